@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# Builds (or reuses) a Debian "sid" root file system holding Asterisk 22 from Debian's own
+# packages. Debian 12 has no asterisk package and sid's needs a newer libc than the host's,
+# so Asterisk lives in its own root and runs with chroot (see ../shared/ASTERISK.md).
+#
+# The root is cached outside the work tree (TOLLBRIDGE_ASTERISK_ROOT, default
+# /var/cache/tollbridge/asterisk-root) and rebuilt only when it is missing, incomplete, or its
+# recorded package list differs from the one below.
+set -euo pipefail
+
+ROOT=${TOLLBRIDGE_ASTERISK_ROOT:-/var/cache/tollbridge/asterisk-root}
+PACKAGES="asterisk,asterisk-modules,asterisk-core-sounds-en-wav,asterisk-moh-opsound-wav"
+STAMP="$ROOT/.tollbridge-stamp"
+WANT="packages=$PACKAGES"
+
+if [ "$(id -u)" != 0 ]; then
+  echo "build-root: must run as root (debootstrap and chroot need it)" >&2
+  exit 1
+fi
+
+if [ -f "$STAMP" ] && grep -qx "$WANT" "$STAMP" && [ -x "$ROOT/usr/sbin/asterisk" ]; then
+  echo "build-root: reusing $ROOT ($(grep '^asterisk=' "$STAMP" || true))"
+  exit 0
+fi
+
+command -v debootstrap >/dev/null || {
+  echo "build-root: debootstrap is missing; install it with: apt-get install -y debootstrap" >&2
+  exit 1
+}
+
+# The mirror comes from this machine's own apt sources, never a host name written in the repo.
+MIRROR=${TOLLBRIDGE_DEBIAN_MIRROR:-}
+if [ -z "$MIRROR" ]; then
+  MIRROR=$(grep -hm1 '^URIs:' /etc/apt/sources.list.d/*.sources 2>/dev/null | awk '{print $2}' || true)
+fi
+if [ -z "$MIRROR" ]; then
+  MIRROR=$(grep -hm1 '^deb ' /etc/apt/sources.list 2>/dev/null | awk '{print $2}' || true)
+fi
+[ -n "$MIRROR" ] || { echo "build-root: no Debian mirror found in apt sources; set TOLLBRIDGE_DEBIAN_MIRROR" >&2; exit 1; }
+
+# Never delete a root with /proc mounted inside it (a recursive delete would walk into /proc).
+if mountpoint -q "$ROOT/proc" 2>/dev/null; then umount "$ROOT/proc"; fi
+if [ -e "$ROOT" ]; then
+  if grep -q " $ROOT/" /proc/mounts; then
+    echo "build-root: something is still mounted below $ROOT; unmount it first" >&2
+    exit 1
+  fi
+  rm -rf --one-file-system "$ROOT"
+fi
+mkdir -p "$(dirname "$ROOT")"
+TMP="$ROOT.partial"
+rm -rf --one-file-system "$TMP"
+
+echo "build-root: debootstrap sid into $TMP from $MIRROR (about a minute)"
+start=$(date +%s)
+debootstrap --variant=minbase --include="$PACKAGES" sid "$TMP" "$MIRROR" >"$TMP.log" 2>&1 || {
+  echo "build-root: debootstrap failed; last lines of $TMP.log:" >&2
+  tail -n 30 "$TMP.log" >&2
+  exit 1
+}
+
+# Asterisk drops capabilities when run as root; its state directories must be root's.
+for d in var/lib/asterisk var/spool/asterisk var/log/asterisk var/run/asterisk; do
+  mkdir -p "$TMP/$d"
+  chown -R root:root "$TMP/$d"
+done
+# Without a hosts file, bursts of calls stalled ~5 s at setup (ASTERISK.md).
+echo "127.0.0.1 localhost $(hostname)" >"$TMP/etc/hosts"
+
+version=$(chroot "$TMP" dpkg-query -W -f='${Version}' asterisk)
+printf '%s\nasterisk=%s\n' "$WANT" "$version" >"$TMP/.tollbridge-stamp"
+mv "$TMP" "$ROOT"
+echo "build-root: built $ROOT with asterisk $version in $(( $(date +%s) - start )) s"

@@ -1,0 +1,46 @@
+// Renders the project's Asterisk configuration (sip-config/*.conf, dialplan/*.conf) for one
+// instance: @@NAME@@ placeholders become values from AsteriskConfig. The same files serve a
+// production Asterisk (docker/asterisk renders them with the same names).
+import fs from 'node:fs';
+import path from 'node:path';
+import type { AsteriskConfig } from '../config/config.js';
+import { repoRoot } from '../config/paths.js';
+
+export function placeholderValues(cfg: AsteriskConfig): Record<string, string> {
+  return {
+    INSTANCE: cfg.instance,
+    SIP_PORT: String(cfg.sipPort),
+    ARI_PORT: String(cfg.ariPort),
+    AMI_PORT: String(cfg.amiPort),
+    RTP_START: String(cfg.rtpStart),
+    RTP_END: String(cfg.rtpEnd),
+    ARI_USER: cfg.ariUser,
+    ARI_PASSWORD: cfg.ariPassword,
+    AMI_USER: cfg.amiUser,
+    AMI_PASSWORD: cfg.amiPassword,
+    ARI_APP: cfg.ariApp,
+    CARRIER_MATCH_LINES: cfg.carrierIps.map((ip) => `match = ${ip}`).join('\n'),
+  };
+}
+
+export function renderTemplate(template: string, values: Record<string, string>, source: string): string {
+  return template.replace(/@@([A-Z_]+)@@/g, (_whole, name: string) => {
+    const value = values[name];
+    if (value === undefined) throw new Error(`${source}: unknown placeholder @@${name}@@`);
+    return value;
+  });
+}
+
+/** Every config file Asterisk reads, as [file name, rendered text]. */
+export function renderAsteriskConfig(cfg: AsteriskConfig): Array<[string, string]> {
+  const values = placeholderValues(cfg);
+  const out: Array<[string, string]> = [];
+  for (const dir of ['sip-config', 'dialplan']) {
+    const full = path.join(repoRoot(), dir);
+    for (const name of fs.readdirSync(full).filter((f) => f.endsWith('.conf')).sort()) {
+      const source = path.join(dir, name);
+      out.push([name, renderTemplate(fs.readFileSync(path.join(full, name), 'utf8'), values, source)]);
+    }
+  }
+  return out;
+}

@@ -1,0 +1,123 @@
+// Configuration comes from environment variables, each with a documented default (README,
+// "Configuration"). It is validated once at start-up so a bad value fails with a message that
+// says which variable and how to fix it, instead of a confusing error mid-call.
+import path from 'node:path';
+import { repoRoot } from './paths.js';
+
+export interface AsteriskConfig {
+  /** Debian root holding Asterisk 22 (built by asterisk/build-root.sh). */
+  root: string;
+  /** Instance name: separates config, run, spool and log dirs so tests can run beside `npm start`. */
+  instance: string;
+  sipPort: number;
+  ariPort: number;
+  amiPort: number;
+  rtpStart: number;
+  rtpEnd: number;
+  ariUser: string;
+  ariPassword: string;
+  amiUser: string;
+  amiPassword: string;
+  ariApp: string;
+  /** Source addresses (IPs or CIDRs) whose INVITEs are accepted as the carrier's. */
+  carrierIps: string[];
+}
+
+export type DatabaseConfig =
+  | { client: 'sqlite'; filename: string }
+  | { client: 'postgres'; url: string };
+
+export interface Config {
+  asterisk: AsteriskConfig;
+  database: DatabaseConfig;
+  logLevel: string;
+  /** Server-side key for PIN hashing (HMAC); kept outside the database. */
+  pinSecret: string;
+  dataDir: string;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly variable: string, message: string) {
+    super(`${variable}: ${message}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+function port(env: Env, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1 || value > 65535) {
+    throw new ConfigError(name, `"${raw}" is not a port number (1-65535)`);
+  }
+  return value;
+}
+
+function text(env: Env, name: string, fallback: string): string {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (/\s/.test(raw)) throw new ConfigError(name, 'must not contain spaces');
+  return raw;
+}
+
+const IPV4_OR_CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})(\/\d{1,2})?$/;
+
+function carrierIps(env: Env): string[] {
+  const raw = env.TOLLBRIDGE_CARRIER_IPS ?? '127.0.0.1';
+  const list = raw.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  if (list.length === 0) throw new ConfigError('TOLLBRIDGE_CARRIER_IPS', 'needs at least one address');
+  for (const ip of list) {
+    const m = IPV4_OR_CIDR.exec(ip);
+    const octetsOk = m !== null && [m[1], m[2], m[3], m[4]].every((o) => Number(o) <= 255);
+    if (!octetsOk) throw new ConfigError('TOLLBRIDGE_CARRIER_IPS', `"${ip}" is not an IPv4 address or CIDR`);
+  }
+  return list;
+}
+
+function database(env: Env, dataDir: string): DatabaseConfig {
+  const url = env.TOLLBRIDGE_DB ?? '';
+  if (url === '') return { client: 'sqlite', filename: path.join(dataDir, 'tollbridge.sqlite') };
+  if (url.startsWith('postgres://') || url.startsWith('postgresql://')) return { client: 'postgres', url };
+  if (url.startsWith('sqlite:')) {
+    const filename = url.slice('sqlite:'.length);
+    if (filename === '') throw new ConfigError('TOLLBRIDGE_DB', 'sqlite: needs a file name, e.g. sqlite:./data/tb.sqlite');
+    return { client: 'sqlite', filename: path.resolve(filename) };
+  }
+  throw new ConfigError('TOLLBRIDGE_DB', `"${url}" is neither sqlite:FILE nor a postgres:// URL`);
+}
+
+export function loadConfig(env: Env = process.env): Config {
+  const dataDir = path.resolve(env.TOLLBRIDGE_DATA_DIR ?? path.join(repoRoot(), 'data'));
+  const rtpStart = port(env, 'TOLLBRIDGE_RTP_START', 20000);
+  const rtpEnd = port(env, 'TOLLBRIDGE_RTP_END', 24999);
+  if (rtpEnd <= rtpStart) throw new ConfigError('TOLLBRIDGE_RTP_END', `must be above TOLLBRIDGE_RTP_START (${rtpStart})`);
+  const instance = text(env, 'TOLLBRIDGE_ASTERISK_INSTANCE', 'main');
+  if (!/^[a-z0-9-]+$/.test(instance)) {
+    throw new ConfigError('TOLLBRIDGE_ASTERISK_INSTANCE', 'use lower-case letters, digits and dashes');
+  }
+  const ariApp = text(env, 'TOLLBRIDGE_ARI_APP', 'tollbridge');
+  if (!/^[A-Za-z0-9_-]+$/.test(ariApp)) throw new ConfigError('TOLLBRIDGE_ARI_APP', 'use letters, digits, _ and -');
+  return {
+    asterisk: {
+      root: text(env, 'TOLLBRIDGE_ASTERISK_ROOT', '/var/cache/tollbridge/asterisk-root'),
+      instance,
+      sipPort: port(env, 'TOLLBRIDGE_SIP_PORT', 5060),
+      ariPort: port(env, 'TOLLBRIDGE_ARI_PORT', 8088),
+      amiPort: port(env, 'TOLLBRIDGE_AMI_PORT', 5038),
+      rtpStart,
+      rtpEnd,
+      ariUser: text(env, 'TOLLBRIDGE_ARI_USER', 'tollbridge'),
+      ariPassword: text(env, 'TOLLBRIDGE_ARI_PASSWORD', 'tollbridge-local'),
+      amiUser: text(env, 'TOLLBRIDGE_AMI_USER', 'tollbridge'),
+      amiPassword: text(env, 'TOLLBRIDGE_AMI_PASSWORD', 'tollbridge-local'),
+      ariApp,
+      carrierIps: carrierIps(env),
+    },
+    database: database(env, dataDir),
+    logLevel: text(env, 'TOLLBRIDGE_LOG_LEVEL', 'info'),
+    pinSecret: text(env, 'TOLLBRIDGE_PIN_SECRET', 'tollbridge-development-pin-secret'),
+    dataDir,
+  };
+}

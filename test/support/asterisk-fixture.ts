@@ -1,0 +1,36 @@
+// One private Asterisk for the whole test run, on its own ports and instance name so it can
+// run beside `npm start`. Started lazily by the first test file that needs it.
+import { loadConfig, type AsteriskConfig } from '../../config/config.js';
+import { LocalAsterisk } from '../../asterisk/local-asterisk.js';
+
+let shared: Promise<LocalAsterisk> | undefined;
+
+export function testAsteriskConfig(): AsteriskConfig {
+  const base = loadConfig({
+    ...process.env,
+    TOLLBRIDGE_ASTERISK_INSTANCE: 'test',
+    TOLLBRIDGE_SIP_PORT: process.env.TOLLBRIDGE_TEST_SIP_PORT ?? '15060',
+    TOLLBRIDGE_ARI_PORT: process.env.TOLLBRIDGE_TEST_ARI_PORT ?? '18088',
+    TOLLBRIDGE_AMI_PORT: process.env.TOLLBRIDGE_TEST_AMI_PORT ?? '15038',
+    TOLLBRIDGE_RTP_START: '30000',
+    TOLLBRIDGE_RTP_END: '34999',
+    TOLLBRIDGE_ARI_APP: 'tollbridge-test',
+  });
+  return base.asterisk;
+}
+
+export function sharedAsterisk(): Promise<LocalAsterisk> {
+  shared ??= (async () => {
+    const asterisk = new LocalAsterisk(testAsteriskConfig());
+    await asterisk.start();
+    return asterisk;
+  })();
+  return shared;
+}
+
+export async function stopSharedAsterisk(): Promise<void> {
+  if (shared === undefined) return;
+  const asterisk = await shared.catch(() => undefined);
+  shared = undefined;
+  await asterisk?.stop();
+}
