@@ -1,0 +1,57 @@
+// CallChannel over ARI: answer, refuse, hang up and play prompts on one caller's channel.
+import type { Client } from 'ari-client';
+import type { Logger } from 'pino';
+import type { CallChannel, PromptPlayback } from '../flows/ports.js';
+import type { PlaybackTracker } from './playbacks.js';
+
+/** Hang-up causes as ARI names them; PJSIP turns `unallocated` into 404, `unavailable` into 480-ish. */
+const REJECT_REASON: Record<'unallocated' | 'unavailable', string> = {
+  unallocated: 'unallocated',
+  unavailable: 'congestion',
+};
+
+export class AriChannels implements CallChannel {
+  constructor(
+    private readonly client: Client,
+    private readonly playbacks: PlaybackTracker,
+    private readonly log: Logger,
+  ) {}
+
+  async answer(channelId: string): Promise<void> {
+    await this.client.channels.answer({ channelId });
+  }
+
+  async reject(channelId: string, cause: 'unallocated' | 'unavailable'): Promise<void> {
+    await this.client.channels.hangup({ channelId, reason: REJECT_REASON[cause] });
+  }
+
+  async hangup(channelId: string): Promise<void> {
+    await this.client.channels.hangup({ channelId });
+  }
+
+  play(channelId: string, media: string[]): PromptPlayback {
+    const { id, finished } = this.playbacks.register();
+    let stopped = false;
+    const started = this.client.channels.play({ channelId, media, playbackId: id }).then(
+      () => true,
+      (err: unknown) => {
+        // The channel may already be gone; either way this playback will never finish.
+        this.log.debug({ err, channelId }, 'playback did not start');
+        this.playbacks.finished(id);
+        return false;
+      },
+    );
+    return {
+      finished,
+      stop: () => {
+        if (stopped) return;
+        stopped = true;
+        void started.then(async (ok) => {
+          if (!ok) return;
+          await this.client.playbacks.stop({ playbackId: id }).catch(() => undefined);
+          this.playbacks.finished(id);
+        });
+      },
+    };
+  }
+}

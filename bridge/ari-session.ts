@@ -1,0 +1,73 @@
+// Connects to Asterisk's ARI with ari-client, registers the Stasis app, and turns ari-client's
+// events into tollbridge's typed CallEvents. Also owns the playback tracker, because the
+// PlaybackFinished events arrive here.
+import ari, { type Client } from 'ari-client';
+import type { Logger } from 'pino';
+import { parseAriTimestamp, type CallEvent } from './ari-events.js';
+import { PlaybackTracker } from './playbacks.js';
+
+export interface AriEndpoint {
+  url: string;
+  user: string;
+  password: string;
+  app: string;
+}
+
+export class AriSession {
+  readonly playbacks = new PlaybackTracker();
+
+  private constructor(
+    readonly client: Client,
+    private readonly endpoint: AriEndpoint,
+    private readonly log: Logger,
+  ) {}
+
+  static async connect(endpoint: AriEndpoint, log: Logger): Promise<AriSession> {
+    const client = await ari.connect(endpoint.url, endpoint.user, endpoint.password);
+    return new AriSession(client, endpoint, log);
+  }
+
+  /** Subscribes `onEvent` and starts the Stasis app; resolves once Asterisk knows the app. */
+  async start(onEvent: (event: CallEvent) => void): Promise<void> {
+    const now = () => Date.now();
+    this.client.on('StasisStart', (event, channel) => {
+      const args = Array.isArray(event.args) ? event.args : [event.args];
+      const dialled = args[0] ?? channel.dialplan.exten;
+      const callerNumber = channel.caller.number === '' ? null : channel.caller.number;
+      onEvent({ type: 'call.start', channelId: channel.id, dialled, callerNumber, at: parseAriTimestamp(event.timestamp, now()) });
+    });
+    this.client.on('ChannelDtmfReceived', (event, channel) => {
+      onEvent({ type: 'call.dtmf', channelId: channel.id, digit: event.digit, at: parseAriTimestamp(event.timestamp, now()) });
+    });
+    this.client.on('StasisEnd', (event, channel) => {
+      onEvent({ type: 'call.end', channelId: channel.id, at: parseAriTimestamp(event.timestamp, now()) });
+    });
+    this.client.on('PlaybackFinished', (event) => this.playbacks.finished(event.playback.id));
+    this.client.on('WebSocketReconnecting', (err) => this.log.warn({ err }, 'ARI websocket reconnecting'));
+    this.client.on('WebSocketMaxRetries', (err) => this.log.error({ err }, 'ARI websocket gave up reconnecting'));
+    await this.client.start(this.endpoint.app);
+    await this.waitForApp();
+  }
+
+  /** client.start() returns before Asterisk has registered the app; ask until it has. */
+  private async waitForApp(): Promise<void> {
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      try {
+        await this.client.applications.get({ applicationName: this.endpoint.app });
+        return;
+      } catch (err) {
+        if (Date.now() > deadline) throw new Error(`ARI app ${this.endpoint.app} did not register: ${String(err)}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    try {
+      this.client.stop();
+    } catch (err) {
+      this.log.debug({ err }, 'ARI close');
+    }
+  }
+}

@@ -1,0 +1,339 @@
+// One caller's journey, from the carrier's INVITE to the end of the leg:
+//
+//   routing ──unknown/unsubscribed number──> rejecting (SIP 404, never answered, no leg)
+//      │
+//   answering (answer, open the ledger leg; a hang-up here waits for the leg to exist)
+//      │
+//   enteringRoom ⇄ checkingRoom   (3 attempts; unknown, foreign or mistyped room: same answer)
+//      │
+//   enteringPin  ⇄ checkingPin    (3 attempts; PINs not set counts as invalid)
+//      │
+//   inRoom (the room's machine decides: live conference or hold for the moderator)
+//
+//   goodbye (after the last failed attempt) ─> we hang up
+//   HANGUP at any step ─> closing (leave the room, close the leg at the real end time)
+import { assign, fromPromise, sendTo, setup } from 'xstate';
+import type { Logger } from 'pino';
+import { Prompt, soundUri } from '../ivr/prompts.js';
+import { PIN_MAX_DIGITS, ROOM_MAX_DIGITS, type IvrTiming } from '../ivr/timing.js';
+import { createCollectMachine, type CollectOutput } from './collect-machine.js';
+import type { CallChannel, Clock, Directory, NumberRoute, PinCheck, Role, RoomInfo, UsageLedger } from './ports.js';
+
+export interface RoomMembership {
+  join(room: RoomInfo, channelId: string, role: Role): void;
+  leave(roomNumber: string, channelId: string): void;
+}
+
+export interface CallDeps {
+  channel: CallChannel;
+  directory: Directory;
+  ledger: UsageLedger;
+  rooms: RoomMembership;
+  clock: Clock;
+  timing: IvrTiming;
+  log: Logger;
+}
+
+export interface CallInput {
+  channelId: string;
+  /** E.164, with its '+'. */
+  dialled: string;
+  callerNumber: string | null;
+}
+
+export type CallOutcome = 'rejected' | 'joined' | 'failed-room' | 'failed-pin' | 'abandoned' | 'error';
+
+export type CallEvent = { type: 'DTMF'; digit: string } | { type: 'HANGUP'; at: number };
+
+interface CallContext extends CallInput {
+  route: NumberRoute | null;
+  room: RoomInfo | null;
+  role: Role | null;
+  /** Digits typed while no entry step was listening (during a lookup): kept for the next. */
+  pending: string;
+  candidate: string;
+  roomAttempts: number;
+  pinAttempts: number;
+  lastFailure: 'invalid' | 'no-input' | null;
+  answeredAt: number | null;
+  endedAt: number | null;
+  hangupWhileAnswering: boolean;
+  outcome: CallOutcome;
+}
+
+export function createCallMachine(deps: CallDeps) {
+  const { channel, directory, ledger, rooms, clock, timing, log } = deps;
+
+  const promptsFor = (first: string[], invalid: string, again: string, ctx: CallContext, attempts: number): string[] => {
+    if (attempts === 0) return first;
+    return ctx.lastFailure === 'invalid' ? [invalid, again] : [again];
+  };
+
+  return setup({
+    types: {
+      input: {} as CallInput,
+      context: {} as CallContext,
+      events: {} as CallEvent,
+      output: {} as { outcome: CallOutcome },
+    },
+    actors: {
+      collect: createCollectMachine(channel),
+      route: fromPromise<NumberRoute | null, { dialled: string }>(({ input }) => directory.routeFor(input.dialled)),
+      reject: fromPromise<void, { channelId: string }>(({ input }) => channel.reject(input.channelId, 'unallocated')),
+      answer: fromPromise<number, CallContext>(async ({ input }) => {
+        await channel.answer(input.channelId);
+        const answeredAt = clock.now();
+        const route = input.route;
+        if (route !== null) {
+          await ledger.openLeg({
+            channelId: input.channelId,
+            accountId: route.accountId,
+            subscriptionId: route.subscriptionId,
+            numberId: route.numberId,
+            dialled: route.e164,
+            callerNumber: input.callerNumber,
+            answeredAt,
+          });
+        }
+        return answeredAt;
+      }),
+      // A room of another account than the number's holder is as unknown as a missing one.
+      findRoom: fromPromise<RoomInfo | null, { roomNumber: string; accountId: number }>(async ({ input }) => {
+        const room = await directory.findRoom(input.roomNumber);
+        return room !== null && room.accountId === input.accountId ? room : null;
+      }),
+      checkPin: fromPromise<PinCheck, { room: RoomInfo; pin: string }>(async ({ input }) =>
+        input.room.pinsSet ? directory.verifyPin(input.room.id, input.pin) : 'invalid',
+      ),
+      assignLeg: fromPromise<void, { channelId: string; roomId: number; role: Role }>(({ input }) =>
+        ledger.assign(input.channelId, { roomId: input.roomId, role: input.role }),
+      ),
+      goodbye: fromPromise<void, { channelId: string; sounds: string[] }>(async ({ input }) => {
+        await channel.play(input.channelId, input.sounds.map(soundUri)).finished;
+        await channel.hangup(input.channelId);
+      }),
+      closeLeg: fromPromise<void, { channelId: string; endedAt: number; answered: boolean }>(async ({ input }) => {
+        if (input.answered) await ledger.closeLeg(input.channelId, input.endedAt);
+      }),
+    },
+    guards: {
+      roomAttemptsLeft: ({ context }) => context.roomAttempts < timing.maxAttempts,
+      pinAttemptsLeft: ({ context }) => context.pinAttempts < timing.maxAttempts,
+    },
+    actions: {
+      bufferDigit: assign(({ context, event }) => (event.type === 'DTMF' ? { pending: context.pending + event.digit } : {})),
+      forwardDigit: sendTo('collector', ({ event }) => event),
+      noteHangup: assign(({ event }) => (event.type === 'HANGUP' ? { endedAt: event.at } : {})),
+    },
+  }).createMachine({
+    id: 'call',
+    context: ({ input }) => ({
+      ...input,
+      route: null,
+      room: null,
+      role: null,
+      pending: '',
+      candidate: '',
+      roomAttempts: 0,
+      pinAttempts: 0,
+      lastFailure: null,
+      answeredAt: null,
+      endedAt: null,
+      hangupWhileAnswering: false,
+      outcome: 'abandoned',
+    }),
+    initial: 'routing',
+    on: {
+      HANGUP: { target: '.closing', actions: 'noteHangup' },
+      DTMF: { actions: 'bufferDigit' },
+    },
+    states: {
+      routing: {
+        on: { HANGUP: { target: 'finished', actions: 'noteHangup' } },
+        invoke: {
+          src: 'route',
+          input: ({ context }) => ({ dialled: context.dialled }),
+          onDone: [
+            { guard: ({ event }) => event.output === null, target: 'rejecting' },
+            { target: 'answering', actions: assign({ route: ({ event }) => event.output }) },
+          ],
+          onError: {
+            target: 'rejecting',
+            actions: ({ context, event }) => log.error({ err: event.error, channelId: context.channelId }, 'number lookup failed'),
+          },
+        },
+      },
+      rejecting: {
+        entry: ({ context }) => log.info({ channelId: context.channelId, dialled: context.dialled }, 'number not in service: rejected'),
+        on: { HANGUP: { target: 'finished' } },
+        invoke: {
+          src: 'reject',
+          input: ({ context }) => ({ channelId: context.channelId }),
+          onDone: { target: 'finished', actions: assign({ outcome: 'rejected' }) },
+          onError: { target: 'finished', actions: assign({ outcome: 'rejected' }) },
+        },
+      },
+      answering: {
+        // The leg must exist before it can be closed: a hang-up now is noted and handled after.
+        on: { HANGUP: { actions: ['noteHangup', assign({ hangupWhileAnswering: true })] } },
+        invoke: {
+          src: 'answer',
+          input: ({ context }) => context,
+          onDone: [
+            { guard: ({ context }) => context.hangupWhileAnswering, target: 'closing', actions: assign({ answeredAt: ({ event }) => event.output }) },
+            { target: 'enteringRoom', actions: assign({ answeredAt: ({ event }) => event.output }) },
+          ],
+          onError: {
+            target: 'closing',
+            actions: [
+              assign({ outcome: 'error', answeredAt: ({ context }) => context.answeredAt ?? clock.now() }),
+              ({ context, event }) => log.error({ err: event.error, channelId: context.channelId }, 'answer or leg opening failed'),
+              ({ context }) => void channel.hangup(context.channelId).catch(() => undefined),
+            ],
+          },
+        },
+      },
+      enteringRoom: {
+        on: { DTMF: { actions: 'forwardDigit' } },
+        invoke: {
+          id: 'collector',
+          src: 'collect',
+          input: ({ context }) => ({
+            channelId: context.channelId,
+            prompts: promptsFor([Prompt.greeting, Prompt.enterRoom], Prompt.invalidRoom, Prompt.enterRoom, context, context.roomAttempts),
+            buffer: context.pending,
+            maxDigits: ROOM_MAX_DIGITS,
+            timing,
+          }),
+          onDone: [
+            {
+              guard: ({ event }) => event.output.kind === 'complete',
+              target: 'checkingRoom',
+              actions: assign(({ event }) => takeEntry(event.output)),
+            },
+            { target: 'roomFailed', actions: assign(({ event }) => failEntry(event.output)) },
+          ],
+        },
+      },
+      checkingRoom: {
+        invoke: {
+          src: 'findRoom',
+          input: ({ context }) => ({ roomNumber: context.candidate, accountId: context.route?.accountId ?? -1 }),
+          onDone: [
+            { guard: ({ event }) => event.output !== null, target: 'enteringPin', actions: assign({ room: ({ event }) => event.output }) },
+            { target: 'roomFailed', actions: assign({ lastFailure: 'invalid' }) },
+          ],
+          onError: {
+            target: 'roomFailed',
+            actions: [
+              assign({ lastFailure: 'invalid' }),
+              ({ context, event }) => log.error({ err: event.error, channelId: context.channelId }, 'room lookup failed'),
+            ],
+          },
+        },
+      },
+      roomFailed: {
+        entry: assign({ roomAttempts: ({ context }) => context.roomAttempts + 1, outcome: 'failed-room' }),
+        always: [{ guard: 'roomAttemptsLeft', target: 'enteringRoom' }, { target: 'goodbye' }],
+      },
+      enteringPin: {
+        on: { DTMF: { actions: 'forwardDigit' } },
+        invoke: {
+          id: 'collector',
+          src: 'collect',
+          input: ({ context }) => ({
+            channelId: context.channelId,
+            prompts: promptsFor([Prompt.enterPin], Prompt.invalidPin, Prompt.enterPin, context, context.pinAttempts),
+            buffer: context.pending,
+            maxDigits: PIN_MAX_DIGITS,
+            timing,
+          }),
+          onDone: [
+            {
+              guard: ({ event }) => event.output.kind === 'complete',
+              target: 'checkingPin',
+              actions: assign(({ event }) => takeEntry(event.output)),
+            },
+            { target: 'pinFailed', actions: assign(({ event }) => failEntry(event.output)) },
+          ],
+        },
+      },
+      checkingPin: {
+        invoke: {
+          src: 'checkPin',
+          input: ({ context }) => ({ room: context.room as RoomInfo, pin: context.candidate }),
+          onDone: [
+            {
+              guard: ({ event }) => event.output !== 'invalid',
+              target: 'inRoom',
+              actions: assign({ role: ({ event }) => (event.output === 'invalid' ? null : event.output), candidate: '', outcome: 'joined' }),
+            },
+            { target: 'pinFailed', actions: assign({ lastFailure: 'invalid', candidate: '' }) },
+          ],
+          onError: {
+            target: 'pinFailed',
+            actions: [
+              assign({ lastFailure: 'invalid', candidate: '' }),
+              ({ context, event }) => log.error({ err: event.error, channelId: context.channelId }, 'PIN check failed'),
+            ],
+          },
+        },
+      },
+      pinFailed: {
+        entry: assign({ pinAttempts: ({ context }) => context.pinAttempts + 1, outcome: 'failed-pin' }),
+        always: [{ guard: 'pinAttemptsLeft', target: 'enteringPin' }, { target: 'goodbye' }],
+      },
+      inRoom: {
+        // Into the room first (every millisecond is heard), then the ledger learns the role.
+        entry: ({ context }) => {
+          const room = context.room as RoomInfo;
+          log.info({ channelId: context.channelId, room: room.number, role: context.role }, 'caller admitted');
+          rooms.join(room, context.channelId, context.role as Role);
+        },
+        invoke: {
+          src: 'assignLeg',
+          input: ({ context }) => ({ channelId: context.channelId, roomId: (context.room as RoomInfo).id, role: context.role as Role }),
+          onError: { actions: ({ context, event }) => log.error({ err: event.error, channelId: context.channelId }, 'ledger assign failed') },
+        },
+        on: { DTMF: {} },
+      },
+      goodbye: {
+        entry: ({ context }) => log.info({ channelId: context.channelId, outcome: context.outcome }, 'too many attempts: goodbye'),
+        invoke: {
+          src: 'goodbye',
+          input: ({ context }) => ({
+            channelId: context.channelId,
+            sounds: context.lastFailure === 'invalid' ? [context.outcome === 'failed-pin' ? Prompt.invalidPin : Prompt.invalidRoom, Prompt.goodbye] : [Prompt.goodbye],
+          }),
+          onError: { actions: ({ context }) => void channel.hangup(context.channelId).catch(() => undefined) },
+        },
+        on: { DTMF: {} },
+      },
+      closing: {
+        entry: ({ context }) => {
+          if (context.role !== null && context.room !== null) rooms.leave(context.room.number, context.channelId);
+        },
+        on: { HANGUP: {}, DTMF: {} },
+        invoke: {
+          src: 'closeLeg',
+          input: ({ context }) => ({ channelId: context.channelId, endedAt: context.endedAt ?? clock.now(), answered: context.answeredAt !== null }),
+          onDone: 'finished',
+          onError: {
+            target: 'finished',
+            actions: ({ context, event }) => log.error({ err: event.error, channelId: context.channelId }, 'closing the leg failed: it stays open for recovery'),
+          },
+        },
+      },
+      finished: { type: 'final' },
+    },
+    output: ({ context }) => ({ outcome: context.outcome }),
+  });
+}
+
+function takeEntry(output: CollectOutput): Partial<CallContext> {
+  return output.kind === 'complete' ? { candidate: output.value, pending: output.rest } : {};
+}
+
+function failEntry(output: CollectOutput): Partial<CallContext> {
+  return output.kind === 'invalid' ? { lastFailure: 'invalid', pending: output.rest } : { lastFailure: 'no-input', pending: '' };
+}

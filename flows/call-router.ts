@@ -1,0 +1,79 @@
+// Routes what Asterisk says about calls to one call machine per channel: a Map lookup per
+// event, so the cost of an event does not grow with the number of calls.
+import { createActor, type Actor, type ActorOptions, type AnyActorLogic } from 'xstate';
+
+type TimerClock = NonNullable<ActorOptions<AnyActorLogic>['clock']>;
+import type { Logger } from 'pino';
+import { createCallMachine, type CallDeps, type CallOutcome } from './call-machine.js';
+
+type CallActor = Actor<ReturnType<typeof createCallMachine>>;
+
+export interface CallStart {
+  channelId: string;
+  /** The dialled number as the dialplan passed it (digits, without '+'). */
+  dialled: string;
+  callerNumber: string | null;
+}
+
+export class CallRouter {
+  private readonly calls = new Map<string, CallActor>();
+  private readonly machine: ReturnType<typeof createCallMachine>;
+  private readonly log: Logger;
+  private idleWaiters: Array<() => void> = [];
+
+  constructor(
+    deps: CallDeps,
+    private readonly options: { onFinished?: (channelId: string, outcome: CallOutcome) => void; timers?: TimerClock } = {},
+  ) {
+    this.machine = createCallMachine(deps);
+    this.log = deps.log;
+  }
+
+  callStarted(start: CallStart): void {
+    if (this.calls.has(start.channelId)) return;
+    const dialled = start.dialled.startsWith('+') ? start.dialled : `+${start.dialled}`;
+    const actor = createActor(this.machine, {
+      input: { channelId: start.channelId, dialled, callerNumber: start.callerNumber },
+      ...(this.options.timers === undefined ? {} : { clock: this.options.timers }),
+    });
+    this.calls.set(start.channelId, actor);
+    actor.subscribe({
+      complete: () => {
+        this.calls.delete(start.channelId);
+        const output = actor.getSnapshot().output;
+        this.options.onFinished?.(start.channelId, output?.outcome ?? 'error');
+        if (this.calls.size === 0) this.wakeIdleWaiters();
+      },
+      error: (err: unknown) => {
+        this.log.error({ err, channelId: start.channelId }, 'call machine failed');
+        this.calls.delete(start.channelId);
+        if (this.calls.size === 0) this.wakeIdleWaiters();
+      },
+    });
+    actor.start();
+  }
+
+  digit(channelId: string, digit: string): void {
+    this.calls.get(channelId)?.send({ type: 'DTMF', digit });
+  }
+
+  callEnded(channelId: string, at: number): void {
+    this.calls.get(channelId)?.send({ type: 'HANGUP', at });
+  }
+
+  get activeCalls(): number {
+    return this.calls.size;
+  }
+
+  /** Resolves when no call is in progress (graceful shutdown drains calls). */
+  idle(): Promise<void> {
+    if (this.calls.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private wakeIdleWaiters(): void {
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const wake of waiters) wake();
+  }
+}

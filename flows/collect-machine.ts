@@ -1,0 +1,105 @@
+// One IVR step: play the prompts, collect an entry ending in '#'. Keys pressed during the
+// prompt stop it (barge-in) and count; keys typed before the step started arrive in `buffer`
+// and skip the prompt altogether. Timeouts are named in ivr/timing.ts and come in as input.
+import { assign, fromCallback, setup } from 'xstate';
+import { matchEntry, matchOnTimeout, type EntryMatch } from '../ivr/digit-matcher.js';
+import { soundUri } from '../ivr/prompts.js';
+import type { IvrTiming } from '../ivr/timing.js';
+import type { CallChannel } from './ports.js';
+
+export interface CollectInput {
+  channelId: string;
+  /** Sound names played before the entry, skipped when digits were typed ahead. */
+  prompts: string[];
+  /** Digits typed ahead of this step. */
+  buffer: string;
+  maxDigits: number;
+  timing: IvrTiming;
+}
+
+export type CollectOutput =
+  | { kind: 'complete'; value: string; rest: string }
+  | { kind: 'invalid'; rest: string }
+  | { kind: 'no-input' };
+
+export type CollectEvent = { type: 'DTMF'; digit: string } | { type: 'PROMPT_DONE' };
+
+interface CollectContext extends CollectInput {
+  match: EntryMatch | { kind: 'no-input' };
+}
+
+export function createCollectMachine(channel: Pick<CallChannel, 'play'>) {
+  return setup({
+    types: {
+      input: {} as CollectInput,
+      context: {} as CollectContext,
+      events: {} as CollectEvent,
+      output: {} as CollectOutput,
+    },
+    actors: {
+      prompt: fromCallback<CollectEvent, { channelId: string; sounds: string[] }>(({ input, sendBack }) => {
+        const playback = channel.play(input.channelId, input.sounds.map(soundUri));
+        const done = () => sendBack({ type: 'PROMPT_DONE' });
+        playback.finished.then(done, done);
+        return () => playback.stop();
+      }),
+    },
+    delays: {
+      firstDigit: ({ context }) => context.timing.firstDigitMs,
+      interDigit: ({ context }) => context.timing.interDigitMs,
+      promptGuard: ({ context }) => context.timing.promptGuardMs,
+    },
+    guards: {
+      settled: ({ context }) => context.match.kind !== 'incomplete',
+      typedAhead: ({ context }) => context.buffer !== '',
+      noPrompts: ({ context }) => context.prompts.length === 0,
+    },
+    actions: {
+      addDigit: assign(({ context, event }) => {
+        if (event.type !== 'DTMF') return {};
+        const buffer = context.buffer + event.digit;
+        return { buffer, match: matchEntry(buffer, { maxDigits: context.maxDigits }) };
+      }),
+      timedOut: assign(({ context }) => ({ match: matchOnTimeout(context.buffer, { maxDigits: context.maxDigits }) })),
+    },
+  }).createMachine({
+    id: 'collect',
+    context: ({ input }) => ({ ...input, match: matchEntry(input.buffer, { maxDigits: input.maxDigits }) }),
+    initial: 'start',
+    states: {
+      start: {
+        always: [
+          { guard: 'settled', target: 'done' },
+          { guard: 'typedAhead', target: 'collecting' },
+          { guard: 'noPrompts', target: 'waiting' },
+          { target: 'prompting' },
+        ],
+      },
+      prompting: {
+        invoke: { src: 'prompt', input: ({ context }) => ({ channelId: context.channelId, sounds: context.prompts }) },
+        on: {
+          DTMF: { target: 'evaluate', actions: 'addDigit' },
+          PROMPT_DONE: 'waiting',
+        },
+        after: { promptGuard: 'waiting' },
+      },
+      waiting: {
+        on: { DTMF: { target: 'evaluate', actions: 'addDigit' } },
+        after: { firstDigit: { target: 'done', actions: 'timedOut' } },
+      },
+      collecting: {
+        on: { DTMF: { target: 'evaluate', actions: 'addDigit' } },
+        after: { interDigit: { target: 'done', actions: 'timedOut' } },
+      },
+      evaluate: {
+        always: [{ guard: 'settled', target: 'done' }, { target: 'collecting' }],
+      },
+      done: { type: 'final' },
+    },
+    output: ({ context }): CollectOutput => {
+      const m = context.match;
+      // 'incomplete' cannot reach `done`; treat it as no input to keep the type total.
+      return m.kind === 'incomplete' ? { kind: 'no-input' } : m;
+    },
+  });
+}

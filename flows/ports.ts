@@ -1,0 +1,87 @@
+// The effects the machines ask for, as interfaces. flows/ knows these and nothing of
+// ari-client or knex: bridge/ and db/ implement them, app/ wires them, tests fake them.
+
+export type Role = 'moderator' | 'participant';
+export type PinCheck = Role | 'invalid';
+export type ModeratorLeavePolicy = 'end' | 'continue' | 'wait';
+
+/** A dialled number that answers: held by an account through a live subscription. */
+export interface NumberRoute {
+  numberId: number;
+  e164: string;
+  kind: 'toll_free' | 'local';
+  accountId: number;
+  subscriptionId: number;
+}
+
+export interface RoomInfo {
+  id: number;
+  number: string;
+  accountId: number;
+  language: string;
+  onModeratorLeave: ModeratorLeavePolicy;
+  locked: boolean;
+  maxParticipants: number;
+  pinsSet: boolean;
+}
+
+/** Looks up numbers, rooms and PINs (db/ repositories). */
+export interface Directory {
+  routeFor(e164: string): Promise<NumberRoute | null>;
+  /** Null for an unknown room and for a malformed number (bad check digit): no lookup then. */
+  findRoom(roomNumber: string): Promise<RoomInfo | null>;
+  verifyPin(roomId: number, pin: string): Promise<PinCheck>;
+}
+
+export interface LegOpening {
+  channelId: string;
+  accountId: number;
+  subscriptionId: number;
+  numberId: number;
+  dialled: string;
+  callerNumber: string | null;
+  answeredAt: number;
+}
+
+/** The usage ledger (db/): one leg per answered channel, keyed by Asterisk's channel id. */
+export interface UsageLedger {
+  openLeg(leg: LegOpening): Promise<void>;
+  assign(channelId: string, assignment: { roomId: number; role: Role }): Promise<void>;
+  closeLeg(channelId: string, endedAt: number): Promise<void>;
+}
+
+/** A prompt being played to one channel. */
+export interface PromptPlayback {
+  /** Settles when the playback ends, is stopped, or fails. */
+  finished: Promise<void>;
+  /** Stops it if still playing (barge-in, or the state that wanted it was left). */
+  stop(): void;
+}
+
+/** Operations on one caller's channel (bridge/ over ARI). */
+export interface CallChannel {
+  answer(channelId: string): Promise<void>;
+  /** Refuses a call that was never answered; the cause maps to a SIP final response. */
+  reject(channelId: string, cause: 'unallocated' | 'unavailable'): Promise<void>;
+  hangup(channelId: string): Promise<void>;
+  play(channelId: string, sounds: string[]): PromptPlayback;
+}
+
+/**
+ * What a room asks of Asterisk's bridges. Calls for one room are made one at a time, in
+ * order (flows/room-registry.ts queues them), so they never race each other.
+ */
+export interface ConferenceBridges {
+  /** Into the room's mixing bridge (created if needed), moved out of holding if there. */
+  admitLive(room: string, channelIds: string[]): Promise<void>;
+  /** Into the room's holding bridge with music on hold, after the waiting prompt. */
+  hold(room: string, channelIds: string[], prompt: string | null): Promise<void>;
+  /** Each hears the prompt, then is hung up. */
+  dismiss(channelIds: string[], prompt: string): Promise<void>;
+  /** The room is empty: its bridges go. */
+  release(room: string): Promise<void>;
+}
+
+export interface Clock {
+  now(): number;
+}

@@ -1,0 +1,176 @@
+// One conference room. The moderator cases, written down before the code (after jambonz's
+// conference task):
+//
+//   idle ──participant──> waiting (hold bridge, music on hold, after conf-waitforleader)
+//   idle/waiting ──moderator──> live (mixing bridge; every waiting participant moves in at once)
+//   live ──participant/moderator──> live (straight into the mix; two moderators are fine)
+//   live ──last moderator leaves──> by the room's setting:
+//        end       everyone hears conf-leaderhasleft and is hung up; the room is idle again
+//        continue  unmoderated: the conference goes on, newcomers join it
+//        wait      participants go back to hold until a moderator returns
+//   any ──last one leaves──> idle, bridges destroyed
+//
+// Locked rooms refuse participants (moderators still enter); a full room refuses anyone.
+// Events for one room arrive one at a time, so two callers arriving "in the same instant" are
+// simply two events in some order; the bridge operations they cause are queued in that same
+// order (room-registry.ts), so the bridges always end up as the machine says.
+import { assign, enqueueActions, setup } from 'xstate';
+import { Prompt } from '../ivr/prompts.js';
+import type { ModeratorLeavePolicy, Role, RoomInfo } from './ports.js';
+
+export type RoomEffect =
+  | { op: 'admitLive'; channelIds: string[] }
+  | { op: 'hold'; channelIds: string[]; prompt: string | null }
+  | { op: 'dismiss'; channelIds: string[]; prompt: string }
+  | { op: 'release' };
+
+export type RoomEvent =
+  | { type: 'JOIN'; channelId: string; role: Role; room: RoomInfo }
+  | { type: 'LEAVE'; channelId: string };
+
+export interface RoomContext {
+  roomNumber: string;
+  policy: ModeratorLeavePolicy;
+  locked: boolean;
+  maxParticipants: number;
+  moderators: string[];
+  /** Participants in the mixing bridge. */
+  live: string[];
+  /** Participants in the holding bridge. */
+  waiting: string[];
+}
+
+const without = (list: string[], id: string) => list.filter((x) => x !== id);
+const headcount = (c: RoomContext) => c.moderators.length + c.live.length + c.waiting.length;
+
+export function createRoomMachine(perform: (effect: RoomEffect) => void) {
+  return setup({
+    types: {
+      input: {} as { room: RoomInfo },
+      context: {} as RoomContext,
+      events: {} as RoomEvent,
+    },
+    guards: {
+      refused: ({ context, event }) =>
+        event.type === 'JOIN' &&
+        (headcount(context) >= event.room.maxParticipants || (event.room.locked && event.role === 'participant')),
+      isModerator: ({ event }) => event.type === 'JOIN' && event.role === 'moderator',
+      empty: ({ context }) => headcount(context) === 0,
+      leaderless: ({ context }) => context.moderators.length === 0,
+      policyEnd: ({ context }) => context.policy === 'end',
+      policyWait: ({ context }) => context.policy === 'wait',
+    },
+    actions: {
+      // Settings may change between calls: the latest caller brings the current ones.
+      takeSettings: assign(({ event }) =>
+        event.type === 'JOIN'
+          ? { policy: event.room.onModeratorLeave, locked: event.room.locked, maxParticipants: event.room.maxParticipants }
+          : {},
+      ),
+      refuse: ({ event }) => {
+        if (event.type === 'JOIN') perform({ op: 'dismiss', channelIds: [event.channelId], prompt: Prompt.locked });
+      },
+      // A moderator opens the room: the moderator and everyone waiting go live together.
+      openRoom: enqueueActions(({ context, event, enqueue }) => {
+        if (event.type !== 'JOIN') return;
+        const admitted = [event.channelId, ...context.waiting];
+        enqueue(() => perform({ op: 'admitLive', channelIds: admitted }));
+        enqueue.assign({ moderators: [...context.moderators, event.channelId], live: [...context.live, ...context.waiting], waiting: [] });
+      }),
+      joinLive: enqueueActions(({ context, event, enqueue }) => {
+        if (event.type !== 'JOIN') return;
+        const channelId = event.channelId;
+        enqueue(() => perform({ op: 'admitLive', channelIds: [channelId] }));
+        enqueue.assign(
+          event.role === 'moderator' ? { moderators: [...context.moderators, channelId] } : { live: [...context.live, channelId] },
+        );
+      }),
+      joinHold: enqueueActions(({ context, event, enqueue }) => {
+        if (event.type !== 'JOIN') return;
+        const channelId = event.channelId;
+        enqueue(() => perform({ op: 'hold', channelIds: [channelId], prompt: Prompt.waitForModerator }));
+        enqueue.assign({ waiting: [...context.waiting, channelId] });
+      }),
+      remove: assign(({ context, event }) =>
+        event.type === 'LEAVE'
+          ? {
+              moderators: without(context.moderators, event.channelId),
+              live: without(context.live, event.channelId),
+              waiting: without(context.waiting, event.channelId),
+            }
+          : {},
+      ),
+      endConference: enqueueActions(({ context, enqueue }) => {
+        const everyone = [...context.live, ...context.waiting];
+        enqueue(() => perform({ op: 'dismiss', channelIds: everyone, prompt: Prompt.moderatorLeft }));
+        enqueue.assign({ live: [], waiting: [] });
+      }),
+      backToHold: enqueueActions(({ context, enqueue }) => {
+        const live = context.live;
+        enqueue(() => perform({ op: 'hold', channelIds: live, prompt: Prompt.waitForModerator }));
+        enqueue.assign({ waiting: [...context.waiting, ...live], live: [] });
+      }),
+      release: () => perform({ op: 'release' }),
+    },
+  }).createMachine({
+    id: 'room',
+    context: ({ input }) => ({
+      roomNumber: input.room.number,
+      policy: input.room.onModeratorLeave,
+      locked: input.room.locked,
+      maxParticipants: input.room.maxParticipants,
+      moderators: [],
+      live: [],
+      waiting: [],
+    }),
+    initial: 'idle',
+    states: {
+      idle: {
+        on: {
+          JOIN: [
+            { guard: 'refused', actions: 'refuse' },
+            { guard: 'isModerator', target: 'live', actions: ['takeSettings', 'openRoom'] },
+            { target: 'waiting', actions: ['takeSettings', 'joinHold'] },
+          ],
+        },
+      },
+      waiting: {
+        on: {
+          JOIN: [
+            { guard: 'refused', actions: 'refuse' },
+            { guard: 'isModerator', target: 'live', actions: ['takeSettings', 'openRoom'] },
+            { actions: ['takeSettings', 'joinHold'] },
+          ],
+          LEAVE: { target: 'settling', actions: 'remove' },
+        },
+      },
+      live: {
+        on: {
+          JOIN: [{ guard: 'refused', actions: 'refuse' }, { actions: ['takeSettings', 'joinLive'] }],
+          LEAVE: { target: 'settling', actions: 'remove' },
+        },
+      },
+      unmoderated: {
+        on: {
+          JOIN: [
+            { guard: 'refused', actions: 'refuse' },
+            { guard: 'isModerator', target: 'live', actions: ['takeSettings', 'joinLive'] },
+            { actions: ['takeSettings', 'joinLive'] },
+          ],
+          LEAVE: { target: 'settling', actions: 'remove' },
+        },
+      },
+      // After someone leaves: decide where the room stands now.
+      settling: {
+        always: [
+          { guard: 'empty', target: 'idle', actions: 'release' },
+          { guard: ({ context }) => context.live.length === 0 && context.moderators.length === 0, target: 'waiting' },
+          { guard: ({ context }) => context.moderators.length > 0, target: 'live' },
+          { guard: 'policyEnd', target: 'idle', actions: ['endConference', 'release'] },
+          { guard: 'policyWait', target: 'waiting', actions: 'backToHold' },
+          { target: 'unmoderated' },
+        ],
+      },
+    },
+  });
+}

@@ -1,0 +1,99 @@
+// Keeps one room machine per active room and runs the bridge operations it asks for one at
+// a time, in the order asked, so that Asterisk's bridges always follow the machine. A room
+// that empties is forgotten once its last operation (destroying its bridges) has run.
+import { createActor, type Actor } from 'xstate';
+import type { Logger } from 'pino';
+import type { RoomMembership } from './call-machine.js';
+import type { ConferenceBridges, Role, RoomInfo } from './ports.js';
+import { createRoomMachine, type RoomEffect } from './room-machine.js';
+
+type RoomActor = Actor<ReturnType<typeof createRoomMachine>>;
+
+interface ActiveRoom {
+  actor: RoomActor;
+  /** The tail of this room's queue of bridge operations. */
+  tail: Promise<void>;
+  queued: number;
+}
+
+export class RoomRegistry implements RoomMembership {
+  private readonly rooms = new Map<string, ActiveRoom>();
+
+  constructor(
+    private readonly bridges: ConferenceBridges,
+    private readonly log: Logger,
+  ) {}
+
+  join(room: RoomInfo, channelId: string, role: Role): void {
+    this.roomFor(room).actor.send({ type: 'JOIN', channelId, role, room });
+  }
+
+  leave(roomNumber: string, channelId: string): void {
+    this.rooms.get(roomNumber)?.actor.send({ type: 'LEAVE', channelId });
+  }
+
+  /** Who is where, as the machine sees it (for tests, diagnostics and the API). */
+  snapshot(roomNumber: string): { state: string; moderators: string[]; live: string[]; waiting: string[] } | null {
+    const active = this.rooms.get(roomNumber);
+    if (active === undefined) return null;
+    const snap = active.actor.getSnapshot();
+    const { moderators, live, waiting } = snap.context;
+    return { state: String(snap.value), moderators, live, waiting };
+  }
+
+  get activeRooms(): number {
+    return this.rooms.size;
+  }
+
+  /** Resolves when every queued bridge operation has run (tests, shutdown). */
+  async settled(): Promise<void> {
+    await Promise.all([...this.rooms.values()].map((r) => r.tail));
+  }
+
+  private roomFor(room: RoomInfo): ActiveRoom {
+    const existing = this.rooms.get(room.number);
+    if (existing !== undefined) return existing;
+    // Effects are looked up by room number: an entry is only replaced after its actor stopped.
+    const actor = createActor(createRoomMachine((effect) => this.enqueue(room.number, effect)), { input: { room } });
+    const active: ActiveRoom = { actor, tail: Promise.resolve(), queued: 0 };
+    this.rooms.set(room.number, active);
+    active.actor.start();
+    return active;
+  }
+
+  private enqueue(roomNumber: string, effect: RoomEffect): void {
+    const active = this.rooms.get(roomNumber);
+    if (active === undefined) return;
+    active.queued++;
+    active.tail = active.tail
+      .then(() => this.apply(roomNumber, effect))
+      .catch((err: unknown) => this.log.warn({ err, room: roomNumber, op: effect.op }, 'bridge operation failed'))
+      .finally(() => {
+        active.queued--;
+        this.forgetIfIdle(roomNumber, active);
+      });
+  }
+
+  private apply(room: string, effect: RoomEffect): Promise<void> {
+    switch (effect.op) {
+      case 'admitLive':
+        return this.bridges.admitLive(room, effect.channelIds);
+      case 'hold':
+        return this.bridges.hold(room, effect.channelIds, effect.prompt);
+      case 'dismiss':
+        return this.bridges.dismiss(effect.channelIds, effect.prompt);
+      case 'release':
+        return this.bridges.release(room);
+    }
+  }
+
+  private forgetIfIdle(roomNumber: string, active: ActiveRoom): void {
+    if (active.queued > 0 || this.rooms.get(roomNumber) !== active) return;
+    const snap = active.actor.getSnapshot();
+    const { moderators, live, waiting } = snap.context;
+    if (snap.value === 'idle' && moderators.length + live.length + waiting.length === 0) {
+      active.actor.stop();
+      this.rooms.delete(roomNumber);
+    }
+  }
+}

@@ -1,0 +1,19 @@
+// Stock Asterisk prompts (asterisk-core-sounds-en) that the caller's journey uses.
+export const Prompt = {
+  greeting: 'hello',
+  enterRoom: 'conf-getconfno',
+  invalidRoom: 'conf-invalid',
+  enterPin: 'conf-getpin',
+  invalidPin: 'conf-invalidpin',
+  waitForModerator: 'conf-waitforleader',
+  moderatorLeft: 'conf-leaderhasleft',
+  locked: 'conf-locked',
+  goodbye: 'vm-goodbye',
+} as const;
+
+export type PromptName = (typeof Prompt)[keyof typeof Prompt];
+
+/** ARI media URI for a stock sound. */
+export function soundUri(name: string): string {
+  return `sound:${name}`;
+}

@@ -1,0 +1,133 @@
+import { expect } from 'chai';
+import { RoomRegistry } from '../../flows/room-registry.js';
+import type { ModeratorLeavePolicy } from '../../flows/ports.js';
+import { FakeBridges, flush, roomInfo, silentLog } from '../support/fakes.js';
+
+const R = '11331134';
+
+function registry(policy: ModeratorLeavePolicy = 'continue', over = {}) {
+  const bridges = new FakeBridges();
+  const rooms = new RoomRegistry(bridges, silentLog);
+  const info = roomInfo({ number: R, onModeratorLeave: policy, ...over });
+  return {
+    bridges,
+    rooms,
+    mod: (id: string) => rooms.join(info, id, 'moderator'),
+    part: (id: string) => rooms.join(info, id, 'participant'),
+    leave: (id: string) => rooms.leave(R, id),
+    settle: async () => {
+      await flush();
+      await rooms.settled();
+    },
+  };
+}
+
+describe('room machine and registry (fake bridges)', () => {
+  it('moderator first, then 3 participants: each goes straight into the live conference', async () => {
+    const t = registry();
+    t.mod('m');
+    ['p1', 'p2', 'p3'].forEach(t.part);
+    await t.settle();
+    expect(t.bridges.ops).to.deep.equal([`live ${R} m`, `live ${R} p1`, `live ${R} p2`, `live ${R} p3`]);
+    expect(t.rooms.snapshot(R)).to.deep.include({ state: 'live', moderators: ['m'], live: ['p1', 'p2', 'p3'], waiting: [] });
+  });
+
+  it('3 participants first wait on hold; the moderator brings them all in at once', async () => {
+    const t = registry();
+    ['p1', 'p2', 'p3'].forEach(t.part);
+    t.mod('m');
+    await t.settle();
+    expect(t.bridges.ops).to.deep.equal([
+      `hold ${R} p1 conf-waitforleader`,
+      `hold ${R} p2 conf-waitforleader`,
+      `hold ${R} p3 conf-waitforleader`,
+      `live ${R} m,p1,p2,p3`,
+    ]);
+  });
+
+  it('when the last moderator leaves and the setting is end: everyone hears conf-leaderhasleft and is hung up', async () => {
+    const t = registry('end');
+    t.mod('m');
+    t.part('p1');
+    t.part('p2');
+    t.leave('m');
+    await t.settle();
+    expect(t.bridges.ops.slice(-2)).to.deep.equal(['dismiss p1,p2 conf-leaderhasleft', `release ${R}`]);
+    expect(t.rooms.snapshot(R)).to.equal(null);
+  });
+
+  it('when the last moderator leaves and the setting is continue: the conference goes on', async () => {
+    const t = registry('continue');
+    t.mod('m');
+    t.part('p1');
+    t.leave('m');
+    t.part('p2');
+    await t.settle();
+    expect(t.bridges.ops).to.deep.equal([`live ${R} m`, `live ${R} p1`, `live ${R} p2`]);
+    expect(t.rooms.snapshot(R)?.state).to.equal('unmoderated');
+  });
+
+  it('when the last moderator leaves and the setting is wait: participants go back on hold until a moderator returns', async () => {
+    const t = registry('wait');
+    t.mod('m');
+    t.part('p1');
+    t.part('p2');
+    t.leave('m');
+    t.mod('m2');
+    await t.settle();
+    expect(t.bridges.ops.slice(-2)).to.deep.equal([`hold ${R} p1,p2 conf-waitforleader`, `live ${R} m2,p1,p2`]);
+  });
+
+  it('two moderators: one leaving changes nothing for the others', async () => {
+    const t = registry('end');
+    t.mod('m1');
+    t.mod('m2');
+    t.part('p1');
+    t.leave('m1');
+    await t.settle();
+    expect(t.bridges.ops.some((o) => o.startsWith('dismiss'))).to.equal(false);
+    expect(t.rooms.snapshot(R)).to.deep.include({ state: 'live', moderators: ['m2'] });
+  });
+
+  it('moderator and participant in the same instant, in either order, end up together live', async () => {
+    for (const order of [['m', 'p'], ['p', 'm']]) {
+      const t = registry();
+      for (const who of order) (who === 'm' ? t.mod : t.part)(who);
+      await t.settle();
+      expect(t.rooms.snapshot(R)).to.deep.include({ state: 'live', moderators: ['m'], live: ['p'], waiting: [] });
+    }
+  });
+
+  it('the moderator hangs up while a participant is being moved in: policy applies to who is left', async () => {
+    const t = registry('end');
+    t.bridges.delayMs = 5;
+    t.part('p1');
+    t.mod('m');
+    t.leave('m'); // before the move has finished in Asterisk
+    await t.settle();
+    expect(t.bridges.ops).to.deep.equal([`hold ${R} p1 conf-waitforleader`, `live ${R} m,p1`, 'dismiss p1 conf-leaderhasleft', `release ${R}`]);
+    expect(t.bridges.maxInFlight).to.equal(1); // never two bridge operations of one room at once
+  });
+
+  it('a participant hanging up mid-move leaves no one behind and the empty room releases its bridges', async () => {
+    const t = registry();
+    t.bridges.delayMs = 5;
+    t.part('p1');
+    t.mod('m');
+    t.leave('p1');
+    t.leave('m');
+    await t.settle();
+    expect(t.bridges.ops.at(-1)).to.equal(`release ${R}`);
+    expect(t.rooms.activeRooms).to.equal(0);
+  });
+
+  it('a locked room refuses participants but lets moderators in; a full room refuses anyone', async () => {
+    const t = registry('continue', { locked: true, maxParticipants: 2 });
+    t.part('p1');
+    t.mod('m1');
+    t.mod('m2');
+    t.mod('m3');
+    await t.settle();
+    expect(t.bridges.ops).to.deep.equal(['dismiss p1 conf-locked', `live ${R} m1`, `live ${R} m2`, 'dismiss m3 conf-locked']);
+  });
+});
