@@ -49,7 +49,7 @@ export class LocalAsterisk {
   }
 
   get ariUrl(): string {
-    return `http://127.0.0.1:${this.cfg.ariPort}`;
+    return `http://${this.cfg.host}:${this.cfg.ariPort}`;
   }
 
   /** Builds the Debian root if it is missing (about a minute; cached afterwards). */

@@ -7,6 +7,10 @@ import { repoRoot } from './paths.js';
 export interface AsteriskConfig {
   /** Debian root holding Asterisk 22 (built by asterisk/build-root.sh). */
   root: string;
+  /** true: tollbridge starts and stops its own Asterisk from `root`; false: connect to `host`. */
+  managed: boolean;
+  /** Where ARI listens (loopback for a managed Asterisk). */
+  host: string;
   /** Instance name: separates config, run, spool and log dirs so tests can run beside `npm start`. */
   instance: string;
   sipPort: number;
@@ -62,6 +66,14 @@ function text(env: Env, name: string, fallback: string): string {
   return raw;
 }
 
+function flag(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (['1', 'true', 'yes'].includes(raw)) return true;
+  if (['0', 'false', 'no'].includes(raw)) return false;
+  throw new ConfigError(name, `"${raw}" is not yes/no (1/0, true/false)`);
+}
+
 const IPV4_OR_CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})(\/\d{1,2})?$/;
 
 function carrierIps(env: Env): string[] {
@@ -102,6 +114,8 @@ export function loadConfig(env: Env = process.env): Config {
   return {
     asterisk: {
       root: text(env, 'TOLLBRIDGE_ASTERISK_ROOT', '/var/cache/tollbridge/asterisk-root'),
+      managed: flag(env, 'TOLLBRIDGE_MANAGE_ASTERISK', true),
+      host: text(env, 'TOLLBRIDGE_ASTERISK_HOST', '127.0.0.1'),
       instance,
       sipPort: port(env, 'TOLLBRIDGE_SIP_PORT', 5060),
       ariPort: port(env, 'TOLLBRIDGE_ARI_PORT', 8088),

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Renders the @@NAME@@ placeholders of sip-config/ and dialplan/ from the same TOLLBRIDGE_*
+# variables and defaults as config/config.ts (test/config checks that both know the same
+# names), then runs Asterisk in the foreground.
+set -euo pipefail
+INSTANCE=${TOLLBRIDGE_ASTERISK_INSTANCE:-main}
+declare -A V=(
+  [INSTANCE]=$INSTANCE
+  [SIP_PORT]=${TOLLBRIDGE_SIP_PORT:-5060}
+  [ARI_PORT]=${TOLLBRIDGE_ARI_PORT:-8088}
+  [AMI_PORT]=${TOLLBRIDGE_AMI_PORT:-5038}
+  [RTP_START]=${TOLLBRIDGE_RTP_START:-20000}
+  [RTP_END]=${TOLLBRIDGE_RTP_END:-24999}
+  [ARI_USER]=${TOLLBRIDGE_ARI_USER:-tollbridge}
+  [ARI_PASSWORD]=${TOLLBRIDGE_ARI_PASSWORD:-tollbridge-local}
+  [AMI_USER]=${TOLLBRIDGE_AMI_USER:-tollbridge}
+  [AMI_PASSWORD]=${TOLLBRIDGE_AMI_PASSWORD:-tollbridge-local}
+  [ARI_APP]=${TOLLBRIDGE_ARI_APP:-tollbridge}
+)
+match_lines=""
+IFS=',' read -ra ips <<<"${TOLLBRIDGE_CARRIER_IPS:-127.0.0.1}"
+for ip in "${ips[@]}"; do match_lines+="match = ${ip}"$'\n'; done
+V[CARRIER_MATCH_LINES]=${match_lines%$'\n'}
+
+out=/etc/asterisk-$INSTANCE
+mkdir -p "$out" "/var/lib/asterisk-$INSTANCE" "/var/spool/asterisk-$INSTANCE" "/var/run/asterisk-$INSTANCE" "/var/log/asterisk-$INSTANCE"
+for f in /opt/tollbridge/templates/*.conf; do
+  text=$(cat "$f")
+  for k in "${!V[@]}"; do text=${text//@@$k@@/${V[$k]}}; done
+  if grep -q '@@[A-Z_]*@@' <<<"$text"; then echo "unknown placeholder in $f" >&2; exit 1; fi
+  printf '%s\n' "$text" >"$out/$(basename "$f")"
+done
+exec /usr/sbin/asterisk -f -C "$out/asterisk.conf"

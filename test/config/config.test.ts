@@ -1,0 +1,51 @@
+import { expect } from 'chai';
+import fs from 'node:fs';
+import path from 'node:path';
+import { ConfigError, loadConfig } from '../../config/config.js';
+import { repoRoot } from '../../config/paths.js';
+import { placeholderValues, renderAsteriskConfig } from '../../asterisk/config-render.js';
+
+describe('configuration', () => {
+  it('has working defaults: loopback Asterisk on 5060/8088, SQLite under ./data', () => {
+    const cfg = loadConfig({});
+    expect(cfg.asterisk).to.include({ sipPort: 5060, ariPort: 8088, ariApp: 'tollbridge', managed: true, host: '127.0.0.1' });
+    expect(cfg.asterisk.carrierIps).to.deep.equal(['127.0.0.1']);
+    expect(cfg.database.client).to.equal('sqlite');
+  });
+
+  it('reads a PostgreSQL URL and a list of carrier addresses', () => {
+    const cfg = loadConfig({ TOLLBRIDGE_DB: 'postgres://u:p@127.0.0.1:5432/tb', TOLLBRIDGE_CARRIER_IPS: '10.0.0.1, 192.0.2.0/24' });
+    expect(cfg.database).to.deep.equal({ client: 'postgres', url: 'postgres://u:p@127.0.0.1:5432/tb' });
+    expect(cfg.asterisk.carrierIps).to.deep.equal(['10.0.0.1', '192.0.2.0/24']);
+  });
+
+  const bad: Array<[string, Record<string, string>]> = [
+    ['TOLLBRIDGE_SIP_PORT', { TOLLBRIDGE_SIP_PORT: '70000' }],
+    ['TOLLBRIDGE_ARI_PORT', { TOLLBRIDGE_ARI_PORT: 'http' }],
+    ['TOLLBRIDGE_CARRIER_IPS', { TOLLBRIDGE_CARRIER_IPS: '300.1.1.1' }],
+    ['TOLLBRIDGE_CARRIER_IPS', { TOLLBRIDGE_CARRIER_IPS: ' , ' }],
+    ['TOLLBRIDGE_DB', { TOLLBRIDGE_DB: 'mysql://x' }],
+    ['TOLLBRIDGE_RTP_END', { TOLLBRIDGE_RTP_START: '30000', TOLLBRIDGE_RTP_END: '20000' }],
+    ['TOLLBRIDGE_ARI_APP', { TOLLBRIDGE_ARI_APP: 'my app!' }],
+    ['TOLLBRIDGE_MANAGE_ASTERISK', { TOLLBRIDGE_MANAGE_ASTERISK: 'maybe' }],
+  ];
+  for (const [variable, env] of bad) {
+    it(`refuses a bad ${variable} with a message naming it (${JSON.stringify(env)})`, () => {
+      expect(() => loadConfig(env)).to.throw(ConfigError, variable);
+    });
+  }
+
+  it('renders every Asterisk config file with no placeholder left', () => {
+    const files = renderAsteriskConfig(loadConfig({ TOLLBRIDGE_CARRIER_IPS: '127.0.0.1,127.0.0.2' }).asterisk);
+    expect(files.map(([name]) => name)).to.include.members(['pjsip.conf', 'extensions.conf', 'ari.conf', 'http.conf', 'manager.conf']);
+    for (const [name, text] of files) expect(text, name).not.to.match(/@@[A-Z_]+@@/);
+    const pjsip = files.find(([name]) => name === 'pjsip.conf')?.[1] ?? '';
+    expect(pjsip).to.contain('match = 127.0.0.1\nmatch = 127.0.0.2');
+  });
+
+  it('the docker Asterisk entrypoint fills the same placeholders as the app', () => {
+    const script = fs.readFileSync(path.join(repoRoot(), 'docker', 'asterisk-entrypoint.sh'), 'utf8');
+    const inScript = [...script.matchAll(/\[([A-Z_]+)\]=/g)].map((m) => m[1]).sort();
+    expect(inScript).to.deep.equal(Object.keys(placeholderValues(loadConfig({}).asterisk)).sort());
+  });
+});
