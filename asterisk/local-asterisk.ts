@@ -59,9 +59,8 @@ export class LocalAsterisk {
   }
 
   writeConfig(): void {
-    for (const dir of Object.values(this.paths)) {
-      if (!dir.endsWith('.out')) fs.mkdirSync(dir, { recursive: true });
-    }
+    const { etcDir, runDir, spoolDir, logDir, dbDir } = this.paths;
+    for (const dir of [etcDir, runDir, spoolDir, logDir, dbDir]) fs.mkdirSync(dir, { recursive: true });
     for (const [name, text] of renderAsteriskConfig(this.cfg)) {
       fs.writeFileSync(path.join(this.paths.etcDir, name), text, { mode: 0o640 });
     }

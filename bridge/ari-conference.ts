@@ -38,7 +38,7 @@ export class AriConference implements ConferenceBridges {
     if (prompt === null) return;
     for (const channelId of channelIds) {
       const playback = this.channels.play(channelId, [`sound:${prompt}`]);
-      this.holdPrompts.set(channelId, playback.stop);
+      this.holdPrompts.set(channelId, () => playback.stop());
       void playback.finished.then(() => this.holdPrompts.delete(channelId));
     }
   }

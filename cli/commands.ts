@@ -1,0 +1,5 @@
+// Every `tollbridge` command, in the order `tollbridge --help` lists them.
+import type { Command } from './command.js';
+import { startCommand } from './start.js';
+
+export const commands: Command[] = [startCommand];

@@ -1,0 +1,99 @@
+#!/usr/bin/env node
+// tollbridge's command line: `tollbridge COMMAND [SUBCOMMAND] [ARGS] [--json]`.
+import { parseArgs } from 'node:util';
+import { commands } from './commands.js';
+import { UsageError, type Command, type CommandIO } from './command.js';
+import { ConfigError } from '../config/config.js';
+
+const GLOBAL_OPTIONS = {
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+  db: { type: 'string' },
+} as const;
+
+function findCommand(argv: string[]): { command: Command; rest: string[] } | null {
+  // Longest path first: `numbers subscribe` before `numbers`.
+  const sorted = [...commands].sort((a, b) => b.path.length - a.path.length);
+  for (const command of sorted) {
+    if (command.path.every((word, i) => argv[i] === word)) return { command, rest: argv.slice(command.path.length) };
+  }
+  return null;
+}
+
+function overview(): string {
+  const width = Math.max(...commands.map((c) => c.usage.length));
+  return [
+    'tollbridge: dial-in audio conference bridge on Asterisk',
+    '',
+    'Usage: tollbridge COMMAND [ARGS] [--json] [--db URL]',
+    '',
+    'Commands:',
+    ...commands.map((c) => `  ${c.usage.padEnd(width)}  ${c.summary}`),
+    '',
+    'Global options:',
+    '  --json      print one JSON document on stdout',
+    '  --db URL    database (sqlite:FILE or postgres://...); default TOLLBRIDGE_DB or ./data/tollbridge.sqlite',
+    '  -h, --help  this text; `tollbridge COMMAND --help` explains one command',
+  ].join('\n');
+}
+
+function commandHelp(c: Command): string {
+  return [`Usage: tollbridge ${c.usage}`, '', c.summary, '', 'Options:', ...c.optionHelp.map((l) => `  ${l}`), '  --json  print one JSON document', '  --db URL  database to use'].join('\n');
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const found = findCommand(argv);
+  if (found === null) {
+    const asksHelp = argv.length === 0 || argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help';
+    (asksHelp ? process.stdout : process.stderr).write(overview() + '\n');
+    if (!asksHelp) process.stderr.write(`\nUnknown command: ${argv.join(' ')}\n`);
+    return asksHelp ? 0 : 64;
+  }
+  const { command, rest } = found;
+  let parsed;
+  try {
+    parsed = parseArgs({ args: rest, options: { ...GLOBAL_OPTIONS, ...command.options }, allowPositionals: true, strict: true });
+  } catch (err) {
+    process.stderr.write(`${(err as Error).message}\n\n${commandHelp(command)}\n`);
+    return 64;
+  }
+  if (parsed.values.help === true) {
+    process.stdout.write(commandHelp(command) + '\n');
+    return 0;
+  }
+  if (typeof parsed.values.db === 'string') process.env.TOLLBRIDGE_DB = parsed.values.db;
+  const json = parsed.values.json === true;
+  const io: CommandIO = {
+    json,
+    result: (document, human) => process.stdout.write((json ? JSON.stringify(document, null, 2) : human) + '\n'),
+    stderr: (text) => process.stderr.write(text + '\n'),
+  };
+  try {
+    return (await command.run({ positionals: parsed.positionals, values: parsed.values }, io)) ?? 0;
+  } catch (err) {
+    return reportError(err, command, json);
+  }
+}
+
+function reportError(err: unknown, command: Command, json: boolean): number {
+  const e = err instanceof Error ? err : new Error(String(err));
+  const code = (e as { code?: unknown }).code;
+  if (e instanceof UsageError) {
+    process.stderr.write(`${e.message}\n\nUsage: tollbridge ${command.usage}\n`);
+    return 64;
+  }
+  if (json) process.stderr.write(JSON.stringify({ error: { code: typeof code === 'string' ? code : e.name, message: e.message } }) + '\n');
+  else process.stderr.write(`tollbridge: ${e.message}\n`);
+  if (e instanceof ConfigError) return 78; // EX_CONFIG
+  return typeof code === 'string' ? 2 : 1;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.stderr.write(`tollbridge: ${String(err)}\n`);
+    process.exitCode = 1;
+  },
+);

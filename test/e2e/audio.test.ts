@@ -1,0 +1,90 @@
+// Audio really flows through the conference: one caller plays a 440 Hz tone, Asterisk
+// records the live bridge through ARI, and sox measures the recording. A second recording
+// with everyone silent is the control: it shows the measurement can tell the difference.
+import { expect } from 'chai';
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { liveBridgeId } from '../../bridge/ari-conference.js';
+import { startCall, type Step } from '../../sipp/caller.js';
+import { sharedAsterisk, testAsteriskConfig } from '../support/asterisk-fixture.js';
+import { BridgeUnderTest } from '../support/bridge-fixture.js';
+import { waitFor } from '../support/wait.js';
+
+const run = promisify(execFile);
+
+interface AudioStats {
+  rms: number;
+  frequency: number;
+}
+
+async function soxStats(file: string): Promise<AudioStats> {
+  // `sox FILE -n stat` prints its figures on stderr.
+  const { stderr } = await run('sox', [file, '-n', 'stat']);
+  const figure = (label: string) => Number(new RegExp(`${label}:\\s+(-?[0-9.]+)`).exec(stderr)?.[1] ?? NaN);
+  return { rms: figure('RMS\\s+amplitude'), frequency: figure('Rough\\s+frequency') };
+}
+
+describe('audio in the conference @asterisk', function () {
+  this.timeout(120_000);
+  let bridge: BridgeUnderTest;
+
+  before(async () => {
+    bridge = await BridgeUnderTest.start();
+  });
+  after(async () => {
+    await bridge?.stop();
+  });
+
+  async function recordLive(room: string, name: string, seconds: number): Promise<string> {
+    const asterisk = await sharedAsterisk();
+    const file = path.join(asterisk.paths.spoolDir, 'recording', `${name}.wav`);
+    fs.rmSync(file, { force: true });
+    await bridge.app.ari.client.bridges.record({
+      bridgeId: liveBridgeId(room),
+      name,
+      format: 'wav',
+      maxDurationSeconds: seconds,
+      ifExists: 'overwrite',
+    });
+    await waitFor(`recording ${name} finished`, async () => {
+      try {
+        await bridge.app.ari.client.recordings.getLive({ recordingName: name });
+        return false; // still recording
+      } catch {
+        return fs.existsSync(file) && fs.statSync(file).size > 44;
+      }
+    }, { timeoutMs: (seconds + 10) * 1000 });
+    return file;
+  }
+
+  it('a caller\'s tone is heard in the live conference; silence is not mistaken for it', async () => {
+    const room = await bridge.seedRoom();
+    const target = { host: '127.0.0.1', port: testAsteriskConfig().sipPort };
+    const entry = (pin: string): Step[] => [{ pauseMs: 300 }, { digits: `${room.roomNumber}#` }, { pauseMs: 300 }, { digits: `${pin}#` }];
+    const moderator = startCall({ target, dialled: room.tollFree, steps: entry(room.moderatorPin), hangup: { by: 'far-end', maxWaitMs: 90_000 } });
+    // The speaker is silent first (for the control recording), then plays a tone.
+    const speaker = startCall({
+      target,
+      dialled: room.tollFree,
+      steps: [...entry(room.participantPin), { silenceMs: 9000 }, { toneHz: 440, ms: 12_000 }],
+      hangup: { by: 'far-end', maxWaitMs: 90_000 },
+    });
+    await bridge.waitForLive(room.roomNumber, 2);
+    const silent = await soxStats(await recordLive(room.roomNumber, `silence-${room.roomNumber}`, 3));
+    // Wait until the tone is in the stream (after the speaker's 9 s of silence), then record.
+    const toneFile = await waitFor('tone in the conference', async () => {
+      const file = await recordLive(room.roomNumber, `tone-${room.roomNumber}`, 3);
+      const stats = await soxStats(file);
+      return stats.rms > 0.05 ? file : null;
+    }, { timeoutMs: 30_000, intervalMs: 200 });
+    const tone = await soxStats(toneFile);
+    expect(silent.rms, 'control recording should be near silence').to.be.below(0.01);
+    expect(tone.rms).to.be.above(0.05);
+    expect(tone.frequency).to.be.within(400, 480);
+    await Promise.all([moderator.hangUpNow(), speaker.hangUpNow()]);
+    await Promise.all([moderator.result, speaker.result]);
+    await bridge.waitForNothingLeft();
+  });
+});

@@ -1,0 +1,101 @@
+// The whole bridge under test: the shared test Asterisk, a fresh test database (SQLite, or
+// PostgreSQL when TOLLBRIDGE_TEST_DB is set), and the app itself (BridgeApp), wired exactly as
+// `tollbridge start` wires it. IVR timeouts are short so silence tests take seconds.
+import type { Bridge } from 'ari-client';
+import { pino } from 'pino';
+import { BridgeApp } from '../../app/bridge-app.js';
+import { databasePorts } from '../../app/database-ports.js';
+import type { Database } from '../../db/index.js';
+import type { ModeratorLeavePolicy } from '../../flows/ports.js';
+import type { IvrTiming } from '../../ivr/timing.js';
+import { holdBridgeId, liveBridgeId } from '../../bridge/ari-conference.js';
+import { sharedAsterisk, testAsteriskConfig } from './asterisk-fixture.js';
+import { createTestDatabase } from './db-fixture.js';
+import { waitFor } from './wait.js';
+
+export const TEST_TIMING: IvrTiming = { firstDigitMs: 1500, interDigitMs: 1500, maxAttempts: 3, promptGuardMs: 15_000 };
+
+export interface SeededRoom {
+  accountId: number;
+  roomNumber: string;
+  /** The toll-free number, E.164 with '+', that reaches this account's rooms. */
+  tollFree: string;
+  moderatorPin: string;
+  participantPin: string;
+}
+
+let seq = 0;
+
+export class BridgeUnderTest {
+  private constructor(
+    readonly app: BridgeApp,
+    readonly db: Database,
+  ) {}
+
+  static async start(timing: IvrTiming = TEST_TIMING): Promise<BridgeUnderTest> {
+    const asterisk = await sharedAsterisk();
+    const db = await createTestDatabase();
+    const log = pino({ level: process.env.TOLLBRIDGE_TEST_LOG ?? 'silent' });
+    const app = await BridgeApp.start({ asterisk: testAsteriskConfig(), ...databasePorts(db), log, timing, runningAsterisk: asterisk });
+    return new BridgeUnderTest(app, db);
+  }
+
+  async stop(): Promise<void> {
+    await this.app.stop(false);
+    await this.db.close();
+  }
+
+  /** An account with a room (PINs set, a moderator-leave policy) and a subscribed toll-free number. */
+  async seedRoom(options: { policy?: ModeratorLeavePolicy; moderatorPin?: string; participantPin?: string } = {}): Promise<SeededRoom> {
+    seq++;
+    const tag = `${process.pid}${seq}`.slice(-7).padStart(7, '0');
+    const { account, room } = await this.db.accounts.create({ name: `Test ${tag}`, email: `owner${tag}-${Date.now()}@example.test` });
+    const moderatorPin = options.moderatorPin ?? '4321';
+    const participantPin = options.participantPin ?? '1111';
+    await this.db.rooms.setPins(room.number, { moderator: moderatorPin, participant: participantPin });
+    await this.db.rooms.updateSettings(room.number, { onModeratorLeave: options.policy ?? 'continue' });
+    const tollFree = `+1800${tag}`;
+    await this.db.numbers.add(tollFree, 'toll_free');
+    await this.db.numbers.subscribe(tollFree, account.id);
+    return { accountId: account.id, roomNumber: room.number, tollFree, moderatorPin, participantPin };
+  }
+
+  async bridge(id: string): Promise<Bridge | null> {
+    try {
+      return await this.app.ari.client.bridges.get({ bridgeId: id });
+    } catch {
+      return null;
+    }
+  }
+
+  /** Channel ids in the room's live (mixing) bridge, as Asterisk reports them. */
+  async liveMembers(room: string): Promise<string[]> {
+    return (await this.bridge(liveBridgeId(room)))?.channels ?? [];
+  }
+
+  async holdMembers(room: string): Promise<string[]> {
+    return (await this.bridge(holdBridgeId(room)))?.channels ?? [];
+  }
+
+  async waitForLive(room: string, count: number, timeoutMs = 15_000): Promise<string[]> {
+    return waitFor(`${count} channels live in room ${room}`, async () => {
+      const members = await this.liveMembers(room);
+      return members.length === count ? members : null;
+    }, { timeoutMs });
+  }
+
+  async waitForHold(room: string, count: number, timeoutMs = 15_000): Promise<string[]> {
+    return waitFor(`${count} channels on hold in room ${room}`, async () => {
+      const members = await this.holdMembers(room);
+      return members.length === count ? members : null;
+    }, { timeoutMs });
+  }
+
+  /** After a test: Asterisk holds no channels or bridges, and no call machine is running. */
+  async waitForNothingLeft(timeoutMs = 15_000): Promise<void> {
+    await waitFor('no channels, bridges or calls left', async () => {
+      const [channels, bridges] = await Promise.all([this.app.ari.client.channels.list(), this.app.ari.client.bridges.list()]);
+      return channels.length === 0 && bridges.length === 0 && this.app.router.activeCalls === 0;
+    }, { timeoutMs });
+  }
+}
