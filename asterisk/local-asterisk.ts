@@ -60,7 +60,8 @@ export class LocalAsterisk {
 
   writeConfig(): void {
     const { etcDir, runDir, spoolDir, logDir, dbDir } = this.paths;
-    for (const dir of [etcDir, runDir, spoolDir, logDir, dbDir]) fs.mkdirSync(dir, { recursive: true });
+    // ARI records into <spool>/recording and fails with a bare 500 if it is missing.
+    for (const dir of [etcDir, runDir, spoolDir, path.join(spoolDir, 'recording'), logDir, dbDir]) fs.mkdirSync(dir, { recursive: true });
     for (const [name, text] of renderAsteriskConfig(this.cfg)) {
       fs.writeFileSync(path.join(this.paths.etcDir, name), text, { mode: 0o640 });
     }

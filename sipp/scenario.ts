@@ -37,6 +37,7 @@ a=ptime:20
 a=sendrecv`;
   const from = `From: <sip:${caller}@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]`;
   const contact = `Contact: <sip:${caller}@[local_ip]:[local_port]>`;
+  const stay = `timeout="${Math.max(1, Math.round(o.stayMs))}" ontimeout="hangup"`;
   const failures = FAILURE_CODES.map((c) => `  <recv response="${c}" optional="true" next="rejected" response_txn="invite"/>`).join('\n');
   return `<?xml version="1.0" encoding="ISO-8859-1" ?>
 <!DOCTYPE scenario SYSTEM "sipp.dtd">
@@ -84,10 +85,11 @@ Content-Length: 0
   </nop>
 
   <label id="wait"/>
-  <recv request="INVITE" optional="true" next="reinvite"/>
-  <recv request="ACK" optional="true" next="wait"/>
-  <recv request="MESSAGE" optional="true" next="told"/>
-  <recv request="BYE" timeout="${Math.max(1, Math.round(o.stayMs))}" ontimeout="hangup" next="farend"/>
+  <!-- SIPp waits at the group's first recv, so each carries the stay timeout (restarted after a re-INVITE). -->
+  <recv request="INVITE" optional="true" next="reinvite" ${stay}/>
+  <recv request="ACK" optional="true" next="wait" ${stay}/>
+  <recv request="MESSAGE" optional="true" next="told" ${stay}/>
+  <recv request="BYE" next="farend" ${stay}/>
 
   <label id="reinvite"/>
   <send next="wait">

@@ -26,6 +26,11 @@ export interface SeededRoom {
 
 let seq = 0;
 
+function channelsOf(bridge: Bridge | null): string[] {
+  const channels = bridge?.channels ?? [];
+  return typeof channels === 'string' ? [channels] : channels;
+}
+
 export class BridgeUnderTest {
   private constructor(
     readonly app: BridgeApp,
@@ -70,11 +75,11 @@ export class BridgeUnderTest {
 
   /** Channel ids in the room's live (mixing) bridge, as Asterisk reports them. */
   async liveMembers(room: string): Promise<string[]> {
-    return (await this.bridge(liveBridgeId(room)))?.channels ?? [];
+    return channelsOf(await this.bridge(liveBridgeId(room)));
   }
 
   async holdMembers(room: string): Promise<string[]> {
-    return (await this.bridge(holdBridgeId(room)))?.channels ?? [];
+    return channelsOf(await this.bridge(holdBridgeId(room)));
   }
 
   async waitForLive(room: string, count: number, timeoutMs = 15_000): Promise<string[]> {

@@ -1,0 +1,39 @@
+// A knex instance for the configured database. SQLite: WAL, foreign keys on, a busy timeout,
+// synchronous=NORMAL (durable across application crashes; a power cut may lose the last
+// transactions), one connection. PostgreSQL: int8 comes back as a JavaScript number.
+import fs from 'node:fs';
+import path from 'node:path';
+import knexFactory, { type Knex } from 'knex';
+import pg from 'pg';
+import type { DatabaseConfig } from '../config/config.js';
+
+interface SqliteConnection {
+  run(sql: string, callback: (err: Error | null) => void): void;
+}
+
+export function connect(cfg: DatabaseConfig): Knex {
+  if (cfg.client === 'postgres') {
+    // Epoch-ms timestamps and micros fit in 2^53; parse int8 (20) as a number.
+    pg.types.setTypeParser(20, (v: string) => Number(v));
+    return knexFactory({ client: 'pg', connection: cfg.url, pool: { min: 0, max: 10 } });
+  }
+  fs.mkdirSync(path.dirname(cfg.filename), { recursive: true });
+  return knexFactory({
+    client: 'sqlite3',
+    connection: { filename: cfg.filename },
+    useNullAsDefault: true,
+    pool: {
+      min: 1,
+      max: 1,
+      afterCreate: (conn: SqliteConnection, done: (err: Error | null, conn: SqliteConnection) => void) => {
+        const pragmas = ['PRAGMA journal_mode = WAL', 'PRAGMA foreign_keys = ON', 'PRAGMA busy_timeout = 5000', 'PRAGMA synchronous = NORMAL'];
+        const next = (i: number): void => {
+          const sql = pragmas[i];
+          if (sql === undefined) return done(null, conn);
+          conn.run(sql, (err) => (err ? done(err, conn) : next(i + 1)));
+        };
+        next(0);
+      },
+    },
+  });
+}

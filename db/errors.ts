@@ -1,0 +1,36 @@
+// Domain errors: a stable `code` (the CLI's --json and the HTTP API return it) and a message
+// that says what went wrong and what to do. Expected failures never surface as raw SQL errors.
+export class DomainError extends Error {
+  constructor(readonly code: string, message: string) {
+    super(message);
+    this.name = code;
+  }
+}
+
+const make = (code: string) =>
+  class extends DomainError {
+    constructor(message: string) {
+      super(code, message);
+    }
+  };
+
+export const AccountNotFound = make('AccountNotFound');
+export const AccountDeactivated = make('AccountDeactivated');
+export const EmailTaken = make('EmailTaken');
+export const InvalidEmail = make('InvalidEmail');
+export const InvalidName = make('InvalidName');
+export const RoomNotFound = make('RoomNotFound');
+export const InvalidRoomNumber = make('InvalidRoomNumber');
+export const RoomNumberPermanent = make('RoomNumberPermanent');
+export const InvalidPin = make('InvalidPin');
+export const InvalidRoomSettings = make('InvalidRoomSettings');
+export const InvalidPhoneNumber = make('InvalidPhoneNumber');
+export const NumberNotFound = make('NumberNotFound');
+export const NumberExists = make('NumberExists');
+export const NumberNotAvailable = make('NumberNotAvailable');
+export const AlreadySubscribed = make('AlreadySubscribed');
+export const NotSubscribed = make('NotSubscribed');
+export const InvalidRate = make('InvalidRate');
+export const InvalidMoney = make('InvalidMoney');
+export const InvalidPeriod = make('InvalidPeriod');
+export const LegNotFound = make('LegNotFound');

@@ -1,0 +1,62 @@
+// The database: migrated on open, with the repositories the app, the CLI and the API share.
+import type { Knex } from 'knex';
+import type { DatabaseConfig } from '../config/config.js';
+import { connect } from './connection.js';
+import { migrationSource } from './migrations/index.js';
+import { AccountsRepository } from './repositories/accounts.js';
+import { LedgerRepository } from './repositories/ledger.js';
+import { NumbersRepository } from './repositories/numbers.js';
+import { RatesRepository } from './repositories/rates.js';
+import { RoomsRepository } from './repositories/rooms.js';
+import { StatementsRepository } from './repositories/statements.js';
+import { randomRoomNumber } from './room-number.js';
+
+export * from './errors.js';
+export type * from './types.js';
+export type { Statement, StatementLine } from './repositories/statements.js';
+export type { NumberRoute } from './repositories/numbers.js';
+
+export interface DatabaseOptions {
+  pinSecret: string;
+  now?: () => number;
+  /** Days a released number rests before anyone may take it (default 30). */
+  quarantineDays?: number;
+  proposeRoomNumber?: () => string;
+}
+
+export interface Database {
+  knex: Knex;
+  client: 'sqlite' | 'postgres';
+  accounts: AccountsRepository;
+  rooms: RoomsRepository;
+  numbers: NumbersRepository;
+  rates: RatesRepository;
+  ledger: LedgerRepository;
+  statements: StatementsRepository;
+  close(): Promise<void>;
+}
+
+export async function openDatabase(cfg: DatabaseConfig, options: DatabaseOptions): Promise<Database> {
+  const knex = connect(cfg);
+  await knex.migrate.latest({ migrationSource });
+  const ctx = {
+    knex,
+    now: options.now ?? (() => Date.now()),
+    pinSecret: options.pinSecret,
+    quarantineDays: options.quarantineDays ?? 30,
+    proposeRoomNumber: options.proposeRoomNumber ?? randomRoomNumber,
+  };
+  const accounts = new AccountsRepository(ctx);
+  const ledger = new LedgerRepository(ctx);
+  return {
+    knex,
+    client: cfg.client,
+    accounts,
+    rooms: new RoomsRepository(ctx),
+    numbers: new NumbersRepository(ctx, accounts, ledger),
+    rates: new RatesRepository(ctx),
+    ledger,
+    statements: new StatementsRepository(ctx),
+    close: () => knex.destroy(),
+  };
+}

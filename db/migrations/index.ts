@@ -1,0 +1,17 @@
+// The migrations, imported (not found on disk by knex), so they work the same from dist/ in ESM.
+import type { Knex } from 'knex';
+import * as initial from './001_initial.js';
+
+const migrations: Record<string, Knex.Migration> = {
+  '001_initial': initial,
+};
+
+export const migrationSource: Knex.MigrationSource<string> = {
+  getMigrations: async () => Object.keys(migrations).sort(),
+  getMigrationName: (name) => name,
+  getMigration: async (name) => {
+    const migration = migrations[name];
+    if (migration === undefined) throw new Error(`unknown migration ${name}`);
+    return migration;
+  },
+};

@@ -1,0 +1,124 @@
+// Accounts and their personal rooms: an account is created with its room in one transaction.
+import { AccountDeactivated, AccountNotFound, EmailTaken, InvalidEmail, InvalidName } from '../errors.js';
+import { isValidRoomNumber } from '../room-number.js';
+import { hashPassword, verifyPassword } from '../secrets.js';
+import { isUniqueViolation, type Account, type RepositoryContext, type Room } from '../types.js';
+import { toRoom, type RoomRow } from './rooms.js';
+
+interface AccountRow {
+  id: number;
+  name: string;
+  email: string;
+  password_hash: string | null;
+  created_at: number;
+  deactivated_at: number | null;
+}
+
+const toAccount = (r: AccountRow): Account => ({
+  id: r.id,
+  name: r.name,
+  email: r.email,
+  hasPassword: r.password_hash !== null,
+  createdAt: r.created_at,
+  deactivatedAt: r.deactivated_at,
+});
+
+export function normaliseEmail(email: string): string {
+  const e = email.trim().toLowerCase();
+  if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(e) || e.length > 320) throw new InvalidEmail(`"${email}" is not an e-mail address`);
+  return e;
+}
+
+/** How many numbers to draw before giving up: collisions are rare with 9 million numbers. */
+const ROOM_NUMBER_TRIES = 20;
+
+export class AccountsRepository {
+  constructor(private readonly ctx: RepositoryContext) {}
+
+  async create(input: { name: string; email: string; password?: string }): Promise<{ account: Account; room: Room }> {
+    const name = input.name.trim();
+    if (name === '' || name.length > 200) throw new InvalidName('the account name must be 1-200 characters');
+    const email = normaliseEmail(input.email);
+    if (input.password !== undefined && input.password.length < 8) throw new InvalidName('a password needs at least 8 characters');
+    const passwordHash = input.password === undefined ? null : await hashPassword(input.password);
+    const now = this.ctx.now();
+    for (let attempt = 0; attempt < ROOM_NUMBER_TRIES; attempt++) {
+      const number = this.ctx.proposeRoomNumber();
+      if (!isValidRoomNumber(number)) throw new Error(`room number generator proposed an invalid number ${number}`);
+      try {
+        return await this.ctx.knex.transaction(async (trx) => {
+          // A number ever issued stays issued (rooms are never deleted): skip it.
+          if (await trx('rooms').where({ number }).first('id')) throw new RoomNumberTaken();
+          const existing = await trx('accounts').where({ email }).first('id');
+          if (existing) throw new EmailTaken(`an account with e-mail ${email} exists already`);
+          const [row] = await trx('accounts')
+            .insert({ name, email, password_hash: passwordHash, created_at: now, deactivated_at: null })
+            .returning<AccountRow[]>('*');
+          if (row === undefined) throw new Error('account insert returned nothing');
+          const [roomRow] = await trx('rooms')
+            .insert({ account_id: row.id, number, language: 'en', on_moderator_leave: 'continue', locked: false, max_participants: 50, created_at: now })
+            .returning<RoomRow[]>('*');
+          if (roomRow === undefined) throw new Error('room insert returned nothing');
+          return { account: toAccount(row), room: toRoom(roomRow) };
+        });
+      } catch (err) {
+        if (err instanceof RoomNumberTaken) continue;
+        if (isUniqueViolation(err)) {
+          if (String((err as Error).message).includes('email')) throw new EmailTaken(`an account with e-mail ${email} exists already`);
+          continue; // the room number was taken concurrently: draw again
+        }
+        throw err;
+      }
+    }
+    throw new Error('could not find a free room number');
+  }
+
+  async get(id: number): Promise<Account> {
+    const row = await this.ctx.knex<AccountRow>('accounts').where({ id }).first();
+    if (row === undefined) throw new AccountNotFound(`no account ${id}`);
+    return toAccount(row);
+  }
+
+  async findByEmail(email: string): Promise<Account | null> {
+    const row = await this.ctx.knex<AccountRow>('accounts').where({ email: email.trim().toLowerCase() }).first();
+    return row === undefined ? null : toAccount(row);
+  }
+
+  async list(): Promise<Account[]> {
+    return (await this.ctx.knex<AccountRow>('accounts').orderBy('id')).map(toAccount);
+  }
+
+  async count(): Promise<number> {
+    const row = await this.ctx.knex('accounts').count<{ n: number | string }[]>({ n: '*' }).first();
+    return Number(row?.n ?? 0);
+  }
+
+  /** The account for these credentials, or null; a deactivated account never signs in. */
+  async verifyPassword(email: string, password: string): Promise<Account | null> {
+    const row = await this.ctx.knex<AccountRow>('accounts').where({ email: email.trim().toLowerCase() }).first();
+    if (row === undefined || row.password_hash === null || row.deactivated_at !== null) return null;
+    return (await verifyPassword(password, row.password_hash)) ? toAccount(row) : null;
+  }
+
+  /** Irreversible. Ends the account's subscriptions (numbers go to quarantine); the room number stays issued. */
+  async deactivate(id: number): Promise<Account> {
+    const account = await this.get(id);
+    if (account.deactivatedAt !== null) throw new AccountDeactivated(`account ${id} is already deactivated`);
+    const now = this.ctx.now();
+    await this.ctx.knex.transaction(async (trx) => {
+      const live = await trx('subscriptions').where({ account_id: id }).whereNull('ended_at').select<{ number_id: number }[]>('number_id');
+      await trx('subscriptions').where({ account_id: id }).whereNull('ended_at').update({ ended_at: now });
+      if (live.length > 0) await trx('phone_numbers').whereIn('id', live.map((s) => s.number_id)).update({ released_at: now });
+      await trx('accounts').where({ id }).update({ deactivated_at: now });
+    });
+    return this.get(id);
+  }
+
+  async requireActive(id: number): Promise<Account> {
+    const account = await this.get(id);
+    if (account.deactivatedAt !== null) throw new AccountDeactivated(`account ${id} is deactivated`);
+    return account;
+  }
+}
+
+class RoomNumberTaken extends Error {}

@@ -1,0 +1,168 @@
+// The usage ledger: one entry per participant leg, keyed by Asterisk's channel id. A leg is
+// opened at answer (with the rate in force then copied into it), learns its room and role
+// while open, and is closed once; closed entries never change (the database refuses it too:
+// triggers in the migration). Corrections are new `adjustment` entries.
+import { rateLeg } from '../billing.js';
+import { LegNotFound } from '../errors.js';
+import { periodBounds, periodOf } from '../billing.js';
+import type { LedgerEntry, LegRole, RepositoryContext, UsageSummary } from '../types.js';
+
+interface EntryRow {
+  id: number;
+  entry_kind: 'leg' | 'adjustment';
+  channel_id: string | null;
+  corrects_id: number | null;
+  account_id: number;
+  subscription_id: number | null;
+  number_id: number;
+  dialled: string;
+  room_id: number | null;
+  role: LegRole;
+  caller_number: string | null;
+  answered_at: number;
+  ended_at: number | null;
+  seconds: number | null;
+  billable_seconds: number | null;
+  rate_per_minute_micros: number;
+  rate_increment_seconds: number;
+  rate_minimum_seconds: number;
+  amount_micros: number | null;
+  note: string | null;
+  created_at: number;
+}
+
+export const toEntry = (r: EntryRow): LedgerEntry => ({
+  id: r.id,
+  entryKind: r.entry_kind,
+  channelId: r.channel_id,
+  correctsId: r.corrects_id,
+  accountId: r.account_id,
+  subscriptionId: r.subscription_id,
+  numberId: r.number_id,
+  dialled: r.dialled,
+  roomId: r.room_id,
+  role: r.role,
+  callerNumber: r.caller_number,
+  answeredAt: Number(r.answered_at),
+  endedAt: r.ended_at === null ? null : Number(r.ended_at),
+  seconds: r.seconds,
+  billableSeconds: r.billable_seconds,
+  ratePerMinuteMicros: Number(r.rate_per_minute_micros),
+  rateIncrementSeconds: r.rate_increment_seconds,
+  rateMinimumSeconds: r.rate_minimum_seconds,
+  amountMicros: r.amount_micros === null ? null : Number(r.amount_micros),
+  note: r.note,
+  createdAt: Number(r.created_at),
+});
+
+export interface LegOpening {
+  channelId: string;
+  accountId: number;
+  subscriptionId: number;
+  numberId: number;
+  dialled: string;
+  callerNumber: string | null;
+  answeredAt: number;
+}
+
+const rateOf = (e: LedgerEntry) => ({ perMinuteMicros: e.ratePerMinuteMicros, incrementSeconds: e.rateIncrementSeconds, minimumSeconds: e.rateMinimumSeconds });
+
+export class LedgerRepository {
+  constructor(private readonly ctx: RepositoryContext) {}
+
+  /** Idempotent: opening the same channel twice leaves one leg. One statement, rate included. */
+  async openLeg(leg: LegOpening): Promise<void> {
+    await this.ctx.knex.raw(
+      `INSERT INTO usage_ledger (entry_kind, channel_id, account_id, subscription_id, number_id, dialled, role, caller_number,
+         answered_at, rate_per_minute_micros, rate_increment_seconds, rate_minimum_seconds, created_at)
+       SELECT 'leg', ?, ?, ?, n.id, ?, 'unauthenticated', ?, ?, r.per_minute_micros, r.increment_seconds, r.minimum_seconds, ?
+       FROM phone_numbers n JOIN rates r ON r.kind = n.kind
+       WHERE n.id = ? AND r.effective_from <= ?
+       ORDER BY r.effective_from DESC, r.id DESC LIMIT 1
+       ON CONFLICT (channel_id) DO NOTHING`,
+      [leg.channelId, leg.accountId, leg.subscriptionId, leg.dialled, leg.callerNumber, leg.answeredAt, this.ctx.now(), leg.numberId, leg.answeredAt],
+    );
+  }
+
+  /** Room and role of an open leg; a closed or unknown leg is left as it is. */
+  async assign(channelId: string, assignment: { roomId: number; role: 'moderator' | 'participant' }): Promise<void> {
+    await this.ctx.knex('usage_ledger').where({ channel_id: channelId }).whereNull('ended_at').update({ room_id: assignment.roomId, role: assignment.role });
+  }
+
+  /** Closes a leg at its real end time; closing again returns the leg unchanged. Null if unknown. */
+  async closeLeg(channelId: string, endedAt: number): Promise<LedgerEntry | null> {
+    const entry = await this.findByChannel(channelId);
+    if (entry === null || entry.endedAt !== null) return entry;
+    const rated = rateLeg(entry.answeredAt, Math.max(endedAt, entry.answeredAt), rateOf(entry));
+    await this.ctx.knex('usage_ledger').where({ id: entry.id }).whereNull('ended_at').update({
+      ended_at: Math.max(endedAt, entry.answeredAt),
+      seconds: rated.seconds,
+      billable_seconds: rated.billableSeconds,
+      amount_micros: rated.amountMicros,
+    });
+    return this.findByChannel(channelId);
+  }
+
+  /** A correction: a new signed entry that refers to the one it corrects. */
+  async adjust(correctsId: number, amountMicros: number, note: string): Promise<LedgerEntry> {
+    const row = await this.ctx.knex<EntryRow>('usage_ledger').where({ id: correctsId }).first();
+    if (row === undefined) throw new LegNotFound(`no ledger entry ${correctsId}`);
+    const now = this.ctx.now();
+    const [inserted] = await this.ctx.knex('usage_ledger')
+      .insert({
+        entry_kind: 'adjustment', channel_id: null, corrects_id: row.id, account_id: row.account_id, subscription_id: row.subscription_id,
+        number_id: row.number_id, dialled: row.dialled, room_id: row.room_id, role: row.role, caller_number: row.caller_number,
+        answered_at: now, ended_at: now, seconds: 0, billable_seconds: 0, rate_per_minute_micros: row.rate_per_minute_micros,
+        rate_increment_seconds: row.rate_increment_seconds, rate_minimum_seconds: row.rate_minimum_seconds, amount_micros: amountMicros,
+        note, created_at: now,
+      })
+      .returning<EntryRow[]>('*');
+    if (inserted === undefined) throw new Error('adjustment insert returned nothing');
+    return toEntry(inserted);
+  }
+
+  async findByChannel(channelId: string): Promise<LedgerEntry | null> {
+    const row = await this.ctx.knex<EntryRow>('usage_ledger').where({ channel_id: channelId }).first();
+    return row === undefined ? null : toEntry(row);
+  }
+
+  /** Legs a crash left open, for recovery. */
+  async openLegs(): Promise<LedgerEntry[]> {
+    return (await this.ctx.knex<EntryRow>('usage_ledger').whereNull('ended_at').orderBy('id')).map(toEntry);
+  }
+
+  /** Entries of an account answered in [from, to), oldest first. */
+  async legsFor(accountId: number, range: { from?: number; to?: number } = {}): Promise<LedgerEntry[]> {
+    let q = this.ctx.knex<EntryRow>('usage_ledger').where({ account_id: accountId });
+    if (range.from !== undefined) q = q.where('answered_at', '>=', range.from);
+    if (range.to !== undefined) q = q.where('answered_at', '<', range.to);
+    return (await q.orderBy([{ column: 'answered_at' }, { column: 'id' }])).map(toEntry);
+  }
+
+  /** Usage so far in a period (default: the current one); open legs are rated up to now. */
+  async usage(accountId: number, filter: { numberId?: number; period?: string } = {}): Promise<UsageSummary> {
+    const period = filter.period ?? periodOf(this.ctx.now());
+    const bounds = periodBounds(period);
+    if (bounds === null) throw new Error(`bad period ${period}`);
+    let q = this.ctx.knex<EntryRow>('usage_ledger').where({ account_id: accountId }).where('answered_at', '>=', bounds.start).where('answered_at', '<', bounds.end);
+    if (filter.numberId !== undefined) q = q.where({ number_id: filter.numberId });
+    const entries = (await q).map(toEntry);
+    const now = this.ctx.now();
+    const summary: UsageSummary = { period, legs: 0, openLegs: 0, seconds: 0, billableSeconds: 0, amountMicros: 0 };
+    for (const e of entries) {
+      if (e.entryKind === 'leg') summary.legs++;
+      if (e.endedAt === null) {
+        summary.openLegs++;
+        const rated = rateLeg(e.answeredAt, Math.max(now, e.answeredAt), rateOf(e));
+        summary.seconds += rated.seconds;
+        summary.billableSeconds += rated.billableSeconds;
+        summary.amountMicros += rated.amountMicros;
+      } else {
+        summary.seconds += e.seconds ?? 0;
+        summary.billableSeconds += e.billableSeconds ?? 0;
+        summary.amountMicros += e.amountMicros ?? 0;
+      }
+    }
+    return summary;
+  }
+}

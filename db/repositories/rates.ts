@@ -1,0 +1,45 @@
+// Rates per number kind, as a history: a change applies to legs answered after it.
+import { InvalidRate } from '../errors.js';
+import type { NumberKind, Rate, RepositoryContext } from '../types.js';
+
+interface RateRow {
+  kind: NumberKind;
+  per_minute_micros: number;
+  increment_seconds: number;
+  minimum_seconds: number;
+  effective_from: number;
+}
+
+const toRate = (r: RateRow): Rate => ({
+  kind: r.kind,
+  perMinuteMicros: Number(r.per_minute_micros),
+  incrementSeconds: r.increment_seconds,
+  minimumSeconds: r.minimum_seconds,
+  effectiveFrom: Number(r.effective_from),
+});
+
+export class RatesRepository {
+  constructor(private readonly ctx: RepositoryContext) {}
+
+  async set(kind: NumberKind, rate: { perMinuteMicros: number; incrementSeconds?: number; minimumSeconds?: number }): Promise<Rate> {
+    if (kind !== 'toll_free' && kind !== 'local') throw new InvalidRate('kind must be toll_free or local');
+    const increment = rate.incrementSeconds ?? 60;
+    const minimum = rate.minimumSeconds ?? 0;
+    if (!Number.isSafeInteger(rate.perMinuteMicros) || rate.perMinuteMicros < 0) throw new InvalidRate('the price per minute must be a non-negative amount');
+    if (!Number.isInteger(increment) || increment < 1 || increment > 3600) throw new InvalidRate('the increment must be 1 to 3600 seconds');
+    if (!Number.isInteger(minimum) || minimum < 0 || minimum > 86_400) throw new InvalidRate('the minimum must be 0 to 86400 seconds');
+    const row: RateRow = { kind, per_minute_micros: rate.perMinuteMicros, increment_seconds: increment, minimum_seconds: minimum, effective_from: this.ctx.now() };
+    await this.ctx.knex('rates').insert(row);
+    return toRate(row);
+  }
+
+  async current(kind: NumberKind): Promise<Rate> {
+    const row = await this.ctx.knex<RateRow>('rates').where({ kind }).where('effective_from', '<=', this.ctx.now()).orderBy([{ column: 'effective_from', order: 'desc' }, { column: 'id', order: 'desc' }]).first();
+    if (row === undefined) throw new InvalidRate(`no rate for ${kind}`);
+    return toRate(row);
+  }
+
+  async history(kind: NumberKind): Promise<Rate[]> {
+    return (await this.ctx.knex<RateRow>('rates').where({ kind }).orderBy('id')).map(toRate);
+  }
+}

@@ -1,0 +1,113 @@
+// Rooms: settings, PINs (keyed hashes only) and PIN verification for the caller's path.
+import { InvalidPin, InvalidRoomNumber, InvalidRoomSettings, RoomNotFound } from '../errors.js';
+import { isValidRoomNumber } from '../room-number.js';
+import { newSalt, pinHash, sameHash } from '../secrets.js';
+import type { ModeratorLeave, RepositoryContext, Room } from '../types.js';
+
+export interface RoomRow {
+  id: number;
+  account_id: number;
+  number: string;
+  language: string;
+  on_moderator_leave: string;
+  locked: boolean | number;
+  max_participants: number;
+  pin_salt: string | null;
+  moderator_pin_hash: string | null;
+  participant_pin_hash: string | null;
+}
+
+export const toRoom = (r: RoomRow): Room => ({
+  id: r.id,
+  number: r.number,
+  accountId: r.account_id,
+  language: r.language,
+  onModeratorLeave: r.on_moderator_leave as ModeratorLeave,
+  locked: Boolean(r.locked),
+  maxParticipants: r.max_participants,
+  pinsSet: r.moderator_pin_hash !== null && r.participant_pin_hash !== null,
+});
+
+const PIN = /^\d{4,8}$/;
+const POLICIES: ModeratorLeave[] = ['end', 'continue', 'wait'];
+
+export interface RoomSettings {
+  language?: string;
+  onModeratorLeave?: ModeratorLeave;
+  locked?: boolean;
+  maxParticipants?: number;
+}
+
+export class RoomsRepository {
+  constructor(private readonly ctx: RepositoryContext) {}
+
+  /** The caller's path: one indexed query; a mistyped number (bad check digit) costs none. */
+  async findByNumber(number: string): Promise<Room | null> {
+    if (!isValidRoomNumber(number)) return null;
+    const row = await this.ctx.knex<RoomRow>('rooms').where({ number }).first();
+    return row === undefined ? null : toRoom(row);
+  }
+
+  async get(number: string): Promise<Room> {
+    if (!isValidRoomNumber(number)) throw new InvalidRoomNumber(`"${number}" is not a room number (8 digits with a check digit)`);
+    const room = await this.findByNumber(number);
+    if (room === null) throw new RoomNotFound(`no room ${number}`);
+    return room;
+  }
+
+  async forAccount(accountId: number): Promise<Room[]> {
+    return (await this.ctx.knex<RoomRow>('rooms').where({ account_id: accountId })).map(toRoom);
+  }
+
+  async setPins(number: string, pins: { moderator: string; participant: string }): Promise<Room> {
+    for (const [role, pin] of Object.entries(pins)) {
+      if (!PIN.test(pin)) throw new InvalidPin(`the ${role} PIN must be 4 to 8 digits`);
+    }
+    if (pins.moderator === pins.participant) throw new InvalidPin('the moderator and participant PINs must differ');
+    const room = await this.get(number);
+    const salt = newSalt();
+    await this.ctx.knex('rooms').where({ id: room.id }).update({
+      pin_salt: salt,
+      moderator_pin_hash: pinHash(this.ctx.pinSecret, salt, pins.moderator),
+      participant_pin_hash: pinHash(this.ctx.pinSecret, salt, pins.participant),
+      pins_changed_at: this.ctx.now(),
+    });
+    return this.get(number);
+  }
+
+  async updateSettings(number: string, settings: RoomSettings & { number?: unknown }): Promise<Room> {
+    if ('number' in settings && settings.number !== undefined && settings.number !== number) {
+      throw new InvalidRoomSettings('a room number is permanent and cannot be changed');
+    }
+    const patch: Record<string, unknown> = {};
+    if (settings.language !== undefined) {
+      if (!/^[a-z]{2}(_[A-Z]{2})?$/.test(settings.language)) throw new InvalidRoomSettings(`"${settings.language}" is not a language code like en or fr`);
+      patch.language = settings.language;
+    }
+    if (settings.onModeratorLeave !== undefined) {
+      if (!POLICIES.includes(settings.onModeratorLeave)) throw new InvalidRoomSettings(`on-moderator-leave must be one of ${POLICIES.join(', ')}`);
+      patch.on_moderator_leave = settings.onModeratorLeave;
+    }
+    if (settings.locked !== undefined) patch.locked = settings.locked;
+    if (settings.maxParticipants !== undefined) {
+      if (!Number.isInteger(settings.maxParticipants) || settings.maxParticipants < 2 || settings.maxParticipants > 1000) {
+        throw new InvalidRoomSettings('max participants must be a whole number from 2 to 1000');
+      }
+      patch.max_participants = settings.maxParticipants;
+    }
+    const room = await this.get(number);
+    if (Object.keys(patch).length > 0) await this.ctx.knex('rooms').where({ id: room.id }).update(patch);
+    return this.get(number);
+  }
+
+  /** Reads the current hashes every time, so a changed PIN applies to the next entry. */
+  async verifyPin(roomId: number, pin: string): Promise<'moderator' | 'participant' | 'invalid'> {
+    if (!PIN.test(pin)) return 'invalid';
+    const row = await this.ctx.knex<RoomRow>('rooms').where({ id: roomId }).first('pin_salt', 'moderator_pin_hash', 'participant_pin_hash');
+    if (row === undefined || row.pin_salt === null || row.moderator_pin_hash === null || row.participant_pin_hash === null) return 'invalid';
+    const hash = pinHash(this.ctx.pinSecret, row.pin_salt, pin);
+    if (sameHash(hash, row.moderator_pin_hash)) return 'moderator';
+    if (sameHash(hash, row.participant_pin_hash)) return 'participant';
+    return 'invalid';
+  }
+}

@@ -1,0 +1,135 @@
+// Statements per account per calendar month (UTC, by the entry's answer time). One line per
+// number: legs, billable minutes, amount rounded to cents once (half-up); the total is the sum
+// of the rounded lines. A period's statement is frozen the first time it is built after the
+// period ended, and never changes afterwards. Entries that close after that (a leg a crash
+// left open, a late correction) are carried to the next statement built, marked late.
+import { divideHalfUp, formatMoney, roundToCents } from '../money.js';
+import { periodBounds, periodOf } from '../billing.js';
+import { InvalidPeriod } from '../errors.js';
+import type { LedgerEntry, NumberKind, RepositoryContext } from '../types.js';
+import { toEntry } from './ledger.js';
+
+export interface StatementLine {
+  e164: string;
+  kind: NumberKind;
+  legs: number;
+  adjustments: number;
+  lateEntries: number;
+  billableSeconds: number;
+  /** Billable minutes, exact ("12.5"). */
+  billableMinutes: string;
+  /** Sum of the entries' exact amounts. */
+  unroundedMicros: number;
+  /** The line's amount, rounded half-up to cents once. */
+  amountMicros: number;
+  amount: string;
+}
+
+export interface Statement {
+  accountId: number;
+  period: string;
+  status: 'provisional' | 'final';
+  generatedAt: number;
+  lines: StatementLine[];
+  totalMicros: number;
+  total: string;
+  /** Legs of this period still open (not yet on any statement). */
+  openLegs: number;
+}
+
+type Row = Parameters<typeof toEntry>[0] & { e164: string; kind: NumberKind };
+
+export class StatementsRepository {
+  constructor(private readonly ctx: RepositoryContext) {}
+
+  async build(accountId: number, period: string): Promise<Statement> {
+    const bounds = periodBounds(period);
+    if (bounds === null) throw new InvalidPeriod(`"${period}" is not a period: use YYYY-MM`);
+    const final = this.ctx.now() >= bounds.end;
+    if (final) {
+      const frozen = await this.ctx.knex('statements').where({ account_id: accountId, period }).first<{ body: string } | undefined>('body');
+      if (frozen !== undefined) return JSON.parse(frozen.body) as Statement;
+    }
+    const frozenPeriods = new Set(
+      (await this.ctx.knex('statements').where({ account_id: accountId }).select<{ period: string }[]>('period')).map((r) => r.period),
+    );
+    // Entries not yet on any statement, answered before the period's end.
+    const rows = await this.ctx.knex('usage_ledger as u')
+      .join('phone_numbers as n', 'n.id', 'u.number_id')
+      .leftJoin('statement_entries as se', 'se.entry_id', 'u.id')
+      .where('u.account_id', accountId)
+      .where('u.answered_at', '<', bounds.end)
+      .whereNull('se.entry_id')
+      .select<Row[]>('u.*', 'n.e164', 'n.kind');
+    const onThis: Array<{ entry: LedgerEntry; e164: string; kind: NumberKind; late: boolean }> = [];
+    let openLegs = 0;
+    for (const row of rows) {
+      const entry = toEntry(row);
+      const own = periodOf(entry.answeredAt);
+      const late = own < period && frozenPeriods.has(own);
+      if (own !== period && !late) continue;
+      if (entry.endedAt === null) {
+        openLegs++;
+        continue;
+      }
+      onThis.push({ entry, e164: row.e164, kind: row.kind, late });
+    }
+    const statement = summarise(accountId, period, final ? 'final' : 'provisional', this.ctx.now(), onThis, openLegs);
+    if (final) {
+      await this.ctx.knex.transaction(async (trx) => {
+        const [created] = await trx('statements')
+          .insert({ account_id: accountId, period, body: JSON.stringify(statement), created_at: this.ctx.now() })
+          .returning<{ id: number }[]>('id');
+        const ids = onThis.map((e) => ({ statement_id: created?.id, entry_id: e.entry.id }));
+        for (let i = 0; i < ids.length; i += 500) await trx('statement_entries').insert(ids.slice(i, i + 500));
+      });
+    }
+    return statement;
+  }
+
+  toCsv(statement: Statement): string {
+    const lines = ['period,number,kind,legs,adjustments,late_entries,billable_seconds,billable_minutes,amount'];
+    for (const l of statement.lines) {
+      lines.push([statement.period, l.e164, l.kind, l.legs, l.adjustments, l.lateEntries, l.billableSeconds, l.billableMinutes, l.amount].join(','));
+    }
+    lines.push([statement.period, 'TOTAL', '', '', '', '', '', '', statement.total].join(','));
+    return lines.join('\n') + '\n';
+  }
+}
+
+export function summarise(
+  accountId: number,
+  period: string,
+  status: Statement['status'],
+  generatedAt: number,
+  entries: Array<{ entry: LedgerEntry; e164: string; kind: NumberKind; late: boolean }>,
+  openLegs: number,
+): Statement {
+  const byNumber = new Map<string, StatementLine>();
+  for (const { entry, e164, kind, late } of entries) {
+    const line = byNumber.get(e164) ?? { e164, kind, legs: 0, adjustments: 0, lateEntries: 0, billableSeconds: 0, billableMinutes: '0', unroundedMicros: 0, amountMicros: 0, amount: '0.00' };
+    if (entry.entryKind === 'leg') line.legs++;
+    else line.adjustments++;
+    if (late) line.lateEntries++;
+    line.billableSeconds += entry.billableSeconds ?? 0;
+    line.unroundedMicros += entry.amountMicros ?? 0;
+    byNumber.set(e164, line);
+  }
+  const lines = [...byNumber.values()].sort((a, b) => a.e164.localeCompare(b.e164));
+  let totalMicros = 0;
+  for (const line of lines) {
+    line.amountMicros = roundToCents(line.unroundedMicros);
+    line.amount = formatMoney(line.amountMicros, 2);
+    line.billableMinutes = minutes(line.billableSeconds);
+    totalMicros += line.amountMicros;
+  }
+  return { accountId, period, status, generatedAt, lines, totalMicros, total: formatMoney(totalMicros, 2), openLegs };
+}
+
+/** Billable minutes as a decimal with up to 4 places (display only; amounts use seconds). */
+function minutes(seconds: number): string {
+  const tenThousandths = divideHalfUp(BigInt(seconds) * 10_000n, 60n);
+  const whole = tenThousandths / 10_000n;
+  const frac = (tenThousandths % 10_000n).toString().padStart(4, '0').replace(/0+$/, '');
+  return frac === '' ? whole.toString() : `${whole.toString()}.${frac}`;
+}

@@ -1,0 +1,102 @@
+// What the repositories return. Timestamps are epoch ms; money is integer micros.
+import type { Knex } from 'knex';
+
+export type NumberKind = 'toll_free' | 'local';
+export type ModeratorLeave = 'end' | 'continue' | 'wait';
+export type LegRole = 'moderator' | 'participant' | 'unauthenticated';
+
+export interface Account {
+  id: number;
+  name: string;
+  email: string;
+  hasPassword: boolean;
+  createdAt: number;
+  deactivatedAt: number | null;
+}
+
+export interface Room {
+  id: number;
+  number: string;
+  accountId: number;
+  language: string;
+  onModeratorLeave: ModeratorLeave;
+  locked: boolean;
+  maxParticipants: number;
+  pinsSet: boolean;
+}
+
+export interface PhoneNumber {
+  id: number;
+  e164: string;
+  kind: NumberKind;
+  state: 'available' | 'subscribed' | 'quarantined';
+  /** For a quarantined number: when it becomes available again. */
+  availableAt: number | null;
+  /** The account holding it, when subscribed. */
+  accountId: number | null;
+}
+
+export interface Subscription {
+  id: number;
+  accountId: number;
+  numberId: number;
+  e164: string;
+  startedAt: number;
+  endedAt: number | null;
+}
+
+export interface Rate {
+  kind: NumberKind;
+  perMinuteMicros: number;
+  incrementSeconds: number;
+  minimumSeconds: number;
+  effectiveFrom: number;
+}
+
+export interface LedgerEntry {
+  id: number;
+  entryKind: 'leg' | 'adjustment';
+  channelId: string | null;
+  correctsId: number | null;
+  accountId: number;
+  subscriptionId: number | null;
+  numberId: number;
+  dialled: string;
+  roomId: number | null;
+  role: LegRole;
+  callerNumber: string | null;
+  answeredAt: number;
+  endedAt: number | null;
+  seconds: number | null;
+  billableSeconds: number | null;
+  ratePerMinuteMicros: number;
+  rateIncrementSeconds: number;
+  rateMinimumSeconds: number;
+  amountMicros: number | null;
+  note: string | null;
+  createdAt: number;
+}
+
+export interface UsageSummary {
+  period: string;
+  legs: number;
+  openLegs: number;
+  seconds: number;
+  billableSeconds: number;
+  amountMicros: number;
+}
+
+/** What every repository is built from. */
+export interface RepositoryContext {
+  knex: Knex;
+  now: () => number;
+  pinSecret: string;
+  quarantineDays: number;
+  /** Proposes room numbers; random in production, scripted in tests. */
+  proposeRoomNumber: () => string;
+}
+
+export function isUniqueViolation(err: unknown): boolean {
+  const e = err as { code?: unknown; message?: unknown };
+  return e.code === '23505' || e.code === 'SQLITE_CONSTRAINT' || (typeof e.message === 'string' && e.message.includes('UNIQUE constraint failed'));
+}
