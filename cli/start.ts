@@ -7,15 +7,32 @@ import { loadConfig } from '../config/config.js';
 import { createLogger } from '../config/logger.js';
 import { openDatabase } from '../db/index.js';
 import type { Command } from './command.js';
+import path from 'node:path';
+import { sippArguments, writeCallFiles, type CallOptions } from '../sipp/caller.js';
 
-function demoText(demo: Demo, sipPort: number): string {
+/** Writes the demo moderator's SIPp scenario and RTP stream; returns a ready sipp command line. */
+function demoSippCommand(demo: Demo, sipPort: number, dataDir: string): string {
+  const options: CallOptions = {
+    target: { host: '127.0.0.1', port: sipPort },
+    dialled: demo.tollFree,
+    callerNumber: '+15550001234',
+    steps: [{ pauseMs: 1000 }, { digits: `${demo.roomNumber}#${demo.moderatorPin}#` }],
+    hangup: { by: 'caller', afterMs: 30_000 },
+  };
+  const files = writeCallFiles(options, path.join(dataDir, 'demo-call'));
+  return ['sipp', ...sippArguments(options, files, { sipPort: 5070, mediaPort: 6000, callId: 'tollbridge-demo' })].join(' ');
+}
+
+function demoText(demo: Demo, sipPort: number, sippCommand: string): string {
   const digits = `${demo.roomNumber}#${demo.moderatorPin}#`;
   return [
     '',
     `Demo room ${demo.roomNumber} on ${demo.tollFree}${demo.created ? ' (just created)' : ''}`,
     `  moderator PIN ${demo.moderatorPin}, participant PIN ${demo.participantPin}`,
-    '  Join as moderator with a real SIP call (SIPp), in another terminal:',
+    '  Join as moderator with a real SIP call, in another terminal (as root):',
     `    node dist/cli/main.js call ${demo.tollFree} --digits '${digits}' --stay 30 --port ${sipPort}`,
+    '  or with SIPp directly (30 s in the room, then BYE):',
+    `    ${sippCommand}`,
     '',
   ].join('\n');
 }
@@ -32,7 +49,10 @@ export const startCommand: Command = {
     const db = await openDatabase(config.database, { pinSecret: config.pinSecret });
     const demo = args.values['no-demo'] === true ? null : await ensureDemo(db);
     const app = await BridgeApp.start({ asterisk: config.asterisk, ...databasePorts(db), log });
-    if (demo !== null) io.result({ demo, sipPort: config.asterisk.sipPort }, demoText(demo, config.asterisk.sipPort));
+    if (demo !== null) {
+      const sipp = demoSippCommand(demo, config.asterisk.sipPort, config.dataDir);
+      io.result({ demo, sipPort: config.asterisk.sipPort, sipp }, demoText(demo, config.asterisk.sipPort, sipp));
+    }
     await new Promise<void>((resolve) => {
       const stop = (signal: string) => {
         log.info({ signal }, 'stopping');

@@ -86,12 +86,8 @@ export function startCall(options: CallOptions): CallHandle {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tollbridge-call-'));
     sipPort = await freeUdpPort();
     const mediaPort = await freeUdpPort();
-    const pcapFile = path.join(dir, 'caller.pcap');
-    fs.writeFileSync(pcapFile, toPcap(buildRtpStream(options.steps)));
-    const stayMs = options.hangup.by === 'caller' ? options.hangup.afterMs : options.hangup.maxWaitMs;
-    const scenarioFile = path.join(dir, 'caller.xml');
-    fs.writeFileSync(scenarioFile, buildScenario({ dialled: options.dialled, callerNumber: options.callerNumber ?? 'tollbridge-test', pcapFile, stayMs }));
-    const res = await runSipp({ options, dir, scenarioFile, sipPort, mediaPort, callId, stayMs, onAnswered: markAnswered });
+    const files = writeCallFiles(options, dir);
+    const res = await runSipp({ options, dir, args: sippArguments(options, files, { sipPort, mediaPort, callId }), stayMs: files.stayMs, callId, onAnswered: markAnswered });
     if (!res.answered) markUnanswered(new Error(`call ${callId} was not answered (status ${String(res.finalStatus)})`));
     return res;
   })();
@@ -116,33 +112,53 @@ export function placeCalls(count: number, optionsFor: (i: number) => CallOptions
   return Promise.all(Array.from({ length: count }, (_, i) => placeCall(optionsFor(i))));
 }
 
+export interface CallFiles {
+  dir: string;
+  scenarioFile: string;
+  pcapFile: string;
+  stayMs: number;
+}
+
+/** Writes a call's scenario and RTP stream into `dir`. */
+export function writeCallFiles(options: CallOptions, dir: string): CallFiles {
+  fs.mkdirSync(dir, { recursive: true });
+  const pcapFile = path.join(dir, 'caller.pcap');
+  fs.writeFileSync(pcapFile, toPcap(buildRtpStream(options.steps)));
+  const stayMs = options.hangup.by === 'caller' ? options.hangup.afterMs : options.hangup.maxWaitMs;
+  const scenarioFile = path.join(dir, 'caller.xml');
+  fs.writeFileSync(scenarioFile, buildScenario({ dialled: options.dialled, callerNumber: options.callerNumber ?? 'tollbridge-test', pcapFile, stayMs }));
+  return { dir, scenarioFile, pcapFile, stayMs };
+}
+
+/** SIPp's command line for one call: one call, bounded in time, with traces in the call's dir. */
+export function sippArguments(options: CallOptions, files: CallFiles, ports: { sipPort: number; mediaPort: number; callId: string }): string[] {
+  return [
+    `${options.target.host}:${options.target.port}`,
+    '-sf', files.scenarioFile,
+    '-m', '1', '-l', '1',
+    '-i', '127.0.0.1', '-p', String(ports.sipPort), '-mp', String(ports.mediaPort),
+    '-cid_str', `${ports.callId}-%u`,
+    '-aa', '-nostdin',
+    '-timeout', `${Math.ceil((files.stayMs + HARD_LIMIT_SLACK_MS) / 1000)}s`,
+    '-trace_msg', '-message_file', path.join(files.dir, 'messages.log'),
+    '-trace_logs', '-log_file', path.join(files.dir, 'actions.log'),
+    '-trace_err', '-error_file', path.join(files.dir, 'errors.log'),
+  ];
+}
+
 interface RunInput {
   options: CallOptions;
   dir: string;
-  scenarioFile: string;
-  sipPort: number;
-  mediaPort: number;
+  args: string[];
   callId: string;
   stayMs: number;
   onAnswered: () => void;
 }
 
 async function runSipp(input: RunInput): Promise<CallResult> {
-  const { options, dir, scenarioFile, sipPort, mediaPort, callId, stayMs } = input;
+  const { dir, args, callId, stayMs } = input;
   const messages = path.join(dir, 'messages.log');
   const logs = path.join(dir, 'actions.log');
-  const args = [
-    `${options.target.host}:${options.target.port}`,
-    '-sf', scenarioFile,
-    '-m', '1', '-l', '1',
-    '-i', '127.0.0.1', '-p', String(sipPort), '-mp', String(mediaPort),
-    '-cid_str', `${callId}-%u`,
-    '-aa', '-nostdin',
-    '-timeout', `${Math.ceil((stayMs + HARD_LIMIT_SLACK_MS) / 1000)}s`,
-    '-trace_msg', '-message_file', messages,
-    '-trace_logs', '-log_file', logs,
-    '-trace_err', '-error_file', path.join(dir, 'errors.log'),
-  ];
   const child = spawn('sipp', args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));

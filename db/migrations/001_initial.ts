@@ -2,6 +2,8 @@
 // the same types and the same meaning on SQLite and PostgreSQL.
 import type { Knex } from 'knex';
 
+const isPostgres = (knex: Knex) => (knex.client as { config: { client: string } }).config.client === 'pg';
+
 export async function up(knex: Knex): Promise<void> {
   await knex.schema.createTable('accounts', (t) => {
     t.increments('id');
@@ -92,7 +94,7 @@ export async function up(knex: Knex): Promise<void> {
   });
 
   // The ledger is append-only: a closed entry is never updated, no entry is ever deleted.
-  if (knex.client.config.client === 'pg') {
+  if (isPostgres(knex)) {
     await knex.raw(`
       CREATE FUNCTION usage_ledger_guard() RETURNS trigger AS $$
       BEGIN
@@ -119,5 +121,5 @@ export async function down(knex: Knex): Promise<void> {
   for (const table of ['statement_entries', 'statements', 'usage_ledger', 'rates', 'subscriptions', 'phone_numbers', 'rooms', 'accounts']) {
     await knex.schema.dropTableIfExists(table);
   }
-  if (knex.client.config.client === 'pg') await knex.raw('DROP FUNCTION IF EXISTS usage_ledger_guard()');
+  if (isPostgres(knex)) await knex.raw('DROP FUNCTION IF EXISTS usage_ledger_guard()');
 }

@@ -49,7 +49,7 @@ export class AccountsRepository {
         return await this.ctx.knex.transaction(async (trx) => {
           // A number ever issued stays issued (rooms are never deleted): skip it.
           if (await trx('rooms').where({ number }).first('id')) throw new RoomNumberTaken();
-          const existing = await trx('accounts').where({ email }).first('id');
+          const existing = await trx('accounts').where({ email }).first<{ id: number } | undefined>('id');
           if (existing) throw new EmailTaken(`an account with e-mail ${email} exists already`);
           const [row] = await trx('accounts')
             .insert({ name, email, password_hash: passwordHash, created_at: now, deactivated_at: null })

@@ -140,6 +140,41 @@ describe('the dial-in call over real SIP @asterisk', function () {
     });
   }
 
+  it('a room number and PIN full of repeated digits (22332233, 1133) are entered correctly', async () => {
+    bridge.nextRoomNumbers.push('22332233');
+    const room = await bridge.seedRoom({ moderatorPin: '1133', participantPin: '7777' });
+    expect(room.roomNumber).to.equal('22332233');
+    const moderator = startCall(call(room, enter(room.roomNumber, '1133'), { by: 'far-end', maxWaitMs: 60_000 }));
+    const participant = startCall(call(room, enter(room.roomNumber, '7777'), { by: 'far-end', maxWaitMs: 60_000 }));
+    await bridge.waitForLive(room.roomNumber, 2);
+    await Promise.all([moderator.hangUpNow(), participant.hangUpNow()]);
+  });
+
+  it('ledger legs match what happened to the second: seconds, roles, caller numbers', async () => {
+    const room = await bridge.seedRoom();
+    const plan = [
+      { caller: '+15550000001', pin: room.moderatorPin, afterMs: 9000, role: 'moderator' },
+      { caller: '+15550000002', pin: room.participantPin, afterMs: 6000, role: 'participant' },
+      { caller: '+15550000003', pin: '0000', afterMs: 4200, role: 'unauthenticated' },
+    ];
+    const results = await Promise.all(plan.map((p) => placeCall(call(room, enter(room.roomNumber, p.pin), { by: 'caller', afterMs: p.afterMs }, p.caller))));
+    await bridge.waitForNothingLeft();
+    const legs = await bridge.db.ledger.legsFor(room.accountId, {});
+    expect(legs).to.have.length(3);
+    plan.forEach((p, i) => {
+      const leg = legs.find((l) => l.callerNumber === p.caller);
+      const r = results[i];
+      expect(leg, p.caller).to.not.equal(undefined);
+      expect(leg?.role).to.equal(p.role);
+      // The ledger takes the answer time from ARI's answer and the end from Asterisk's StasisEnd;
+      // SIPp measures 200 OK and BYE. They differ by transit (ms), and seconds are rounded up.
+      const sippSeconds = ((r?.endedAt ?? 0) - (r?.answeredAt ?? 0)) / 1000;
+      expect(leg?.seconds, `${p.caller}: SIPp ${sippSeconds} s`).to.be.within(Math.floor(sippSeconds), Math.ceil(sippSeconds) + 1);
+      expect(leg?.billableSeconds).to.equal(60);
+      expect(leg?.amountMicros).to.equal(20_000); // one started minute at the opening 0.02/min
+    });
+  });
+
   it('30 callers into one room at once all reach the conference', async () => {
     const room = await bridge.seedRoom();
     const handles = Array.from({ length: 30 }, (_, i) =>

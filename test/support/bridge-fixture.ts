@@ -12,6 +12,7 @@ import { holdBridgeId, liveBridgeId } from '../../bridge/ari-conference.js';
 import { sharedAsterisk, testAsteriskConfig } from './asterisk-fixture.js';
 import { createTestDatabase } from './db-fixture.js';
 import { waitFor } from './wait.js';
+import { randomRoomNumber } from '../../db/room-number.js';
 
 export const TEST_TIMING: IvrTiming = { firstDigitMs: 1500, interDigitMs: 1500, maxAttempts: 3, promptGuardMs: 15_000 };
 
@@ -35,14 +36,17 @@ export class BridgeUnderTest {
   private constructor(
     readonly app: BridgeApp,
     readonly db: Database,
+    /** Room numbers the next accounts get, in order (then random ones). */
+    readonly nextRoomNumbers: string[],
   ) {}
 
   static async start(timing: IvrTiming = TEST_TIMING): Promise<BridgeUnderTest> {
     const asterisk = await sharedAsterisk();
-    const db = await createTestDatabase();
+    const queue: string[] = [];
+    const db = await createTestDatabase({ proposeRoomNumber: () => queue.shift() ?? randomRoomNumber() });
     const log = pino({ level: process.env.TOLLBRIDGE_TEST_LOG ?? 'silent' });
     const app = await BridgeApp.start({ asterisk: testAsteriskConfig(), ...databasePorts(db), log, timing, runningAsterisk: asterisk });
-    return new BridgeUnderTest(app, db);
+    return new BridgeUnderTest(app, db, queue);
   }
 
   async stop(): Promise<void> {

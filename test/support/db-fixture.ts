@@ -23,9 +23,9 @@ export async function createTestDatabase(options: Partial<DatabaseOptions> = {})
     const dbUrl = new URL(url);
     dbUrl.pathname = `/${name}`;
     const db = await openDatabase({ client: 'postgres', url: dbUrl.toString() }, opts);
-    const close = db.close;
+    const closeDb = db.close.bind(db);
     db.close = async () => {
-      await close();
+      await closeDb();
       await admin.raw(`DROP DATABASE IF EXISTS ${name}`);
       await admin.destroy();
     };
@@ -33,9 +33,9 @@ export async function createTestDatabase(options: Partial<DatabaseOptions> = {})
   }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tollbridge-db-'));
   const db = await openDatabase({ client: 'sqlite', filename: path.join(dir, 'test.sqlite') }, opts);
-  const close = db.close;
+  const closeDb = db.close.bind(db);
   db.close = async () => {
-    await close();
+    await closeDb();
     fs.rmSync(dir, { recursive: true, force: true });
   };
   return db;
