@@ -71,7 +71,7 @@ export class BridgeApp {
           return;
       }
     });
-    log.info({ ari: url, app: cfg.ariApp, sip: `127.0.0.1:${cfg.sipPort}` }, 'bridge ready');
+    log.info({ ari: url, stasisApp: cfg.ariApp, sip: `127.0.0.1:${cfg.sipPort}` }, 'bridge ready');
     return new BridgeApp(router, rooms, ari, ownAsterisk, log);
   }
 
