@@ -1,6 +1,8 @@
 // `tollbridge start`: the bridge with its embedded defaults (local Asterisk, SQLite), a demo
 // room on an empty database, and a ready command line to call it.
 import { BridgeApp } from '../app/bridge-app.js';
+import { createMailer } from '../app/mailer.js';
+import { startApi } from '../api/server.js';
 import { databasePorts } from '../app/database-ports.js';
 import { ensureDemo, type Demo } from '../app/demo-seed.js';
 import { loadConfig } from '../config/config.js';
@@ -49,6 +51,7 @@ export const startCommand: Command = {
     const db = await openDatabase(config.database, { pinSecret: config.pinSecret });
     const demo = args.values['no-demo'] === true ? null : await ensureDemo(db);
     const app = await BridgeApp.start({ asterisk: config.asterisk, ...databasePorts(db), log });
+    const api = config.api.port === 0 ? null : await startApi({ db, mailer: createMailer(config.mail, log), log, operatorToken: config.api.operatorToken }, config.api.host, config.api.port);
     if (demo !== null) {
       const sipp = demoSippCommand(demo, config.asterisk.sipPort, config.dataDir);
       io.result({ demo, sipPort: config.asterisk.sipPort, sipp }, demoText(demo, config.asterisk.sipPort, sipp));
@@ -61,6 +64,7 @@ export const startCommand: Command = {
       process.once('SIGINT', () => stop('SIGINT'));
       process.once('SIGTERM', () => stop('SIGTERM'));
     });
+    await api?.close();
     await app.stop();
     await db.close();
   },

@@ -31,7 +31,23 @@ export type DatabaseConfig =
   | { client: 'sqlite'; filename: string }
   | { client: 'postgres'; url: string };
 
+export interface ApiConfig {
+  /** HTTP API port on `host` (0: do not serve). */
+  port: number;
+  host: string;
+  /** Bearer token for operator routes; empty: operator routes are closed. */
+  operatorToken: string;
+}
+
+export interface MailConfig {
+  /** smtp://host:port (or smtps://user:pass@host:port); empty: mail is logged, not sent. */
+  smtpUrl: string;
+  from: string;
+}
+
 export interface Config {
+  api: ApiConfig;
+  mail: MailConfig;
   asterisk: AsteriskConfig;
   database: DatabaseConfig;
   logLevel: string;
@@ -111,7 +127,17 @@ export function loadConfig(env: Env = process.env): Config {
   }
   const ariApp = text(env, 'TOLLBRIDGE_ARI_APP', 'tollbridge');
   if (!/^[A-Za-z0-9_-]+$/.test(ariApp)) throw new ConfigError('TOLLBRIDGE_ARI_APP', 'use letters, digits, _ and -');
+  const smtpUrl = env.TOLLBRIDGE_SMTP_URL ?? '';
+  if (smtpUrl !== '' && !/^smtps?:\/\//.test(smtpUrl)) throw new ConfigError('TOLLBRIDGE_SMTP_URL', 'use smtp://host:port or smtps://user:pass@host:port');
+  const operatorToken = env.TOLLBRIDGE_OPERATOR_TOKEN ?? '';
+  if (operatorToken !== '' && operatorToken.length < 16) throw new ConfigError('TOLLBRIDGE_OPERATOR_TOKEN', 'needs at least 16 characters');
   return {
+    api: {
+      port: env.TOLLBRIDGE_API_PORT === '0' ? 0 : port(env, 'TOLLBRIDGE_API_PORT', 8380),
+      host: text(env, 'TOLLBRIDGE_API_HOST', '127.0.0.1'),
+      operatorToken,
+    },
+    mail: { smtpUrl, from: text(env, 'TOLLBRIDGE_MAIL_FROM', 'tollbridge@localhost') },
     asterisk: {
       root: text(env, 'TOLLBRIDGE_ASTERISK_ROOT', '/var/cache/tollbridge/asterisk-root'),
       managed: flag(env, 'TOLLBRIDGE_MANAGE_ASTERISK', true),

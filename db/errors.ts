@@ -34,3 +34,4 @@ export const InvalidRate = make('InvalidRate');
 export const InvalidMoney = make('InvalidMoney');
 export const InvalidPeriod = make('InvalidPeriod');
 export const LegNotFound = make('LegNotFound');
+export const ApiKeyNotFound = make('ApiKeyNotFound');

@@ -4,6 +4,7 @@ import type { DatabaseConfig } from '../config/config.js';
 import { connect } from './connection.js';
 import { migrationSource } from './migrations/index.js';
 import { AccountsRepository } from './repositories/accounts.js';
+import { CredentialsRepository } from './repositories/credentials.js';
 import { LedgerRepository } from './repositories/ledger.js';
 import { NumbersRepository } from './repositories/numbers.js';
 import { RatesRepository } from './repositories/rates.js';
@@ -15,6 +16,7 @@ export * from './errors.js';
 export type * from './types.js';
 export type { Statement, StatementLine } from './repositories/statements.js';
 export type { NumberRoute } from './repositories/numbers.js';
+export type { ApiKey } from './repositories/credentials.js';
 
 export interface DatabaseOptions {
   pinSecret: string;
@@ -33,6 +35,7 @@ export interface Database {
   rates: RatesRepository;
   ledger: LedgerRepository;
   statements: StatementsRepository;
+  credentials: CredentialsRepository;
   close(): Promise<void>;
 }
 
@@ -57,6 +60,7 @@ export async function openDatabase(cfg: DatabaseConfig, options: DatabaseOptions
     rates: new RatesRepository(ctx),
     ledger,
     statements: new StatementsRepository(ctx),
+    credentials: new CredentialsRepository(ctx),
     close: () => knex.destroy(),
   };
 }

@@ -1,9 +1,11 @@
 // The migrations, imported (not found on disk by knex), so they work the same from dist/ in ESM.
 import type { Knex } from 'knex';
 import * as initial from './001_initial.js';
+import * as apiCredentials from './002_api_credentials.js';
 
 const migrations: Record<string, Knex.Migration> = {
   '001_initial': initial,
+  '002_api_credentials': apiCredentials,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

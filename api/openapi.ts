@@ -1,0 +1,51 @@
+// The OpenAPI description served at /openapi.json, built from the registered routes so it
+// cannot drift from them.
+const SUMMARIES: Record<string, string> = {
+  'POST /v1/sessions': 'Sign in with e-mail and password; returns a session token (12 h).',
+  'GET /v1/accounts/{accountId}': 'Your account and room.',
+  'GET /v1/accounts/{accountId}/room': 'Your room: permanent number and settings.',
+  'PATCH /v1/accounts/{accountId}/room': 'Change room settings (onModeratorLeave, language, locked, maxParticipants). The number cannot change.',
+  'PUT /v1/accounts/{accountId}/room/pins': 'Set moderator and participant PINs (4-8 digits, different).',
+  'GET /v1/accounts/{accountId}/numbers/available': 'Toll-free numbers you can subscribe to.',
+  'GET /v1/accounts/{accountId}/subscriptions': 'Your subscriptions, past and present.',
+  'POST /v1/accounts/{accountId}/subscriptions': 'Subscribe to a toll-free number ({"e164"}): it answers at once.',
+  'DELETE /v1/accounts/{accountId}/subscriptions/{e164}': 'Unsubscribe; returns usage and charges so far this period and e-mails them.',
+  'GET /v1/accounts/{accountId}/usage': 'Ledger entries (?from=YYYY-MM-DD&to=YYYY-MM-DD).',
+  'GET /v1/accounts/{accountId}/statements/{period}': 'Statement for YYYY-MM (JSON, or CSV with ?format=csv).',
+  'GET /v1/accounts/{accountId}/api-keys': 'Your API keys.',
+  'POST /v1/accounts/{accountId}/api-keys': 'Create an API key (shown once).',
+  'DELETE /v1/accounts/{accountId}/api-keys/{keyId}': 'Revoke an API key.',
+  'GET /v1/operator/numbers': 'Operator: number inventory (?available=true).',
+  'POST /v1/operator/numbers': 'Operator: add a number ({"e164","kind"}).',
+  'PUT /v1/operator/rates/{kind}': 'Operator: set the rate ({"perMinute":"0.015","incrementSeconds":60}).',
+  'GET /v1/operator/rates/{kind}': 'Operator: the rate in force.',
+  'GET /v1/operator/accounts': 'Operator: all accounts.',
+  'POST /v1/operator/accounts': 'Operator: create an account with its room ({"name","email","password"}).',
+  'POST /v1/operator/accounts/{id}/deactivate': 'Operator: deactivate an account (irreversible).',
+  'GET /openapi.json': 'This document.',
+};
+
+export function openApiDocument(routes: Array<{ method: string; pattern: string }>): unknown {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const { method, pattern } of routes) {
+    const path = pattern.replace(/:([A-Za-z0-9]+)/g, '{$1}');
+    const params = [...path.matchAll(/\{([A-Za-z0-9]+)\}/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } }));
+    (paths[path] ??= {})[method.toLowerCase()] = {
+      summary: SUMMARIES[`${method} ${path}`] ?? '',
+      parameters: params,
+      security: path.startsWith('/v1/accounts') ? [{ bearer: [] }] : path.startsWith('/v1/operator') ? [{ operator: [] }] : [],
+      responses: { default: { description: 'JSON; errors are {"error":{"code","message"}}' } },
+    };
+  }
+  return {
+    openapi: '3.0.3',
+    info: { title: 'tollbridge API', version: '1' },
+    components: {
+      securitySchemes: {
+        bearer: { type: 'http', scheme: 'bearer', description: 'session token or API key of the account' },
+        operator: { type: 'http', scheme: 'bearer', description: 'TOLLBRIDGE_OPERATOR_TOKEN' },
+      },
+    },
+    paths,
+  };
+}

@@ -1,0 +1,32 @@
+// Sends account e-mail over SMTP (nodemailer). Without an SMTP server configured the message
+// is logged (without secrets) instead, so nothing fails for lack of mail.
+import nodemailer from 'nodemailer';
+import type { Logger } from 'pino';
+import type { MailConfig } from '../config/config.js';
+
+export interface Mail {
+  to: string;
+  subject: string;
+  text: string;
+}
+
+export interface Mailer {
+  send(mail: Mail): Promise<void>;
+}
+
+export function createMailer(config: MailConfig, log: Logger): Mailer {
+  if (config.smtpUrl === '') {
+    return {
+      send: async (mail) => {
+        log.info({ to: mail.to, subject: mail.subject }, 'mail not sent: TOLLBRIDGE_SMTP_URL is not set');
+      },
+    };
+  }
+  const transport = nodemailer.createTransport(config.smtpUrl);
+  return {
+    send: async (mail) => {
+      await transport.sendMail({ from: config.from, to: mail.to, subject: mail.subject, text: mail.text });
+      log.info({ to: mail.to, subject: mail.subject }, 'mail sent');
+    },
+  };
+}

@@ -1,0 +1,158 @@
+// The HTTP API over real HTTP, on a real database, with a real SMTP server for the mail.
+import { expect } from 'chai';
+import { pino } from 'pino';
+import { createMailer } from '../../app/mailer.js';
+import type { Database } from '../../db/index.js';
+import { startApi, type ApiServer } from '../../api/server.js';
+import { createTestDatabase } from '../support/db-fixture.js';
+import { SmtpSink } from '../support/smtp-sink.js';
+
+const OPERATOR = 'operator-token-for-tests-0123456789';
+
+describe('HTTP API', function () {
+  this.timeout(30_000);
+  let db: Database;
+  let api: ApiServer;
+  let smtp: SmtpSink;
+
+  async function call(method: string, path: string, token?: string, body?: unknown): Promise<{ status: number; json: { error?: { code: string } } & Record<string, unknown>; text: string }> {
+    const res = await fetch(api.url + path, {
+      method,
+      headers: { ...(token === undefined ? {} : { authorization: `Bearer ${token}` }), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const text = await res.text();
+    let json = {};
+    try {
+      json = JSON.parse(text) as Record<string, unknown>;
+    } catch {
+      // CSV or empty
+    }
+    return { status: res.status, json: json as { error?: { code: string } } & Record<string, unknown>, text };
+  }
+
+  async function owner(name: string): Promise<{ id: number; token: string; room: string }> {
+    const created = await call('POST', '/v1/operator/accounts', OPERATOR, { name, email: `${name}@example.test`, password: 'correct horse battery' });
+    expect(created.status).to.equal(201);
+    const session = await call('POST', '/v1/sessions', undefined, { email: `${name}@example.test`, password: 'correct horse battery' });
+    expect(session.status).to.equal(201);
+    const account = created.json.account as { id: number };
+    const room = created.json.room as { number: string };
+    return { id: account.id, token: session.json.token as string, room: room.number };
+  }
+
+  before(async () => {
+    smtp = await SmtpSink.start();
+    db = await createTestDatabase();
+    const log = pino({ level: 'silent' });
+    api = await startApi({ db, mailer: createMailer({ smtpUrl: smtp.url, from: 'billing@tollbridge.test' }, log), log, operatorToken: OPERATOR }, '127.0.0.1', 0);
+  });
+  after(async () => {
+    await api?.close();
+    await db?.close();
+    await smtp?.close();
+  });
+
+  it('serves an OpenAPI document that lists every route', async () => {
+    const res = await call('GET', '/openapi.json');
+    expect(res.status).to.equal(200);
+    const paths = res.json.paths as Record<string, unknown>;
+    expect(paths).to.have.property('/v1/accounts/{accountId}/subscriptions/{e164}');
+    expect(paths).to.have.property('/v1/operator/rates/{kind}');
+  });
+
+  it('refuses wrong passwords, missing tokens and non-operators', async () => {
+    await owner('alice');
+    expect((await call('POST', '/v1/sessions', undefined, { email: 'alice@example.test', password: 'nope' })).json.error?.code).to.equal('BadCredentials');
+    expect((await call('GET', '/v1/accounts/1')).status).to.equal(401);
+    expect((await call('GET', '/v1/operator/accounts', 'not-the-operator')).status).to.equal(403);
+  });
+
+  it('another owner\'s token gets 403 on every owner route', async () => {
+    const a = await owner('ann');
+    const b = await owner('bob');
+    const routes: Array<[string, string, unknown?]> = [
+      ['GET', `/v1/accounts/${a.id}`],
+      ['GET', `/v1/accounts/${a.id}/room`],
+      ['PATCH', `/v1/accounts/${a.id}/room`, { onModeratorLeave: 'end' }],
+      ['PUT', `/v1/accounts/${a.id}/room/pins`, { moderator: '1234', participant: '5678' }],
+      ['GET', `/v1/accounts/${a.id}/numbers/available`],
+      ['GET', `/v1/accounts/${a.id}/subscriptions`],
+      ['POST', `/v1/accounts/${a.id}/subscriptions`, { e164: '+18005550100' }],
+      ['DELETE', `/v1/accounts/${a.id}/subscriptions/%2B18005550100`],
+      ['GET', `/v1/accounts/${a.id}/usage`],
+      ['GET', `/v1/accounts/${a.id}/statements/2026-11`],
+      ['GET', `/v1/accounts/${a.id}/api-keys`],
+      ['POST', `/v1/accounts/${a.id}/api-keys`, { label: 'x' }],
+      ['DELETE', `/v1/accounts/${a.id}/api-keys/1`],
+    ];
+    for (const [method, path, body] of routes) {
+      const res = await call(method, path, b.token, body);
+      expect(res.status, `${method} ${path}`).to.equal(403);
+    }
+    // Nothing of Ann's changed.
+    expect((await db.rooms.get(a.room)).pinsSet).to.equal(false);
+  });
+
+  it('bad input gets a 4xx with a stable code and nothing half-written', async () => {
+    const o = await owner('carol');
+    const cases: Array<[string, string, string | undefined, unknown, number, string]> = [
+      ['POST', '/v1/operator/numbers', OPERATOR, { e164: '18005550100', kind: 'toll_free' }, 400, 'InvalidPhoneNumber'],
+      ['POST', '/v1/operator/numbers', OPERATOR, { e164: '+18005550101', kind: 'premium' }, 400, 'BadField'],
+      ['PUT', `/v1/accounts/${o.id}/room/pins`, o.token, { moderator: '12', participant: '5678' }, 400, 'InvalidPin'],
+      ['PUT', `/v1/accounts/${o.id}/room/pins`, o.token, { moderator: '1234', participant: '1234' }, 400, 'InvalidPin'],
+      ['PATCH', `/v1/accounts/${o.id}/room`, o.token, { number: '12345674' }, 400, 'RoomNumberPermanent'],
+      ['PATCH', `/v1/accounts/${o.id}/room`, o.token, { onModeratorLeave: 'explode' }, 400, 'BadField'],
+      ['POST', `/v1/accounts/${o.id}/subscriptions`, o.token, { e164: '+18009990000' }, 404, 'NumberNotFound'],
+      ['PUT', '/v1/operator/rates/toll_free', OPERATOR, { perMinute: '0.01.5' }, 400, 'InvalidMoney'],
+    ];
+    for (const [method, path, token, body, status, code] of cases) {
+      const res = await call(method, path, token, body);
+      expect([res.status, res.json.error?.code], `${method} ${path} ${JSON.stringify(body)}`).to.deep.equal([status, code]);
+    }
+    const room = await db.rooms.get(o.room);
+    expect(room.pinsSet).to.equal(false);
+    expect((await db.numbers.list()).map((n) => n.e164)).to.not.include('+18005550101');
+  });
+
+  it('owner journey: PINs, settings, subscribe, statement as CSV, unsubscribe e-mails the usage and charges', async () => {
+    const o = await owner('dave');
+    expect((await call('POST', '/v1/operator/numbers', OPERATOR, { e164: '+18005550142', kind: 'toll_free' })).status).to.equal(201);
+    expect((await call('PUT', `/v1/accounts/${o.id}/room/pins`, o.token, { moderator: '4321', participant: '1111' })).json).to.include({ pinsSet: true });
+    expect((await call('PATCH', `/v1/accounts/${o.id}/room`, o.token, { onModeratorLeave: 'wait', maxParticipants: 20 })).json).to.include({ onModeratorLeave: 'wait', maxParticipants: 20, number: o.room });
+    const available = await call('GET', `/v1/accounts/${o.id}/numbers/available`, o.token);
+    expect((available.json as unknown as Array<{ e164: string }>).map((n) => n.e164)).to.include('+18005550142');
+    expect((await call('POST', `/v1/accounts/${o.id}/subscriptions`, o.token, { e164: '+18005550142' })).status).to.equal(201);
+    expect(await db.numbers.routeFor('+18005550142')).to.include({ accountId: o.id });
+    // A 61-second leg at the opening rate: two started minutes at 0.02 = 0.04.
+    const route = await db.numbers.routeFor('+18005550142');
+    const t = Date.now() - 120_000;
+    await db.ledger.openLeg({ channelId: 'api-test-1', accountId: o.id, subscriptionId: route?.subscriptionId ?? 0, numberId: route?.numberId ?? 0, dialled: '+18005550142', callerNumber: null, answeredAt: t });
+    await db.ledger.closeLeg('api-test-1', t + 61_000);
+    const period = new Date(t).toISOString().slice(0, 7);
+    const csv = await call('GET', `/v1/accounts/${o.id}/statements/${period}?format=csv`, o.token);
+    expect(csv.text.split('\n')[0]).to.equal('period,number,kind,legs,adjustments,late_entries,billable_seconds,billable_minutes,amount');
+    expect(csv.text).to.contain(`${period},+18005550142,toll_free,1,0,0,120,2,0.04`);
+    const gone = await call('DELETE', `/v1/accounts/${o.id}/subscriptions/%2B18005550142`, o.token);
+    expect(gone.status).to.equal(200);
+    expect(gone.json.usage).to.include({ legs: 1, billableSeconds: 120, amountMicros: 40_000 });
+    expect(gone.json.mailed).to.equal(true);
+    const mail = smtp.received.find((m) => m.to.includes('dave@example.test'));
+    expect(mail, 'confirmation mail').to.not.equal(undefined);
+    expect(mail?.raw).to.contain('+18005550142').and.to.contain('billable minutes: 2').and.to.contain('charges: 0.040000');
+    expect(await db.numbers.routeFor('+18005550142')).to.equal(null);
+    expect((await db.numbers.get('+18005550142')).state).to.equal('quarantined');
+  });
+
+  it('API keys: created, used, listed, revoked', async () => {
+    const o = await owner('erin');
+    const key = await call('POST', `/v1/accounts/${o.id}/api-keys`, o.token, { label: 'billing export' });
+    expect(key.status).to.equal(201);
+    const token = key.json.token as string;
+    expect((await call('GET', `/v1/accounts/${o.id}/room`, token)).status).to.equal(200);
+    const keys = await call('GET', `/v1/accounts/${o.id}/api-keys`, token);
+    expect((keys.json as unknown as Array<{ label: string }>)[0]?.label).to.equal('billing export');
+    expect((await call('DELETE', `/v1/accounts/${o.id}/api-keys/${String(key.json.id)}`, o.token)).status).to.equal(204);
+    expect((await call('GET', `/v1/accounts/${o.id}/room`, token)).status).to.equal(401);
+  });
+});
