@@ -2,9 +2,8 @@
 // opened at answer (with the rate in force then copied into it), learns its room and role
 // while open, and is closed once; closed entries never change (the database refuses it too:
 // triggers in the migration). Corrections are new `adjustment` entries.
-import { rateLeg } from '../billing.js';
+import { periodBounds, periodOf, rateLeg } from '../billing.js';
 import { LegNotFound } from '../errors.js';
-import { periodBounds, periodOf } from '../billing.js';
 import type { LedgerEntry, LegRole, RepositoryContext, UsageSummary } from '../types.js';
 
 interface EntryRow {
@@ -65,6 +64,18 @@ export interface LegOpening {
   answeredAt: number;
 }
 
+// billing.ts's rule in integer SQL. The end is cast to an integer: node-sqlite3 binds large
+// numbers as REAL, which would make the divisions below real divisions.
+const END = `(CASE WHEN CAST(:end AS BIGINT) > answered_at THEN CAST(:end AS BIGINT) ELSE answered_at END)`;
+const SECONDS = `((${END} - answered_at + 999) / 1000)`;
+const ROUNDED = `(((${SECONDS} + rate_increment_seconds - 1) / rate_increment_seconds) * rate_increment_seconds)`;
+const BILLABLE = `(CASE WHEN ${SECONDS} = 0 THEN 0 WHEN ${ROUNDED} < rate_minimum_seconds THEN rate_minimum_seconds ELSE ${ROUNDED} END)`;
+const CLOSE_SQL = `UPDATE usage_ledger
+  SET ended_at = ${END}, seconds = ${SECONDS}, billable_seconds = ${BILLABLE},
+      amount_micros = (${BILLABLE} * rate_per_minute_micros * 2 + 60) / 120
+  WHERE channel_id = :channel AND ended_at IS NULL
+  RETURNING *`;
+
 const rateOf = (e: LedgerEntry) => ({ perMinuteMicros: e.ratePerMinuteMicros, incrementSeconds: e.rateIncrementSeconds, minimumSeconds: e.rateMinimumSeconds });
 
 export class LedgerRepository {
@@ -89,18 +100,19 @@ export class LedgerRepository {
     await this.ctx.knex('usage_ledger').where({ channel_id: channelId }).whereNull('ended_at').update({ room_id: assignment.roomId, role: assignment.role });
   }
 
-  /** Closes a leg at its real end time; closing again returns the leg unchanged. Null if unknown. */
+  /**
+   * Closes a leg at its real end time, rating it in the same statement; closing again
+   * returns the leg unchanged; null if unknown. The SQL is billing.ts's rule in integer
+   * arithmetic (identical on SQLite and PostgreSQL; a property test checks they agree):
+   *   seconds  = ceil(ms / 1000)
+   *   billable = 0 if seconds = 0, else max(minimum, ceil(seconds / increment) * increment)
+   *   amount   = billable * rate / 60, half-up
+   */
   async closeLeg(channelId: string, endedAt: number): Promise<LedgerEntry | null> {
-    const entry = await this.findByChannel(channelId);
-    if (entry === null || entry.endedAt !== null) return entry;
-    const rated = rateLeg(entry.answeredAt, Math.max(endedAt, entry.answeredAt), rateOf(entry));
-    await this.ctx.knex('usage_ledger').where({ id: entry.id }).whereNull('ended_at').update({
-      ended_at: Math.max(endedAt, entry.answeredAt),
-      seconds: rated.seconds,
-      billable_seconds: rated.billableSeconds,
-      amount_micros: rated.amountMicros,
-    });
-    return this.findByChannel(channelId);
+    const result: unknown = await this.ctx.knex.raw(CLOSE_SQL, { end: Math.round(endedAt), channel: channelId });
+    const rows = Array.isArray(result) ? (result as EntryRow[]) : (result as { rows: EntryRow[] }).rows;
+    const row = rows[0];
+    return row !== undefined ? toEntry(row) : this.findByChannel(channelId);
   }
 
   /** A correction: a new signed entry that refers to the one it corrects. */

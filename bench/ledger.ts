@@ -1,0 +1,60 @@
+// Ledger benchmark: open and close N legs through the repository (each open and each close its
+// own durable write, as on real calls), then build the month's statement; the baseline, in the
+// same run and database, is a raw bulk insert of N closed rows of the same shape.
+import { performance } from 'node:perf_hooks';
+import { createScratchDatabase } from '../db/scratch.js';
+
+export interface LedgerFigures {
+  database: string;
+  legs: number;
+  legsPerSecond: number;
+  statementMs: number;
+  baselineRowsPerSecond: number;
+}
+
+export async function benchLedger(legs: number, postgresUrl?: string): Promise<LedgerFigures> {
+  const start = Date.UTC(2026, 10, 1);
+  const db = await createScratchDatabase({ pinSecret: 'bench', now: () => start + 20 * 86_400_000 }, postgresUrl);
+  try {
+    const { account } = await db.accounts.create({ name: 'Bench', email: 'bench@example.test' });
+    await db.numbers.add('+18005550100', 'toll_free');
+    const sub = await db.numbers.subscribe('+18005550100', account.id);
+    const concurrency = postgresUrl === undefined ? 1 : 32;
+    let next = 0;
+    const t0 = performance.now();
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        for (let i = next++; i < legs; i = next++) {
+          const channelId = `bench-${i}`;
+          const answeredAt = start + i * 1000;
+          await db.ledger.openLeg({ channelId, accountId: account.id, subscriptionId: sub.id, numberId: sub.numberId, dialled: '+18005550100', callerNumber: null, answeredAt });
+          await db.ledger.closeLeg(channelId, answeredAt + 1000 + (i % 3600) * 1000);
+        }
+      }),
+    );
+    const legSeconds = (performance.now() - t0) / 1000;
+    const s0 = performance.now();
+    const statement = await db.statements.build(account.id, '2026-11');
+    const statementMs = performance.now() - s0;
+    const counted = statement.lines.reduce((n, l) => n + l.legs, 0);
+    if (counted !== legs) throw new Error(`statement counted ${counted} legs, expected ${legs}`);
+
+    const rows = Array.from({ length: legs }, (_, i) => ({
+      entry_kind: 'leg', channel_id: `raw-${i}`, account_id: account.id, subscription_id: sub.id, number_id: sub.numberId, dialled: '+18005550100',
+      role: 'participant', answered_at: start, ended_at: start + 1000, seconds: 1, billable_seconds: 60, rate_per_minute_micros: 20000,
+      rate_increment_seconds: 60, rate_minimum_seconds: 0, amount_micros: 20000, created_at: start,
+    }));
+    const b0 = performance.now();
+    for (let i = 0; i < rows.length; i += 500) await db.knex('usage_ledger').insert(rows.slice(i, i + 500));
+    const baselineSeconds = (performance.now() - b0) / 1000;
+    return {
+      database: db.client,
+      legs,
+      legsPerSecond: Math.round(legs / legSeconds),
+      statementMs: Math.round(statementMs),
+      baselineRowsPerSecond: Math.round(legs / baselineSeconds),
+    };
+  } finally {
+    await db.close();
+  }
+}
