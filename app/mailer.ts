@@ -11,7 +11,8 @@ export interface Mail {
 }
 
 export interface Mailer {
-  send(mail: Mail): Promise<void>;
+  /** True when the message went to the SMTP server; false when no server is configured. */
+  send(mail: Mail): Promise<boolean>;
 }
 
 export function createMailer(config: MailConfig, log: Logger): Mailer {
@@ -19,6 +20,7 @@ export function createMailer(config: MailConfig, log: Logger): Mailer {
     return {
       send: async (mail) => {
         log.info({ to: mail.to, subject: mail.subject }, 'mail not sent: TOLLBRIDGE_SMTP_URL is not set');
+        return false;
       },
     };
   }
@@ -27,6 +29,7 @@ export function createMailer(config: MailConfig, log: Logger): Mailer {
     send: async (mail) => {
       await transport.sendMail({ from: config.from, to: mail.to, subject: mail.subject, text: mail.text });
       log.info({ to: mail.to, subject: mail.subject }, 'mail sent');
+      return true;
     },
   };
 }

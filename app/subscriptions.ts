@@ -20,7 +20,7 @@ export async function unsubscribe(db: Database, mailer: Mailer, log: Logger, e16
   const billableMinutes = usage.billableSeconds / 60;
   let mailed = false;
   try {
-    await mailer.send({
+    mailed = await mailer.send({
       to: account.email,
       subject: `tollbridge: you unsubscribed from ${subscription.e164}`,
       text: [
@@ -37,7 +37,6 @@ export async function unsubscribe(db: Database, mailer: Mailer, log: Logger, e16
         'The number now rests in quarantine before anyone else can take it.',
       ].join('\n'),
     });
-    mailed = true;
   } catch (err) {
     log.error({ err, accountId }, 'unsubscribe confirmation mail failed');
   }

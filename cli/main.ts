@@ -21,14 +21,13 @@ function findCommand(argv: string[]): { command: Command; rest: string[] } | nul
 }
 
 function overview(): string {
-  const width = Math.max(...commands.map((c) => c.usage.length));
   return [
     'tollbridge: dial-in audio conference bridge on Asterisk',
     '',
     'Usage: tollbridge COMMAND [ARGS] [--json] [--db URL]',
     '',
     'Commands:',
-    ...commands.map((c) => `  ${c.usage.padEnd(width)}  ${c.summary}`),
+    ...commands.flatMap((c) => [`  ${c.usage}`, `      ${c.summary}`]),
     '',
     'Global options:',
     '  --json      print one JSON document on stdout',

@@ -22,13 +22,13 @@ describe('HTTP API', function () {
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
     const text = await res.text();
-    let json = {};
+    let json: { error?: { code: string } } & Record<string, unknown> = {};
     try {
-      json = JSON.parse(text) as Record<string, unknown>;
+      json = JSON.parse(text) as { error?: { code: string } } & Record<string, unknown>;
     } catch {
       // CSV or empty
     }
-    return { status: res.status, json: json as { error?: { code: string } } & Record<string, unknown>, text };
+    return { status: res.status, json, text };
   }
 
   async function owner(name: string): Promise<{ id: number; token: string; room: string }> {

@@ -10,11 +10,14 @@ export interface ReceivedMail {
 }
 
 export class SmtpSink {
-  readonly received: ReceivedMail[] = [];
-  private constructor(private readonly server: SMTPServer, readonly url: string) {}
+  private constructor(
+    private readonly server: SMTPServer,
+    readonly url: string,
+    readonly received: ReceivedMail[],
+  ) {}
 
   static async start(): Promise<SmtpSink> {
-    let sink: SmtpSink | undefined;
+    const received: ReceivedMail[] = [];
     const server = new SMTPServer({
       authOptional: true,
       disabledCommands: ['STARTTLS', 'AUTH'],
@@ -24,15 +27,14 @@ export class SmtpSink {
         stream.on('data', (c: Buffer) => chunks.push(c));
         stream.on('end', () => {
           const from = session.envelope.mailFrom === false ? '' : session.envelope.mailFrom.address;
-          sink?.received.push({ from, to: session.envelope.rcptTo.map((r) => r.address), raw: Buffer.concat(chunks).toString('utf8') });
+          received.push({ from, to: session.envelope.rcptTo.map((r) => r.address), raw: Buffer.concat(chunks).toString('utf8') });
           callback();
         });
       },
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
     const port = (server.server.address() as AddressInfo).port;
-    sink = new SmtpSink(server, `smtp://127.0.0.1:${port}`);
-    return sink;
+    return new SmtpSink(server, `smtp://127.0.0.1:${port}`, received);
   }
 
   close(): Promise<void> {
