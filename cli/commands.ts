@@ -1,10 +1,11 @@
 // Every `tollbridge` command, in the order `tollbridge --help` lists them.
 import type { Command } from './command.js';
+import { accountCommands } from './accounts.js';
 import { callCommand } from './call.js';
-import { accountCommands } from './manage/accounts.js';
-import { numberCommands } from './manage/numbers.js';
-import { roomCommands } from './manage/rooms.js';
-import { usageCommands } from './manage/usage.js';
+import { numberCommands } from './numbers.js';
+import { rateCommands } from './rates.js';
+import { roomCommands } from './rooms.js';
 import { startCommand } from './start.js';
+import { usageCommands } from './usage.js';
 
-export const commands: Command[] = [startCommand, ...accountCommands, ...roomCommands, ...numberCommands, ...usageCommands, callCommand];
+export const commands: Command[] = [startCommand, ...accountCommands, ...roomCommands, ...numberCommands, ...rateCommands, ...usageCommands, callCommand];

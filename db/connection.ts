@@ -11,6 +11,10 @@ interface SqliteConnection {
   run(sql: string, callback: (err: Error | null) => void): void;
 }
 
+// Checkpoint the WAL every 10,000 pages (~40 MB) instead of SQLite's 1,000: each checkpoint
+// syncs the file, and at the default they cost a fifth of the ledger's write rate.
+const WAL_CHECKPOINT_PAGES = 10_000;
+
 export function connect(cfg: DatabaseConfig): Knex {
   if (cfg.client === 'postgres') {
     // Epoch-ms timestamps and micros fit in 2^53; parse int8 (20) as a number.
@@ -26,7 +30,7 @@ export function connect(cfg: DatabaseConfig): Knex {
       min: 1,
       max: 1,
       afterCreate: (conn: SqliteConnection, done: (err: Error | null, conn: SqliteConnection) => void) => {
-        const pragmas = ['PRAGMA journal_mode = WAL', 'PRAGMA foreign_keys = ON', 'PRAGMA busy_timeout = 5000', 'PRAGMA synchronous = NORMAL'];
+        const pragmas = ['PRAGMA journal_mode = WAL', 'PRAGMA foreign_keys = ON', 'PRAGMA busy_timeout = 5000', 'PRAGMA synchronous = NORMAL', `PRAGMA wal_autocheckpoint = ${WAL_CHECKPOINT_PAGES}`];
         const next = (i: number): void => {
           const sql = pragmas[i];
           if (sql === undefined) return done(null, conn);

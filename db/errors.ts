@@ -19,10 +19,13 @@ export const AccountDeactivated = make('AccountDeactivated');
 export const EmailTaken = make('EmailTaken');
 export const InvalidEmail = make('InvalidEmail');
 export const InvalidName = make('InvalidName');
+export const InvalidPassword = make('InvalidPassword');
 export const RoomNotFound = make('RoomNotFound');
 export const InvalidRoomNumber = make('InvalidRoomNumber');
 export const RoomNumberPermanent = make('RoomNumberPermanent');
 export const InvalidPin = make('InvalidPin');
+/** For callers that need an error where verifyPin answers 'invalid': the room's PINs are not set. */
+export const PinsNotSet = make('PinsNotSet');
 export const InvalidRoomSettings = make('InvalidRoomSettings');
 export const InvalidPhoneNumber = make('InvalidPhoneNumber');
 export const NumberNotFound = make('NumberNotFound');
@@ -34,4 +37,6 @@ export const InvalidRate = make('InvalidRate');
 export const InvalidMoney = make('InvalidMoney');
 export const InvalidPeriod = make('InvalidPeriod');
 export const LegNotFound = make('LegNotFound');
+/** A closed leg was asked to change (closed legs never change; correct with an adjustment). */
+export const LegClosed = make('LegClosed');
 export const ApiKeyNotFound = make('ApiKeyNotFound');

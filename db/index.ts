@@ -11,6 +11,8 @@ import { RatesRepository } from './repositories/rates.js';
 import { RoomsRepository } from './repositories/rooms.js';
 import { StatementsRepository } from './repositories/statements.js';
 import { randomRoomNumber } from './room-number.js';
+import { knexLedgerWriter } from './ledger-writer.js';
+import { sqliteLedgerWriter } from './sqlite-ledger-writer.js';
 
 export * from './errors.js';
 export type * from './types.js';
@@ -40,6 +42,7 @@ export interface Database {
 }
 
 export async function openDatabase(cfg: DatabaseConfig, options: DatabaseOptions): Promise<Database> {
+  if (options.pinSecret === '') throw new Error('openDatabase: pinSecret is empty; PINs are hashed with it (config.pinSecret, TOLLBRIDGE_PIN_SECRET)');
   const knex = connect(cfg);
   await knex.migrate.latest({ migrationSource });
   const ctx = {
@@ -50,7 +53,8 @@ export async function openDatabase(cfg: DatabaseConfig, options: DatabaseOptions
     proposeRoomNumber: options.proposeRoomNumber ?? randomRoomNumber,
   };
   const accounts = new AccountsRepository(ctx);
-  const ledger = new LedgerRepository(ctx);
+  const writer = cfg.client === 'sqlite' ? sqliteLedgerWriter(knex) : knexLedgerWriter(knex);
+  const ledger = new LedgerRepository(ctx, writer);
   return {
     knex,
     client: cfg.client,
@@ -61,6 +65,9 @@ export async function openDatabase(cfg: DatabaseConfig, options: DatabaseOptions
     ledger,
     statements: new StatementsRepository(ctx),
     credentials: new CredentialsRepository(ctx),
-    close: () => knex.destroy(),
+    close: async () => {
+      await writer.dispose();
+      await knex.destroy();
+    },
   };
 }

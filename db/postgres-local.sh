@@ -31,7 +31,8 @@ case "$action" in
     echo "$URL"
     ;;
   stop)
-    [ -f "$DIR/PG_VERSION" ] && as_pg "$BIN/pg_ctl" -D "$DIR" -m fast stop >/dev/null || true
+    # Stopping a server that is not running is not an error.
+    if [ -f "$DIR/postmaster.pid" ]; then as_pg "$BIN/pg_ctl" -D "$DIR" -m fast -w stop >/dev/null; fi
     ;;
   *)
     echo "usage: $0 start|stop [PORT]" >&2

@@ -77,6 +77,9 @@ export interface LedgerEntry {
   createdAt: number;
 }
 
+/** A ledger entry of kind 'leg' as the call flow sees it. */
+export type Leg = LedgerEntry;
+
 export interface UsageSummary {
   period: string;
   legs: number;

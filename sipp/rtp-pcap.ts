@@ -14,9 +14,12 @@ export type Step =
 
 export const PACKET_MS = 20;
 const SAMPLES_PER_PACKET = 160; // 8 kHz
-/** Each key: a 100 ms tone then 150 ms of silence (shorter presses were seen reported twice). */
+/**
+ * Each key: a 100 ms tone, then a gap of at least 150 ms rounded up to whole 20 ms packets (the
+ * three end packets and PCMU silence). Presses shorter than ~60 ms were seen reported twice.
+ */
 export const KEY_TONE_MS = 100;
-export const KEY_GAP_MS = 150;
+export const KEY_GAP_MS = 160;
 export const PT_PCMU = 0;
 export const PT_EVENT = 101;
 const END_PACKETS = 3;
@@ -70,7 +73,7 @@ export function buildRtpStream(steps: Step[]): RtpPacket[] {
     const duration = tonePackets * SAMPLES_PER_PACKET;
     for (let i = 1; i <= tonePackets; i++) push(PT_EVENT, i === 1, start, eventPayload(code, false, i * SAMPLES_PER_PACKET));
     for (let i = 0; i < END_PACKETS; i++) push(PT_EVENT, false, start, eventPayload(code, true, duration));
-    silence(KEY_GAP_MS - END_PACKETS * PACKET_MS > 0 ? KEY_GAP_MS - END_PACKETS * PACKET_MS : PACKET_MS);
+    silence(KEY_GAP_MS - END_PACKETS * PACKET_MS);
   };
   for (const step of steps) {
     if ('digits' in step) for (const k of step.digits) key(k);

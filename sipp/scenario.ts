@@ -5,8 +5,11 @@
 //  - then waits, answering re-INVITEs at any point (Asterisk re-INVITEs when a channel joins a
 //    mixing bridge; OPTIONS/INFO/NOTIFY/UPDATE are answered by SIPp's -aa), until either the
 //    far end sends BYE, a MESSAGE from the test tells it to hang up now, or `stayMs` passes
-//    and it sends BYE itself.
-// <log> lines (ANSWERED, FAREND_BYE, CALLER_BYE, REJECTED) tell the runner what happened.
+//    and it sends BYE itself (the stay timer restarts after a re-INVITE; caller.ts also sends
+//    the MESSAGE at answer + afterMs so the call length does not depend on re-INVITEs);
+//  - while its own BYE is out it still answers a crossing BYE or re-INVITE.
+// <log> lines (ANSWERED, FAREND_BYE, CALLER_BYE, TOLD_TO_HANG_UP, REJECTED) with SIPp's
+// [timestamp] (epoch seconds with microseconds) tell the runner what happened and when.
 
 export interface ScenarioOptions {
   dialled: string;
@@ -16,7 +19,13 @@ export interface ScenarioOptions {
   stayMs: number;
 }
 
-const FAILURE_CODES = [400, 401, 403, 404, 405, 407, 408, 410, 415, 480, 481, 482, 483, 484, 485, 486, 487, 488, 491, 500, 501, 502, 503, 504, 600, 603, 604, 606];
+/** Every final failure code SIPp may see (3xx-6xx): each is ACKed and recorded, none aborts the call. */
+export const FAILURE_CODES: readonly number[] = [
+  300, 301, 302, 305, 380,
+  ...Array.from({ length: 100 }, (_, i) => 400 + i),
+  ...Array.from({ length: 14 }, (_, i) => 500 + i), 555, 580,
+  600, 603, 604, 606, 607, 608,
+];
 
 const xmlEscape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
@@ -37,15 +46,33 @@ a=ptime:20
 a=sendrecv`;
   const from = `From: <sip:${caller}@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]`;
   const contact = `Contact: <sip:${caller}@[local_ip]:[local_port]>`;
+  // 200 OK to the request just received (re-INVITE: with our SDP; BYE: empty), then go to `next`.
+  const okReply = (next: string, body: string) => `  <send next="${next}">
+    <![CDATA[
+SIP/2.0 200 OK
+[last_Via:]
+[last_From:]
+[last_To:]
+[last_Call-ID:]
+[last_CSeq:]
+${body}
+    ]]>
+  </send>`;
+  const okWithSdp = (next: string) => okReply(next, `${contact}\nContent-Type: application/sdp\nContent-Length: [len]\n\n${sdp}`);
+  const okEmpty = (next: string) => okReply(next, 'Content-Length: 0');
   const stay = `timeout="${Math.max(1, Math.round(o.stayMs))}" ontimeout="hangup"`;
-  const failures = FAILURE_CODES.map((c) => `  <recv response="${c}" optional="true" next="rejected" response_txn="invite"/>`).join('\n');
+  // The ACK of a non-2xx final response belongs to the INVITE's transaction and must carry its
+  // branch (RFC 3261 17.1.1.3); SIPp's [branch] differs per message, and ack_txn does not change that.
+  const inviteBranch = 'z9hG4bK-[pid]-[call_number]-invite';
+  const provisional = [100, 180, 181, 182, 183, 199].map((c) => `  <recv response="${c}" optional="true" response_txn="invite"/>`).join('\n');
+  const failures = FAILURE_CODES.map((c) => `  <recv response="${c}" optional="true" next="rejected" response_txn="invite"><action><log message="FINAL ${c} [timestamp]"/></action></recv>`).join('\n');
   return `<?xml version="1.0" encoding="ISO-8859-1" ?>
 <!DOCTYPE scenario SYSTEM "sipp.dtd">
 <scenario name="tollbridge caller">
   <send retrans="500" start_txn="invite">
     <![CDATA[
 INVITE sip:${dialled}@[remote_ip]:[remote_port] SIP/2.0
-Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=${inviteBranch}
 ${from}
 To: <sip:${dialled}@[remote_ip]:[remote_port]>
 Call-ID: [call_id]
@@ -58,11 +85,9 @@ Content-Length: [len]
 ${sdp}
     ]]>
   </send>
-  <recv response="100" optional="true" response_txn="invite"/>
-  <recv response="180" optional="true" response_txn="invite"/>
-  <recv response="183" optional="true" response_txn="invite"/>
+${provisional}
 ${failures}
-  <recv response="200" rtd="true" rrs="true" response_txn="invite"/>
+  <recv response="200" rrs="true" response_txn="invite"><action><log message="FINAL 200 [timestamp]"/></action></recv>
   <send>
     <![CDATA[
 ACK [next_url] SIP/2.0
@@ -92,34 +117,12 @@ Content-Length: 0
   <recv request="BYE" next="farend" ${stay}/>
 
   <label id="reinvite"/>
-  <send next="wait">
-    <![CDATA[
-SIP/2.0 200 OK
-[last_Via:]
-[last_From:]
-[last_To:]
-[last_Call-ID:]
-[last_CSeq:]
-${contact}
-Content-Type: application/sdp
-Content-Length: [len]
+${okWithSdp('wait')}
 
-${sdp}
-    ]]>
-  </send>
-
+  <!-- The test's "hang up now" (caller.ts): a MESSAGE with this call's Call-ID sent straight to
+       SIPp's port. Not answered: a reply would go to the far end, which never sent it. -->
   <label id="told"/>
-  <send>
-    <![CDATA[
-SIP/2.0 200 OK
-[last_Via:]
-[last_From:]
-[last_To:]
-[last_Call-ID:]
-[last_CSeq:]
-Content-Length: 0
-    ]]>
-  </send>
+  <nop><action><log message="TOLD_TO_HANG_UP [timestamp]"/></action></nop>
 
   <label id="hangup"/>
   <nop><action><log message="CALLER_BYE [timestamp]"/></action></nop>
@@ -137,29 +140,33 @@ Max-Forwards: 70
 Content-Length: 0
     ]]>
   </send>
+  <!-- While our BYE is out: the far end may hang up at the same instant (BYE glare), a
+       re-INVITE may cross it, and a late "hang up now" may arrive; none of these may abort. -->
+  <label id="byewait"/>
   <recv response="481" optional="true" next="end"/>
+  <recv response="408" optional="true" next="end"/>
+  <recv request="BYE" optional="true" next="byeglare"/>
+  <recv request="INVITE" optional="true" next="byereinvite"/>
+  <recv request="ACK" optional="true" next="byewait"/>
+  <recv request="MESSAGE" optional="true" next="byewait"/>
   <recv response="200" next="end"/>
+
+  <label id="byeglare"/>
+${okEmpty('byewait')}
+
+  <label id="byereinvite"/>
+${okWithSdp('byewait')}
 
   <label id="farend"/>
   <nop><action><log message="FAREND_BYE [timestamp]"/></action></nop>
-  <send next="end">
-    <![CDATA[
-SIP/2.0 200 OK
-[last_Via:]
-[last_From:]
-[last_To:]
-[last_Call-ID:]
-[last_CSeq:]
-Content-Length: 0
-    ]]>
-  </send>
+${okEmpty('end')}
 
   <label id="rejected"/>
   <nop><action><log message="REJECTED [timestamp]"/></action></nop>
   <send ack_txn="invite">
     <![CDATA[
 ACK sip:${dialled}@[remote_ip]:[remote_port] SIP/2.0
-Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=${inviteBranch}
 ${from}
 [last_To:]
 Call-ID: [call_id]

@@ -2,10 +2,12 @@
 import type { Knex } from 'knex';
 import * as initial from './001_initial.js';
 import * as apiCredentials from './002_api_credentials.js';
+import * as ledgerWriteRate from './003_ledger_write_rate.js';
 
 const migrations: Record<string, Knex.Migration> = {
   '001_initial': initial,
   '002_api_credentials': apiCredentials,
+  '003_ledger_write_rate': ledgerWriteRate,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -1,5 +1,5 @@
 // Accounts and their personal rooms: an account is created with its room in one transaction.
-import { AccountDeactivated, AccountNotFound, EmailTaken, InvalidEmail, InvalidName } from '../errors.js';
+import { AccountDeactivated, AccountNotFound, EmailTaken, InvalidEmail, InvalidName, InvalidPassword } from '../errors.js';
 import { isValidRoomNumber } from '../room-number.js';
 import { hashPassword, verifyPassword } from '../secrets.js';
 import { isUniqueViolation, type Account, type RepositoryContext, type Room } from '../types.js';
@@ -39,7 +39,7 @@ export class AccountsRepository {
     const name = input.name.trim();
     if (name === '' || name.length > 200) throw new InvalidName('the account name must be 1-200 characters');
     const email = normaliseEmail(input.email);
-    if (input.password !== undefined && input.password.length < 8) throw new InvalidName('a password needs at least 8 characters');
+    if (input.password !== undefined && input.password.length < 8) throw new InvalidPassword('a password needs at least 8 characters: choose a longer one');
     const passwordHash = input.password === undefined ? null : await hashPassword(input.password);
     const now = this.ctx.now();
     for (let attempt = 0; attempt < ROOM_NUMBER_TRIES; attempt++) {

@@ -3,10 +3,11 @@
 // while open, and is closed once; closed entries never change (the database refuses it too:
 // triggers in the migration). Corrections are new `adjustment` entries.
 import { periodBounds, periodOf, rateLeg } from '../billing.js';
-import { LegNotFound } from '../errors.js';
+import { InvalidMoney, LegNotFound, NumberNotFound } from '../errors.js';
+import { knexLedgerWriter, type LedgerWriter } from '../ledger-writer.js';
 import type { LedgerEntry, LegRole, RepositoryContext, UsageSummary } from '../types.js';
 
-interface EntryRow {
+export interface EntryRow {
   id: number;
   entry_kind: 'leg' | 'adjustment';
   channel_id: string | null;
@@ -64,35 +65,38 @@ export interface LegOpening {
   answeredAt: number;
 }
 
-// billing.ts's rule in integer SQL. The end is cast to an integer: node-sqlite3 binds large
-// numbers as REAL, which would make the divisions below real divisions.
-const END = `(CASE WHEN CAST(:end AS BIGINT) > answered_at THEN CAST(:end AS BIGINT) ELSE answered_at END)`;
-const SECONDS = `((${END} - answered_at + 999) / 1000)`;
-const ROUNDED = `(((${SECONDS} + rate_increment_seconds - 1) / rate_increment_seconds) * rate_increment_seconds)`;
-const BILLABLE = `(CASE WHEN ${SECONDS} = 0 THEN 0 WHEN ${ROUNDED} < rate_minimum_seconds THEN rate_minimum_seconds ELSE ${ROUNDED} END)`;
-const CLOSE_SQL = `UPDATE usage_ledger
-  SET ended_at = ${END}, seconds = ${SECONDS}, billable_seconds = ${BILLABLE},
-      amount_micros = (${BILLABLE} * rate_per_minute_micros * 2 + 60) / 120
-  WHERE channel_id = :channel AND ended_at IS NULL
-  RETURNING *`;
-
 const rateOf = (e: LedgerEntry) => ({ perMinuteMicros: e.ratePerMinuteMicros, incrementSeconds: e.rateIncrementSeconds, minimumSeconds: e.rateMinimumSeconds });
 
 export class LedgerRepository {
-  constructor(private readonly ctx: RepositoryContext) {}
+  constructor(
+    private readonly ctx: RepositoryContext,
+    /** The two statements on every call's path; prepared on a connection of their own on SQLite. */
+    private readonly writer: LedgerWriter = knexLedgerWriter(ctx.knex),
+  ) {}
 
-  /** Idempotent: opening the same channel twice leaves one leg. One statement, rate included. */
-  async openLeg(leg: LegOpening): Promise<void> {
-    await this.ctx.knex.raw(
-      `INSERT INTO usage_ledger (entry_kind, channel_id, account_id, subscription_id, number_id, dialled, role, caller_number,
-         answered_at, rate_per_minute_micros, rate_increment_seconds, rate_minimum_seconds, created_at)
-       SELECT 'leg', ?, ?, ?, n.id, ?, 'unauthenticated', ?, ?, r.per_minute_micros, r.increment_seconds, r.minimum_seconds, ?
-       FROM phone_numbers n JOIN rates r ON r.kind = n.kind
-       WHERE n.id = ? AND r.effective_from <= ?
-       ORDER BY r.effective_from DESC, r.id DESC LIMIT 1
-       ON CONFLICT (channel_id) DO NOTHING`,
-      [leg.channelId, leg.accountId, leg.subscriptionId, leg.dialled, leg.callerNumber, leg.answeredAt, this.ctx.now(), leg.numberId, leg.answeredAt],
-    );
+  /**
+   * Opens a leg at answer time, with the rate in force at `answeredAt` copied in (one
+   * statement). Idempotent by channel id: opening it again returns the existing leg unchanged.
+   */
+  async openLeg(leg: LegOpening): Promise<LedgerEntry> {
+    const answeredAt = Math.round(leg.answeredAt);
+    const now = this.ctx.now();
+    const row = await this.writer.open({
+      channel: leg.channelId, account: leg.accountId, subscription: leg.subscriptionId, dialled: leg.dialled,
+      caller: leg.callerNumber, answered: answeredAt, now, number: leg.numberId,
+    });
+    if (row !== undefined) {
+      // Exactly the row just inserted.
+      return toEntry({
+        id: row.id, entry_kind: 'leg', channel_id: leg.channelId, corrects_id: null, account_id: leg.accountId, subscription_id: leg.subscriptionId,
+        number_id: leg.numberId, dialled: leg.dialled, room_id: null, role: 'unauthenticated', caller_number: leg.callerNumber, answered_at: answeredAt,
+        ended_at: null, seconds: null, billable_seconds: null, rate_per_minute_micros: row.rate_per_minute_micros, rate_increment_seconds: row.rate_increment_seconds,
+        rate_minimum_seconds: row.rate_minimum_seconds, amount_micros: null, note: null, created_at: now,
+      });
+    }
+    const existing = await this.findByChannel(leg.channelId);
+    if (existing === null) throw new NumberNotFound(`cannot open a leg on number id ${leg.numberId}: it is not in the inventory`);
+    return existing;
   }
 
   /** Room and role of an open leg; a closed or unknown leg is left as it is. */
@@ -109,14 +113,13 @@ export class LedgerRepository {
    *   amount   = billable * rate / 60, half-up
    */
   async closeLeg(channelId: string, endedAt: number): Promise<LedgerEntry | null> {
-    const result: unknown = await this.ctx.knex.raw(CLOSE_SQL, { end: Math.round(endedAt), channel: channelId });
-    const rows = Array.isArray(result) ? (result as EntryRow[]) : (result as { rows: EntryRow[] }).rows;
-    const row = rows[0];
+    const row = (await this.writer.close({ end: Math.round(endedAt), channel: channelId })) as EntryRow | undefined;
     return row !== undefined ? toEntry(row) : this.findByChannel(channelId);
   }
 
   /** A correction: a new signed entry that refers to the one it corrects. */
   async adjust(correctsId: number, amountMicros: number, note: string): Promise<LedgerEntry> {
+    if (!Number.isSafeInteger(amountMicros)) throw new InvalidMoney(`an adjustment is a whole number of micros (signed), not ${amountMicros}`);
     const row = await this.ctx.knex<EntryRow>('usage_ledger').where({ id: correctsId }).first();
     if (row === undefined) throw new LegNotFound(`no ledger entry ${correctsId}`);
     const now = this.ctx.now();

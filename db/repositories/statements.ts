@@ -6,7 +6,7 @@
 import { divideHalfUp, formatMoney, roundToCents } from '../money.js';
 import { periodBounds, periodOf } from '../billing.js';
 import { InvalidPeriod } from '../errors.js';
-import type { LedgerEntry, NumberKind, RepositoryContext } from '../types.js';
+import { isUniqueViolation, type LedgerEntry, type NumberKind, type RepositoryContext } from '../types.js';
 import { toEntry } from './ledger.js';
 
 export interface StatementLine {
@@ -42,7 +42,22 @@ type Row = Parameters<typeof toEntry>[0] & { e164: string; kind: NumberKind };
 export class StatementsRepository {
   constructor(private readonly ctx: RepositoryContext) {}
 
+  /**
+   * The account's statement for a calendar month (UTC). For a period that has ended, the first
+   * build freezes it; every later build returns that snapshot. Two builds racing to freeze the
+   * same period: the database's unique key lets one win, the other returns the winner's snapshot.
+   */
   async build(accountId: number, period: string): Promise<Statement> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.buildOnce(accountId, period);
+      } catch (err) {
+        if (!isUniqueViolation(err) || attempt >= 3) throw err;
+      }
+    }
+  }
+
+  private async buildOnce(accountId: number, period: string): Promise<Statement> {
     const bounds = periodBounds(period);
     if (bounds === null) throw new InvalidPeriod(`"${period}" is not a period: use YYYY-MM`);
     const final = this.ctx.now() >= bounds.end;

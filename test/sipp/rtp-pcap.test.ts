@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { buildRtpStream, eventCode, KEY_TONE_MS, PACKET_MS, PT_EVENT, PT_PCMU, readPcap, toPcap } from '../../sipp/rtp-pcap.js';
+import { buildRtpStream, eventCode, KEY_GAP_MS, KEY_TONE_MS, PACKET_MS, PT_EVENT, PT_PCMU, readPcap, toPcap } from '../../sipp/rtp-pcap.js';
 import { linearToUlaw } from '../../sipp/g711.js';
 import { buildScenario } from '../../sipp/scenario.js';
 
@@ -47,10 +47,72 @@ describe('caller RTP stream (pcap writer)', () => {
     expect(linearToUlaw(-32768)).to.equal(0x00);
   });
 
-  it('the scenario escapes what it is given and answers re-INVITEs', () => {
+  it('the scenario escapes what it is given, answers re-INVITEs and ACKs failures in the INVITE transaction', () => {
     const xml = buildScenario({ dialled: '+1800<555>', callerNumber: 'a"b', pcapFile: '/tmp/x&y.pcap', stayMs: 5000 });
     expect(xml).to.contain('sip:+1800555@').and.to.contain('x&amp;y.pcap').and.not.to.contain('a"b');
     expect(xml).to.contain('<recv request="INVITE" optional="true" next="reinvite"');
     expect(xml).to.contain('timeout="5000" ontimeout="hangup"');
+    expect(xml).to.contain('<recv response="486" optional="true" next="rejected" response_txn="invite">');
+    expect(xml.match(/branch=z9hG4bK-\[pid\]-\[call_number\]-invite/g)).to.have.length(2);
+  });
+
+  it('writes a libpcap file of Ethernet/IPv4/UDP/RTP frames with valid lengths and IP checksums', () => {
+    const file = toPcap(buildRtpStream([{ digits: '5' }]));
+    expect(file.readUInt32LE(0)).to.equal(0xa1b2c3d4);
+    expect(file.readUInt32LE(20)).to.equal(1); // LINKTYPE_ETHERNET
+    let off = 24;
+    let frames = 0;
+    while (off < file.length) {
+      const len = file.readUInt32LE(off + 8);
+      expect(file.readUInt32LE(off + 12)).to.equal(len);
+      const frame = file.subarray(off + 16, off + 16 + len);
+      expect(frame.readUInt16BE(12)).to.equal(0x0800);
+      const ip = frame.subarray(14, 34);
+      expect(ip.readUInt16BE(2)).to.equal(len - 14);
+      expect(ip[9]).to.equal(17);
+      let sum = 0;
+      for (let i = 0; i < 20; i += 2) sum += ip.readUInt16BE(i);
+      while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
+      expect(sum).to.equal(0xffff);
+      expect(frame.readUInt16BE(38)).to.equal(len - 34); // UDP length
+      expect((frame[42] ?? 0) >> 6).to.equal(2); // RTP version 2
+      off += 16 + len;
+      frames++;
+    }
+    expect(off).to.equal(file.length);
+    expect(frames).to.be.above(0);
+  });
+
+  it('pauses are continuous PCMU silence: one packet per 20 ms, timestamps 160 apart', () => {
+    const stream = buildRtpStream([{ pauseMs: 1000 }, { silenceMs: 200 }]);
+    expect(stream).to.have.length(60);
+    stream.forEach((p, i) => {
+      expect(p).to.include({ payloadType: PT_PCMU, timestamp: i * 160, atMs: i * PACKET_MS, sequence: i });
+      expect(p.payload).to.have.length(160);
+    });
+  });
+
+  it('each key takes 100 ms of tone and a 150 ms gap; the audio clock jumps over the event', () => {
+    const stream = buildRtpStream([{ digits: '11' }, { silenceMs: 20 }]);
+    expect(stream.length * PACKET_MS).to.equal(2 * (KEY_TONE_MS + KEY_GAP_MS) + 20);
+    const second = stream.filter((p) => p.marker)[1];
+    expect(second?.atMs).to.equal(KEY_TONE_MS + KEY_GAP_MS);
+    expect(second?.timestamp).to.equal(((KEY_TONE_MS + KEY_GAP_MS) / PACKET_MS) * 160);
+    const last = stream[stream.length - 1];
+    expect(last?.timestamp).to.equal((stream.length - 1) * 160);
+  });
+
+  it('a long call keeps going up: sequence numbers wrap mod 2^16 and timestamps stay increasing', () => {
+    const stream = buildRtpStream([{ silenceMs: 70_000 * PACKET_MS }]);
+    expect(stream[65_535]?.sequence).to.equal(65_535);
+    expect(stream[65_536]?.sequence).to.equal(0);
+    for (let i = 1; i < stream.length; i++) expect((stream[i]?.timestamp ?? 0) > (stream[i - 1]?.timestamp ?? 0)).to.equal(true);
+  });
+
+  it('many keys, repeated and descending, each arrive as their own event', () => {
+    const keys = '99887766554433221100**##';
+    const starts = buildRtpStream([{ digits: keys }]).filter((p) => p.marker && p.payloadType === PT_EVENT);
+    expect(starts.map((p) => '0123456789*#'[p.payload[0] ?? 0]).join('')).to.equal(keys);
+    for (let i = 1; i < starts.length; i++) expect((starts[i]?.timestamp ?? 0) > (starts[i - 1]?.timestamp ?? 0)).to.equal(true);
   });
 });

@@ -1,0 +1,77 @@
+// What every account/operator command needs: the database the running bridge uses (from
+// loadConfig(); main.ts has already applied --db), opened for one command and closed after it,
+// and argument helpers whose errors say what to type instead.
+import { loadConfig } from '../config/config.js';
+import { AccountNotFound, openDatabase, type Database } from '../db/index.js';
+import { UsageError, type ParsedArgs } from './command.js';
+
+/** Opens the database, runs `fn`, and closes the database whatever happens. */
+export async function withDatabase<T>(fn: (db: Database) => Promise<T>): Promise<T> {
+  const config = loadConfig();
+  const db = await openDatabase(config.database, { pinSecret: config.pinSecret });
+  try {
+    return await fn(db);
+  } finally {
+    await db.close();
+  }
+}
+
+/** The positional argument at `index`; `what` names it in the error, e.g. 'ROOM (the 8-digit room number)'. */
+export function positional(args: ParsedArgs, index: number, what: string): string {
+  const value = args.positionals[index];
+  if (value === undefined || value === '') throw new UsageError(`missing ${what}`);
+  return value;
+}
+
+/** Refuses positional arguments beyond the `count` the command takes (a typo would otherwise be ignored). */
+export function noExtraPositionals(args: ParsedArgs, count: number): void {
+  const extra = args.positionals.slice(count);
+  if (extra.length > 0) throw new UsageError(`unexpected argument${extra.length > 1 ? 's' : ''}: ${extra.join(' ')}`);
+}
+
+export function option(args: ParsedArgs, name: string): string | undefined {
+  const value = args.values[name];
+  return typeof value === 'string' ? value : undefined;
+}
+
+export function flag(args: ParsedArgs, name: string): boolean {
+  return args.values[name] === true;
+}
+
+export function requiredOption(args: ParsedArgs, name: string, hint: string): string {
+  const value = option(args, name);
+  if (value === undefined || value.trim() === '') throw new UsageError(`--${name} is required: ${hint}`);
+  return value;
+}
+
+/** A whole number option, or undefined when absent. */
+export function integerOption(args: ParsedArgs, name: string, hint: string): number | undefined {
+  const raw = option(args, name);
+  if (raw === undefined) return undefined;
+  if (!/^\d{1,9}$/.test(raw.trim())) throw new UsageError(`--${name} takes a whole number (${hint}), not "${raw}"`);
+  return Number(raw.trim());
+}
+
+/** The one positional argument ACCOUNT (an id or e-mail); anything after it is refused. */
+export function accountArg(args: ParsedArgs): string {
+  const ref = positional(args, 0, 'ACCOUNT (the account id or e-mail)');
+  noExtraPositionals(args, 1);
+  return ref;
+}
+
+export const ACCOUNT_HELP = 'ACCOUNT  the account id (digits) or its e-mail address';
+
+/** ACCOUNT is a numeric id or an e-mail address; an unknown one is AccountNotFound (exit 2). */
+export async function resolveAccountId(db: Database, ref: string): Promise<number> {
+  const text = ref.trim();
+  if (/^\d+$/.test(text)) return (await db.accounts.get(Number(text))).id;
+  if (!text.includes('@')) throw new UsageError(`ACCOUNT is an account id (digits) or an e-mail address, not "${ref}"`);
+  const account = await db.accounts.findByEmail(text);
+  if (account === null) throw new AccountNotFound(`no account with e-mail ${text.toLowerCase()}: check the address, or use the account id`);
+  return account.id;
+}
+
+/** ISO date-time in UTC to the second, for human output (JSON keeps epoch ms); '-' for null. */
+export function when(ms: number | null): string {
+  return ms === null ? '-' : new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}

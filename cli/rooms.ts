@@ -1,0 +1,90 @@
+// tollbridge rooms show | set-pins | set
+import type { ModeratorLeave } from '../db/index.js';
+import type { RoomSettings } from '../db/repositories/rooms.js';
+import { describeRoom } from './accounts.js';
+import { UsageError, type Command } from './command.js';
+import { flag, integerOption, noExtraPositionals, option, positional, requiredOption, withDatabase } from './open-db.js';
+
+const ROOM_ARG = 'ROOM (the 8-digit room number)';
+const ROOM_HELP = 'ROOM  the 8-digit room number (tollbridge accounts show ACCOUNT prints it)';
+const POLICIES: readonly ModeratorLeave[] = ['end', 'continue', 'wait'];
+
+function roomArg(args: Parameters<Command['run']>[0]): string {
+  const room = positional(args, 0, ROOM_ARG);
+  noExtraPositionals(args, 1);
+  return room.trim();
+}
+
+export const roomCommands: Command[] = [
+  {
+    path: ['rooms', 'show'],
+    summary: 'show a room and its settings (whether PINs are set, never the PINs)',
+    usage: 'rooms show ROOM',
+    optionHelp: [ROOM_HELP],
+    options: {},
+    async run(args, io) {
+      const number = roomArg(args);
+      const room = await withDatabase((db) => db.rooms.get(number));
+      io.result(room, describeRoom(room));
+    },
+  },
+  {
+    path: ['rooms', 'set-pins'],
+    summary: "set a room's moderator and participant PINs (4-8 digits each, different); they apply to the next caller",
+    usage: 'rooms set-pins ROOM --moderator PIN --participant PIN',
+    optionHelp: [
+      ROOM_HELP,
+      '--moderator PIN    4 to 8 digits; callers who type it lead the conference',
+      '--participant PIN  4 to 8 digits, different from the moderator PIN',
+    ],
+    options: { moderator: { type: 'string' }, participant: { type: 'string' } },
+    async run(args, io) {
+      const number = roomArg(args);
+      const moderator = requiredOption(args, 'moderator', 'the moderator PIN, 4 to 8 digits');
+      const participant = requiredOption(args, 'participant', 'the participant PIN, 4 to 8 digits');
+      const room = await withDatabase((db) => db.rooms.setPins(number, { moderator, participant }));
+      io.result(room, `PINs set for room ${room.number}`);
+    },
+  },
+  {
+    path: ['rooms', 'set'],
+    summary: "change a room's settings (give at least one)",
+    usage: 'rooms set ROOM [--on-moderator-leave end|continue|wait] [--language en] [--max-participants N] [--locked|--unlocked]',
+    optionHelp: [
+      ROOM_HELP,
+      '--on-moderator-leave POLICY  when the last moderator leaves: end (hang everyone up), continue (the call goes on) or wait (back to hold music)',
+      '--language CODE              language of the prompts, e.g. en or fr',
+      '--max-participants N         most callers in the room at once, 2 to 1000',
+      '--locked                     admit only moderators',
+      '--unlocked                   admit participants again',
+    ],
+    options: {
+      'on-moderator-leave': { type: 'string' },
+      language: { type: 'string' },
+      'max-participants': { type: 'string' },
+      locked: { type: 'boolean' },
+      unlocked: { type: 'boolean' },
+    },
+    async run(args, io) {
+      const number = roomArg(args);
+      const settings: RoomSettings = {};
+      const policy = option(args, 'on-moderator-leave');
+      if (policy !== undefined) {
+        if (!(POLICIES as readonly string[]).includes(policy)) throw new UsageError(`--on-moderator-leave must be end, continue or wait, not "${policy}"`);
+        settings.onModeratorLeave = policy as ModeratorLeave;
+      }
+      const language = option(args, 'language');
+      if (language !== undefined) settings.language = language;
+      const max = integerOption(args, 'max-participants', '2 to 1000');
+      if (max !== undefined) settings.maxParticipants = max;
+      if (flag(args, 'locked') && flag(args, 'unlocked')) throw new UsageError('give --locked or --unlocked, not both');
+      if (flag(args, 'locked')) settings.locked = true;
+      if (flag(args, 'unlocked')) settings.locked = false;
+      if (Object.keys(settings).length === 0) {
+        throw new UsageError('nothing to change: give at least one of --on-moderator-leave, --language, --max-participants, --locked, --unlocked');
+      }
+      const room = await withDatabase((db) => db.rooms.updateSettings(number, settings));
+      io.result(room, describeRoom(room));
+    },
+  },
+];

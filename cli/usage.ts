@@ -1,0 +1,108 @@
+// tollbridge usage | statement
+import type { LedgerEntry, Statement } from '../db/index.js';
+import { UsageError, type Command, type ParsedArgs } from './command.js';
+import { money } from './numbers.js';
+import { ACCOUNT_HELP, accountArg, option, requiredOption, resolveAccountId, when, withDatabase } from './open-db.js';
+
+const DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
+const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/;
+
+/** YYYY-MM-DD (midnight UTC) or an ISO timestamp with its zone, as epoch ms; anything else is a UsageError. */
+export function parseDate(raw: string, name: string): number {
+  const text = raw.trim();
+  const day = DAY.exec(text);
+  if (day !== null) {
+    const ms = Date.UTC(Number(day[1]), Number(day[2]) - 1, Number(day[3]));
+    if (new Date(ms).toISOString().slice(0, 10) === text) return ms; // refuses 2026-02-30
+  } else if (TIMESTAMP.test(text)) {
+    const ms = Date.parse(text);
+    if (!Number.isNaN(ms)) return ms;
+  }
+  throw new UsageError(`--${name} takes a date like 2026-11-01 (UTC) or an ISO timestamp with its zone like 2026-11-01T09:30:00Z, not "${raw}"`);
+}
+
+function dateOption(args: ParsedArgs, name: string): number | undefined {
+  const raw = option(args, name);
+  return raw === undefined ? undefined : parseDate(raw, name);
+}
+
+function entryLine(e: LedgerEntry): string {
+  const duration = e.endedAt === null ? 'in progress' : `${e.seconds ?? 0} s`;
+  const amount = e.amountMicros === null ? '-' : money(e.amountMicros);
+  const what = e.entryKind === 'adjustment' ? `adjustment of entry ${e.correctsId ?? '?'}${e.note === null ? '' : `: ${e.note}`}` : `${e.role} from ${e.callerNumber ?? 'unknown'}`;
+  return [when(e.answeredAt).padEnd(21), e.dialled.padEnd(16), duration.padStart(11), String(e.billableSeconds ?? '-').padStart(9), amount.padStart(10), ` ${what}`].join(' ');
+}
+
+function statementText(s: Statement): string {
+  const late = s.lines.reduce((n, l) => n + l.lateEntries, 0);
+  const rows = s.lines.map((l) => [l.e164.padEnd(16), l.kind.padEnd(9), String(l.legs).padStart(5), String(l.adjustments).padStart(5), l.billableMinutes.padStart(10), l.amount.padStart(12)].join(' '));
+  return [
+    `statement ${s.period} for account ${s.accountId} (${s.status}, generated ${when(s.generatedAt)})`,
+    ['number'.padEnd(16), 'kind'.padEnd(9), 'legs'.padStart(5), 'adj'.padStart(5), 'minutes'.padStart(10), 'amount'.padStart(12)].join(' '),
+    ...(rows.length === 0 ? ['(no calls)'] : rows),
+    ['TOTAL'.padEnd(16), ''.padEnd(9), ''.padStart(5), ''.padStart(5), ''.padStart(10), s.total.padStart(12)].join(' '),
+    ...(late > 0 ? [`includes ${late} late entr${late === 1 ? 'y' : 'ies'} of earlier periods`] : []),
+    ...(s.openLegs > 0 ? [`${s.openLegs} leg(s) of this period still in progress: they go on a later statement`] : []),
+  ].join('\n');
+}
+
+export const usageCommands: Command[] = [
+  {
+    path: ['usage'],
+    summary: "an account's ledger entries (one per participant leg, plus corrections), oldest first",
+    usage: 'usage ACCOUNT [--from DATE] [--to DATE]',
+    optionHelp: [
+      ACCOUNT_HELP,
+      '--from DATE  entries answered on or after DATE: YYYY-MM-DD (00:00 UTC) or an ISO timestamp like 2026-11-01T09:30:00Z',
+      '--to DATE    entries answered before DATE (exclusive), same forms as --from',
+    ],
+    options: { from: { type: 'string' }, to: { type: 'string' } },
+    async run(args, io) {
+      const ref = accountArg(args);
+      const from = dateOption(args, 'from');
+      const to = dateOption(args, 'to');
+      if (from !== undefined && to !== undefined && to <= from) throw new UsageError('--to must be after --from');
+      const entries = await withDatabase(async (db) =>
+        db.ledger.legsFor(await resolveAccountId(db, ref), { ...(from === undefined ? {} : { from }), ...(to === undefined ? {} : { to }) }),
+      );
+      const total = entries.reduce((sum, e) => sum + (e.amountMicros ?? 0), 0);
+      const open = entries.filter((e) => e.endedAt === null).length;
+      io.result(
+        entries,
+        entries.length === 0
+          ? 'no usage'
+          : [
+              ['answered'.padEnd(21), 'dialled'.padEnd(16), 'duration'.padStart(11), 'billable'.padStart(9), 'amount'.padStart(10), ' who'].join(' '),
+              ...entries.map(entryLine),
+              `${entries.length} entries, total ${money(total)}${open > 0 ? ` (${open} in progress, not yet rated)` : ''}`,
+            ].join('\n'),
+      );
+    },
+  },
+  {
+    path: ['statement'],
+    summary: "an account's statement for a calendar month (UTC); a month that has ended is final",
+    usage: 'statement ACCOUNT --period YYYY-MM [--format json|csv]',
+    optionHelp: [
+      ACCOUNT_HELP,
+      '--period YYYY-MM  the billing month, e.g. 2026-11',
+      '--format FORMAT   csv (for a spreadsheet: one line per number and a TOTAL line) or json (the same as --json); default a readable table',
+    ],
+    options: { period: { type: 'string' }, format: { type: 'string' } },
+    async run(args, io) {
+      const ref = accountArg(args);
+      const period = requiredOption(args, 'period', 'the billing month, e.g. --period 2026-11').trim();
+      if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(period)) throw new UsageError(`--period takes a month as YYYY-MM, e.g. 2026-11, not "${period}"`);
+      const format = option(args, 'format');
+      if (format !== undefined && format !== 'json' && format !== 'csv') throw new UsageError(`--format must be json or csv, not "${format}"`);
+      if (format === 'csv' && io.json) throw new UsageError('give --format csv or --json, not both');
+      const { statement, csv } = await withDatabase(async (db) => {
+        const s = await db.statements.build(await resolveAccountId(db, ref), period);
+        return { statement: s, csv: db.statements.toCsv(s) };
+      });
+      if (format === 'csv') process.stdout.write(csv);
+      else if (format === 'json') process.stdout.write(JSON.stringify(statement, null, 2) + '\n');
+      else io.result(statement, statementText(statement));
+    },
+  },
+];
