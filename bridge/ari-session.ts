@@ -23,8 +23,16 @@ export class AriSession {
   ) {}
 
   static async connect(endpoint: AriEndpoint, log: Logger): Promise<AriSession> {
-    const client = await ari.connect(endpoint.url, endpoint.user, endpoint.password);
-    return new AriSession(client, endpoint, log);
+    // ari-client's swagger-client console.logs a warning about Asterisk's Swagger 1.2 schema on
+    // every connect; on stdout it would break `--json` output. It goes to the log instead.
+    const consoleLog = console.log;
+    console.log = (...args: unknown[]) => log.debug({ swaggerClient: args }, 'ari-client console output');
+    try {
+      const client = await ari.connect(endpoint.url, endpoint.user, endpoint.password);
+      return new AriSession(client, endpoint, log);
+    } finally {
+      console.log = consoleLog;
+    }
   }
 
   /** Subscribes `onEvent` and starts the Stasis app; resolves once Asterisk knows the app. */

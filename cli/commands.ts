@@ -1,11 +1,13 @@
 // Every `tollbridge` command, in the order `tollbridge --help` lists them.
 import type { Command } from './command.js';
 import { accountCommands } from './accounts.js';
+import { apiCommand } from './api.js';
 import { callCommand } from './call.js';
+import { ledgerCommands } from './ledger.js';
 import { numberCommands } from './numbers.js';
 import { rateCommands } from './rates.js';
 import { roomCommands } from './rooms.js';
 import { startCommand } from './start.js';
 import { usageCommands } from './usage.js';
 
-export const commands: Command[] = [startCommand, ...accountCommands, ...roomCommands, ...numberCommands, ...rateCommands, ...usageCommands, callCommand];
+export const commands: Command[] = [startCommand, apiCommand, ...accountCommands, ...roomCommands, ...numberCommands, ...rateCommands, ...usageCommands, ...ledgerCommands, callCommand];

@@ -8,7 +8,7 @@ import { UsageError, type ParsedArgs } from './command.js';
 /** Opens the database, runs `fn`, and closes the database whatever happens. */
 export async function withDatabase<T>(fn: (db: Database) => Promise<T>): Promise<T> {
   const config = loadConfig();
-  const db = await openDatabase(config.database, { pinSecret: config.pinSecret });
+  const db = await openDatabase(config.database, { pinSecret: config.pinSecret, quarantineDays: config.quarantineDays });
   try {
     return await fn(db);
   } finally {

@@ -6,9 +6,11 @@ import { startApi } from '../api/server.js';
 import { databasePorts } from '../app/database-ports.js';
 import { ensureDemo, type Demo } from '../app/demo-seed.js';
 import { loadConfig } from '../config/config.js';
+import { pino } from 'pino';
 import { createLogger } from '../config/logger.js';
 import { openDatabase } from '../db/index.js';
 import type { Command } from './command.js';
+import { untilStopSignal } from './stop-signal.js';
 import path from 'node:path';
 import { sippArguments, writeCallFiles, type CallOptions } from '../sipp/caller.js';
 
@@ -47,23 +49,19 @@ export const startCommand: Command = {
   options: { 'no-demo': { type: 'boolean' } },
   async run(args, io) {
     const config = loadConfig();
-    const log = createLogger(config.logLevel);
-    const db = await openDatabase(config.database, { pinSecret: config.pinSecret });
+    // With --json, stdout carries one JSON document, so the logs go to stderr.
+    const log = createLogger(config.logLevel, io.json ? pino.destination(2) : undefined);
+    const db = await openDatabase(config.database, { pinSecret: config.pinSecret, quarantineDays: config.quarantineDays });
     const demo = args.values['no-demo'] === true ? null : await ensureDemo(db);
     const app = await BridgeApp.start({ asterisk: config.asterisk, ...databasePorts(db), log });
     const api = config.api.port === 0 ? null : await startApi({ db, mailer: createMailer(config.mail, log), log, operatorToken: config.api.operatorToken }, config.api.host, config.api.port);
-    if (demo !== null) {
-      const sipp = demoSippCommand(demo, config.asterisk.sipPort, config.dataDir);
-      io.result({ demo, sipPort: config.asterisk.sipPort, sipp }, demoText(demo, config.asterisk.sipPort, sipp));
-    }
-    await new Promise<void>((resolve) => {
-      const stop = (signal: string) => {
-        log.info({ signal }, 'stopping');
-        resolve();
-      };
-      process.once('SIGINT', () => stop('SIGINT'));
-      process.once('SIGTERM', () => stop('SIGTERM'));
-    });
+    const sipp = demo === null ? null : demoSippCommand(demo, config.asterisk.sipPort, config.dataDir);
+    const apiLine = api === null ? 'HTTP API off (TOLLBRIDGE_API_PORT=0)' : `HTTP API on ${api.url} (OpenAPI: ${api.url}/openapi.json)`;
+    io.result(
+      { demo, sipPort: config.asterisk.sipPort, sipp, api: api?.url ?? null },
+      [`Bridge running: SIP on 127.0.0.1:${config.asterisk.sipPort}; ${apiLine}`, ...(demo === null || sipp === null ? [] : [demoText(demo, config.asterisk.sipPort, sipp)])].join('\n'),
+    );
+    await untilStopSignal(log);
     await api?.close();
     await app.stop();
     await db.close();

@@ -53,6 +53,8 @@ export interface Config {
   logLevel: string;
   /** Server-side key for PIN hashing (HMAC); kept outside the database. */
   pinSecret: string;
+  /** Days a released number rests before anyone else may subscribe to it. */
+  quarantineDays: number;
   dataDir: string;
 }
 
@@ -129,6 +131,11 @@ export function loadConfig(env: Env = process.env): Config {
   if (!/^[A-Za-z0-9_-]+$/.test(ariApp)) throw new ConfigError('TOLLBRIDGE_ARI_APP', 'use letters, digits, _ and -');
   const smtpUrl = env.TOLLBRIDGE_SMTP_URL ?? '';
   if (smtpUrl !== '' && !/^smtps?:\/\//.test(smtpUrl)) throw new ConfigError('TOLLBRIDGE_SMTP_URL', 'use smtp://host:port or smtps://user:pass@host:port');
+  const quarantineRaw = env.TOLLBRIDGE_QUARANTINE_DAYS ?? '';
+  const quarantineDays = quarantineRaw === '' ? 30 : Number(quarantineRaw);
+  if (!/^\d+$/.test(quarantineRaw === '' ? '30' : quarantineRaw) || quarantineDays > 3650) {
+    throw new ConfigError('TOLLBRIDGE_QUARANTINE_DAYS', `"${quarantineRaw}" is not a whole number of days from 0 to 3650`);
+  }
   const operatorToken = env.TOLLBRIDGE_OPERATOR_TOKEN ?? '';
   if (operatorToken !== '' && operatorToken.length < 16) throw new ConfigError('TOLLBRIDGE_OPERATOR_TOKEN', 'needs at least 16 characters');
   return {
@@ -158,6 +165,7 @@ export function loadConfig(env: Env = process.env): Config {
     database: database(env, dataDir),
     logLevel: text(env, 'TOLLBRIDGE_LOG_LEVEL', 'info'),
     pinSecret: text(env, 'TOLLBRIDGE_PIN_SECRET', 'tollbridge-development-pin-secret'),
+    quarantineDays,
     dataDir,
   };
 }

@@ -3,7 +3,7 @@
 // itself (bench/ledger.ts: ~1,300 legs/s through knex.raw, ~5,000+ prepared). The writer borrows
 // the connection from knex's pool for each statement, so it never runs inside somebody else's
 // transaction and there is still exactly one connection to the file (no cross-connection
-// locking). Each open and each close is its own autocommitted, durable write.
+// locking). Writes that queue up together commit together (see BATCH below).
 import type { Knex } from 'knex';
 import type sqlite3 from 'sqlite3';
 import { CLOSE_SQL, OPEN_SQL, type LedgerWriter, type OpenedRow, type OpenValues } from './ledger-writer.js';
@@ -26,6 +26,10 @@ function prepare(conn: sqlite3.Database, sql: string): Promise<sqlite3.Statement
   });
 }
 
+function exec(conn: sqlite3.Database, sql: string): Promise<void> {
+  return new Promise((resolve, reject) => conn.exec(sql, (err) => (err ? reject(err) : resolve())));
+}
+
 // all(), not get(): get() steps once and leaves the statement (and so its write transaction)
 // open until the next call on it.
 function all(st: sqlite3.Statement, params: Record<string, unknown>): Promise<Row[]> {
@@ -37,14 +41,20 @@ export function sqliteLedgerWriter(knex: Knex): LedgerWriter {
   const prepared = new WeakMap<sqlite3.Database, Prepared>();
   const live = new Set<Prepared>();
 
-  // Writes queue here. While any are waiting, the writer keeps the connection borrowed and hands
-  // each to node-sqlite3 as it arrives (it runs them back to back on its thread, each its own
-  // statement and commit); after BATCH writes, or when none is left, it gives the connection
-  // back so knex's own queries get their turn. Borrowing per statement halves the write rate.
+  // Writes queue here. While any are waiting, the writer borrows the connection and runs what
+  // has queued (up to BATCH) as one transaction: group commit. Every caller's promise settles
+  // only after COMMIT, so a resolved open/close is durable as before, and one commit serves the
+  // whole group instead of one each. A statement that fails (say, a constraint) fails alone:
+  // SQLite rolls back that statement, not the transaction. If COMMIT fails, the group is rolled
+  // back and every write in it rejects. Then the connection goes back, so knex's own queries
+  // get their turn between groups.
   const BATCH = 256;
-  const queue: Array<{ run: (p: Prepared) => Promise<void>; fail: (err: unknown) => void }> = [];
-  let borrowed: { conn: sqlite3.Database; p: Prepared; started: number; inFlight: number } | null = null;
-  let borrowing = false;
+  interface Job {
+    run: (p: Prepared) => Promise<unknown>;
+    settle: (outcome: PromiseSettledResult<unknown>) => void;
+  }
+  const queue: Job[] = [];
+  let draining = false;
 
   async function statements(conn: sqlite3.Database): Promise<Prepared> {
     let p = prepared.get(conn);
@@ -56,51 +66,50 @@ export function sqliteLedgerWriter(knex: Knex): LedgerWriter {
     return p;
   }
 
-  function pump(): void {
-    const b = borrowed;
-    if (b === null) {
-      if (!borrowing && queue.length > 0) void borrow();
+  async function runGroup(conn: sqlite3.Database, p: Prepared, group: Job[]): Promise<void> {
+    if (group.length === 1) {
+      const [job] = group as [Job];
+      const [outcome] = await Promise.allSettled([job.run(p)]);
+      job.settle(outcome);
       return;
     }
-    while (queue.length > 0 && b.started < BATCH) {
-      const job = queue.shift();
-      if (job === undefined) break;
-      b.started++;
-      b.inFlight++;
-      void job.run(b.p).finally(() => {
-        b.inFlight--;
-        pump();
-      });
+    await exec(conn, 'BEGIN IMMEDIATE');
+    const outcomes = await Promise.allSettled(group.map((job) => job.run(p)));
+    try {
+      await exec(conn, 'COMMIT');
+    } catch (err) {
+      await exec(conn, 'ROLLBACK').catch(() => undefined);
+      for (const job of group) job.settle({ status: 'rejected', reason: err });
+      return;
     }
-    if (b.inFlight === 0 && (queue.length === 0 || b.started >= BATCH)) {
-      borrowed = null;
-      void Promise.resolve(pool.releaseConnection(b.conn)).catch(() => undefined).then(pump);
-    }
+    group.forEach((job, i) => job.settle(outcomes[i] as PromiseSettledResult<unknown>));
   }
 
-  async function borrow(): Promise<void> {
-    borrowing = true;
+  async function drain(): Promise<void> {
+    if (draining) return;
+    draining = true;
     try {
-      const conn = await pool.acquireConnection();
-      try {
-        borrowed = { conn, p: await statements(conn), started: 0, inFlight: 0 };
-      } catch (err) {
-        await pool.releaseConnection(conn);
-        throw err;
+      while (queue.length > 0) {
+        const conn = await pool.acquireConnection();
+        try {
+          await runGroup(conn, await statements(conn), queue.splice(0, BATCH));
+        } finally {
+          await pool.releaseConnection(conn);
+        }
       }
     } catch (err) {
-      // Could not borrow the connection or prepare the statements: fail everything waiting.
-      for (const job of queue.splice(0)) job.fail(err);
+      // Could not borrow the connection, prepare the statements or begin: fail what is waiting.
+      for (const job of queue.splice(0)) job.settle({ status: 'rejected', reason: err });
     } finally {
-      borrowing = false;
+      draining = false;
     }
-    pump();
+    if (queue.length > 0) void drain();
   }
 
   function withStatements<T>(fn: (p: Prepared) => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      queue.push({ run: (p) => fn(p).then(resolve, reject), fail: reject });
-      pump();
+      queue.push({ run: fn, settle: (o) => (o.status === 'fulfilled' ? resolve(o.value as T) : reject(o.reason instanceof Error ? o.reason : new Error(String(o.reason)))) });
+      void drain();
     });
   }
 

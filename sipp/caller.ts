@@ -62,6 +62,8 @@ export interface CallHandle {
 
 /** How long the INVITE may wait for a final response, and any other message for its reply. */
 export const RECV_TIMEOUT_MS = 30_000;
+/** placeCall's scenario stays this much longer than afterMs: a fallback if its MESSAGE is lost. */
+const STAY_FALLBACK_MS = 3_000;
 /** SIPp never outlives answer wait + stay + this; the JS side kills it a little later still. */
 const GLOBAL_SLACK_MS = 10_000;
 const KILL_SLACK_MS = 5_000;
@@ -141,7 +143,7 @@ export function startCall(options: CallOptions): CallHandle {
   const result = (async () => {
     validate(options);
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tollbridge-call-'));
-    const files = writeCallFiles(options, dir);
+    const files = writeCallFiles(options, dir, STAY_FALLBACK_MS);
     for (let attempt = 1; ; attempt++) {
       const sip = await freePortBlock();
       const media = await freePortBlock();
@@ -193,12 +195,17 @@ export interface CallFiles {
   stayMs: number;
 }
 
-/** Writes a call's scenario and RTP stream into `dir`. */
-export function writeCallFiles(options: CallOptions, dir: string): CallFiles {
+/**
+ * Writes a call's scenario and RTP stream into `dir`. `stayMarginMs` lengthens the scenario's
+ * own stay timer: placeCall hangs up by its MESSAGE at answer + afterMs, and a stay timer firing
+ * at the same instant would race it (SIPp aborts on a MESSAGE that lands mid-BYE); a
+ * stand-alone SIPp command line has only the stay timer, so its margin is 0.
+ */
+export function writeCallFiles(options: CallOptions, dir: string, stayMarginMs = 0): CallFiles {
   fs.mkdirSync(dir, { recursive: true });
   const pcapFile = path.join(dir, 'caller.pcap');
   fs.writeFileSync(pcapFile, toPcap(buildRtpStream(options.steps)));
-  const stayMs = options.hangup.by === 'caller' ? options.hangup.afterMs : options.hangup.maxWaitMs;
+  const stayMs = (options.hangup.by === 'caller' ? options.hangup.afterMs : options.hangup.maxWaitMs) + stayMarginMs;
   const scenarioFile = path.join(dir, 'caller.xml');
   fs.writeFileSync(scenarioFile, buildScenario({ dialled: options.dialled, callerNumber: options.callerNumber ?? 'sipp', pcapFile, stayMs }));
   return { dir, scenarioFile, pcapFile, stayMs };

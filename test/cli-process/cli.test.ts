@@ -9,6 +9,8 @@ import { openDatabase } from '../../db/index.js';
 import { periodOf } from '../../db/billing.js';
 import { repoRoot } from '../../config/paths.js';
 import { commands } from '../../cli/commands.js';
+import { freePort } from '../support/free-port.js';
+import { waitFor } from '../support/wait.js';
 
 interface Run {
   code: number | null;
@@ -102,6 +104,61 @@ describe('tollbridge CLI (spawned process)', function () {
     expect((await tb(['rates', 'set', '--kind', 'local', '--per-minute', '0.1.2'])).code).to.equal(2);
     expect((await tb(['frobnicate'])).code).to.equal(64);
     expect((await tb(['rooms', 'set', '12345674'])).code).to.equal(64);
+  });
+
+  it('`tollbridge api` serves the HTTP API alone: an owner signs in and reads their room; SIGINT stops it', async () => {
+    const made = await tb(['accounts', 'create', '--name', 'Cy', '--email', 'cy@example.com', '--password-stdin', '--json'], 'cy password 123\n');
+    expect(made.code, made.stderr).to.equal(0);
+    const created = JSON.parse(made.stdout) as { account: { id: number }; room: { number: string } };
+    const child = spawn(process.execPath, [path.join(repoRoot(), 'dist/cli/main.js'), 'api', '--json'], {
+      env: { ...env, TOLLBRIDGE_API_PORT: String(await freePort()), TOLLBRIDGE_OPERATOR_TOKEN: 'cli-test-operator-token' },
+      cwd: dir,
+    });
+    let stdout = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    try {
+      const { url } = await waitFor('the API document on stdout', () => {
+        try {
+          return JSON.parse(stdout) as { url: string };
+        } catch {
+          return null;
+        }
+      });
+      const session = await fetch(`${url}/v1/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'cy@example.com', password: 'cy password 123' }) });
+      expect(session.status).to.equal(201);
+      const { token } = (await session.json()) as { token: string };
+      const room = await fetch(`${url}/v1/accounts/${created.account.id}/room`, { headers: { authorization: `Bearer ${token}` } });
+      expect(room.status).to.equal(200);
+      expect(((await room.json()) as { number: string }).number).to.equal(created.room.number);
+      const operatorOnly = await fetch(`${url}/v1/operator/numbers`, { headers: { authorization: `Bearer ${token}` } });
+      expect(operatorOnly.status).to.equal(403);
+    } finally {
+      child.kill('SIGINT');
+    }
+    expect(await exited).to.equal(0);
+  });
+
+  it('recovery: `ledger open` lists a leg a crash left open; `ledger close` rates it from its real end time, once', async () => {
+    const made = await json<{ account: { id: number } }>(['accounts', 'create', '--name', 'Dee', '--email', 'dee@example.com']);
+    await json(['numbers', 'add', '+18005550177', '--kind', 'local']);
+    await json(['numbers', 'subscribe', '+18005550177', '--account', 'dee@example.com']);
+    const db = await openDatabase({ client: 'sqlite', filename: path.join(dir, 'tb.sqlite') }, { pinSecret: 'cli-test-secret' });
+    const route = await db.numbers.routeFor('+18005550177');
+    const answeredAt = Date.UTC(2026, 10, 2, 9, 0, 0);
+    await db.ledger.openLeg({ channelId: 'crashed-1', accountId: made.account.id, subscriptionId: route?.subscriptionId ?? 0, numberId: route?.numberId ?? 0, dialled: '+18005550177', callerNumber: '+15550002', answeredAt });
+    await db.close();
+
+    const open = await json<Array<{ channelId: string }>>(['ledger', 'open']);
+    expect(open.map((l) => l.channelId)).to.include('crashed-1');
+    const closed = await json<{ seconds: number; billableSeconds: number; endedAt: number }>(['ledger', 'close', 'crashed-1', '--ended-at', '2026-11-02T09:01:30.200Z']);
+    expect(closed).to.include({ seconds: 91, billableSeconds: 120, endedAt: answeredAt + 90_200 });
+    expect((await json<Array<{ channelId: string }>>(['ledger', 'open'])).map((l) => l.channelId)).not.to.include('crashed-1');
+    const again = await tb(['ledger', 'close', 'crashed-1', '--ended-at', '2026-11-02T09:05:00Z', '--json']);
+    expect([again.code, (JSON.parse(again.stderr) as { error: { code: string } }).error.code]).to.deep.equal([2, 'LegClosed']);
+    const unknown = await tb(['ledger', 'close', 'no-such-channel', '--ended-at', '2026-11-02T09:05:00Z', '--json']);
+    expect([unknown.code, (JSON.parse(unknown.stderr) as { error: { code: string } }).error.code]).to.deep.equal([2, 'LegNotFound']);
+    expect((await tb(['ledger', 'close', 'crashed-1'])).code).to.equal(64);
   });
 
   it('--help explains every command and every one of its options', async () => {

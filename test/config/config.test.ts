@@ -11,6 +11,8 @@ describe('configuration', () => {
     expect(cfg.asterisk).to.include({ sipPort: 5060, ariPort: 8088, ariApp: 'tollbridge', managed: true, host: '127.0.0.1' });
     expect(cfg.asterisk.carrierIps).to.deep.equal(['127.0.0.1']);
     expect(cfg.database.client).to.equal('sqlite');
+    expect(cfg.quarantineDays).to.equal(30);
+    expect(loadConfig({ TOLLBRIDGE_QUARANTINE_DAYS: '0' }).quarantineDays).to.equal(0);
   });
 
   it('reads a PostgreSQL URL and a list of carrier addresses', () => {
@@ -28,6 +30,9 @@ describe('configuration', () => {
     ['TOLLBRIDGE_RTP_END', { TOLLBRIDGE_RTP_START: '30000', TOLLBRIDGE_RTP_END: '20000' }],
     ['TOLLBRIDGE_ARI_APP', { TOLLBRIDGE_ARI_APP: 'my app!' }],
     ['TOLLBRIDGE_MANAGE_ASTERISK', { TOLLBRIDGE_MANAGE_ASTERISK: 'maybe' }],
+    ['TOLLBRIDGE_QUARANTINE_DAYS', { TOLLBRIDGE_QUARANTINE_DAYS: '2.5' }],
+    ['TOLLBRIDGE_QUARANTINE_DAYS', { TOLLBRIDGE_QUARANTINE_DAYS: '-1' }],
+    ['TOLLBRIDGE_QUARANTINE_DAYS', { TOLLBRIDGE_QUARANTINE_DAYS: '9999' }],
   ];
   for (const [variable, env] of bad) {
     it(`refuses a bad ${variable} with a message naming it (${JSON.stringify(env)})`, () => {

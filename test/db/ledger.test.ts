@@ -195,4 +195,22 @@ describe('db: usage ledger', function () {
     expect(await db.ledger.usage(accountId)).to.deep.equal({ period: '2026-03', legs: 2, openLegs: 1, seconds: 71, billableSeconds: 180, amountMicros: 60_000 });
     expect((await db.ledger.usage(accountId, { period: '2026-02' })).legs).to.equal(1);
   });
+
+  it('writes arriving together commit together, yet a write that fails fails alone', async () => {
+    // 60 opens at once (the SQLite writer groups them into one transaction); one names an
+    // account that does not exist, so the foreign key refuses it.
+    const opens = Array.from({ length: 60 }, (_, i) =>
+      db.ledger.openLeg({
+        channelId: `group-${i}`, accountId: i === 17 ? 999_999 : accountId, subscriptionId: sub.id, numberId: sub.numberId,
+        dialled: TF, callerNumber: null, answeredAt: T0 + i,
+      }),
+    );
+    const outcomes = await Promise.allSettled(opens);
+    expect(outcomes.map((o) => o.status).filter((s) => s === 'rejected')).to.have.length(1);
+    expect(outcomes[17]?.status).to.equal('rejected');
+    expect(await count()).to.equal(59);
+    const closes = await Promise.all(Array.from({ length: 60 }, (_, i) => db.ledger.closeLeg(`group-${i}`, T0 + i + 61_000)));
+    expect(closes.filter((c) => c === null)).to.have.length(1);
+    expect(closes.filter((c) => c !== null).every((c) => c?.seconds === 61 && c.billableSeconds === 120)).to.equal(true);
+  });
 });
