@@ -13,6 +13,21 @@ export interface AriEndpoint {
   app: string;
 }
 
+/**
+ * ari.connect, with ari-client's swagger-client console.log (a warning about Asterisk's
+ * Swagger 1.2 schema, on every connect) sent to the debug log: on stdout it would break
+ * `--json` output.
+ */
+export async function connectAri(url: string, user: string, password: string, log: Logger): Promise<Client> {
+  const consoleLog = console.log;
+  console.log = (...args: unknown[]) => log.debug({ swaggerClient: args }, 'ari-client console output');
+  try {
+    return await ari.connect(url, user, password);
+  } finally {
+    console.log = consoleLog;
+  }
+}
+
 export class AriSession {
   readonly playbacks = new PlaybackTracker();
 
@@ -23,16 +38,8 @@ export class AriSession {
   ) {}
 
   static async connect(endpoint: AriEndpoint, log: Logger): Promise<AriSession> {
-    // ari-client's swagger-client console.logs a warning about Asterisk's Swagger 1.2 schema on
-    // every connect; on stdout it would break `--json` output. It goes to the log instead.
-    const consoleLog = console.log;
-    console.log = (...args: unknown[]) => log.debug({ swaggerClient: args }, 'ari-client console output');
-    try {
-      const client = await ari.connect(endpoint.url, endpoint.user, endpoint.password);
-      return new AriSession(client, endpoint, log);
-    } finally {
-      console.log = consoleLog;
-    }
+    const client = await connectAri(endpoint.url, endpoint.user, endpoint.password, log);
+    return new AriSession(client, endpoint, log);
   }
 
   /** Subscribes `onEvent` and starts the Stasis app; resolves once Asterisk knows the app. */

@@ -55,6 +55,7 @@ export function sqliteLedgerWriter(knex: Knex): LedgerWriter {
   }
   const queue: Job[] = [];
   let draining = false;
+  let disposed = false;
 
   async function statements(conn: sqlite3.Database): Promise<Prepared> {
     let p = prepared.get(conn);
@@ -107,6 +108,7 @@ export function sqliteLedgerWriter(knex: Knex): LedgerWriter {
   }
 
   function withStatements<T>(fn: (p: Prepared) => Promise<T>): Promise<T> {
+    if (disposed) return Promise.reject(new Error('the database is closed: the ledger write was not made'));
     return new Promise<T>((resolve, reject) => {
       queue.push({ run: fn, settle: (o) => (o.status === 'fulfilled' ? resolve(o.value as T) : reject(o.reason instanceof Error ? o.reason : new Error(String(o.reason)))) });
       void drain();
@@ -126,6 +128,9 @@ export function sqliteLedgerWriter(knex: Knex): LedgerWriter {
     close: (v) => withStatements(async (p) => (await all(p.close, { ':end': v.end, ':channel': v.channel }))[0]),
     // Statements must be finalized before knex closes the connection.
     dispose: async () => {
+      // Writes already queued are made (nothing accepted is lost); later ones are refused.
+      disposed = true;
+      while (draining || queue.length > 0) await new Promise((r) => setTimeout(r, 5));
       for (const p of live) {
         await new Promise<void>((resolve) => p.open.finalize(() => resolve()));
         await new Promise<void>((resolve) => p.close.finalize(() => resolve()));
