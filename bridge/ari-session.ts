@@ -3,7 +3,7 @@
 // PlaybackFinished events arrive here.
 import ari, { type Client } from 'ari-client';
 import type { Logger } from 'pino';
-import { parseAriTimestamp, type CallEvent } from './ari-events.js';
+import { ARI_EVENT_TYPES, parseAriTimestamp, type CallEvent } from './ari-events.js';
 import { PlaybackTracker } from './playbacks.js';
 
 export interface AriEndpoint {
@@ -62,6 +62,15 @@ export class AriSession {
     this.client.on('WebSocketMaxRetries', (err) => this.log.error({ err }, 'ARI websocket gave up reconnecting'));
     await this.client.start(this.endpoint.app);
     await this.waitForApp();
+    await this.filterEvents();
+  }
+
+  /** Only the event types the app handles cross the websocket (see ARI_EVENT_TYPES). */
+  private async filterEvents(): Promise<void> {
+    await this.client.applications.filter({
+      applicationName: this.endpoint.app,
+      filter: { allowed: ARI_EVENT_TYPES.map((type) => ({ type })) },
+    });
   }
 
   /** client.start() returns before Asterisk has registered the app; ask until it has. */

@@ -15,6 +15,14 @@ interface SqliteConnection {
 // syncs the file, and at the default they cost a fifth of the ledger's write rate.
 const WAL_CHECKPOINT_PAGES = 10_000;
 
+/**
+ * SQLite only: a second connection for the caller's lookups, read-only (query_only), so it
+ * runs beside the writer's connection instead of behind it. PostgreSQL's pool already does.
+ */
+export function connectReader(cfg: DatabaseConfig & { client: 'sqlite' }): Knex {
+  return sqliteKnex(cfg.filename, ['PRAGMA query_only = ON', 'PRAGMA busy_timeout = 5000']);
+}
+
 export function connect(cfg: DatabaseConfig): Knex {
   if (cfg.client === 'postgres') {
     // Epoch-ms timestamps and micros fit in 2^53; parse int8 (20) as a number.
@@ -22,15 +30,18 @@ export function connect(cfg: DatabaseConfig): Knex {
     return knexFactory({ client: 'pg', connection: cfg.url, pool: { min: 0, max: 10 } });
   }
   fs.mkdirSync(path.dirname(cfg.filename), { recursive: true });
+  return sqliteKnex(cfg.filename, ['PRAGMA journal_mode = WAL', 'PRAGMA foreign_keys = ON', 'PRAGMA busy_timeout = 5000', 'PRAGMA synchronous = NORMAL', `PRAGMA wal_autocheckpoint = ${WAL_CHECKPOINT_PAGES}`]);
+}
+
+function sqliteKnex(filename: string, pragmas: string[]): Knex {
   return knexFactory({
     client: 'sqlite3',
-    connection: { filename: cfg.filename },
+    connection: { filename },
     useNullAsDefault: true,
     pool: {
       min: 1,
       max: 1,
       afterCreate: (conn: SqliteConnection, done: (err: Error | null, conn: SqliteConnection) => void) => {
-        const pragmas = ['PRAGMA journal_mode = WAL', 'PRAGMA foreign_keys = ON', 'PRAGMA busy_timeout = 5000', 'PRAGMA synchronous = NORMAL', `PRAGMA wal_autocheckpoint = ${WAL_CHECKPOINT_PAGES}`];
         const next = (i: number): void => {
           const sql = pragmas[i];
           if (sql === undefined) return done(null, conn);

@@ -1,7 +1,7 @@
 // The database: migrated on open, with the repositories the app, the CLI and the API share.
 import type { Knex } from 'knex';
 import type { DatabaseConfig } from '../config/config.js';
-import { connect } from './connection.js';
+import { connect, connectReader } from './connection.js';
 import { migrationSource } from './migrations/index.js';
 import { AccountsRepository } from './repositories/accounts.js';
 import { CredentialsRepository } from './repositories/credentials.js';
@@ -45,8 +45,12 @@ export async function openDatabase(cfg: DatabaseConfig, options: DatabaseOptions
   if (options.pinSecret === '') throw new Error('openDatabase: pinSecret is empty; PINs are hashed with it (config.pinSecret, TOLLBRIDGE_PIN_SECRET)');
   const knex = connect(cfg);
   await knex.migrate.latest({ migrationSource });
+  // After the migrations: the reader opens the file the writer has created and migrated.
+  // (An in-memory database exists only on its one connection.)
+  const reader = cfg.client === 'sqlite' && cfg.filename !== ':memory:' ? connectReader(cfg) : knex;
   const ctx = {
     knex,
+    reader,
     now: options.now ?? (() => Date.now()),
     pinSecret: options.pinSecret,
     quarantineDays: options.quarantineDays ?? 30,
@@ -67,6 +71,7 @@ export async function openDatabase(cfg: DatabaseConfig, options: DatabaseOptions
     credentials: new CredentialsRepository(ctx),
     close: async () => {
       await writer.dispose();
+      if (reader !== knex) await reader.destroy();
       await knex.destroy();
     },
   };

@@ -92,6 +92,12 @@ export interface UsageSummary {
 /** What every repository is built from. */
 export interface RepositoryContext {
   knex: Knex;
+  /**
+   * Where the caller's lookups (number route, room, PIN hashes) read. SQLite: a second,
+   * read-only connection, so a lookup never queues behind a ledger commit on the writer's
+   * single connection (WAL lets it read the last committed state meanwhile). PostgreSQL: `knex`.
+   */
+  reader: Knex;
   now: () => number;
   pinSecret: string;
   quarantineDays: number;

@@ -81,7 +81,7 @@ export class NumbersRepository {
 
   /** The caller's path: the live subscription behind a dialled number, in one indexed query. */
   async routeFor(e164: string): Promise<NumberRoute | null> {
-    const row = await this.ctx.knex('phone_numbers as n')
+    const row = await this.ctx.reader('phone_numbers as n')
       .join('subscriptions as s', function () {
         this.on('s.number_id', '=', 'n.id').andOnNull('s.ended_at');
       })

@@ -44,7 +44,7 @@ export class RoomsRepository {
   /** The caller's path: one indexed query; a mistyped number (bad check digit) costs none. */
   async findByNumber(number: string): Promise<Room | null> {
     if (!isValidRoomNumber(number)) return null;
-    const row = await this.ctx.knex<RoomRow>('rooms').where({ number }).first();
+    const row = await this.ctx.reader<RoomRow>('rooms').where({ number }).first();
     return row === undefined ? null : toRoom(row);
   }
 
@@ -103,7 +103,7 @@ export class RoomsRepository {
   /** Reads the current hashes every time, so a changed PIN applies to the next entry. */
   async verifyPin(roomId: number, pin: string): Promise<'moderator' | 'participant' | 'invalid'> {
     if (!PIN.test(pin)) return 'invalid';
-    const row = await this.ctx.knex<RoomRow>('rooms').where({ id: roomId }).first('pin_salt', 'moderator_pin_hash', 'participant_pin_hash');
+    const row = await this.ctx.reader<RoomRow>('rooms').where({ id: roomId }).first('pin_salt', 'moderator_pin_hash', 'participant_pin_hash');
     if (row === undefined || row.pin_salt === null || row.moderator_pin_hash === null || row.participant_pin_hash === null) return 'invalid';
     const hash = pinHash(this.ctx.pinSecret, row.pin_salt, pin);
     if (sameHash(hash, row.moderator_pin_hash)) return 'moderator';

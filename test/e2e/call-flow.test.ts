@@ -2,6 +2,7 @@
 // (BridgeApp) and a real database. Assertions are on what Asterisk, the caller and the ledger
 // show: SIP responses, who hung up, bridge membership through ARI, ledger rows.
 import { expect } from 'chai';
+import { ARI_EVENT_TYPES } from '../../bridge/ari-events.js';
 import { placeCall, placeCalls, startCall, type CallOptions, type Step } from '../../sipp/caller.js';
 import { testAsteriskConfig } from '../support/asterisk-fixture.js';
 import { BridgeUnderTest, type SeededRoom } from '../support/bridge-fixture.js';
@@ -30,6 +31,13 @@ describe('the dial-in call over real SIP @asterisk', function () {
   });
   afterEach(async () => {
     await bridge.waitForNothingLeft();
+  });
+
+  it('the app asks Asterisk for the event types it handles and no others (no ChannelVarset storm)', async () => {
+    const app = await bridge.app.ari.client.applications.get({ applicationName: testAsteriskConfig().ariApp });
+    const allowed = (app as unknown as { events_allowed?: Array<{ type: string }> }).events_allowed ?? [];
+    expect(allowed.map((e) => e.type).sort()).to.deep.equal([...ARI_EVENT_TYPES].sort());
+    expect(allowed.map((e) => e.type)).to.not.include('ChannelVarset');
   });
 
   it('moderator first, then 3 participants: all four are in the live conference bridge', async () => {
