@@ -6,6 +6,7 @@ import type { Client } from 'ari-client';
 import type { Logger } from 'pino';
 import type { ConferenceBridges } from '../flows/ports.js';
 import type { AriChannels } from './ari-channels.js';
+import type { ChannelSubscriptions } from './channel-subscriptions.js';
 
 export const liveBridgeId = (room: string) => `tollbridge-live-${room}`;
 export const holdBridgeId = (room: string) => `tollbridge-hold-${room}`;
@@ -22,28 +23,51 @@ export class AriConference implements ConferenceBridges {
   constructor(
     private readonly client: Client,
     private readonly channels: AriChannels,
+    private readonly subscriptions: ChannelSubscriptions,
     private readonly log: Logger,
   ) {}
 
   async admitLive(room: string, channelIds: string[]): Promise<void> {
-    for (const id of channelIds) this.holdPrompts.get(id)?.();
+    this.stopHoldPrompts(channelIds);
     const bridgeId = await this.ensure(liveBridgeId(room), 'mixing', room);
     // Adding a channel that sits in the holding bridge moves it (Asterisk leaves the old bridge).
     await this.client.bridges.addChannel({ bridgeId, channel: channelIds, role: 'participant' });
+    this.subscriptions.quiet(channelIds);
   }
 
   async hold(room: string, channelIds: string[], prompt: string | null): Promise<void> {
     const bridgeId = await this.ensure(holdBridgeId(room), 'holding', room);
     await this.client.bridges.addChannel({ bridgeId, channel: channelIds, role: 'participant' });
-    if (prompt === null) return;
+    if (prompt === null) {
+      this.subscriptions.quiet(channelIds);
+      return;
+    }
+    // Back from the conference ('wait' policy): the prompt's end is a channel event again.
+    await this.subscriptions.listen(channelIds);
     for (const channelId of channelIds) {
       const playback = this.channels.play(channelId, [`sound:${prompt}`]);
-      this.holdPrompts.set(channelId, () => playback.stop());
-      void playback.finished.then(() => this.holdPrompts.delete(channelId));
+      const stop = () => playback.stop();
+      this.holdPrompts.set(channelId, stop);
+      void playback.finished.then(() => {
+        // Still only waiting (not moved or dismissed meanwhile, which take the entry): quiet.
+        if (this.holdPrompts.get(channelId) !== stop) return;
+        this.holdPrompts.delete(channelId);
+        this.subscriptions.quiet([channelId]);
+      });
+    }
+  }
+
+  private stopHoldPrompts(channelIds: string[]): void {
+    for (const channelId of channelIds) {
+      const stop = this.holdPrompts.get(channelId);
+      this.holdPrompts.delete(channelId);
+      stop?.();
     }
   }
 
   async dismiss(channelIds: string[], prompt: string): Promise<void> {
+    this.stopHoldPrompts(channelIds);
+    await this.subscriptions.listen(channelIds);
     await Promise.all(
       channelIds.map(async (channelId) => {
         const playback = this.channels.play(channelId, [`sound:${prompt}`]);

@@ -4,6 +4,7 @@
 import ari, { type Client } from 'ari-client';
 import type { Logger } from 'pino';
 import { ARI_EVENT_TYPES, parseAriTimestamp, type CallEvent } from './ari-events.js';
+import { ChannelSubscriptions } from './channel-subscriptions.js';
 import { PlaybackTracker } from './playbacks.js';
 
 export interface AriEndpoint {
@@ -30,12 +31,15 @@ export async function connectAri(url: string, user: string, password: string, lo
 
 export class AriSession {
   readonly playbacks = new PlaybackTracker();
+  readonly subscriptions: ChannelSubscriptions;
 
   private constructor(
     readonly client: Client,
     private readonly endpoint: AriEndpoint,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.subscriptions = new ChannelSubscriptions(client, endpoint.app, log);
+  }
 
   static async connect(endpoint: AriEndpoint, log: Logger): Promise<AriSession> {
     const client = await connectAri(endpoint.url, endpoint.user, endpoint.password, log);
@@ -55,6 +59,7 @@ export class AriSession {
       onEvent({ type: 'call.dtmf', channelId: channel.id, digit: event.digit, at: parseAriTimestamp(event.timestamp, now()) });
     });
     this.client.on('StasisEnd', (event, channel) => {
+      this.subscriptions.forget(channel.id);
       onEvent({ type: 'call.end', channelId: channel.id, at: parseAriTimestamp(event.timestamp, now()) });
     });
     this.client.on('PlaybackFinished', (event) => this.playbacks.finished(event.playback.id));
