@@ -148,6 +148,27 @@ describe('the dial-in call over real SIP @asterisk', function () {
     });
   }
 
+  it('callers in the conference are quiet (no channel events to the app), yet hear a prompt to its end and their hang-ups close their legs', async () => {
+    const room = await bridge.seedRoom({ policy: 'end' });
+    const moderator = startCall(call(room, enter(room.roomNumber, room.moderatorPin), { by: 'far-end', maxWaitMs: 60_000 }));
+    const participants = [1, 2].map(() => startCall(call(room, enter(room.roomNumber, room.participantPin), { by: 'far-end', maxWaitMs: 60_000 })));
+    const members = await bridge.waitForLive(room.roomNumber, 3);
+    const subscribedTo = async () => {
+      const app = await bridge.app.ari.client.applications.get({ applicationName: testAsteriskConfig().ariApp });
+      return typeof app.channel_ids === 'string' ? [app.channel_ids] : app.channel_ids;
+    };
+    await waitFor('conference members unsubscribed', async () => ((await subscribedTo()).some((id) => members.includes(id)) ? null : true));
+    await moderator.hangUpNow();
+    // 'end': the participants are subscribed again, hear conf-leaderhasleft, and are hung up.
+    for (const r of await Promise.all(participants.map((p) => p.result))) expect(r.hungUpBy).to.equal('far-end');
+    await bridge.waitForNothingLeft();
+    // Every prompt's PlaybackFinished arrived (a lost one would stay pending for ever).
+    expect(bridge.app.ari.playbacks.pending).to.equal(0);
+    expect(bridge.app.ari.subscriptions.quietCount).to.equal(0);
+    const legs = await bridge.db.ledger.legsFor(room.accountId, {});
+    expect(legs.filter((l) => l.endedAt !== null)).to.have.length(3);
+  });
+
   it('a room number and PIN full of repeated digits (22332233, 1133) are entered correctly', async () => {
     bridge.nextRoomNumbers.push('22332233');
     const room = await bridge.seedRoom({ moderatorPin: '1133', participantPin: '7777' });
