@@ -62,6 +62,7 @@ export class AriSession implements AriClientSource {
   private connection: AriConnectionState;
   private closing = false;
   private replacing = false;
+  private started = false;
   private onEvent: (event: CallEvent) => void = () => undefined;
   private lifecycle: AriLifecycle = { lost: () => undefined, restored: () => undefined };
 
@@ -94,6 +95,7 @@ export class AriSession implements AriClientSource {
     await this.current.start(this.endpoint.app);
     await this.waitForApp();
     this.connection = { connected: true, since: Date.now(), reconnects: 0 };
+    this.started = true;
   }
 
   /** Routes one client's events; the lifecycle listeners follow the websocket's state. */
@@ -122,7 +124,8 @@ export class AriSession implements AriClientSource {
       }
     });
     client.on('WebSocketConnected', () => {
-      if (this.closing || client !== this.current || this.connection.connected) return;
+      // The first connection is start()'s own; only a comeback is a restore.
+      if (this.closing || client !== this.current || this.connection.connected || !this.started) return;
       this.restored();
     });
     client.on('WebSocketMaxRetries', (err) => {
