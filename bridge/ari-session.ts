@@ -53,6 +53,17 @@ export interface AriLifecycle {
 /** ari-client retries for about 43 s then gives up; after that a new client is made, with this backoff. */
 const RECONNECT_FIRST_DELAY_MS = 500;
 const RECONNECT_MAX_DELAY_MS = 5_000;
+/** One attempt at a new client (API description download) may take this long. */
+const CONNECT_TIMEOUT_MS = 5_000;
+
+function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms);
+  });
+  promise.catch(() => undefined); // a late failure after the timeout is not unhandled
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
 
 /** The ari-client events attach() listens to (removed from a client that is given up). */
 const ARI_CLIENT_EVENTS = ['StasisStart', 'ChannelDtmfReceived', 'StasisEnd', 'PlaybackFinished', 'WebSocketReconnecting', 'WebSocketConnected', 'WebSocketMaxRetries'] as const;
@@ -157,7 +168,8 @@ export class AriSession implements AriClientSource {
       await new Promise((r) => setTimeout(r, delay).unref());
       if (this.closing) return;
       try {
-        const client = await connectAri(this.endpoint.url, this.endpoint.user, this.endpoint.password, this.log);
+        // ari.connect never settles when its first request's connection is reset: bound it.
+        const client = await withTimeout(connectAri(this.endpoint.url, this.endpoint.user, this.endpoint.password, this.log), CONNECT_TIMEOUT_MS, 'ARI connect');
         this.current = client;
         this.attach(client);
         await client.start(this.endpoint.app);
