@@ -164,8 +164,19 @@ export class BridgeApp {
     }
   }
 
-  /** Waits for calls in progress to end (up to a limit), then disconnects and stops Asterisk. */
-  async stop(drain = true): Promise<void> {
+  /**
+   * Waits for calls in progress to end (up to a limit), then disconnects and stops Asterisk.
+   * `handOver`: for a restart (an upgrade) instead: no drain, the calls stay up in Asterisk, which
+   * keeps running; the next `start` attaches to it and picks them up where they stand.
+   */
+  async stop(drain = true, options: { handOver?: boolean } = {}): Promise<void> {
+    if (options.handOver === true) {
+      this.stopping = true;
+      this.log.info({ calls: this.router.activeCalls }, 'handing the calls over to the next start: Asterisk keeps running');
+      await this.rooms.settled();
+      await this.ari.close();
+      return;
+    }
     if (drain && this.router.activeCalls > 0) {
       this.log.info({ calls: this.router.activeCalls }, 'draining calls before stopping');
       await Promise.race([this.router.idle(), new Promise((r) => setTimeout(r, DRAIN_TIMEOUT_MS).unref())]);

@@ -77,7 +77,10 @@ export async function resync(deps: ResyncDeps, endsSeen: ReadonlyMap<string, num
     resumed++;
   }
   for (const start of plan.fresh) deps.router.callStarted(start);
-  plan.endedCalls.forEach((id, i) => deps.router.callEnded(id, endedAt[i] as number));
+  // Ghosts leave before any moderator does, so a room's policy moves only callers still there.
+  const moderators = deps.rooms.moderators();
+  const ended = plan.endedCalls.map((id, i) => ({ id, at: endedAt[i] as number }));
+  for (const { id, at } of [...ended.filter((e) => !moderators.has(e.id)), ...ended.filter((e) => moderators.has(e.id))]) deps.router.callEnded(id, at);
   await Promise.all(
     plan.orphanLegs.map((id, i) =>
       deps.ledger.closeLeg(id, orphanEndedAt[i] as number).catch((err: unknown) => log.error({ err, channelId: id }, 'closing a leg whose channel is gone failed')),

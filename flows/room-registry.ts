@@ -57,6 +57,11 @@ export class RoomRegistry implements RoomMembership {
     return { state: String(snap.value), moderators, live, waiting };
   }
 
+  /** Channels that are a moderator in some room. */
+  moderators(): Set<string> {
+    return new Set([...this.rooms.values()].flatMap((r) => r.actor.getSnapshot().context.moderators));
+  }
+
   get activeRooms(): number {
     return this.rooms.size;
   }
