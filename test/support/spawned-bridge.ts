@@ -122,12 +122,22 @@ export class SpawnedBridge {
     }
   }
 
+  /** REST only (no websocket): the same client keeps working across an Asterisk restart. */
+  private ari(): Promise<Client> {
+    const cfg = this.config.asterisk;
+    this.ariClient ??= connectAri(`http://127.0.0.1:${cfg.ariPort}`, cfg.ariUser, cfg.ariPassword, pino({ level: 'silent' }));
+    return this.ariClient;
+  }
+
+  /** The call mark (TOLLBRIDGE_CALL) on the channel of a caller number, as Asterisk holds it. */
+  async markOf(callerNumber: string): Promise<string | null> {
+    const channels = (await (await this.ari()).channels.list()) as unknown as Array<{ caller: { number: string }; channelvars?: Record<string, string> }>;
+    return channels.find((c) => c.caller.number === callerNumber)?.channelvars?.TOLLBRIDGE_CALL ?? null;
+  }
+
   /** Channel ids in a room's bridge, read through a connection of the test's own. */
   async members(room: string, kind: 'live' | 'hold'): Promise<string[]> {
-    const cfg = this.config.asterisk;
-    // REST only (no websocket): the same client keeps working across an Asterisk restart.
-    this.ariClient ??= connectAri(`http://127.0.0.1:${cfg.ariPort}`, cfg.ariUser, cfg.ariPassword, pino({ level: 'silent' }));
-    const client = await this.ariClient;
+    const client = await this.ari();
     let bridge: Bridge;
     try {
       bridge = await client.bridges.get({ bridgeId: kind === 'live' ? liveBridgeId(room) : holdBridgeId(room) });
