@@ -5,6 +5,7 @@ import { expect } from 'chai';
 import { SimulatedClock } from 'xstate';
 import { planResync } from '../../app/resync-plan.js';
 import { endInCdr } from '../../app/cdr-call-records.js';
+import { EventGate } from '../../app/event-gate.js';
 import type { AsteriskSnapshot, ChannelView } from '../../bridge/ari-snapshot.js';
 import { decodeCallMark, encodeCallMark } from '../../bridge/call-marks.js';
 import type { CallResume } from '../../flows/call-machine.js';
@@ -92,6 +93,18 @@ describe('resuming a call after a restart (fake ARI, fake database)', () => {
     const t = setup();
     await t.resume({ ...facts, step: 'inRoom', room: roomInfo({ number: ROOM }), role: 'moderator', placed: false });
     expect(t.joins).to.deep.equal([{ room: ROOM, channelId: CH, role: 'moderator' }]);
+  });
+
+  it('a caller who was being sent away hears goodbye again and is hung up; the leg closes when the hang-up comes back', async () => {
+    const t = setup();
+    await t.resume({ ...facts, step: 'goodbye' });
+    expect(t.channel.plays(CH)).to.deep.equal(['sound:vm-goodbye']);
+    t.channel.finishPrompts();
+    await flush();
+    expect(t.channel.ops).to.include(`hangup ${CH}`);
+    t.router.callEnded(CH, ANSWERED + 9000);
+    await flush();
+    expect(t.ledger.closed).to.deep.equal([{ channelId: CH, endedAt: ANSWERED + 9000 }]);
   });
 
   it('the marks of a new call follow its steps (written off the critical path, never awaited)', async () => {
@@ -200,6 +213,21 @@ describe('the resync plan (pure)', () => {
     expect(plan.resumes).to.deep.equal([]);
     expect(plan.endedCalls).to.deep.equal(['m']);
     expect(plan.orphanLegs).to.deep.equal([]);
+  });
+});
+
+describe('the event gate during a resync', () => {
+  it('holds events while a resync runs, reports the hang-ups among them, then lets them through in order', () => {
+    const seen: string[] = [];
+    const gate = new EventGate((e) => seen.push(`${e.type} ${e.channelId}`));
+    gate.push({ type: 'call.dtmf', channelId: 'a', digit: '1', at: 1 });
+    gate.hold();
+    gate.push({ type: 'call.end', channelId: 'b', at: 42 });
+    gate.push({ type: 'call.dtmf', channelId: 'a', digit: '2', at: 43 });
+    expect(seen).to.deep.equal(['call.dtmf a']);
+    expect([...gate.endsHeld()]).to.deep.equal([['b', 42]]);
+    gate.release();
+    expect(seen).to.deep.equal(['call.dtmf a', 'call.end b', 'call.dtmf a']);
   });
 });
 
