@@ -1,37 +1,68 @@
-// The composition root of the running bridge: Asterisk (started here when managed), the ARI
-// session, the machines, and the ports they use. `tollbridge start` and the end-to-end tests
-// both run exactly this.
+// The composition root of the running bridge: Asterisk (started, or attached to, when managed),
+// the ARI session, the machines, and the ports they use. `tollbridge start` and the end-to-end
+// tests both run exactly this.
+//
+// Restarts and faults: Asterisk outlives the app (asterisk/local-asterisk.ts). On start, and
+// every time the ARI websocket comes back, the app resynchronises (resync.ts): it rebuilds the
+// calls and rooms Asterisk still has and ends those it lost, at Asterisk's recorded end. Events
+// that arrive while a resync runs wait for it. A managed Asterisk found dead is started again.
 import type { Logger } from 'pino';
 import type { AsteriskConfig } from '../config/config.js';
-import { LocalAsterisk } from '../asterisk/local-asterisk.js';
+import { instancePaths, LocalAsterisk } from '../asterisk/local-asterisk.js';
 import { AriChannels } from '../bridge/ari-channels.js';
 import { AriConference } from '../bridge/ari-conference.js';
-import { AriSession } from '../bridge/ari-session.js';
+import { AriSession, type AriConnectionState } from '../bridge/ari-session.js';
 import type { CallEvent } from '../bridge/ari-events.js';
+import { AriCallMarks } from '../bridge/call-marks.js';
 import { CallRouter } from '../flows/call-router.js';
-import type { Clock, Directory, UsageLedger } from '../flows/ports.js';
+import type { CallRecords, Clock, Directory, LegRecovery, UsageLedger } from '../flows/ports.js';
 import { RoomRegistry } from '../flows/room-registry.js';
 import { DEFAULT_IVR_TIMING, type IvrTiming } from '../ivr/timing.js';
+import { CdrFileCallRecords } from './cdr-call-records.js';
+import { EventGate } from './event-gate.js';
+import { resync, type ResyncDeps } from './resync.js';
 
 export interface BridgeAppOptions {
   asterisk: AsteriskConfig;
   directory: Directory;
   ledger: UsageLedger;
+  /** The ledger's open legs, read on every resync; without it legs of calls gone meanwhile stay open. */
+  legRecovery?: LegRecovery;
+  /** Asterisk's record of each channel's end; by default the CDR file a local Asterisk writes. */
+  callRecords?: CallRecords;
   log: Logger;
   clock?: Clock;
   timing?: IvrTiming;
-  /** An Asterisk already running (tests share one); otherwise started here when managed. */
+  /** An Asterisk already running (tests share one); otherwise started (or attached to) here when managed. */
   runningAsterisk?: LocalAsterisk;
+}
+
+/** Plain data for a health check. */
+export interface BridgeHealth {
+  ari: AriConnectionState;
+  calls: number;
+  rooms: number;
 }
 
 /** How long a graceful stop waits for calls in progress to end before leaving them. */
 const DRAIN_TIMEOUT_MS = 30_000;
+/** While the websocket is down, how often a managed Asterisk is checked for life. */
+const ASTERISK_WATCH_MS = 500;
+/** A resync that failed (ARI answering badly) is tried again after this. */
+const RESYNC_RETRY_MS = 2_000;
 
 export class BridgeApp {
+  private stopping = false;
+  private lostAt: number | null = null;
+  private resyncs: Promise<void> = Promise.resolve();
+  private watching = false;
+
   private constructor(
     readonly router: CallRouter,
     readonly rooms: RoomRegistry,
     readonly ari: AriSession,
+    private readonly gate: EventGate,
+    private readonly resyncDeps: ResyncDeps,
     private readonly ownAsterisk: LocalAsterisk | undefined,
     private readonly log: Logger,
   ) {}
@@ -41,13 +72,15 @@ export class BridgeApp {
     let ownAsterisk: LocalAsterisk | undefined;
     if (options.runningAsterisk === undefined && cfg.managed) {
       ownAsterisk = new LocalAsterisk(cfg);
-      log.info({ root: cfg.root, instance: cfg.instance }, 'starting Asterisk');
-      await ownAsterisk.start();
+      log.info({ root: cfg.root, instance: cfg.instance }, 'starting Asterisk (or attaching to the running one)');
+      const how = await ownAsterisk.start();
+      log.info({ instance: cfg.instance }, how === 'attached' ? 'attached to the running Asterisk: its calls are kept' : 'Asterisk started');
     }
     const url = `http://${cfg.host}:${cfg.ariPort}`;
     const ari = await AriSession.connect({ url, user: cfg.ariUser, password: cfg.ariPassword, app: cfg.ariApp }, log);
-    const channels = new AriChannels(ari.client, ari.playbacks, log);
-    const rooms = new RoomRegistry(new AriConference(ari.client, channels, ari.subscriptions, log), log);
+    const channels = new AriChannels(ari, ari.playbacks, log);
+    const conference = new AriConference(ari, channels, ari.subscriptions, log);
+    const rooms = new RoomRegistry(conference, log);
     const router = new CallRouter({
       channel: channels,
       directory: options.directory,
@@ -56,33 +89,116 @@ export class BridgeApp {
       clock: options.clock ?? { now: () => Date.now() },
       timing: options.timing ?? DEFAULT_IVR_TIMING,
       log,
+      marks: new AriCallMarks(ari, log),
     });
-    await ari.start((event: CallEvent) => {
-      switch (event.type) {
-        case 'call.start':
-          log.debug({ channelId: event.channelId, dialled: event.dialled }, 'call arrived');
-          router.callStarted(event);
-          return;
-        case 'call.dtmf':
-          router.digit(event.channelId, event.digit);
-          return;
-        case 'call.end':
-          router.callEnded(event.channelId, event.at);
-          return;
-      }
-    });
+    const localLogDir = (options.runningAsterisk ?? ownAsterisk)?.paths.logDir ?? (cfg.managed ? instancePaths(cfg).logDir : undefined);
+    const callRecords: CallRecords = options.callRecords ?? (localLogDir === undefined ? { endOf: async () => null } : new CdrFileCallRecords(localLogDir));
+    const resyncDeps: ResyncDeps = {
+      ari, app: cfg.ariApp, router, rooms, conference, subscriptions: ari.subscriptions, directory: options.directory, ledger: options.ledger,
+      legRecovery: options.legRecovery, callRecords, log,
+    };
+    const gate = new EventGate((event) => deliver(router, event, log));
+    const app = new BridgeApp(router, rooms, ari, gate, resyncDeps, ownAsterisk, log);
+    gate.hold(); // events wait for the first resync
+    await ari.start((event) => gate.push(event), { lost: (at) => app.lost(at), restored: () => app.restored() });
+    await app.resyncNow(Date.now());
     log.info({ ari: url, stasisApp: cfg.ariApp, sip: `127.0.0.1:${cfg.sipPort}` }, 'bridge ready');
-    return new BridgeApp(router, rooms, ari, ownAsterisk, log);
+    return app;
   }
 
-  /** Waits for calls in progress to end (up to a limit), then disconnects and stops Asterisk. */
-  async stop(drain = true): Promise<void> {
+  health(): BridgeHealth {
+    return { ari: this.ari.state, calls: this.router.activeCalls, rooms: this.rooms.activeRooms };
+  }
+
+  private lost(at: number): void {
+    this.lostAt ??= at;
+    if (this.ownAsterisk !== undefined) void this.watchAsterisk();
+  }
+
+  private restored(): void {
+    const since = this.lostAt ?? Date.now();
+    this.gate.hold();
+    void this.resyncNow(since).then(() => {
+      if (this.ari.state.connected) this.lostAt = null;
+    });
+  }
+
+  /** One resync at a time; events wait in the gate until it is done, then flow in order. */
+  private resyncNow(fallbackEnd: number): Promise<void> {
+    this.resyncs = this.resyncs.then(async () => {
+      for (;;) {
+        try {
+          await resync(this.resyncDeps, this.gate.endsHeld(), fallbackEnd);
+          break;
+        } catch (err) {
+          if (this.stopping) break;
+          this.log.error({ err }, 'resync with Asterisk failed: trying again');
+          await new Promise((r) => setTimeout(r, RESYNC_RETRY_MS).unref());
+        }
+      }
+      this.gate.release();
+    });
+    return this.resyncs;
+  }
+
+  /** While ARI is down, a managed Asterisk that died is started again (the websocket then comes back). */
+  private async watchAsterisk(): Promise<void> {
+    const asterisk = this.ownAsterisk;
+    if (asterisk === undefined || this.watching) return;
+    this.watching = true;
+    try {
+      while (!this.stopping && !this.ari.state.connected) {
+        if (!asterisk.alive()) {
+          this.log.error({ instance: asterisk.cfg.instance }, 'Asterisk is gone: starting it again');
+          try {
+            await asterisk.start();
+            this.log.info({ instance: asterisk.cfg.instance }, 'Asterisk started again');
+          } catch (err) {
+            this.log.error({ err }, 'Asterisk did not start again');
+          }
+        }
+        await new Promise((r) => setTimeout(r, ASTERISK_WATCH_MS).unref());
+      }
+    } finally {
+      this.watching = false;
+    }
+  }
+
+  /**
+   * Waits for calls in progress to end (up to a limit), then disconnects and stops Asterisk.
+   * `handOver`: for a restart (an upgrade) instead: no drain, the calls stay up in Asterisk, which
+   * keeps running; the next `start` attaches to it and picks them up where they stand.
+   */
+  async stop(drain = true, options: { handOver?: boolean } = {}): Promise<void> {
+    if (options.handOver === true) {
+      this.stopping = true;
+      this.log.info({ calls: this.router.activeCalls }, 'handing the calls over to the next start: Asterisk keeps running');
+      await this.rooms.settled();
+      await this.ari.close();
+      return;
+    }
     if (drain && this.router.activeCalls > 0) {
       this.log.info({ calls: this.router.activeCalls }, 'draining calls before stopping');
       await Promise.race([this.router.idle(), new Promise((r) => setTimeout(r, DRAIN_TIMEOUT_MS).unref())]);
     }
+    this.stopping = true;
     await this.rooms.settled();
     await this.ari.close();
     await this.ownAsterisk?.stop();
+  }
+}
+
+function deliver(router: CallRouter, event: CallEvent, log: Logger): void {
+  switch (event.type) {
+    case 'call.start':
+      log.debug({ channelId: event.channelId, dialled: event.dialled }, 'call arrived');
+      router.callStarted(event);
+      return;
+    case 'call.dtmf':
+      router.digit(event.channelId, event.digit);
+      return;
+    case 'call.end':
+      router.callEnded(event.channelId, event.at);
+      return;
   }
 }

@@ -1,8 +1,8 @@
 // The database as the machines see it: Directory and UsageLedger ports over db/'s repositories.
 import type { Database } from '../db/index.js';
-import type { Directory, UsageLedger } from '../flows/ports.js';
+import type { Directory, LegRecovery, UsageLedger } from '../flows/ports.js';
 
-export function databasePorts(db: Database): { directory: Directory; ledger: UsageLedger } {
+export function databasePorts(db: Database): { directory: Directory; ledger: UsageLedger; legRecovery: LegRecovery } {
   return {
     directory: {
       routeFor: (e164) => db.numbers.routeFor(e164),
@@ -17,6 +17,17 @@ export function databasePorts(db: Database): { directory: Directory; ledger: Usa
       closeLeg: async (channelId, endedAt) => {
         await db.ledger.closeLeg(channelId, endedAt);
       },
+    },
+    legRecovery: {
+      openLegs: async () =>
+        (await db.ledger.openLegs()).flatMap((e) =>
+          e.entryKind === 'leg' && e.channelId !== null
+            ? [{
+                channelId: e.channelId, accountId: e.accountId, subscriptionId: e.subscriptionId, numberId: e.numberId, dialled: e.dialled,
+                callerNumber: e.callerNumber, answeredAt: e.answeredAt, role: e.role === 'unauthenticated' ? null : e.role,
+              }]
+            : [],
+        ),
     },
   };
 }

@@ -1,6 +1,12 @@
 // Runs a real Asterisk 22 on loopback from the Debian root built by build-root.sh: writes
 // this instance's configuration into the root, starts `asterisk -f` under chroot, waits for
 // ARI to answer (polling, never a fixed sleep), and stops it by the PID it started.
+//
+// Asterisk's lifetime is not the app's: it runs in its own session (detached), so a kill -9 of
+// the app or a Ctrl-C in its terminal does not reach it, and a new `start` ATTACHES to the
+// instance its pid file names when that process is this instance's Asterisk, its configuration
+// is the one this start would write, and ARI answers. Only then are live calls kept; otherwise
+// the old instance is stopped and a new one started.
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -60,28 +66,83 @@ export class LocalAsterisk {
 
   writeConfig(): void {
     const { etcDir, runDir, spoolDir, logDir, dbDir } = this.paths;
-    // ARI records into <spool>/recording and fails with a bare 500 if it is missing.
-    for (const dir of [etcDir, runDir, spoolDir, path.join(spoolDir, 'recording'), logDir, dbDir]) fs.mkdirSync(dir, { recursive: true });
+    // ARI records into <spool>/recording and fails with a bare 500 if it is missing; cdr_custom writes into <log>/cdr-custom.
+    for (const dir of [etcDir, runDir, spoolDir, path.join(spoolDir, 'recording'), logDir, path.join(logDir, 'cdr-custom'), dbDir]) fs.mkdirSync(dir, { recursive: true });
     for (const [name, text] of renderAsteriskConfig(this.cfg)) {
       fs.writeFileSync(path.join(this.paths.etcDir, name), text, { mode: 0o640 });
     }
   }
 
-  async start(): Promise<void> {
-    if (this.child !== undefined) throw new Error('this Asterisk instance is already started');
+  /** The PID of the Asterisk this object started or attached to. */
+  private pid: number | undefined;
+
+  /**
+   * Attaches to this instance's running Asterisk when it can (see the header), else starts
+   * one. Resolves 'attached' or 'started' once ARI answers.
+   */
+  async start(): Promise<'attached' | 'started'> {
+    if (this.pid !== undefined && this.alive()) throw new Error('this Asterisk instance is already started');
     await this.ensureRoot();
+    if (await this.attach()) return 'attached';
     await this.killStale();
     this.writeConfig();
     await this.mountProc();
     const out = fs.openSync(this.paths.consoleLog, 'w');
+    // Detached: its own session and process group, so signals meant for the app never reach it.
     const child = spawn('chroot', [this.cfg.root, '/usr/sbin/asterisk', '-f', '-C', `/etc/asterisk-${this.cfg.instance}/asterisk.conf`], {
       stdio: ['ignore', out, out],
+      detached: true,
     });
+    child.unref();
     fs.closeSync(out);
     this.child = child;
+    this.pid = child.pid;
     this.exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
     fs.writeFileSync(this.pidFile(), String(child.pid));
     await this.waitReady();
+    return 'started';
+  }
+
+  /** Whether the Asterisk this object runs or attached to is still this instance's process. */
+  alive(): boolean {
+    return this.pid !== undefined && this.isOurs(this.pid);
+  }
+
+  /** The running instance's PID, if it is ours, its configuration current, and ARI answers. */
+  private async attach(): Promise<boolean> {
+    const pid = this.stalePid();
+    if (pid === null) return false;
+    if (!this.configCurrent()) return false;
+    if (!(await this.ariAnswers())) return false;
+    this.pid = pid;
+    this.child = undefined;
+    this.exited = undefined;
+    return true;
+  }
+
+  /** Every config file on disk is the one this start would write (same ports, credentials, app). */
+  private configCurrent(): boolean {
+    return renderAsteriskConfig(this.cfg).every(([name, text]) => {
+      try {
+        return fs.readFileSync(path.join(this.paths.etcDir, name), 'utf8') === text;
+      } catch {
+        return false;
+      }
+    });
+  }
+
+  private async ariAnswers(): Promise<boolean> {
+    try {
+      const res = await fetch(`${this.ariUrl}/ari/asterisk/info`, { headers: { authorization: this.ariAuth() }, signal: AbortSignal.timeout(2000) });
+      await res.body?.cancel();
+      return res.ok;
+    } catch {
+      return false;
+    }
+  }
+
+  private ariAuth(): string {
+    return 'Basic ' + Buffer.from(`${this.cfg.ariUser}:${this.cfg.ariPassword}`).toString('base64');
   }
 
   private pidFile(): string {
@@ -90,7 +151,7 @@ export class LocalAsterisk {
 
   private async waitReady(): Promise<void> {
     const deadline = Date.now() + READY_TIMEOUT_MS;
-    const auth = 'Basic ' + Buffer.from(`${this.cfg.ariUser}:${this.cfg.ariPassword}`).toString('base64');
+    const auth = this.ariAuth();
     let exitCode: number | null | undefined;
     void this.exited?.then((code) => { exitCode = code; });
     for (;;) {
@@ -128,45 +189,67 @@ export class LocalAsterisk {
     return stdout;
   }
 
+  /** Stops the Asterisk this object started or attached to: `core stop now`, then signals by PID. */
   async stop(): Promise<void> {
-    const child = this.child;
-    if (child === undefined || this.exited === undefined) return;
-    const exited = this.exited;
-    const timeout = (ms: number) => new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), ms).unref());
-    try {
-      await this.cli('core stop now');
-    } catch {
-      // Already gone or the control socket is not up: fall through to signals.
+    const pid = this.pid;
+    if (pid === undefined) return;
+    if (this.isOurs(pid)) {
+      try {
+        await this.cli('core stop now');
+      } catch {
+        // Already gone or the control socket is not up: fall through to signals.
+      }
+      if (!(await this.gone(pid, STOP_TIMEOUT_MS))) {
+        process.kill(pid, 'SIGTERM');
+        if (!(await this.gone(pid, 3000))) process.kill(pid, 'SIGKILL');
+        await this.gone(pid, 3000);
+      }
     }
-    if ((await Promise.race([exited, timeout(STOP_TIMEOUT_MS)])) === 'timeout') {
-      child.kill('SIGTERM');
-      if ((await Promise.race([exited, timeout(3000)])) === 'timeout') child.kill('SIGKILL');
-      await exited;
-    }
+    await this.exited;
     this.child = undefined;
+    this.pid = undefined;
     fs.rmSync(this.pidFile(), { force: true });
   }
 
-  /** An instance left by a crashed run holds our ports: stop it, but only if the PID is really it. */
-  private async killStale(): Promise<void> {
+  /** Waits up to `ms` for the process to end; true when it has. */
+  private async gone(pid: number, ms: number): Promise<boolean> {
+    const deadline = Date.now() + ms;
+    while (this.isOurs(pid)) {
+      if (Date.now() > deadline) return false;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    return true;
+  }
+
+  /** The pid file's PID when that process is this instance's Asterisk (never a recycled PID). */
+  private stalePid(): number | null {
     let pid: number;
     try {
       pid = Number(fs.readFileSync(this.pidFile(), 'utf8'));
     } catch {
-      return;
+      return null;
     }
-    const confArg = `/etc/asterisk-${this.cfg.instance}/asterisk.conf`;
-    const isOurs = () => {
-      try {
-        return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(confArg);
-      } catch {
-        return false;
-      }
-    };
-    if (!Number.isInteger(pid) || pid <= 1 || !isOurs()) return;
+    return Number.isInteger(pid) && pid > 1 && this.isOurs(pid) ? pid : null;
+  }
+
+  private isOurs(pid: number): boolean {
+    try {
+      const cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+      // A zombie (state Z, after kill -9 and before its parent reaps it) is gone already.
+      return cmdline.includes(`/etc/asterisk-${this.cfg.instance}/asterisk.conf`) && !/^\d+ \(.*\) Z/.test(stat);
+    } catch {
+      return false;
+    }
+  }
+
+  /** An instance that cannot be attached to (old configuration, ARI silent) holds our ports: stop it. */
+  private async killStale(): Promise<void> {
+    const pid = this.stalePid();
+    if (pid === null) return;
     process.kill(pid, 'SIGTERM');
-    for (let i = 0; i < 50 && isOurs(); i++) await new Promise((r) => setTimeout(r, 100));
-    if (isOurs()) process.kill(pid, 'SIGKILL');
+    if (!(await this.gone(pid, 5000))) process.kill(pid, 'SIGKILL');
+    await this.gone(pid, 3000);
   }
 
   private async mountProc(): Promise<void> {

@@ -1,6 +1,6 @@
 // CallChannel over ARI: answer, refuse, hang up and play prompts on one caller's channel.
-import type { Client } from 'ari-client';
 import type { Logger } from 'pino';
+import type { AriClientSource } from './ari-session.js';
 import type { CallChannel, PromptPlayback } from '../flows/ports.js';
 import type { PlaybackTracker } from './playbacks.js';
 
@@ -12,27 +12,27 @@ const REJECT_REASON: Record<'unallocated' | 'unavailable', string> = {
 
 export class AriChannels implements CallChannel {
   constructor(
-    private readonly client: Client,
+    private readonly ari: AriClientSource,
     private readonly playbacks: PlaybackTracker,
     private readonly log: Logger,
   ) {}
 
   async answer(channelId: string): Promise<void> {
-    await this.client.channels.answer({ channelId });
+    await this.ari.client.channels.answer({ channelId });
   }
 
   async reject(channelId: string, cause: 'unallocated' | 'unavailable'): Promise<void> {
-    await this.client.channels.hangup({ channelId, reason: REJECT_REASON[cause] });
+    await this.ari.client.channels.hangup({ channelId, reason: REJECT_REASON[cause] });
   }
 
   async hangup(channelId: string): Promise<void> {
-    await this.client.channels.hangup({ channelId });
+    await this.ari.client.channels.hangup({ channelId });
   }
 
   play(channelId: string, media: string[]): PromptPlayback {
     const { id, finished } = this.playbacks.register();
     let stopped = false;
-    const started = this.client.channels.play({ channelId, media, playbackId: id }).then(
+    const started = this.ari.client.channels.play({ channelId, media, playbackId: id }).then(
       () => true,
       (err: unknown) => {
         // The channel may already be gone; either way this playback will never finish.
@@ -48,7 +48,7 @@ export class AriChannels implements CallChannel {
         stopped = true;
         void started.then(async (ok) => {
           if (!ok) return;
-          await this.client.playbacks.stop({ playbackId: id }).catch(() => undefined);
+          await this.ari.client.playbacks.stop({ playbackId: id }).catch(() => undefined);
           this.playbacks.finished(id);
         });
       },

@@ -2,8 +2,8 @@
 // number, so that after a restart the app finds them again in Asterisk:
 //   tollbridge-live-<room>  mixing bridge: the conference
 //   tollbridge-hold-<room>  holding bridge with music on hold: waiting for the moderator
-import type { Client } from 'ari-client';
 import type { Logger } from 'pino';
+import type { AriClientSource } from './ari-session.js';
 import type { ConferenceBridges } from '../flows/ports.js';
 import type { AriChannels } from './ari-channels.js';
 import type { ChannelSubscriptions } from './channel-subscriptions.js';
@@ -21,23 +21,32 @@ export class AriConference implements ConferenceBridges {
   private readonly holdPrompts = new Map<string, () => void>();
 
   constructor(
-    private readonly client: Client,
+    private readonly ari: AriClientSource,
     private readonly channels: AriChannels,
     private readonly subscriptions: ChannelSubscriptions,
     private readonly log: Logger,
   ) {}
 
+  /**
+   * After a restart or reconnect: the bridges Asterisk has now are the only ones known to
+   * exist (a restarted Asterisk has none; a restarted app must still destroy its old ones).
+   */
+  knowOnly(bridgeIds: string[]): void {
+    this.existing.clear();
+    for (const id of bridgeIds) this.existing.add(id);
+  }
+
   async admitLive(room: string, channelIds: string[]): Promise<void> {
     this.stopHoldPrompts(channelIds);
     const bridgeId = await this.ensure(liveBridgeId(room), 'mixing', room);
     // Adding a channel that sits in the holding bridge moves it (Asterisk leaves the old bridge).
-    await this.client.bridges.addChannel({ bridgeId, channel: channelIds, role: 'participant' });
+    await this.ari.client.bridges.addChannel({ bridgeId, channel: channelIds, role: 'participant' });
     this.subscriptions.quiet(channelIds);
   }
 
   async hold(room: string, channelIds: string[], prompt: string | null): Promise<void> {
     const bridgeId = await this.ensure(holdBridgeId(room), 'holding', room);
-    await this.client.bridges.addChannel({ bridgeId, channel: channelIds, role: 'participant' });
+    await this.ari.client.bridges.addChannel({ bridgeId, channel: channelIds, role: 'participant' });
     if (prompt === null) {
       this.subscriptions.quiet(channelIds);
       return;
@@ -80,15 +89,15 @@ export class AriConference implements ConferenceBridges {
   async release(room: string): Promise<void> {
     for (const bridgeId of [liveBridgeId(room), holdBridgeId(room)]) {
       if (!this.existing.delete(bridgeId)) continue;
-      await this.client.bridges.destroy({ bridgeId }).catch((err: unknown) => this.log.debug({ err, bridgeId }, 'bridge already gone'));
+      await this.ari.client.bridges.destroy({ bridgeId }).catch((err: unknown) => this.log.debug({ err, bridgeId }, 'bridge already gone'));
     }
   }
 
   private async ensure(bridgeId: string, type: 'mixing' | 'holding', room: string): Promise<string> {
     if (this.existing.has(bridgeId)) return bridgeId;
     // createWithId creates the bridge or returns the one Asterisk already has under that id.
-    await this.client.bridges.createWithId({ bridgeId, type, name: `${type === 'mixing' ? 'live' : 'hold'}-${room}` });
-    if (type === 'holding') await this.client.bridges.startMoh({ bridgeId, mohClass: 'default' });
+    await this.ari.client.bridges.createWithId({ bridgeId, type, name: `${type === 'mixing' ? 'live' : 'hold'}-${room}` });
+    if (type === 'holding') await this.ari.client.bridges.startMoh({ bridgeId, mohClass: 'default' });
     this.existing.add(bridgeId);
     return bridgeId;
   }

@@ -29,16 +29,63 @@ export async function connectAri(url: string, user: string, password: string, lo
   }
 }
 
-export class AriSession {
+/** Anything that hands out the current ari-client (it is replaced when ari-client gives up reconnecting). */
+export interface AriClientSource {
+  readonly client: Client;
+}
+
+/** The ARI websocket as a health check reports it. */
+export interface AriConnectionState {
+  connected: boolean;
+  /** Epoch ms of the last change (connected or lost). */
+  since: number;
+  /** How many times the websocket came back after being lost. */
+  reconnects: number;
+}
+
+/** What the app does when the websocket goes and comes back. */
+export interface AriLifecycle {
+  /** The websocket closed at `at`: events from then on may be lost until `restored`. */
+  lost(at: number): void;
+  /** The websocket is up again (the app is registered again): time to resynchronise. */
+  restored(): void;
+}
+
+/** ari-client retries for about 43 s then gives up; after that a new client is made, with this backoff. */
+const RECONNECT_FIRST_DELAY_MS = 500;
+const RECONNECT_MAX_DELAY_MS = 5_000;
+/** One attempt at a new client (API description download) may take this long. */
+const CONNECT_TIMEOUT_MS = 5_000;
+
+function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms);
+  });
+  promise.catch(() => undefined); // a late failure after the timeout is not unhandled
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** The ari-client events attach() listens to (removed from a client that is given up). */
+const ARI_CLIENT_EVENTS = ['StasisStart', 'ChannelDtmfReceived', 'StasisEnd', 'PlaybackFinished', 'WebSocketReconnecting', 'WebSocketConnected', 'WebSocketMaxRetries'] as const;
+
+export class AriSession implements AriClientSource {
   readonly playbacks = new PlaybackTracker();
   readonly subscriptions: ChannelSubscriptions;
+  private connection: AriConnectionState;
+  private closing = false;
+  private replacing = false;
+  private started = false;
+  private onEvent: (event: CallEvent) => void = () => undefined;
+  private lifecycle: AriLifecycle = { lost: () => undefined, restored: () => undefined };
 
   private constructor(
-    readonly client: Client,
+    private current: Client,
     private readonly endpoint: AriEndpoint,
     private readonly log: Logger,
   ) {
-    this.subscriptions = new ChannelSubscriptions(client, endpoint.app, log);
+    this.connection = { connected: false, since: Date.now(), reconnects: 0 };
+    this.subscriptions = new ChannelSubscriptions(this, endpoint.app, log);
   }
 
   static async connect(endpoint: AriEndpoint, log: Logger): Promise<AriSession> {
@@ -46,33 +93,108 @@ export class AriSession {
     return new AriSession(client, endpoint, log);
   }
 
+  get client(): Client {
+    return this.current;
+  }
+
+  get state(): AriConnectionState {
+    return { ...this.connection };
+  }
+
   /** Subscribes `onEvent` and starts the Stasis app; resolves once Asterisk knows the app. */
-  async start(onEvent: (event: CallEvent) => void): Promise<void> {
+  async start(onEvent: (event: CallEvent) => void, lifecycle?: AriLifecycle): Promise<void> {
+    this.onEvent = onEvent;
+    if (lifecycle !== undefined) this.lifecycle = lifecycle;
+    this.attach(this.current);
+    await this.current.start(this.endpoint.app);
+    await this.waitForApp();
+    await this.filterEvents();
+    this.connection = { connected: true, since: Date.now(), reconnects: 0 };
+    this.started = true;
+  }
+
+  /** Routes one client's events; the lifecycle listeners follow the websocket's state. */
+  private attach(client: Client): void {
     const now = () => Date.now();
-    this.client.on('StasisStart', (event, channel) => {
+    const onEvent = (event: CallEvent) => this.onEvent(event);
+    client.on('StasisStart', (event, channel) => {
       const args = Array.isArray(event.args) ? event.args : [event.args];
       const dialled = args[0] ?? channel.dialplan.exten;
       const callerNumber = channel.caller.number === '' ? null : channel.caller.number;
       onEvent({ type: 'call.start', channelId: channel.id, dialled, callerNumber, at: parseAriTimestamp(event.timestamp, now()) });
     });
-    this.client.on('ChannelDtmfReceived', (event, channel) => {
+    client.on('ChannelDtmfReceived', (event, channel) => {
       onEvent({ type: 'call.dtmf', channelId: channel.id, digit: event.digit, at: parseAriTimestamp(event.timestamp, now()) });
     });
-    this.client.on('StasisEnd', (event, channel) => {
+    client.on('StasisEnd', (event, channel) => {
       this.subscriptions.forget(channel.id);
       onEvent({ type: 'call.end', channelId: channel.id, at: parseAriTimestamp(event.timestamp, now()) });
     });
-    this.client.on('PlaybackFinished', (event) => this.playbacks.finished(event.playback.id));
-    this.client.on('WebSocketReconnecting', (err) => this.log.warn({ err }, 'ARI websocket reconnecting'));
-    this.client.on('WebSocketMaxRetries', (err) => this.log.error({ err }, 'ARI websocket gave up reconnecting'));
-    await this.client.start(this.endpoint.app);
-    await this.waitForApp();
-    await this.filterEvents();
+    client.on('PlaybackFinished', (event) => this.playbacks.finished(event.playback.id));
+    client.on('WebSocketReconnecting', (err) => {
+      if (this.closing || client !== this.current) return;
+      if (this.connection.connected) {
+        this.connection = { ...this.connection, connected: false, since: now() };
+        this.log.warn({ err }, 'ARI websocket lost: reconnecting');
+        this.lifecycle.lost(this.connection.since);
+      }
+    });
+    client.on('WebSocketConnected', () => {
+      // The first connection is start()'s own; only a comeback is a restore.
+      if (this.closing || client !== this.current || this.connection.connected || !this.started) return;
+      this.restored();
+    });
+    client.on('WebSocketMaxRetries', (err) => {
+      if (this.closing || client !== this.current || this.replacing) return;
+      this.log.warn({ err }, 'ari-client gave up reconnecting: connecting a new client');
+      for (const name of ARI_CLIENT_EVENTS) client.removeAllListeners(name);
+      void this.replaceClient();
+    });
+  }
+
+  private restored(): void {
+    this.connection = { connected: true, since: Date.now(), reconnects: this.connection.reconnects + 1 };
+    this.log.info({ reconnects: this.connection.reconnects }, 'ARI websocket restored');
+    this.lifecycle.restored();
+  }
+
+  /** A new ari-client, tried for ever with a capped backoff: the bridge is deaf until it is back. */
+  private async replaceClient(): Promise<void> {
+    this.replacing = true;
+    try {
+      await this.connectNewClient();
+    } finally {
+      this.replacing = false;
+    }
+  }
+
+  private async connectNewClient(): Promise<void> {
+    for (let delay = RECONNECT_FIRST_DELAY_MS; !this.closing; delay = Math.min(delay * 2, RECONNECT_MAX_DELAY_MS)) {
+      await new Promise((r) => setTimeout(r, delay).unref());
+      if (this.closing) return;
+      try {
+        // ari.connect never settles when its first request's connection is reset: bound it.
+        const client = await withTimeout(connectAri(this.endpoint.url, this.endpoint.user, this.endpoint.password, this.log), CONNECT_TIMEOUT_MS, 'ARI connect');
+        this.current = client;
+        this.attach(client);
+        await client.start(this.endpoint.app);
+        if (this.closing) {
+          client.stop();
+          return;
+        }
+        await this.waitForApp();
+        await this.filterEvents(); // a restarted Asterisk has forgotten the filter
+        if (!this.connection.connected) this.restored();
+        return;
+      } catch (err) {
+        this.log.warn({ err, retryInMs: Math.min(delay * 2, RECONNECT_MAX_DELAY_MS) }, 'ARI still unreachable');
+      }
+    }
   }
 
   /** Only the event types the app handles cross the websocket (see ARI_EVENT_TYPES). */
   private async filterEvents(): Promise<void> {
-    await this.client.applications.filter({
+    await this.current.applications.filter({
       applicationName: this.endpoint.app,
       filter: { allowed: ARI_EVENT_TYPES.map((type) => ({ type })) },
     });
@@ -83,7 +205,7 @@ export class AriSession {
     const deadline = Date.now() + 10_000;
     for (;;) {
       try {
-        await this.client.applications.get({ applicationName: this.endpoint.app });
+        await this.current.applications.get({ applicationName: this.endpoint.app });
         return;
       } catch (err) {
         if (Date.now() > deadline) throw new Error(`ARI app ${this.endpoint.app} did not register: ${String(err)}`);
@@ -93,8 +215,9 @@ export class AriSession {
   }
 
   async close(): Promise<void> {
+    this.closing = true;
     try {
-      this.client.stop();
+      this.current.stop();
     } catch (err) {
       this.log.debug({ err }, 'ARI close');
     }

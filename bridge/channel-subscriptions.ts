@@ -6,15 +6,15 @@
 // messages into JSON on the app's one event queue (taskprocessor
 // stasis/m:ari:application/<app>), where the next caller's '#' waits behind them: 1,833 deep
 // for 150 callers in one room even with the event filter, 61 with conference members quiet.
-import type { Client } from 'ari-client';
 import type { Logger } from 'pino';
+import type { AriClientSource } from './ari-session.js';
 
 export class ChannelSubscriptions {
   /** Channels the app has unsubscribed from, with the last operation on each, in order. */
   private readonly quietChannels = new Map<string, Promise<void>>();
 
   constructor(
-    private readonly client: Client,
+    private readonly ari: AriClientSource,
     private readonly app: string,
     private readonly log: Logger,
   ) {}
@@ -23,7 +23,7 @@ export class ChannelSubscriptions {
   quiet(channelIds: string[]): void {
     for (const channelId of channelIds) {
       if (this.quietChannels.has(channelId)) continue;
-      const done = this.client.applications
+      const done = this.ari.client.applications
         .unsubscribe({ applicationName: this.app, eventSource: `channel:${channelId}` })
         .then(
           () => undefined,
@@ -41,11 +41,24 @@ export class ChannelSubscriptions {
         if (pending === undefined) return;
         this.quietChannels.delete(channelId);
         await pending;
-        await this.client.applications
+        await this.ari.client.applications
           .subscribe({ applicationName: this.app, eventSource: `channel:${channelId}` })
           .catch((err: unknown) => this.log.debug({ err, channelId }, 'subscribe to channel failed (gone?)'));
       }),
     );
+  }
+
+  /**
+   * After a restart or reconnect: of these bridge members, those Asterisk no longer sends the
+   * app events for were quieted by an earlier process (or before the gap): remember them.
+   */
+  async adopt(memberIds: string[]): Promise<void> {
+    if (memberIds.length === 0) return;
+    const app = await this.ari.client.applications.get({ applicationName: this.app });
+    const subscribed = new Set(typeof app.channel_ids === 'string' ? [app.channel_ids] : app.channel_ids);
+    for (const channelId of memberIds) {
+      if (!subscribed.has(channelId) && !this.quietChannels.has(channelId)) this.quietChannels.set(channelId, Promise.resolve());
+    }
   }
 
   /** The channel left the app: nothing more to remember about it. */

@@ -12,12 +12,17 @@
 //
 //   goodbye (after the last failed attempt) ─> we hang up
 //   HANGUP at any step ─> closing (leave the room, close the leg at the real end time)
+//
+// After a restart or an ARI reconnect (app/resync.ts) a call already answered re-enters here
+// through `resume`: `starting` picks the step it stood at (see resumeTarget below). A caller
+// mid-IVR hears that step's prompt again; a caller already in a bridge stays there
+// (`resumedInRoom`: no new join, the room machine was restored with them).
 import { assign, fromPromise, sendTo, setup } from 'xstate';
 import type { Logger } from 'pino';
 import { Prompt, soundUri } from '../ivr/prompts.js';
 import { PIN_MAX_DIGITS, ROOM_MAX_DIGITS, type IvrTiming } from '../ivr/timing.js';
 import { createCollectMachine, type CollectOutput } from './collect-machine.js';
-import type { CallChannel, Clock, Directory, NumberRoute, PinCheck, Role, RoomInfo, UsageLedger } from './ports.js';
+import type { CallChannel, CallMarks, CallStep, Clock, Directory, NumberRoute, PinCheck, Role, RoomInfo, UsageLedger } from './ports.js';
 
 export interface RoomMembership {
   join(room: RoomInfo, channelId: string, role: Role): void;
@@ -32,13 +37,25 @@ export interface CallDeps {
   clock: Clock;
   timing: IvrTiming;
   log: Logger;
+  /** Where each caller stands, written on the channel for a restarted app; none in unit tests that do not care. */
+  marks?: CallMarks;
 }
+
+/** An answered call picked up again after a restart or reconnect, at the step it stood at. */
+export type CallResume = { accountId: number; answeredAt: number } & (
+  | { step: 'enteringRoom' }
+  | { step: 'enteringPin'; room: RoomInfo }
+  /** `placed`: Asterisk has it in the room's bridge and the room machine was restored with it. */
+  | { step: 'inRoom'; room: RoomInfo; role: Role; placed: boolean }
+  | { step: 'goodbye' }
+);
 
 export interface CallInput {
   channelId: string;
   /** E.164, with its '+'. */
   dialled: string;
   callerNumber: string | null;
+  resume?: CallResume;
 }
 
 export type CallOutcome = 'rejected' | 'joined' | 'failed-room' | 'failed-pin' | 'abandoned' | 'error';
@@ -62,7 +79,14 @@ interface CallContext extends CallInput {
 }
 
 export function createCallMachine(deps: CallDeps) {
-  const { channel, directory, ledger, rooms, clock, timing, log } = deps;
+  const { channel, directory, ledger, rooms, clock, timing, log, marks } = deps;
+
+  /** Off the critical path: the mark is a fire-and-forget write on the channel. */
+  const markStep = (context: CallContext, step: CallStep) => {
+    const accountId = context.route?.accountId ?? context.resume?.accountId;
+    if (marks === undefined || accountId === undefined || context.answeredAt === null) return;
+    marks.mark(context.channelId, { ...step, dialled: context.dialled, answeredAt: context.answeredAt, accountId });
+  };
 
   const promptsFor = (first: string[], invalid: string, again: string, ctx: CallContext, attempts: number): string[] => {
     if (attempts === 0) return first;
@@ -130,24 +154,35 @@ export function createCallMachine(deps: CallDeps) {
     context: ({ input }) => ({
       ...input,
       route: null,
-      room: null,
-      role: null,
+      room: input.resume !== undefined && 'room' in input.resume ? input.resume.room : null,
+      role: input.resume?.step === 'inRoom' ? input.resume.role : null,
       pending: '',
       candidate: '',
       roomAttempts: 0,
       pinAttempts: 0,
       lastFailure: null,
-      answeredAt: null,
+      answeredAt: input.resume?.answeredAt ?? null,
       endedAt: null,
       hangupWhileAnswering: false,
-      outcome: 'abandoned',
+      outcome: input.resume?.step === 'inRoom' ? 'joined' : 'abandoned',
     }),
-    initial: 'routing',
+    initial: 'starting',
     on: {
       HANGUP: { target: '.closing', actions: 'noteHangup' },
       DTMF: { actions: 'bufferDigit' },
     },
     states: {
+      // A new call is routed; a resumed one goes straight back to its step.
+      starting: {
+        always: [
+          { guard: ({ context }) => context.resume === undefined, target: 'routing' },
+          { guard: ({ context }) => resumeTarget(context.resume) === 'enteringRoom', target: 'enteringRoom' },
+          { guard: ({ context }) => resumeTarget(context.resume) === 'enteringPin', target: 'enteringPin' },
+          { guard: ({ context }) => resumeTarget(context.resume) === 'inRoom', target: 'inRoom' },
+          { guard: ({ context }) => resumeTarget(context.resume) === 'resumedInRoom', target: 'resumedInRoom' },
+          { target: 'goodbye' },
+        ],
+      },
       routing: {
         on: { HANGUP: { target: 'finished', actions: 'noteHangup' } },
         invoke: {
@@ -194,6 +229,7 @@ export function createCallMachine(deps: CallDeps) {
         },
       },
       enteringRoom: {
+        entry: ({ context }) => markStep(context, { step: 'enteringRoom' }),
         on: { DTMF: { actions: 'forwardDigit' } },
         invoke: {
           id: 'collector',
@@ -218,7 +254,7 @@ export function createCallMachine(deps: CallDeps) {
       checkingRoom: {
         invoke: {
           src: 'findRoom',
-          input: ({ context }) => ({ roomNumber: context.candidate, accountId: context.route?.accountId ?? -1 }),
+          input: ({ context }) => ({ roomNumber: context.candidate, accountId: context.route?.accountId ?? context.resume?.accountId ?? -1 }),
           onDone: [
             { guard: ({ event }) => event.output !== null, target: 'enteringPin', actions: assign({ room: ({ event }) => event.output }) },
             { target: 'roomFailed', actions: assign({ lastFailure: 'invalid' }) },
@@ -237,6 +273,7 @@ export function createCallMachine(deps: CallDeps) {
         always: [{ guard: 'roomAttemptsLeft', target: 'enteringRoom' }, { target: 'goodbye' }],
       },
       enteringPin: {
+        entry: ({ context }) => markStep(context, { step: 'enteringPin', room: (context.room as RoomInfo).number }),
         on: { DTMF: { actions: 'forwardDigit' } },
         invoke: {
           id: 'collector',
@@ -288,6 +325,8 @@ export function createCallMachine(deps: CallDeps) {
         entry: ({ context }) => {
           const room = context.room as RoomInfo;
           log.info({ channelId: context.channelId, room: room.number, role: context.role }, 'caller admitted');
+          // The mark's request goes out first (not awaited), so Asterisk rarely has the caller in a bridge unmarked.
+          markStep(context, { step: 'inRoom', room: room.number, role: context.role as Role });
           rooms.join(room, context.channelId, context.role as Role);
         },
         invoke: {
@@ -297,8 +336,15 @@ export function createCallMachine(deps: CallDeps) {
         },
         on: { DTMF: {} },
       },
+      // Resumed in the bridge Asterisk already had it in: the room machine knows it, the ledger has its role.
+      resumedInRoom: {
+        on: { DTMF: {} },
+      },
       goodbye: {
-        entry: ({ context }) => log.info({ channelId: context.channelId, outcome: context.outcome }, 'too many attempts: goodbye'),
+        entry: [
+          ({ context }) => log.info({ channelId: context.channelId, outcome: context.outcome }, 'too many attempts: goodbye'),
+          ({ context }) => markStep(context, { step: 'goodbye' }),
+        ],
         invoke: {
           src: 'goodbye',
           input: ({ context }) => ({
@@ -328,6 +374,13 @@ export function createCallMachine(deps: CallDeps) {
     },
     output: ({ context }) => ({ outcome: context.outcome }),
   });
+}
+
+/** The state a resumed call re-enters. */
+function resumeTarget(resume: CallResume | undefined): 'enteringRoom' | 'enteringPin' | 'inRoom' | 'resumedInRoom' | 'goodbye' | null {
+  if (resume === undefined) return null;
+  if (resume.step === 'inRoom') return resume.placed ? 'resumedInRoom' : 'inRoom';
+  return resume.step;
 }
 
 function takeEntry(output: CollectOutput): Partial<CallContext> {

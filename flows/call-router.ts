@@ -4,7 +4,7 @@ import { createActor, type Actor, type ActorOptions, type AnyActorLogic } from '
 
 type TimerClock = NonNullable<ActorOptions<AnyActorLogic>['clock']>;
 import type { Logger } from 'pino';
-import { createCallMachine, type CallDeps, type CallOutcome } from './call-machine.js';
+import { createCallMachine, type CallDeps, type CallInput, type CallOutcome, type CallResume } from './call-machine.js';
 
 type CallActor = Actor<ReturnType<typeof createCallMachine>>;
 
@@ -30,10 +30,30 @@ export class CallRouter {
   }
 
   callStarted(start: CallStart): void {
+    this.spawn(start);
+  }
+
+  /** Picks up an answered call after a restart or reconnect, at the step it stood at. */
+  callResumed(start: CallStart, resume: CallResume): void {
+    this.spawn(start, resume);
+  }
+
+  /** Whether a call machine runs for this channel. */
+  has(channelId: string): boolean {
+    return this.calls.has(channelId);
+  }
+
+  /** The channels with a call machine running. */
+  channelIds(): string[] {
+    return [...this.calls.keys()];
+  }
+
+  private spawn(start: CallStart, resume?: CallResume): void {
     if (this.calls.has(start.channelId)) return;
     const dialled = start.dialled.startsWith('+') ? start.dialled : `+${start.dialled}`;
+    const input: CallInput = { channelId: start.channelId, dialled, callerNumber: start.callerNumber, ...(resume === undefined ? {} : { resume }) };
     const actor = createActor(this.machine, {
-      input: { channelId: start.channelId, dialled, callerNumber: start.callerNumber },
+      input,
       ...(this.options.timers === undefined ? {} : { clock: this.options.timers }),
     });
     this.calls.set(start.channelId, actor);

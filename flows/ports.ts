@@ -85,3 +85,41 @@ export interface ConferenceBridges {
 export interface Clock {
   now(): number;
 }
+
+/** Asterisk's own record of calls (CEL/CDR), for legs whose end the app did not see. */
+export interface CallRecords {
+  endOf(channelId: string): Promise<number | null>;
+}
+
+/** The IVR step or room a caller is in: what a restarted app needs to put the call back where it stood. */
+export type CallStep =
+  | { step: 'enteringRoom' }
+  | { step: 'enteringPin'; room: string }
+  | { step: 'inRoom'; room: string; role: Role }
+  | { step: 'goodbye' };
+
+/** A caller's step with the facts of the answered call, written on the channel itself. */
+export type CallMark = CallStep & { dialled: string; answeredAt: number; accountId: number };
+
+/** Writes a call's mark on its channel (bridge/: a channel variable). Never on the caller's critical path. */
+export interface CallMarks {
+  mark(channelId: string, mark: CallMark): void;
+}
+
+/** A leg the ledger holds open, as recovery needs it. */
+export interface OpenLeg {
+  channelId: string;
+  accountId: number;
+  subscriptionId: number | null;
+  numberId: number;
+  dialled: string;
+  callerNumber: string | null;
+  answeredAt: number;
+  /** Null until the caller entered a room. */
+  role: Role | null;
+}
+
+/** The ledger's open legs (db/), read when the app rebuilds its calls after a restart or reconnect. */
+export interface LegRecovery {
+  openLegs(): Promise<OpenLeg[]>;
+}

@@ -9,6 +9,8 @@
 //        continue  unmoderated: the conference goes on, newcomers join it
 //        wait      participants go back to hold until a moderator returns
 //   any ──last one leaves──> idle, bridges destroyed
+//   restored (after a restart or reconnect: who Asterisk has in which bridge) ──> settling,
+//        which decides as after a departure: a room whose moderator left meanwhile gets its policy
 //
 // Locked rooms refuse participants (moderators still enter); a full room refuses anyone.
 // Events for one room arrive one at a time, so two callers arriving "in the same instant" are
@@ -28,6 +30,13 @@ export type RoomEvent =
   | { type: 'JOIN'; channelId: string; role: Role; room: RoomInfo }
   | { type: 'LEAVE'; channelId: string };
 
+/** Who Asterisk has in the room's bridges, for a room rebuilt after a restart or reconnect. */
+export interface RoomMembers {
+  moderators: string[];
+  live: string[];
+  waiting: string[];
+}
+
 export interface RoomContext {
   roomNumber: string;
   policy: ModeratorLeavePolicy;
@@ -46,7 +55,7 @@ const headcount = (c: RoomContext) => c.moderators.length + c.live.length + c.wa
 export function createRoomMachine(perform: (effect: RoomEffect) => void) {
   return setup({
     types: {
-      input: {} as { room: RoomInfo },
+      input: {} as { room: RoomInfo; restore?: RoomMembers },
       context: {} as RoomContext,
       events: {} as RoomEvent,
     },
@@ -119,12 +128,15 @@ export function createRoomMachine(perform: (effect: RoomEffect) => void) {
       policy: input.room.onModeratorLeave,
       locked: input.room.locked,
       maxParticipants: input.room.maxParticipants,
-      moderators: [],
-      live: [],
-      waiting: [],
+      moderators: input.restore?.moderators ?? [],
+      live: input.restore?.live ?? [],
+      waiting: input.restore?.waiting ?? [],
     }),
-    initial: 'idle',
+    initial: 'starting',
     states: {
+      starting: {
+        always: [{ guard: ({ context }) => headcount(context) > 0, target: 'settling' }, { target: 'idle' }],
+      },
       idle: {
         on: {
           JOIN: [

@@ -5,7 +5,7 @@ import { createActor, type Actor } from 'xstate';
 import type { Logger } from 'pino';
 import type { RoomMembership } from './call-machine.js';
 import type { ConferenceBridges, Role, RoomInfo } from './ports.js';
-import { createRoomMachine, type RoomEffect } from './room-machine.js';
+import { createRoomMachine, type RoomEffect, type RoomMembers } from './room-machine.js';
 
 type RoomActor = Actor<ReturnType<typeof createRoomMachine>>;
 
@@ -18,6 +18,8 @@ interface ActiveRoom {
 
 export class RoomRegistry implements RoomMembership {
   private readonly rooms = new Map<string, ActiveRoom>();
+  /** Operations on rooms without a machine, in order. */
+  private detached: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly bridges: ConferenceBridges,
@@ -26,6 +28,20 @@ export class RoomRegistry implements RoomMembership {
 
   join(room: RoomInfo, channelId: string, role: Role): void {
     this.roomFor(room).actor.send({ type: 'JOIN', channelId, role, room });
+  }
+
+  /**
+   * Rebuilds a room this process does not know from who Asterisk has in its bridges (after a
+   * restart). The room machine then applies its policy as after a departure (a room whose
+   * moderator left meanwhile ends or goes back to hold); bridges left with nobody are released.
+   */
+  restore(room: RoomInfo, members: RoomMembers): void {
+    if (this.rooms.has(room.number)) return;
+    if (members.moderators.length + members.live.length + members.waiting.length === 0) {
+      this.enqueueDetached(room.number, { op: 'release' });
+      return;
+    }
+    this.roomFor(room, members);
   }
 
   leave(roomNumber: string, channelId: string): void {
@@ -41,24 +57,37 @@ export class RoomRegistry implements RoomMembership {
     return { state: String(snap.value), moderators, live, waiting };
   }
 
+  /** Channels that are a moderator in some room. */
+  moderators(): Set<string> {
+    return new Set([...this.rooms.values()].flatMap((r) => r.actor.getSnapshot().context.moderators));
+  }
+
   get activeRooms(): number {
     return this.rooms.size;
   }
 
   /** Resolves when every queued bridge operation has run (tests, shutdown). */
   async settled(): Promise<void> {
-    await Promise.all([...this.rooms.values()].map((r) => r.tail));
+    await Promise.all([...[...this.rooms.values()].map((r) => r.tail), this.detached]);
   }
 
-  private roomFor(room: RoomInfo): ActiveRoom {
+  private roomFor(room: RoomInfo, restore?: RoomMembers): ActiveRoom {
     const existing = this.rooms.get(room.number);
     if (existing !== undefined) return existing;
     // Effects are looked up by room number: an entry is only replaced after its actor stopped.
-    const actor = createActor(createRoomMachine((effect) => this.enqueue(room.number, effect)), { input: { room } });
+    const input = restore === undefined ? { room } : { room, restore };
+    const actor = createActor(createRoomMachine((effect) => this.enqueue(room.number, effect)), { input });
     const active: ActiveRoom = { actor, tail: Promise.resolve(), queued: 0 };
     this.rooms.set(room.number, active);
     active.actor.start();
     return active;
+  }
+
+  /** A bridge operation for a room with no machine (its leftover bridges after a restart). */
+  private enqueueDetached(roomNumber: string, effect: RoomEffect): void {
+    this.detached = this.detached
+      .then(() => this.apply(roomNumber, effect))
+      .catch((err: unknown) => this.log.warn({ err, room: roomNumber, op: effect.op }, 'bridge operation failed'));
   }
 
   private enqueue(roomNumber: string, effect: RoomEffect): void {

@@ -40,12 +40,14 @@ export class BridgeUnderTest {
     readonly nextRoomNumbers: string[],
   ) {}
 
-  static async start(timing: IvrTiming = TEST_TIMING): Promise<BridgeUnderTest> {
+  /** `ariPort`: reach ARI on another port than Asterisk's (a cuttable proxy in fault tests). */
+  static async start(timing: IvrTiming = TEST_TIMING, ariPort?: number): Promise<BridgeUnderTest> {
     const asterisk = await sharedAsterisk();
     const queue: string[] = [];
     const db = await createTestDatabase({ proposeRoomNumber: () => queue.shift() ?? randomRoomNumber() });
     const log = pino({ level: process.env.TOLLBRIDGE_TEST_LOG ?? 'silent' });
-    const app = await BridgeApp.start({ asterisk: testAsteriskConfig(), ...databasePorts(db), log, timing, runningAsterisk: asterisk });
+    const config = ariPort === undefined ? testAsteriskConfig() : { ...testAsteriskConfig(), ariPort };
+    const app = await BridgeApp.start({ asterisk: config, ...databasePorts(db), log, timing, runningAsterisk: asterisk });
     return new BridgeUnderTest(app, db, queue);
   }
 

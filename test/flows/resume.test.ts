@@ -1,0 +1,250 @@
+// Picking calls and rooms up where they stood after a restart or an ARI reconnect, with fakes:
+// the call machine's resume entry, the room machine's restore, the resync plan (pure), the
+// call mark written on each channel, and the CDR file as the record of a channel's end.
+import { expect } from 'chai';
+import { SimulatedClock } from 'xstate';
+import { planResync } from '../../app/resync-plan.js';
+import { endInCdr } from '../../app/cdr-call-records.js';
+import { EventGate } from '../../app/event-gate.js';
+import type { AsteriskSnapshot, ChannelView } from '../../bridge/ari-snapshot.js';
+import { decodeCallMark, encodeCallMark } from '../../bridge/call-marks.js';
+import type { CallResume } from '../../flows/call-machine.js';
+import { CallRouter } from '../../flows/call-router.js';
+import type { CallMark, OpenLeg, Role, RoomInfo } from '../../flows/ports.js';
+import { RoomRegistry } from '../../flows/room-registry.js';
+import { DEFAULT_IVR_TIMING } from '../../ivr/timing.js';
+import { FakeBridges, FakeChannel, FakeDirectory, FakeLedger, flush, roomInfo, silentLog } from '../support/fakes.js';
+
+const ROOM = '11331134';
+const CH = 'ch-1';
+const ANSWERED = 1_000_000;
+
+function setup() {
+  const channel = new FakeChannel();
+  const directory = new FakeDirectory();
+  const ledger = new FakeLedger();
+  const joins: Array<{ room: string; channelId: string; role: Role }> = [];
+  const leaves: Array<{ room: string; channelId: string }> = [];
+  const marks: Array<{ channelId: string; mark: CallMark }> = [];
+  const timers = new SimulatedClock();
+  directory.rooms.set(ROOM, roomInfo({ number: ROOM }));
+  directory.pins.set(1, { moderator: '4321', participant: '1111' });
+  const router = new CallRouter(
+    {
+      channel,
+      directory,
+      ledger,
+      rooms: {
+        join: (room: RoomInfo, channelId: string, role: Role) => joins.push({ room: room.number, channelId, role }),
+        leave: (room: string, channelId: string) => leaves.push({ room, channelId }),
+      },
+      clock: { now: () => 2_000_000 },
+      timing: DEFAULT_IVR_TIMING,
+      log: silentLog,
+      marks: { mark: (channelId, mark) => marks.push({ channelId, mark }) },
+    },
+    { timers },
+  );
+  const resume = async (r: CallResume) => {
+    router.callResumed({ channelId: CH, dialled: '18005550100', callerNumber: '+15551230000' }, r);
+    await flush();
+  };
+  return { channel, directory, ledger, joins, leaves, marks, router, resume };
+}
+
+const facts = { accountId: 7, answeredAt: ANSWERED };
+
+describe('resuming a call after a restart (fake ARI, fake database)', () => {
+  it('a caller who was entering the room number hears that step again from its start; never answered or billed anew', async () => {
+    const t = setup();
+    await t.resume({ ...facts, step: 'enteringRoom' });
+    expect(t.channel.plays(CH)).to.deep.equal(['sound:hello,sound:conf-getconfno']);
+    expect(t.channel.ops.filter((o) => o.startsWith('answer'))).to.deep.equal([]);
+    expect(t.ledger.opened).to.deep.equal([]);
+    t.router.callEnded(CH, ANSWERED + 5000);
+    await flush();
+    expect(t.ledger.closed).to.deep.equal([{ channelId: CH, endedAt: ANSWERED + 5000 }]);
+  });
+
+  it('a caller who was entering the PIN is asked for it again and, with the right PIN, joins the room of the number\'s account', async () => {
+    const t = setup();
+    await t.resume({ ...facts, step: 'enteringPin', room: roomInfo({ number: ROOM }) });
+    expect(t.channel.plays(CH)).to.deep.equal(['sound:conf-getpin']);
+    for (const k of '4321#') t.router.digit(CH, k);
+    await flush();
+    expect(t.joins).to.deep.equal([{ room: ROOM, channelId: CH, role: 'moderator' }]);
+    expect(t.ledger.assigned).to.deep.equal([{ channelId: CH, roomId: 1, role: 'moderator' }]);
+    expect(t.marks.map((m) => m.mark.step)).to.deep.equal(['enteringPin', 'inRoom']);
+    expect(t.marks[1]?.mark).to.deep.include({ room: ROOM, role: 'moderator', answeredAt: ANSWERED, accountId: 7, dialled: '+18005550100' });
+  });
+
+  it('a caller already in its bridge stays there: no join, no prompt; hanging up leaves the room and closes the leg', async () => {
+    const t = setup();
+    await t.resume({ ...facts, step: 'inRoom', room: roomInfo({ number: ROOM }), role: 'participant', placed: true });
+    expect(t.joins).to.deep.equal([]);
+    expect(t.channel.ops).to.deep.equal([]);
+    t.router.callEnded(CH, ANSWERED + 61_000);
+    await flush();
+    expect(t.leaves).to.deep.equal([{ room: ROOM, channelId: CH }]);
+    expect(t.ledger.closed).to.deep.equal([{ channelId: CH, endedAt: ANSWERED + 61_000 }]);
+  });
+
+  it('a caller admitted but not yet in a bridge joins its room again with its role', async () => {
+    const t = setup();
+    await t.resume({ ...facts, step: 'inRoom', room: roomInfo({ number: ROOM }), role: 'moderator', placed: false });
+    expect(t.joins).to.deep.equal([{ room: ROOM, channelId: CH, role: 'moderator' }]);
+  });
+
+  it('a caller who was being sent away hears goodbye again and is hung up; the leg closes when the hang-up comes back', async () => {
+    const t = setup();
+    await t.resume({ ...facts, step: 'goodbye' });
+    expect(t.channel.plays(CH)).to.deep.equal(['sound:vm-goodbye']);
+    t.channel.finishPrompts();
+    await flush();
+    expect(t.channel.ops).to.include(`hangup ${CH}`);
+    t.router.callEnded(CH, ANSWERED + 9000);
+    await flush();
+    expect(t.ledger.closed).to.deep.equal([{ channelId: CH, endedAt: ANSWERED + 9000 }]);
+  });
+
+  it('the marks of a new call follow its steps (written off the critical path, never awaited)', async () => {
+    const t = setup();
+    t.directory.routes.set('+18005550100', { numberId: 3, e164: '+18005550100', kind: 'toll_free', accountId: 7, subscriptionId: 9 });
+    t.router.callStarted({ channelId: CH, dialled: '18005550100', callerNumber: null });
+    await flush();
+    for (const k of `${ROOM}#`) t.router.digit(CH, k);
+    await flush();
+    expect(t.marks.map((m) => m.mark)).to.deep.equal([
+      { step: 'enteringRoom', dialled: '+18005550100', answeredAt: 2_000_000, accountId: 7 },
+      { step: 'enteringPin', room: ROOM, dialled: '+18005550100', answeredAt: 2_000_000, accountId: 7 },
+    ]);
+  });
+});
+
+describe('restoring a room from its bridges (fake bridges)', () => {
+  const restored = (policy: 'end' | 'wait' | 'continue', members: { moderators: string[]; live: string[]; waiting: string[] }) => {
+    const bridges = new FakeBridges();
+    const rooms = new RoomRegistry(bridges, silentLog);
+    rooms.restore(roomInfo({ number: ROOM, onModeratorLeave: policy }), members);
+    return { bridges, rooms };
+  };
+
+  it('a live room with its moderator is rebuilt as it was, with no bridge operation; the policy applies when the moderator leaves', async () => {
+    const t = restored('end', { moderators: ['m'], live: ['p1', 'p2'], waiting: [] });
+    await flush();
+    expect(t.bridges.ops).to.deep.equal([]);
+    expect(t.rooms.snapshot(ROOM)).to.deep.include({ state: 'live', moderators: ['m'], live: ['p1', 'p2'] });
+    t.rooms.leave(ROOM, 'm');
+    await flush();
+    await t.rooms.settled();
+    expect(t.bridges.ops).to.deep.equal(['dismiss p1,p2 conf-leaderhasleft', `release ${ROOM}`]);
+  });
+
+  it('participants waiting on hold stay there until a moderator comes', async () => {
+    const t = restored('wait', { moderators: [], live: [], waiting: ['p1', 'p2'] });
+    await flush();
+    expect(t.bridges.ops).to.deep.equal([]);
+    expect(t.rooms.snapshot(ROOM)).to.deep.include({ state: 'waiting', waiting: ['p1', 'p2'] });
+  });
+
+  it('a live room whose moderator left while the app could not see it gets its policy at once ("wait": back to hold)', async () => {
+    const t = restored('wait', { moderators: [], live: ['p1', 'p2'], waiting: [] });
+    await flush();
+    await t.rooms.settled();
+    expect(t.bridges.ops).to.deep.equal([`hold ${ROOM} p1,p2 conf-waitforleader`]);
+    expect(t.rooms.snapshot(ROOM)).to.deep.include({ state: 'waiting', live: [], waiting: ['p1', 'p2'] });
+  });
+
+  it('bridges left with nobody of ours are released', async () => {
+    const t = restored('continue', { moderators: [], live: [], waiting: [] });
+    await t.rooms.settled();
+    expect(t.bridges.ops).to.deep.equal([`release ${ROOM}`]);
+    expect(t.rooms.activeRooms).to.equal(0);
+  });
+});
+
+describe('the resync plan (pure)', () => {
+  const mark = (m: Partial<CallMark> & Pick<CallMark, 'step'>): CallMark => ({ dialled: '+18005550100', answeredAt: ANSWERED, accountId: 7, ...m } as CallMark);
+  const channel = (id: string, m: CallMark | null, state = 'Up'): ChannelView => ({ id, state, dialled: '18005550100', callerNumber: null, mark: m });
+  const leg = (channelId: string, role: Role | null = null): OpenLeg => ({ channelId, accountId: 7, subscriptionId: 9, numberId: 3, dialled: '+18005550100', callerNumber: null, answeredAt: ANSWERED - 5, role });
+
+  it('rebuilds rooms from bridges and marks, resumes IVR steps, starts unanswered calls, and ends what is gone', () => {
+    const snapshot: AsteriskSnapshot = {
+      channels: [
+        channel('m', mark({ step: 'inRoom', room: ROOM, role: 'moderator' })),
+        channel('p', mark({ step: 'inRoom', room: ROOM, role: 'participant' })),
+        channel('w', mark({ step: 'inRoom', room: '22332233', role: 'participant' })),
+        channel('pin', mark({ step: 'enteringPin', room: ROOM })),
+        channel('raced', mark({ step: 'enteringPin', room: ROOM })),
+        channel('nomark', null),
+        channel('ringing', null, 'Ring'),
+        channel('known', mark({ step: 'enteringRoom' })),
+      ],
+      bridges: [
+        { id: `tollbridge-live-${ROOM}`, room: ROOM, kind: 'live', channels: ['m', 'p', 'raced'] },
+        { id: 'tollbridge-hold-22332233', room: '22332233', kind: 'hold', channels: ['w'] },
+        { id: 'tollbridge-hold-55555555', room: '55555555', kind: 'hold', channels: [] },
+      ],
+    };
+    const plan = planResync(snapshot, [leg('m'), leg('raced', 'moderator'), leg('nomark'), leg('gone-leg')], new Set(['known', 'gone-call']));
+    expect(plan.endedCalls).to.deep.equal(['gone-call']);
+    expect(plan.orphanLegs).to.deep.equal(['gone-leg']);
+    expect(plan.fresh.map((f) => f.channelId)).to.deep.equal(['ringing']);
+    const byId = new Map(plan.resumes.map((r) => [r.start.channelId, r.resume]));
+    expect(byId.get('m')).to.deep.equal({ accountId: 7, answeredAt: ANSWERED - 5, step: 'inRoom', room: ROOM, role: 'moderator', placed: true });
+    expect(byId.get('pin')).to.deep.include({ step: 'enteringPin', room: ROOM, answeredAt: ANSWERED });
+    expect(byId.get('raced')).to.deep.include({ step: 'inRoom', role: 'moderator', placed: true });
+    expect(byId.get('nomark')).to.deep.include({ step: 'enteringRoom', answeredAt: ANSWERED - 5 });
+    expect(byId.has('known')).to.equal(false);
+    expect(plan.rooms).to.deep.equal([
+      { room: ROOM, members: { moderators: ['m', 'raced'], live: ['p'], waiting: [] } },
+      { room: '22332233', members: { moderators: [], live: [], waiting: ['w'] } },
+      { room: '55555555', members: { moderators: [], live: [], waiting: [] } },
+    ]);
+  });
+
+  it('after a reconnect, a room the process still runs is not rebuilt; its lost members end through their calls', () => {
+    const snapshot: AsteriskSnapshot = {
+      channels: [channel('p', mark({ step: 'inRoom', room: ROOM, role: 'participant' }))],
+      bridges: [{ id: `tollbridge-live-${ROOM}`, room: ROOM, kind: 'live', channels: ['p'] }],
+    };
+    const plan = planResync(snapshot, [leg('m'), leg('p')], new Set(['m', 'p']));
+    expect(plan.rooms).to.deep.equal([]);
+    expect(plan.resumes).to.deep.equal([]);
+    expect(plan.endedCalls).to.deep.equal(['m']);
+    expect(plan.orphanLegs).to.deep.equal([]);
+  });
+});
+
+describe('the event gate during a resync', () => {
+  it('holds events while a resync runs, reports the hang-ups among them, then lets them through in order', () => {
+    const seen: string[] = [];
+    const gate = new EventGate((e) => seen.push(`${e.type} ${e.channelId}`));
+    gate.push({ type: 'call.dtmf', channelId: 'a', digit: '1', at: 1 });
+    gate.hold();
+    gate.push({ type: 'call.end', channelId: 'b', at: 42 });
+    gate.push({ type: 'call.dtmf', channelId: 'a', digit: '2', at: 43 });
+    expect(seen).to.deep.equal(['call.dtmf a']);
+    expect([...gate.endsHeld()]).to.deep.equal([['b', 42]]);
+    gate.release();
+    expect(seen).to.deep.equal(['call.dtmf a', 'call.end b', 'call.dtmf a']);
+  });
+});
+
+describe('call marks and call records', () => {
+  it('a mark survives its channel variable form, and anything else reads as no mark', () => {
+    const m: CallMark = { step: 'inRoom', room: ROOM, role: 'moderator', dialled: '+18005550100', answeredAt: ANSWERED, accountId: 7 };
+    expect(encodeCallMark(m)).to.not.include(',');
+    expect(decodeCallMark(encodeCallMark(m))).to.deep.equal(m);
+    expect(decodeCallMark(undefined)).to.equal(null);
+    expect(decodeCallMark('step=inRoom&room=1&role=boss&dialled=1&answeredAt=1&accountId=1')).to.equal(null);
+    expect(decodeCallMark('hello')).to.equal(null);
+  });
+
+  it('the CDR file gives the latest end of a channel\'s records, in ms, or null', () => {
+    const cdr = ['1.0,1796159844.872615,1796159846.298073', '1.1,1796159846.613306,1796159849.624702', '1.1,1796159846.613306,1796159850.5', '1.10,0.0,1796159899.0', ''].join('\n');
+    expect(endInCdr(cdr, '1.1')).to.equal(1796159850500);
+    expect(endInCdr(cdr, '1.0')).to.equal(1796159846298);
+    expect(endInCdr(cdr, '9.9')).to.equal(null);
+  });
+});

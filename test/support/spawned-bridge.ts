@@ -1,0 +1,172 @@
+// `tollbridge start` as a spawned process with its own Asterisk instance, ports and data
+// directory, for fault tests that kill it. Ports come from TOLLBRIDGE_FAULT_* (defaults that do
+// not collide in CI with the shared test instance or start-process.test.ts).
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Bridge, Client } from 'ari-client';
+import { pino } from 'pino';
+import { instancePaths } from '../../asterisk/local-asterisk.js';
+import { connectAri } from '../../bridge/ari-session.js';
+import { holdBridgeId, liveBridgeId } from '../../bridge/ari-conference.js';
+import { loadConfig, type Config } from '../../config/config.js';
+import { repoRoot } from '../../config/paths.js';
+import { openDatabase, type Database } from '../../db/index.js';
+import type { ModeratorLeavePolicy } from '../../flows/ports.js';
+import { waitFor } from './wait.js';
+
+export interface SpawnedRoom {
+  accountId: number;
+  roomNumber: string;
+  tollFree: string;
+  moderatorPin: string;
+  participantPin: string;
+}
+
+export function faultEnv(dir: string): NodeJS.ProcessEnv {
+  const { TOLLBRIDGE_SMTP_URL: _smtp, TOLLBRIDGE_DB: _db, ...rest } = process.env;
+  const e = process.env;
+  return {
+    ...rest,
+    TOLLBRIDGE_DATA_DIR: dir,
+    TOLLBRIDGE_DB: `sqlite:${path.join(dir, 'fault.sqlite')}`,
+    TOLLBRIDGE_ASTERISK_INSTANCE: e.TOLLBRIDGE_FAULT_INSTANCE ?? 'faulttest',
+    TOLLBRIDGE_SIP_PORT: e.TOLLBRIDGE_FAULT_SIP_PORT ?? '16160',
+    TOLLBRIDGE_ARI_PORT: e.TOLLBRIDGE_FAULT_ARI_PORT ?? '18288',
+    TOLLBRIDGE_AMI_PORT: e.TOLLBRIDGE_FAULT_AMI_PORT ?? '16138',
+    TOLLBRIDGE_RTP_START: e.TOLLBRIDGE_FAULT_RTP_START ?? '38000',
+    TOLLBRIDGE_RTP_END: e.TOLLBRIDGE_FAULT_RTP_END ?? '40999',
+    TOLLBRIDGE_ARI_APP: e.TOLLBRIDGE_FAULT_ARI_APP ?? 'tollbridge-fault',
+    TOLLBRIDGE_API_PORT: '0',
+    TOLLBRIDGE_LOG_LEVEL: e.TOLLBRIDGE_TEST_LOG ?? 'info',
+  };
+}
+
+export class SpawnedBridge {
+  readonly dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tollbridge-fault-'));
+  readonly env = faultEnv(this.dir);
+  readonly config: Config = loadConfig(this.env);
+  private child: ChildProcess | undefined;
+  /** Everything every app process wrote on stderr (its pino log), for failure messages. */
+  log = '';
+  private seq = 0;
+  private ariClient: Promise<Client> | undefined;
+
+  /** Seeds an account with a room and a subscribed toll-free number (before or while the app runs). */
+  async seedRoom(policy: ModeratorLeavePolicy): Promise<SpawnedRoom> {
+    return this.withDb(async (db) => {
+      this.seq++;
+      const { account, room } = await db.accounts.create({ name: `Fault ${this.seq}`, email: `fault${this.seq}@example.test` });
+      await db.rooms.setPins(room.number, { moderator: '4321', participant: '1111' });
+      await db.rooms.updateSettings(room.number, { onModeratorLeave: policy });
+      const tollFree = `+1800777${String(this.seq).padStart(4, '0')}`;
+      await db.numbers.add(tollFree, 'toll_free');
+      await db.numbers.subscribe(tollFree, account.id);
+      return { accountId: account.id, roomNumber: room.number, tollFree, moderatorPin: '4321', participantPin: '1111' };
+    });
+  }
+
+  async withDb<T>(use: (db: Database) => Promise<T>): Promise<T> {
+    const db = await openDatabase(this.config.database, { pinSecret: this.config.pinSecret, quarantineDays: this.config.quarantineDays });
+    try {
+      return await use(db);
+    } finally {
+      await db.close();
+    }
+  }
+
+  /** Spawns `tollbridge start` and resolves once it printed its start document (it has resynchronised by then). */
+  async start(): Promise<void> {
+    const child = spawn(process.execPath, [path.join(repoRoot(), 'dist/cli/main.js'), 'start', '--json', '--no-demo'], { env: this.env, cwd: this.dir });
+    this.child = child;
+    let stdout = '';
+    child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr?.on('data', (d: Buffer) => (this.log += d.toString()));
+    await waitFor('the start document on stdout', () => {
+      if (child.exitCode !== null) throw new Error(`start exited ${child.exitCode}: ${this.log.slice(-3000)}`);
+      try {
+        return JSON.parse(stdout) as unknown;
+      } catch {
+        return null;
+      }
+    }, { timeoutMs: 120_000, intervalMs: 100 });
+  }
+
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  async kill9(): Promise<void> {
+    const child = this.child;
+    if (child === undefined || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGKILL');
+    await exited;
+  }
+
+  /** SIGINT, as Ctrl-C: drains, stops Asterisk, exits. */
+  async stop(): Promise<number | null> {
+    const child = this.child;
+    if (child === undefined || child.exitCode !== null || child.signalCode !== null) return child?.exitCode ?? null;
+    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+    child.kill('SIGINT');
+    return exited;
+  }
+
+  asteriskPid(): number | null {
+    try {
+      return Number(fs.readFileSync(path.join(instancePaths(this.config.asterisk).runDir, 'tollbridge.pid'), 'utf8'));
+    } catch {
+      return null;
+    }
+  }
+
+  /** REST only (no websocket): the same client keeps working across an Asterisk restart. */
+  private ari(): Promise<Client> {
+    const cfg = this.config.asterisk;
+    this.ariClient ??= connectAri(`http://127.0.0.1:${cfg.ariPort}`, cfg.ariUser, cfg.ariPassword, pino({ level: 'silent' }));
+    return this.ariClient;
+  }
+
+  /** The call mark (TOLLBRIDGE_CALL) on the channel of a caller number, as Asterisk holds it. */
+  async markOf(callerNumber: string): Promise<string | null> {
+    const channels = (await (await this.ari()).channels.list()) as unknown as Array<{ caller: { number: string }; channelvars?: Record<string, string> }>;
+    return channels.find((c) => c.caller.number === callerNumber)?.channelvars?.TOLLBRIDGE_CALL ?? null;
+  }
+
+  /** Channel ids in a room's bridge, read through a connection of the test's own. */
+  async members(room: string, kind: 'live' | 'hold'): Promise<string[]> {
+    const client = await this.ari();
+    let bridge: Bridge;
+    try {
+      bridge = await client.bridges.get({ bridgeId: kind === 'live' ? liveBridgeId(room) : holdBridgeId(room) });
+    } catch {
+      return [];
+    }
+    const channels = bridge.channels ?? [];
+    return (typeof channels === 'string' ? [channels] : channels).slice().sort();
+  }
+
+  async waitForMembers(room: string, kind: 'live' | 'hold', count: number, timeoutMs = 60_000): Promise<string[]> {
+    return waitFor(`${count} channels ${kind} in room ${room}`, async () => {
+      const m = await this.members(room, kind);
+      return m.length === count ? m : null;
+    }, { timeoutMs, intervalMs: 250 });
+  }
+
+  /** Last resort after a test: no Asterisk of this instance left running. */
+  killAsterisk(): void {
+    const pid = this.asteriskPid();
+    if (pid !== null && processAlive(pid)) process.kill(pid, 'SIGKILL');
+  }
+}
+
+export function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return !/^\d+ \(.*\) Z/.test(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
+}
