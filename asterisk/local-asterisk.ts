@@ -39,13 +39,27 @@ export function instancePaths(cfg: AsteriskConfig): AsteriskPaths {
   };
 }
 
+export interface LocalAsteriskOptions {
+  /**
+   * Config files written after the project's own, by file name: a name the project also has
+   * replaces it (e.g. another extensions.conf), a new name is added (e.g. confbridge.conf).
+   * The ConfBridge baseline of bench/load.ts runs from the same root this way.
+   */
+  extraConfig?: Readonly<Record<string, string>>;
+}
+
 export class LocalAsterisk {
   private child: ChildProcess | undefined;
   private exited: Promise<number | null> | undefined;
   readonly paths: AsteriskPaths;
 
-  constructor(readonly cfg: AsteriskConfig) {
+  constructor(readonly cfg: AsteriskConfig, private readonly options: LocalAsteriskOptions = {}) {
     this.paths = instancePaths(cfg);
+  }
+
+  /** The PID of the running Asterisk (chroot execs it), for CPU accounting. */
+  get pid(): number | undefined {
+    return this.child?.pid;
   }
 
   get ariUrl(): string {
@@ -62,7 +76,12 @@ export class LocalAsterisk {
     const { etcDir, runDir, spoolDir, logDir, dbDir } = this.paths;
     // ARI records into <spool>/recording and fails with a bare 500 if it is missing.
     for (const dir of [etcDir, runDir, spoolDir, path.join(spoolDir, 'recording'), logDir, dbDir]) fs.mkdirSync(dir, { recursive: true });
-    for (const [name, text] of renderAsteriskConfig(this.cfg)) {
+    const files = new Map(renderAsteriskConfig(this.cfg));
+    for (const [name, text] of Object.entries(this.options.extraConfig ?? {})) {
+      if (path.basename(name) !== name) throw new Error(`extra config "${name}" must be a plain file name`);
+      files.set(name, text);
+    }
+    for (const [name, text] of files) {
       fs.writeFileSync(path.join(this.paths.etcDir, name), text, { mode: 0o640 });
     }
   }
