@@ -29,6 +29,8 @@ export interface BridgeFields {
 export interface ChannelTrack {
   uniqueid: string;
   callerNumber: string;
+  /** Every key Asterisk reported, in order. */
+  digits: string;
   hashes: number;
   pinHashAt: number | null;
   parkedAt: number | null;
@@ -77,7 +79,9 @@ export class JoinTimeline {
     const pinDone = track.hashes >= PIN_HASH;
     switch (header(event, 'event')) {
       case 'DTMFEnd':
-        if (header(event, 'direction') === 'Received' && header(event, 'digit') === '#') {
+        if (header(event, 'direction') !== 'Received') return;
+        track.digits += header(event, 'digit');
+        if (header(event, 'digit') === '#') {
           track.hashes++;
           if (track.hashes === PIN_HASH) track.pinHashAt = at;
         }
@@ -122,7 +126,7 @@ export class JoinTimeline {
     if (known !== undefined) return known;
     const callerNumber = header(event, 'calleridnum').replace(/^\+/, '');
     if (!this.callers.has(callerNumber)) return null;
-    const track: ChannelTrack = { uniqueid, callerNumber, hashes: 0, pinHashAt: null, parkedAt: null, inConferenceAt: null, hungUpAt: null, inBridge: false, onHold: false, hangupRequested: false };
+    const track: ChannelTrack = { uniqueid, callerNumber, digits: '', hashes: 0, pinHashAt: null, parkedAt: null, inConferenceAt: null, hungUpAt: null, inBridge: false, onHold: false, hangupRequested: false };
     this.tracks.set(uniqueid, track);
     return track;
   }

@@ -38,6 +38,7 @@ export function formatReport(report: LoadReport): string {
   const moderatorLast = shape.moderator === 'last';
   const rows: Row[] = [
     ['calls answered / got in (of N)', (s) => `${s.answered} / ${s.inConference} (of ${s.calls})`],
+    ['keys garbled on the way (calls)', (s) => String(s.garbledDigits)],
     ['live calls at most', (s) => String(s.maxLiveCalls)],
     ...quartet(moderatorLast ? "moderators '#' -> in" : "'#' -> in conference", (s) => s.join),
     ...(moderatorLast
@@ -73,6 +74,7 @@ export function formatReport(report: LoadReport): string {
     '',
     'deepest taskprocessors:',
     ...columns.flatMap(taskprocessorLines),
+    ...columns.flatMap((s) => s.missing.map((m) => `not in the conference (${s.side}): ${JSON.stringify(m)}`)),
     '',
     "Times are Asterisk's AMI event timestamps (DTMFEnd '#' -> BridgeEnter into the conference, or the",
     'end of music on hold for a ConfBridge caller waiting in the bridge). CPU: /proc over the window.',

@@ -25,6 +25,8 @@ export interface SideReport {
   calls: number;
   answered: number;
   inConference: number;
+  /** Answered calls whose keys Asterisk reported otherwise than sent (a doubled digit under load). */
+  garbledDigits: number;
   /** '#' -> in the conference, ms: every caller (moderator first) or the moderators (moderator last). */
   join: Distribution;
   /** Moderator last: per room, from the moderator's '#'. */
@@ -34,6 +36,20 @@ export interface SideReport {
   maxLiveCalls: number;
   taskprocessors: { deepest: TaskprocessorPeak[]; ariApplication: TaskprocessorPeak | null; polls: number };
   windowS: number;
+  /** Calls that did not get into the conference, with what was seen of them (at most 10). */
+  missing: MissingCall[];
+}
+
+export interface MissingCall {
+  callerNumber: string;
+  role: string;
+  sent: string;
+  answered: boolean;
+  hungUpBy: string;
+  /** The keys Asterisk reported. */
+  digits: string | null;
+  parked: boolean;
+  inBridge: boolean;
 }
 
 const SAMPLE_MS = 500;
@@ -199,6 +215,10 @@ export async function runSide(side: RunningSide, plan: LoadPlan, shape: RunShape
       calls: everyone.length,
       answered: answered.length,
       inConference: everyone.filter((c) => trackOf(c)?.inConferenceAt != null).length,
+      garbledDigits: everyone.filter((c) => {
+        const t = trackOf(c);
+        return t !== undefined && !t.digits.startsWith(c.digits);
+      }).length,
       join,
       release,
       cpu: { asteriskS, appS, sippS, perCall: { asterisk: asteriskS / per, app: appS === null ? null : appS / per, total: (asteriskS + (appS ?? 0)) / per, sipp: sippS / per } },
@@ -209,6 +229,14 @@ export async function runSide(side: RunningSide, plan: LoadPlan, shape: RunShape
       maxLiveCalls,
       taskprocessors: { deepest: sampler.taskprocessors.deepest(3), ariApplication: sampler.taskprocessors.ariApplication(), polls: sampler.taskprocessors.polls },
       windowS,
+      missing: everyone
+        .filter((c) => trackOf(c)?.inConferenceAt == null)
+        .slice(0, 10)
+        .map((c) => {
+          const t = trackOf(c);
+          const r = live.get(bare(c.callerNumber))?.result ?? null;
+          return { callerNumber: c.callerNumber, role: c.role, sent: c.digits, answered: r?.answered ?? false, hungUpBy: r?.hungUpBy ?? 'none', digits: t?.digits ?? null, parked: t?.parkedAt != null, inBridge: t?.inBridge ?? false };
+        }),
     };
   } finally {
     hangingUp = false;
