@@ -40,12 +40,13 @@ export function formatReport(report: LoadReport): string {
     ['calls answered / got in (of N)', (s) => `${s.answered} / ${s.inConference} (of ${s.calls})`],
     ['keys garbled on the way (calls)', (s) => String(s.garbledDigits)],
     ['live calls at most', (s) => String(s.maxLiveCalls)],
-    ...quartet(moderatorLast ? "moderators '#' -> in" : "'#' -> in conference", (s) => s.join),
+    ...quartet(moderatorLast ? "moderators '#' -> in (per room)" : "'#' -> in conference", (s) => s.join),
     ...(moderatorLast
       ? [
-          ...quartet('release: moderator in', (s) => s.release?.moderatorIn),
+          // The moderators' '#' -> in is the first half of the release; then everyone waiting.
           ...quartet('release: all waiting in', (s) => s.release?.allIn),
           ['release: each waiting caller p50 (ms)', (s) => ms(s.release?.waitingIn.p50 ?? NaN), (t, c) => ratio(t.release?.waitingIn.p50, c.release?.waitingIn.p50)] as Row,
+          ['release: each waiting caller p95 (ms)', (s) => ms(s.release?.waitingIn.p95 ?? NaN), (t, c) => ratio(t.release?.waitingIn.p95, c.release?.waitingIn.p95)] as Row,
         ]
       : []),
     ['CPU-s per call: Asterisk', (s) => cpu(s.cpu.perCall.asterisk), (t, c) => ratio(t.cpu.perCall.asterisk, c.cpu.perCall.asterisk)],
@@ -77,6 +78,8 @@ export function formatReport(report: LoadReport): string {
     ...columns.flatMap((s) => s.missing.map((m) => `not in the conference (${s.side}): ${JSON.stringify(m)}`)),
     '',
     "Times are Asterisk's AMI event timestamps (DTMFEnd '#' -> BridgeEnter into the conference, or the",
-    'end of music on hold for a ConfBridge caller waiting in the bridge). CPU: /proc over the window.',
+    'end of music on hold for a ConfBridge caller waiting in the bridge), stamped when the manager sends',
+    'the event: a deep stasis/m:manager:core queue above delays both ends. CPU: /proc over the window.',
+    ...(moderatorLast ? ["Release: from each room's moderator '#' until the moderator and every caller waiting in that room are in."] : []),
   ].join('\n');
 }
