@@ -1,6 +1,6 @@
 // The load bench's printed report: both sides in columns, then tollbridge / ConfBridge.
 import type { LoadReport } from './load-bench.js';
-import type { SideReport } from './load-run.js';
+import type { SideReport } from './load-figures.js';
 import type { Distribution } from './load-stats.js';
 
 const ms = (v: number) => (Number.isNaN(v) ? '-' : v < 10 ? v.toFixed(1) : v.toFixed(0));
