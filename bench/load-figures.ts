@@ -19,7 +19,9 @@ export interface SideReport {
   join: Distribution;
   /** Moderator last: per room, from the moderator's '#'. */
   release: { moderatorIn: Distribution; allIn: Distribution; waitingIn: Distribution; waiting: number } | null;
-  cpu: { asteriskS: number; appS: number | null; sippS: number; perCall: { asterisk: number; app: number | null; total: number; sipp: number } };
+  cpu: { asteriskS: number; appS: number | null; sippS: number; benchS: number; perCall: { asterisk: number; app: number | null; total: number; sipp: number } };
+  /** The machine's 1-minute load average at the window's start and end. */
+  loadAverage: [number, number];
   memory: { appStartKb: number; appPeakKb: number; appAfterKb: number; perLiveCallKb: number; asteriskPeakKb: number } | { appStartKb: null; asteriskPeakKb: number };
   maxLiveCalls: number;
   taskprocessors: { deepest: TaskprocessorPeak[]; ariApplication: TaskprocessorPeak | null; polls: number };
@@ -84,7 +86,8 @@ export function sideFigures(o: Observed): SideReport {
     }).length,
     join: distribution(timed.map(joinMs).filter((v): v is number => v !== null)),
     release: o.moderator === 'first' ? null : releaseTimes(plan, trackOf),
-    cpu: { asteriskS, appS, sippS, perCall: { asterisk: asteriskS / per, app: appS === null ? null : appS / per, total: (asteriskS + (appS ?? 0)) / per, sipp: sippS / per } },
+    loadAverage: [before.loadAverage, after.loadAverage],
+    cpu: { asteriskS, appS, sippS, benchS: after.bench - before.bench, perCall: { asterisk: asteriskS / per, app: appS === null ? null : appS / per, total: (asteriskS + (appS ?? 0)) / per, sipp: sippS / per } },
     memory:
       appStartKb === null || appAfterKb === null
         ? { appStartKb: null, asteriskPeakKb: sampler.asteriskPeakKb }

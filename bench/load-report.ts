@@ -57,7 +57,9 @@ export function formatReport(report: LoadReport): string {
     ['app RSS growth per live call (KB)', (s) => (s.memory.appStartKb === null ? '-' : s.memory.perLiveCallKb.toFixed(0))],
     ['Asterisk RSS peak (MB)', (s) => mb(s.memory.asteriskPeakKb), (t, c) => ratio(t.memory.asteriskPeakKb, c.memory.asteriskPeakKb)],
     ['ARI app queue max depth', (s) => (s.taskprocessors.ariApplication === null ? '-' : String(s.taskprocessors.ariApplication.maxDepth))],
+    ['CPU-s of the bench itself', (s) => s.cpu.benchS.toFixed(1)],
     ['measured window (s)', (s) => s.windowS.toFixed(1)],
+    ['machine load average, start / end', (s) => s.loadAverage.map((l) => l.toFixed(1)).join(' / ')],
   ];
   const cb = report.sides.find((s) => s.side === 'confbridge');
   const tb = report.sides.find((s) => s.side === 'tollbridge');

@@ -1,6 +1,7 @@
 // What the load bench samples while calls run, about twice a second: Asterisk's taskprocessor
 // queues (through AMI's Command action) and the resident memory of Asterisk and the app; and
 // the CPU counters read at the edges of the measured window.
+import os from 'node:os';
 import type { AmiSession } from './ami-session.js';
 import type { RunningSide } from './load-side.js';
 import { cpuTimes, rssKb, totalCpu } from './proc-stats.js';
@@ -48,9 +49,14 @@ export interface CpuCounters {
   asterisk: number;
   app: number | null;
   sipp: number;
+  /** The bench itself (placing calls, reading AMI): it shares the machine too. */
+  bench: number;
+  /** The machine's 1-minute load average: other work on a shared machine shows here. */
+  loadAverage: number;
 }
 
 /** The counters a window is measured between. */
 export function cpuCounters(side: RunningSide): CpuCounters {
-  return { asterisk: totalCpu(side.asteriskPid) ?? NaN, app: side.appPid === null ? null : totalCpu(side.appPid), sipp: cpuTimes('self').children };
+  const self = cpuTimes('self');
+  return { asterisk: totalCpu(side.asteriskPid) ?? NaN, app: side.appPid === null ? null : totalCpu(side.appPid), sipp: self.children, bench: self.own, loadAverage: os.loadavg()[0] ?? NaN };
 }
