@@ -39,6 +39,8 @@ export interface ChannelTrack {
   inBridge: boolean;
   onHold: boolean;
   hangupRequested: boolean;
+  /** The events after the PIN's '#', as "Name+ms" from it: what a caller that never got in went through. */
+  trail: string[];
 }
 
 /** AMI classes and event filters the timeline needs. */
@@ -77,7 +79,9 @@ export class JoinTimeline {
     if (track === null) return;
     const at = amiTime(event);
     const pinDone = track.hashes >= PIN_HASH;
-    switch (header(event, 'event')) {
+    const name = header(event, 'event');
+    if (pinDone && track.pinHashAt !== null && name !== 'DTMFEnd' && track.trail.length < 20) track.trail.push(`${name}+${(at - track.pinHashAt).toFixed(0)}`);
+    switch (name) {
       case 'DTMFEnd':
         if (header(event, 'direction') !== 'Received') return;
         track.digits += header(event, 'digit');
@@ -126,7 +130,7 @@ export class JoinTimeline {
     if (known !== undefined) return known;
     const callerNumber = header(event, 'calleridnum').replace(/^\+/, '');
     if (!this.callers.has(callerNumber)) return null;
-    const track: ChannelTrack = { uniqueid, callerNumber, digits: '', hashes: 0, pinHashAt: null, parkedAt: null, inConferenceAt: null, hungUpAt: null, inBridge: false, onHold: false, hangupRequested: false };
+    const track: ChannelTrack = { uniqueid, callerNumber, digits: '', hashes: 0, pinHashAt: null, parkedAt: null, inConferenceAt: null, hungUpAt: null, inBridge: false, onHold: false, hangupRequested: false, trail: [] };
     this.tracks.set(uniqueid, track);
     return track;
   }

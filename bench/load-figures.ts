@@ -39,7 +39,8 @@ export interface MissingCall {
   /** The keys Asterisk reported. */
   digits: string | null;
   parked: boolean;
-  inBridge: boolean;
+  /** Events after the PIN's '#' (ms from it). */
+  trail: string[];
 }
 
 export interface Observed {
@@ -101,7 +102,7 @@ export function sideFigures(o: Observed): SideReport {
       .map((c) => {
         const t = trackOf(c);
         const r = o.results.get(bare(c.callerNumber)) ?? null;
-        return { callerNumber: c.callerNumber, role: c.role, sent: c.digits, answered: r?.answered ?? false, hungUpBy: r?.hungUpBy ?? 'none', digits: t?.digits ?? null, parked: t?.parkedAt != null, inBridge: t?.inBridge ?? false };
+        return { callerNumber: c.callerNumber, role: c.role, sent: c.digits, answered: r?.answered ?? false, hungUpBy: r?.hungUpBy ?? 'none', digits: t?.digits ?? null, parked: t?.parkedAt != null, trail: t?.trail ?? [] };
       }),
   };
 }

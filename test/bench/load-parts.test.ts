@@ -135,6 +135,8 @@ describe('load bench parts', () => {
       t.onEvent(ev('MusicOnHoldStop', 'p', '+15550000002', 5001));
       t.onEvent(ev('Hangup', 'p', '+15550000002', 5002));
       expect(t.byCaller().get('15550000002')).to.include({ inConferenceAt: null, hungUpAt: 5002 });
+      // What a caller that never got in went through, for the report.
+      expect(t.byCaller().get('15550000002')?.trail).to.deep.equal(['MusicOnHoldStart+1', 'BridgeEnter+1', 'HangupRequest+3000', 'MusicOnHoldStop+3001', 'Hangup+3002']);
     });
 
     it('ignores bridges before the PIN, channels that are not the bench callers, and refuses events without a timestamp', () => {
