@@ -45,13 +45,27 @@ export function instancePaths(cfg: AsteriskConfig): AsteriskPaths {
   };
 }
 
+export interface LocalAsteriskOptions {
+  /**
+   * Config files written after the project's own, by file name: a name the project also has
+   * replaces it (e.g. another extensions.conf), a new name is added (e.g. confbridge.conf).
+   * The ConfBridge baseline of bench/load.ts runs from the same root this way.
+   */
+  extraConfig?: Readonly<Record<string, string>>;
+}
+
 export class LocalAsterisk {
   private child: ChildProcess | undefined;
   private exited: Promise<number | null> | undefined;
   readonly paths: AsteriskPaths;
 
-  constructor(readonly cfg: AsteriskConfig) {
+  constructor(readonly cfg: AsteriskConfig, private readonly options: LocalAsteriskOptions = {}) {
     this.paths = instancePaths(cfg);
+  }
+
+  /** The PID of the running Asterisk (chroot execs it), for CPU accounting. */
+  get pid(): number | undefined {
+    return this.child?.pid;
   }
 
   get ariUrl(): string {
@@ -68,9 +82,19 @@ export class LocalAsterisk {
     const { etcDir, runDir, spoolDir, logDir, dbDir } = this.paths;
     // ARI records into <spool>/recording and fails with a bare 500 if it is missing; cdr_custom writes into <log>/cdr-custom.
     for (const dir of [etcDir, runDir, spoolDir, path.join(spoolDir, 'recording'), logDir, path.join(logDir, 'cdr-custom'), dbDir]) fs.mkdirSync(dir, { recursive: true });
-    for (const [name, text] of renderAsteriskConfig(this.cfg)) {
+    for (const [name, text] of this.configFiles()) {
       fs.writeFileSync(path.join(this.paths.etcDir, name), text, { mode: 0o640 });
     }
+  }
+
+  /** The rendered project config with the extra files laid over it, by file name. */
+  private configFiles(): Map<string, string> {
+    const files = new Map(renderAsteriskConfig(this.cfg));
+    for (const [name, text] of Object.entries(this.options.extraConfig ?? {})) {
+      if (path.basename(name) !== name) throw new Error(`extra config "${name}" must be a plain file name`);
+      files.set(name, text);
+    }
+    return files;
   }
 
   /** The PID of the Asterisk this object started or attached to. */
@@ -122,7 +146,7 @@ export class LocalAsterisk {
 
   /** Every config file on disk is the one this start would write (same ports, credentials, app). */
   private configCurrent(): boolean {
-    return renderAsteriskConfig(this.cfg).every(([name, text]) => {
+    return [...this.configFiles()].every(([name, text]) => {
       try {
         return fs.readFileSync(path.join(this.paths.etcDir, name), 'utf8') === text;
       } catch {

@@ -1,0 +1,137 @@
+// Runs the load shape against one side and measures it: places the calls at the call rate,
+// watches them through AMI (join-timeline.ts), keeps each caller `stay` seconds in the room
+// after it got in (the moderator leaves last, after every participant of its room, so the
+// room's moderator-leaves setting never comes into play), and meanwhile samples Asterisk's
+// taskprocessors and the processes' memory. CPU is the difference of /proc counters over the
+// window from the first call placed to the last channel gone.
+import { startCall, type CallHandle, type CallResult } from '../sipp/caller.js';
+import { KEY_GAP_MS, KEY_TONE_MS } from '../sipp/rtp-pcap.js';
+import { openAmiSession } from './ami-session.js';
+import { JoinTimeline, TIMELINE_CLASSES, TIMELINE_FILTERS, type ChannelTrack } from './join-timeline.js';
+import { sideFigures, type SideReport } from './load-figures.js';
+import type { LoadPlan, PlannedCall } from './load-plan.js';
+import { Sampler, cpuCounters } from './load-sampler.js';
+import type { RunningSide } from './load-side.js';
+import { rssKb } from './proc-stats.js';
+
+export type { SideReport } from './load-figures.js';
+
+export interface RunShape {
+  cps: number;
+  stayS: number;
+  moderator: 'first' | 'last';
+}
+
+const PRE_DIGITS_PAUSE_MS = 300;
+const PARK_TIMEOUT_MS = 60_000;
+const HANGUP_EVENTS_TIMEOUT_MS = 20_000;
+/** After the last channel is gone: the app closes ledger legs, Asterisk destroys bridges. */
+const SETTLE_MS = 1_000;
+/** Then memory is read once more, as the app stands after the calls. */
+const AFTER_MS = 2_000;
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+const bare = (number: string) => number.replace(/^\+/, '');
+
+interface LiveCall {
+  call: PlannedCall;
+  handle: CallHandle;
+  result: CallResult | null;
+  hangupDue: boolean;
+}
+
+export async function runSide(side: RunningSide, plan: LoadPlan, shape: RunShape, progress: (line: string) => void): Promise<SideReport> {
+  const everyone = [...plan.first, ...plan.second];
+  const timeline = new JoinTimeline(new Set(everyone.map((c) => bare(c.callerNumber))), (bridge) => side.isConference(bridge));
+  const ami = await openAmiSession(side.ami, TIMELINE_CLASSES, TIMELINE_FILTERS);
+  const failure: { timeline: Error | null } = { timeline: null };
+  ami.onEvent((event) => {
+    try {
+      timeline.onEvent(event);
+    } catch (err) {
+      failure.timeline ??= err instanceof Error ? err : new Error(String(err));
+    }
+  });
+  const sampler = new Sampler(ami, side);
+  const live = new Map<string, LiveCall>();
+  const keysMs = Math.max(...everyone.map((c) => c.digits.length)) * (KEY_TONE_MS + KEY_GAP_MS) + PRE_DIGITS_PAUSE_MS;
+  // Only a safety net: the bench hangs every call up itself (stay after getting in).
+  const safetyMs = (2 * everyone.length * 1000) / shape.cps + 2 * keysMs + shape.stayS * 1000 + PARK_TIMEOUT_MS;
+  const track = (call: PlannedCall): ChannelTrack | undefined => timeline.byCaller().get(bare(call.callerNumber));
+
+  const place = async (calls: PlannedCall[]) => {
+    const start = Date.now();
+    for (const [i, call] of calls.entries()) {
+      const due = start + (i * 1000) / shape.cps - Date.now();
+      if (due > 0) await sleep(due);
+      const handle = startCall({
+        target: { host: '127.0.0.1', port: side.sipPort },
+        dialled: call.dialled,
+        callerNumber: call.callerNumber,
+        steps: [{ pauseMs: PRE_DIGITS_PAUSE_MS }, { digits: call.digits }],
+        hangup: { by: 'caller', afterMs: safetyMs },
+      });
+      const entry: LiveCall = { call, handle, result: null, hangupDue: false };
+      void handle.result.then((r) => (entry.result = r), () => undefined);
+      live.set(bare(call.callerNumber), entry);
+    }
+  };
+
+  // Hang-ups: a participant `stay` s after it got in; a moderator once its room's participants are gone.
+  let hangingUp = true;
+  const hangups = (async () => {
+    while (hangingUp) {
+      const byCaller = timeline.byCaller();
+      for (const entry of live.values()) {
+        if (entry.hangupDue || entry.result !== null) continue;
+        const inAt = byCaller.get(bare(entry.call.callerNumber))?.inConferenceAt ?? null;
+        if (inAt === null || Date.now() < inAt + shape.stayS * 1000) continue;
+        if (entry.call.role === 'moderator') {
+          const others = [...live.values()].filter((e) => e.call.room === entry.call.room && e.call.role === 'participant');
+          const roomPlaced = others.length === everyone.filter((c) => c.room === entry.call.room && c.role === 'participant').length;
+          if (!roomPlaced || others.some((e) => e.result === null)) continue;
+        }
+        entry.hangupDue = true;
+        void entry.handle.hangUpNow().catch(() => undefined);
+      }
+      await sleep(100);
+    }
+  })();
+
+  const before = cpuCounters(side);
+  const appStartKb = side.appPid === null ? null : rssKb(side.appPid);
+  const windowStart = Date.now();
+  try {
+    progress(`${side.name}: placing ${plan.first.length} calls at ${shape.cps}/s`);
+    await place(plan.first);
+    if (plan.second.length > 0) {
+      const deadline = Date.now() + PARK_TIMEOUT_MS;
+      while (plan.first.some((c) => track(c)?.parkedAt == null && live.get(bare(c.callerNumber))?.result === null)) {
+        if (Date.now() > deadline) throw new Error(`${side.name}: callers not parked on hold within ${PARK_TIMEOUT_MS} ms`);
+        await sleep(100);
+      }
+      await sleep(1000);
+      progress(`${side.name}: ${plan.first.length} waiting; placing ${plan.second.length} moderators`);
+      await place(plan.second);
+    }
+    await Promise.all([...live.values()].map((e) => e.handle.result));
+    const deadline = Date.now() + HANGUP_EVENTS_TIMEOUT_MS;
+    const channelsOf = () => everyone.map(track).filter((t): t is ChannelTrack => t !== undefined);
+    while (channelsOf().some((t) => t.hungUpAt === null) && Date.now() < deadline) await sleep(100);
+    await sleep(SETTLE_MS);
+    const after = cpuCounters(side);
+    const windowS = (Date.now() - windowStart) / 1000;
+    sampler.sampleMemory();
+    await sleep(AFTER_MS);
+    const appAfterKb = side.appPid === null ? null : rssKb(side.appPid);
+    if (failure.timeline !== null) throw failure.timeline;
+    const results = new Map([...live.entries()].flatMap(([caller, e]) => (e.result === null ? [] : [[caller, e.result] as const])));
+    return sideFigures({ side: side.name, plan, moderator: shape.moderator, tracks: timeline.byCaller(), results, before, after, appStartKb, appAfterKb, sampler, windowS });
+  } finally {
+    hangingUp = false;
+    await hangups;
+    await Promise.all([...live.values()].filter((e) => e.result === null).map((e) => e.handle.hangUpNow().catch(() => undefined)));
+    await sampler.stop();
+    await ami.close();
+  }
+}
