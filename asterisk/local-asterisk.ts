@@ -64,8 +64,9 @@ export class LocalAsterisk {
   }
 
   /** The PID of the running Asterisk (chroot execs it), for CPU accounting. */
+  /** The PID of the Asterisk this object started or attached to (CPU figures of the load bench). */
   get pid(): number | undefined {
-    return this.child?.pid;
+    return this.runningPid;
   }
 
   get ariUrl(): string {
@@ -97,15 +98,14 @@ export class LocalAsterisk {
     return files;
   }
 
-  /** The PID of the Asterisk this object started or attached to. */
-  private pid: number | undefined;
+  private runningPid: number | undefined;
 
   /**
    * Attaches to this instance's running Asterisk when it can (see the header), else starts
    * one. Resolves 'attached' or 'started' once ARI answers.
    */
   async start(): Promise<'attached' | 'started'> {
-    if (this.pid !== undefined && this.alive()) throw new Error('this Asterisk instance is already started');
+    if (this.runningPid !== undefined && this.alive()) throw new Error('this Asterisk instance is already started');
     await this.ensureRoot();
     if (await this.attach()) return 'attached';
     await this.killStale();
@@ -120,7 +120,7 @@ export class LocalAsterisk {
     child.unref();
     fs.closeSync(out);
     this.child = child;
-    this.pid = child.pid;
+    this.runningPid = child.pid;
     this.exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
     fs.writeFileSync(this.pidFile(), String(child.pid));
     await this.waitReady();
@@ -129,7 +129,7 @@ export class LocalAsterisk {
 
   /** Whether the Asterisk this object runs or attached to is still this instance's process. */
   alive(): boolean {
-    return this.pid !== undefined && this.isOurs(this.pid);
+    return this.runningPid !== undefined && this.isOurs(this.runningPid);
   }
 
   /** The running instance's PID, if it is ours, its configuration current, and ARI answers. */
@@ -138,7 +138,7 @@ export class LocalAsterisk {
     if (pid === null) return false;
     if (!this.configCurrent()) return false;
     if (!(await this.ariAnswers())) return false;
-    this.pid = pid;
+    this.runningPid = pid;
     this.child = undefined;
     this.exited = undefined;
     return true;
@@ -215,7 +215,7 @@ export class LocalAsterisk {
 
   /** Stops the Asterisk this object started or attached to: `core stop now`, then signals by PID. */
   async stop(): Promise<void> {
-    const pid = this.pid;
+    const pid = this.runningPid;
     if (pid === undefined) return;
     if (this.isOurs(pid)) {
       try {
@@ -231,7 +231,7 @@ export class LocalAsterisk {
     }
     await this.exited;
     this.child = undefined;
-    this.pid = undefined;
+    this.runningPid = undefined;
     fs.rmSync(this.pidFile(), { force: true });
   }
 
