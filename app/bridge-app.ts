@@ -12,6 +12,8 @@ import { CallRouter } from '../flows/call-router.js';
 import type { Clock, Directory, UsageLedger } from '../flows/ports.js';
 import { RoomRegistry } from '../flows/room-registry.js';
 import { DEFAULT_IVR_TIMING, type IvrTiming } from '../ivr/timing.js';
+import { STOP_END_GUARD_MS, STOP_PROMPT_GUARD_MS } from '../flows/call-machine.js';
+import { reasonOf, ServiceUnavailableError } from './service-unavailable.js';
 
 export interface BridgeAppOptions {
   asterisk: AsteriskConfig;
@@ -22,10 +24,29 @@ export interface BridgeAppOptions {
   timing?: IvrTiming;
   /** An Asterisk already running (tests share one); otherwise started here when managed. */
   runningAsterisk?: LocalAsterisk;
+  /** How long a graceful stop lets calls in progress go on (TOLLBRIDGE_DRAIN_SECONDS). */
+  drainMs?: number;
 }
 
-/** How long a graceful stop waits for calls in progress to end before leaving them. */
-const DRAIN_TIMEOUT_MS = 30_000;
+export interface StopOptions {
+  /** Overrides the app's drain limit for this stop (0: end the calls at once). */
+  drainMs?: number;
+}
+
+export const DEFAULT_DRAIN_MS = 30_000;
+/** After the drain limit, how long the calls still up may take to hear goodbye and end. */
+const END_CALLS_GUARD_MS = STOP_PROMPT_GUARD_MS + STOP_END_GUARD_MS + 3_000;
+
+/** True if `promise` settled within `ms`. */
+async function within(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  try {
+    return await Promise.race([promise.then(() => true), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 export class BridgeApp {
   private constructor(
@@ -34,7 +55,27 @@ export class BridgeApp {
     readonly ari: AriSession,
     private readonly ownAsterisk: LocalAsterisk | undefined,
     private readonly log: Logger,
+    private readonly drainMs: number,
   ) {}
+
+  /** Settles when the bridge can no longer take calls and will not recover by itself (ARI gave up). */
+  get failed(): Promise<ServiceUnavailableError> {
+    return this.ari.lost.then((err) => new ServiceUnavailableError('ARI', `lost the ARI connection to Asterisk for good: ${err.message}`, { cause: err }));
+  }
+
+  // What GET /health reports of the bridge (api/health.ts HealthSources.bridge).
+  ariConnected(): boolean {
+    return this.ari.connected;
+  }
+
+  liveCalls(): number {
+    return this.router.activeCalls;
+  }
+
+  /** A graceful stop has begun: new calls are refused. */
+  draining(): boolean {
+    return !this.router.isAccepting;
+  }
 
   static async start(options: BridgeAppOptions): Promise<BridgeApp> {
     const { asterisk: cfg, log } = options;
@@ -42,10 +83,21 @@ export class BridgeApp {
     if (options.runningAsterisk === undefined && cfg.managed) {
       ownAsterisk = new LocalAsterisk(cfg);
       log.info({ root: cfg.root, instance: cfg.instance }, 'starting Asterisk');
-      await ownAsterisk.start();
+      try {
+        await ownAsterisk.start();
+      } catch (err) {
+        await ownAsterisk.stop().catch(() => undefined);
+        throw new ServiceUnavailableError('Asterisk', `cannot start Asterisk (instance ${cfg.instance}, root ${cfg.root}): ${reasonOf(err)}`, { cause: err });
+      }
     }
     const url = `http://${cfg.host}:${cfg.ariPort}`;
-    const ari = await AriSession.connect({ url, user: cfg.ariUser, password: cfg.ariPassword, app: cfg.ariApp }, log);
+    let ari: AriSession;
+    try {
+      ari = await AriSession.connect({ url, user: cfg.ariUser, password: cfg.ariPassword, app: cfg.ariApp }, log);
+    } catch (err) {
+      await ownAsterisk?.stop().catch(() => undefined);
+      throw new ServiceUnavailableError('ARI', `cannot connect to ARI at ${url} as ${cfg.ariUser}: ${reasonOf(err)}`, { cause: err });
+    }
     const channels = new AriChannels(ari.client, ari.playbacks, log);
     const rooms = new RoomRegistry(new AriConference(ari.client, channels, log), log);
     const router = new CallRouter({
@@ -72,17 +124,29 @@ export class BridgeApp {
       }
     });
     log.info({ ari: url, stasisApp: cfg.ariApp, sip: `127.0.0.1:${cfg.sipPort}` }, 'bridge ready');
-    return new BridgeApp(router, rooms, ari, ownAsterisk, log);
+    return new BridgeApp(router, rooms, ari, ownAsterisk, log, options.drainMs ?? DEFAULT_DRAIN_MS);
   }
 
-  /** Waits for calls in progress to end (up to a limit), then disconnects and stops Asterisk. */
-  async stop(drain = true): Promise<void> {
-    if (drain && this.router.activeCalls > 0) {
-      this.log.info({ calls: this.router.activeCalls }, 'draining calls before stopping');
-      await Promise.race([this.router.idle(), new Promise((r) => setTimeout(r, DRAIN_TIMEOUT_MS).unref())]);
-    }
+  /**
+   * A graceful stop: new calls are refused (SIP 503) from now on; calls in progress may go on
+   * up to the drain limit, then hear goodbye and are hung up, their legs closed; then the app
+   * disconnects and stops its Asterisk.
+   */
+  async stop(options: StopOptions = {}): Promise<void> {
+    this.router.stopAccepting();
+    await this.endCalls(options.drainMs ?? this.drainMs);
     await this.rooms.settled();
     await this.ari.close();
     await this.ownAsterisk?.stop();
+  }
+
+  private async endCalls(drainMs: number): Promise<void> {
+    if (this.router.activeCalls === 0) return;
+    this.log.info({ calls: this.router.activeCalls, drainMs }, 'stopping: new calls refused, draining calls in progress');
+    if (await within(this.router.idle(), drainMs)) return;
+    this.log.info({ calls: this.router.activeCalls }, 'drain limit reached: ending the calls still up');
+    this.router.endAll();
+    if (await within(this.router.idle(), END_CALLS_GUARD_MS)) return;
+    this.log.warn({ calls: this.router.activeCalls }, 'calls still up after ending them: their legs stay open (tollbridge ledger open)');
   }
 }

@@ -30,6 +30,11 @@ export async function connectAri(url: string, user: string, password: string, lo
 
 export class AriSession {
   readonly playbacks = new PlaybackTracker();
+  /** The events websocket is open (false while ari-client reconnects, and after close). */
+  private linkUp = false;
+  private reportLost: (err: Error) => void = () => undefined;
+  /** Settles when ari-client has given up reconnecting: the bridge can no longer take calls. */
+  readonly lost: Promise<Error> = new Promise((resolve) => (this.reportLost = resolve));
 
   private constructor(
     readonly client: Client,
@@ -58,8 +63,18 @@ export class AriSession {
       onEvent({ type: 'call.end', channelId: channel.id, at: parseAriTimestamp(event.timestamp, now()) });
     });
     this.client.on('PlaybackFinished', (event) => this.playbacks.finished(event.playback.id));
-    this.client.on('WebSocketReconnecting', (err) => this.log.warn({ err }, 'ARI websocket reconnecting'));
-    this.client.on('WebSocketMaxRetries', (err) => this.log.error({ err }, 'ARI websocket gave up reconnecting'));
+    this.client.on('WebSocketConnected', () => {
+      this.linkUp = true;
+    });
+    this.client.on('WebSocketReconnecting', (err) => {
+      this.linkUp = false;
+      this.log.warn({ err }, 'ARI websocket reconnecting');
+    });
+    this.client.on('WebSocketMaxRetries', (err: unknown) => {
+      this.linkUp = false;
+      this.log.error({ err }, 'ARI websocket gave up reconnecting');
+      this.reportLost(err instanceof Error ? err : new Error(`ARI websocket gave up reconnecting: ${String(err)}`));
+    });
     await this.client.start(this.endpoint.app);
     await this.waitForApp();
   }
@@ -78,7 +93,12 @@ export class AriSession {
     }
   }
 
+  get connected(): boolean {
+    return this.linkUp;
+  }
+
   async close(): Promise<void> {
+    this.linkUp = false;
     try {
       this.client.stop();
     } catch (err) {
