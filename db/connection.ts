@@ -15,17 +15,24 @@ interface SqliteConnection {
 // syncs the file, and at the default they cost a fifth of the ledger's write rate.
 const WAL_CHECKPOINT_PAGES = 10_000;
 
+// knex prints its own warnings with console.log; on stdout they would break `--json` output.
+const toStderr = (message: unknown): void => {
+  process.stderr.write(`knex: ${typeof message === 'string' ? message : JSON.stringify(message)}\n`);
+};
+const KNEX_LOG = { warn: toStderr, error: toStderr, deprecate: toStderr, debug: toStderr };
+
 export function connect(cfg: DatabaseConfig): Knex {
   if (cfg.client === 'postgres') {
     // Epoch-ms timestamps and micros fit in 2^53; parse int8 (20) as a number.
     pg.types.setTypeParser(20, (v: string) => Number(v));
-    return knexFactory({ client: 'pg', connection: cfg.url, pool: { min: 0, max: 10 } });
+    return knexFactory({ client: 'pg', connection: cfg.url, pool: { min: 0, max: 10 }, log: KNEX_LOG });
   }
   fs.mkdirSync(path.dirname(cfg.filename), { recursive: true });
   return knexFactory({
     client: 'sqlite3',
     connection: { filename: cfg.filename },
     useNullAsDefault: true,
+    log: KNEX_LOG,
     pool: {
       min: 1,
       max: 1,
