@@ -37,18 +37,21 @@ export const DEFAULT_DRAIN_MS = 30_000;
 /** After the drain limit, how long the calls still up may take to hear goodbye and end. */
 const END_CALLS_GUARD_MS = STOP_PROMPT_GUARD_MS + STOP_END_GUARD_MS + 3_000;
 
-/** True if `promise` settled within `ms`. */
-async function within(promise: Promise<unknown>, ms: number): Promise<boolean> {
+/** True if `promise` resolved within `ms`; false at once if `cut` settles first. */
+async function within(promise: Promise<unknown>, ms: number, cut: Promise<void> = new Promise(() => undefined)): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
   try {
-    return await Promise.race([promise.then(() => true), timeout]);
+    return await Promise.race([promise.then(() => true), timeout, cut.then(() => false)]);
   } finally {
     clearTimeout(timer);
   }
 }
 
 export class BridgeApp {
+  private cutDrainShort: () => void = () => undefined;
+  private readonly drainCutShort = new Promise<void>((resolve) => (this.cutDrainShort = resolve));
+
   private constructor(
     readonly router: CallRouter,
     readonly rooms: RoomRegistry,
@@ -140,10 +143,15 @@ export class BridgeApp {
     await this.ownAsterisk?.stop();
   }
 
+  /** During a stop's drain (a second SIGINT/SIGTERM): end the calls still up now. */
+  hurry(): void {
+    this.cutDrainShort();
+  }
+
   private async endCalls(drainMs: number): Promise<void> {
     if (this.router.activeCalls === 0) return;
     this.log.info({ calls: this.router.activeCalls, drainMs }, 'stopping: new calls refused, draining calls in progress');
-    if (await within(this.router.idle(), drainMs)) return;
+    if (await within(this.router.idle(), drainMs, this.drainCutShort)) return;
     this.log.info({ calls: this.router.activeCalls }, 'drain limit reached: ending the calls still up');
     this.router.endAll();
     if (await within(this.router.idle(), END_CALLS_GUARD_MS)) return;

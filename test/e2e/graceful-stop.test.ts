@@ -112,6 +112,22 @@ describe('graceful stop over real SIP @asterisk', function () {
     expect(Math.abs((legs[0]?.endedAt ?? 0) - (result.endedAt ?? 0))).to.be.below(LEDGER_SIPP_AGREEMENT_MS);
   });
 
+  it('a second stop signal (hurry) ends the calls still up at once: a caller on hold hears goodbye and is hung up, leg closed', async () => {
+    const b = await BridgeUnderTest.start();
+    bridge = b;
+    const room = await b.seedRoom();
+    const participant = startCall(call(room, enter(room.roomNumber, room.participantPin), { by: 'far-end', maxWaitMs: 60_000 }));
+    const [channel] = await b.waitForHold(room.roomNumber, 1);
+    const stopping = b.app.stop({ drainMs: 600_000 });
+    b.app.hurry();
+    const result = await participant.result;
+    await stopping;
+    expect(result, result.log).to.include({ answered: true, hungUpBy: 'far-end' });
+    const legs = await b.db.ledger.legsFor(room.accountId, {});
+    expect(legs.map((l) => [l.channelId, l.role])).to.deep.equal([[channel, 'participant']]);
+    expect(Math.abs((legs[0]?.endedAt ?? 0) - (result.endedAt ?? 0))).to.be.below(LEDGER_SIPP_AGREEMENT_MS);
+  });
+
   it('when ari-client gives up reconnecting, the app reports ARI lost for good (start then exits 69) and /health says ARI disconnected', async () => {
     const b = await BridgeUnderTest.start();
     bridge = b;
