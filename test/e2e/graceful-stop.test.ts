@@ -128,6 +128,15 @@ describe('graceful stop over real SIP @asterisk', function () {
     expect(Math.abs((legs[0]?.endedAt ?? 0) - (result.endedAt ?? 0))).to.be.below(LEDGER_SIPP_AGREEMENT_MS);
   });
 
+  it('once the app has disconnected, an Asterisk left running (external, or between restarts) refuses new calls with 503 too', async () => {
+    const b = await BridgeUnderTest.start();
+    bridge = b;
+    const room = await b.seedRoom();
+    await b.app.stop({ drainMs: 0 });
+    const result = await placeCall(call(room, [], { by: 'far-end', maxWaitMs: 10_000 }));
+    expect(result, result.log).to.include({ finalStatus: 503, answered: false });
+  });
+
   it('when ari-client gives up reconnecting, the app reports ARI lost for good (start then exits 69) and /health says ARI disconnected', async () => {
     const b = await BridgeUnderTest.start();
     bridge = b;
