@@ -12,6 +12,16 @@ import { repoRoot } from '../../config/paths.js';
 const SCRIPT = () => path.join(repoRoot(), 'scripts/start.sh');
 const USER = 'nobody';
 
+/** start.sh in a checkout-shaped directory the other user can read (a CI clone may not be). */
+function readableCopy(dir: string): string {
+  const scripts = path.join(dir, 'checkout', 'scripts');
+  fs.mkdirSync(scripts, { recursive: true, mode: 0o755 });
+  fs.chmodSync(path.join(dir, 'checkout'), 0o755);
+  fs.copyFileSync(SCRIPT(), path.join(scripts, 'start.sh'));
+  fs.chmodSync(path.join(scripts, 'start.sh'), 0o644);
+  return path.join(scripts, 'start.sh');
+}
+
 function run(command: string, args: string[], env: NodeJS.ProcessEnv): { code: number | null; stdout: string; stderr: string } {
   const r = spawnSync(command, args, { env, encoding: 'utf8', timeout: 60_000 });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
@@ -52,20 +62,21 @@ describe('scripts/start.sh (npm start): root, a user with sudo, a user without',
     fs.chmodSync(shims, 0o777);
     const record = path.join(shims, 'sudo.log');
     fs.writeFileSync(path.join(shims, 'sudo'), `#!/bin/sh\nprintf '%s\\n' "$*" >> ${record}\n`, { mode: 0o755 });
+    fs.symlinkSync(process.execPath, path.join(shims, 'node')); // found first on PATH: its path is what sudo must get
     const env = { PATH: `${shims}:${process.env.PATH ?? ''}`, TOLLBRIDGE_SIP_PORT: '12190', TOLLBRIDGE_DRAIN_SECONDS: '5', HOME: '/tmp' };
-    const r = run('/usr/sbin/runuser', ['-u', USER, '--', 'env', ...Object.entries(env).map(([k, v]) => `${k}=${v}`), 'bash', SCRIPT(), '--no-demo'], {});
+    const r = run('/usr/sbin/runuser', ['-u', USER, '--', 'env', ...Object.entries(env).map(([k, v]) => `${k}=${v}`), 'bash', readableCopy(dir), '--no-demo'], {});
     expect(r.code, r.stderr).to.equal(0);
     expect(r.stderr).to.contain('using sudo');
     const lines = fs.readFileSync(record, 'utf8').trim().split('\n');
     expect(lines[0]).to.equal('bash scripts/install-system-deps.sh');
-    expect(lines[1]).to.match(new RegExp(`^env (TOLLBRIDGE_\\S+ )*TOLLBRIDGE_DRAIN_SECONDS=5 (TOLLBRIDGE_\\S+ )*TOLLBRIDGE_SIP_PORT=12190 (\\S+ )*?${process.execPath} dist/cli/main.js start --no-demo$`));
+    expect(lines[1]).to.match(new RegExp(`^env (TOLLBRIDGE_\\S+ )*TOLLBRIDGE_DRAIN_SECONDS=5 (TOLLBRIDGE_\\S+ )*TOLLBRIDGE_SIP_PORT=12190 (TOLLBRIDGE_\\S+ )*${shims}/node dist/cli/main.js start --no-demo$`));
   });
 
   it('as a user without sudo: a clear message that says how to get root, exit 1, nothing run', () => {
     const bin = fs.mkdtempSync(path.join(dir, 'bin-'));
     fs.chmodSync(bin, 0o755);
     pathWith(bin, ['bash', 'id', 'dirname', 'grep', 'env']);
-    const r = run('/usr/sbin/runuser', ['-u', USER, '--', '/usr/bin/env', `PATH=${bin}`, 'bash', SCRIPT(), '--help'], {});
+    const r = run('/usr/sbin/runuser', ['-u', USER, '--', '/usr/bin/env', `PATH=${bin}`, 'bash', readableCopy(dir), '--help'], {});
     expect(r.code).to.equal(1);
     expect(r.stdout).to.equal('');
     expect(r.stderr).to.contain('sudo is not installed');
