@@ -23,6 +23,18 @@ const SUMMARIES: Record<string, string> = {
   'POST /v1/operator/accounts': 'Operator: create an account with its room ({"name","email","password"}).',
   'POST /v1/operator/accounts/{id}/deactivate': 'Operator: deactivate an account (irreversible).',
   'GET /openapi.json': 'This document.',
+  'GET /health': 'No authentication. 200 when this process can take calls, 503 when it cannot (database unreachable or slow, ARI disconnected, stopping).',
+};
+
+/** Routes whose answers are described in detail; the others share one default. */
+const RESPONSES: Record<string, unknown> = {
+  'GET /health': {
+    '200': { description: 'Can take calls: {"status":"ok","problems":[],"database":{"ok":true},"ari":{"connected":true},"calls":{"live":2,"draining":false}}' },
+    '503': {
+      description:
+        'Cannot take calls: status "unavailable"; problems lists codes (database-unreachable, database-timeout, ari-disconnected, draining; ami-disconnected is reported but tolerated). ari, ami, journal {backlog} and calls appear only where the process has them (`tollbridge api`: database only).',
+    },
+  },
 };
 
 export function openApiDocument(routes: Array<{ method: string; pattern: string }>): unknown {
@@ -34,7 +46,7 @@ export function openApiDocument(routes: Array<{ method: string; pattern: string 
       summary: SUMMARIES[`${method} ${path}`] ?? '',
       parameters: params,
       security: path.startsWith('/v1/accounts') ? [{ bearer: [] }] : path.startsWith('/v1/operator') ? [{ operator: [] }] : [],
-      responses: { default: { description: 'JSON; errors are {"error":{"code","message"}}' } },
+      responses: RESPONSES[`${method} ${path}`] ?? { default: { description: 'JSON; errors are {"error":{"code","message"}}' } },
     };
   }
   return {

@@ -9,12 +9,17 @@ import type { Mailer } from '../app/mailer.js';
 import { unsubscribe } from '../app/subscriptions.js';
 import { HttpError, field, ok, type Request, type Router } from './http.js';
 import { openApiDocument } from './openapi.js';
+import { checkHealth, type HealthSources } from './health.js';
 
 export interface ApiDeps {
   db: Database;
   mailer: Mailer;
   log: Logger;
   operatorToken: string;
+  /** What GET /health reports beyond the database (none for `tollbridge api`). */
+  health?: HealthSources;
+  /** Bound on the health check's database query (default HEALTH_DB_TIMEOUT_MS). */
+  healthTimeoutMs?: number;
 }
 
 function bearer(req: Request): string {
@@ -61,6 +66,12 @@ export function registerRoutes(router: Router, deps: ApiDeps): void {
   };
 
   router.add('GET', '/openapi.json', async () => ok(openApiDocument(router.list())));
+
+  // No authentication: supervisors poll it. 503 when this process cannot take calls.
+  router.add('GET', '/health', async () => {
+    const report = await checkHealth(db.knex, deps.health ?? {}, deps.healthTimeoutMs, (err) => log.warn({ err }, 'health check: database query failed'));
+    return ok(report, report.status === 'ok' ? 200 : 503);
+  });
 
   router.add('POST', '/v1/sessions', async (req) => {
     const account = await db.accounts.verifyPassword(field(req.body, 'email', 'string') ?? '', field(req.body, 'password', 'string') ?? '');

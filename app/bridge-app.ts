@@ -21,6 +21,8 @@ import { DEFAULT_IVR_TIMING, type IvrTiming } from '../ivr/timing.js';
 import { CdrFileCallRecords } from './cdr-call-records.js';
 import { EventGate } from './event-gate.js';
 import { resync, type ResyncDeps } from './resync.js';
+import { STOP_END_GUARD_MS, STOP_PROMPT_GUARD_MS } from '../flows/call-machine.js';
+import { reasonOf, ServiceUnavailableError } from './service-unavailable.js';
 
 export interface BridgeAppOptions {
   asterisk: AsteriskConfig;
@@ -35,6 +37,35 @@ export interface BridgeAppOptions {
   timing?: IvrTiming;
   /** An Asterisk already running (tests share one); otherwise started (or attached to) here when managed. */
   runningAsterisk?: LocalAsterisk;
+  /** How long a graceful stop lets calls in progress go on (TOLLBRIDGE_DRAIN_SECONDS). */
+  drainMs?: number;
+}
+
+export interface StopOptions {
+  /** Overrides the app's drain limit for this stop (0: end the calls at once). */
+  drainMs?: number;
+  /**
+   * A restart (an upgrade) instead of a stop: no drain, the calls stay up in Asterisk, which
+   * keeps running; the next `start` attaches to it and picks them up where they stand.
+   */
+  handOver?: boolean;
+}
+
+export const DEFAULT_DRAIN_MS = 30_000;
+/** After the drain limit, how long the calls still up may take to hear goodbye and end. */
+const END_CALLS_GUARD_MS = STOP_PROMPT_GUARD_MS + STOP_END_GUARD_MS + 3_000;
+/** A managed Asterisk that fails to start again this many times in a row: the bridge gives up. */
+const ASTERISK_RESTART_ATTEMPTS = 3;
+
+/** True if `promise` resolved within `ms`; false at once if `cut` settles first. */
+async function within(promise: Promise<unknown>, ms: number, cut: Promise<void> = new Promise(() => undefined)): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  try {
+    return await Promise.race([promise.then(() => true), timeout, cut.then(() => false)]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** Plain data for a health check. */
@@ -44,8 +75,6 @@ export interface BridgeHealth {
   rooms: number;
 }
 
-/** How long a graceful stop waits for calls in progress to end before leaving them. */
-const DRAIN_TIMEOUT_MS = 30_000;
 /** While the websocket is down, how often a managed Asterisk is checked for life. */
 const ASTERISK_WATCH_MS = 500;
 /** A resync that failed (ARI answering badly) is tried again after this. */
@@ -56,6 +85,11 @@ export class BridgeApp {
   private lostAt: number | null = null;
   private resyncs: Promise<void> = Promise.resolve();
   private watching = false;
+  private cutDrainShort: () => void = () => undefined;
+  private readonly drainCutShort = new Promise<void>((resolve) => (this.cutDrainShort = resolve));
+  private reportFailure: (err: ServiceUnavailableError) => void = () => undefined;
+  /** Settles when the bridge can no longer take calls and will not recover by itself. */
+  readonly failed = new Promise<ServiceUnavailableError>((resolve) => (this.reportFailure = resolve));
 
   private constructor(
     readonly router: CallRouter,
@@ -65,7 +99,22 @@ export class BridgeApp {
     private readonly resyncDeps: ResyncDeps,
     private readonly ownAsterisk: LocalAsterisk | undefined,
     private readonly log: Logger,
+    private readonly drainMs: number,
   ) {}
+
+  // What GET /health reports of the bridge (api/health.ts HealthSources.bridge).
+  ariConnected(): boolean {
+    return this.ari.state.connected;
+  }
+
+  liveCalls(): number {
+    return this.router.activeCalls;
+  }
+
+  /** A graceful stop has begun: new calls are refused. */
+  draining(): boolean {
+    return !this.router.isAccepting;
+  }
 
   static async start(options: BridgeAppOptions): Promise<BridgeApp> {
     const { asterisk: cfg, log } = options;
@@ -73,11 +122,22 @@ export class BridgeApp {
     if (options.runningAsterisk === undefined && cfg.managed) {
       ownAsterisk = new LocalAsterisk(cfg);
       log.info({ root: cfg.root, instance: cfg.instance }, 'starting Asterisk (or attaching to the running one)');
-      const how = await ownAsterisk.start();
-      log.info({ instance: cfg.instance }, how === 'attached' ? 'attached to the running Asterisk: its calls are kept' : 'Asterisk started');
+      try {
+        const how = await ownAsterisk.start();
+        log.info({ instance: cfg.instance }, how === 'attached' ? 'attached to the running Asterisk: its calls are kept' : 'Asterisk started');
+      } catch (err) {
+        await ownAsterisk.stop().catch(() => undefined);
+        throw new ServiceUnavailableError('Asterisk', `cannot start Asterisk (instance ${cfg.instance}, root ${cfg.root}): ${reasonOf(err)}`, { cause: err });
+      }
     }
     const url = `http://${cfg.host}:${cfg.ariPort}`;
-    const ari = await AriSession.connect({ url, user: cfg.ariUser, password: cfg.ariPassword, app: cfg.ariApp }, log);
+    let ari: AriSession;
+    try {
+      ari = await AriSession.connect({ url, user: cfg.ariUser, password: cfg.ariPassword, app: cfg.ariApp }, log);
+    } catch (err) {
+      await ownAsterisk?.stop().catch(() => undefined);
+      throw new ServiceUnavailableError('ARI', `cannot connect to ARI at ${url} as ${cfg.ariUser}: ${reasonOf(err)}`, { cause: err });
+    }
     const channels = new AriChannels(ari, ari.playbacks, log);
     const conference = new AriConference(ari, channels, ari.subscriptions, log);
     const rooms = new RoomRegistry(conference, log);
@@ -98,7 +158,7 @@ export class BridgeApp {
       legRecovery: options.legRecovery, callRecords, log,
     };
     const gate = new EventGate((event) => deliver(router, event, log));
-    const app = new BridgeApp(router, rooms, ari, gate, resyncDeps, ownAsterisk, log);
+    const app = new BridgeApp(router, rooms, ari, gate, resyncDeps, ownAsterisk, log, options.drainMs ?? DEFAULT_DRAIN_MS);
     gate.hold(); // events wait for the first resync
     await ari.start((event) => gate.push(event), { lost: (at) => app.lost(at), restored: () => app.restored() });
     await app.resyncNow(Date.now());
@@ -146,15 +206,21 @@ export class BridgeApp {
     const asterisk = this.ownAsterisk;
     if (asterisk === undefined || this.watching) return;
     this.watching = true;
+    let failures = 0;
     try {
       while (!this.stopping && !this.ari.state.connected) {
         if (!asterisk.alive()) {
           this.log.error({ instance: asterisk.cfg.instance }, 'Asterisk is gone: starting it again');
           try {
             await asterisk.start();
+            failures = 0;
             this.log.info({ instance: asterisk.cfg.instance }, 'Asterisk started again');
           } catch (err) {
             this.log.error({ err }, 'Asterisk did not start again');
+            if (++failures >= ASTERISK_RESTART_ATTEMPTS) {
+              this.reportFailure(new ServiceUnavailableError('Asterisk', `Asterisk (instance ${asterisk.cfg.instance}) died and did not start again ${failures} times: ${reasonOf(err)}`, { cause: err }));
+              return;
+            }
           }
         }
         await new Promise((r) => setTimeout(r, ASTERISK_WATCH_MS).unref());
@@ -165,11 +231,11 @@ export class BridgeApp {
   }
 
   /**
-   * Waits for calls in progress to end (up to a limit), then disconnects and stops Asterisk.
-   * `handOver`: for a restart (an upgrade) instead: no drain, the calls stay up in Asterisk, which
-   * keeps running; the next `start` attaches to it and picks them up where they stand.
+   * A graceful stop: new calls are refused (SIP 503) from now on; calls in progress may go on
+   * up to the drain limit, then hear goodbye and are hung up, their legs closed; then the app
+   * disconnects and stops its Asterisk. With `handOver` the calls and Asterisk stay up instead.
    */
-  async stop(drain = true, options: { handOver?: boolean } = {}): Promise<void> {
+  async stop(options: StopOptions = {}): Promise<void> {
     if (options.handOver === true) {
       this.stopping = true;
       this.log.info({ calls: this.router.activeCalls }, 'handing the calls over to the next start: Asterisk keeps running');
@@ -177,14 +243,27 @@ export class BridgeApp {
       await this.ari.close();
       return;
     }
-    if (drain && this.router.activeCalls > 0) {
-      this.log.info({ calls: this.router.activeCalls }, 'draining calls before stopping');
-      await Promise.race([this.router.idle(), new Promise((r) => setTimeout(r, DRAIN_TIMEOUT_MS).unref())]);
-    }
+    this.router.stopAccepting();
+    await this.endCalls(options.drainMs ?? this.drainMs);
     this.stopping = true;
     await this.rooms.settled();
     await this.ari.close();
     await this.ownAsterisk?.stop();
+  }
+
+  /** During a stop's drain (a second SIGINT/SIGTERM): end the calls still up now. */
+  hurry(): void {
+    this.cutDrainShort();
+  }
+
+  private async endCalls(drainMs: number): Promise<void> {
+    if (this.router.activeCalls === 0) return;
+    this.log.info({ calls: this.router.activeCalls, drainMs }, 'stopping: new calls refused, draining calls in progress');
+    if (await within(this.router.idle(), drainMs, this.drainCutShort)) return;
+    this.log.info({ calls: this.router.activeCalls }, 'drain limit reached: ending the calls still up');
+    this.router.endAll();
+    if (await within(this.router.idle(), END_CALLS_GUARD_MS)) return;
+    this.log.warn({ calls: this.router.activeCalls }, 'calls still up after ending them: their legs stay open (tollbridge ledger open)');
   }
 }
 

@@ -161,7 +161,7 @@ async function main(): Promise<void> {
     console.log('Asterisk event timestamps have 1 ms resolution.');
   } finally {
     observerClient.stop();
-    await app.stop(false);
+    await app.stop({ drainMs: 0 });
     await db.close();
     await asterisk.stop();
   }

@@ -5,9 +5,8 @@ import { createMailer } from '../app/mailer.js';
 import { loadConfig } from '../config/config.js';
 import { pino } from 'pino';
 import { createLogger } from '../config/logger.js';
-import { openDatabase } from '../db/index.js';
 import { UsageError, type Command } from './command.js';
-import { noExtraPositionals } from './open-db.js';
+import { noExtraPositionals, openServiceDatabase } from './open-db.js';
 import { untilStopSignal } from './stop-signal.js';
 
 export const apiCommand: Command = {
@@ -22,11 +21,15 @@ export const apiCommand: Command = {
     if (config.api.port === 0) throw new UsageError('TOLLBRIDGE_API_PORT is 0 (API off); set a port, e.g. TOLLBRIDGE_API_PORT=8380');
     // With --json, stdout carries one JSON document, so the logs go to stderr.
     const log = createLogger(config.logLevel, io.json ? pino.destination(2) : undefined);
-    const db = await openDatabase(config.database, { pinSecret: config.pinSecret, quarantineDays: config.quarantineDays });
-    const api = await startApi({ db, mailer: createMailer(config.mail, log), log, operatorToken: config.api.operatorToken }, config.api.host, config.api.port);
-    io.result({ url: api.url, openapi: `${api.url}/openapi.json` }, `HTTP API on ${api.url} (OpenAPI: ${api.url}/openapi.json)`);
-    await untilStopSignal(log);
-    await api.close();
-    await db.close();
+    const db = await openServiceDatabase(config);
+    try {
+      // GET /health reports the database only: no bridge runs here.
+      const api = await startApi({ db, mailer: createMailer(config.mail, log), log, operatorToken: config.api.operatorToken }, config.api.host, config.api.port);
+      io.result({ url: api.url, openapi: `${api.url}/openapi.json` }, `HTTP API on ${api.url} (OpenAPI: ${api.url}/openapi.json)`);
+      await untilStopSignal(log);
+      await api.close();
+    } finally {
+      await db.close();
+    }
   },
 };

@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { commands } from './commands.js';
 import { UsageError, type Command, type CommandIO } from './command.js';
 import { ConfigError } from '../config/config.js';
+import { ServiceUnavailableError } from '../app/service-unavailable.js';
 
 const GLOBAL_OPTIONS = {
   json: { type: 'boolean' },
@@ -84,6 +85,7 @@ function reportError(err: unknown, command: Command, json: boolean): number {
   if (json) process.stderr.write(JSON.stringify({ error: { code: typeof code === 'string' ? code : e.name, message: e.message } }) + '\n');
   else process.stderr.write(`tollbridge: ${e.message}\n`);
   if (e instanceof ConfigError) return 78; // EX_CONFIG
+  if (e instanceof ServiceUnavailableError) return 69; // EX_UNAVAILABLE: the database, Asterisk or ARI
   return typeof code === 'string' ? 2 : 1;
 }
 

@@ -1,8 +1,9 @@
 // What every account/operator command needs: the database the running bridge uses (from
 // loadConfig(); main.ts has already applied --db), opened for one command and closed after it,
 // and argument helpers whose errors say what to type instead.
-import { loadConfig } from '../config/config.js';
+import { loadConfig, type Config, type DatabaseConfig } from '../config/config.js';
 import { AccountNotFound, openDatabase, type Database } from '../db/index.js';
+import { reasonOf, ServiceUnavailableError } from '../app/service-unavailable.js';
 import { UsageError, type ParsedArgs } from './command.js';
 
 /** Opens the database, runs `fn`, and closes the database whatever happens. */
@@ -13,6 +14,27 @@ export async function withDatabase<T>(fn: (db: Database) => Promise<T>): Promise
     return await fn(db);
   } finally {
     await db.close();
+  }
+}
+
+/** Where the database is, for messages: the file, or the URL without its password. */
+export function describeDatabase(cfg: DatabaseConfig): string {
+  if (cfg.client === 'sqlite') return cfg.filename;
+  try {
+    const url = new URL(cfg.url);
+    if (url.password !== '') url.password = '***';
+    return url.toString();
+  } catch {
+    return 'postgres://…';
+  }
+}
+
+/** For the long-running commands: a database that cannot be opened is ServiceUnavailable (exit 69). */
+export async function openServiceDatabase(config: Config): Promise<Database> {
+  try {
+    return await openDatabase(config.database, { pinSecret: config.pinSecret, quarantineDays: config.quarantineDays });
+  } catch (err) {
+    throw new ServiceUnavailableError('database', `cannot open the database ${describeDatabase(config.database)}: ${reasonOf(err)}`, { cause: err });
   }
 }
 

@@ -1,15 +1,16 @@
 // `tollbridge start`: the bridge with its embedded defaults (local Asterisk, SQLite), a demo
 // room on an empty database, and a ready command line to call it.
-import { BridgeApp } from '../app/bridge-app.js';
+import { BridgeApp, type StopOptions } from '../app/bridge-app.js';
 import { createMailer } from '../app/mailer.js';
-import { startApi } from '../api/server.js';
+import { startApi, type ApiServer } from '../api/server.js';
+import type { HealthSources } from '../api/health.js';
 import { databasePorts } from '../app/database-ports.js';
 import { ensureDemo, type Demo } from '../app/demo-seed.js';
 import { loadConfig } from '../config/config.js';
 import { pino } from 'pino';
 import { createLogger } from '../config/logger.js';
-import { openDatabase } from '../db/index.js';
 import type { Command } from './command.js';
+import { openServiceDatabase } from './open-db.js';
 import { untilStopSignal } from './stop-signal.js';
 import path from 'node:path';
 import { sippArguments, writeCallFiles, type CallOptions } from '../sipp/caller.js';
@@ -43,7 +44,7 @@ function demoText(demo: Demo, sipPort: number, sippCommand: string): string {
 
 export const startCommand: Command = {
   path: ['start'],
-  summary: 'run the bridge: Asterisk, the ARI app, the database; Ctrl-C drains calls and stops',
+  summary: 'run the bridge: Asterisk, the ARI app, the database; SIGTERM/Ctrl-C refuses new calls, drains the others (TOLLBRIDGE_DRAIN_SECONDS) and stops; SIGUSR2 hands the calls over to the next start (Asterisk keeps running)',
   usage: 'start [--no-demo]',
   optionHelp: ['--no-demo  do not create the demo account on an empty database'],
   options: { 'no-demo': { type: 'boolean' } },
@@ -51,19 +52,48 @@ export const startCommand: Command = {
     const config = loadConfig();
     // With --json, stdout carries one JSON document, so the logs go to stderr.
     const log = createLogger(config.logLevel, io.json ? pino.destination(2) : undefined);
-    const db = await openDatabase(config.database, { pinSecret: config.pinSecret, quarantineDays: config.quarantineDays });
-    const demo = args.values['no-demo'] === true ? null : await ensureDemo(db);
-    const app = await BridgeApp.start({ asterisk: config.asterisk, ...databasePorts(db), log });
-    const api = config.api.port === 0 ? null : await startApi({ db, mailer: createMailer(config.mail, log), log, operatorToken: config.api.operatorToken }, config.api.host, config.api.port);
-    const sipp = demo === null ? null : demoSippCommand(demo, config.asterisk.sipPort, config.dataDir);
-    const apiLine = api === null ? 'HTTP API off (TOLLBRIDGE_API_PORT=0)' : `HTTP API on ${api.url} (OpenAPI: ${api.url}/openapi.json)`;
-    io.result(
-      { demo, sipPort: config.asterisk.sipPort, sipp, api: api?.url ?? null },
-      [`Bridge running: SIP on 127.0.0.1:${config.asterisk.sipPort}; ${apiLine}`, ...(demo === null || sipp === null ? [] : [demoText(demo, config.asterisk.sipPort, sipp)])].join('\n'),
-    );
-    await untilStopSignal(log);
-    await api?.close();
-    await app.stop();
-    await db.close();
+    // Every way out below is explicit: a service that is missing at start or lost for good
+    // ends the process with exit 69 (ServiceUnavailableError) after closing what was opened.
+    const db = await openServiceDatabase(config);
+    try {
+      const demo = args.values['no-demo'] === true ? null : await ensureDemo(db);
+      const app = await BridgeApp.start({ asterisk: config.asterisk, ...databasePorts(db), log, drainMs: config.drainSeconds * 1000 });
+      const health: HealthSources = { bridge: app };
+      // Anything but a stop signal (the API's port taken, ARI lost): end the calls at once.
+      let stopOptions: StopOptions = { drainMs: 0 };
+      let api: ApiServer | null = null;
+      try {
+        api = config.api.port === 0 ? null : await startApi({ db, mailer: createMailer(config.mail, log), log, operatorToken: config.api.operatorToken, health }, config.api.host, config.api.port);
+        const sipp = demo === null ? null : demoSippCommand(demo, config.asterisk.sipPort, config.dataDir);
+        const apiLine = api === null ? 'HTTP API off (TOLLBRIDGE_API_PORT=0)' : `HTTP API on ${api.url} (OpenAPI: ${api.url}/openapi.json)`;
+        io.result(
+          { demo, sipPort: config.asterisk.sipPort, sipp, api: api?.url ?? null },
+          [`Bridge running: SIP on 127.0.0.1:${config.asterisk.sipPort}; ${apiLine}`, ...(demo === null || sipp === null ? [] : [demoText(demo, config.asterisk.sipPort, sipp)])].join('\n'),
+        );
+        const outcome = await Promise.race([untilStopSignal(log), app.failed]);
+        if (outcome instanceof Error) {
+          log.error({ err: outcome }, 'the bridge cannot take calls any more: stopping');
+          throw outcome;
+        }
+        if (outcome === 'SIGUSR2') {
+          stopOptions = { handOver: true };
+          return;
+        }
+        // A second signal during the drain ends the calls still up at once (legs closed).
+        const hurry = () => {
+          log.info('second stop signal: ending the calls still up now');
+          app.hurry();
+        };
+        process.once('SIGINT', hurry);
+        process.once('SIGTERM', hurry);
+        stopOptions = {};
+      } finally {
+        // The API stays up while calls drain, so GET /health answers 503 "draining" meanwhile.
+        await app.stop(stopOptions);
+        await api?.close();
+      }
+    } finally {
+      await db.close();
+    }
   },
 };

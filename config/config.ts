@@ -55,6 +55,8 @@ export interface Config {
   pinSecret: string;
   /** Days a released number rests before anyone else may subscribe to it. */
   quarantineDays: number;
+  /** On SIGTERM/SIGINT, how long calls in progress may go on before they are ended. */
+  drainSeconds: number;
   dataDir: string;
 }
 
@@ -136,6 +138,10 @@ export function loadConfig(env: Env = process.env): Config {
   if (!/^\d+$/.test(quarantineRaw === '' ? '30' : quarantineRaw) || quarantineDays > 3650) {
     throw new ConfigError('TOLLBRIDGE_QUARANTINE_DAYS', `"${quarantineRaw}" is not a whole number of days from 0 to 3650`);
   }
+  const drainRaw = env.TOLLBRIDGE_DRAIN_SECONDS ?? '';
+  if (drainRaw !== '' && (!/^\d+$/.test(drainRaw) || Number(drainRaw) > 86_400)) {
+    throw new ConfigError('TOLLBRIDGE_DRAIN_SECONDS', `"${drainRaw}" is not a whole number of seconds from 0 to 86400`);
+  }
   const operatorToken = env.TOLLBRIDGE_OPERATOR_TOKEN ?? '';
   if (operatorToken !== '' && operatorToken.length < 16) throw new ConfigError('TOLLBRIDGE_OPERATOR_TOKEN', 'needs at least 16 characters');
   return {
@@ -166,6 +172,7 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel: text(env, 'TOLLBRIDGE_LOG_LEVEL', 'info'),
     pinSecret: text(env, 'TOLLBRIDGE_PIN_SECRET', 'tollbridge-development-pin-secret'),
     quarantineDays,
+    drainSeconds: drainRaw === '' ? 30 : Number(drainRaw),
     dataDir,
   };
 }

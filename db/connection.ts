@@ -23,11 +23,17 @@ export function connectReader(cfg: DatabaseConfig & { client: 'sqlite' }): Knex 
   return sqliteKnex(cfg.filename, ['PRAGMA query_only = ON', 'PRAGMA busy_timeout = 5000']);
 }
 
+// knex prints its own warnings with console.log; on stdout they would break `--json` output.
+const toStderr = (message: unknown): void => {
+  process.stderr.write(`knex: ${typeof message === 'string' ? message : JSON.stringify(message)}\n`);
+};
+const KNEX_LOG = { warn: toStderr, error: toStderr, deprecate: toStderr, debug: toStderr };
+
 export function connect(cfg: DatabaseConfig): Knex {
   if (cfg.client === 'postgres') {
     // Epoch-ms timestamps and micros fit in 2^53; parse int8 (20) as a number.
     pg.types.setTypeParser(20, (v: string) => Number(v));
-    return knexFactory({ client: 'pg', connection: cfg.url, pool: { min: 0, max: 10 } });
+    return knexFactory({ client: 'pg', connection: cfg.url, pool: { min: 0, max: 10 }, log: KNEX_LOG });
   }
   fs.mkdirSync(path.dirname(cfg.filename), { recursive: true });
   return sqliteKnex(cfg.filename, ['PRAGMA journal_mode = WAL', 'PRAGMA foreign_keys = ON', 'PRAGMA busy_timeout = 5000', 'PRAGMA synchronous = NORMAL', `PRAGMA wal_autocheckpoint = ${WAL_CHECKPOINT_PAGES}`]);
@@ -38,6 +44,7 @@ function sqliteKnex(filename: string, pragmas: string[]): Knex {
     client: 'sqlite3',
     connection: { filename },
     useNullAsDefault: true,
+    log: KNEX_LOG,
     pool: {
       min: 1,
       max: 1,

@@ -44,7 +44,13 @@ export interface Database {
 export async function openDatabase(cfg: DatabaseConfig, options: DatabaseOptions): Promise<Database> {
   if (options.pinSecret === '') throw new Error('openDatabase: pinSecret is empty; PINs are hashed with it (config.pinSecret, TOLLBRIDGE_PIN_SECRET)');
   const knex = connect(cfg);
-  await knex.migrate.latest({ migrationSource });
+  try {
+    await knex.migrate.latest({ migrationSource });
+  } catch (err) {
+    // Unreachable or refused: let go of the pool, or its timers keep a failed process alive.
+    await knex.destroy().catch(() => undefined);
+    throw err;
+  }
   // After the migrations: the reader opens the file the writer has created and migrated.
   // (An in-memory database exists only on its one connection.)
   const reader = cfg.client === 'sqlite' && cfg.filename !== ':memory:' ? connectReader(cfg) : knex;

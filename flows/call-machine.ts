@@ -1,7 +1,9 @@
 // One caller's journey, from the carrier's INVITE to the end of the leg:
 //
-//   routing ──unknown/unsubscribed number──> rejecting (SIP 404, never answered, no leg)
+//   admitting ──the bridge is stopping──> refusing (SIP 503, never answered, no leg)
 //      │
+//   routing ──unknown/unsubscribed number──> rejecting (SIP 404, never answered, no leg)
+//      │       (the bridge began stopping during the lookup: refusing, 503)
 //   answering (answer, open the ledger leg; a hang-up here waits for the leg to exist)
 //      │
 //   enteringRoom ⇄ checkingRoom   (3 attempts; unknown, foreign or mistyped room: same answer)
@@ -17,12 +19,14 @@
 // through `resume`: `starting` picks the step it stood at (see resumeTarget below). A caller
 // mid-IVR hears that step's prompt again; a caller already in a bridge stays there
 // (`resumedInRoom`: no new join, the room machine was restored with them).
+//   SHUTDOWN (a graceful stop's drain limit passed) once answered ─> stopping: the caller
+//      hears goodbye, we hang up, and the leg closes at Asterisk's end time (or now)
 import { assign, fromPromise, sendTo, setup } from 'xstate';
 import type { Logger } from 'pino';
 import { Prompt, soundUri } from '../ivr/prompts.js';
 import { PIN_MAX_DIGITS, ROOM_MAX_DIGITS, type IvrTiming } from '../ivr/timing.js';
 import { createCollectMachine, type CollectOutput } from './collect-machine.js';
-import type { CallChannel, CallMarks, CallStep, Clock, Directory, NumberRoute, PinCheck, Role, RoomInfo, UsageLedger } from './ports.js';
+import type { Admission, CallChannel, CallMarks, CallStep, Clock, Directory, NumberRoute, PinCheck, Role, RoomInfo, UsageLedger } from './ports.js';
 
 export interface RoomMembership {
   join(room: RoomInfo, channelId: string, role: Role): void;
@@ -39,6 +43,8 @@ export interface CallDeps {
   log: Logger;
   /** Where each caller stands, written on the channel for a restarted app; none in unit tests that do not care. */
   marks?: CallMarks;
+  /** Absent: always accepting (the router supplies it for graceful stops). */
+  admission?: Admission;
 }
 
 /** An answered call picked up again after a restart or reconnect, at the step it stood at. */
@@ -50,6 +56,11 @@ export type CallResume = { accountId: number; answeredAt: number } & (
   | { step: 'goodbye' }
 );
 
+/** A stop's goodbye prompt that never reports its end must not hold up the stop. */
+export const STOP_PROMPT_GUARD_MS = 5_000;
+/** After our hang-up, how long to wait for Asterisk's end time before closing the leg at ours. */
+export const STOP_END_GUARD_MS = 2_000;
+
 export interface CallInput {
   channelId: string;
   /** E.164, with its '+'. */
@@ -58,9 +69,9 @@ export interface CallInput {
   resume?: CallResume;
 }
 
-export type CallOutcome = 'rejected' | 'joined' | 'failed-room' | 'failed-pin' | 'abandoned' | 'error';
+export type CallOutcome = 'rejected' | 'refused' | 'joined' | 'failed-room' | 'failed-pin' | 'abandoned' | 'error';
 
-export type CallEvent = { type: 'DTMF'; digit: string } | { type: 'HANGUP'; at: number };
+export type CallEvent = { type: 'DTMF'; digit: string } | { type: 'HANGUP'; at: number } | { type: 'SHUTDOWN' };
 
 interface CallContext extends CallInput {
   route: NumberRoute | null;
@@ -75,11 +86,13 @@ interface CallContext extends CallInput {
   answeredAt: number | null;
   endedAt: number | null;
   hangupWhileAnswering: boolean;
+  shutdownWhileAnswering: boolean;
   outcome: CallOutcome;
 }
 
 export function createCallMachine(deps: CallDeps) {
   const { channel, directory, ledger, rooms, clock, timing, log, marks } = deps;
+  const admission = deps.admission ?? { accepting: () => true };
 
   /** Off the critical path: the mark is a fire-and-forget write on the channel. */
   const markStep = (context: CallContext, step: CallStep) => {
@@ -104,6 +117,7 @@ export function createCallMachine(deps: CallDeps) {
       collect: createCollectMachine(channel),
       route: fromPromise<NumberRoute | null, { dialled: string }>(({ input }) => directory.routeFor(input.dialled)),
       reject: fromPromise<void, { channelId: string }>(({ input }) => channel.reject(input.channelId, 'unallocated')),
+      refuse: fromPromise<void, { channelId: string }>(({ input }) => channel.reject(input.channelId, 'unavailable')),
       answer: fromPromise<number, CallContext>(async ({ input }) => {
         await channel.answer(input.channelId);
         const answeredAt = clock.now();
@@ -141,6 +155,7 @@ export function createCallMachine(deps: CallDeps) {
       }),
     },
     guards: {
+      stopping: () => !admission.accepting(),
       roomAttemptsLeft: ({ context }) => context.roomAttempts < timing.maxAttempts,
       pinAttemptsLeft: ({ context }) => context.pinAttempts < timing.maxAttempts,
     },
@@ -148,6 +163,13 @@ export function createCallMachine(deps: CallDeps) {
       bufferDigit: assign(({ context, event }) => (event.type === 'DTMF' ? { pending: context.pending + event.digit } : {})),
       forwardDigit: sendTo('collector', ({ event }) => event),
       noteHangup: assign(({ event }) => (event.type === 'HANGUP' ? { endedAt: event.at } : {})),
+      hangUpAnyway: ({ context }) => {
+        channel.hangup(context.channelId).catch((err: unknown) => log.debug({ err, channelId: context.channelId }, 'hang-up failed: channel gone'));
+      },
+    },
+    delays: {
+      stopPromptGuard: STOP_PROMPT_GUARD_MS,
+      stopEndGuard: STOP_END_GUARD_MS,
     },
   }).createMachine({
     id: 'call',
@@ -164,18 +186,20 @@ export function createCallMachine(deps: CallDeps) {
       answeredAt: input.resume?.answeredAt ?? null,
       endedAt: null,
       hangupWhileAnswering: false,
+      shutdownWhileAnswering: false,
       outcome: input.resume?.step === 'inRoom' ? 'joined' : 'abandoned',
     }),
     initial: 'starting',
     on: {
       HANGUP: { target: '.closing', actions: 'noteHangup' },
       DTMF: { actions: 'bufferDigit' },
+      SHUTDOWN: { target: '.stopping' },
     },
     states: {
       // A new call is routed; a resumed one goes straight back to its step.
       starting: {
         always: [
-          { guard: ({ context }) => context.resume === undefined, target: 'routing' },
+          { guard: ({ context }) => context.resume === undefined, target: 'admitting' },
           { guard: ({ context }) => resumeTarget(context.resume) === 'enteringRoom', target: 'enteringRoom' },
           { guard: ({ context }) => resumeTarget(context.resume) === 'enteringPin', target: 'enteringPin' },
           { guard: ({ context }) => resumeTarget(context.resume) === 'inRoom', target: 'inRoom' },
@@ -183,12 +207,17 @@ export function createCallMachine(deps: CallDeps) {
           { target: 'goodbye' },
         ],
       },
+      admitting: {
+        always: [{ guard: 'stopping', target: 'refusing' }, { target: 'routing' }],
+      },
       routing: {
-        on: { HANGUP: { target: 'finished', actions: 'noteHangup' } },
+        // Not answered yet: a stop that begins now refuses the call when the lookup returns.
+        on: { HANGUP: { target: 'finished', actions: 'noteHangup' }, SHUTDOWN: {} },
         invoke: {
           src: 'route',
           input: ({ context }) => ({ dialled: context.dialled }),
           onDone: [
+            { guard: 'stopping', target: 'refusing' },
             { guard: ({ event }) => event.output === null, target: 'rejecting' },
             { target: 'answering', actions: assign({ route: ({ event }) => event.output }) },
           ],
@@ -200,7 +229,7 @@ export function createCallMachine(deps: CallDeps) {
       },
       rejecting: {
         entry: ({ context }) => log.info({ channelId: context.channelId, dialled: context.dialled }, 'number not in service: rejected'),
-        on: { HANGUP: { target: 'finished' } },
+        on: { HANGUP: { target: 'finished' }, SHUTDOWN: {} },
         invoke: {
           src: 'reject',
           input: ({ context }) => ({ channelId: context.channelId }),
@@ -208,14 +237,31 @@ export function createCallMachine(deps: CallDeps) {
           onError: { target: 'finished', actions: assign({ outcome: 'rejected' }) },
         },
       },
+      refusing: {
+        entry: ({ context }) => log.info({ channelId: context.channelId, dialled: context.dialled }, 'bridge stopping: call refused (SIP 503)'),
+        on: { HANGUP: { target: 'finished' }, SHUTDOWN: {} },
+        invoke: {
+          src: 'refuse',
+          input: ({ context }) => ({ channelId: context.channelId }),
+          onDone: { target: 'finished', actions: assign({ outcome: 'refused' }) },
+          onError: {
+            target: 'finished',
+            actions: [assign({ outcome: 'refused' }), ({ context, event }) => log.warn({ err: event.error, channelId: context.channelId }, 'refusing the call failed')],
+          },
+        },
+      },
       answering: {
-        // The leg must exist before it can be closed: a hang-up now is noted and handled after.
-        on: { HANGUP: { actions: ['noteHangup', assign({ hangupWhileAnswering: true })] } },
+        // The leg must exist before it can be closed: a hang-up or a stop now is noted and handled after.
+        on: {
+          HANGUP: { actions: ['noteHangup', assign({ hangupWhileAnswering: true })] },
+          SHUTDOWN: { actions: assign({ shutdownWhileAnswering: true }) },
+        },
         invoke: {
           src: 'answer',
           input: ({ context }) => context,
           onDone: [
             { guard: ({ context }) => context.hangupWhileAnswering, target: 'closing', actions: assign({ answeredAt: ({ event }) => event.output }) },
+            { guard: ({ context }) => context.shutdownWhileAnswering, target: 'stopping', actions: assign({ answeredAt: ({ event }) => event.output }) },
             { target: 'enteringRoom', actions: assign({ answeredAt: ({ event }) => event.output }) },
           ],
           onError: {
@@ -353,13 +399,34 @@ export function createCallMachine(deps: CallDeps) {
           }),
           onError: { actions: ({ context }) => void channel.hangup(context.channelId).catch(() => undefined) },
         },
-        on: { DTMF: {} },
+        on: { DTMF: {}, SHUTDOWN: {} },
+      },
+      stopping: {
+        entry: ({ context }) => log.info({ channelId: context.channelId, room: context.room?.number ?? null }, 'bridge stopping: goodbye and hang-up'),
+        on: { DTMF: {}, SHUTDOWN: {} },
+        initial: 'farewell',
+        states: {
+          farewell: {
+            invoke: {
+              src: 'goodbye',
+              input: ({ context }) => ({ channelId: context.channelId, sounds: [Prompt.goodbye] }),
+              onDone: 'hungUp',
+              onError: { target: 'hungUp', actions: 'hangUpAnyway' },
+            },
+            after: { stopPromptGuard: { target: 'hungUp', actions: 'hangUpAnyway' } },
+          },
+          // Asterisk's StasisEnd (HANGUP, handled at the top) carries the real end; without it
+          // the leg ends now rather than staying open after the app has gone.
+          hungUp: {
+            after: { stopEndGuard: { target: '#call.closing', actions: assign({ endedAt: () => clock.now() }) } },
+          },
+        },
       },
       closing: {
         entry: ({ context }) => {
           if (context.role !== null && context.room !== null) rooms.leave(context.room.number, context.channelId);
         },
-        on: { HANGUP: {}, DTMF: {} },
+        on: { HANGUP: {}, DTMF: {}, SHUTDOWN: {} },
         invoke: {
           src: 'closeLeg',
           input: ({ context }) => ({ channelId: context.channelId, endedAt: context.endedAt ?? clock.now(), answered: context.answeredAt !== null }),

@@ -20,12 +20,13 @@ export class CallRouter {
   private readonly machine: ReturnType<typeof createCallMachine>;
   private readonly log: Logger;
   private idleWaiters: Array<() => void> = [];
+  private accepting = true;
 
   constructor(
     deps: CallDeps,
     private readonly options: { onFinished?: (channelId: string, outcome: CallOutcome) => void; timers?: TimerClock } = {},
   ) {
-    this.machine = createCallMachine(deps);
+    this.machine = createCallMachine({ ...deps, admission: { accepting: () => this.accepting } });
     this.log = deps.log;
   }
 
@@ -79,6 +80,20 @@ export class CallRouter {
 
   callEnded(channelId: string, at: number): void {
     this.calls.get(channelId)?.send({ type: 'HANGUP', at });
+  }
+
+  /** A graceful stop begins: from now on every new call is refused before answer (SIP 503). */
+  stopAccepting(): void {
+    this.accepting = false;
+  }
+
+  get isAccepting(): boolean {
+    return this.accepting;
+  }
+
+  /** The drain limit passed: every answered call hears goodbye and is hung up, its leg closed. */
+  endAll(): void {
+    for (const actor of this.calls.values()) actor.send({ type: 'SHUTDOWN' });
   }
 
   get activeCalls(): number {

@@ -82,6 +82,11 @@ export interface ConferenceBridges {
   release(room: string): Promise<void>;
 }
 
+/** Whether the bridge takes new calls: false from the moment a graceful stop begins. */
+export interface Admission {
+  accepting(): boolean;
+}
+
 export interface Clock {
   now(): number;
 }

@@ -13,6 +13,8 @@ describe('configuration', () => {
     expect(cfg.database.client).to.equal('sqlite');
     expect(cfg.quarantineDays).to.equal(30);
     expect(loadConfig({ TOLLBRIDGE_QUARANTINE_DAYS: '0' }).quarantineDays).to.equal(0);
+    expect(cfg.drainSeconds).to.equal(30);
+    expect(loadConfig({ TOLLBRIDGE_DRAIN_SECONDS: '0' }).drainSeconds).to.equal(0);
   });
 
   it('reads a PostgreSQL URL and a list of carrier addresses', () => {
@@ -33,6 +35,8 @@ describe('configuration', () => {
     ['TOLLBRIDGE_QUARANTINE_DAYS', { TOLLBRIDGE_QUARANTINE_DAYS: '2.5' }],
     ['TOLLBRIDGE_QUARANTINE_DAYS', { TOLLBRIDGE_QUARANTINE_DAYS: '-1' }],
     ['TOLLBRIDGE_QUARANTINE_DAYS', { TOLLBRIDGE_QUARANTINE_DAYS: '9999' }],
+    ['TOLLBRIDGE_DRAIN_SECONDS', { TOLLBRIDGE_DRAIN_SECONDS: '1.5' }],
+    ['TOLLBRIDGE_DRAIN_SECONDS', { TOLLBRIDGE_DRAIN_SECONDS: '-1' }],
   ];
   for (const [variable, env] of bad) {
     it(`refuses a bad ${variable} with a message naming it (${JSON.stringify(env)})`, () => {

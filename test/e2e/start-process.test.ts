@@ -105,6 +105,10 @@ describe('tollbridge start (spawned process) @asterisk', function () {
     // The API is up, and its OpenAPI document names the owner routes.
     const openapi = (await (await fetch(`${doc.api ?? ''}/openapi.json`)).json()) as { paths: Record<string, unknown> };
     expect(openapi.paths).to.have.property('/v1/accounts/{accountId}/subscriptions');
+    // GET /health: the bridge can take calls (database, ARI), no calls yet.
+    const health = await fetch(`${doc.api ?? ''}/health`);
+    expect(health.status).to.equal(200);
+    expect(await health.json()).to.deep.include({ status: 'ok', database: { ok: true }, ari: { connected: true }, calls: { live: 0, draining: false } });
 
     // Both printed ways of calling, at once: `tollbridge call` (as the README shows it, with a
     // shorter stay) and the raw SIPp line exactly as printed.

@@ -52,7 +52,7 @@ export class BridgeUnderTest {
   }
 
   async stop(): Promise<void> {
-    await this.app.stop(false);
+    await this.app.stop({ drainMs: 0 });
     await this.db.close();
   }
 

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# `npm start` (after `npm run build`): the Debian packages the bridge needs, installed only when
+# missing, then the bridge itself (`tollbridge start`, with the arguments given). Both need root
+# (Asterisk runs under chroot; SIPp sends RTP through a raw socket). Run as root, they run as
+# they are; run by a user, they go through sudo; without sudo, this says how to get root.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [ "$(id -u)" = 0 ]; then
+  as_root=()
+elif command -v sudo >/dev/null 2>&1; then
+  echo "tollbridge: the bridge runs as root (Asterisk under chroot, SIPp's raw socket): using sudo" >&2
+  as_root=(sudo)
+else
+  echo "tollbridge: the bridge runs as root (Asterisk under chroot, SIPp's raw socket), and sudo is not installed." >&2
+  echo "  Run the same command as root (su -), or as root install sudo: apt-get install -y sudo && adduser $(id -un) sudo" >&2
+  exit 1
+fi
+
+# Its report goes to stderr: with --json, stdout carries only the bridge's JSON document.
+"${as_root[@]}" bash scripts/install-system-deps.sh >&2
+
+# sudo resets the environment: hand the TOLLBRIDGE_* settings over explicitly, and node by its
+# path (sudo's secure_path may not hold the user's node). exec: signals reach the bridge.
+settings=()
+while IFS= read -r name; do
+  settings+=("$name=${!name}")
+done < <(compgen -e | grep '^TOLLBRIDGE_' || true)
+exec "${as_root[@]}" env "${settings[@]}" "$(command -v node)" dist/cli/main.js start "$@"
