@@ -1,7 +1,8 @@
 // Group commit for the ledger's writes, whatever the database: writes queue here, and while
 // any are waiting the writer takes the queued ones (up to a bounded batch) and makes them in
 // one transaction: all the opens as one statement, all the closes as another
-// (db/ledger-writer.ts), then COMMIT. Every caller's promise settles only after the COMMIT
+// (db/ledger-writer.ts), then COMMIT; a group of one kind is one statement, which commits by
+// itself. Every caller's promise settles only after the COMMIT
 // that holds its write, so a resolved open/close is as durable as a write committed alone;
 // one commit and two statements serve the whole group instead of a commit and a statement
 // each. Profiled on SQLite, the per-statement cost was not SQLite but the hop to node-sqlite3's
@@ -95,6 +96,14 @@ async function runEachAlone(s: GroupSession, group: Job[]): Promise<PromiseSettl
   return outcomes;
 }
 
+/** Runs `work` in a transaction and commits it; throws if any of it fails. */
+async function inTransaction<T>(db: GroupCommitDatabase, s: GroupSession, work: () => Promise<T>): Promise<T> {
+  await s.exec(db.begin);
+  const result = await work();
+  await s.exec('COMMIT');
+  return result;
+}
+
 /** Makes a group and settles each of its writes after the COMMIT (or the failure). */
 async function runGroup(db: GroupCommitDatabase, s: GroupSession, group: Job[]): Promise<void> {
   if (group.length === 1) {
@@ -106,16 +115,26 @@ async function runGroup(db: GroupCommitDatabase, s: GroupSession, group: Job[]):
   }
   let outcomes: PromiseSettledResult<unknown>[];
   try {
-    await s.exec(db.begin);
-    try {
-      outcomes = await runTogether(s, group);
-    } catch {
-      // Which write failed is not known: undo the group and make it one write at a time.
-      await s.exec('ROLLBACK');
-      await s.exec(db.begin);
-      outcomes = await runEachAlone(s, group);
+    if (group.every((j) => j.kind === group[0]?.kind)) {
+      // One statement, which commits by itself (no BEGIN and COMMIT round trips). If it
+      // fails it has changed nothing: make the group again one write at a time.
+      try {
+        outcomes = await runTogether(s, group);
+      } catch {
+        outcomes = await inTransaction(db, s, () => runEachAlone(s, group));
+      }
+    } else {
+      outcomes = await inTransaction(db, s, async () => {
+        try {
+          return await runTogether(s, group);
+        } catch {
+          // Which write failed is not known: undo the group and make it one write at a time.
+          await s.exec('ROLLBACK');
+          await s.exec(db.begin);
+          return runEachAlone(s, group);
+        }
+      });
     }
-    await s.exec('COMMIT');
   } catch (err) {
     await s.exec('ROLLBACK').catch(() => undefined);
     for (const job of group) job.settle(rejected(err));

@@ -11,6 +11,13 @@ import { closeBatchSql, openBatchSql, type LedgerWriter } from './ledger-writer.
 const OPEN = { name: 'tollbridge_ledger_open', text: openBatchSql('postgres', '$1') };
 const CLOSE = { name: 'tollbridge_ledger_close', text: closeBatchSql('postgres', '$1') };
 
+// The two statements touch a batch's rows by key, so a nested loop over the batch with index
+// lookups is always the right plan. The planner guesses 100 rows for json_array_elements and,
+// on a young or unanalysed ledger, then prefers to scan the whole ledger once per batch and
+// hash-join it (8 ms per batch of 50 at 20,000 rows instead of 1.4 ms, growing with the ledger).
+// This connection runs nothing else, so its planner is told to use the indexes.
+const PLAN_BY_KEY = 'SET enable_seqscan = off; SET enable_hashjoin = off; SET enable_mergejoin = off';
+
 export function pgLedgerWriter(url: string, maxGroup?: number): LedgerWriter {
   return groupCommitWriter(pgGroupDatabase(url), maxGroup);
 }
@@ -29,7 +36,10 @@ export function pgGroupDatabase(url: string): GroupCommitDatabase {
       // would crash the process. The group in flight, if any, rejects through its query.
       c.on('error', forget);
       c.on('end', forget);
-      const opened = c.connect().then(() => c);
+      const opened = c
+        .connect()
+        .then(() => c.query(PLAN_BY_KEY))
+        .then(() => c);
       client = opened;
       opened.catch(forget);
     }

@@ -86,17 +86,17 @@ describe('db: ledger group-commit writer', function () {
   const count = async (): Promise<number> => Number((await db.knex('usage_ledger').count<{ n: number | string }[]>({ n: '*' }))[0]?.n);
   const commits = (): number => seen.execs.filter((s) => s === 'COMMIT').length;
 
-  it(`${MAX_GROUP + 44} opens at once share a few commits, each committed (seen by knex's own connection) when its promise resolves`, async () => {
+  it(`${MAX_GROUP + 44} opens at once share a few statements, each committed (seen by knex's own connection) when its promise resolves`, async () => {
     const n = MAX_GROUP + 44;
     const visible = await Promise.all(
       Array.from({ length: n }, (_, i) => writer.open(opening(`g-${i}`, i)).then(async (row) => ({ row, stored: await rowOf(`g-${i}`) }))),
     );
     expect(visible.every((v) => v.row !== undefined && v.stored !== undefined && v.stored.id === v.row.id)).to.equal(true);
     expect(await count()).to.equal(n);
-    // At most MAX_GROUP writes per group: the first write goes alone, then the rest in groups.
-    expect(Math.max(...seen.batches)).to.be.at.most(MAX_GROUP);
+    // At most MAX_GROUP writes per group; a group of opens only is one statement.
+    expect(Math.max(...seen.batches)).to.equal(MAX_GROUP);
     expect(seen.batches.reduce((a, b) => a + b, 0)).to.equal(n);
-    expect(commits()).to.be.at.least(1).and.at.most(4);
+    expect(seen.batches.length).to.be.at.most(4);
     // Ids follow the order the writes arrived in.
     const ids = visible.map((v) => Number(v.row?.id));
     expect([...ids].sort((a, b) => a - b)).to.deep.equal(ids);
@@ -118,6 +118,15 @@ describe('db: ledger group-commit writer', function () {
     expect(seen.execs).to.include('ROLLBACK TO SAVEPOINT ledger_write');
   });
 
+  it('a failing open among opens only (one statement, no transaction) fails alone: the statement changed nothing, the others commit', async () => {
+    const outcomes = await Promise.allSettled(Array.from({ length: 30 }, (_, i) => writer.open(opening(`o-${i}`, i, i === 29 ? 999_999 : accountId))));
+    expect(outcomes.map((o) => o.status).lastIndexOf('fulfilled')).to.equal(28);
+    expect(outcomes[29]?.status).to.equal('rejected');
+    expect(await count()).to.equal(29);
+    expect(seen.execs.filter((e) => e === 'COMMIT')).to.have.length(1);
+    expect(seen.execs).to.include('ROLLBACK TO SAVEPOINT ledger_write');
+  });
+
   it('closes that share a group with a failing open commit, rated, when the group is made again one by one', async () => {
     await Promise.all(Array.from({ length: 20 }, (_, i) => writer.open(opening(`c-${i}`, i))));
     const outcomes = await Promise.allSettled([
@@ -128,6 +137,19 @@ describe('db: ledger group-commit writer', function () {
     expect(outcomes[20]?.status).to.equal('rejected');
     const closed = await db.knex('usage_ledger').whereNotNull('ended_at').count<{ n: number | string }[]>({ n: '*' });
     expect(Number(closed[0]?.n)).to.equal(20);
+  });
+
+  it('opens and closes sent together are one transaction: two statements, one COMMIT', async () => {
+    await Promise.all(Array.from({ length: 20 }, (_, i) => writer.open(opening(`old-${i}`, i))));
+    seen.execs.length = 0;
+    seen.batches.length = 0;
+    const results = await Promise.all([
+      ...Array.from({ length: 20 }, (_, i) => writer.close({ channel: `old-${i}`, end: T0 + i + 1_000 })),
+      ...Array.from({ length: 20 }, (_, i) => writer.open(opening(`new-${i}`, i))),
+    ]);
+    expect(results.every((r) => r !== undefined)).to.equal(true);
+    expect(seen.batches).to.deep.equal([20, 20]);
+    expect(seen.execs).to.deep.equal([db.client === 'sqlite' ? 'BEGIN IMMEDIATE' : 'BEGIN', 'COMMIT']);
   });
 
   it('an open and a close of the same channel sent together keep their order', async () => {
