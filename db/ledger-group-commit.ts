@@ -1,17 +1,17 @@
 // Group commit for the ledger's writes, whatever the database: writes queue here, and while
-// any are waiting the writer takes the queued ones (up to a bounded batch) and makes them in
-// one transaction: all the opens as one statement, all the closes as another
-// (db/ledger-writer.ts), then COMMIT; a group of one kind is one statement, which commits by
-// itself. Every caller's promise settles only after the COMMIT
-// that holds its write, so a resolved open/close is as durable as a write committed alone;
-// one commit and two statements serve the whole group instead of a commit and a statement
-// each. Profiled on SQLite, the per-statement cost was not SQLite but the hop to node-sqlite3's
-// worker thread and back (two thread switches and a promise per statement).
+// any are waiting the writer takes the queued ones (up to MAX_GROUP) and makes them together:
+// all the opens as one statement, all the closes as another (db/ledger-writer.ts), in one
+// transaction; a group of one kind is one statement, which commits by itself. Every caller's
+// promise settles only after the commit that holds its write, so a resolved open/close is as
+// durable as a write committed alone, and one commit and at most two statements serve the
+// whole group. (Profiled on SQLite, the cost of a write was not SQLite's work but the hop to
+// node-sqlite3's worker thread and back, two thread switches per statement.)
 //
 // A write that fails fails alone: if a batch statement fails (say, one open names an account
-// that does not exist), the transaction is rolled back and the group is made again one write
-// at a time, each inside a savepoint, so the failing write is undone and rejected and the
-// others commit. If COMMIT fails, every write of the group rejects.
+// that does not exist), the group's work is undone (its transaction rolled back; a statement
+// that ran by itself changed nothing) and the group is made again one write at a time in one
+// transaction, each write inside a savepoint, so the failing write is undone and rejected and
+// the others commit. If COMMIT fails, every write of the group rejects.
 //
 // Writes on one channel keep their order: a group never holds a channel twice (an open and a
 // close of the same leg go in successive groups), so the two statements of a group, on
