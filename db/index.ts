@@ -11,7 +11,7 @@ import { RatesRepository } from './repositories/rates.js';
 import { RoomsRepository } from './repositories/rooms.js';
 import { StatementsRepository } from './repositories/statements.js';
 import { randomRoomNumber } from './room-number.js';
-import { knexLedgerWriter } from './ledger-writer.js';
+import { pgLedgerWriter } from './pg-ledger-writer.js';
 import { sqliteLedgerWriter } from './sqlite-ledger-writer.js';
 
 export * from './errors.js';
@@ -63,7 +63,7 @@ export async function openDatabase(cfg: DatabaseConfig, options: DatabaseOptions
     proposeRoomNumber: options.proposeRoomNumber ?? randomRoomNumber,
   };
   const accounts = new AccountsRepository(ctx);
-  const writer = cfg.client === 'sqlite' ? sqliteLedgerWriter(knex) : knexLedgerWriter(knex);
+  const writer = cfg.client === 'sqlite' ? sqliteLedgerWriter(knex) : pgLedgerWriter(cfg.url);
   const ledger = new LedgerRepository(ctx, writer);
   return {
     knex,
