@@ -46,7 +46,7 @@ export class BridgeApp {
     }
     const url = `http://${cfg.host}:${cfg.ariPort}`;
     const ari = await AriSession.connect({ url, user: cfg.ariUser, password: cfg.ariPassword, app: cfg.ariApp }, log);
-    const channels = new AriChannels(ari.client, ari.playbacks, log);
+    const channels = new AriChannels(ari.client, ari.playbacks, log, ari.answers);
     const rooms = new RoomRegistry(new AriConference(ari.client, channels, log), log);
     const router = new CallRouter({
       channel: channels,

@@ -4,6 +4,7 @@
 import ari, { type Client } from 'ari-client';
 import type { Logger } from 'pino';
 import { parseAriTimestamp, type CallEvent } from './ari-events.js';
+import { AnswerTimes } from './answer-times.js';
 import { PlaybackTracker } from './playbacks.js';
 
 export interface AriEndpoint {
@@ -30,6 +31,8 @@ export async function connectAri(url: string, user: string, password: string, lo
 
 export class AriSession {
   readonly playbacks = new PlaybackTracker();
+  /** Asterisk's answer time per channel (ChannelStateChange to Up). */
+  readonly answers = new AnswerTimes();
 
   private constructor(
     readonly client: Client,
@@ -55,7 +58,11 @@ export class AriSession {
       onEvent({ type: 'call.dtmf', channelId: channel.id, digit: event.digit, at: parseAriTimestamp(event.timestamp, now()) });
     });
     this.client.on('StasisEnd', (event, channel) => {
+      this.answers.forget(channel.id);
       onEvent({ type: 'call.end', channelId: channel.id, at: parseAriTimestamp(event.timestamp, now()) });
+    });
+    this.client.on('ChannelStateChange', (event, channel) => {
+      if (channel.state === 'Up') this.answers.answered(channel.id, parseAriTimestamp(event.timestamp, now()));
     });
     this.client.on('PlaybackFinished', (event) => this.playbacks.finished(event.playback.id));
     this.client.on('WebSocketReconnecting', (err) => this.log.warn({ err }, 'ARI websocket reconnecting'));

@@ -3,7 +3,7 @@
 import { BridgeApp } from '../app/bridge-app.js';
 import { createMailer } from '../app/mailer.js';
 import { startApi } from '../api/server.js';
-import { databasePorts } from '../app/database-ports.js';
+import { databasePorts, openJournaledLedger } from '../app/database-ports.js';
 import { ensureDemo, type Demo } from '../app/demo-seed.js';
 import { loadConfig } from '../config/config.js';
 import { pino } from 'pino';
@@ -53,7 +53,8 @@ export const startCommand: Command = {
     const log = createLogger(config.logLevel, io.json ? pino.destination(2) : undefined);
     const db = await openDatabase(config.database, { pinSecret: config.pinSecret, quarantineDays: config.quarantineDays });
     const demo = args.values['no-demo'] === true ? null : await ensureDemo(db);
-    const app = await BridgeApp.start({ asterisk: config.asterisk, ...databasePorts(db), log });
+    const ledger = await openJournaledLedger(db, config.ledgerJournalDir, log);
+    const app = await BridgeApp.start({ asterisk: config.asterisk, directory: databasePorts(db).directory, ledger, log });
     const api = config.api.port === 0 ? null : await startApi({ db, mailer: createMailer(config.mail, log), log, operatorToken: config.api.operatorToken }, config.api.host, config.api.port);
     const sipp = demo === null ? null : demoSippCommand(demo, config.asterisk.sipPort, config.dataDir);
     const apiLine = api === null ? 'HTTP API off (TOLLBRIDGE_API_PORT=0)' : `HTTP API on ${api.url} (OpenAPI: ${api.url}/openapi.json)`;
@@ -64,6 +65,7 @@ export const startCommand: Command = {
     await untilStopSignal(log);
     await api?.close();
     await app.stop();
+    await ledger.close();
     await db.close();
   },
 };

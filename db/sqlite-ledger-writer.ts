@@ -74,7 +74,14 @@ export function sqliteLedgerWriter(knex: Knex): LedgerWriter {
       job.settle(outcome);
       return;
     }
-    await exec(conn, 'BEGIN IMMEDIATE');
+    try {
+      await exec(conn, 'BEGIN IMMEDIATE');
+    } catch (err) {
+      // The file is locked by another connection (SQLITE_BUSY after busy_timeout): the group
+      // was taken off the queue, so it must be failed here or its callers wait for ever.
+      for (const job of group) job.settle({ status: 'rejected', reason: err });
+      return;
+    }
     const outcomes = await Promise.allSettled(group.map((job) => job.run(p)));
     try {
       await exec(conn, 'COMMIT');
