@@ -30,6 +30,6 @@ export function databasePorts(db: Database): { directory: Directory; ledger: Usa
  * A domain error (say, a number no longer in the inventory) will not change on retry: the
  * record is logged and skipped; anything else (locked, unreachable) is retried until it passes.
  */
-export function openJournaledLedger(db: Database, dir: string, log: Logger): Promise<JournaledLedger> {
-  return JournaledLedger.open({ dir, target: databasePorts(db).ledger, log, isPermanent: (err) => err instanceof DomainError });
+export function openJournaledLedger(db: Database, dir: string, log: Logger, options: { sync?: boolean } = {}): Promise<JournaledLedger> {
+  return JournaledLedger.open({ dir, target: databasePorts(db).ledger, log, isPermanent: (err) => err instanceof DomainError, sync: options.sync });
 }

@@ -53,7 +53,7 @@ export const startCommand: Command = {
     const log = createLogger(config.logLevel, io.json ? pino.destination(2) : undefined);
     const db = await openDatabase(config.database, { pinSecret: config.pinSecret, quarantineDays: config.quarantineDays });
     const demo = args.values['no-demo'] === true ? null : await ensureDemo(db);
-    const ledger = await openJournaledLedger(db, config.ledgerJournalDir, log);
+    const ledger = await openJournaledLedger(db, config.ledgerJournalDir, log, { sync: config.ledgerJournalSync });
     const app = await BridgeApp.start({ asterisk: config.asterisk, directory: databasePorts(db).directory, ledger, log });
     const api = config.api.port === 0 ? null : await startApi({ db, mailer: createMailer(config.mail, log), log, operatorToken: config.api.operatorToken }, config.api.host, config.api.port);
     const sipp = demo === null ? null : demoSippCommand(demo, config.asterisk.sipPort, config.dataDir);

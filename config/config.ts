@@ -63,6 +63,8 @@ export interface Config {
   dataDir: string;
   /** The ledger's local journal: every leg open/close is fsync'd here before the database. */
   ledgerJournalDir: string;
+  /** true: fdatasync each group of journal records before the caller goes on (power-cut safe). */
+  ledgerJournalSync: boolean;
 }
 
 export class ConfigError extends Error {
@@ -178,5 +180,6 @@ export function loadConfig(env: Env = process.env): Config {
     quarantineDays,
     dataDir,
     ledgerJournalDir: path.resolve(env.TOLLBRIDGE_LEDGER_JOURNAL_DIR ?? path.join(dataDir, 'ledger-journal')),
+    ledgerJournalSync: flag(env, 'TOLLBRIDGE_LEDGER_JOURNAL_FSYNC', true),
   };
 }

@@ -83,15 +83,17 @@ export class JournalFile<T> {
   private constructor(
     readonly dir: string,
     private readonly rollBytes: number,
+    /** false: written to the OS but not fdatasync'd (survives an application crash, not a power cut). */
+    private readonly sync: boolean,
   ) {}
 
   /**
    * Opens the journal in `dir` (created if missing) and reads back every intact record left
    * there, oldest first; appends then go to a fresh segment.
    */
-  static async open<T>(dir: string, options: { rollBytes?: number } = {}): Promise<{ journal: JournalFile<T>; entries: Array<JournalEntry<T>>; report: JournalReadReport }> {
+  static async open<T>(dir: string, options: { rollBytes?: number; sync?: boolean } = {}): Promise<{ journal: JournalFile<T>; entries: Array<JournalEntry<T>>; report: JournalReadReport }> {
     await fs.promises.mkdir(dir, { recursive: true });
-    const journal = new JournalFile<T>(dir, options.rollBytes ?? DEFAULT_ROLL_BYTES);
+    const journal = new JournalFile<T>(dir, options.rollBytes ?? DEFAULT_ROLL_BYTES, options.sync ?? true);
     const names = (await fs.promises.readdir(dir)).filter((n) => SEGMENT.test(n)).sort();
     const entries: Array<JournalEntry<T>> = [];
     let skippedLines = 0;
@@ -184,7 +186,7 @@ export class JournalFile<T> {
           if (current === undefined) throw new Error('the ledger journal is closed');
           const text = group.map((p) => p.line).join('');
           await current.handle.write(text);
-          await current.handle.datasync();
+          if (this.sync) await current.handle.datasync();
           current.bytes += Buffer.byteLength(text);
           current.segment.maxSeq = Math.max(current.segment.maxSeq, group.at(-1)?.seq ?? 0);
           this.stats.syncs++;

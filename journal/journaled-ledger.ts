@@ -30,6 +30,8 @@ export interface JournaledLedgerOptions {
   /** First and longest wait between attempts while the database refuses (ms). */
   retryMs?: { first: number; max: number };
   rollBytes?: number;
+  /** fdatasync each group before it resolves (default); false: OS write only (see README). */
+  sync?: boolean;
 }
 
 /** Records applied per round: channels in parallel (the SQLite writer commits them as one group). */
@@ -54,7 +56,7 @@ export class JournaledLedger implements UsageLedger {
 
   /** Opens the journal, queues what an earlier run left in it, and starts applying. */
   static async open(options: JournaledLedgerOptions): Promise<JournaledLedger> {
-    const { journal, entries, report } = await JournalFile.open<LedgerRecord>(options.dir, { rollBytes: options.rollBytes });
+    const { journal, entries, report } = await JournalFile.open<LedgerRecord>(options.dir, { rollBytes: options.rollBytes, sync: options.sync });
     const ledger = new JournaledLedger(journal, options);
     if (report.skippedLines > 0) options.log.warn({ dir: options.dir, skippedLines: report.skippedLines }, 'ledger journal: torn or damaged lines ignored');
     if (entries.length > 0) options.log.info({ dir: options.dir, records: entries.length }, 'ledger journal: replaying records from an earlier run');
