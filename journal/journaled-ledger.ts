@@ -36,6 +36,11 @@ export interface JournaledLedgerOptions {
 
 /** Records applied per round: channels in parallel (the SQLite writer commits them as one group). */
 const APPLY_BATCH = 256;
+/**
+ * Channels applied at once. Each waiting write holds a database connection (PostgreSQL's pool
+ * has 10): a locked table must not take them all from the number and PIN lookups callers wait on.
+ */
+const APPLY_PARALLEL = 4;
 
 function channelOf(record: LedgerRecord): string {
   return record.op === 'open' ? record.leg.channelId : record.channelId;
@@ -182,9 +187,17 @@ export class JournaledLedger implements UsageLedger {
       if (chain === undefined) chains.set(key, [record]);
       else chain.push(record);
     }
-    const outcomes = await Promise.allSettled(
-      [...chains.values()].map(async (records) => {
-        for (const record of records) await this.applyOne(record);
+    const queue = [...chains.values()];
+    const outcomes: Array<PromiseSettledResult<void>> = [];
+    await Promise.all(
+      Array.from({ length: Math.min(APPLY_PARALLEL, queue.length) }, async () => {
+        for (let records = queue.shift(); records !== undefined; records = queue.shift()) {
+          const chain = records;
+          const [outcome] = await Promise.allSettled([(async () => {
+            for (const record of chain) await this.applyOne(record);
+          })()]);
+          outcomes.push(outcome);
+        }
       }),
     );
     const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');

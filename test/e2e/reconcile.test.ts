@@ -10,6 +10,7 @@ import { LegClosed } from '../../db/index.js';
 import { placeCall, startCall, type CallOptions, type Step } from '../../sipp/caller.js';
 import { testAsteriskConfig } from '../support/asterisk-fixture.js';
 import { BridgeUnderTest, type SeededRoom } from '../support/bridge-fixture.js';
+import { testDatabaseUrl } from '../support/db-fixture.js';
 import { waitFor } from '../support/wait.js';
 
 const target = () => ({ host: '127.0.0.1', port: testAsteriskConfig().sipPort });
@@ -29,13 +30,7 @@ interface ReconcileJson {
   differences: Array<{ kind: string; channelId: string; delta?: number }>;
 }
 
-/** The test database as `--db` takes it. */
-function dbUrl(bridge: BridgeUnderTest): string {
-  const connection = (bridge.db.knex.client as { config: { connection: string | { filename?: string; connectionString?: string } } }).config.connection;
-  if (typeof connection === 'string') return connection;
-  if (connection.filename !== undefined) return `sqlite:${connection.filename}`;
-  return connection.connectionString ?? '';
-}
+const dbUrl = (bridge: BridgeUnderTest) => testDatabaseUrl(bridge.db);
 
 function runReconcile(bridge: BridgeUnderTest, from: number): { status: number | null; report: ReconcileJson; stderr: string } {
   const cli = path.join(repoRoot(), 'dist', 'cli', 'main.js');
