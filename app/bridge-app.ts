@@ -3,7 +3,8 @@
 // both run exactly this.
 import type { Logger } from 'pino';
 import type { AsteriskConfig } from '../config/config.js';
-import { LocalAsterisk } from '../asterisk/local-asterisk.js';
+import { instancePaths, LocalAsterisk } from '../asterisk/local-asterisk.js';
+import { AmiSession } from '../bridge/ami-session.js';
 import { AriChannels } from '../bridge/ari-channels.js';
 import { AriConference } from '../bridge/ari-conference.js';
 import { AriSession } from '../bridge/ari-session.js';
@@ -12,6 +13,7 @@ import { CallRouter } from '../flows/call-router.js';
 import type { Clock, Directory, UsageLedger } from '../flows/ports.js';
 import { RoomRegistry } from '../flows/room-registry.js';
 import { DEFAULT_IVR_TIMING, type IvrTiming } from '../ivr/timing.js';
+import { AmiCallRecords, AsteriskCallRecords, CelFileCallRecords } from '../reconcile/call-records.js';
 
 export interface BridgeAppOptions {
   asterisk: AsteriskConfig;
@@ -32,6 +34,10 @@ export class BridgeApp {
     readonly router: CallRouter,
     readonly rooms: RoomRegistry,
     readonly ari: AriSession,
+    /** AMI: Asterisk's CEL events as they happen (and whatever else needs AMI). */
+    readonly ami: AmiSession,
+    /** When Asterisk says a channel ended (CEL over AMI, else the local CEL file): for legs whose end the app missed. */
+    readonly callRecords: AsteriskCallRecords,
     private readonly ownAsterisk: LocalAsterisk | undefined,
     private readonly log: Logger,
   ) {}
@@ -44,6 +50,12 @@ export class BridgeApp {
       log.info({ root: cfg.root, instance: cfg.instance }, 'starting Asterisk');
       await ownAsterisk.start();
     }
+    // AMI comes up beside ARI and keeps reconnecting; the bridge does not wait for it.
+    const ami = new AmiSession({ host: cfg.host, port: cfg.amiPort, user: cfg.amiUser, password: cfg.amiPassword }, log);
+    const amiRecords = new AmiCallRecords(ami);
+    ami.start().catch((err: unknown) => log.warn({ err }, 'AMI not connected yet: still trying'));
+    const localCel = cfg.managed || options.runningAsterisk !== undefined ? [new CelFileCallRecords(instancePaths(cfg).celLog)] : [];
+    const callRecords = new AsteriskCallRecords([amiRecords, ...localCel]);
     const url = `http://${cfg.host}:${cfg.ariPort}`;
     const ari = await AriSession.connect({ url, user: cfg.ariUser, password: cfg.ariPassword, app: cfg.ariApp }, log);
     const channels = new AriChannels(ari.client, ari.playbacks, log, ari.answers);
@@ -72,7 +84,7 @@ export class BridgeApp {
       }
     });
     log.info({ ari: url, stasisApp: cfg.ariApp, sip: `127.0.0.1:${cfg.sipPort}` }, 'bridge ready');
-    return new BridgeApp(router, rooms, ari, ownAsterisk, log);
+    return new BridgeApp(router, rooms, ari, ami, callRecords, ownAsterisk, log);
   }
 
   /** Waits for calls in progress to end (up to a limit), then disconnects and stops Asterisk. */
@@ -83,6 +95,7 @@ export class BridgeApp {
     }
     await this.rooms.settled();
     await this.ari.close();
+    this.ami.close();
     await this.ownAsterisk?.stop();
   }
 }

@@ -32,7 +32,8 @@ export class AmiCallRecords {
 
   heard(event: AmiEvent): void {
     const channelId = event.uniqueid;
-    const at = parseCelTime(event.eventtime);
+    // cel_manager's EventTime is whole seconds in local time; the AMI Timestamp header has µs.
+    const at = parseCelTime(event.eventtime) ?? parseCelTime(event.timestamp);
     if (typeof channelId !== 'string' || at === null || typeof event.eventname !== 'string') return;
     if (this.book.get(channelId) === undefined) {
       this.seen.push(channelId);

@@ -5,7 +5,9 @@
 import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
+import { instancePaths } from '../../asterisk/local-asterisk.js';
 import { repoRoot } from '../../config/paths.js';
+import { AmiCallRecords, CelFileCallRecords } from '../../reconcile/call-records.js';
 import { LegClosed } from '../../db/index.js';
 import { placeCall, startCall, type CallOptions, type Step } from '../../sipp/caller.js';
 import { testAsteriskConfig } from '../support/asterisk-fixture.js';
@@ -48,7 +50,6 @@ function runReconcile(bridge: BridgeUnderTest, from: number): { status: number |
 describe('tollbridge ledger reconcile against Asterisk CEL, over real SIP @asterisk', function () {
   this.timeout(180_000);
   let bridge: BridgeUnderTest;
-  const from = Date.now() - 1000;
 
   before(async () => {
     bridge = await BridgeUnderTest.start();
@@ -57,7 +58,24 @@ describe('tollbridge ledger reconcile against Asterisk CEL, over real SIP @aster
     await bridge?.stop();
   });
 
+  it("Asterisk's record of a call's end, over AMI (CEL events) and from the CEL file, is the leg's end", async () => {
+    const room = await bridge.seedRoom();
+    await bridge.app.ami.ready(10_000);
+    const overAmi = new AmiCallRecords(bridge.app.ami); // hears CEL events from now on
+    const result = await placeCall(call(room, [{ pauseMs: 300 }], { by: 'caller', afterMs: 1500 }));
+    expect(result).to.include({ answered: true, hungUpBy: 'caller' });
+    await bridge.waitForNothingLeft();
+    const [leg] = await bridge.db.ledger.legsFor(room.accountId, {});
+    const channelId = leg?.channelId ?? '';
+    const viaAmi = await waitFor('the HANGUP over AMI', () => overAmi.endOf(channelId));
+    const fromFile = await waitFor('the HANGUP in the CEL file', () => new CelFileCallRecords(instancePaths(testAsteriskConfig()).celLog).endOf(channelId));
+    const asTheAppAsks = await bridge.app.callRecords.endOf(channelId);
+    for (const end of [viaAmi, fromFile, asTheAppAsks ?? 0]) expect(Math.abs(end - (leg?.endedAt ?? 0))).to.be.below(50);
+    expect(await bridge.app.callRecords.endOf(`${testAsteriskConfig().systemName}-1.1`)).to.equal(null);
+  });
+
   it('calls into a room and one abandoned in the IVR: clean, exit 0; then every kind of damage is reported, exit 3', async () => {
+    const from = Date.now();
     const room = await bridge.seedRoom();
     const moderator = startCall(call(room, enter(room.roomNumber, room.moderatorPin), { by: 'far-end', maxWaitMs: 60_000 }));
     await bridge.waitForLive(room.roomNumber, 1);
