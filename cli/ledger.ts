@@ -2,6 +2,7 @@
 // money cross-check. A leg is closed with its real end time (from the carrier's or Asterisk's
 // records), which rates it then; a closed leg never changes, so closing one twice is refused
 // with what it already says. `reconcile` compares every leg with Asterisk's own record (CEL).
+import fs from 'node:fs';
 import { instancePaths } from '../asterisk/local-asterisk.js';
 import { loadConfig } from '../config/config.js';
 import { LegClosed, LegNotFound, type LedgerEntry } from '../db/index.js';
@@ -101,6 +102,7 @@ export const ledgerCommands: Command[] = [
       const systemOption = option(args, 'systemname');
       const systemName = systemOption === '*' ? undefined : systemOption ?? (instance !== undefined && process.env.TOLLBRIDGE_ASTERISK_SYSTEMNAME === undefined ? instance : config.asterisk.systemName);
       const toleranceMs = integerOption(args, 'tolerance-ms', 'milliseconds, e.g. 1000') ?? 1000;
+      if (!fs.existsSync(celFile)) io.stderr(`note: ${celFile} does not exist (yet): Asterisk has recorded no channel there; check --asterisk-instance / --cel-file`);
       const cel = new CelLogFile(celFile);
       const book = await cel.refresh();
       const report = await withDatabase(async (db) => {
