@@ -11,6 +11,7 @@ import type { AsteriskConfig } from '../config/config.js';
 import { instancePaths, LocalAsterisk } from '../asterisk/local-asterisk.js';
 import { AriChannels } from '../bridge/ari-channels.js';
 import { AriConference } from '../bridge/ari-conference.js';
+import { AmiSession } from '../bridge/ami-session.js';
 import { AriSession, type AriConnectionState } from '../bridge/ari-session.js';
 import type { CallEvent } from '../bridge/ari-events.js';
 import { AriCallMarks } from '../bridge/call-marks.js';
@@ -18,7 +19,7 @@ import { CallRouter } from '../flows/call-router.js';
 import type { CallRecords, Clock, Directory, LegRecovery, UsageLedger } from '../flows/ports.js';
 import { RoomRegistry } from '../flows/room-registry.js';
 import { DEFAULT_IVR_TIMING, type IvrTiming } from '../ivr/timing.js';
-import { CdrFileCallRecords } from './cdr-call-records.js';
+import { AmiCallRecords, AsteriskCallRecords, CelFileCallRecords } from '../reconcile/call-records.js';
 import { EventGate } from './event-gate.js';
 import { resync, type ResyncDeps } from './resync.js';
 import { STOP_END_GUARD_MS, STOP_PROMPT_GUARD_MS } from '../flows/call-machine.js';
@@ -30,7 +31,7 @@ export interface BridgeAppOptions {
   ledger: UsageLedger;
   /** The ledger's open legs, read on every resync; without it legs of calls gone meanwhile stay open. */
   legRecovery?: LegRecovery;
-  /** Asterisk's record of each channel's end; by default the CDR file a local Asterisk writes. */
+  /** Asterisk's record of each channel's end; by default CEL over AMI, then the CEL file a local Asterisk writes. */
   callRecords?: CallRecords;
   log: Logger;
   clock?: Clock;
@@ -98,6 +99,10 @@ export class BridgeApp {
     private readonly gate: EventGate,
     private readonly resyncDeps: ResyncDeps,
     private readonly ownAsterisk: LocalAsterisk | undefined,
+    /** AMI: Asterisk's CEL events as they happen (and whatever else needs AMI). */
+    readonly ami: AmiSession,
+    /** When Asterisk says a channel ended: for legs whose end the app missed. */
+    readonly callRecords: CallRecords,
     private readonly log: Logger,
     private readonly drainMs: number,
   ) {}
@@ -138,7 +143,10 @@ export class BridgeApp {
       await ownAsterisk?.stop().catch(() => undefined);
       throw new ServiceUnavailableError('ARI', `cannot connect to ARI at ${url} as ${cfg.ariUser}: ${reasonOf(err)}`, { cause: err });
     }
-    const channels = new AriChannels(ari, ari.playbacks, log);
+    // AMI comes up beside ARI and keeps reconnecting; the bridge does not wait for it.
+    const ami = new AmiSession({ host: cfg.host, port: cfg.amiPort, user: cfg.amiUser, password: cfg.amiPassword }, log);
+    ami.start().catch((err: unknown) => log.warn({ err }, 'AMI not connected yet: still trying'));
+    const channels = new AriChannels(ari, ari.playbacks, log, ari.answers);
     const conference = new AriConference(ari, channels, ari.subscriptions, log);
     const rooms = new RoomRegistry(conference, log);
     const router = new CallRouter({
@@ -151,14 +159,14 @@ export class BridgeApp {
       log,
       marks: new AriCallMarks(ari, log),
     });
-    const localLogDir = (options.runningAsterisk ?? ownAsterisk)?.paths.logDir ?? (cfg.managed ? instancePaths(cfg).logDir : undefined);
-    const callRecords: CallRecords = options.callRecords ?? (localLogDir === undefined ? { endOf: async () => null } : new CdrFileCallRecords(localLogDir));
+    const localCel = cfg.managed || options.runningAsterisk !== undefined ? [new CelFileCallRecords((options.runningAsterisk ?? ownAsterisk)?.paths.celLog ?? instancePaths(cfg).celLog)] : [];
+    const callRecords: CallRecords = options.callRecords ?? new AsteriskCallRecords([new AmiCallRecords(ami), ...localCel]);
     const resyncDeps: ResyncDeps = {
       ari, app: cfg.ariApp, router, rooms, conference, subscriptions: ari.subscriptions, directory: options.directory, ledger: options.ledger,
       legRecovery: options.legRecovery, callRecords, log,
     };
     const gate = new EventGate((event) => deliver(router, event, log));
-    const app = new BridgeApp(router, rooms, ari, gate, resyncDeps, ownAsterisk, log, options.drainMs ?? DEFAULT_DRAIN_MS);
+    const app = new BridgeApp(router, rooms, ari, gate, resyncDeps, ownAsterisk, ami, callRecords, log, options.drainMs ?? DEFAULT_DRAIN_MS);
     gate.hold(); // events wait for the first resync
     await ari.start((event) => gate.push(event), { lost: (at) => app.lost(at), restored: () => app.restored() });
     await app.resyncNow(Date.now());
@@ -241,6 +249,7 @@ export class BridgeApp {
       this.log.info({ calls: this.router.activeCalls }, 'handing the calls over to the next start: Asterisk keeps running');
       await this.rooms.settled();
       await this.ari.close();
+      this.ami.close();
       return;
     }
     this.router.stopAccepting();
@@ -248,6 +257,7 @@ export class BridgeApp {
     this.stopping = true;
     await this.rooms.settled();
     await this.ari.close();
+    this.ami.close();
     await this.ownAsterisk?.stop();
   }
 

@@ -1,6 +1,9 @@
-// The database as the machines see it: Directory and UsageLedger ports over db/'s repositories.
-import type { Database } from '../db/index.js';
+// The database as the machines see it: Directory and UsageLedger ports over db/'s repositories,
+// and the ledger behind its local journal (what the running bridge uses).
+import type { Logger } from 'pino';
+import { DomainError, type Database } from '../db/index.js';
 import type { Directory, LegRecovery, UsageLedger } from '../flows/ports.js';
+import { JournaledLedger } from '../journal/journaled-ledger.js';
 
 export function databasePorts(db: Database): { directory: Directory; ledger: UsageLedger; legRecovery: LegRecovery } {
   return {
@@ -14,6 +17,7 @@ export function databasePorts(db: Database): { directory: Directory; ledger: Usa
         await db.ledger.openLeg(leg);
       },
       assign: (channelId, assignment) => db.ledger.assign(channelId, assignment),
+      // The close reason (when given) is not stored yet: the ledger has no column for it.
       closeLeg: async (channelId, endedAt) => {
         await db.ledger.closeLeg(channelId, endedAt);
       },
@@ -30,4 +34,13 @@ export function databasePorts(db: Database): { directory: Directory; ledger: Usa
         ),
     },
   };
+}
+
+/**
+ * The ledger port the bridge runs with: journal first (fsync'd in `dir`), then the database.
+ * A domain error (say, a number no longer in the inventory) will not change on retry: the
+ * record is logged and skipped; anything else (locked, unreachable) is retried until it passes.
+ */
+export function openJournaledLedger(db: Database, dir: string, log: Logger, options: { sync?: boolean } = {}): Promise<JournaledLedger> {
+  return JournaledLedger.open({ dir, target: databasePorts(db).ledger, log, isPermanent: (err) => err instanceof DomainError, sync: options.sync });
 }

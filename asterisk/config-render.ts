@@ -19,6 +19,7 @@ export function placeholderValues(cfg: AsteriskConfig): Record<string, string> {
     AMI_USER: cfg.amiUser,
     AMI_PASSWORD: cfg.amiPassword,
     ARI_APP: cfg.ariApp,
+    SYSTEMNAME: cfg.systemName,
     CARRIER_MATCH_LINES: cfg.carrierIps.map((ip) => `match = ${ip}`).join('\n'),
   };
 }

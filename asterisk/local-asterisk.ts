@@ -31,6 +31,8 @@ export interface AsteriskPaths {
   dbDir: string;
   /** Asterisk's own stdout/stderr, on the host. */
   consoleLog: string;
+  /** Asterisk's CEL record of every channel, one JSON object per line (sip-config/cel_custom.conf). */
+  celLog: string;
 }
 
 export function instancePaths(cfg: AsteriskConfig): AsteriskPaths {
@@ -42,6 +44,7 @@ export function instancePaths(cfg: AsteriskConfig): AsteriskPaths {
     logDir: inRoot(`var/log/asterisk-${cfg.instance}`),
     dbDir: inRoot(`var/lib/asterisk-${cfg.instance}`),
     consoleLog: inRoot(`var/log/asterisk-${cfg.instance}/console.out`),
+    celLog: inRoot(`var/log/asterisk-${cfg.instance}/cel-custom/tollbridge-cel.json`),
   };
 }
 
@@ -81,8 +84,9 @@ export class LocalAsterisk {
 
   writeConfig(): void {
     const { etcDir, runDir, spoolDir, logDir, dbDir } = this.paths;
-    // ARI records into <spool>/recording and fails with a bare 500 if it is missing; cdr_custom writes into <log>/cdr-custom.
-    for (const dir of [etcDir, runDir, spoolDir, path.join(spoolDir, 'recording'), logDir, path.join(logDir, 'cdr-custom'), dbDir]) fs.mkdirSync(dir, { recursive: true });
+    // ARI records into <spool>/recording and fails with a bare 500 if it is missing; cel_custom
+    // writes into <log>/cel-custom but does not create it.
+    for (const dir of [etcDir, runDir, spoolDir, path.join(spoolDir, 'recording'), logDir, path.dirname(this.paths.celLog), dbDir]) fs.mkdirSync(dir, { recursive: true });
     for (const [name, text] of this.configFiles()) {
       fs.writeFileSync(path.join(this.paths.etcDir, name), text, { mode: 0o640 });
     }

@@ -2,9 +2,13 @@
 import type { Logger } from 'pino';
 import type { AriClientSource } from './ari-session.js';
 import type { CallChannel, PromptPlayback } from '../flows/ports.js';
+import type { AnswerTimes } from './answer-times.js';
 import type { PlaybackTracker } from './playbacks.js';
 
-/** Hang-up causes as ARI names them; PJSIP turns `unallocated` into 404, `unavailable` into 480-ish. */
+/**
+ * Hang-up causes as ARI names them, and the SIP final response PJSIP sends for each (checked
+ * over real SIP by test/e2e/refusal.test.ts): `unallocated` 404, `congestion` 503.
+ */
 const REJECT_REASON: Record<'unallocated' | 'unavailable', string> = {
   unallocated: 'unallocated',
   unavailable: 'congestion',
@@ -15,10 +19,15 @@ export class AriChannels implements CallChannel {
     private readonly ari: AriClientSource,
     private readonly playbacks: PlaybackTracker,
     private readonly log: Logger,
+    private readonly answers?: AnswerTimes,
   ) {}
 
-  async answer(channelId: string): Promise<void> {
+  async answer(channelId: string): Promise<number | null> {
     await this.ari.client.channels.answer({ channelId });
+    if (this.answers === undefined) return null;
+    const at = await this.answers.take(channelId);
+    if (at === null) this.log.warn({ channelId }, 'Asterisk reported no answer time (ChannelStateChange Up): the leg starts at the app clock');
+    return at;
   }
 
   async reject(channelId: string, cause: 'unallocated' | 'unavailable'): Promise<void> {

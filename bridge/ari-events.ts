@@ -11,7 +11,7 @@ export type CallEvent =
  * sends to every member each time anyone joins or leaves (BRIDGEPEER, BRIDGEPVTCALLID), so a
  * room of n callers costs n² events (1,864 of 2,827 events, 1.47 of 2.0 MB, for 40 callers).
  */
-export const ARI_EVENT_TYPES = ['StasisStart', 'StasisEnd', 'ChannelDtmfReceived', 'PlaybackFinished'] as const;
+export const ARI_EVENT_TYPES = ['StasisStart', 'StasisEnd', 'ChannelDtmfReceived', 'ChannelStateChange', 'PlaybackFinished'] as const;
 
 /** ARI timestamps look like 2026-11-22T12:30:00.123+0000; Date.parse wants +00:00. */
 export function parseAriTimestamp(timestamp: string | undefined, fallback: number): number {

@@ -4,6 +4,7 @@
 import ari, { type Client } from 'ari-client';
 import type { Logger } from 'pino';
 import { ARI_EVENT_TYPES, parseAriTimestamp, type CallEvent } from './ari-events.js';
+import { AnswerTimes } from './answer-times.js';
 import { ChannelSubscriptions } from './channel-subscriptions.js';
 import { PlaybackTracker } from './playbacks.js';
 
@@ -67,11 +68,13 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<
 }
 
 /** The ari-client events attach() listens to (removed from a client that is given up). */
-const ARI_CLIENT_EVENTS = ['StasisStart', 'ChannelDtmfReceived', 'StasisEnd', 'PlaybackFinished', 'WebSocketReconnecting', 'WebSocketConnected', 'WebSocketMaxRetries'] as const;
+const ARI_CLIENT_EVENTS = ['StasisStart', 'ChannelDtmfReceived', 'StasisEnd', 'ChannelStateChange', 'PlaybackFinished', 'WebSocketReconnecting', 'WebSocketConnected', 'WebSocketMaxRetries'] as const;
 
 export class AriSession implements AriClientSource {
   readonly playbacks = new PlaybackTracker();
   readonly subscriptions: ChannelSubscriptions;
+  /** Asterisk's answer time per channel (ChannelStateChange to Up). */
+  readonly answers = new AnswerTimes();
   private connection: AriConnectionState;
   private closing = false;
   private replacing = false;
@@ -128,7 +131,11 @@ export class AriSession implements AriClientSource {
     });
     client.on('StasisEnd', (event, channel) => {
       this.subscriptions.forget(channel.id);
+      this.answers.forget(channel.id);
       onEvent({ type: 'call.end', channelId: channel.id, at: parseAriTimestamp(event.timestamp, now()) });
+    });
+    client.on('ChannelStateChange', (event, channel) => {
+      if (channel.state === 'Up') this.answers.answered(channel.id, parseAriTimestamp(event.timestamp, now()));
     });
     client.on('PlaybackFinished', (event) => this.playbacks.finished(event.playback.id));
     client.on('WebSocketReconnecting', (err) => {

@@ -4,7 +4,7 @@ import { BridgeApp, type StopOptions } from '../app/bridge-app.js';
 import { createMailer } from '../app/mailer.js';
 import { startApi, type ApiServer } from '../api/server.js';
 import type { HealthSources } from '../api/health.js';
-import { databasePorts } from '../app/database-ports.js';
+import { databasePorts, openJournaledLedger } from '../app/database-ports.js';
 import { ensureDemo, type Demo } from '../app/demo-seed.js';
 import { loadConfig } from '../config/config.js';
 import { pino } from 'pino';
@@ -57,8 +57,17 @@ export const startCommand: Command = {
     const db = await openServiceDatabase(config);
     try {
       const demo = args.values['no-demo'] === true ? null : await ensureDemo(db);
-      const app = await BridgeApp.start({ asterisk: config.asterisk, ...databasePorts(db), log, drainMs: config.drainSeconds * 1000 });
-      const health: HealthSources = { bridge: app };
+      // Leg opens and closes go to the local journal first, then to the database (app/database-ports.ts).
+      const ledger = await openJournaledLedger(db, config.ledgerJournalDir, log, { sync: config.ledgerJournalSync });
+      const ports = databasePorts(db);
+      let app: BridgeApp;
+      try {
+        app = await BridgeApp.start({ asterisk: config.asterisk, directory: ports.directory, legRecovery: ports.legRecovery, ledger, log, drainMs: config.drainSeconds * 1000 });
+      } catch (err) {
+        await ledger.close();
+        throw err;
+      }
+      const health: HealthSources = { bridge: app, ami: { connected: () => app.ami.connected }, journal: { backlog: () => ledger.backlog() } };
       // Anything but a stop signal (the API's port taken, ARI lost): end the calls at once.
       let stopOptions: StopOptions = { drainMs: 0 };
       let api: ApiServer | null = null;
@@ -91,6 +100,7 @@ export const startCommand: Command = {
         // The API stays up while calls drain, so GET /health answers 503 "draining" meanwhile.
         await app.stop(stopOptions);
         await api?.close();
+        await ledger.close();
       }
     } finally {
       await db.close();

@@ -23,6 +23,11 @@ export interface AsteriskConfig {
   amiUser: string;
   amiPassword: string;
   ariApp: string;
+  /**
+   * Asterisk's `systemname`: the prefix of its channel ids (e.g. `main-1764622345.12`), so
+   * ids are unique across Asterisk servers sharing one ledger.
+   */
+  systemName: string;
   /** Source addresses (IPs or CIDRs) whose INVITEs are accepted as the carrier's. */
   carrierIps: string[];
 }
@@ -58,6 +63,10 @@ export interface Config {
   /** On SIGTERM/SIGINT, how long calls in progress may go on before they are ended. */
   drainSeconds: number;
   dataDir: string;
+  /** The ledger's local journal: every leg open/close is fsync'd here before the database. */
+  ledgerJournalDir: string;
+  /** true: fdatasync each group of journal records before the caller goes on (power-cut safe). */
+  ledgerJournalSync: boolean;
 }
 
 export class ConfigError extends Error {
@@ -129,6 +138,8 @@ export function loadConfig(env: Env = process.env): Config {
   if (!/^[a-z0-9-]+$/.test(instance)) {
     throw new ConfigError('TOLLBRIDGE_ASTERISK_INSTANCE', 'use lower-case letters, digits and dashes');
   }
+  const systemName = text(env, 'TOLLBRIDGE_ASTERISK_SYSTEMNAME', instance);
+  if (!/^[A-Za-z0-9_-]{1,40}$/.test(systemName)) throw new ConfigError('TOLLBRIDGE_ASTERISK_SYSTEMNAME', 'use up to 40 letters, digits, _ and - (it prefixes every channel id)');
   const ariApp = text(env, 'TOLLBRIDGE_ARI_APP', 'tollbridge');
   if (!/^[A-Za-z0-9_-]+$/.test(ariApp)) throw new ConfigError('TOLLBRIDGE_ARI_APP', 'use letters, digits, _ and -');
   const smtpUrl = env.TOLLBRIDGE_SMTP_URL ?? '';
@@ -166,6 +177,7 @@ export function loadConfig(env: Env = process.env): Config {
       amiUser: text(env, 'TOLLBRIDGE_AMI_USER', 'tollbridge'),
       amiPassword: text(env, 'TOLLBRIDGE_AMI_PASSWORD', 'tollbridge-local'),
       ariApp,
+      systemName,
       carrierIps: carrierIps(env),
     },
     database: database(env, dataDir),
@@ -174,5 +186,7 @@ export function loadConfig(env: Env = process.env): Config {
     quarantineDays,
     drainSeconds: drainRaw === '' ? 30 : Number(drainRaw),
     dataDir,
+    ledgerJournalDir: path.resolve(env.TOLLBRIDGE_LEDGER_JOURNAL_DIR ?? path.join(dataDir, 'ledger-journal')),
+    ledgerJournalSync: flag(env, 'TOLLBRIDGE_LEDGER_JOURNAL_FSYNC', true),
   };
 }

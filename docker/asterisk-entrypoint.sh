@@ -16,6 +16,7 @@ declare -A V=(
   [AMI_USER]=${TOLLBRIDGE_AMI_USER:-tollbridge}
   [AMI_PASSWORD]=${TOLLBRIDGE_AMI_PASSWORD:-tollbridge-local}
   [ARI_APP]=${TOLLBRIDGE_ARI_APP:-tollbridge}
+  [SYSTEMNAME]=${TOLLBRIDGE_ASTERISK_SYSTEMNAME:-$INSTANCE}
 )
 match_lines=""
 IFS=',' read -ra ips <<<"${TOLLBRIDGE_CARRIER_IPS:-127.0.0.1}"
@@ -23,7 +24,7 @@ for ip in "${ips[@]}"; do match_lines+="match = ${ip}"$'\n'; done
 V[CARRIER_MATCH_LINES]=${match_lines%$'\n'}
 
 out=/etc/asterisk-$INSTANCE
-mkdir -p "$out" "/var/lib/asterisk-$INSTANCE" "/var/spool/asterisk-$INSTANCE" "/var/run/asterisk-$INSTANCE" "/var/log/asterisk-$INSTANCE"
+mkdir -p "$out" "/var/lib/asterisk-$INSTANCE" "/var/spool/asterisk-$INSTANCE" "/var/run/asterisk-$INSTANCE" "/var/log/asterisk-$INSTANCE/cel-custom"
 for f in /opt/tollbridge/templates/*.conf; do
   text=$(cat "$f")
   for k in "${!V[@]}"; do text=${text//@@$k@@/${V[$k]}}; done

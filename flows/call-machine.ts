@@ -3,8 +3,9 @@
 //   admitting ──the bridge is stopping──> refusing (SIP 503, never answered, no leg)
 //      │
 //   routing ──unknown/unsubscribed number──> rejecting (SIP 404, never answered, no leg)
+//      │    ──lookup failed (our fault)──────> rejecting (SIP 503: the carrier may try elsewhere)
 //      │       (the bridge began stopping during the lookup: refusing, 503)
-//   answering (answer, open the ledger leg; a hang-up here waits for the leg to exist)
+//   answering (answer at Asterisk's time, open the ledger leg; a hang-up here waits for the leg)
 //      │
 //   enteringRoom ⇄ checkingRoom   (3 attempts; unknown, foreign or mistyped room: same answer)
 //      │
@@ -87,8 +88,12 @@ interface CallContext extends CallInput {
   endedAt: number | null;
   hangupWhileAnswering: boolean;
   shutdownWhileAnswering: boolean;
+  /** Why a call is refused before answer: its SIP final response (404 or 503). */
+  refusal: RefusalCause;
   outcome: CallOutcome;
 }
+
+type RefusalCause = 'unallocated' | 'unavailable';
 
 export function createCallMachine(deps: CallDeps) {
   const { channel, directory, ledger, rooms, clock, timing, log, marks } = deps;
@@ -116,11 +121,11 @@ export function createCallMachine(deps: CallDeps) {
     actors: {
       collect: createCollectMachine(channel),
       route: fromPromise<NumberRoute | null, { dialled: string }>(({ input }) => directory.routeFor(input.dialled)),
-      reject: fromPromise<void, { channelId: string }>(({ input }) => channel.reject(input.channelId, 'unallocated')),
+      reject: fromPromise<void, { channelId: string; cause: RefusalCause }>(({ input }) => channel.reject(input.channelId, input.cause)),
       refuse: fromPromise<void, { channelId: string }>(({ input }) => channel.reject(input.channelId, 'unavailable')),
       answer: fromPromise<number, CallContext>(async ({ input }) => {
-        await channel.answer(input.channelId);
-        const answeredAt = clock.now();
+        // Asterisk's answer time: the leg's end comes from Asterisk's clock too (StasisEnd).
+        const answeredAt = (await channel.answer(input.channelId)) ?? clock.now();
         const route = input.route;
         if (route !== null) {
           await ledger.openLeg({
@@ -187,6 +192,7 @@ export function createCallMachine(deps: CallDeps) {
       endedAt: null,
       hangupWhileAnswering: false,
       shutdownWhileAnswering: false,
+      refusal: 'unallocated',
       outcome: input.resume?.step === 'inRoom' ? 'joined' : 'abandoned',
     }),
     initial: 'starting',
@@ -223,16 +229,21 @@ export function createCallMachine(deps: CallDeps) {
           ],
           onError: {
             target: 'rejecting',
-            actions: ({ context, event }) => log.error({ err: event.error, channelId: context.channelId }, 'number lookup failed'),
+            actions: [
+              assign({ refusal: 'unavailable' }),
+              ({ context, event }) => log.error({ err: event.error, channelId: context.channelId }, 'number lookup failed: refused with 503'),
+            ],
           },
         },
       },
       rejecting: {
-        entry: ({ context }) => log.info({ channelId: context.channelId, dialled: context.dialled }, 'number not in service: rejected'),
+        entry: ({ context }) => {
+          if (context.refusal === 'unallocated') log.info({ channelId: context.channelId, dialled: context.dialled }, 'number not in service: rejected');
+        },
         on: { HANGUP: { target: 'finished' }, SHUTDOWN: {} },
         invoke: {
           src: 'reject',
-          input: ({ context }) => ({ channelId: context.channelId }),
+          input: ({ context }) => ({ channelId: context.channelId, cause: context.refusal }),
           onDone: { target: 'finished', actions: assign({ outcome: 'rejected' }) },
           onError: { target: 'finished', actions: assign({ outcome: 'rejected' }) },
         },

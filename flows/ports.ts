@@ -47,7 +47,8 @@ export interface LegOpening {
 export interface UsageLedger {
   openLeg(leg: LegOpening): Promise<void>;
   assign(channelId: string, assignment: { roomId: number; role: Role }): Promise<void>;
-  closeLeg(channelId: string, endedAt: number): Promise<void>;
+  /** `reason` (why the leg ended) is opaque here: carried as given to the database. */
+  closeLeg(channelId: string, endedAt: number, reason?: string): Promise<void>;
 }
 
 /** A prompt being played to one channel. */
@@ -60,8 +61,15 @@ export interface PromptPlayback {
 
 /** Operations on one caller's channel (bridge/ over ARI). */
 export interface CallChannel {
-  answer(channelId: string): Promise<void>;
-  /** Refuses a call that was never answered; the cause maps to a SIP final response. */
+  /**
+   * Answers; resolves with the moment Asterisk put the channel Up (epoch ms, Asterisk's own
+   * clock, the same clock as the hang-up time), or null when Asterisk did not report it.
+   */
+  answer(channelId: string): Promise<number | null>;
+  /**
+   * Refuses a call that was never answered; the cause maps to a SIP final response:
+   * 'unallocated' 404 (number not in service), 'unavailable' 503 (our fault: try elsewhere).
+   */
   reject(channelId: string, cause: 'unallocated' | 'unavailable'): Promise<void>;
   hangup(channelId: string): Promise<void>;
   play(channelId: string, sounds: string[]): PromptPlayback;

@@ -154,6 +154,12 @@ export class LedgerRepository {
     return (await q.orderBy([{ column: 'answered_at' }, { column: 'id' }])).map(toEntry);
   }
 
+  /** Legs (not adjustments) of every account answered in [from, to), oldest first: for reconciliation. */
+  async legsAnsweredBetween(from: number, to: number): Promise<LedgerEntry[]> {
+    const rows = await this.ctx.knex<EntryRow>('usage_ledger').where({ entry_kind: 'leg' }).where('answered_at', '>=', from).where('answered_at', '<', to).orderBy([{ column: 'answered_at' }, { column: 'id' }]);
+    return rows.map(toEntry);
+  }
+
   /** Usage so far in a period (default: the current one); open legs are rated up to now. */
   async usage(accountId: number, filter: { numberId?: number; period?: string } = {}): Promise<UsageSummary> {
     const period = filter.period ?? periodOf(this.ctx.now());

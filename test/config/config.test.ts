@@ -23,7 +23,20 @@ describe('configuration', () => {
     expect(cfg.asterisk.carrierIps).to.deep.equal(['10.0.0.1', '192.0.2.0/24']);
   });
 
+  it('systemname defaults to the instance name; the ledger journal lives in the data dir and is fsync\'d', () => {
+    const cfg = loadConfig({ TOLLBRIDGE_ASTERISK_INSTANCE: 'edge-2', TOLLBRIDGE_DATA_DIR: '/srv/tb' });
+    expect(cfg.asterisk.systemName).to.equal('edge-2');
+    expect(cfg.ledgerJournalDir).to.equal('/srv/tb/ledger-journal');
+    expect(cfg.ledgerJournalSync).to.equal(true);
+    expect(loadConfig({ TOLLBRIDGE_ASTERISK_SYSTEMNAME: 'pop-ams-1' }).asterisk.systemName).to.equal('pop-ams-1');
+    expect(loadConfig({ TOLLBRIDGE_LEDGER_JOURNAL_FSYNC: 'no' }).ledgerJournalSync).to.equal(false);
+    const asterisk = renderAsteriskConfig(loadConfig({ TOLLBRIDGE_ASTERISK_SYSTEMNAME: 'pop-ams-1' }).asterisk).find(([name]) => name === 'asterisk.conf')?.[1] ?? '';
+    expect(asterisk).to.contain('systemname = pop-ams-1');
+  });
+
   const bad: Array<[string, Record<string, string>]> = [
+    ['TOLLBRIDGE_ASTERISK_SYSTEMNAME', { TOLLBRIDGE_ASTERISK_SYSTEMNAME: 'a.b' }],
+    ['TOLLBRIDGE_LEDGER_JOURNAL_FSYNC', { TOLLBRIDGE_LEDGER_JOURNAL_FSYNC: 'sometimes' }],
     ['TOLLBRIDGE_SIP_PORT', { TOLLBRIDGE_SIP_PORT: '70000' }],
     ['TOLLBRIDGE_ARI_PORT', { TOLLBRIDGE_ARI_PORT: 'http' }],
     ['TOLLBRIDGE_CARRIER_IPS', { TOLLBRIDGE_CARRIER_IPS: '300.1.1.1' }],

@@ -63,6 +63,24 @@ describe('call machine (fake ARI, fake database)', () => {
     expect(t.outcomes.get(CH)).to.equal('rejected');
   });
 
+  it('the number lookup fails (database down): refused with 503 before answer, no leg', async () => {
+    const t = setup();
+    t.directory.routeFor = async () => {
+      throw new Error('SQLITE_BUSY: database is locked');
+    };
+    await dialIn(t);
+    expect(t.channel.ops).to.deep.equal([`reject ${CH} unavailable`]);
+    expect(t.ledger.opened).to.have.length(0);
+    expect(t.outcomes.get(CH)).to.equal('rejected');
+  });
+
+  it('the leg starts at the answer time Asterisk reports, not the app clock', async () => {
+    const t = setup();
+    t.channel.answerTime = () => 999_400;
+    await dialIn(t);
+    expect(t.ledger.opened[0]).to.include({ channelId: CH, answeredAt: 999_400 });
+  });
+
   it('answers a subscribed number, opens the leg at answer time and greets the caller', async () => {
     const t = setup();
     await dialIn(t);
@@ -197,7 +215,7 @@ describe('call machine (fake ARI, fake database)', () => {
     const answer = t.channel.answer.bind(t.channel);
     t.channel.answer = async (id: string) => {
       await gate;
-      await answer(id);
+      return answer(id);
     };
     t.router.callStarted({ channelId: CH, dialled: '18005550100', callerNumber: null });
     await flush();

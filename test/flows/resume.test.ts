@@ -4,7 +4,6 @@
 import { expect } from 'chai';
 import { SimulatedClock } from 'xstate';
 import { planResync } from '../../app/resync-plan.js';
-import { endInCdr } from '../../app/cdr-call-records.js';
 import { EventGate } from '../../app/event-gate.js';
 import type { AsteriskSnapshot, ChannelView } from '../../bridge/ari-snapshot.js';
 import { decodeCallMark, encodeCallMark } from '../../bridge/call-marks.js';
@@ -241,10 +240,4 @@ describe('call marks and call records', () => {
     expect(decodeCallMark('hello')).to.equal(null);
   });
 
-  it('the CDR file gives the latest end of a channel\'s records, in ms, or null', () => {
-    const cdr = ['1.0,1796159844.872615,1796159846.298073', '1.1,1796159846.613306,1796159849.624702', '1.1,1796159846.613306,1796159850.5', '1.10,0.0,1796159899.0', ''].join('\n');
-    expect(endInCdr(cdr, '1.1')).to.equal(1796159850500);
-    expect(endInCdr(cdr, '1.0')).to.equal(1796159846298);
-    expect(endInCdr(cdr, '9.9')).to.equal(null);
-  });
 });

@@ -4,7 +4,11 @@
 import type { Bridge } from 'ari-client';
 import { pino } from 'pino';
 import { BridgeApp } from '../../app/bridge-app.js';
-import { databasePorts } from '../../app/database-ports.js';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { databasePorts, openJournaledLedger } from '../../app/database-ports.js';
+import type { JournaledLedger } from '../../journal/journaled-ledger.js';
 import type { Database } from '../../db/index.js';
 import type { ModeratorLeavePolicy } from '../../flows/ports.js';
 import type { IvrTiming } from '../../ivr/timing.js';
@@ -36,6 +40,9 @@ export class BridgeUnderTest {
   private constructor(
     readonly app: BridgeApp,
     readonly db: Database,
+    /** The ledger's journal, as `tollbridge start` runs it (in a temporary directory). */
+    readonly journal: JournaledLedger,
+    readonly journalDir: string,
     /** Room numbers the next accounts get, in order (then random ones). */
     readonly nextRoomNumbers: string[],
   ) {}
@@ -47,13 +54,18 @@ export class BridgeUnderTest {
     const db = await createTestDatabase({ proposeRoomNumber: () => queue.shift() ?? randomRoomNumber() });
     const log = pino({ level: process.env.TOLLBRIDGE_TEST_LOG ?? 'silent' });
     const config = ariPort === undefined ? testAsteriskConfig() : { ...testAsteriskConfig(), ariPort };
-    const app = await BridgeApp.start({ asterisk: config, ...databasePorts(db), log, timing, runningAsterisk: asterisk });
-    return new BridgeUnderTest(app, db, queue);
+    const journalDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tollbridge-journal-'));
+    const journal = await openJournaledLedger(db, journalDir, log);
+    const ports = databasePorts(db);
+    const app = await BridgeApp.start({ asterisk: config, directory: ports.directory, legRecovery: ports.legRecovery, ledger: journal, log, timing, runningAsterisk: asterisk });
+    return new BridgeUnderTest(app, db, journal, journalDir, queue);
   }
 
   async stop(): Promise<void> {
     await this.app.stop({ drainMs: 0 });
+    await this.journal.close();
     await this.db.close();
+    fs.rmSync(this.journalDir, { recursive: true, force: true });
   }
 
   /** An account with a room (PINs set, a moderator-leave policy) and a subscribed toll-free number. */
@@ -102,11 +114,11 @@ export class BridgeUnderTest {
     }, { timeoutMs });
   }
 
-  /** After a test: Asterisk holds no channels or bridges, and no call machine is running. */
+  /** After a test: Asterisk holds no channels or bridges, no call machine runs, the journal is applied. */
   async waitForNothingLeft(timeoutMs = 15_000): Promise<void> {
     await waitFor('no channels, bridges or calls left', async () => {
       const [channels, bridges] = await Promise.all([this.app.ari.client.channels.list(), this.app.ari.client.bridges.list()]);
-      return channels.length === 0 && bridges.length === 0 && this.app.router.activeCalls === 0;
+      return channels.length === 0 && bridges.length === 0 && this.app.router.activeCalls === 0 && this.journal.backlog() === 0;
     }, { timeoutMs });
   }
 }

@@ -13,3 +13,12 @@ export function createTestDatabase(options: Partial<DatabaseOptions> = {}): Prom
   const url = process.env.TOLLBRIDGE_TEST_DB ?? '';
   return createScratchDatabase({ pinSecret: TEST_PIN_SECRET, ...options }, url.startsWith('postgres') ? url : undefined);
 }
+
+/** The test database as `--db` and another connection take it: sqlite:FILE or its postgres:// URL. */
+export function testDatabaseUrl(db: Database): string {
+  const connection = (db.knex.client as { config: { connection: { filename?: string; database?: string } } }).config.connection;
+  if (connection.filename !== undefined) return `sqlite:${connection.filename}`;
+  const url = new URL(process.env.TOLLBRIDGE_TEST_DB ?? '');
+  url.pathname = `/${connection.database ?? ''}`;
+  return url.toString();
+}

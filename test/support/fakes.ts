@@ -20,8 +20,12 @@ export class FakeChannel implements CallChannel {
   readonly ops: string[] = [];
   private readonly playing: Array<{ channelId: string; sounds: string[]; finish: () => void; stopped: boolean }> = [];
 
-  async answer(channelId: string): Promise<void> {
+  /** What answer() reports as Asterisk's answer time (null: none reported). */
+  answerTime: () => number | null = () => null;
+
+  async answer(channelId: string): Promise<number | null> {
     this.ops.push(`answer ${channelId}`);
+    return this.answerTime();
   }
   async reject(channelId: string, cause: string): Promise<void> {
     this.ops.push(`reject ${channelId} ${cause}`);
@@ -78,15 +82,15 @@ export class FakeDirectory implements Directory {
 export class FakeLedger implements UsageLedger {
   readonly opened: LegOpening[] = [];
   readonly assigned: Array<{ channelId: string; roomId: number; role: Role }> = [];
-  readonly closed: Array<{ channelId: string; endedAt: number }> = [];
+  readonly closed: Array<{ channelId: string; endedAt: number; reason?: string }> = [];
   async openLeg(leg: LegOpening): Promise<void> {
     this.opened.push(leg);
   }
   async assign(channelId: string, a: { roomId: number; role: Role }): Promise<void> {
     this.assigned.push({ channelId, ...a });
   }
-  async closeLeg(channelId: string, endedAt: number): Promise<void> {
-    this.closed.push({ channelId, endedAt });
+  async closeLeg(channelId: string, endedAt: number, reason?: string): Promise<void> {
+    this.closed.push(reason === undefined ? { channelId, endedAt } : { channelId, endedAt, reason });
   }
 }
 
