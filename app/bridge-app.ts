@@ -8,8 +8,9 @@ import { AriChannels } from '../bridge/ari-channels.js';
 import { AriConference } from '../bridge/ari-conference.js';
 import { AriSession } from '../bridge/ari-session.js';
 import type { CallEvent } from '../bridge/ari-events.js';
+import { endReasonFromCause } from '../bridge/hangup-cause.js';
 import { CallRouter } from '../flows/call-router.js';
-import type { Clock, Directory, UsageLedger } from '../flows/ports.js';
+import { DEFAULT_CALL_LIMITS, type CallLimits, type Clock, type ConferenceBridges, type Directory, type UsageLedger } from '../flows/ports.js';
 import { RoomRegistry } from '../flows/room-registry.js';
 import { DEFAULT_IVR_TIMING, type IvrTiming } from '../ivr/timing.js';
 
@@ -22,6 +23,10 @@ export interface BridgeAppOptions {
   timing?: IvrTiming;
   /** An Asterisk already running (tests share one); otherwise started here when managed. */
   runningAsterisk?: LocalAsterisk;
+  /** Limits on a caller's stay (config.ts TOLLBRIDGE_MAX_*); default DEFAULT_CALL_LIMITS. */
+  limits?: CallLimits;
+  /** Fault injection for tests: wraps the ARI bridge operations the rooms use. */
+  wrapBridges?: (bridges: ConferenceBridges) => ConferenceBridges;
 }
 
 /** How long a graceful stop waits for calls in progress to end before leaving them. */
@@ -47,7 +52,9 @@ export class BridgeApp {
     const url = `http://${cfg.host}:${cfg.ariPort}`;
     const ari = await AriSession.connect({ url, user: cfg.ariUser, password: cfg.ariPassword, app: cfg.ariApp }, log);
     const channels = new AriChannels(ari.client, ari.playbacks, log);
-    const rooms = new RoomRegistry(new AriConference(ari.client, channels, log), log);
+    const limits = options.limits ?? DEFAULT_CALL_LIMITS;
+    const conference = new AriConference(ari.client, channels, log);
+    const rooms = new RoomRegistry(options.wrapBridges?.(conference) ?? conference, log, { aloneMs: limits.aloneMs });
     const router = new CallRouter({
       channel: channels,
       directory: options.directory,
@@ -56,6 +63,7 @@ export class BridgeApp {
       clock: options.clock ?? { now: () => Date.now() },
       timing: options.timing ?? DEFAULT_IVR_TIMING,
       log,
+      limits,
     });
     await ari.start((event: CallEvent) => {
       switch (event.type) {
@@ -67,8 +75,16 @@ export class BridgeApp {
           router.digit(event.channelId, event.digit);
           return;
         case 'call.end':
-          router.callEnded(event.channelId, event.at);
+          // Our own hang-up's reason if we hung up, else what Asterisk's cause says (RTP timeout, ...).
+          router.callEnded(event.channelId, event.at, channels.takeHangupReason(event.channelId) ?? endReasonFromCause(event.cause));
           return;
+        case 'bridge.entered':
+        case 'bridge.left': {
+          const entered = event.type === 'bridge.entered';
+          router.bridgeEvent(event.channelId, event.bridge, entered);
+          rooms.bridgeEvent(event.room, event.channelId, event.bridge, entered);
+          return;
+        }
       }
     });
     log.info({ ari: url, stasisApp: cfg.ariApp, sip: `127.0.0.1:${cfg.sipPort}` }, 'bridge ready');

@@ -20,6 +20,10 @@ export function placeholderValues(cfg: AsteriskConfig): Record<string, string> {
     AMI_PASSWORD: cfg.amiPassword,
     ARI_APP: cfg.ariApp,
     CARRIER_MATCH_LINES: cfg.carrierIps.map((ip) => `match = ${ip}`).join('\n'),
+    RTP_TIMEOUT: String(cfg.rtpTimeoutS),
+    RTP_HOLD_TIMEOUT: String(cfg.rtpHoldTimeoutS),
+    SESSION_TIMERS: cfg.sessionTimers,
+    SESSION_EXPIRES: String(cfg.sessionExpiresS),
   };
 }
 

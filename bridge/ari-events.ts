@@ -1,9 +1,30 @@
 // The ARI events tollbridge acts on, as one typed union, after the adapter has taken what
 // it needs from ari-client's objects. Machines only ever see these.
+import type { BridgeKind } from '../flows/ports.js';
+
 export type CallEvent =
   | { type: 'call.start'; channelId: string; dialled: string; callerNumber: string | null; at: number }
   | { type: 'call.dtmf'; channelId: string; digit: string; at: number }
-  | { type: 'call.end'; channelId: string; at: number };
+  /** StasisEnd; `cause` is the Q.850 cause of the ChannelHangupRequest before it, if one came. */
+  | { type: 'call.end'; channelId: string; at: number; cause: number | null }
+  /** ChannelEnteredBridge / ChannelLeftBridge, only for a room's bridges (tollbridge-live-*, tollbridge-hold-*). */
+  | { type: 'bridge.entered'; channelId: string; room: string; bridge: BridgeKind }
+  | { type: 'bridge.left'; channelId: string; room: string; bridge: BridgeKind };
+
+/**
+ * The ARI event types the app subscribes to (for the lead's event filter). ChannelEnteredBridge
+ * and ChannelLeftBridge carry the whole bridge snapshot (every member's id): the handler reads
+ * only the bridge id and the channel id, so an event costs the same at 2 or 200 callers.
+ */
+export const LIMITS_ARI_EVENT_TYPES = [
+  'StasisStart',
+  'StasisEnd',
+  'ChannelDtmfReceived',
+  'PlaybackFinished',
+  'ChannelEnteredBridge',
+  'ChannelLeftBridge',
+  'ChannelHangupRequest',
+] as const;
 
 /** ARI timestamps look like 2026-11-22T12:30:00.123+0000; Date.parse wants +00:00. */
 export function parseAriTimestamp(timestamp: string | undefined, fallback: number): number {

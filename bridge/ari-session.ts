@@ -4,6 +4,7 @@
 import ari, { type Client } from 'ari-client';
 import type { Logger } from 'pino';
 import { parseAriTimestamp, type CallEvent } from './ari-events.js';
+import { parseRoomBridgeId } from './ari-conference.js';
 import { PlaybackTracker } from './playbacks.js';
 
 export interface AriEndpoint {
@@ -54,8 +55,24 @@ export class AriSession {
     this.client.on('ChannelDtmfReceived', (event, channel) => {
       onEvent({ type: 'call.dtmf', channelId: channel.id, digit: event.digit, at: parseAriTimestamp(event.timestamp, now()) });
     });
+    // The hang-up cause arrives on ChannelHangupRequest, before StasisEnd: kept until then.
+    const causes = new Map<string, number>();
+    this.client.on('ChannelHangupRequest', (event, channel) => {
+      if (typeof event.cause === 'number' && !causes.has(channel.id)) causes.set(channel.id, event.cause);
+    });
     this.client.on('StasisEnd', (event, channel) => {
-      onEvent({ type: 'call.end', channelId: channel.id, at: parseAriTimestamp(event.timestamp, now()) });
+      const cause = causes.get(channel.id) ?? null;
+      causes.delete(channel.id);
+      onEvent({ type: 'call.end', channelId: channel.id, at: parseAriTimestamp(event.timestamp, now()), cause });
+    });
+    // Only the ids are read: the bridge snapshot in these events lists every member.
+    this.client.on('ChannelEnteredBridge', (event) => {
+      const where = parseRoomBridgeId(event.bridge.id);
+      if (where !== null) onEvent({ type: 'bridge.entered', channelId: event.channel.id, ...where });
+    });
+    this.client.on('ChannelLeftBridge', (event) => {
+      const where = parseRoomBridgeId(event.bridge.id);
+      if (where !== null) onEvent({ type: 'bridge.left', channelId: event.channel.id, ...where });
     });
     this.client.on('PlaybackFinished', (event) => this.playbacks.finished(event.playback.id));
     this.client.on('WebSocketReconnecting', (err) => this.log.warn({ err }, 'ARI websocket reconnecting'));

@@ -1,6 +1,7 @@
 // tollbridge ledger open | close: recovery of legs a crash left open. A leg is closed with its
 // real end time (from the carrier's or Asterisk's records), which rates it then; a closed leg
-// never changes, so closing one twice is refused with what it already says.
+// never changes, so closing one twice is refused with what it already says. A leg closed here
+// records 'operator' as its end reason.
 import { LegClosed, LegNotFound, type LedgerEntry } from '../db/index.js';
 import { UsageError, type Command } from './command.js';
 import { noExtraPositionals, positional, requiredOption, when, withDatabase } from './open-db.js';
@@ -42,7 +43,7 @@ export const ledgerCommands: Command[] = [
         if (before === null) throw new LegNotFound(`no ledger leg has channel id ${channel}`);
         if (before.endedAt !== null) throw new LegClosed(`the leg of ${channel} was closed at ${when(before.endedAt)} (${before.seconds ?? 0} s); closed legs never change`);
         if (endedAt < before.answeredAt) throw new UsageError(`--ended-at is before the leg was answered (${when(before.answeredAt)})`);
-        const closed = await db.ledger.closeLeg(channel, endedAt);
+        const closed = await db.ledger.closeLeg(channel, endedAt, 'operator');
         if (closed === null) throw new LegNotFound(`no ledger leg has channel id ${channel}`);
         return closed;
       });

@@ -53,7 +53,7 @@ export const startCommand: Command = {
     const log = createLogger(config.logLevel, io.json ? pino.destination(2) : undefined);
     const db = await openDatabase(config.database, { pinSecret: config.pinSecret, quarantineDays: config.quarantineDays });
     const demo = args.values['no-demo'] === true ? null : await ensureDemo(db);
-    const app = await BridgeApp.start({ asterisk: config.asterisk, ...databasePorts(db), log });
+    const app = await BridgeApp.start({ asterisk: config.asterisk, ...databasePorts(db), log, limits: config.limits });
     const api = config.api.port === 0 ? null : await startApi({ db, mailer: createMailer(config.mail, log), log, operatorToken: config.api.operatorToken }, config.api.host, config.api.port);
     const sipp = demo === null ? null : demoSippCommand(demo, config.asterisk.sipPort, config.dataDir);
     const apiLine = api === null ? 'HTTP API off (TOLLBRIDGE_API_PORT=0)' : `HTTP API on ${api.url} (OpenAPI: ${api.url}/openapi.json)`;

@@ -25,7 +25,7 @@ const ROUNDED = `(((${SECONDS} + rate_increment_seconds - 1) / rate_increment_se
 const BILLABLE = `(CASE WHEN ${SECONDS} = 0 THEN 0 WHEN ${ROUNDED} < rate_minimum_seconds THEN rate_minimum_seconds ELSE ${ROUNDED} END)`;
 export const CLOSE_SQL = `UPDATE usage_ledger
   SET ended_at = ${END}, seconds = ${SECONDS}, billable_seconds = ${BILLABLE},
-      amount_micros = (${BILLABLE} * rate_per_minute_micros * 2 + 60) / 120
+      amount_micros = (${BILLABLE} * rate_per_minute_micros * 2 + 60) / 120, end_reason = :reason
   WHERE channel_id = :channel AND ended_at IS NULL
   RETURNING *`;
 
@@ -38,6 +38,13 @@ export interface OpenValues {
   answered: number;
   now: number;
   number: number;
+}
+
+export interface CloseValues {
+  end: number;
+  channel: string;
+  /** Why the leg ended (LegEndReason), or null when not known. */
+  reason: string | null;
 }
 
 export interface OpenedRow {
@@ -54,7 +61,7 @@ export interface LedgerWriter {
    */
   open(values: OpenValues): Promise<OpenedRow | undefined>;
   /** The closed row, or undefined when no open leg has that channel. */
-  close(values: { end: number; channel: string }): Promise<Record<string, unknown> | undefined>;
+  close(values: CloseValues): Promise<Record<string, unknown> | undefined>;
   dispose(): Promise<void>;
 }
 
@@ -68,7 +75,7 @@ function firstRow(result: unknown): Record<string, unknown> | undefined {
 export function knexLedgerWriter(knex: Knex): LedgerWriter {
   return {
     open: async (values) => firstRow(await knex.raw(OPEN_SQL, { ...values })) as OpenedRow | undefined,
-    close: async (values) => firstRow(await knex.raw(CLOSE_SQL, values)),
+    close: async (values) => firstRow(await knex.raw(CLOSE_SQL, { ...values })),
     dispose: async () => {},
   };
 }

@@ -125,7 +125,7 @@ export function sqliteLedgerWriter(knex: Knex): LedgerWriter {
         });
         return rows[0] as OpenedRow | undefined;
       }),
-    close: (v) => withStatements(async (p) => (await all(p.close, { ':end': v.end, ':channel': v.channel }))[0]),
+    close: (v) => withStatements(async (p) => (await all(p.close, { ':end': v.end, ':channel': v.channel, ':reason': v.reason }))[0]),
     // Statements must be finalized before knex closes the connection.
     dispose: async () => {
       // Writes already queued are made (nothing accepted is lost); later ones are refused.

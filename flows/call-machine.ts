@@ -12,16 +12,40 @@
 //
 //   goodbye (after the last failed attempt) ─> we hang up
 //   HANGUP at any step ─> closing (leave the room, close the leg at the real end time)
-import { assign, fromPromise, sendTo, setup } from 'xstate';
+//
+// Limits and checked placement (flows/placement-watch.ts, TOLLBRIDGE_* limits):
+//   inRoom: the placement watch follows Asterisk's ChannelEnteredBridge/LeftBridge: not in a
+//           bridge in time -> the room places the caller again -> still not -> cutOff
+//           (bridge-failed); on hold past the moderator wait -> cutOff (moderator-wait-limit)
+//   any answered step past the maximum leg duration -> cutOff (max-duration)
+//   cutOff: leave the room, a prompt, we hang up; the leg closes with that reason
+// Every leg closes with a reason (LegEndReason): ours when we ended it, otherwise the one the
+// HANGUP event brings (the caller hung up, or Asterisk did: RTP or session timeout).
+import { assign, enqueueActions, fromPromise, sendTo, setup } from 'xstate';
 import type { Logger } from 'pino';
 import { Prompt, soundUri } from '../ivr/prompts.js';
 import { PIN_MAX_DIGITS, ROOM_MAX_DIGITS, type IvrTiming } from '../ivr/timing.js';
 import { createCollectMachine, type CollectOutput } from './collect-machine.js';
-import type { CallChannel, Clock, Directory, NumberRoute, PinCheck, Role, RoomInfo, UsageLedger } from './ports.js';
+import { placementWatch, type PlacementEvent, type PlacementReport } from './placement-watch.js';
+import {
+  DEFAULT_CALL_LIMITS,
+  type CallChannel,
+  type CallLimits,
+  type Clock,
+  type Directory,
+  type LegEndReason,
+  type NumberRoute,
+  type PinCheck,
+  type Role,
+  type RoomInfo,
+  type UsageLedger,
+} from './ports.js';
 
 export interface RoomMembership {
   join(room: RoomInfo, channelId: string, role: Role): void;
   leave(roomNumber: string, channelId: string): void;
+  /** The caller is not in the room's bridge it should be in: place it again. */
+  replace(roomNumber: string, channelId: string): void;
 }
 
 export interface CallDeps {
@@ -32,6 +56,8 @@ export interface CallDeps {
   clock: Clock;
   timing: IvrTiming;
   log: Logger;
+  /** Limits on the stay (default DEFAULT_CALL_LIMITS). */
+  limits?: CallLimits;
 }
 
 export interface CallInput {
@@ -43,7 +69,12 @@ export interface CallInput {
 
 export type CallOutcome = 'rejected' | 'joined' | 'failed-room' | 'failed-pin' | 'abandoned' | 'error';
 
-export type CallEvent = { type: 'DTMF'; digit: string } | { type: 'HANGUP'; at: number };
+export type CallEvent =
+  | { type: 'DTMF'; digit: string }
+  /** The channel is gone; `reason` as the edge knows it (our own hang-up's reason, or Asterisk's cause). */
+  | { type: 'HANGUP'; at: number; reason?: LegEndReason }
+  | PlacementEvent
+  | PlacementReport;
 
 interface CallContext extends CallInput {
   route: NumberRoute | null;
@@ -59,10 +90,15 @@ interface CallContext extends CallInput {
   endedAt: number | null;
   hangupWhileAnswering: boolean;
   outcome: CallOutcome;
+  /** Why the leg ends, once known; the leg is closed with it ('hangup' if nothing else is known). */
+  endReason: LegEndReason | null;
+  /** The room has been told this caller left (cutOff does it before the HANGUP comes). */
+  leftRoom: boolean;
 }
 
 export function createCallMachine(deps: CallDeps) {
   const { channel, directory, ledger, rooms, clock, timing, log } = deps;
+  const limits = deps.limits ?? DEFAULT_CALL_LIMITS;
 
   const promptsFor = (first: string[], invalid: string, again: string, ctx: CallContext, attempts: number): string[] => {
     if (attempts === 0) return first;
@@ -108,22 +144,44 @@ export function createCallMachine(deps: CallDeps) {
       assignLeg: fromPromise<void, { channelId: string; roomId: number; role: Role }>(({ input }) =>
         ledger.assign(input.channelId, { roomId: input.roomId, role: input.role }),
       ),
-      goodbye: fromPromise<void, { channelId: string; sounds: string[] }>(async ({ input }) => {
+      goodbye: fromPromise<void, { channelId: string; sounds: string[]; reason: LegEndReason }>(async ({ input }) => {
         await channel.play(input.channelId, input.sounds.map(soundUri)).finished;
-        await channel.hangup(input.channelId);
+        await channel.hangup(input.channelId, input.reason);
       }),
-      closeLeg: fromPromise<void, { channelId: string; endedAt: number; answered: boolean }>(async ({ input }) => {
-        if (input.answered) await ledger.closeLeg(input.channelId, input.endedAt);
+      closeLeg: fromPromise<void, { channelId: string; endedAt: number; answered: boolean; reason: LegEndReason }>(async ({ input }) => {
+        if (input.answered) await ledger.closeLeg(input.channelId, input.endedAt, input.reason);
       }),
+      placementWatch,
+    },
+    delays: {
+      maxLeg: () => limits.maxLegMs,
     },
     guards: {
       roomAttemptsLeft: ({ context }) => context.roomAttempts < timing.maxAttempts,
       pinAttemptsLeft: ({ context }) => context.pinAttempts < timing.maxAttempts,
+      // Answered, still connected, nobody has decided to end it yet, and the limit is on.
+      maxLegApplies: ({ context }) => limits.maxLegMs > 0 && context.answeredAt !== null && context.endedAt === null && context.endReason === null,
     },
     actions: {
       bufferDigit: assign(({ context, event }) => (event.type === 'DTMF' ? { pending: context.pending + event.digit } : {})),
       forwardDigit: sendTo('collector', ({ event }) => event),
-      noteHangup: assign(({ event }) => (event.type === 'HANGUP' ? { endedAt: event.at } : {})),
+      // The first reason decided wins: a limit we acted on stays the reason even if the caller hangs up during its prompt.
+      noteHangup: assign(({ context, event }) =>
+        event.type === 'HANGUP' ? { endedAt: event.at, endReason: context.endReason ?? event.reason ?? 'hangup' } : {},
+      ),
+      endFor: assign((_, params: { reason: LegEndReason }) => ({ endReason: params.reason })),
+      forwardToPlacementWatch: sendTo('placementWatch', ({ event }) => event),
+      askRoomToPlaceAgain: ({ context }) => {
+        if (context.room === null) return;
+        log.warn({ channelId: context.channelId, room: context.room.number }, 'caller not in the room bridge in time: placing again');
+        rooms.replace(context.room.number, context.channelId);
+      },
+      leaveRoom: enqueueActions(({ context, enqueue }) => {
+        if (context.leftRoom || context.role === null || context.room === null) return;
+        const roomNumber = context.room.number;
+        enqueue(() => rooms.leave(roomNumber, context.channelId));
+        enqueue.assign({ leftRoom: true });
+      }),
     },
   }).createMachine({
     id: 'call',
@@ -141,11 +199,16 @@ export function createCallMachine(deps: CallDeps) {
       endedAt: null,
       hangupWhileAnswering: false,
       outcome: 'abandoned',
+      endReason: null,
+      leftRoom: false,
     }),
     initial: 'routing',
     on: {
       HANGUP: { target: '.closing', actions: 'noteHangup' },
       DTMF: { actions: 'bufferDigit' },
+    },
+    after: {
+      maxLeg: { guard: 'maxLegApplies', target: '.cutOff', actions: { type: 'endFor', params: { reason: 'max-duration' } } },
     },
     states: {
       routing: {
@@ -186,9 +249,9 @@ export function createCallMachine(deps: CallDeps) {
           onError: {
             target: 'closing',
             actions: [
-              assign({ outcome: 'error', answeredAt: ({ context }) => context.answeredAt ?? clock.now() }),
+              assign({ outcome: 'error', endReason: 'error', answeredAt: ({ context }) => context.answeredAt ?? clock.now() }),
               ({ context, event }) => log.error({ err: event.error, channelId: context.channelId }, 'answer or leg opening failed'),
-              ({ context }) => void channel.hangup(context.channelId).catch(() => undefined),
+              ({ context }) => void channel.hangup(context.channelId, 'error').catch(() => undefined),
             ],
           },
         },
@@ -290,33 +353,64 @@ export function createCallMachine(deps: CallDeps) {
           log.info({ channelId: context.channelId, room: room.number, role: context.role }, 'caller admitted');
           rooms.join(room, context.channelId, context.role as Role);
         },
-        invoke: {
-          src: 'assignLeg',
-          input: ({ context }) => ({ channelId: context.channelId, roomId: (context.room as RoomInfo).id, role: context.role as Role }),
-          onError: { actions: ({ context, event }) => log.error({ err: event.error, channelId: context.channelId }, 'ledger assign failed') },
+        invoke: [
+          {
+            src: 'assignLeg',
+            input: ({ context }) => ({ channelId: context.channelId, roomId: (context.room as RoomInfo).id, role: context.role as Role }),
+            onError: { actions: ({ context, event }) => log.error({ err: event.error, channelId: context.channelId }, 'ledger assign failed') },
+          },
+          { id: 'placementWatch', src: 'placementWatch', input: { limits } },
+        ],
+        on: {
+          DTMF: {},
+          BRIDGE_ENTERED: { actions: 'forwardToPlacementWatch' },
+          BRIDGE_LEFT: { actions: 'forwardToPlacementWatch' },
+          'PLACEMENT.RETRY': { actions: 'askRoomToPlaceAgain' },
+          'PLACEMENT.FAILED': { target: 'cutOff', actions: { type: 'endFor', params: { reason: 'bridge-failed' } } },
+          'LIMIT.MODERATOR_WAIT': { target: 'cutOff', actions: { type: 'endFor', params: { reason: 'moderator-wait-limit' } } },
         },
-        on: { DTMF: {} },
+      },
+      // We end the call: out of the room, a prompt, hang up; the HANGUP that follows closes the leg with endReason.
+      cutOff: {
+        entry: ['leaveRoom', ({ context }) => log.info({ channelId: context.channelId, reason: context.endReason }, 'ending the call')],
+        invoke: {
+          src: 'goodbye',
+          input: ({ context }) => ({
+            channelId: context.channelId,
+            sounds: context.endReason === 'bridge-failed' ? [Prompt.bridgeFailed, Prompt.goodbye] : [Prompt.limitReached, Prompt.goodbye],
+            reason: context.endReason ?? 'error',
+          }),
+          onError: { actions: ({ context }) => void channel.hangup(context.channelId, context.endReason ?? 'error').catch(() => undefined) },
+        },
+        on: { DTMF: {}, BRIDGE_ENTERED: {}, BRIDGE_LEFT: {} },
       },
       goodbye: {
-        entry: ({ context }) => log.info({ channelId: context.channelId, outcome: context.outcome }, 'too many attempts: goodbye'),
+        entry: [
+          { type: 'endFor', params: { reason: 'goodbye' } },
+          ({ context }) => log.info({ channelId: context.channelId, outcome: context.outcome }, 'too many attempts: goodbye'),
+        ],
         invoke: {
           src: 'goodbye',
           input: ({ context }) => ({
             channelId: context.channelId,
             sounds: context.lastFailure === 'invalid' ? [context.outcome === 'failed-pin' ? Prompt.invalidPin : Prompt.invalidRoom, Prompt.goodbye] : [Prompt.goodbye],
+            reason: 'goodbye' as const,
           }),
-          onError: { actions: ({ context }) => void channel.hangup(context.channelId).catch(() => undefined) },
+          onError: { actions: ({ context }) => void channel.hangup(context.channelId, 'goodbye').catch(() => undefined) },
         },
         on: { DTMF: {} },
       },
       closing: {
-        entry: ({ context }) => {
-          if (context.role !== null && context.room !== null) rooms.leave(context.room.number, context.channelId);
-        },
-        on: { HANGUP: {}, DTMF: {} },
+        entry: 'leaveRoom',
+        on: { HANGUP: {}, DTMF: {}, BRIDGE_ENTERED: {}, BRIDGE_LEFT: {} },
         invoke: {
           src: 'closeLeg',
-          input: ({ context }) => ({ channelId: context.channelId, endedAt: context.endedAt ?? clock.now(), answered: context.answeredAt !== null }),
+          input: ({ context }) => ({
+            channelId: context.channelId,
+            endedAt: context.endedAt ?? clock.now(),
+            answered: context.answeredAt !== null,
+            reason: context.endReason ?? 'hangup',
+          }),
           onDone: 'finished',
           onError: {
             target: 'finished',
