@@ -8,7 +8,7 @@ import { AriChannels } from '../bridge/ari-channels.js';
 import { AriConference } from '../bridge/ari-conference.js';
 import { AriSession } from '../bridge/ari-session.js';
 import type { CallEvent } from '../bridge/ari-events.js';
-import { endReasonFromCause } from '../bridge/hangup-cause.js';
+import { endReasonFromHangupRequest } from '../bridge/hangup-cause.js';
 import { CallRouter } from '../flows/call-router.js';
 import { DEFAULT_CALL_LIMITS, type CallLimits, type Clock, type ConferenceBridges, type Directory, type UsageLedger } from '../flows/ports.js';
 import { RoomRegistry } from '../flows/room-registry.js';
@@ -75,8 +75,8 @@ export class BridgeApp {
           router.digit(event.channelId, event.digit);
           return;
         case 'call.end':
-          // Our own hang-up's reason if we hung up, else what Asterisk's cause says (RTP timeout, ...).
-          router.callEnded(event.channelId, event.at, channels.takeHangupReason(event.channelId) ?? endReasonFromCause(event.cause));
+          // Our own hang-up's reason if we hung up, else what Asterisk's hang-up request says (RTP timeout, ...).
+          router.callEnded(event.channelId, event.at, channels.takeHangupReason(event.channelId) ?? endReasonFromHangupRequest(event.hangupRequest));
           return;
         case 'bridge.entered':
         case 'bridge.left': {

@@ -87,8 +87,7 @@ export class AriConference implements ConferenceBridges {
     } catch (err) {
       this.log.warn({ err, bridgeId, channels: channelIds.length }, 'bridge move refused: retrying for the channels still there');
     }
-    this.existing.delete(bridgeId);
-    await this.ensure(bridgeId, type, room);
+    await this.ensureStillThere(bridgeId, type, room);
     const present = await this.stillPresent(channelIds);
     if (present.length === 0) return [];
     try {
@@ -122,10 +121,29 @@ export class AriConference implements ConferenceBridges {
     return found.filter((id): id is string => id !== null);
   }
 
+  /** After a refused move: the bridge may have been destroyed under the app (the cache does not know). */
+  private async ensureStillThere(bridgeId: string, type: 'mixing' | 'holding', room: string): Promise<void> {
+    if (await this.bridgeExists(bridgeId)) return;
+    this.log.warn({ bridgeId }, 'room bridge gone: creating it again');
+    this.existing.delete(bridgeId);
+    await this.ensure(bridgeId, type, room);
+  }
+
+  private bridgeExists(bridgeId: string): Promise<boolean> {
+    return this.client.bridges.get({ bridgeId }).then(
+      () => true,
+      () => false,
+    );
+  }
+
   private async ensure(bridgeId: string, type: 'mixing' | 'holding', room: string): Promise<string> {
     if (this.existing.has(bridgeId)) return bridgeId;
-    // createWithId creates the bridge or returns the one Asterisk already has under that id.
-    await this.client.bridges.createWithId({ bridgeId, type, name: `${type === 'mixing' ? 'live' : 'hold'}-${room}` });
+    try {
+      await this.client.bridges.createWithId({ bridgeId, type, name: `${type === 'mixing' ? 'live' : 'hold'}-${room}` });
+    } catch (err) {
+      // Asterisk refuses an id it already has ("already exists"): then it is there to use.
+      if (!(await this.bridgeExists(bridgeId))) throw err;
+    }
     if (type === 'holding') await this.client.bridges.startMoh({ bridgeId, mohClass: 'default' });
     this.existing.add(bridgeId);
     return bridgeId;

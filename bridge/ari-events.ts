@@ -5,11 +5,21 @@ import type { BridgeKind } from '../flows/ports.js';
 export type CallEvent =
   | { type: 'call.start'; channelId: string; dialled: string; callerNumber: string | null; at: number }
   | { type: 'call.dtmf'; channelId: string; digit: string; at: number }
-  /** StasisEnd; `cause` is the Q.850 cause of the ChannelHangupRequest before it, if one came. */
-  | { type: 'call.end'; channelId: string; at: number; cause: number | null }
+  /** StasisEnd, with the ChannelHangupRequest that came before it, if one did. */
+  | { type: 'call.end'; channelId: string; at: number; hangupRequest: HangupRequest | null }
   /** ChannelEnteredBridge / ChannelLeftBridge, only for a room's bridges (tollbridge-live-*, tollbridge-hold-*). */
   | { type: 'bridge.entered'; channelId: string; room: string; bridge: BridgeKind }
   | { type: 'bridge.left'; channelId: string; room: string; bridge: BridgeKind };
+
+/**
+ * ARI's ChannelHangupRequest: `soft` requests carry the AST_SOFTHANGUP_* flag that asked for it
+ * as `cause` (1: the channel driver, 32: explicit, e.g. ARI's DELETE); others the Q.850 cause
+ * when one is known (a plain BYE carries none).
+ */
+export interface HangupRequest {
+  cause: number | null;
+  soft: boolean;
+}
 
 /**
  * The ARI event types the app subscribes to (for the lead's event filter). ChannelEnteredBridge

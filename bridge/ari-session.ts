@@ -3,7 +3,7 @@
 // PlaybackFinished events arrive here.
 import ari, { type Client } from 'ari-client';
 import type { Logger } from 'pino';
-import { parseAriTimestamp, type CallEvent } from './ari-events.js';
+import { parseAriTimestamp, type CallEvent, type HangupRequest } from './ari-events.js';
 import { parseRoomBridgeId } from './ari-conference.js';
 import { PlaybackTracker } from './playbacks.js';
 
@@ -55,15 +55,18 @@ export class AriSession {
     this.client.on('ChannelDtmfReceived', (event, channel) => {
       onEvent({ type: 'call.dtmf', channelId: channel.id, digit: event.digit, at: parseAriTimestamp(event.timestamp, now()) });
     });
-    // The hang-up cause arrives on ChannelHangupRequest, before StasisEnd: kept until then.
-    const causes = new Map<string, number>();
+    // Who asked for the hang-up arrives on ChannelHangupRequest, before StasisEnd (ChannelDestroyed
+    // does not reach the app after StasisEnd): the first one is kept until then.
+    const requests = new Map<string, HangupRequest>();
     this.client.on('ChannelHangupRequest', (event, channel) => {
-      if (typeof event.cause === 'number' && !causes.has(channel.id)) causes.set(channel.id, event.cause);
+      const request: HangupRequest = { cause: typeof event.cause === 'number' ? event.cause : null, soft: event.soft === true };
+      this.log.debug({ channelId: channel.id, ...request }, 'hang-up requested');
+      if (!requests.has(channel.id)) requests.set(channel.id, request);
     });
     this.client.on('StasisEnd', (event, channel) => {
-      const cause = causes.get(channel.id) ?? null;
-      causes.delete(channel.id);
-      onEvent({ type: 'call.end', channelId: channel.id, at: parseAriTimestamp(event.timestamp, now()), cause });
+      const hangupRequest = requests.get(channel.id) ?? null;
+      requests.delete(channel.id);
+      onEvent({ type: 'call.end', channelId: channel.id, at: parseAriTimestamp(event.timestamp, now()), hangupRequest });
     });
     // Only the ids are read: the bridge snapshot in these events lists every member.
     this.client.on('ChannelEnteredBridge', (event) => {

@@ -6,7 +6,9 @@ import { pino } from 'pino';
 import { BridgeApp } from '../../app/bridge-app.js';
 import { databasePorts } from '../../app/database-ports.js';
 import type { Database } from '../../db/index.js';
-import type { ModeratorLeavePolicy } from '../../flows/ports.js';
+import type { CallLimits, ConferenceBridges, ModeratorLeavePolicy } from '../../flows/ports.js';
+import type { AsteriskConfig } from '../../config/config.js';
+import type { LocalAsterisk } from '../../asterisk/local-asterisk.js';
 import type { IvrTiming } from '../../ivr/timing.js';
 import { holdBridgeId, liveBridgeId } from '../../bridge/ari-conference.js';
 import { sharedAsterisk, testAsteriskConfig } from './asterisk-fixture.js';
@@ -40,12 +42,27 @@ export class BridgeUnderTest {
     readonly nextRoomNumbers: string[],
   ) {}
 
-  static async start(timing: IvrTiming = TEST_TIMING): Promise<BridgeUnderTest> {
-    const asterisk = await sharedAsterisk();
+  /**
+   * `options`: another Asterisk than the shared one (its config and running instance), the
+   * app's limits, and a wrapper around its bridge operations (fault injection).
+   */
+  static async start(
+    timing: IvrTiming = TEST_TIMING,
+    options: { asterisk?: { cfg: AsteriskConfig; running: LocalAsterisk }; limits?: CallLimits; wrapBridges?: (b: ConferenceBridges) => ConferenceBridges } = {},
+  ): Promise<BridgeUnderTest> {
+    const asterisk = options.asterisk?.running ?? (await sharedAsterisk());
     const queue: string[] = [];
     const db = await createTestDatabase({ proposeRoomNumber: () => queue.shift() ?? randomRoomNumber() });
     const log = pino({ level: process.env.TOLLBRIDGE_TEST_LOG ?? 'silent' });
-    const app = await BridgeApp.start({ asterisk: testAsteriskConfig(), ...databasePorts(db), log, timing, runningAsterisk: asterisk });
+    const app = await BridgeApp.start({
+      asterisk: options.asterisk?.cfg ?? testAsteriskConfig(),
+      ...databasePorts(db),
+      log,
+      timing,
+      runningAsterisk: asterisk,
+      ...(options.limits === undefined ? {} : { limits: options.limits }),
+      ...(options.wrapBridges === undefined ? {} : { wrapBridges: options.wrapBridges }),
+    });
     return new BridgeUnderTest(app, db, queue);
   }
 
