@@ -10,8 +10,8 @@ export async function up(knex: Knex): Promise<void> {
   });
 }
 
+// Plain ALTER TABLE on both: knex's SQLite dropColumn copies the table, which would lose the
+// append-only triggers.
 export async function down(knex: Knex): Promise<void> {
-  await knex.schema.alterTable('usage_ledger', (t) => {
-    t.dropColumn('end_reason');
-  });
+  await knex.raw('ALTER TABLE usage_ledger DROP COLUMN end_reason');
 }
