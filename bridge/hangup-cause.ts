@@ -11,7 +11,7 @@ import type { HangupRequest } from './ari-events.js';
 export const SOFTHANGUP_BY_DRIVER = 1;
 /**
  * AST_CAUSE_NO_USER_RESPONSE: chan_pjsip's mapping of SIP 408, which ends a session whose
- * session-timer refresh got no answer. Not yet seen on a real call here.
+ * session-timer refresh got no answer (seen here: not soft, cause 18, test/e2e/limits.test.ts).
  */
 export const CAUSE_NO_USER_RESPONSE = 18;
 

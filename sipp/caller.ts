@@ -34,6 +34,8 @@ export interface CallOptions {
    * call whose far side died without a BYE (Asterisk's rtp_timeout ends it).
    */
   rtp?: { stopsAfterMs: number };
+  /** Never answer a re-INVITE (e.g. a session-timer refresh): a caller whose signalling died. */
+  ignoresReinvites?: boolean;
 }
 
 export interface CallResult {
@@ -214,7 +216,7 @@ export function writeCallFiles(options: CallOptions, dir: string, stayMarginMs =
   const stream = buildRtpStream(options.steps, { lengthMs: stayMs, ...(options.rtp === undefined ? {} : { stopAtMs: options.rtp.stopsAfterMs }) });
   fs.writeFileSync(pcapFile, toPcap(stream));
   const scenarioFile = path.join(dir, 'caller.xml');
-  fs.writeFileSync(scenarioFile, buildScenario({ dialled: options.dialled, callerNumber: options.callerNumber ?? 'sipp', pcapFile, stayMs }));
+  fs.writeFileSync(scenarioFile, buildScenario({ dialled: options.dialled, callerNumber: options.callerNumber ?? 'sipp', pcapFile, stayMs, ignoresReinvites: options.ignoresReinvites ?? false }));
   return { dir, scenarioFile, pcapFile, stayMs };
 }
 

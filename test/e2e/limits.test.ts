@@ -132,6 +132,20 @@ describe('limits and checked bridge operations over real SIP @asterisk', functio
     expect((await closedLegOf(room, '+15550000002')).endReason).to.equal('hangup');
   });
 
+  it('session timers: a caller that never answers the refresh re-INVITE is hung up by Asterisk, leg reason session-timeout', async function () {
+    this.timeout(240_000);
+    const b = await startBridge({ moderatorWaitMs: 0 });
+    const room = await b.seedRoom();
+    // Forced session timers, 90 s: Asterisk refreshes at 45 s; unanswered, the re-INVITE times out (Timer B, 32 s).
+    const deaf = call(room, room.participantPin, '+15550000041', { ignoresReinvites: true, hangup: { by: 'far-end', maxWaitMs: 150_000 } });
+    await b.waitForHold(room.roomNumber, 1);
+    const result = await deaf.result;
+    expect(result).to.include({ answered: true, hungUpBy: 'far-end' });
+    const leg = await closedLegOf(room, '+15550000041');
+    expect(leg.endReason).to.equal('session-timeout');
+    expect((result.endedAt ?? 0) - (result.answeredAt ?? 0)).to.be.greaterThan(45_000).and.lessThan(140_000);
+  });
+
   it('on hold past the moderator wait limit: the caller hears im-sorry and is hung up, reason moderator-wait-limit', async () => {
     const b = await startBridge({ moderatorWaitMs: 3_000 });
     const room = await b.seedRoom();
