@@ -26,7 +26,8 @@ function dateOption(args: ParsedArgs, name: string): number | undefined {
   return raw === undefined ? undefined : parseDate(raw, name);
 }
 
-function entryLine(e: LedgerEntry): string {
+/** One ledger entry as `tollbridge usage` prints it; a closed leg says why it ended. */
+export function entryLine(e: LedgerEntry): string {
   const duration = e.endedAt === null ? 'in progress' : `${e.seconds ?? 0} s`;
   const amount = e.amountMicros === null ? '-' : money(e.amountMicros);
   const ended = e.endReason === null ? '' : `; ended: ${e.endReason}`;
