@@ -8,6 +8,8 @@
 // the shared `test` instance and of start-process.test.ts's `starttest`).
 import { expect } from 'chai';
 import type { Client } from 'ari-client';
+import { pino } from 'pino';
+import { connectAri } from '../../bridge/ari-session.js';
 import { loadConfig, type AsteriskConfig } from '../../config/config.js';
 import { LocalAsterisk } from '../../asterisk/local-asterisk.js';
 import { liveBridgeId } from '../../bridge/ari-conference.js';
@@ -41,6 +43,18 @@ function enter(room: string, pin: string): Step[] {
   return [{ pauseMs: 300 }, { digits: `${room}#` }, { pauseMs: 300 }, { digits: `${pin}#` }];
 }
 
+/**
+ * An ARI observer of its own (another app, subscribed to everything), so what the test sees does
+ * not depend on the event types the app itself asks Asterisk for.
+ */
+async function ariObserver(cfg: AsteriskConfig): Promise<Client> {
+  const client = await connectAri(`http://${cfg.host}:${cfg.ariPort}`, cfg.ariUser, cfg.ariPassword, pino({ level: 'silent' }));
+  const app = `${cfg.ariApp}-observer`;
+  await client.start(app, true);
+  await waitFor('the observer app registered', async () => client.applications.get({ applicationName: app }).then(() => true, () => false));
+  return client;
+}
+
 /** Prompts Asterisk started, per channel, as ARI reports them (PlaybackStarted / PlaybackContinuing). */
 function recordPrompts(client: Client): Map<string, string[]> {
   const heard = new Map<string, string[]>();
@@ -58,8 +72,9 @@ describe('limits and checked bridge operations over real SIP @asterisk', functio
   this.timeout(180_000);
   const cfg = limitsAsteriskConfig();
   let asterisk: LocalAsterisk;
+  let observer: Client | undefined;
   let bridge: BridgeUnderTest | undefined;
-  let prompts: Map<string, string[]>;
+  let prompts = new Map<string, string[]>();
 
   const target = () => ({ host: '127.0.0.1', port: cfg.sipPort });
   let calls: CallHandle[] = [];
@@ -75,7 +90,7 @@ describe('limits and checked bridge operations over real SIP @asterisk', functio
       limits: { ...DEFAULT_CALL_LIMITS, placementMs: 2_000, ...limits },
       ...(wrapBridges === undefined ? {} : { wrapBridges }),
     });
-    prompts = recordPrompts(bridge.app.ari.client);
+    prompts.clear();
     return bridge;
   }
 
@@ -92,8 +107,11 @@ describe('limits and checked bridge operations over real SIP @asterisk', functio
     this.timeout(120_000);
     asterisk = new LocalAsterisk(cfg);
     await asterisk.start();
+    observer = await ariObserver(cfg);
+    prompts = recordPrompts(observer);
   });
   after(async () => {
+    observer?.stop();
     await asterisk?.stop();
   });
   afterEach(async () => {
