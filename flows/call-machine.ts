@@ -18,7 +18,7 @@
 //           bridge in time -> the room places the caller again -> still not -> cutOff
 //           (bridge-failed); on hold past the moderator wait -> cutOff (moderator-wait-limit)
 //   any answered step past the maximum leg duration -> cutOff (max-duration)
-//   cutOff: leave the room, a prompt, we hang up; the leg closes with that reason
+//   cutOff: a prompt, we hang up; then closing leaves the room and closes the leg with that reason
 // Every leg closes with a reason (LegEndReason): ours when we ended it, otherwise the one the
 // HANGUP event brings (the caller hung up, or Asterisk did: RTP or session timeout).
 import { assign, enqueueActions, fromPromise, sendTo, setup } from 'xstate';
@@ -92,7 +92,7 @@ interface CallContext extends CallInput {
   outcome: CallOutcome;
   /** Why the leg ends, once known; the leg is closed with it ('hangup' if nothing else is known). */
   endReason: LegEndReason | null;
-  /** The room has been told this caller left (cutOff does it before the HANGUP comes). */
+  /** The room has been told this caller left (once, whichever way the call ends). */
   leftRoom: boolean;
 }
 
@@ -370,9 +370,11 @@ export function createCallMachine(deps: CallDeps) {
           'LIMIT.MODERATOR_WAIT': { target: 'cutOff', actions: { type: 'endFor', params: { reason: 'moderator-wait-limit' } } },
         },
       },
-      // We end the call: out of the room, a prompt, hang up; the HANGUP that follows closes the leg with endReason.
+      // We end the call: a prompt, hang up; the HANGUP that follows leaves the room and closes the
+      // leg with endReason. The caller stays in the room meanwhile: leaving first could empty it,
+      // and destroying its bridge would cut the prompt.
       cutOff: {
-        entry: ['leaveRoom', ({ context }) => log.info({ channelId: context.channelId, reason: context.endReason }, 'ending the call')],
+        entry: ({ context }) => log.info({ channelId: context.channelId, reason: context.endReason }, 'ending the call'),
         invoke: {
           src: 'goodbye',
           input: ({ context }) => ({

@@ -73,7 +73,7 @@ describe('limits and placement in the call machine (fakes, simulated clock)', ()
     await t.advance(LIMITS.moderatorWaitMs - 1);
     expect(t.channel.ops.some((o) => o.startsWith(`hangup ${CH}`))).to.equal(false);
     await t.advance(1);
-    expect(t.leaves).to.deep.equal([CH]); // out of the room first: a moderator arriving now does not move it
+    expect(t.leaves).to.deep.equal([]); // still in the room during the prompt: its bridges stay
     expect(t.channel.plays(CH).at(-1)).to.equal('sound:im-sorry,sound:vm-goodbye');
     t.channel.finishPrompts();
     await flush();
