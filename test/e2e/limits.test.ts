@@ -177,10 +177,10 @@ describe('limits and checked bridge operations over real SIP @asterisk', functio
   });
 
   it('alone in the conference past the alone limit: hears im-sorry and is hung up, reason alone-limit', async () => {
-    const b = await startBridge({ aloneMs: 3_000 });
+    const b = await startBridge({ aloneMs: 5_000 });
     const room = await b.seedRoom();
     const alone = call(room, room.moderatorPin, '+15550000004');
-    await b.waitForLive(room.roomNumber, 1);
+    await b.waitForLive(room.roomNumber, 1, 30_000);
     const result = await alone.result;
     expect(result).to.include({ answered: true, hungUpBy: 'far-end' });
     const leg = await closedLegOf(room, '+15550000004');
