@@ -15,8 +15,9 @@ import { AmiSession } from '../bridge/ami-session.js';
 import { AriSession, type AriConnectionState } from '../bridge/ari-session.js';
 import type { CallEvent } from '../bridge/ari-events.js';
 import { AriCallMarks } from '../bridge/call-marks.js';
+import { endReasonFromHangupRequest } from '../bridge/hangup-cause.js';
 import { CallRouter } from '../flows/call-router.js';
-import type { CallRecords, Clock, Directory, LegRecovery, UsageLedger } from '../flows/ports.js';
+import { DEFAULT_CALL_LIMITS, type CallLimits, type CallRecords, type Clock, type ConferenceBridges, type Directory, type LegRecovery, type UsageLedger } from '../flows/ports.js';
 import { RoomRegistry } from '../flows/room-registry.js';
 import { DEFAULT_IVR_TIMING, type IvrTiming } from '../ivr/timing.js';
 import { AmiCallRecords, AsteriskCallRecords, CelFileCallRecords } from '../reconcile/call-records.js';
@@ -40,6 +41,10 @@ export interface BridgeAppOptions {
   runningAsterisk?: LocalAsterisk;
   /** How long a graceful stop lets calls in progress go on (TOLLBRIDGE_DRAIN_SECONDS). */
   drainMs?: number;
+  /** Limits on a caller's stay (config.ts TOLLBRIDGE_MAX_*); default DEFAULT_CALL_LIMITS. */
+  limits?: CallLimits;
+  /** Fault injection for tests: wraps the ARI bridge operations the rooms use. */
+  wrapBridges?: (bridges: ConferenceBridges) => ConferenceBridges;
 }
 
 export interface StopOptions {
@@ -148,7 +153,8 @@ export class BridgeApp {
     ami.start().catch((err: unknown) => log.warn({ err }, 'AMI not connected yet: still trying'));
     const channels = new AriChannels(ari, ari.playbacks, log, ari.answers);
     const conference = new AriConference(ari, channels, ari.subscriptions, log);
-    const rooms = new RoomRegistry(conference, log);
+    const limits = options.limits ?? DEFAULT_CALL_LIMITS;
+    const rooms = new RoomRegistry(options.wrapBridges?.(conference) ?? conference, log, { aloneMs: limits.aloneMs });
     const router = new CallRouter({
       channel: channels,
       directory: options.directory,
@@ -158,6 +164,7 @@ export class BridgeApp {
       timing: options.timing ?? DEFAULT_IVR_TIMING,
       log,
       marks: new AriCallMarks(ari, log),
+      limits,
     });
     const localCel = cfg.managed || options.runningAsterisk !== undefined ? [new CelFileCallRecords((options.runningAsterisk ?? ownAsterisk)?.paths.celLog ?? instancePaths(cfg).celLog)] : [];
     const callRecords: CallRecords = options.callRecords ?? new AsteriskCallRecords([new AmiCallRecords(ami), ...localCel]);
@@ -165,7 +172,7 @@ export class BridgeApp {
       ari, app: cfg.ariApp, router, rooms, conference, subscriptions: ari.subscriptions, directory: options.directory, ledger: options.ledger,
       legRecovery: options.legRecovery, callRecords, log,
     };
-    const gate = new EventGate((event) => deliver(router, event, log));
+    const gate = new EventGate((event) => deliver({ router, rooms, channels, log }, event));
     const app = new BridgeApp(router, rooms, ari, gate, resyncDeps, ownAsterisk, ami, callRecords, log, options.drainMs ?? DEFAULT_DRAIN_MS);
     gate.hold(); // events wait for the first resync
     await ari.start((event) => gate.push(event), { lost: (at) => app.lost(at), restored: () => app.restored() });
@@ -277,7 +284,9 @@ export class BridgeApp {
   }
 }
 
-function deliver(router: CallRouter, event: CallEvent, log: Logger): void {
+/** One ARI event, as the machines take it. */
+function deliver(to: { router: CallRouter; rooms: RoomRegistry; channels: AriChannels; log: Logger }, event: CallEvent): void {
+  const { router, rooms, channels, log } = to;
   switch (event.type) {
     case 'call.start':
       log.debug({ channelId: event.channelId, dialled: event.dialled }, 'call arrived');
@@ -287,7 +296,15 @@ function deliver(router: CallRouter, event: CallEvent, log: Logger): void {
       router.digit(event.channelId, event.digit);
       return;
     case 'call.end':
-      router.callEnded(event.channelId, event.at);
+      // Our own hang-up's reason if we hung up, else what Asterisk's hang-up request says (RTP timeout, ...).
+      router.callEnded(event.channelId, event.at, channels.takeHangupReason(event.channelId) ?? endReasonFromHangupRequest(event.hangupRequest));
       return;
+    case 'bridge.entered':
+    case 'bridge.left': {
+      const entered = event.type === 'bridge.entered';
+      router.bridgeEvent(event.channelId, event.bridge, entered);
+      rooms.bridgeEvent(event.room, event.channelId, event.bridge, entered);
+      return;
+    }
   }
 }

@@ -17,9 +17,8 @@ export function databasePorts(db: Database): { directory: Directory; ledger: Usa
         await db.ledger.openLeg(leg);
       },
       assign: (channelId, assignment) => db.ledger.assign(channelId, assignment),
-      // The close reason (when given) is not stored yet: the ledger has no column for it.
-      closeLeg: async (channelId, endedAt) => {
-        await db.ledger.closeLeg(channelId, endedAt);
+      closeLeg: async (channelId, endedAt, reason) => {
+        await db.ledger.closeLeg(channelId, endedAt, reason);
       },
     },
     legRecovery: {

@@ -21,6 +21,10 @@ export function placeholderValues(cfg: AsteriskConfig): Record<string, string> {
     ARI_APP: cfg.ariApp,
     SYSTEMNAME: cfg.systemName,
     CARRIER_MATCH_LINES: cfg.carrierIps.map((ip) => `match = ${ip}`).join('\n'),
+    RTP_TIMEOUT: String(cfg.rtpTimeoutS),
+    RTP_HOLD_TIMEOUT: String(cfg.rtpHoldTimeoutS),
+    SESSION_TIMERS: cfg.sessionTimers,
+    SESSION_EXPIRES: String(cfg.sessionExpiresS),
   };
 }
 

@@ -1,7 +1,7 @@
 // CallChannel over ARI: answer, refuse, hang up and play prompts on one caller's channel.
 import type { Logger } from 'pino';
 import type { AriClientSource } from './ari-session.js';
-import type { CallChannel, PromptPlayback } from '../flows/ports.js';
+import type { CallChannel, LegEndReason, PromptPlayback } from '../flows/ports.js';
 import type { AnswerTimes } from './answer-times.js';
 import type { PlaybackTracker } from './playbacks.js';
 
@@ -15,6 +15,9 @@ const REJECT_REASON: Record<'unallocated' | 'unavailable', string> = {
 };
 
 export class AriChannels implements CallChannel {
+  /** Why the app hung up a channel, until its StasisEnd takes it (takeHangupReason). */
+  private readonly hangupReasons = new Map<string, LegEndReason>();
+
   constructor(
     private readonly ari: AriClientSource,
     private readonly playbacks: PlaybackTracker,
@@ -34,8 +37,22 @@ export class AriChannels implements CallChannel {
     await this.ari.client.channels.hangup({ channelId, reason: REJECT_REASON[cause] });
   }
 
-  async hangup(channelId: string): Promise<void> {
-    await this.ari.client.channels.hangup({ channelId });
+  async hangup(channelId: string, reason?: LegEndReason): Promise<void> {
+    // Noted before the request: the StasisEnd it causes may arrive before the reply.
+    if (reason !== undefined && !this.hangupReasons.has(channelId)) this.hangupReasons.set(channelId, reason);
+    try {
+      await this.ari.client.channels.hangup({ channelId });
+    } catch (err) {
+      this.hangupReasons.delete(channelId); // gone already: its StasisEnd has come or will not
+      throw err;
+    }
+  }
+
+  /** The reason the app gave when it hung this channel up, if it did; forgotten once taken. */
+  takeHangupReason(channelId: string): LegEndReason | undefined {
+    const reason = this.hangupReasons.get(channelId);
+    this.hangupReasons.delete(channelId);
+    return reason;
   }
 
   play(channelId: string, media: string[]): PromptPlayback {

@@ -2,14 +2,27 @@
 // number, so that after a restart the app finds them again in Asterisk:
 //   tollbridge-live-<room>  mixing bridge: the conference
 //   tollbridge-hold-<room>  holding bridge with music on hold: waiting for the moderator
+// Every move is checked: Asterisk refuses an addChannel naming several channels as a whole
+// when one of them is gone (hung up a moment before), so a refused move is retried for the
+// channels still there, and a bridge that vanished under the app is created again. Whether a
+// channel really arrived is Asterisk's ChannelEnteredBridge to say (the call machine waits
+// for it, flows/placement-watch.ts), not the resolved request.
 import type { Logger } from 'pino';
 import type { AriClientSource } from './ari-session.js';
-import type { ConferenceBridges } from '../flows/ports.js';
+import type { BridgeKind, ConferenceBridges, LegEndReason } from '../flows/ports.js';
 import type { AriChannels } from './ari-channels.js';
 import type { ChannelSubscriptions } from './channel-subscriptions.js';
 
 export const liveBridgeId = (room: string) => `tollbridge-live-${room}`;
 export const holdBridgeId = (room: string) => `tollbridge-hold-${room}`;
+
+const ROOM_BRIDGE_ID = /^tollbridge-(live|hold)-(.+)$/;
+
+/** The room and kind of one of tollbridge's room bridges; null for any other bridge. */
+export function parseRoomBridgeId(bridgeId: string): { room: string; bridge: BridgeKind } | null {
+  const m = ROOM_BRIDGE_ID.exec(bridgeId);
+  return m === null ? null : { bridge: m[1] as BridgeKind, room: m[2] as string };
+}
 
 /** A prompt that never reports its end must not hold up the room for ever. */
 const DISMISS_PROMPT_GUARD_MS = 10_000;
@@ -38,22 +51,20 @@ export class AriConference implements ConferenceBridges {
 
   async admitLive(room: string, channelIds: string[]): Promise<void> {
     this.stopHoldPrompts(channelIds);
-    const bridgeId = await this.ensure(liveBridgeId(room), 'mixing', room);
     // Adding a channel that sits in the holding bridge moves it (Asterisk leaves the old bridge).
-    await this.ari.client.bridges.addChannel({ bridgeId, channel: channelIds, role: 'participant' });
-    this.subscriptions.quiet(channelIds);
+    const moved = await this.move(liveBridgeId(room), 'mixing', room, channelIds);
+    this.subscriptions.quiet(moved);
   }
 
   async hold(room: string, channelIds: string[], prompt: string | null): Promise<void> {
-    const bridgeId = await this.ensure(holdBridgeId(room), 'holding', room);
-    await this.ari.client.bridges.addChannel({ bridgeId, channel: channelIds, role: 'participant' });
+    const moved = await this.move(holdBridgeId(room), 'holding', room, channelIds);
     if (prompt === null) {
-      this.subscriptions.quiet(channelIds);
+      this.subscriptions.quiet(moved);
       return;
     }
     // Back from the conference ('wait' policy): the prompt's end is a channel event again.
-    await this.subscriptions.listen(channelIds);
-    for (const channelId of channelIds) {
+    await this.subscriptions.listen(moved);
+    for (const channelId of moved) {
       const playback = this.channels.play(channelId, [`sound:${prompt}`]);
       const stop = () => playback.stop();
       this.holdPrompts.set(channelId, stop);
@@ -74,14 +85,14 @@ export class AriConference implements ConferenceBridges {
     }
   }
 
-  async dismiss(channelIds: string[], prompt: string): Promise<void> {
+  async dismiss(channelIds: string[], prompt: string, reason: LegEndReason): Promise<void> {
     this.stopHoldPrompts(channelIds);
     await this.subscriptions.listen(channelIds);
     await Promise.all(
       channelIds.map(async (channelId) => {
         const playback = this.channels.play(channelId, [`sound:${prompt}`]);
         await Promise.race([playback.finished, new Promise((r) => setTimeout(r, DISMISS_PROMPT_GUARD_MS).unref())]);
-        await this.channels.hangup(channelId).catch(() => undefined);
+        await this.channels.hangup(channelId, reason).catch((err: unknown) => this.log.debug({ err, channelId }, 'dismissed caller already gone'));
       }),
     );
   }
@@ -93,10 +104,79 @@ export class AriConference implements ConferenceBridges {
     }
   }
 
+  /**
+   * Adds the channels to the bridge; the ids it asked Asterisk to add in the end. One request
+   * in the usual case. When Asterisk refuses it: the bridge is made sure of again (it may have
+   * been destroyed under the app), the channels that are gone are dropped, and the rest are
+   * added together, then one by one if that is refused too. A channel that still fails is
+   * logged and left to its call's placement watch (retried, then told and hung up).
+   */
+  private async move(bridgeId: string, type: 'mixing' | 'holding', room: string, channelIds: string[]): Promise<string[]> {
+    if (channelIds.length === 0) return [];
+    await this.ensure(bridgeId, type, room);
+    try {
+      await this.ari.client.bridges.addChannel({ bridgeId, channel: channelIds, role: 'participant' });
+      return channelIds;
+    } catch (err) {
+      this.log.warn({ err, bridgeId, channels: channelIds.length }, 'bridge move refused: retrying for the channels still there');
+    }
+    await this.ensureStillThere(bridgeId, type, room);
+    const present = await this.stillPresent(channelIds);
+    if (present.length === 0) return [];
+    try {
+      await this.ari.client.bridges.addChannel({ bridgeId, channel: present, role: 'participant' });
+      return present;
+    } catch (err) {
+      this.log.warn({ err, bridgeId, channels: present.length }, 'bridge move refused again: adding one by one');
+    }
+    const added: string[] = [];
+    for (const channelId of present) {
+      try {
+        await this.ari.client.bridges.addChannel({ bridgeId, channel: channelId, role: 'participant' });
+        added.push(channelId);
+      } catch (err) {
+        this.log.warn({ err, bridgeId, channelId }, 'channel could not be added to the bridge');
+      }
+    }
+    return added;
+  }
+
+  /** The channels Asterisk still has (one GET each: this runs only after a refused move). */
+  private async stillPresent(channelIds: string[]): Promise<string[]> {
+    const found = await Promise.all(
+      channelIds.map((channelId) =>
+        this.ari.client.channels.get({ channelId }).then(
+          () => channelId,
+          () => null,
+        ),
+      ),
+    );
+    return found.filter((id): id is string => id !== null);
+  }
+
+  /** After a refused move: the bridge may have been destroyed under the app (the cache does not know). */
+  private async ensureStillThere(bridgeId: string, type: 'mixing' | 'holding', room: string): Promise<void> {
+    if (await this.bridgeExists(bridgeId)) return;
+    this.log.warn({ bridgeId }, 'room bridge gone: creating it again');
+    this.existing.delete(bridgeId);
+    await this.ensure(bridgeId, type, room);
+  }
+
+  private bridgeExists(bridgeId: string): Promise<boolean> {
+    return this.ari.client.bridges.get({ bridgeId }).then(
+      () => true,
+      () => false,
+    );
+  }
+
   private async ensure(bridgeId: string, type: 'mixing' | 'holding', room: string): Promise<string> {
     if (this.existing.has(bridgeId)) return bridgeId;
-    // createWithId creates the bridge or returns the one Asterisk already has under that id.
-    await this.ari.client.bridges.createWithId({ bridgeId, type, name: `${type === 'mixing' ? 'live' : 'hold'}-${room}` });
+    try {
+      await this.ari.client.bridges.createWithId({ bridgeId, type, name: `${type === 'mixing' ? 'live' : 'hold'}-${room}` });
+    } catch (err) {
+      // Asterisk refuses an id it already has ("already exists"): then it is there to use.
+      if (!(await this.bridgeExists(bridgeId))) throw err;
+    }
     if (type === 'holding') await this.ari.client.bridges.startMoh({ bridgeId, mohClass: 'default' });
     this.existing.add(bridgeId);
     return bridgeId;

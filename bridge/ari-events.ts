@@ -1,17 +1,46 @@
 // The ARI events tollbridge acts on, as one typed union, after the adapter has taken what
 // it needs from ari-client's objects. Machines only ever see these.
+import type { BridgeKind } from '../flows/ports.js';
+
 export type CallEvent =
   | { type: 'call.start'; channelId: string; dialled: string; callerNumber: string | null; at: number }
   | { type: 'call.dtmf'; channelId: string; digit: string; at: number }
-  | { type: 'call.end'; channelId: string; at: number };
+  /** StasisEnd, with the ChannelHangupRequest that came before it, if one did. */
+  | { type: 'call.end'; channelId: string; at: number; hangupRequest: HangupRequest | null }
+  /** ChannelEnteredBridge / ChannelLeftBridge, only for a room's bridges (tollbridge-live-*, tollbridge-hold-*). */
+  | { type: 'bridge.entered'; channelId: string; room: string; bridge: BridgeKind }
+  | { type: 'bridge.left'; channelId: string; room: string; bridge: BridgeKind };
+
+/**
+ * ARI's ChannelHangupRequest: `soft` requests carry the AST_SOFTHANGUP_* flag that asked for it
+ * as `cause` (1: the channel driver, 32: explicit, e.g. ARI's DELETE); others the Q.850 cause
+ * when one is known (a plain BYE carries none).
+ */
+export interface HangupRequest {
+  cause: number | null;
+  soft: boolean;
+}
 
 /**
  * The ARI event types the app asks Asterisk to send (Asterisk 22's per-application event
  * filter). Everything else stays in Asterisk: above all ChannelVarset, which a mixing bridge
  * sends to every member each time anyone joins or leaves (BRIDGEPEER, BRIDGEPVTCALLID), so a
  * room of n callers costs n² events (1,864 of 2,827 events, 1.47 of 2.0 MB, for 40 callers).
+ * ChannelEnteredBridge and ChannelLeftBridge carry the whole bridge snapshot (every member's
+ * id): the handler reads only the bridge id and the channel id, so an event costs the same at
+ * 2 or 200 callers. ChannelStateChange gives Asterisk's answer time; ChannelHangupRequest who
+ * asked for a hang-up (the leg's end reason).
  */
-export const ARI_EVENT_TYPES = ['StasisStart', 'StasisEnd', 'ChannelDtmfReceived', 'ChannelStateChange', 'PlaybackFinished'] as const;
+export const ARI_EVENT_TYPES = [
+  'StasisStart',
+  'StasisEnd',
+  'ChannelDtmfReceived',
+  'ChannelStateChange',
+  'PlaybackFinished',
+  'ChannelEnteredBridge',
+  'ChannelLeftBridge',
+  'ChannelHangupRequest',
+] as const;
 
 /** ARI timestamps look like 2026-11-22T12:30:00.123+0000; Date.parse wants +00:00. */
 export function parseAriTimestamp(timestamp: string | undefined, fallback: number): number {

@@ -3,8 +3,9 @@
 // PlaybackFinished events arrive here.
 import ari, { type Client } from 'ari-client';
 import type { Logger } from 'pino';
-import { ARI_EVENT_TYPES, parseAriTimestamp, type CallEvent } from './ari-events.js';
+import { ARI_EVENT_TYPES, parseAriTimestamp, type CallEvent, type HangupRequest } from './ari-events.js';
 import { AnswerTimes } from './answer-times.js';
+import { parseRoomBridgeId } from './ari-conference.js';
 import { ChannelSubscriptions } from './channel-subscriptions.js';
 import { PlaybackTracker } from './playbacks.js';
 
@@ -68,7 +69,7 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<
 }
 
 /** The ari-client events attach() listens to (removed from a client that is given up). */
-const ARI_CLIENT_EVENTS = ['StasisStart', 'ChannelDtmfReceived', 'StasisEnd', 'ChannelStateChange', 'PlaybackFinished', 'WebSocketReconnecting', 'WebSocketConnected', 'WebSocketMaxRetries'] as const;
+const ARI_CLIENT_EVENTS = [...ARI_EVENT_TYPES, 'WebSocketReconnecting', 'WebSocketConnected', 'WebSocketMaxRetries'] as const;
 
 export class AriSession implements AriClientSource {
   readonly playbacks = new PlaybackTracker();
@@ -129,10 +130,29 @@ export class AriSession implements AriClientSource {
     client.on('ChannelDtmfReceived', (event, channel) => {
       onEvent({ type: 'call.dtmf', channelId: channel.id, digit: event.digit, at: parseAriTimestamp(event.timestamp, now()) });
     });
+    // Who asked for the hang-up arrives on ChannelHangupRequest, before StasisEnd (ChannelDestroyed
+    // does not reach the app after StasisEnd): the first one is kept until then.
+    const requests = new Map<string, HangupRequest>();
+    client.on('ChannelHangupRequest', (event, channel) => {
+      const request: HangupRequest = { cause: typeof event.cause === 'number' ? event.cause : null, soft: event.soft === true };
+      this.log.debug({ channelId: channel.id, ...request }, 'hang-up requested');
+      if (!requests.has(channel.id)) requests.set(channel.id, request);
+    });
     client.on('StasisEnd', (event, channel) => {
+      const hangupRequest = requests.get(channel.id) ?? null;
+      requests.delete(channel.id);
       this.subscriptions.forget(channel.id);
       this.answers.forget(channel.id);
-      onEvent({ type: 'call.end', channelId: channel.id, at: parseAriTimestamp(event.timestamp, now()) });
+      onEvent({ type: 'call.end', channelId: channel.id, at: parseAriTimestamp(event.timestamp, now()), hangupRequest });
+    });
+    // Only the ids are read: the bridge snapshot in these events lists every member.
+    client.on('ChannelEnteredBridge', (event) => {
+      const where = parseRoomBridgeId(event.bridge.id);
+      if (where !== null) onEvent({ type: 'bridge.entered', channelId: event.channel.id, ...where });
+    });
+    client.on('ChannelLeftBridge', (event) => {
+      const where = parseRoomBridgeId(event.bridge.id);
+      if (where !== null) onEvent({ type: 'bridge.left', channelId: event.channel.id, ...where });
     });
     client.on('ChannelStateChange', (event, channel) => {
       if (channel.state === 'Up') this.answers.answered(channel.id, parseAriTimestamp(event.timestamp, now()));

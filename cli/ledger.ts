@@ -1,7 +1,7 @@
 // tollbridge ledger open | close | reconcile: recovery of legs a crash left open, and the
 // money cross-check. A leg is closed with its real end time (from the carrier's or Asterisk's
 // records), which rates it then; a closed leg never changes, so closing one twice is refused
-// with what it already says. `reconcile` compares every leg with Asterisk's own record (CEL).
+// with what it already says; a leg closed here records 'operator' as its end reason. `reconcile` compares every leg with Asterisk's own record (CEL).
 import fs from 'node:fs';
 import { instancePaths } from '../asterisk/local-asterisk.js';
 import { loadConfig } from '../config/config.js';
@@ -68,7 +68,7 @@ export const ledgerCommands: Command[] = [
         if (before === null) throw new LegNotFound(`no ledger leg has channel id ${channel}`);
         if (before.endedAt !== null) throw new LegClosed(`the leg of ${channel} was closed at ${when(before.endedAt)} (${before.seconds ?? 0} s); closed legs never change`);
         if (endedAt < before.answeredAt) throw new UsageError(`--ended-at is before the leg was answered (${when(before.answeredAt)})`);
-        const closed = await db.ledger.closeLeg(channel, endedAt);
+        const closed = await db.ledger.closeLeg(channel, endedAt, 'operator');
         if (closed === null) throw new LegNotFound(`no ledger leg has channel id ${channel}`);
         return closed;
       });

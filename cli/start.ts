@@ -62,7 +62,7 @@ export const startCommand: Command = {
       const ports = databasePorts(db);
       let app: BridgeApp;
       try {
-        app = await BridgeApp.start({ asterisk: config.asterisk, directory: ports.directory, legRecovery: ports.legRecovery, ledger, log, drainMs: config.drainSeconds * 1000 });
+        app = await BridgeApp.start({ asterisk: config.asterisk, directory: ports.directory, legRecovery: ports.legRecovery, ledger, log, drainMs: config.drainSeconds * 1000, limits: config.limits });
       } catch (err) {
         await ledger.close();
         throw err;

@@ -26,10 +26,12 @@ function dateOption(args: ParsedArgs, name: string): number | undefined {
   return raw === undefined ? undefined : parseDate(raw, name);
 }
 
-function entryLine(e: LedgerEntry): string {
+/** One ledger entry as `tollbridge usage` prints it; a closed leg says why it ended. */
+export function entryLine(e: LedgerEntry): string {
   const duration = e.endedAt === null ? 'in progress' : `${e.seconds ?? 0} s`;
   const amount = e.amountMicros === null ? '-' : money(e.amountMicros);
-  const what = e.entryKind === 'adjustment' ? `adjustment of entry ${e.correctsId ?? '?'}${e.note === null ? '' : `: ${e.note}`}` : `${e.role} from ${e.callerNumber ?? 'unknown'}`;
+  const ended = e.endReason === null ? '' : `; ended: ${e.endReason}`;
+  const what = e.entryKind === 'adjustment' ? `adjustment of entry ${e.correctsId ?? '?'}${e.note === null ? '' : `: ${e.note}`}` : `${e.role} from ${e.callerNumber ?? 'unknown'}${ended}`;
   return [when(e.answeredAt).padEnd(21), e.dialled.padEnd(16), duration.padStart(11), String(e.billableSeconds ?? '-').padStart(9), amount.padStart(10), ` ${what}`].join(' ');
 }
 

@@ -30,6 +30,14 @@ export interface AsteriskConfig {
   systemName: string;
   /** Source addresses (IPs or CIDRs) whose INVITEs are accepted as the carrier's. */
   carrierIps: string[];
+  /** Asterisk hangs up a caller who sent no RTP for this long (pjsip rtp_timeout; 0: never). */
+  rtpTimeoutS: number;
+  /** The same while the caller has put the call on hold (pjsip rtp_timeout_hold; 0: never). */
+  rtpHoldTimeoutS: number;
+  /** SIP session timers (RFC 4028, pjsip `timers`): yes (when the carrier supports them), forced (always), no. */
+  sessionTimers: 'yes' | 'forced' | 'no';
+  /** Session-Expires asked for, in seconds (pjsip timers_sess_expires; at least 90). */
+  sessionExpiresS: number;
 }
 
 export type DatabaseConfig =
@@ -50,8 +58,17 @@ export interface MailConfig {
   from: string;
 }
 
+/** Limits on a caller's stay enforced by the app (flows/ports.ts CallLimits), in ms; 0: off. */
+export interface LimitsConfig {
+  moderatorWaitMs: number;
+  aloneMs: number;
+  maxLegMs: number;
+  placementMs: number;
+}
+
 export interface Config {
   api: ApiConfig;
+  limits: LimitsConfig;
   mail: MailConfig;
   asterisk: AsteriskConfig;
   database: DatabaseConfig;
@@ -101,6 +118,32 @@ function flag(env: Env, name: string, fallback: boolean): boolean {
   if (['1', 'true', 'yes'].includes(raw)) return true;
   if (['0', 'false', 'no'].includes(raw)) return false;
   throw new ConfigError(name, `"${raw}" is not yes/no (1/0, true/false)`);
+}
+
+/** A whole number of seconds from `min` to `max`, or 0 (off) when `zeroAllowed`. */
+function seconds(env: Env, name: string, fallback: number, { min = 1, max = 7 * 86_400, zeroAllowed = true } = {}): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  const ok = /^\d+$/.test(raw) && ((zeroAllowed && value === 0) || (value >= min && value <= max));
+  if (!ok) throw new ConfigError(name, `"${raw}" is not a whole number of seconds from ${min} to ${max}${zeroAllowed ? ' (0: off)' : ''}`);
+  return value;
+}
+
+function sessionTimers(env: Env): 'yes' | 'forced' | 'no' {
+  const raw = env.TOLLBRIDGE_SESSION_TIMERS ?? '';
+  if (raw === '') return 'yes';
+  if (raw === 'yes' || raw === 'forced' || raw === 'no') return raw;
+  throw new ConfigError('TOLLBRIDGE_SESSION_TIMERS', `"${raw}" is not yes (when the carrier supports them), forced or no`);
+}
+
+function limits(env: Env): LimitsConfig {
+  return {
+    moderatorWaitMs: seconds(env, 'TOLLBRIDGE_MAX_MODERATOR_WAIT_S', 1800) * 1000,
+    aloneMs: seconds(env, 'TOLLBRIDGE_MAX_ALONE_S', 600) * 1000,
+    maxLegMs: seconds(env, 'TOLLBRIDGE_MAX_LEG_S', 14_400) * 1000,
+    placementMs: seconds(env, 'TOLLBRIDGE_PLACEMENT_TIMEOUT_S', 5, { min: 1, max: 60, zeroAllowed: false }) * 1000,
+  };
 }
 
 const IPV4_OR_CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})(\/\d{1,2})?$/;
@@ -179,7 +222,12 @@ export function loadConfig(env: Env = process.env): Config {
       ariApp,
       systemName,
       carrierIps: carrierIps(env),
+      rtpTimeoutS: seconds(env, 'TOLLBRIDGE_RTP_TIMEOUT_S', 60),
+      rtpHoldTimeoutS: seconds(env, 'TOLLBRIDGE_RTP_HOLD_TIMEOUT_S', 600),
+      sessionTimers: sessionTimers(env),
+      sessionExpiresS: seconds(env, 'TOLLBRIDGE_SESSION_EXPIRES_S', 1800, { min: 90, max: 86_400, zeroAllowed: false }),
     },
+    limits: limits(env),
     database: database(env, dataDir),
     logLevel: text(env, 'TOLLBRIDGE_LOG_LEVEL', 'info'),
     pinSecret: text(env, 'TOLLBRIDGE_PIN_SECRET', 'tollbridge-development-pin-secret'),

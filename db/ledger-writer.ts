@@ -22,7 +22,7 @@ function batchRows(dialect: Dialect, param: string): string {
 /** One open, as the open statement's batch takes it. */
 export type OpenBatchRow = [channel: string, account: number, subscription: number, dialled: string, caller: string | null, answered: number, now: number, number: number];
 /** One close, as the close statement's batch takes it. */
-export type CloseBatchRow = [channel: string, end: number];
+export type CloseBatchRow = [channel: string, end: number, reason: string | null];
 
 /**
  * Opens the legs of a batch; returns one row (id, channel_id, copied rate) per leg inserted.
@@ -68,9 +68,9 @@ export function closeBatchSql(dialect: Dialect, param: string): string {
   // SQLite's RETURNING * is the updated table's columns only and it refuses `l.*`; on
   // PostgreSQL `*` would add the batch's columns.
   return `WITH j AS (${batchRows(dialect, param)}),
-  v AS (SELECT CAST(value ->> 0 AS TEXT) AS channel, CAST(value ->> 1 AS BIGINT) AS end_at FROM j)
+  v AS (SELECT CAST(value ->> 0 AS TEXT) AS channel, CAST(value ->> 1 AS BIGINT) AS end_at, CAST(value ->> 2 AS TEXT) AS reason FROM j)
 UPDATE usage_ledger AS l
-  SET ended_at = ${END}, seconds = ${SECONDS}, billable_seconds = ${BILLABLE}, amount_micros = ${AMOUNT}
+  SET ended_at = ${END}, seconds = ${SECONDS}, billable_seconds = ${BILLABLE}, amount_micros = ${AMOUNT}, end_reason = v.reason
   FROM v
   WHERE l.channel_id = v.channel AND l.ended_at IS NULL
   RETURNING ${dialect === 'sqlite' ? '*' : 'l.*'}`;
@@ -90,10 +90,12 @@ export interface OpenValues {
 export interface CloseValues {
   end: number;
   channel: string;
+  /** Why the leg ended (LegEndReason), or null when not known. */
+  reason: string | null;
 }
 
 export const openBatchRow = (v: OpenValues): OpenBatchRow => [v.channel, v.account, v.subscription, v.dialled, v.caller, v.answered, v.now, v.number];
-export const closeBatchRow = (v: CloseValues): CloseBatchRow => [v.channel, v.end];
+export const closeBatchRow = (v: CloseValues): CloseBatchRow => [v.channel, v.end, v.reason];
 
 export interface OpenedRow {
   id: number;

@@ -75,6 +75,8 @@ export interface LedgerEntry {
   amountMicros: number | null;
   note: string | null;
   createdAt: number;
+  /** Why a leg ended ('hangup', 'rtp-timeout', 'max-duration', ...: flows/ports.ts LegEndReason); null while open, for adjustments and for legs closed before it was recorded. */
+  endReason: string | null;
 }
 
 /** A ledger entry of kind 'leg' as the call flow sees it. */

@@ -22,16 +22,42 @@
 // (`resumedInRoom`: no new join, the room machine was restored with them).
 //   SHUTDOWN (a graceful stop's drain limit passed) once answered ─> stopping: the caller
 //      hears goodbye, we hang up, and the leg closes at Asterisk's end time (or now)
-import { assign, fromPromise, sendTo, setup } from 'xstate';
+// Limits and checked placement (flows/placement-watch.ts, TOLLBRIDGE_* limits):
+//   inRoom: the placement watch follows Asterisk's ChannelEnteredBridge/LeftBridge: not in a
+//           bridge in time -> the room places the caller again -> still not -> cutOff
+//           (bridge-failed); on hold past the moderator wait -> cutOff (moderator-wait-limit)
+//   any answered step past the maximum leg duration -> cutOff (max-duration)
+//   cutOff: a prompt, we hang up; then closing leaves the room and closes the leg with that reason
+// Every leg closes with a reason (LegEndReason): ours when we ended it, otherwise the one the
+// HANGUP event brings (the caller hung up, or Asterisk did: RTP or session timeout).
+import { assign, enqueueActions, fromPromise, sendTo, setup } from 'xstate';
 import type { Logger } from 'pino';
 import { Prompt, soundUri } from '../ivr/prompts.js';
 import { PIN_MAX_DIGITS, ROOM_MAX_DIGITS, type IvrTiming } from '../ivr/timing.js';
 import { createCollectMachine, type CollectOutput } from './collect-machine.js';
-import type { Admission, CallChannel, CallMarks, CallStep, Clock, Directory, NumberRoute, PinCheck, Role, RoomInfo, UsageLedger } from './ports.js';
+import { placementWatch, type PlacementEvent, type PlacementReport } from './placement-watch.js';
+import {
+  DEFAULT_CALL_LIMITS,
+  type Admission,
+  type CallChannel,
+  type CallLimits,
+  type CallMarks,
+  type CallStep,
+  type Clock,
+  type Directory,
+  type LegEndReason,
+  type NumberRoute,
+  type PinCheck,
+  type Role,
+  type RoomInfo,
+  type UsageLedger,
+} from './ports.js';
 
 export interface RoomMembership {
   join(room: RoomInfo, channelId: string, role: Role): void;
   leave(roomNumber: string, channelId: string): void;
+  /** The caller is not in the room's bridge it should be in: place it again. */
+  replace(roomNumber: string, channelId: string): void;
 }
 
 export interface CallDeps {
@@ -46,6 +72,8 @@ export interface CallDeps {
   marks?: CallMarks;
   /** Absent: always accepting (the router supplies it for graceful stops). */
   admission?: Admission;
+  /** Limits on the stay (default DEFAULT_CALL_LIMITS). */
+  limits?: CallLimits;
 }
 
 /** An answered call picked up again after a restart or reconnect, at the step it stood at. */
@@ -72,7 +100,14 @@ export interface CallInput {
 
 export type CallOutcome = 'rejected' | 'refused' | 'joined' | 'failed-room' | 'failed-pin' | 'abandoned' | 'error';
 
-export type CallEvent = { type: 'DTMF'; digit: string } | { type: 'HANGUP'; at: number } | { type: 'SHUTDOWN' };
+export type CallEvent =
+  | { type: 'DTMF'; digit: string }
+  /** The channel is gone; `reason` as the edge knows it (our own hang-up's reason, or Asterisk's cause). */
+  | { type: 'HANGUP'; at: number; reason?: LegEndReason }
+  /** A graceful stop's drain limit passed. */
+  | { type: 'SHUTDOWN' }
+  | PlacementEvent
+  | PlacementReport;
 
 interface CallContext extends CallInput {
   route: NumberRoute | null;
@@ -91,6 +126,10 @@ interface CallContext extends CallInput {
   /** Why a call is refused before answer: its SIP final response (404 or 503). */
   refusal: RefusalCause;
   outcome: CallOutcome;
+  /** Why the leg ends, once known; the leg is closed with it ('hangup' if nothing else is known). */
+  endReason: LegEndReason | null;
+  /** The room has been told this caller left (once, whichever way the call ends). */
+  leftRoom: boolean;
 }
 
 type RefusalCause = 'unallocated' | 'unavailable';
@@ -105,6 +144,7 @@ export function createCallMachine(deps: CallDeps) {
     if (marks === undefined || accountId === undefined || context.answeredAt === null) return;
     marks.mark(context.channelId, { ...step, dialled: context.dialled, answeredAt: context.answeredAt, accountId });
   };
+  const limits = deps.limits ?? DEFAULT_CALL_LIMITS;
 
   const promptsFor = (first: string[], invalid: string, again: string, ctx: CallContext, attempts: number): string[] => {
     if (attempts === 0) return first;
@@ -151,30 +191,50 @@ export function createCallMachine(deps: CallDeps) {
       assignLeg: fromPromise<void, { channelId: string; roomId: number; role: Role }>(({ input }) =>
         ledger.assign(input.channelId, { roomId: input.roomId, role: input.role }),
       ),
-      goodbye: fromPromise<void, { channelId: string; sounds: string[] }>(async ({ input }) => {
+      goodbye: fromPromise<void, { channelId: string; sounds: string[]; reason: LegEndReason }>(async ({ input }) => {
         await channel.play(input.channelId, input.sounds.map(soundUri)).finished;
-        await channel.hangup(input.channelId);
+        await channel.hangup(input.channelId, input.reason);
       }),
-      closeLeg: fromPromise<void, { channelId: string; endedAt: number; answered: boolean }>(async ({ input }) => {
-        if (input.answered) await ledger.closeLeg(input.channelId, input.endedAt);
+      closeLeg: fromPromise<void, { channelId: string; endedAt: number; answered: boolean; reason: LegEndReason }>(async ({ input }) => {
+        if (input.answered) await ledger.closeLeg(input.channelId, input.endedAt, input.reason);
       }),
+      placementWatch,
+    },
+    delays: {
+      maxLeg: () => limits.maxLegMs,
+      stopPromptGuard: STOP_PROMPT_GUARD_MS,
+      stopEndGuard: STOP_END_GUARD_MS,
     },
     guards: {
       stopping: () => !admission.accepting(),
       roomAttemptsLeft: ({ context }) => context.roomAttempts < timing.maxAttempts,
       pinAttemptsLeft: ({ context }) => context.pinAttempts < timing.maxAttempts,
+      // Answered, still connected, nobody has decided to end it yet, and the limit is on.
+      maxLegApplies: ({ context }) => limits.maxLegMs > 0 && context.answeredAt !== null && context.endedAt === null && context.endReason === null,
     },
     actions: {
       bufferDigit: assign(({ context, event }) => (event.type === 'DTMF' ? { pending: context.pending + event.digit } : {})),
       forwardDigit: sendTo('collector', ({ event }) => event),
-      noteHangup: assign(({ event }) => (event.type === 'HANGUP' ? { endedAt: event.at } : {})),
+      // The first reason decided wins: a limit we acted on stays the reason even if the caller hangs up during its prompt.
+      noteHangup: assign(({ context, event }) =>
+        event.type === 'HANGUP' ? { endedAt: event.at, endReason: context.endReason ?? event.reason ?? 'hangup' } : {},
+      ),
+      endFor: assign((_, params: { reason: LegEndReason }) => ({ endReason: params.reason })),
+      forwardToPlacementWatch: sendTo('placementWatch', ({ event }) => event),
+      askRoomToPlaceAgain: ({ context }) => {
+        if (context.room === null) return;
+        log.warn({ channelId: context.channelId, room: context.room.number }, 'caller not in the room bridge in time: placing again');
+        rooms.replace(context.room.number, context.channelId);
+      },
+      leaveRoom: enqueueActions(({ context, enqueue }) => {
+        if (context.leftRoom || context.role === null || context.room === null) return;
+        const roomNumber = context.room.number;
+        enqueue(() => rooms.leave(roomNumber, context.channelId));
+        enqueue.assign({ leftRoom: true });
+      }),
       hangUpAnyway: ({ context }) => {
         channel.hangup(context.channelId).catch((err: unknown) => log.debug({ err, channelId: context.channelId }, 'hang-up failed: channel gone'));
       },
-    },
-    delays: {
-      stopPromptGuard: STOP_PROMPT_GUARD_MS,
-      stopEndGuard: STOP_END_GUARD_MS,
     },
   }).createMachine({
     id: 'call',
@@ -194,12 +254,17 @@ export function createCallMachine(deps: CallDeps) {
       shutdownWhileAnswering: false,
       refusal: 'unallocated',
       outcome: input.resume?.step === 'inRoom' ? 'joined' : 'abandoned',
+      endReason: null,
+      leftRoom: false,
     }),
     initial: 'starting',
     on: {
       HANGUP: { target: '.closing', actions: 'noteHangup' },
       DTMF: { actions: 'bufferDigit' },
       SHUTDOWN: { target: '.stopping' },
+    },
+    after: {
+      maxLeg: { guard: 'maxLegApplies', target: '.cutOff', actions: { type: 'endFor', params: { reason: 'max-duration' } } },
     },
     states: {
       // A new call is routed; a resumed one goes straight back to its step.
@@ -278,9 +343,9 @@ export function createCallMachine(deps: CallDeps) {
           onError: {
             target: 'closing',
             actions: [
-              assign({ outcome: 'error', answeredAt: ({ context }) => context.answeredAt ?? clock.now() }),
+              assign({ outcome: 'error', endReason: 'error', answeredAt: ({ context }) => context.answeredAt ?? clock.now() }),
               ({ context, event }) => log.error({ err: event.error, channelId: context.channelId }, 'answer or leg opening failed'),
-              ({ context }) => void channel.hangup(context.channelId).catch(() => undefined),
+              ({ context }) => void channel.hangup(context.channelId, 'error').catch(() => undefined),
             ],
           },
         },
@@ -386,12 +451,38 @@ export function createCallMachine(deps: CallDeps) {
           markStep(context, { step: 'inRoom', room: room.number, role: context.role as Role });
           rooms.join(room, context.channelId, context.role as Role);
         },
-        invoke: {
-          src: 'assignLeg',
-          input: ({ context }) => ({ channelId: context.channelId, roomId: (context.room as RoomInfo).id, role: context.role as Role }),
-          onError: { actions: ({ context, event }) => log.error({ err: event.error, channelId: context.channelId }, 'ledger assign failed') },
+        invoke: [
+          {
+            src: 'assignLeg',
+            input: ({ context }) => ({ channelId: context.channelId, roomId: (context.room as RoomInfo).id, role: context.role as Role }),
+            onError: { actions: ({ context, event }) => log.error({ err: event.error, channelId: context.channelId }, 'ledger assign failed') },
+          },
+          { id: 'placementWatch', src: 'placementWatch', input: { limits } },
+        ],
+        on: {
+          DTMF: {},
+          BRIDGE_ENTERED: { actions: 'forwardToPlacementWatch' },
+          BRIDGE_LEFT: { actions: 'forwardToPlacementWatch' },
+          'PLACEMENT.RETRY': { actions: 'askRoomToPlaceAgain' },
+          'PLACEMENT.FAILED': { target: 'cutOff', actions: { type: 'endFor', params: { reason: 'bridge-failed' } } },
+          'LIMIT.MODERATOR_WAIT': { target: 'cutOff', actions: { type: 'endFor', params: { reason: 'moderator-wait-limit' } } },
         },
-        on: { DTMF: {} },
+      },
+      // We end the call: a prompt, hang up; the HANGUP that follows leaves the room and closes the
+      // leg with endReason. The caller stays in the room meanwhile: leaving first could empty it,
+      // and destroying its bridge would cut the prompt.
+      cutOff: {
+        entry: ({ context }) => log.info({ channelId: context.channelId, reason: context.endReason }, 'ending the call'),
+        invoke: {
+          src: 'goodbye',
+          input: ({ context }) => ({
+            channelId: context.channelId,
+            sounds: context.endReason === 'bridge-failed' ? [Prompt.bridgeFailed, Prompt.goodbye] : [Prompt.limitReached, Prompt.goodbye],
+            reason: context.endReason ?? 'error',
+          }),
+          onError: { actions: ({ context }) => void channel.hangup(context.channelId, context.endReason ?? 'error').catch(() => undefined) },
+        },
+        on: { DTMF: {}, BRIDGE_ENTERED: {}, BRIDGE_LEFT: {} },
       },
       // Resumed in the bridge Asterisk already had it in: the room machine knows it, the ledger has its role.
       resumedInRoom: {
@@ -399,6 +490,7 @@ export function createCallMachine(deps: CallDeps) {
       },
       goodbye: {
         entry: [
+          { type: 'endFor', params: { reason: 'goodbye' } },
           ({ context }) => log.info({ channelId: context.channelId, outcome: context.outcome }, 'too many attempts: goodbye'),
           ({ context }) => markStep(context, { step: 'goodbye' }),
         ],
@@ -407,20 +499,24 @@ export function createCallMachine(deps: CallDeps) {
           input: ({ context }) => ({
             channelId: context.channelId,
             sounds: context.lastFailure === 'invalid' ? [context.outcome === 'failed-pin' ? Prompt.invalidPin : Prompt.invalidRoom, Prompt.goodbye] : [Prompt.goodbye],
+            reason: 'goodbye' as const,
           }),
-          onError: { actions: ({ context }) => void channel.hangup(context.channelId).catch(() => undefined) },
+          onError: { actions: ({ context }) => void channel.hangup(context.channelId, 'goodbye').catch(() => undefined) },
         },
         on: { DTMF: {}, SHUTDOWN: {} },
       },
       stopping: {
-        entry: ({ context }) => log.info({ channelId: context.channelId, room: context.room?.number ?? null }, 'bridge stopping: goodbye and hang-up'),
+        entry: [
+          { type: 'endFor', params: { reason: 'shutdown' } },
+          ({ context }) => log.info({ channelId: context.channelId, room: context.room?.number ?? null }, 'bridge stopping: goodbye and hang-up'),
+        ],
         on: { DTMF: {}, SHUTDOWN: {} },
         initial: 'farewell',
         states: {
           farewell: {
             invoke: {
               src: 'goodbye',
-              input: ({ context }) => ({ channelId: context.channelId, sounds: [Prompt.goodbye] }),
+              input: ({ context }) => ({ channelId: context.channelId, sounds: [Prompt.goodbye], reason: 'shutdown' as const }),
               onDone: 'hungUp',
               onError: { target: 'hungUp', actions: 'hangUpAnyway' },
             },
@@ -434,13 +530,16 @@ export function createCallMachine(deps: CallDeps) {
         },
       },
       closing: {
-        entry: ({ context }) => {
-          if (context.role !== null && context.room !== null) rooms.leave(context.room.number, context.channelId);
-        },
-        on: { HANGUP: {}, DTMF: {}, SHUTDOWN: {} },
+        entry: 'leaveRoom',
+        on: { HANGUP: {}, DTMF: {}, SHUTDOWN: {}, BRIDGE_ENTERED: {}, BRIDGE_LEFT: {} },
         invoke: {
           src: 'closeLeg',
-          input: ({ context }) => ({ channelId: context.channelId, endedAt: context.endedAt ?? clock.now(), answered: context.answeredAt !== null }),
+          input: ({ context }) => ({
+            channelId: context.channelId,
+            endedAt: context.endedAt ?? clock.now(),
+            answered: context.answeredAt !== null,
+            reason: context.endReason ?? 'hangup',
+          }),
           onDone: 'finished',
           onError: {
             target: 'finished',

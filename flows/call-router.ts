@@ -5,6 +5,7 @@ import { createActor, type Actor, type ActorOptions, type AnyActorLogic } from '
 type TimerClock = NonNullable<ActorOptions<AnyActorLogic>['clock']>;
 import type { Logger } from 'pino';
 import { createCallMachine, type CallDeps, type CallInput, type CallOutcome, type CallResume } from './call-machine.js';
+import type { BridgeKind, LegEndReason } from './ports.js';
 
 type CallActor = Actor<ReturnType<typeof createCallMachine>>;
 
@@ -78,8 +79,14 @@ export class CallRouter {
     this.calls.get(channelId)?.send({ type: 'DTMF', digit });
   }
 
-  callEnded(channelId: string, at: number): void {
-    this.calls.get(channelId)?.send({ type: 'HANGUP', at });
+  /** The channel is gone; `reason` is why, as far as the edge knows (default: the caller hung up). */
+  callEnded(channelId: string, at: number, reason?: LegEndReason): void {
+    this.calls.get(channelId)?.send(reason === undefined ? { type: 'HANGUP', at } : { type: 'HANGUP', at, reason });
+  }
+
+  /** Asterisk reports the caller entering or leaving one of its room's bridges. */
+  bridgeEvent(channelId: string, bridge: BridgeKind, entered: boolean): void {
+    this.calls.get(channelId)?.send({ type: entered ? 'BRIDGE_ENTERED' : 'BRIDGE_LEFT', bridge });
   }
 
   /** A graceful stop begins: from now on every new call is refused before answer (SIP 503). */

@@ -43,12 +43,45 @@ export interface LegOpening {
   answeredAt: number;
 }
 
+/**
+ * Why a leg ended, as the ledger records it (usage_ledger.end_reason):
+ *   hangup               the caller (the carrier) hung up
+ *   goodbye              we hung up after the last failed room or PIN attempt
+ *   refused              the room was locked or full
+ *   moderator-left       the room's policy `end` when the last moderator left
+ *   bridge-failed        Asterisk would not put the caller into the room's bridge, even after a retry
+ *   rtp-timeout          no RTP from the caller for TOLLBRIDGE_RTP_TIMEOUT_S (Asterisk hung up)
+ *   session-timeout      the SIP session-timer refresh failed (Asterisk hung up)
+ *   moderator-wait-limit on hold longer than TOLLBRIDGE_MAX_MODERATOR_WAIT_S
+ *   alone-limit          alone in the conference longer than TOLLBRIDGE_MAX_ALONE_S
+ *   max-duration         the leg reached TOLLBRIDGE_MAX_LEG_S
+ *   shutdown             the bridge stopped
+ *   asterisk-lost        Asterisk went away under the call
+ *   operator             closed by hand (`tollbridge ledger close`)
+ *   error                the app failed on this call
+ */
+export type LegEndReason =
+  | 'hangup'
+  | 'goodbye'
+  | 'refused'
+  | 'moderator-left'
+  | 'bridge-failed'
+  | 'rtp-timeout'
+  | 'session-timeout'
+  | 'moderator-wait-limit'
+  | 'alone-limit'
+  | 'max-duration'
+  | 'shutdown'
+  | 'asterisk-lost'
+  | 'operator'
+  | 'error';
+
 /** The usage ledger (db/): one leg per answered channel, keyed by Asterisk's channel id. */
 export interface UsageLedger {
   openLeg(leg: LegOpening): Promise<void>;
   assign(channelId: string, assignment: { roomId: number; role: Role }): Promise<void>;
-  /** `reason` (why the leg ended) is opaque here: carried as given to the database. */
-  closeLeg(channelId: string, endedAt: number, reason?: string): Promise<void>;
+  /** Closes the leg at `endedAt`; the reason is written by the same statement. */
+  closeLeg(channelId: string, endedAt: number, reason?: LegEndReason): Promise<void>;
 }
 
 /** A prompt being played to one channel. */
@@ -71,7 +104,11 @@ export interface CallChannel {
    * 'unallocated' 404 (number not in service), 'unavailable' 503 (our fault: try elsewhere).
    */
   reject(channelId: string, cause: 'unallocated' | 'unavailable'): Promise<void>;
-  hangup(channelId: string): Promise<void>;
+  /**
+   * Hangs up a caller; `reason` is why we did it, and comes back on that channel's hang-up
+   * event (the adapter remembers it), so the leg is closed with it.
+   */
+  hangup(channelId: string, reason?: LegEndReason): Promise<void>;
   play(channelId: string, sounds: string[]): PromptPlayback;
 }
 
@@ -80,12 +117,17 @@ export interface CallChannel {
  * order (flows/room-registry.ts queues them), so they never race each other.
  */
 export interface ConferenceBridges {
-  /** Into the room's mixing bridge (created if needed), moved out of holding if there. */
+  /**
+   * Into the room's mixing bridge (created if needed), moved out of holding if there. A bulk
+   * move that Asterisk refuses whole (one of the channels hung up a moment before) is retried
+   * for the channels still there. Resolving does not mean every channel is in: Asterisk's
+   * ChannelEnteredBridge says that (the call machine waits for it).
+   */
   admitLive(room: string, channelIds: string[]): Promise<void>;
   /** Into the room's holding bridge with music on hold, after the waiting prompt. */
   hold(room: string, channelIds: string[], prompt: string | null): Promise<void>;
-  /** Each hears the prompt, then is hung up. */
-  dismiss(channelIds: string[], prompt: string): Promise<void>;
+  /** Each hears the prompt, then is hung up for `reason`. */
+  dismiss(channelIds: string[], prompt: string, reason: LegEndReason): Promise<void>;
   /** The room is empty: its bridges go. */
   release(room: string): Promise<void>;
 }
@@ -136,3 +178,27 @@ export interface OpenLeg {
 export interface LegRecovery {
   openLegs(): Promise<OpenLeg[]>;
 }
+/** Which of a room's bridges, as Asterisk reports a channel entering or leaving it. */
+export type BridgeKind = 'live' | 'hold';
+
+/**
+ * The limits on a caller's stay, enforced by the machines (TOLLBRIDGE_* variables, config.ts).
+ * 0 turns a limit off.
+ */
+export interface CallLimits {
+  /** On hold waiting for a moderator at most this long, then a prompt and hang-up. */
+  moderatorWaitMs: number;
+  /** Alone in the conference at most this long, then a prompt and hang-up. */
+  aloneMs: number;
+  /** A leg lasts at most this long from answer. */
+  maxLegMs: number;
+  /** A caller admitted to a room must be in one of its bridges within this long; else retried once, then hung up. */
+  placementMs: number;
+}
+
+export const DEFAULT_CALL_LIMITS: CallLimits = {
+  moderatorWaitMs: 30 * 60_000,
+  aloneMs: 10 * 60_000,
+  maxLegMs: 4 * 3_600_000,
+  placementMs: 5_000,
+};

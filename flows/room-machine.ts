@@ -13,22 +13,31 @@
 //        which decides as after a departure: a room whose moderator left meanwhile gets its policy
 //
 // Locked rooms refuse participants (moderators still enter); a full room refuses anyone.
+//
+// What Asterisk reports (a caller entered or left one of the room's bridges) is forwarded to
+// the alone watch (alone-watch.ts): a caller alone in the conference too long is dismissed.
+// A caller whose move did not land is placed again when its call asks (REPLACE: the call's
+// placement watch saw no ChannelEnteredBridge in time).
 // Events for one room arrive one at a time, so two callers arriving "in the same instant" are
 // simply two events in some order; the bridge operations they cause are queued in that same
 // order (room-registry.ts), so the bridges always end up as the machine says.
-import { assign, enqueueActions, setup } from 'xstate';
+import { assign, enqueueActions, forwardTo, setup } from 'xstate';
 import { Prompt } from '../ivr/prompts.js';
-import type { ModeratorLeavePolicy, Role, RoomInfo } from './ports.js';
+import { aloneWatch, type AloneReport, type AloneWatchEvent } from './alone-watch.js';
+import type { LegEndReason, ModeratorLeavePolicy, Role, RoomInfo } from './ports.js';
 
 export type RoomEffect =
   | { op: 'admitLive'; channelIds: string[] }
   | { op: 'hold'; channelIds: string[]; prompt: string | null }
-  | { op: 'dismiss'; channelIds: string[]; prompt: string }
+  | { op: 'dismiss'; channelIds: string[]; prompt: string; reason: LegEndReason }
   | { op: 'release' };
 
 export type RoomEvent =
   | { type: 'JOIN'; channelId: string; role: Role; room: RoomInfo }
-  | { type: 'LEAVE'; channelId: string };
+  | { type: 'LEAVE'; channelId: string }
+  | { type: 'REPLACE'; channelId: string }
+  | AloneWatchEvent
+  | AloneReport;
 
 /** Who Asterisk has in the room's bridges, for a room rebuilt after a restart or reconnect. */
 export interface RoomMembers {
@@ -52,13 +61,15 @@ export interface RoomContext {
 const without = (list: string[], id: string) => list.filter((x) => x !== id);
 const headcount = (c: RoomContext) => c.moderators.length + c.live.length + c.waiting.length;
 
-export function createRoomMachine(perform: (effect: RoomEffect) => void) {
+/** `aloneMs`: TOLLBRIDGE_MAX_ALONE_S in ms (0: no limit). */
+export function createRoomMachine(perform: (effect: RoomEffect) => void, aloneMs = 0) {
   return setup({
     types: {
       input: {} as { room: RoomInfo; restore?: RoomMembers },
       context: {} as RoomContext,
       events: {} as RoomEvent,
     },
+    actors: { aloneWatch },
     guards: {
       refused: ({ context, event }) =>
         event.type === 'JOIN' &&
@@ -77,7 +88,19 @@ export function createRoomMachine(perform: (effect: RoomEffect) => void) {
           : {},
       ),
       refuse: ({ event }) => {
-        if (event.type === 'JOIN') perform({ op: 'dismiss', channelIds: [event.channelId], prompt: Prompt.locked });
+        if (event.type === 'JOIN') perform({ op: 'dismiss', channelIds: [event.channelId], prompt: Prompt.locked, reason: 'refused' });
+      },
+      // Asterisk's word on bridge membership goes to the alone watch.
+      forwardToAloneWatch: forwardTo('aloneWatch'),
+      dismissAlone: ({ event }) => {
+        if (event.type === 'ALONE_LIMIT') perform({ op: 'dismiss', channelIds: [event.channelId], prompt: Prompt.limitReached, reason: 'alone-limit' });
+      },
+      // The same move again for one caller, to where the room has it (no waiting prompt twice).
+      placeAgain: ({ context, event }) => {
+        if (event.type !== 'REPLACE') return;
+        const id = event.channelId;
+        if (context.moderators.includes(id) || context.live.includes(id)) perform({ op: 'admitLive', channelIds: [id] });
+        else if (context.waiting.includes(id)) perform({ op: 'hold', channelIds: [id], prompt: null });
       },
       // A moderator opens the room: the moderator and everyone waiting go live together.
       openRoom: enqueueActions(({ context, event, enqueue }) => {
@@ -111,7 +134,7 @@ export function createRoomMachine(perform: (effect: RoomEffect) => void) {
       ),
       endConference: enqueueActions(({ context, enqueue }) => {
         const everyone = [...context.live, ...context.waiting];
-        enqueue(() => perform({ op: 'dismiss', channelIds: everyone, prompt: Prompt.moderatorLeft }));
+        enqueue(() => perform({ op: 'dismiss', channelIds: everyone, prompt: Prompt.moderatorLeft, reason: 'moderator-left' }));
         enqueue.assign({ live: [], waiting: [] });
       }),
       backToHold: enqueueActions(({ context, enqueue }) => {
@@ -132,6 +155,13 @@ export function createRoomMachine(perform: (effect: RoomEffect) => void) {
       live: input.restore?.live ?? [],
       waiting: input.restore?.waiting ?? [],
     }),
+    invoke: { id: 'aloneWatch', src: 'aloneWatch', input: { aloneMs } },
+    on: {
+      BRIDGE_ENTERED: { actions: 'forwardToAloneWatch' },
+      BRIDGE_LEFT: { actions: 'forwardToAloneWatch' },
+      ALONE_LIMIT: { actions: 'dismissAlone' },
+      REPLACE: { actions: 'placeAgain' },
+    },
     initial: 'starting',
     states: {
       starting: {

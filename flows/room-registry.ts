@@ -1,13 +1,21 @@
 // Keeps one room machine per active room and runs the bridge operations it asks for one at
 // a time, in the order asked, so that Asterisk's bridges always follow the machine. A room
 // that empties is forgotten once its last operation (destroying its bridges) has run.
-import { createActor, type Actor } from 'xstate';
+import { createActor, type Actor, type ActorOptions, type AnyActorLogic } from 'xstate';
 import type { Logger } from 'pino';
 import type { RoomMembership } from './call-machine.js';
-import type { ConferenceBridges, Role, RoomInfo } from './ports.js';
+import type { BridgeKind, ConferenceBridges, Role, RoomInfo } from './ports.js';
 import { createRoomMachine, type RoomEffect, type RoomMembers } from './room-machine.js';
 
 type RoomActor = Actor<ReturnType<typeof createRoomMachine>>;
+type TimerClock = NonNullable<ActorOptions<AnyActorLogic>['clock']>;
+
+export interface RoomRegistryOptions {
+  /** TOLLBRIDGE_MAX_ALONE_S in ms (0: no limit). */
+  aloneMs?: number;
+  /** xstate's clock for the rooms' timers (tests pass a SimulatedClock). */
+  timers?: TimerClock;
+}
 
 interface ActiveRoom {
   actor: RoomActor;
@@ -24,6 +32,7 @@ export class RoomRegistry implements RoomMembership {
   constructor(
     private readonly bridges: ConferenceBridges,
     private readonly log: Logger,
+    private readonly options: RoomRegistryOptions = {},
   ) {}
 
   join(room: RoomInfo, channelId: string, role: Role): void {
@@ -46,6 +55,16 @@ export class RoomRegistry implements RoomMembership {
 
   leave(roomNumber: string, channelId: string): void {
     this.rooms.get(roomNumber)?.actor.send({ type: 'LEAVE', channelId });
+  }
+
+  /** The caller's move did not land: do it again (its call's placement watch asks). */
+  replace(roomNumber: string, channelId: string): void {
+    this.rooms.get(roomNumber)?.actor.send({ type: 'REPLACE', channelId });
+  }
+
+  /** Asterisk reports a channel entering or leaving one of the room's bridges. */
+  bridgeEvent(roomNumber: string, channelId: string, bridge: BridgeKind, entered: boolean): void {
+    this.rooms.get(roomNumber)?.actor.send({ type: entered ? 'BRIDGE_ENTERED' : 'BRIDGE_LEFT', channelId, bridge });
   }
 
   /** Who is where, as the machine sees it (for tests, diagnostics and the API). */
@@ -76,7 +95,8 @@ export class RoomRegistry implements RoomMembership {
     if (existing !== undefined) return existing;
     // Effects are looked up by room number: an entry is only replaced after its actor stopped.
     const input = restore === undefined ? { room } : { room, restore };
-    const actor = createActor(createRoomMachine((effect) => this.enqueue(room.number, effect)), { input });
+    const machine = createRoomMachine((effect) => this.enqueue(room.number, effect), this.options.aloneMs ?? 0);
+    const actor = createActor(machine, { input, ...(this.options.timers === undefined ? {} : { clock: this.options.timers }) });
     const active: ActiveRoom = { actor, tail: Promise.resolve(), queued: 0 };
     this.rooms.set(room.number, active);
     active.actor.start();
@@ -110,7 +130,7 @@ export class RoomRegistry implements RoomMembership {
       case 'hold':
         return this.bridges.hold(room, effect.channelIds, effect.prompt);
       case 'dismiss':
-        return this.bridges.dismiss(effect.channelIds, effect.prompt);
+        return this.bridges.dismiss(effect.channelIds, effect.prompt, effect.reason);
       case 'release':
         return this.bridges.release(room);
     }

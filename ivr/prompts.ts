@@ -9,6 +9,10 @@ export const Prompt = {
   moderatorLeft: 'conf-leaderhasleft',
   locked: 'conf-locked',
   goodbye: 'vm-goodbye',
+  /** Before hanging up at a limit (moderator wait, alone, maximum duration). */
+  limitReached: 'im-sorry',
+  /** Before hanging up a caller the bridge could not place in the room. */
+  bridgeFailed: 'sorry-youre-having-problems',
 } as const;
 
 export type PromptName = (typeof Prompt)[keyof typeof Prompt];

@@ -8,13 +8,13 @@
 // leg: no error, no second leg), so on start everything left in the journal is simply applied
 // again, whether it reached the database before the crash or not.
 import type { Logger } from 'pino';
-import type { LegOpening, Role, UsageLedger } from '../flows/ports.js';
+import type { LegEndReason, LegOpening, Role, UsageLedger } from '../flows/ports.js';
 import { JournalFile, type JournalEntry } from './journal-file.js';
 
 export type LedgerRecord =
   | { op: 'open'; leg: LegOpening }
   | { op: 'assign'; channelId: string; roomId: number; role: Role }
-  | { op: 'close'; channelId: string; endedAt: number; reason?: string };
+  | { op: 'close'; channelId: string; endedAt: number; reason?: LegEndReason };
 
 export interface JournaledLedgerOptions {
   /** The journal's directory (e.g. <data dir>/ledger-journal). */
@@ -78,7 +78,7 @@ export class JournaledLedger implements UsageLedger {
     return this.write({ op: 'assign', channelId, roomId: assignment.roomId, role: assignment.role });
   }
 
-  closeLeg(channelId: string, endedAt: number, reason?: string): Promise<void> {
+  closeLeg(channelId: string, endedAt: number, reason?: LegEndReason): Promise<void> {
     return this.write(reason === undefined ? { op: 'close', channelId, endedAt } : { op: 'close', channelId, endedAt, reason });
   }
 

@@ -28,6 +28,14 @@ export interface CallOptions {
   steps: Step[];
   /** Hang up `afterMs` after the answer, or wait up to `maxWaitMs` (from the answer) for the far end's BYE. */
   hangup: { by: 'caller'; afterMs: number } | { by: 'far-end'; maxWaitMs: number };
+  /**
+   * The caller sends RTP (silence after its steps) for its whole stay, as a real phone does.
+   * With `stopsAfterMs` it falls silent that long after the answer and stays in the dialog: a
+   * call whose far side died without a BYE (Asterisk's rtp_timeout ends it).
+   */
+  rtp?: { stopsAfterMs: number };
+  /** Never answer a re-INVITE (e.g. a session-timer refresh): a caller whose signalling died. */
+  ignoresReinvites?: boolean;
 }
 
 export interface CallResult {
@@ -204,10 +212,11 @@ export interface CallFiles {
 export function writeCallFiles(options: CallOptions, dir: string, stayMarginMs = 0): CallFiles {
   fs.mkdirSync(dir, { recursive: true });
   const pcapFile = path.join(dir, 'caller.pcap');
-  fs.writeFileSync(pcapFile, toPcap(buildRtpStream(options.steps)));
   const stayMs = (options.hangup.by === 'caller' ? options.hangup.afterMs : options.hangup.maxWaitMs) + stayMarginMs;
+  const stream = buildRtpStream(options.steps, { lengthMs: stayMs, ...(options.rtp === undefined ? {} : { stopAtMs: options.rtp.stopsAfterMs }) });
+  fs.writeFileSync(pcapFile, toPcap(stream));
   const scenarioFile = path.join(dir, 'caller.xml');
-  fs.writeFileSync(scenarioFile, buildScenario({ dialled: options.dialled, callerNumber: options.callerNumber ?? 'sipp', pcapFile, stayMs }));
+  fs.writeFileSync(scenarioFile, buildScenario({ dialled: options.dialled, callerNumber: options.callerNumber ?? 'sipp', pcapFile, stayMs, ignoresReinvites: options.ignoresReinvites ?? false }));
   return { dir, scenarioFile, pcapFile, stayMs };
 }
 

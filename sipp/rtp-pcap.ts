@@ -44,8 +44,15 @@ export interface RtpPacket {
   payload: Buffer;
 }
 
+export interface StreamLength {
+  /** Silence after the steps until the stream is this long: a caller in a room keeps sending RTP (Asterisk's rtp_timeout). */
+  lengthMs?: number;
+  /** No packet at or after this time: a caller whose RTP stops (a lost call) while it stays in the dialog. */
+  stopAtMs?: number;
+}
+
 /** The packets of a script, in order; pure, so tests can check the stream without a file. */
-export function buildRtpStream(steps: Step[]): RtpPacket[] {
+export function buildRtpStream(steps: Step[], length: StreamLength = {}): RtpPacket[] {
   const packets: RtpPacket[] = [];
   let slot = 0; // 20 ms slots since the start
   let phase = 0;
@@ -81,7 +88,9 @@ export function buildRtpStream(steps: Step[]): RtpPacket[] {
     else if ('silenceMs' in step) silence(step.silenceMs);
     else tone(step.toneHz, step.ms);
   }
-  return packets;
+  if (length.lengthMs !== undefined && length.lengthMs > slot * PACKET_MS) silence(length.lengthMs - slot * PACKET_MS);
+  const stopAt = length.stopAtMs;
+  return stopAt === undefined ? packets : packets.filter((p) => p.atMs < stopAt);
 }
 
 function eventPayload(code: number, end: boolean, duration: number): Buffer {

@@ -17,6 +17,11 @@ export interface ScenarioOptions {
   pcapFile: string;
   /** How long to stay on the line before hanging up, if the far end has not. */
   stayMs: number;
+  /**
+   * true: re-INVITEs while waiting are swallowed, never answered: a far side whose SIP is gone
+   * while its media still flows (the session-timer refresh fails). Default false.
+   */
+  ignoresReinvites?: boolean;
 }
 
 /** Every final failure code SIPp may see (3xx-6xx): each is ACKed and recorded, none aborts the call. */
@@ -111,13 +116,16 @@ Content-Length: 0
 
   <label id="wait"/>
   <!-- SIPp waits at the group's first recv, so each carries the stay timeout (restarted after a re-INVITE). -->
-  <recv request="INVITE" optional="true" next="reinvite" ${stay}/>
+  <recv request="INVITE" optional="true" next="${o.ignoresReinvites === true ? 'ignoredreinvite' : 'reinvite'}" ${stay}/>
   <recv request="ACK" optional="true" next="wait" ${stay}/>
   <recv request="MESSAGE" optional="true" next="told" ${stay}/>
   <recv request="BYE" next="farend" ${stay}/>
 
   <label id="reinvite"/>
 ${okWithSdp('wait')}
+
+  <label id="ignoredreinvite"/>
+  <nop next="wait"><action><log message="IGNORED_REINVITE [timestamp]"/></action></nop>
 
   <!-- The test's "hang up now" (caller.ts): a MESSAGE with this call's Call-ID sent straight to
        SIPp's port. Not answered: a reply would go to the far end, which never sent it. -->

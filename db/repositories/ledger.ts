@@ -29,6 +29,7 @@ export interface EntryRow {
   amount_micros: number | null;
   note: string | null;
   created_at: number;
+  end_reason: string | null;
 }
 
 export const toEntry = (r: EntryRow): LedgerEntry => ({
@@ -53,6 +54,7 @@ export const toEntry = (r: EntryRow): LedgerEntry => ({
   amountMicros: r.amount_micros === null ? null : Number(r.amount_micros),
   note: r.note,
   createdAt: Number(r.created_at),
+  endReason: r.end_reason ?? null,
 });
 
 export interface LegOpening {
@@ -91,7 +93,7 @@ export class LedgerRepository {
         id: row.id, entry_kind: 'leg', channel_id: leg.channelId, corrects_id: null, account_id: leg.accountId, subscription_id: leg.subscriptionId,
         number_id: leg.numberId, dialled: leg.dialled, room_id: null, role: 'unauthenticated', caller_number: leg.callerNumber, answered_at: answeredAt,
         ended_at: null, seconds: null, billable_seconds: null, rate_per_minute_micros: row.rate_per_minute_micros, rate_increment_seconds: row.rate_increment_seconds,
-        rate_minimum_seconds: row.rate_minimum_seconds, amount_micros: null, note: null, created_at: now,
+        rate_minimum_seconds: row.rate_minimum_seconds, amount_micros: null, note: null, created_at: now, end_reason: null,
       });
     }
     const existing = await this.findByChannel(leg.channelId);
@@ -111,9 +113,11 @@ export class LedgerRepository {
    *   seconds  = ceil(ms / 1000)
    *   billable = 0 if seconds = 0, else max(minimum, ceil(seconds / increment) * increment)
    *   amount   = billable * rate / 60, half-up
+   * `reason` (flows/ports.ts LegEndReason, e.g. 'hangup', 'rtp-timeout') is written by that
+   * same statement: the close is the one update the append-only triggers allow.
    */
-  async closeLeg(channelId: string, endedAt: number): Promise<LedgerEntry | null> {
-    const row = (await this.writer.close({ end: Math.round(endedAt), channel: channelId })) as EntryRow | undefined;
+  async closeLeg(channelId: string, endedAt: number, reason?: string): Promise<LedgerEntry | null> {
+    const row = (await this.writer.close({ end: Math.round(endedAt), channel: channelId, reason: reason ?? null })) as EntryRow | undefined;
     return row !== undefined ? toEntry(row) : this.findByChannel(channelId);
   }
 

@@ -107,7 +107,7 @@ describe('db: ledger group-commit writer', function () {
     const outcomes = await Promise.allSettled([
       ...Array.from({ length: 40 }, (_, i) => writer.open(opening(`f-${i}`, i, i === 17 ? 999_999 : accountId))),
       writer.open(opening('already', 99)),
-      writer.close({ channel: 'unknown', end: T0 + 5_000 }),
+      writer.close({ channel: 'unknown', end: T0 + 5_000, reason: null }),
     ]);
     expect(outcomes.map((o, i) => (o.status === 'rejected' ? i : -1)).filter((i) => i >= 0)).to.deep.equal([17]);
     expect(outcomes.slice(40).map((o) => (o.status === 'fulfilled' ? o.value : 'rejected'))).to.deep.equal([undefined, undefined]);
@@ -130,7 +130,7 @@ describe('db: ledger group-commit writer', function () {
   it('closes that share a group with a failing open commit, rated, when the group is made again one by one', async () => {
     await Promise.all(Array.from({ length: 20 }, (_, i) => writer.open(opening(`c-${i}`, i))));
     const outcomes = await Promise.allSettled([
-      ...Array.from({ length: 20 }, (_, i) => writer.close({ channel: `c-${i}`, end: T0 + i + 61_000 })),
+      ...Array.from({ length: 20 }, (_, i) => writer.close({ channel: `c-${i}`, end: T0 + i + 61_000, reason: null })),
       writer.open(opening('bad', 0, 999_999)),
     ]);
     expect(outcomes.slice(0, 20).every((o) => o.status === 'fulfilled' && (o.value as { billable_seconds?: unknown }).billable_seconds === 120)).to.equal(true);
@@ -144,7 +144,7 @@ describe('db: ledger group-commit writer', function () {
     seen.execs.length = 0;
     seen.batches.length = 0;
     const results = await Promise.all([
-      ...Array.from({ length: 20 }, (_, i) => writer.close({ channel: `old-${i}`, end: T0 + i + 1_000 })),
+      ...Array.from({ length: 20 }, (_, i) => writer.close({ channel: `old-${i}`, end: T0 + i + 1_000, reason: null })),
       ...Array.from({ length: 20 }, (_, i) => writer.open(opening(`new-${i}`, i))),
     ]);
     expect(results.every((r) => r !== undefined)).to.equal(true);
@@ -153,7 +153,7 @@ describe('db: ledger group-commit writer', function () {
   });
 
   it('an open and a close of the same channel sent together keep their order', async () => {
-    const [opened, closed] = await Promise.all([writer.open(opening('same', 0)), writer.close({ channel: 'same', end: T0 + 61_000 })]);
+    const [opened, closed] = await Promise.all([writer.open(opening('same', 0)), writer.close({ channel: 'same', end: T0 + 61_000, reason: null })]);
     expect(opened).to.not.equal(undefined);
     expect(closed).to.deep.include({ channel_id: 'same', seconds: 61, billable_seconds: 120 });
     expect(commits()).to.equal(0); // two groups of one: each statement commits by itself

@@ -23,7 +23,7 @@ describe('the ARI websocket cut for 60 s while callers hang up @asterisk', funct
 
   before(async () => {
     proxy = await CuttableProxy.start(testAsteriskConfig().ariPort);
-    bridge = await BridgeUnderTest.start(undefined, proxy.port);
+    bridge = await BridgeUnderTest.start(undefined, { ariPort: proxy.port });
   });
   after(async () => {
     await bridge?.stop();

@@ -16,6 +16,7 @@ function setup() {
   const ledger = new FakeLedger();
   const joins: Array<{ room: string; channelId: string; role: Role }> = [];
   const leaves: Array<{ room: string; channelId: string }> = [];
+  const replaces: Array<{ room: string; channelId: string }> = [];
   const timers = new SimulatedClock();
   let now = 1_000_000;
   const outcomes = new Map<string, CallOutcome>();
@@ -30,6 +31,7 @@ function setup() {
       rooms: {
         join: (room: RoomInfo, channelId: string, role: Role) => joins.push({ room: room.number, channelId, role }),
         leave: (room: string, channelId: string) => leaves.push({ room, channelId }),
+        replace: (room: string, channelId: string) => replaces.push({ room, channelId }),
       },
       clock: { now: () => now },
       timing: DEFAULT_IVR_TIMING,
@@ -46,7 +48,7 @@ function setup() {
     timers.increment(ms);
     await flush();
   };
-  return { channel, directory, ledger, joins, leaves, router, press, advance, outcomes, setNow: (t: number) => (now = t), now: () => now };
+  return { channel, directory, ledger, joins, leaves, replaces, router, press, advance, outcomes, setNow: (t: number) => (now = t), now: () => now };
 }
 
 async function dialIn(t: ReturnType<typeof setup>, dialled = '18005550100') {
@@ -119,7 +121,7 @@ describe('call machine (fake ARI, fake database)', () => {
     expect(plays.slice(1)).to.deep.equal(['sound:conf-invalid,sound:conf-getconfno', 'sound:conf-invalid,sound:conf-getconfno', 'sound:conf-invalid,sound:vm-goodbye']);
     t.channel.finishPrompts();
     await flush();
-    expect(t.channel.ops.at(-1)).to.equal(`hangup ${CH}`);
+    expect(t.channel.ops.at(-1)).to.equal(`hangup ${CH} goodbye`);
     expect(t.joins).to.have.length(0);
   });
 
@@ -191,7 +193,7 @@ describe('call machine (fake ARI, fake database)', () => {
     await t.press(`${ROOM}#12`);
     t.router.callEnded(CH, 1_042_500);
     await flush();
-    expect(t.ledger.closed).to.deep.equal([{ channelId: CH, endedAt: 1_042_500 }]);
+    expect(t.ledger.closed).to.deep.equal([{ channelId: CH, endedAt: 1_042_500, reason: 'hangup' }]);
     expect(t.ledger.assigned).to.have.length(0);
     expect(t.leaves).to.have.length(0);
     expect(t.router.activeCalls).to.equal(0);
@@ -205,7 +207,7 @@ describe('call machine (fake ARI, fake database)', () => {
     t.router.callEnded(CH, 1_090_001);
     await flush();
     expect(t.leaves).to.deep.equal([{ room: ROOM, channelId: CH }]);
-    expect(t.ledger.closed).to.deep.equal([{ channelId: CH, endedAt: 1_090_000 }]);
+    expect(t.ledger.closed).to.deep.equal([{ channelId: CH, endedAt: 1_090_000, reason: 'hangup' }]);
   });
 
   it('hang-up while the call is being answered: the leg is opened, then closed', async () => {
@@ -223,7 +225,7 @@ describe('call machine (fake ARI, fake database)', () => {
     release();
     await flush();
     expect(t.ledger.opened).to.have.length(1);
-    expect(t.ledger.closed).to.deep.equal([{ channelId: CH, endedAt: 1_000_500 }]);
+    expect(t.ledger.closed).to.deep.equal([{ channelId: CH, endedAt: 1_000_500, reason: 'hangup' }]);
   });
 
   it('hang-up before the number is looked up: nothing answered, nothing metered', async () => {

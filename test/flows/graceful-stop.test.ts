@@ -45,6 +45,7 @@ function setup() {
       rooms: {
         join: (_room: RoomInfo, channelId: string, _role: Role) => joins.push(channelId),
         leave: (_room: string, channelId: string) => leaves.push(channelId),
+        replace: () => undefined,
       },
       clock: { now: () => now },
       timing: DEFAULT_IVR_TIMING,

@@ -36,6 +36,7 @@ function setup() {
       rooms: {
         join: (room: RoomInfo, channelId: string, role: Role) => joins.push({ room: room.number, channelId, role }),
         leave: (room: string, channelId: string) => leaves.push({ room, channelId }),
+        replace: () => undefined,
       },
       clock: { now: () => 2_000_000 },
       timing: DEFAULT_IVR_TIMING,
@@ -221,7 +222,7 @@ describe('the event gate during a resync', () => {
     const gate = new EventGate((e) => seen.push(`${e.type} ${e.channelId}`));
     gate.push({ type: 'call.dtmf', channelId: 'a', digit: '1', at: 1 });
     gate.hold();
-    gate.push({ type: 'call.end', channelId: 'b', at: 42 });
+    gate.push({ type: 'call.end', hangupRequest: null, channelId: 'b', at: 42 });
     gate.push({ type: 'call.dtmf', channelId: 'a', digit: '2', at: 43 });
     expect(seen).to.deep.equal(['call.dtmf a']);
     expect([...gate.endsHeld()]).to.deep.equal([['b', 42]]);

@@ -52,7 +52,7 @@ describe('room machine and registry (fake bridges)', () => {
     t.part('p2');
     t.leave('m');
     await t.settle();
-    expect(t.bridges.ops.slice(-2)).to.deep.equal(['dismiss p1,p2 conf-leaderhasleft', `release ${R}`]);
+    expect(t.bridges.ops.slice(-2)).to.deep.equal(['dismiss p1,p2 conf-leaderhasleft moderator-left', `release ${R}`]);
     expect(t.rooms.snapshot(R)).to.equal(null);
   });
 
@@ -105,7 +105,7 @@ describe('room machine and registry (fake bridges)', () => {
     t.mod('m');
     t.leave('m'); // before the move has finished in Asterisk
     await t.settle();
-    expect(t.bridges.ops).to.deep.equal([`hold ${R} p1 conf-waitforleader`, `live ${R} m,p1`, 'dismiss p1 conf-leaderhasleft', `release ${R}`]);
+    expect(t.bridges.ops).to.deep.equal([`hold ${R} p1 conf-waitforleader`, `live ${R} m,p1`, 'dismiss p1 conf-leaderhasleft moderator-left', `release ${R}`]);
     expect(t.bridges.maxInFlight).to.equal(1); // never two bridge operations of one room at once
   });
 
@@ -128,6 +128,6 @@ describe('room machine and registry (fake bridges)', () => {
     t.mod('m2');
     t.mod('m3');
     await t.settle();
-    expect(t.bridges.ops).to.deep.equal(['dismiss p1 conf-locked', `live ${R} m1`, `live ${R} m2`, 'dismiss m3 conf-locked']);
+    expect(t.bridges.ops).to.deep.equal(['dismiss p1 conf-locked refused', `live ${R} m1`, `live ${R} m2`, 'dismiss m3 conf-locked refused']);
   });
 });

@@ -106,11 +106,11 @@ describe('ledger journal', function () {
       await ledger.openLeg(opening('a', SUB));
       await ledger.assign('a', { roomId: 1, role: 'moderator' });
       await ledger.openLeg(opening('b', SUB));
-      await ledger.closeLeg('a', T0 + 5000, 'caller-hangup');
+      await ledger.closeLeg('a', T0 + 5000, 'hangup');
       await ledger.closeLeg('b', T0 + 6000);
       expect(await ledger.drained(5000)).to.equal(true);
       const ofA = target.applied.filter((op) => op.includes(' a'));
-      expect(ofA).to.deep.equal(['open a', 'assign a moderator', `close a ${T0 + 5000} caller-hangup`]);
+      expect(ofA).to.deep.equal(['open a', 'assign a moderator', `close a ${T0 + 5000} hangup`]);
       expect(target.applied.filter((op) => op.includes(' b'))).to.deep.equal(['open b', `close b ${T0 + 6000}`]);
       expect(ledger.backlog()).to.equal(0);
       await ledger.close();

@@ -115,4 +115,13 @@ describe('caller RTP stream (pcap writer)', () => {
     expect(starts.map((p) => '0123456789*#'[p.payload[0] ?? 0]).join('')).to.equal(keys);
     for (let i = 1; i < starts.length; i++) expect((starts[i]?.timestamp ?? 0) > (starts[i - 1]?.timestamp ?? 0)).to.equal(true);
   });
+
+  it('keeps sending silence after the steps for the whole stay, and stops at stopAtMs for a caller that falls silent', () => {
+    const full = buildRtpStream([{ digits: '1#' }], { lengthMs: 10_000 });
+    expect(full.at(-1)?.atMs).to.equal(10_000 - PACKET_MS);
+    expect(full.slice(-10).every((p) => p.payloadType === PT_PCMU)).to.equal(true);
+    const lost = buildRtpStream([{ digits: '1#' }], { lengthMs: 10_000, stopAtMs: 3_000 });
+    expect(lost.at(-1)?.atMs).to.equal(3_000 - PACKET_MS);
+    expect(buildRtpStream([{ silenceMs: 500 }], { lengthMs: 100 })).to.have.length(500 / PACKET_MS); // never shortened by lengthMs
+  });
 });

@@ -10,7 +10,9 @@ import path from 'node:path';
 import { databasePorts, openJournaledLedger } from '../../app/database-ports.js';
 import type { JournaledLedger } from '../../journal/journaled-ledger.js';
 import type { Database } from '../../db/index.js';
-import type { ModeratorLeavePolicy } from '../../flows/ports.js';
+import type { CallLimits, ConferenceBridges, ModeratorLeavePolicy } from '../../flows/ports.js';
+import type { AsteriskConfig } from '../../config/config.js';
+import type { LocalAsterisk } from '../../asterisk/local-asterisk.js';
 import type { IvrTiming } from '../../ivr/timing.js';
 import { holdBridgeId, liveBridgeId } from '../../bridge/ari-conference.js';
 import { sharedAsterisk, testAsteriskConfig } from './asterisk-fixture.js';
@@ -47,17 +49,40 @@ export class BridgeUnderTest {
     readonly nextRoomNumbers: string[],
   ) {}
 
-  /** `ariPort`: reach ARI on another port than Asterisk's (a cuttable proxy in fault tests). */
-  static async start(timing: IvrTiming = TEST_TIMING, ariPort?: number): Promise<BridgeUnderTest> {
-    const asterisk = await sharedAsterisk();
+  /**
+   * `options`: another Asterisk than the shared one (its config and running instance), ARI on
+   * another port than Asterisk's (a cuttable proxy in fault tests), the app's limits, and a
+   * wrapper around its bridge operations (fault injection).
+   */
+  static async start(
+    timing: IvrTiming = TEST_TIMING,
+    options: {
+      asterisk?: { cfg: AsteriskConfig; running: LocalAsterisk };
+      ariPort?: number;
+      limits?: CallLimits;
+      wrapBridges?: (b: ConferenceBridges) => ConferenceBridges;
+    } = {},
+  ): Promise<BridgeUnderTest> {
+    const asterisk = options.asterisk?.running ?? (await sharedAsterisk());
     const queue: string[] = [];
     const db = await createTestDatabase({ proposeRoomNumber: () => queue.shift() ?? randomRoomNumber() });
     const log = pino({ level: process.env.TOLLBRIDGE_TEST_LOG ?? 'silent' });
-    const config = ariPort === undefined ? testAsteriskConfig() : { ...testAsteriskConfig(), ariPort };
+    const base = options.asterisk?.cfg ?? testAsteriskConfig();
+    const config = options.ariPort === undefined ? base : { ...base, ariPort: options.ariPort };
     const journalDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tollbridge-journal-'));
     const journal = await openJournaledLedger(db, journalDir, log);
     const ports = databasePorts(db);
-    const app = await BridgeApp.start({ asterisk: config, directory: ports.directory, legRecovery: ports.legRecovery, ledger: journal, log, timing, runningAsterisk: asterisk });
+    const app = await BridgeApp.start({
+      asterisk: config,
+      directory: ports.directory,
+      legRecovery: ports.legRecovery,
+      ledger: journal,
+      log,
+      timing,
+      runningAsterisk: asterisk,
+      ...(options.limits === undefined ? {} : { limits: options.limits }),
+      ...(options.wrapBridges === undefined ? {} : { wrapBridges: options.wrapBridges }),
+    });
     return new BridgeUnderTest(app, db, journal, journalDir, queue);
   }
 

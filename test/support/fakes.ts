@@ -4,6 +4,7 @@ import { pino } from 'pino';
 import type {
   CallChannel,
   ConferenceBridges,
+  LegEndReason,
   Directory,
   LegOpening,
   NumberRoute,
@@ -30,8 +31,8 @@ export class FakeChannel implements CallChannel {
   async reject(channelId: string, cause: string): Promise<void> {
     this.ops.push(`reject ${channelId} ${cause}`);
   }
-  async hangup(channelId: string): Promise<void> {
-    this.ops.push(`hangup ${channelId}`);
+  async hangup(channelId: string, reason?: LegEndReason): Promise<void> {
+    this.ops.push(reason === undefined ? `hangup ${channelId}` : `hangup ${channelId} ${reason}`);
   }
   play(channelId: string, sounds: string[]): PromptPlayback {
     this.ops.push(`play ${channelId} ${sounds.join(',')}`);
@@ -82,14 +83,14 @@ export class FakeDirectory implements Directory {
 export class FakeLedger implements UsageLedger {
   readonly opened: LegOpening[] = [];
   readonly assigned: Array<{ channelId: string; roomId: number; role: Role }> = [];
-  readonly closed: Array<{ channelId: string; endedAt: number; reason?: string }> = [];
+  readonly closed: Array<{ channelId: string; endedAt: number; reason?: LegEndReason }> = [];
   async openLeg(leg: LegOpening): Promise<void> {
     this.opened.push(leg);
   }
   async assign(channelId: string, a: { roomId: number; role: Role }): Promise<void> {
     this.assigned.push({ channelId, ...a });
   }
-  async closeLeg(channelId: string, endedAt: number, reason?: string): Promise<void> {
+  async closeLeg(channelId: string, endedAt: number, reason?: LegEndReason): Promise<void> {
     this.closed.push(reason === undefined ? { channelId, endedAt } : { channelId, endedAt, reason });
   }
 }
@@ -114,8 +115,8 @@ export class FakeBridges implements ConferenceBridges {
   hold(room: string, ids: string[], prompt: string | null): Promise<void> {
     return this.record(`hold ${room} ${ids.join(',')} ${prompt ?? '-'}`);
   }
-  dismiss(ids: string[], prompt: string): Promise<void> {
-    return this.record(`dismiss ${ids.join(',')} ${prompt}`);
+  dismiss(ids: string[], prompt: string, reason: LegEndReason): Promise<void> {
+    return this.record(`dismiss ${ids.join(',')} ${prompt} ${reason}`);
   }
   release(room: string): Promise<void> {
     return this.record(`release ${room}`);

@@ -1,0 +1,97 @@
+// AriConference against a fake ARI that refuses as Asterisk does: an addChannel naming a
+// channel that is gone is refused whole, a bridge id that exists cannot be created again, and
+// a destroyed bridge is not found.
+import { expect } from 'chai';
+import type { Client } from 'ari-client';
+import { ChannelSubscriptions } from '../../bridge/channel-subscriptions.js';
+import { AriConference, liveBridgeId, parseRoomBridgeId } from '../../bridge/ari-conference.js';
+import type { AriChannels } from '../../bridge/ari-channels.js';
+import { silentLog } from '../support/fakes.js';
+
+class FakeAsterisk {
+  readonly channels = new Set<string>();
+  readonly bridges = new Map<string, Set<string>>();
+  readonly requests: string[] = [];
+
+  private notFound(what: string): Error {
+    return new Error(JSON.stringify({ message: `${what} not found` }));
+  }
+
+  client(): Client {
+    const bridges = {
+      createWithId: async ({ bridgeId }: { bridgeId: string }) => {
+        this.requests.push(`create ${bridgeId}`);
+        if (this.bridges.has(bridgeId)) throw new Error(JSON.stringify({ message: `Bridge with id '${bridgeId}' already exists` }));
+        this.bridges.set(bridgeId, new Set());
+      },
+      startMoh: async () => undefined,
+      get: async ({ bridgeId }: { bridgeId: string }) => {
+        if (!this.bridges.has(bridgeId)) throw this.notFound('Bridge');
+        return { id: bridgeId };
+      },
+      destroy: async ({ bridgeId }: { bridgeId: string }) => {
+        this.bridges.delete(bridgeId);
+      },
+      addChannel: async ({ bridgeId, channel }: { bridgeId: string; channel: string | string[] }) => {
+        const ids = Array.isArray(channel) ? channel : [channel];
+        this.requests.push(`add ${bridgeId} ${ids.join(',')}`);
+        const bridge = this.bridges.get(bridgeId);
+        if (bridge === undefined) throw this.notFound('Bridge');
+        if (ids.some((id) => !this.channels.has(id))) throw this.notFound('Channel'); // refused whole
+        for (const id of ids) bridge.add(id);
+      },
+    };
+    const channels = {
+      get: async ({ channelId }: { channelId: string }) => {
+        if (!this.channels.has(channelId)) throw this.notFound('Channel');
+        return { id: channelId };
+      },
+    };
+    return { bridges, channels } as unknown as Client;
+  }
+}
+
+function setup(channels: string[]) {
+  const asterisk = new FakeAsterisk();
+  for (const c of channels) asterisk.channels.add(c);
+  const client = asterisk.client();
+  const source = { client };
+  const conference = new AriConference(source, {} as AriChannels, new ChannelSubscriptions(source, 'test', silentLog), silentLog);
+  return { asterisk, conference };
+}
+
+describe('AriConference: every bridge move checked (fake ARI that refuses like Asterisk)', () => {
+  it('one request when all is well', async () => {
+    const t = setup(['a', 'b']);
+    await t.conference.admitLive('11331134', ['a', 'b']);
+    expect(t.asterisk.requests).to.deep.equal(['create tollbridge-live-11331134', 'add tollbridge-live-11331134 a,b']);
+  });
+
+  it('a bulk move naming a caller who just hung up is refused whole, then retried for the callers still there', async () => {
+    const t = setup(['m', 'p1', 'p3']); // p2 hung up a moment before
+    await t.conference.admitLive('11331134', ['m', 'p1', 'p2', 'p3']);
+    expect(t.asterisk.requests.slice(1)).to.deep.equal(['add tollbridge-live-11331134 m,p1,p2,p3', 'add tollbridge-live-11331134 m,p1,p3']);
+    expect([...(t.asterisk.bridges.get(liveBridgeId('11331134')) ?? [])]).to.deep.equal(['m', 'p1', 'p3']);
+  });
+
+  it('a bridge destroyed under the app is created again and the move made', async () => {
+    const t = setup(['m']);
+    await t.conference.admitLive('11331134', ['m']);
+    t.asterisk.bridges.delete(liveBridgeId('11331134'));
+    await t.conference.admitLive('11331134', ['m']);
+    expect([...(t.asterisk.bridges.get(liveBridgeId('11331134')) ?? [])]).to.deep.equal(['m']);
+  });
+
+  it('a bridge Asterisk already has (made before a restart) is used, not an error', async () => {
+    const t = setup(['m']);
+    t.asterisk.bridges.set(liveBridgeId('11331134'), new Set());
+    await t.conference.admitLive('11331134', ['m']);
+    expect([...(t.asterisk.bridges.get(liveBridgeId('11331134')) ?? [])]).to.deep.equal(['m']);
+  });
+
+  it("reads a room bridge's id; other bridges are none of the room's business", () => {
+    expect(parseRoomBridgeId('tollbridge-live-11331134')).to.deep.equal({ bridge: 'live', room: '11331134' });
+    expect(parseRoomBridgeId('tollbridge-hold-11331134')).to.deep.equal({ bridge: 'hold', room: '11331134' });
+    expect(parseRoomBridgeId('recording-bridge')).to.equal(null);
+  });
+});
