@@ -16,6 +16,7 @@ import { AriSession, type AriConnectionState } from '../bridge/ari-session.js';
 import type { CallEvent } from '../bridge/ari-events.js';
 import { AriCallMarks } from '../bridge/call-marks.js';
 import { endReasonFromHangupRequest } from '../bridge/hangup-cause.js';
+import { HangupRequests } from '../bridge/hangup-requests.js';
 import { CallRouter } from '../flows/call-router.js';
 import { DEFAULT_CALL_LIMITS, type CallLimits, type CallRecords, type Clock, type ConferenceBridges, type Directory, type LegRecovery, type UsageLedger } from '../flows/ports.js';
 import { RoomRegistry } from '../flows/room-registry.js';
@@ -60,6 +61,8 @@ export interface StopOptions {
 export const DEFAULT_DRAIN_MS = 30_000;
 /** After the drain limit, how long the calls still up may take to hear goodbye and end. */
 const END_CALLS_GUARD_MS = STOP_PROMPT_GUARD_MS + STOP_END_GUARD_MS + 3_000;
+/** How long a quiet conference member's end waits for AMI to say who asked for the hang-up. */
+const AMI_HANGUP_REQUEST_WAIT_MS = 300;
 /** A managed Asterisk that fails to start again this many times in a row: the bridge gives up. */
 const ASTERISK_RESTART_ATTEMPTS = 3;
 
@@ -151,7 +154,7 @@ export class BridgeApp {
     // AMI comes up beside ARI and keeps reconnecting; the bridge does not wait for it.
     const ami = new AmiSession({ host: cfg.host, port: cfg.amiPort, user: cfg.amiUser, password: cfg.amiPassword }, log);
     ami.start().catch((err: unknown) => log.warn({ err }, 'AMI not connected yet: still trying'));
-    const channels = new AriChannels(ari, ari.playbacks, log, ari.answers);
+    const channels = new AriChannels(ari, ari.playbacks, log, ari.answers, ari.subscriptions);
     const conference = new AriConference(ari, channels, ari.subscriptions, log);
     const limits = options.limits ?? DEFAULT_CALL_LIMITS;
     const rooms = new RoomRegistry(options.wrapBridges?.(conference) ?? conference, log, { aloneMs: limits.aloneMs });
@@ -172,7 +175,8 @@ export class BridgeApp {
       ari, app: cfg.ariApp, router, rooms, conference, subscriptions: ari.subscriptions, directory: options.directory, ledger: options.ledger,
       legRecovery: options.legRecovery, callRecords, log,
     };
-    const gate = new EventGate((event) => deliver({ router, rooms, channels, log }, event));
+    const hangupRequests = new HangupRequests(ami);
+    const gate = new EventGate((event) => deliver({ router, rooms, channels, hangupRequests, log }, event));
     const app = new BridgeApp(router, rooms, ari, gate, resyncDeps, ownAsterisk, ami, callRecords, log, options.drainMs ?? DEFAULT_DRAIN_MS);
     gate.hold(); // events wait for the first resync
     await ari.start((event) => gate.push(event), { lost: (at) => app.lost(at), restored: () => app.restored() });
@@ -285,8 +289,8 @@ export class BridgeApp {
 }
 
 /** One ARI event, as the machines take it. */
-function deliver(to: { router: CallRouter; rooms: RoomRegistry; channels: AriChannels; log: Logger }, event: CallEvent): void {
-  const { router, rooms, channels, log } = to;
+function deliver(to: { router: CallRouter; rooms: RoomRegistry; channels: AriChannels; hangupRequests: HangupRequests; log: Logger }, event: CallEvent): void {
+  const { router, rooms, channels, hangupRequests, log } = to;
   switch (event.type) {
     case 'call.start':
       log.debug({ channelId: event.channelId, dialled: event.dialled }, 'call arrived');
@@ -295,10 +299,18 @@ function deliver(to: { router: CallRouter; rooms: RoomRegistry; channels: AriCha
     case 'call.dtmf':
       router.digit(event.channelId, event.digit);
       return;
-    case 'call.end':
-      // Our own hang-up's reason if we hung up, else what Asterisk's hang-up request says (RTP timeout, ...).
-      router.callEnded(event.channelId, event.at, channels.takeHangupReason(event.channelId) ?? endReasonFromHangupRequest(event.hangupRequest));
+    case 'call.end': {
+      // Our own hang-up's reason if we hung up, else what Asterisk's hang-up request says (RTP
+      // timeout, ...): over ARI, or for a quiet conference member over AMI, waited for briefly.
+      const ours = channels.takeHangupReason(event.channelId);
+      if (ours !== undefined || event.hangupRequest !== null || !event.quiet) {
+        void hangupRequests.take(event.channelId, 0); // forget what AMI said of it
+        router.callEnded(event.channelId, event.at, ours ?? endReasonFromHangupRequest(event.hangupRequest));
+        return;
+      }
+      void hangupRequests.take(event.channelId, AMI_HANGUP_REQUEST_WAIT_MS).then((request) => router.callEnded(event.channelId, event.at, endReasonFromHangupRequest(request)));
       return;
+    }
     case 'bridge.entered':
     case 'bridge.left': {
       const entered = event.type === 'bridge.entered';

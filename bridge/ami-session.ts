@@ -39,6 +39,8 @@ export class AmiSession {
   private closed = false;
   private loggedIn = false;
   private readonly loginWaiters: Array<() => void> = [];
+  /** Event names listened to, as Asterisk spells them (the session's filters). */
+  private readonly eventNames: string[] = [];
   /** Times the session logged in (1 after the first connect; more after reconnects). */
   logins = 0;
 
@@ -69,11 +71,27 @@ export class AmiSession {
     });
   }
 
-  /** `name` is the event name in lower case, e.g. 'cel', 'fullybooted'. */
+  /**
+   * `name` is the event name as Asterisk spells it, e.g. 'CEL', 'SoftHangupRequest'. Only the
+   * events someone listens to cross the connection: each name becomes a whitelist filter of
+   * the session (AMI's Filter action), so a big room's VarSet and Newexten floods stay in Asterisk.
+   */
   onEvent(name: string, handler: (event: AmiEvent) => void): void {
-    const list = this.handlers.get(name) ?? [];
+    const key = name.toLowerCase();
+    const list = this.handlers.get(key) ?? [];
     list.push(handler);
-    this.handlers.set(name, list);
+    this.handlers.set(key, list);
+    if (!this.eventNames.includes(name)) {
+      this.eventNames.push(name);
+      if (this.loggedIn && this.manager !== undefined) this.allow(name);
+    }
+  }
+
+  /** Adds a whitelist filter for one event name (best effort: without it, all events come). */
+  private allow(name: string): void {
+    this.action({ action: 'Filter', operation: 'Add', filter: `Event: ${name}` }).catch((err: unknown) =>
+      this.log.warn({ err, event: name }, 'AMI event filter not set: every event will be sent'),
+    );
   }
 
   /** Sends an action; resolves with Asterisk's response, rejects on an error response or timeout. */
@@ -81,7 +99,7 @@ export class AmiSession {
     const manager = this.manager;
     if (manager === undefined || !this.loggedIn) return Promise.reject(new Error('AMI is not connected'));
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`AMI action ${fields.action ?? '?'} got no response in ${ACTION_TIMEOUT_MS} ms`)), ACTION_TIMEOUT_MS);
+      const timer = setTimeout(() => reject(new Error(`AMI action ${fields.action ?? '?'} got no response in ${ACTION_TIMEOUT_MS} ms`)), ACTION_TIMEOUT_MS).unref();
       manager.action(fields, (err, response) => {
         clearTimeout(timer);
         if (err !== undefined) reject(new Error(`AMI action ${fields.action ?? '?'} failed: ${String(flatten(err).message ?? 'error')}`));
@@ -126,6 +144,7 @@ export class AmiSession {
         this.logins++;
         this.retryMs = RETRY_FIRST_MS;
         this.log.info({ host: this.endpoint.host, port: this.endpoint.port, logins: this.logins }, 'AMI connected');
+        for (const name of this.eventNames) this.allow(name);
         for (const waiter of this.loginWaiters.splice(0)) waiter();
       });
     });

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { AriClientSource } from './ari-session.js';
 import type { CallChannel, LegEndReason, PromptPlayback } from '../flows/ports.js';
 import type { AnswerTimes } from './answer-times.js';
+import type { ChannelSubscriptions } from './channel-subscriptions.js';
 import type { PlaybackTracker } from './playbacks.js';
 
 /**
@@ -23,6 +24,8 @@ export class AriChannels implements CallChannel {
     private readonly playbacks: PlaybackTracker,
     private readonly log: Logger,
     private readonly answers?: AnswerTimes,
+    /** Conference members the app stopped hearing: a prompt's end is their channel's event again. */
+    private readonly subscriptions?: ChannelSubscriptions,
   ) {}
 
   async answer(channelId: string): Promise<number | null> {
@@ -58,7 +61,8 @@ export class AriChannels implements CallChannel {
   play(channelId: string, media: string[]): PromptPlayback {
     const { id, finished } = this.playbacks.register();
     let stopped = false;
-    const started = this.ari.client.channels.play({ channelId, media, playbackId: id }).then(
+    const heard = this.subscriptions?.listen([channelId]) ?? Promise.resolve();
+    const started = heard.then(() => this.ari.client.channels.play({ channelId, media, playbackId: id })).then(
       () => true,
       (err: unknown) => {
         // The channel may already be gone; either way this playback will never finish.

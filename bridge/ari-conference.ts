@@ -62,8 +62,6 @@ export class AriConference implements ConferenceBridges {
       this.subscriptions.quiet(moved);
       return;
     }
-    // Back from the conference ('wait' policy): the prompt's end is a channel event again.
-    await this.subscriptions.listen(moved);
     for (const channelId of moved) {
       const playback = this.channels.play(channelId, [`sound:${prompt}`]);
       const stop = () => playback.stop();
@@ -87,7 +85,6 @@ export class AriConference implements ConferenceBridges {
 
   async dismiss(channelIds: string[], prompt: string, reason: LegEndReason): Promise<void> {
     this.stopHoldPrompts(channelIds);
-    await this.subscriptions.listen(channelIds);
     await Promise.all(
       channelIds.map(async (channelId) => {
         const playback = this.channels.play(channelId, [`sound:${prompt}`]);

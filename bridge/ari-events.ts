@@ -5,8 +5,11 @@ import type { BridgeKind } from '../flows/ports.js';
 export type CallEvent =
   | { type: 'call.start'; channelId: string; dialled: string; callerNumber: string | null; at: number }
   | { type: 'call.dtmf'; channelId: string; digit: string; at: number }
-  /** StasisEnd, with the ChannelHangupRequest that came before it, if one did. */
-  | { type: 'call.end'; channelId: string; at: number; hangupRequest: HangupRequest | null }
+  /**
+   * StasisEnd, with the ChannelHangupRequest that came before it, if one did; `quiet`: the app
+   * had stopped hearing the channel's own events (a conference member), so none could come.
+   */
+  | { type: 'call.end'; channelId: string; at: number; hangupRequest: HangupRequest | null; quiet: boolean }
   /** ChannelEnteredBridge / ChannelLeftBridge, only for a room's bridges (tollbridge-live-*, tollbridge-hold-*). */
   | { type: 'bridge.entered'; channelId: string; room: string; bridge: BridgeKind }
   | { type: 'bridge.left'; channelId: string; room: string; bridge: BridgeKind };

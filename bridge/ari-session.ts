@@ -141,9 +141,10 @@ export class AriSession implements AriClientSource {
     client.on('StasisEnd', (event, channel) => {
       const hangupRequest = requests.get(channel.id) ?? null;
       requests.delete(channel.id);
+      const quiet = this.subscriptions.isQuiet(channel.id);
       this.subscriptions.forget(channel.id);
       this.answers.forget(channel.id);
-      onEvent({ type: 'call.end', channelId: channel.id, at: parseAriTimestamp(event.timestamp, now()), hangupRequest });
+      onEvent({ type: 'call.end', channelId: channel.id, at: parseAriTimestamp(event.timestamp, now()), hangupRequest, quiet });
     });
     // Only the ids are read: the bridge snapshot in these events lists every member.
     client.on('ChannelEnteredBridge', (event) => {

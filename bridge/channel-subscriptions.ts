@@ -61,6 +61,10 @@ export class ChannelSubscriptions {
     }
   }
 
+  isQuiet(channelId: string): boolean {
+    return this.quietChannels.has(channelId);
+  }
+
   /** The channel left the app: nothing more to remember about it. */
   forget(channelId: string): void {
     this.quietChannels.delete(channelId);

@@ -27,7 +27,7 @@ export class AmiCallRecords {
   private readonly seen: string[] = [];
 
   constructor(ami: AmiSession) {
-    ami.onEvent('cel', (event) => this.heard(event));
+    ami.onEvent('CEL', (event) => this.heard(event));
   }
 
   heard(event: AmiEvent): void {

@@ -12,6 +12,7 @@ class FakeAsterisk {
   readonly channels = new Set<string>();
   readonly bridges = new Map<string, Set<string>>();
   readonly requests: string[] = [];
+  readonly unsubscribed: string[] = [];
 
   private notFound(what: string): Error {
     return new Error(JSON.stringify({ message: `${what} not found` }));
@@ -47,7 +48,14 @@ class FakeAsterisk {
         return { id: channelId };
       },
     };
-    return { bridges, channels } as unknown as Client;
+    // Conference members are unsubscribed from (ChannelSubscriptions): recorded, never refused.
+    const applications = {
+      unsubscribe: async ({ eventSource }: { eventSource: string }) => {
+        this.unsubscribed.push(eventSource);
+      },
+      subscribe: async () => undefined,
+    };
+    return { bridges, channels, applications } as unknown as Client;
   }
 }
 

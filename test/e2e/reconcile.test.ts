@@ -53,6 +53,7 @@ describe('tollbridge ledger reconcile against Asterisk CEL, over real SIP @aster
 
   before(async () => {
     bridge = await BridgeUnderTest.start();
+    bridge.skipReconcile = true; // this file damages its ledger on purpose
   });
   after(async () => {
     await bridge?.stop();

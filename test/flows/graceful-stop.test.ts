@@ -102,11 +102,11 @@ describe('graceful stop (call machines, fake ARI and database)', () => {
     expect(t.channel.plays('ch-mod').at(-1)).to.equal('sound:vm-goodbye');
     t.channel.finishPrompts();
     await flush();
-    expect(t.channel.ops.at(-1)).to.equal('hangup ch-mod');
+    expect(t.channel.ops.at(-1)).to.equal('hangup ch-mod shutdown');
     expect(t.ledger.closed).to.have.length(0); // waits for Asterisk's end time
     t.router.callEnded('ch-mod', t.now() + 40);
     await flush();
-    expect(t.ledger.closed).to.deep.equal([{ channelId: 'ch-mod', endedAt: t.now() + 40 }]);
+    expect(t.ledger.closed).to.deep.equal([{ channelId: 'ch-mod', endedAt: t.now() + 40, reason: 'shutdown' }]);
     expect(t.leaves).to.deep.equal(['ch-mod']);
     expect(t.router.activeCalls).to.equal(0);
   });
@@ -122,7 +122,7 @@ describe('graceful stop (call machines, fake ARI and database)', () => {
     await t.advance(STOP_PROMPT_GUARD_MS);
     expect(t.channel.ops.at(-1)).to.equal('hangup ch-ivr');
     await t.advance(STOP_END_GUARD_MS);
-    expect(t.ledger.closed).to.deep.equal([{ channelId: 'ch-ivr', endedAt: t.now() }]);
+    expect(t.ledger.closed).to.deep.equal([{ channelId: 'ch-ivr', endedAt: t.now(), reason: 'shutdown' }]);
     expect(t.router.activeCalls).to.equal(0);
   });
 
@@ -133,6 +133,6 @@ describe('graceful stop (call machines, fake ARI and database)', () => {
     await flush();
     t.router.callEnded('ch-a', t.now() + 5);
     await flush();
-    expect(t.ledger.closed).to.deep.equal([{ channelId: 'ch-a', endedAt: t.now() + 5 }]);
+    expect(t.ledger.closed).to.deep.equal([{ channelId: 'ch-a', endedAt: t.now() + 5, reason: 'shutdown' }]);
   });
 });

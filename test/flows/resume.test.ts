@@ -63,7 +63,7 @@ describe('resuming a call after a restart (fake ARI, fake database)', () => {
     expect(t.ledger.opened).to.deep.equal([]);
     t.router.callEnded(CH, ANSWERED + 5000);
     await flush();
-    expect(t.ledger.closed).to.deep.equal([{ channelId: CH, endedAt: ANSWERED + 5000 }]);
+    expect(t.ledger.closed).to.deep.equal([{ channelId: CH, endedAt: ANSWERED + 5000, reason: 'hangup' }]);
   });
 
   it('a caller who was entering the PIN is asked for it again and, with the right PIN, joins the room of the number\'s account', async () => {
@@ -86,7 +86,7 @@ describe('resuming a call after a restart (fake ARI, fake database)', () => {
     t.router.callEnded(CH, ANSWERED + 61_000);
     await flush();
     expect(t.leaves).to.deep.equal([{ room: ROOM, channelId: CH }]);
-    expect(t.ledger.closed).to.deep.equal([{ channelId: CH, endedAt: ANSWERED + 61_000 }]);
+    expect(t.ledger.closed).to.deep.equal([{ channelId: CH, endedAt: ANSWERED + 61_000, reason: 'hangup' }]);
   });
 
   it('a caller admitted but not yet in a bridge joins its room again with its role', async () => {
@@ -101,10 +101,10 @@ describe('resuming a call after a restart (fake ARI, fake database)', () => {
     expect(t.channel.plays(CH)).to.deep.equal(['sound:vm-goodbye']);
     t.channel.finishPrompts();
     await flush();
-    expect(t.channel.ops).to.include(`hangup ${CH}`);
+    expect(t.channel.ops).to.include(`hangup ${CH} goodbye`);
     t.router.callEnded(CH, ANSWERED + 9000);
     await flush();
-    expect(t.ledger.closed).to.deep.equal([{ channelId: CH, endedAt: ANSWERED + 9000 }]);
+    expect(t.ledger.closed).to.deep.equal([{ channelId: CH, endedAt: ANSWERED + 9000, reason: 'goodbye' }]);
   });
 
   it('the marks of a new call follow its steps (written off the critical path, never awaited)', async () => {
@@ -137,7 +137,7 @@ describe('restoring a room from its bridges (fake bridges)', () => {
     t.rooms.leave(ROOM, 'm');
     await flush();
     await t.rooms.settled();
-    expect(t.bridges.ops).to.deep.equal(['dismiss p1,p2 conf-leaderhasleft', `release ${ROOM}`]);
+    expect(t.bridges.ops).to.deep.equal(['dismiss p1,p2 conf-leaderhasleft moderator-left', `release ${ROOM}`]);
   });
 
   it('participants waiting on hold stay there until a moderator comes', async () => {
@@ -222,7 +222,7 @@ describe('the event gate during a resync', () => {
     const gate = new EventGate((e) => seen.push(`${e.type} ${e.channelId}`));
     gate.push({ type: 'call.dtmf', channelId: 'a', digit: '1', at: 1 });
     gate.hold();
-    gate.push({ type: 'call.end', hangupRequest: null, channelId: 'b', at: 42 });
+    gate.push({ type: 'call.end', hangupRequest: null, quiet: false, channelId: 'b', at: 42 });
     gate.push({ type: 'call.dtmf', channelId: 'a', digit: '2', at: 43 });
     expect(seen).to.deep.equal(['call.dtmf a']);
     expect([...gate.endsHeld()]).to.deep.equal([['b', 42]]);

@@ -19,6 +19,8 @@ import { sharedAsterisk, testAsteriskConfig } from './asterisk-fixture.js';
 import { createTestDatabase } from './db-fixture.js';
 import { waitFor } from './wait.js';
 import { randomRoomNumber } from '../../db/room-number.js';
+import { CelLogFile } from '../../reconcile/cel-log.js';
+import { reconcile } from '../../reconcile/reconcile.js';
 
 export const TEST_TIMING: IvrTiming = { firstDigitMs: 1500, interDigitMs: 1500, maxAttempts: 3, promptGuardMs: 15_000 };
 
@@ -47,7 +49,12 @@ export class BridgeUnderTest {
     readonly journalDir: string,
     /** Room numbers the next accounts get, in order (then random ones). */
     readonly nextRoomNumbers: string[],
+    private readonly asterisk: { celLog: string; systemName: string },
+    private readonly startedAt: number,
   ) {}
+
+  /** Set by a test that damages the ledger on purpose: stop() then skips the reconciliation. */
+  skipReconcile = false;
 
   /**
    * `options`: another Asterisk than the shared one (its config and running instance), ARI on
@@ -83,14 +90,42 @@ export class BridgeUnderTest {
       ...(options.limits === undefined ? {} : { limits: options.limits }),
       ...(options.wrapBridges === undefined ? {} : { wrapBridges: options.wrapBridges }),
     });
-    return new BridgeUnderTest(app, db, journal, journalDir, queue);
+    return new BridgeUnderTest(app, db, journal, journalDir, queue, { celLog: asterisk.paths.celLog, systemName: config.systemName }, Date.now());
   }
 
+  /**
+   * Stops the app, then checks its ledger against Asterisk's own record (CEL), as `tollbridge
+   * ledger reconcile` does: every leg of this run within 1 s of Asterisk, none missing on either
+   * side. A difference fails the test file's `after` hook with the list.
+   */
   async stop(): Promise<void> {
     await this.app.stop({ drainMs: 0 });
     await this.journal.close();
-    await this.db.close();
-    fs.rmSync(this.journalDir, { recursive: true, force: true });
+    try {
+      if (!this.skipReconcile) await this.reconcileWithAsterisk();
+    } finally {
+      await this.db.close();
+      fs.rmSync(this.journalDir, { recursive: true, force: true });
+    }
+  }
+
+  private async reconcileWithAsterisk(): Promise<void> {
+    const to = Date.now() + 1;
+    const legs = (await this.db.ledger.legsAnsweredBetween(this.startedAt, to)).flatMap((l) =>
+      l.channelId === null ? [] : [{ channelId: l.channelId, accountId: l.accountId, dialled: l.dialled, answeredAt: l.answeredAt, endedAt: l.endedAt, seconds: l.seconds }],
+    );
+    const scope = { from: this.startedAt, to, numbers: (await this.db.numbers.list()).map((n) => n.e164), systemName: this.asterisk.systemName };
+    const cel = new CelLogFile(this.asterisk.celLog);
+    const check = async () => reconcile(legs, (await cel.refresh()).all(), scope);
+    // Asterisk writes a channel's last CEL lines just after it is gone: give them a moment.
+    const report = await waitFor('the ledger to reconcile with Asterisk\'s CEL record', async () => {
+      const r = await check();
+      return r.differences.length === 0 ? r : null;
+    }, { timeoutMs: 5_000 }).catch(check);
+    if (report.differences.length > 0) {
+      const lines = report.differences.map((d) => `${d.kind} ${d.channelId} ${JSON.stringify({ ledger: d.ledger, asterisk: d.asterisk })}`);
+      throw new Error(`ledger and Asterisk's CEL record differ (${report.differences.length}):\n${lines.join('\n')}`);
+    }
   }
 
   /** An account with a room (PINs set, a moderator-leave policy) and a subscribed toll-free number. */
