@@ -1,6 +1,10 @@
-// Keeps one room machine per active room and runs the bridge operations it asks for one at
-// a time, in the order asked, so that Asterisk's bridges always follow the machine. A room
-// that empties is forgotten once its last operation (destroying its bridges) has run.
+// Keeps one room machine per active room and runs the bridge operations it asks for in the
+// order asked, so that Asterisk's bridges always follow the machine. Moves into the same
+// bridge that follow each other run side by side: their order does not matter, Asterisk runs
+// each on its own channel's thread, and one at a time queued every caller behind all the
+// others' round trips (120 callers at 10 a second into one room: p95 2.4 s from '#' to the
+// request). Anything else waits for the moves before it, and they for it. A room that
+// empties is forgotten once its last operation (destroying its bridges) has run.
 import { createActor, type Actor, type ActorOptions, type AnyActorLogic } from 'xstate';
 import type { Logger } from 'pino';
 import type { RoomMembership } from './call-machine.js';
@@ -17,11 +21,21 @@ export interface RoomRegistryOptions {
   timers?: TimerClock;
 }
 
+/** Moves that may run side by side: into the same bridge, with the same prompt. */
+function sameMove(a: RoomEffect, b: RoomEffect): boolean {
+  if (a.op === 'admitLive') return b.op === 'admitLive';
+  return a.op === 'hold' && b.op === 'hold' && a.prompt === b.prompt;
+}
+
 interface ActiveRoom {
   actor: RoomActor;
-  /** The tail of this room's queue of bridge operations. */
+  /** Bridge operations waiting their turn, in order. */
+  pending: RoomEffect[];
+  /** The run of this room's operations in progress (settled when idle). */
   tail: Promise<void>;
-  queued: number;
+  running: boolean;
+  /** Moves running side by side now (all like `kind`), which a like move may join at once. */
+  batch: { kind: RoomEffect; inFlight: Set<Promise<void>> } | null;
 }
 
 export class RoomRegistry implements RoomMembership {
@@ -97,7 +111,7 @@ export class RoomRegistry implements RoomMembership {
     const input = restore === undefined ? { room } : { room, restore };
     const machine = createRoomMachine((effect) => this.enqueue(room.number, effect), this.options.aloneMs ?? 0);
     const actor = createActor(machine, { input, ...(this.options.timers === undefined ? {} : { clock: this.options.timers }) });
-    const active: ActiveRoom = { actor, tail: Promise.resolve(), queued: 0 };
+    const active: ActiveRoom = { actor, pending: [], tail: Promise.resolve(), running: false, batch: null };
     this.rooms.set(room.number, active);
     active.actor.start();
     return active;
@@ -113,14 +127,44 @@ export class RoomRegistry implements RoomMembership {
   private enqueue(roomNumber: string, effect: RoomEffect): void {
     const active = this.rooms.get(roomNumber);
     if (active === undefined) return;
-    active.queued++;
-    active.tail = active.tail
-      .then(() => this.apply(roomNumber, effect))
-      .catch((err: unknown) => this.log.warn({ err, room: roomNumber, op: effect.op }, 'bridge operation failed'))
-      .finally(() => {
-        active.queued--;
-        this.forgetIfIdle(roomNumber, active);
-      });
+    if (active.batch !== null && active.pending.length === 0 && sameMove(active.batch.kind, effect)) {
+      this.startInBatch(roomNumber, active.batch, effect);
+      return;
+    }
+    active.pending.push(effect);
+    if (active.running) return;
+    active.running = true;
+    active.tail = Promise.resolve().then(() => this.run(roomNumber, active));
+  }
+
+  private async run(roomNumber: string, active: ActiveRoom): Promise<void> {
+    for (let effect = active.pending.shift(); effect !== undefined; effect = active.pending.shift()) {
+      if (effect.op !== 'admitLive' && effect.op !== 'hold') {
+        await this.attempt(roomNumber, effect);
+        continue;
+      }
+      const batch = { kind: effect, inFlight: new Set<Promise<void>>() };
+      active.batch = batch;
+      this.startInBatch(roomNumber, batch, effect);
+      for (let next = active.pending[0]; next !== undefined && sameMove(effect, next); next = active.pending[0]) {
+        active.pending.shift();
+        this.startInBatch(roomNumber, batch, next);
+      }
+      // Like moves asked for meanwhile join the batch; the next other operation waits for all.
+      while (batch.inFlight.size > 0) await Promise.race(batch.inFlight);
+      active.batch = null;
+    }
+    active.running = false;
+    this.forgetIfIdle(roomNumber, active);
+  }
+
+  private startInBatch(roomNumber: string, batch: { inFlight: Set<Promise<void>> }, effect: RoomEffect): void {
+    const done: Promise<void> = this.attempt(roomNumber, effect).finally(() => batch.inFlight.delete(done));
+    batch.inFlight.add(done);
+  }
+
+  private attempt(roomNumber: string, effect: RoomEffect): Promise<void> {
+    return this.apply(roomNumber, effect).catch((err: unknown) => this.log.warn({ err, room: roomNumber, op: effect.op }, 'bridge operation failed'));
   }
 
   private apply(room: string, effect: RoomEffect): Promise<void> {
@@ -137,7 +181,7 @@ export class RoomRegistry implements RoomMembership {
   }
 
   private forgetIfIdle(roomNumber: string, active: ActiveRoom): void {
-    if (active.queued > 0 || this.rooms.get(roomNumber) !== active) return;
+    if (active.running || active.pending.length > 0 || this.rooms.get(roomNumber) !== active) return;
     const snap = active.actor.getSnapshot();
     const { moderators, live, waiting } = snap.context;
     if (snap.value === 'idle' && moderators.length + live.length + waiting.length === 0) {

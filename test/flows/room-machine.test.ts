@@ -45,6 +45,29 @@ describe('room machine and registry (fake bridges)', () => {
     ]);
   });
 
+  it('moves into the same bridge run side by side; any other operation waits for them, and they for it', async () => {
+    const t = registry();
+    t.bridges.delayMs = 30; // each bridge operation takes a while, as addChannel does under load
+    t.mod('m');
+    await flush(); // the moderator's move is in flight
+    ['p1', 'p2', 'p3'].forEach(t.part);
+    await flush();
+    expect(t.bridges.inFlight).to.equal(4); // the participants did not wait for the moderator's move
+    await t.settle();
+    expect(t.bridges.ops).to.deep.equal([`live ${R} m`, `live ${R} p1`, `live ${R} p2`, `live ${R} p3`]);
+    const w = registry('end');
+    w.bridges.delayMs = 30;
+    w.part('p1');
+    w.part('p2');
+    await flush();
+    w.mod('m'); // a different move: waits until both holds are done
+    await flush();
+    expect(w.bridges.maxInFlight).to.equal(2);
+    await w.settle();
+    expect(w.bridges.ops).to.deep.equal([`hold ${R} p1 conf-waitforleader`, `hold ${R} p2 conf-waitforleader`, `live ${R} m,p1,p2`]);
+    expect(w.bridges.maxInFlight).to.equal(2);
+  });
+
   it('when the last moderator leaves and the setting is end: everyone hears conf-leaderhasleft and is hung up', async () => {
     const t = registry('end');
     t.mod('m');
