@@ -70,6 +70,15 @@ export async function openAmiSession(login: AmiLogin, classes: string, filters: 
       const content = res.content;
       return typeof content === 'string' ? content.split('\n') : [];
     },
-    close: () => new Promise((resolve) => ami.disconnect(() => resolve())),
+    // asterisk-manager calls back only if the socket is still open: a connection Asterisk
+    // already closed would leave this waiting for ever (and node exiting 13 with nothing to do).
+    close: () =>
+      new Promise((resolve) => {
+        const timer = setTimeout(resolve, 2000);
+        ami.disconnect(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      }),
   };
 }
