@@ -259,6 +259,8 @@ export class BridgeApp {
       this.stopping = true;
       this.log.info({ calls: this.router.activeCalls }, 'handing the calls over to the next start: Asterisk keeps running');
       await this.rooms.settled();
+      this.router.forgetAll();
+      this.rooms.forgetAll();
       await this.ari.close();
       this.ami.close();
       return;

@@ -95,6 +95,13 @@ export class RoomRegistry implements RoomMembership {
     return new Set([...this.rooms.values()].flatMap((r) => r.actor.getSnapshot().context.moderators));
   }
 
+  /** A hand-over: every room machine stops (and its timers with it); Asterisk keeps the bridges. */
+  forgetAll(): void {
+    const rooms = [...this.rooms.values()];
+    this.rooms.clear();
+    for (const room of rooms) room.actor.stop();
+  }
+
   get activeRooms(): number {
     return this.rooms.size;
   }

@@ -7,6 +7,8 @@
 //     seconds match SIPp's.
 //  2. kill -9 Asterisk with callers up: the app notices, starts Asterisk again, closes the legs
 //     at the moment Asterisk died, and the next call works.
+//  3. A graceful restart (SIGUSR2, for an upgrade): the app exits 0 leaving Asterisk and every
+//     call up; the next start takes them back, the room's policy still works, legs match SIPp.
 import { expect } from 'chai';
 import { startCall, type CallHandle, type CallOptions, type CallResult, type Step } from '../../sipp/caller.js';
 import { processAlive, SpawnedBridge, type SpawnedRoom } from '../support/spawned-bridge.js';
@@ -139,6 +141,46 @@ describe('restarts and crashes with live calls @asterisk', function () {
         const leg = (await db.ledger.legsFor(roomA.accountId)).find((l) => l.callerNumber === '+15550300009');
         return leg?.endedAt !== null && leg?.role === 'moderator';
       }), { timeoutMs: 15_000, intervalMs: 250 });
+  });
+
+  it('a graceful restart (SIGUSR2) hands every call over: exit 0, Asterisk and the calls stay up, the next start takes them back', async () => {
+    const moderator = call(roomA, roomA.moderatorPin, '+15550400000');
+    await bridge.waitForMembers(roomA.roomNumber, 'live', 1);
+    const participants = [1, 2, 3].map((i) => call(roomA, roomA.participantPin, `+1555040000${i}`));
+    const waiting = [1, 2].map((i) => call(roomB, roomB.participantPin, `+1555040010${i}`));
+    const everyone = [moderator, ...participants, ...waiting];
+    const ended = new Set<CallHandle>();
+    for (const h of everyone) void h.result.then(() => ended.add(h));
+    const liveBefore = await bridge.waitForMembers(roomA.roomNumber, 'live', 4);
+    const holdBefore = await bridge.waitForMembers(roomB.roomNumber, 'hold', 2);
+
+    const asteriskPid = bridge.asteriskPid();
+    expect(await bridge.handOver(), 'exit code of the handing-over process').to.equal(0);
+    expect(asteriskPid !== null && processAlive(asteriskPid), 'Asterisk kept running').to.equal(true);
+    expect(ended.size, 'calls ended by the hand-over').to.equal(0);
+    await bridge.start();
+    expect(bridge.log).to.include('attached to the running Asterisk');
+    expect(ended.size, 'calls ended by the restart').to.equal(0);
+    expect(await bridge.members(roomA.roomNumber, 'live')).to.deep.equal(liveBefore);
+    expect(await bridge.members(roomB.roomNumber, 'hold')).to.deep.equal(holdBefore);
+
+    // The taken-back room still applies its policy ("end") when the moderator leaves.
+    await moderator.hangUpNow();
+    for (const r of await Promise.all(participants.map((p) => p.result))) expect(r, r.log).to.include({ answered: true, hungUpBy: 'far-end' });
+    await Promise.all(waiting.map((w) => w.hangUpNow()));
+    const results = await Promise.all(everyone.map((h) => h.result));
+    const callers = ['+15550400000', '+15550400001', '+15550400002', '+15550400003', '+15550400101', '+15550400102'];
+    const legs = await waitFor('6 legs closed', () =>
+      bridge.withDb(async (db) => {
+        const mine = [...(await db.ledger.legsFor(roomA.accountId)), ...(await db.ledger.legsFor(roomB.accountId))].filter((l) => l.callerNumber !== null && callers.includes(l.callerNumber));
+        return mine.length === 6 && mine.every((l) => l.endedAt !== null) ? mine : null;
+      }), { timeoutMs: 30_000, intervalMs: 250 });
+    callers.forEach((caller, i) => {
+      const r = results[i] as CallResult;
+      const sippSeconds = ((r.endedAt ?? 0) - (r.answeredAt ?? 0)) / 1000;
+      const leg = legs.find((l) => l.callerNumber === caller);
+      expect(leg?.seconds, `${caller}: SIPp ${sippSeconds} s`).to.be.within(Math.floor(sippSeconds), Math.ceil(sippSeconds) + 1);
+    });
   });
 });
 

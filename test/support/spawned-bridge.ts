@@ -105,6 +105,15 @@ export class SpawnedBridge {
     await exited;
   }
 
+  /** SIGUSR2: hands the calls over to the next start (Asterisk keeps running); resolves with the exit code. */
+  async handOver(): Promise<number | null> {
+    const child = this.child;
+    if (child === undefined || child.exitCode !== null || child.signalCode !== null) return child?.exitCode ?? null;
+    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+    child.kill('SIGUSR2');
+    return exited;
+  }
+
   /** SIGINT, as Ctrl-C: drains, stops Asterisk, exits. */
   async stop(): Promise<number | null> {
     const child = this.child;
