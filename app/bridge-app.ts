@@ -306,7 +306,7 @@ function deliver(to: { router: CallRouter; rooms: RoomRegistry; channels: AriCha
       // timeout, ...): over ARI, or for a quiet conference member over AMI, waited for briefly.
       const ours = channels.takeHangupReason(event.channelId);
       if (ours !== undefined || event.hangupRequest !== null || !event.quiet) {
-        void hangupRequests.take(event.channelId, 0); // forget what AMI said of it
+        hangupRequests.forget(event.channelId);
         router.callEnded(event.channelId, event.at, ours ?? endReasonFromHangupRequest(event.hangupRequest));
         return;
       }

@@ -29,6 +29,11 @@ export class HangupRequests {
     this.waiters.get(channelId)?.();
   }
 
+  /** The channel ended and its reason came from elsewhere: what AMI said of it is not needed. */
+  forget(channelId: string): void {
+    this.requests.delete(channelId);
+  }
+
   /** The channel's hang-up request, waiting up to `waitMs` for it; null if none came. */
   async take(channelId: string, waitMs: number): Promise<HangupRequest | null> {
     if (!this.requests.has(channelId) && waitMs > 0) {
