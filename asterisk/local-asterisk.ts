@@ -22,6 +22,7 @@ const READY_TIMEOUT_MS = 60_000;
 const READY_POLL_MS = 100;
 /** How long `core stop now` may take before the process is signalled. */
 const STOP_TIMEOUT_MS = 10_000;
+const REAP_TIMEOUT_MS = 5_000;
 
 export interface AsteriskPaths {
   etcDir: string;
@@ -233,10 +234,23 @@ export class LocalAsterisk {
         await this.gone(pid, 3000);
       }
     }
-    await this.exited;
+    await this.reaped();
     this.child = undefined;
     this.runningPid = undefined;
     fs.rmSync(this.pidFile(), { force: true });
+  }
+
+  /**
+   * Waits for node to reap the child it started. The child is unref'd (it must not keep the app
+   * alive), so its 'exit' event alone holds no handle: with nothing else pending, node would
+   * end with exit code 13 (an unsettled top-level await) before the event came. A timer keeps
+   * the loop alive meanwhile, and bounds the wait.
+   */
+  private async reaped(): Promise<void> {
+    if (this.exited === undefined) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.exited, new Promise<void>((resolve) => (timer = setTimeout(resolve, REAP_TIMEOUT_MS)))]);
+    clearTimeout(timer);
   }
 
   /** Waits up to `ms` for the process to end; true when it has. */

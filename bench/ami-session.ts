@@ -28,9 +28,14 @@ export function header(message: AmiMessage, name: string): string {
   return '';
 }
 
+/** asterisk-manager never calls back on a closed socket: an answer not in by then is lost. */
+const ACTION_TIMEOUT_MS = 10_000;
+
 function action(ami: Manager, fields: Record<string, string>): Promise<AmiMessage> {
   return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`AMI ${fields.action ?? '?'}: no answer in ${ACTION_TIMEOUT_MS} ms`)), ACTION_TIMEOUT_MS);
     ami.action(fields, (err, res) => {
+      clearTimeout(timer);
       if (err !== undefined) reject(new Error(`AMI ${fields.action ?? '?'} failed: ${header(err, 'message') || JSON.stringify(err)}`));
       else resolve(res);
     });
