@@ -36,6 +36,14 @@ export function databasePorts(db: Database): { directory: Directory; ledger: Usa
 }
 
 /**
+ * The bridge's callers look rooms up in memory from now on (db/room-row-cache.ts); a failed
+ * poll of the rooms' change counter is logged and sends lookups to the database meanwhile.
+ */
+export async function holdRoomsInMemory(db: Database, log: Logger): Promise<void> {
+  await db.rooms.cache.start((err) => log.warn({ err }, 'rooms change counter not read: rooms are looked up in the database until it is'));
+}
+
+/**
  * The ledger port the bridge runs with: journal first (fsync'd in `dir`), then the database.
  * A domain error (say, a number no longer in the inventory) will not change on retry: the
  * record is logged and skipped; anything else (locked, unreachable) is retried until it passes.

@@ -39,7 +39,9 @@ export async function startTollbridgeSide(input: TollbridgeSideInput): Promise<R
   const logFile = path.join(input.dir, 'tollbridge.log');
   const logFd = fs.openSync(logFile, 'w');
   const { TOLLBRIDGE_SMTP_URL: _smtp, ...inherited } = process.env;
-  const child = spawn(process.execPath, [path.join(repoRoot(), 'dist/cli/main.js'), 'start', '--json', '--no-demo'], {
+  // e.g. TOLLBRIDGE_LOAD_APP_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the app
+  const nodeArgs = (process.env.TOLLBRIDGE_LOAD_APP_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
+  const child = spawn(process.execPath, [...nodeArgs, path.join(repoRoot(), 'dist/cli/main.js'), 'start', '--json', '--no-demo'], {
     env: {
       ...inherited,
       ...sideEnv(input.endpoints),

@@ -29,7 +29,7 @@ export class AriChannels implements CallChannel {
   ) {}
 
   async answer(channelId: string): Promise<number | null> {
-    await this.ari.client.channels.answer({ channelId });
+    await this.ari.rest.answer(channelId);
     if (this.answers === undefined) return null;
     const at = await this.answers.take(channelId);
     if (at === null) this.log.warn({ channelId }, 'Asterisk reported no answer time (ChannelStateChange Up): the leg starts at the app clock');
@@ -37,14 +37,14 @@ export class AriChannels implements CallChannel {
   }
 
   async reject(channelId: string, cause: 'unallocated' | 'unavailable'): Promise<void> {
-    await this.ari.client.channels.hangup({ channelId, reason: REJECT_REASON[cause] });
+    await this.ari.rest.hangup(channelId, REJECT_REASON[cause]);
   }
 
   async hangup(channelId: string, reason?: LegEndReason): Promise<void> {
     // Noted before the request: the StasisEnd it causes may arrive before the reply.
     if (reason !== undefined && !this.hangupReasons.has(channelId)) this.hangupReasons.set(channelId, reason);
     try {
-      await this.ari.client.channels.hangup({ channelId });
+      await this.ari.rest.hangup(channelId);
     } catch (err) {
       this.hangupReasons.delete(channelId); // gone already: its StasisEnd has come or will not
       throw err;
@@ -62,7 +62,7 @@ export class AriChannels implements CallChannel {
     const { id, finished } = this.playbacks.register();
     let stopped = false;
     const heard = this.subscriptions?.listen([channelId]) ?? Promise.resolve();
-    const started = heard.then(() => this.ari.client.channels.play({ channelId, media, playbackId: id })).then(
+    const started = heard.then(() => this.ari.rest.play(channelId, media, id)).then(
       () => true,
       (err: unknown) => {
         // The channel may already be gone; either way this playback will never finish.
@@ -78,7 +78,7 @@ export class AriChannels implements CallChannel {
         stopped = true;
         void started.then(async (ok) => {
           if (!ok) return;
-          await this.ari.client.playbacks.stop({ playbackId: id }).catch(() => undefined);
+          await this.ari.rest.stopPlayback(id).catch(() => undefined);
           this.playbacks.finished(id);
         });
       },

@@ -112,7 +112,7 @@ export class AriConference implements ConferenceBridges {
     if (channelIds.length === 0) return [];
     await this.ensure(bridgeId, type, room);
     try {
-      await this.ari.client.bridges.addChannel({ bridgeId, channel: channelIds, role: 'participant' });
+      await this.ari.rest.addChannel(bridgeId, channelIds, 'participant');
       return channelIds;
     } catch (err) {
       this.log.warn({ err, bridgeId, channels: channelIds.length }, 'bridge move refused: retrying for the channels still there');
@@ -121,7 +121,7 @@ export class AriConference implements ConferenceBridges {
     const present = await this.stillPresent(channelIds);
     if (present.length === 0) return [];
     try {
-      await this.ari.client.bridges.addChannel({ bridgeId, channel: present, role: 'participant' });
+      await this.ari.rest.addChannel(bridgeId, present, 'participant');
       return present;
     } catch (err) {
       this.log.warn({ err, bridgeId, channels: present.length }, 'bridge move refused again: adding one by one');
@@ -129,7 +129,7 @@ export class AriConference implements ConferenceBridges {
     const added: string[] = [];
     for (const channelId of present) {
       try {
-        await this.ari.client.bridges.addChannel({ bridgeId, channel: channelId, role: 'participant' });
+        await this.ari.rest.addChannel(bridgeId, [channelId], 'participant');
         added.push(channelId);
       } catch (err) {
         this.log.warn({ err, bridgeId, channelId }, 'channel could not be added to the bridge');

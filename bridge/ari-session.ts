@@ -3,6 +3,7 @@
 // PlaybackFinished events arrive here.
 import ari, { type Client } from 'ari-client';
 import type { Logger } from 'pino';
+import { AriRest, type AriCallRequests } from './ari-rest.js';
 import { ARI_EVENT_TYPES, parseAriTimestamp, type CallEvent, type HangupRequest } from './ari-events.js';
 import { AnswerTimes } from './answer-times.js';
 import { parseRoomBridgeId } from './ari-conference.js';
@@ -34,6 +35,8 @@ export async function connectAri(url: string, user: string, password: string, lo
 /** Anything that hands out the current ari-client (it is replaced when ari-client gives up reconnecting). */
 export interface AriClientSource {
   readonly client: Client;
+  /** The caller path's requests, straight over HTTP (ari-rest.ts says why). */
+  readonly rest: AriCallRequests;
 }
 
 /** The ARI websocket as a health check reports it. */
@@ -76,6 +79,7 @@ export class AriSession implements AriClientSource {
   readonly subscriptions: ChannelSubscriptions;
   /** Asterisk's answer time per channel (ChannelStateChange to Up). */
   readonly answers = new AnswerTimes();
+  readonly rest: AriRest;
   private connection: AriConnectionState;
   private closing = false;
   private replacing = false;
@@ -90,6 +94,7 @@ export class AriSession implements AriClientSource {
   ) {
     this.connection = { connected: false, since: Date.now(), reconnects: 0 };
     this.subscriptions = new ChannelSubscriptions(this, endpoint.app, log);
+    this.rest = new AriRest(endpoint.url, endpoint.user, endpoint.password);
   }
 
   static async connect(endpoint: AriEndpoint, log: Logger): Promise<AriSession> {
@@ -244,6 +249,7 @@ export class AriSession implements AriClientSource {
 
   async close(): Promise<void> {
     this.closing = true;
+    this.rest.close();
     try {
       this.current.stop();
     } catch (err) {

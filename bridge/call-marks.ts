@@ -49,7 +49,7 @@ export class AriCallMarks {
   ) {}
 
   mark(channelId: string, mark: CallMark): void {
-    this.ari.client.channels.setChannelVar({ channelId, variable: CALL_MARK_VARIABLE, value: encodeCallMark(mark) }).catch((err: unknown) => {
+    this.ari.rest.setChannelVar(channelId, CALL_MARK_VARIABLE, encodeCallMark(mark)).catch((err: unknown) => {
       // The channel may have hung up meanwhile; otherwise a restart would resume this call one step back.
       this.log.debug({ err, channelId, step: mark.step }, 'call mark not written');
     });

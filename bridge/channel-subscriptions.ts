@@ -23,8 +23,8 @@ export class ChannelSubscriptions {
   quiet(channelIds: string[]): void {
     for (const channelId of channelIds) {
       if (this.quietChannels.has(channelId)) continue;
-      const done = this.ari.client.applications
-        .unsubscribe({ applicationName: this.app, eventSource: `channel:${channelId}` })
+      const done = this.ari.rest
+        .unsubscribe(this.app, `channel:${channelId}`)
         .then(
           () => undefined,
           (err: unknown) => this.log.debug({ err, channelId }, 'unsubscribe from channel failed (gone?)'),
@@ -41,8 +41,8 @@ export class ChannelSubscriptions {
         if (pending === undefined) return;
         this.quietChannels.delete(channelId);
         await pending;
-        await this.ari.client.applications
-          .subscribe({ applicationName: this.app, eventSource: `channel:${channelId}` })
+        await this.ari.rest
+          .subscribe(this.app, `channel:${channelId}`)
           .catch((err: unknown) => this.log.debug({ err, channelId }, 'subscribe to channel failed (gone?)'));
       }),
     );

@@ -4,7 +4,7 @@ import { BridgeApp, type StopOptions } from '../app/bridge-app.js';
 import { createMailer } from '../app/mailer.js';
 import { startApi, type ApiServer } from '../api/server.js';
 import type { HealthSources } from '../api/health.js';
-import { databasePorts, openJournaledLedger } from '../app/database-ports.js';
+import { databasePorts, holdRoomsInMemory, openJournaledLedger } from '../app/database-ports.js';
 import { ensureDemo, type Demo } from '../app/demo-seed.js';
 import { loadConfig } from '../config/config.js';
 import { pino } from 'pino';
@@ -60,6 +60,7 @@ export const startCommand: Command = {
       // Leg opens and closes go to the local journal first, then to the database (app/database-ports.ts).
       const ledger = await openJournaledLedger(db, config.ledgerJournalDir, log, { sync: config.ledgerJournalSync });
       const ports = databasePorts(db);
+      await holdRoomsInMemory(db, log);
       let app: BridgeApp;
       try {
         app = await BridgeApp.start({ asterisk: config.asterisk, directory: ports.directory, legRecovery: ports.legRecovery, ledger, log, drainMs: config.drainSeconds * 1000, limits: config.limits });

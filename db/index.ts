@@ -65,17 +65,19 @@ export async function openDatabase(cfg: DatabaseConfig, options: DatabaseOptions
   const accounts = new AccountsRepository(ctx);
   const writer = cfg.client === 'sqlite' ? sqliteLedgerWriter(knex) : pgLedgerWriter(cfg.url);
   const ledger = new LedgerRepository(ctx, writer);
+  const rooms = new RoomsRepository(ctx);
   return {
     knex,
     client: cfg.client,
     accounts,
-    rooms: new RoomsRepository(ctx),
+    rooms,
     numbers: new NumbersRepository(ctx, accounts, ledger),
     rates: new RatesRepository(ctx),
     ledger,
     statements: new StatementsRepository(ctx),
     credentials: new CredentialsRepository(ctx),
     close: async () => {
+      await rooms.cache.stop();
       await writer.dispose();
       if (reader !== knex) await reader.destroy();
       await knex.destroy();

@@ -1,6 +1,7 @@
 // Rooms: settings, PINs (keyed hashes only) and PIN verification for the caller's path.
 import { InvalidPin, InvalidRoomNumber, InvalidRoomSettings, RoomNotFound } from '../errors.js';
 import { isValidRoomNumber } from '../room-number.js';
+import { RoomRowCache } from '../room-row-cache.js';
 import { newSalt, pinHash, sameHash } from '../secrets.js';
 import type { ModeratorLeave, RepositoryContext, Room } from '../types.js';
 
@@ -39,12 +40,17 @@ export interface RoomSettings {
 }
 
 export class RoomsRepository {
-  constructor(private readonly ctx: RepositoryContext) {}
+  /** The caller path's rooms in memory, once the bridge starts it (room-row-cache.ts). */
+  readonly cache: RoomRowCache;
 
-  /** The caller's path: one indexed query; a mistyped number (bad check digit) costs none. */
+  constructor(private readonly ctx: RepositoryContext) {
+    this.cache = new RoomRowCache(ctx.reader);
+  }
+
+  /** The caller's path: one indexed query (none once held); a mistyped number (bad check digit) costs none. */
   async findByNumber(number: string): Promise<Room | null> {
     if (!isValidRoomNumber(number)) return null;
-    const row = await this.ctx.reader<RoomRow>('rooms').where({ number }).first();
+    const row = await this.cache.byRoomNumber(number, () => this.ctx.reader<RoomRow>('rooms').where({ number }).first());
     return row === undefined ? null : toRoom(row);
   }
 
@@ -72,6 +78,7 @@ export class RoomsRepository {
       participant_pin_hash: pinHash(this.ctx.pinSecret, salt, pins.participant),
       pins_changed_at: this.ctx.now(),
     });
+    this.cache.clear();
     return this.get(number);
   }
 
@@ -97,13 +104,14 @@ export class RoomsRepository {
     }
     const room = await this.get(number);
     if (Object.keys(patch).length > 0) await this.ctx.knex('rooms').where({ id: room.id }).update(patch);
+    this.cache.clear();
     return this.get(number);
   }
 
-  /** Reads the current hashes every time, so a changed PIN applies to the next entry. */
+  /** The current hashes (held ones only while the rooms table has not changed), so a changed PIN applies to the next entry. */
   async verifyPin(roomId: number, pin: string): Promise<'moderator' | 'participant' | 'invalid'> {
     if (!PIN.test(pin)) return 'invalid';
-    const row = await this.ctx.reader<RoomRow>('rooms').where({ id: roomId }).first('pin_salt', 'moderator_pin_hash', 'participant_pin_hash');
+    const row = await this.cache.byRoomId(roomId, () => this.ctx.reader<RoomRow>('rooms').where({ id: roomId }).first());
     if (row === undefined || row.pin_salt === null || row.moderator_pin_hash === null || row.participant_pin_hash === null) return 'invalid';
     const hash = pinHash(this.ctx.pinSecret, row.pin_salt, pin);
     if (sameHash(hash, row.moderator_pin_hash)) return 'moderator';

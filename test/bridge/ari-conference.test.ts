@@ -6,6 +6,7 @@ import type { Client } from 'ari-client';
 import { ChannelSubscriptions } from '../../bridge/channel-subscriptions.js';
 import { AriConference, liveBridgeId, parseRoomBridgeId } from '../../bridge/ari-conference.js';
 import type { AriChannels } from '../../bridge/ari-channels.js';
+import type { AriCallRequests } from '../../bridge/ari-rest.js';
 import { silentLog } from '../support/fakes.js';
 
 class FakeAsterisk {
@@ -16,6 +17,31 @@ class FakeAsterisk {
 
   private notFound(what: string): Error {
     return new Error(JSON.stringify({ message: `${what} not found` }));
+  }
+
+  /** The caller path's requests (AriRest), refusing like the client's. */
+  rest(): AriCallRequests {
+    const refused = async () => {
+      throw new Error('not used by AriConference');
+    };
+    return {
+      addChannel: async (bridgeId, ids) => {
+        this.requests.push(`add ${bridgeId} ${ids.join(',')}`);
+        const bridge = this.bridges.get(bridgeId);
+        if (bridge === undefined) throw this.notFound('Bridge');
+        if (ids.some((id) => !this.channels.has(id))) throw this.notFound('Channel'); // refused whole
+        for (const id of ids) bridge.add(id);
+      },
+      unsubscribe: async (_app, eventSource) => {
+        this.unsubscribed.push(eventSource);
+      },
+      subscribe: async () => undefined,
+      answer: refused,
+      hangup: refused,
+      play: refused,
+      stopPlayback: refused,
+      setChannelVar: refused,
+    };
   }
 
   client(): Client {
@@ -33,14 +59,6 @@ class FakeAsterisk {
       destroy: async ({ bridgeId }: { bridgeId: string }) => {
         this.bridges.delete(bridgeId);
       },
-      addChannel: async ({ bridgeId, channel }: { bridgeId: string; channel: string | string[] }) => {
-        const ids = Array.isArray(channel) ? channel : [channel];
-        this.requests.push(`add ${bridgeId} ${ids.join(',')}`);
-        const bridge = this.bridges.get(bridgeId);
-        if (bridge === undefined) throw this.notFound('Bridge');
-        if (ids.some((id) => !this.channels.has(id))) throw this.notFound('Channel'); // refused whole
-        for (const id of ids) bridge.add(id);
-      },
     };
     const channels = {
       get: async ({ channelId }: { channelId: string }) => {
@@ -48,14 +66,7 @@ class FakeAsterisk {
         return { id: channelId };
       },
     };
-    // Conference members are unsubscribed from (ChannelSubscriptions): recorded, never refused.
-    const applications = {
-      unsubscribe: async ({ eventSource }: { eventSource: string }) => {
-        this.unsubscribed.push(eventSource);
-      },
-      subscribe: async () => undefined,
-    };
-    return { bridges, channels, applications } as unknown as Client;
+    return { bridges, channels } as unknown as Client;
   }
 }
 
@@ -63,7 +74,7 @@ function setup(channels: string[]) {
   const asterisk = new FakeAsterisk();
   for (const c of channels) asterisk.channels.add(c);
   const client = asterisk.client();
-  const source = { client };
+  const source = { client, rest: asterisk.rest() };
   const conference = new AriConference(source, {} as AriChannels, new ChannelSubscriptions(source, 'test', silentLog), silentLog);
   return { asterisk, conference };
 }

@@ -7,7 +7,7 @@ import { BridgeApp } from '../../app/bridge-app.js';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { databasePorts, openJournaledLedger } from '../../app/database-ports.js';
+import { databasePorts, holdRoomsInMemory, openJournaledLedger } from '../../app/database-ports.js';
 import type { JournaledLedger } from '../../journal/journaled-ledger.js';
 import type { Database } from '../../db/index.js';
 import type { CallLimits, ConferenceBridges, ModeratorLeavePolicy } from '../../flows/ports.js';
@@ -79,6 +79,7 @@ export class BridgeUnderTest {
     const journalDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tollbridge-journal-'));
     const journal = await openJournaledLedger(db, journalDir, log);
     const ports = databasePorts(db);
+    await holdRoomsInMemory(db, log);
     const app = await BridgeApp.start({
       asterisk: config,
       directory: ports.directory,
