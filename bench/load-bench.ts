@@ -32,7 +32,8 @@ const PIN_SECRET = 'load-bench-pin-secret';
 export async function runLoadBench(options: LoadOptions): Promise<LoadReport> {
   const progress = options.progress ?? (() => undefined);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tollbridge-load-'));
-  let keep = false;
+  // TOLLBRIDGE_LOAD_KEEP=yes keeps the directory (database, the app's log) after a good run too.
+  let keep = process.env.TOLLBRIDGE_LOAD_KEEP === 'yes';
   try {
     const databaseFile = path.join(dir, 'tollbridge.sqlite');
     const perRoom = Math.ceil(options.calls / options.rooms);

@@ -14,6 +14,13 @@ class FakeAsterisk {
   readonly bridges = new Map<string, Set<string>>();
   readonly requests: string[] = [];
   readonly unsubscribed: string[] = [];
+  /** When set, addChannel requests wait for answerAll(). */
+  holdAnswers = false;
+  private readonly held: Array<() => void> = [];
+
+  answerAll(): void {
+    for (const answer of this.held.splice(0)) answer();
+  }
 
   private notFound(what: string): Error {
     return new Error(JSON.stringify({ message: `${what} not found` }));
@@ -27,6 +34,7 @@ class FakeAsterisk {
     return {
       addChannel: async (bridgeId, ids) => {
         this.requests.push(`add ${bridgeId} ${ids.join(',')}`);
+        if (this.holdAnswers) await new Promise<void>((resolve) => this.held.push(resolve));
         const bridge = this.bridges.get(bridgeId);
         if (bridge === undefined) throw this.notFound('Bridge');
         if (ids.some((id) => !this.channels.has(id))) throw this.notFound('Channel'); // refused whole
@@ -70,6 +78,10 @@ class FakeAsterisk {
   }
 }
 
+async function waitUntil(condition: () => boolean): Promise<void> {
+  for (let i = 0; i < 100 && !condition(); i++) await new Promise((r) => setTimeout(r, 1));
+}
+
 function setup(channels: string[]) {
   const asterisk = new FakeAsterisk();
   for (const c of channels) asterisk.channels.add(c);
@@ -80,17 +92,23 @@ function setup(channels: string[]) {
 }
 
 describe('AriConference: every bridge move checked (fake ARI that refuses like Asterisk)', () => {
-  it('one request when all is well', async () => {
+  it('one request per channel, all sent before any answer (Asterisk runs them side by side)', async () => {
     const t = setup(['a', 'b']);
-    await t.conference.admitLive('11331134', ['a', 'b']);
-    expect(t.asterisk.requests).to.deep.equal(['create tollbridge-live-11331134', 'add tollbridge-live-11331134 a,b']);
+    t.asterisk.holdAnswers = true;
+    const moved = t.conference.admitLive('11331134', ['a', 'b']);
+    await waitUntil(() => t.asterisk.requests.length === 3);
+    expect(t.asterisk.requests).to.deep.equal(['create tollbridge-live-11331134', 'add tollbridge-live-11331134 a', 'add tollbridge-live-11331134 b']);
+    t.asterisk.answerAll();
+    await moved;
+    expect([...(t.asterisk.bridges.get(liveBridgeId('11331134')) ?? [])]).to.deep.equal(['a', 'b']);
   });
 
-  it('a bulk move naming a caller who just hung up is refused whole, then retried for the callers still there', async () => {
+  it('a caller who just hung up is refused alone; the others are in after one request each', async () => {
     const t = setup(['m', 'p1', 'p3']); // p2 hung up a moment before
     await t.conference.admitLive('11331134', ['m', 'p1', 'p2', 'p3']);
-    expect(t.asterisk.requests.slice(1)).to.deep.equal(['add tollbridge-live-11331134 m,p1,p2,p3', 'add tollbridge-live-11331134 m,p1,p3']);
+    expect(t.asterisk.requests.slice(1)).to.deep.equal(['add tollbridge-live-11331134 m', 'add tollbridge-live-11331134 p1', 'add tollbridge-live-11331134 p2', 'add tollbridge-live-11331134 p3']);
     expect([...(t.asterisk.bridges.get(liveBridgeId('11331134')) ?? [])]).to.deep.equal(['m', 'p1', 'p3']);
+    expect(t.asterisk.unsubscribed).to.deep.equal(['channel:m', 'channel:p1', 'channel:p3']);
   });
 
   it('a bridge destroyed under the app is created again and the move made', async () => {
