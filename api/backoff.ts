@@ -1,6 +1,6 @@
 // Failed password checks counted per key (a client address, an account) with exponential
-// backoff: the first `freeFailures` cost nothing; each one after that closes the key for
-// base, 2 x base, 4 x base ... up to `maxDelayMs`. A key is forgotten `forgetAfterMs` after its
+// backoff: the `freeFailures`-th failure closes the key for base, the next for 2 x base, then
+// 4 x base ... up to `maxDelayMs`. A key is forgotten `forgetAfterMs` after its
 // last failure, or on success (accounts only: an attacker's own account must not clear the
 // address). Kept in this process's memory, bounded to `maxKeys` (the oldest go first).
 
@@ -35,7 +35,7 @@ export class Backoff {
     entry.failures++;
     entry.lastFailureAt = now;
     const over = entry.failures - this.limits.freeFailures;
-    if (over > 0) entry.closedUntil = now + Math.min(this.limits.maxDelayMs, this.limits.baseDelayMs * 2 ** Math.min(over - 1, 30));
+    if (over >= 0) entry.closedUntil = now + Math.min(this.limits.maxDelayMs, this.limits.baseDelayMs * 2 ** Math.min(over, 30));
     this.entries.delete(key); // re-insert: the map's order is oldest failure first
     this.entries.set(key, entry);
     while (this.entries.size > this.limits.maxKeys) {

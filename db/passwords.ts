@@ -24,6 +24,8 @@ export interface PasswordHasher {
   verify(password: string, stored: string): Promise<PasswordCheck>;
   /** The same work as verify() against a hash nobody has: an unknown account costs as much as a known one. */
   verifyNothing(password: string): Promise<void>;
+  /** scrypt runs finished so far, and those running or waiting now. */
+  stats(): { finished: number; load: number };
   close(): Promise<void>;
 }
 
@@ -79,6 +81,7 @@ export function createPasswordHasher(options: PasswordHasherOptions = {}): Passw
       }
       await verify(password, await dummy);
     },
+    stats: () => ({ finished: pool.finished, load: pool.load }),
     close: () => pool.close(),
   };
 }

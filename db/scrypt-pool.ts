@@ -37,6 +37,8 @@ export class ScryptPool {
   private readonly slots: Slot[] = [];
   private readonly queue: Pending[] = [];
   private nextId = 1;
+  /** Jobs finished so far (derived or failed). */
+  finished = 0;
   private closed = false;
   readonly workers: number;
   readonly maxQueued: number;
@@ -107,6 +109,7 @@ export class ScryptPool {
   private finish(slot: Slot, result: ScryptResult): void {
     const pending = slot.busy;
     slot.busy = null;
+    this.finished++;
     if (pending !== null && pending.job.id === result.id) {
       if ('key' in result) pending.resolve(Buffer.from(result.key));
       else pending.reject(new Error(`scrypt failed: ${result.error}`));
