@@ -172,6 +172,8 @@ export function registerRoutes(router: Router, deps: ApiDeps): void {
   });
 
   router.add('POST', '/v1/sessions', async (req) => {
+    // Hashing at its bound: refuse before any database work (a flood costs the least here).
+    if (db.passwords.stats().load >= db.passwords.capacity) throw new HttpError(503, 'HashingBusy', 'password hashing is at its limit: try again in a moment', { 'retry-after': '1' });
     const email = text(req.body, 'email', 320) ?? '';
     const password = text(req.body, 'password', MAX_PASSWORD_LENGTH) ?? '';
     const signedIn: { accountId: number | null } = { accountId: null };

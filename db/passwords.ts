@@ -26,6 +26,8 @@ export interface PasswordHasher {
   verifyNothing(password: string): Promise<void>;
   /** scrypt runs finished so far, and those running or waiting now. */
   stats(): { finished: number; load: number };
+  /** Jobs it takes at once: running plus waiting. */
+  readonly capacity: number;
   close(): Promise<void>;
 }
 
@@ -82,6 +84,7 @@ export function createPasswordHasher(options: PasswordHasherOptions = {}): Passw
       await verify(password, await dummy);
     },
     stats: () => ({ finished: pool.finished, load: pool.load }),
+    capacity: pool.workers + pool.maxQueued,
     close: () => pool.close(),
   };
 }

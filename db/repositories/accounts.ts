@@ -1,5 +1,5 @@
 // Accounts and their personal rooms: an account is created with its room in one transaction.
-import { AccountDeactivated, AccountNotFound, EmailTaken, InvalidName, InvalidPassword } from '../errors.js';
+import { AccountDeactivated, AccountNotFound, EmailTaken, HashingBusy, InvalidName, InvalidPassword } from '../errors.js';
 import { isValidRoomNumber } from '../room-number.js';
 import { normaliseEmail } from '../email.js';
 import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from '../passwords.js';
@@ -94,6 +94,8 @@ export class AccountsRepository {
    * of an older cost is replaced by one at today's cost.
    */
   async verifyPassword(email: string, password: string): Promise<Account | null> {
+    // At its bound, hashing refuses anyway: refuse before the query too, so a flood costs SQLite nothing.
+    if (this.ctx.passwords.stats().load >= this.ctx.passwords.capacity) throw new HashingBusy('password hashing is at its limit: try again in a moment');
     const row = await this.ctx.knex<AccountRow>('accounts').where({ email: email.trim().toLowerCase().slice(0, 320) }).first();
     if (row === undefined || row.password_hash === null || row.deactivated_at !== null) {
       await this.ctx.passwords.verifyNothing(password);
