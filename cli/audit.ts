@@ -40,7 +40,7 @@ export const auditCommand: Command = {
   path: ['audit'],
   summary: 'operator: who changed what (API and CLI), oldest first',
   usage: 'audit [--from DATE] [--to DATE] [--limit N] [--after ID]',
-  optionHelp: ['--from DATE, --to DATE  2026-11-01 (UTC) or an ISO timestamp with its zone', '--limit N  at most N entries (default 100, at most 10000)', '--after ID  entries after this id (the last one shown)'],
+  optionHelp: ['--from DATE  entries from this date: 2026-11-01 (UTC) or an ISO timestamp with its zone', '--to DATE  entries before this date, same form', '--limit N  at most N entries (default 100, at most 10000)', '--after ID  entries after this id (the last one shown)'],
   options: { from: { type: 'string' }, to: { type: 'string' }, limit: { type: 'string' }, after: { type: 'string' } },
   async run(args, io) {
     const rawLimit = option(args, 'limit') ?? '100';
