@@ -1,10 +1,13 @@
 // A small router over node:http: method + path pattern (":name" segments), JSON in and out,
 // and one error shape everywhere: { "error": { "code", "message" } } with a stable code.
+// Hostile input stops here: a Host outside the allow-list (421), a body that is not JSON on a
+// JSON route (415), a malformed URL or body (400, never a 500), an oversized body (413).
+// Every response says Cache-Control: no-store (some carry tokens; none should be cached).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { DomainError } from '../db/errors.js';
 
 export class HttpError extends Error {
-  constructor(readonly status: number, readonly code: string, message: string) {
+  constructor(readonly status: number, readonly code: string, message: string, readonly headers: Record<string, string> = {}) {
     super(message);
   }
 }
@@ -12,25 +15,34 @@ export class HttpError extends Error {
 export interface Request {
   method: string;
   path: string;
+  /** The route's pattern, e.g. /v1/accounts/:accountId/room. */
+  pattern: string;
   params: Record<string, string>;
   query: URLSearchParams;
   headers: IncomingMessage['headers'];
   body: unknown;
+  /** The client's address (the socket's peer). */
+  address: string;
+  /** Who the request acts as, once authenticated ('operator', 'account:12'): for the audit log. */
+  actor?: string;
 }
 
 export type Reply =
-  | { status: number; json: unknown }
-  | { status: number; text: string; contentType: string };
+  | { status: number; json: unknown; headers?: Record<string, string> }
+  | { status: number; text: string; contentType: string; headers?: Record<string, string> };
 
 export type Handler = (req: Request) => Promise<Reply>;
 
 interface Route {
   method: string;
+  pattern: string;
   parts: string[];
   handler: Handler;
 }
 
 const MAX_BODY = 64 * 1024;
+const MAX_URL = 4096;
+const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH']);
 
 /** Domain error codes and the HTTP status each means. */
 const STATUS: Record<string, number> = {
@@ -45,16 +57,31 @@ const STATUS: Record<string, number> = {
   NumberNotAvailable: 409,
   AlreadySubscribed: 409,
   AccountDeactivated: 409,
+  TooManyApiKeys: 409,
+  HashingBusy: 503,
 };
+/** Seconds a client should wait before retrying, for these codes. */
+const RETRY_AFTER: Record<string, string> = { HashingBusy: '1' };
+
+export interface RouterOptions {
+  /** Host names (no port) the API answers to; others get 421. Lower case. */
+  allowedHosts: string[];
+  /** Hears every error that is not the caller's fault (a 500). */
+  onInternalError: (err: unknown) => void;
+  /** Called after every successful request that is not a GET (the audit log). */
+  onChange?: (req: Request) => Promise<void>;
+}
 
 export class Router {
   private readonly routes: Route[] = [];
+  private readonly allowedHosts: Set<string>;
 
-  /** `onInternalError` hears every error that is not the caller's fault (a 500). */
-  constructor(private readonly onInternalError: (err: unknown) => void) {}
+  constructor(private readonly options: RouterOptions) {
+    this.allowedHosts = new Set(options.allowedHosts.map((h) => h.toLowerCase()));
+  }
 
   add(method: string, pattern: string, handler: Handler): void {
-    this.routes.push({ method, parts: pattern.split('/').filter(Boolean), handler });
+    this.routes.push({ method, pattern, parts: pattern.split('/').filter(Boolean), handler });
   }
 
   list(): Array<{ method: string; pattern: string }> {
@@ -67,31 +94,52 @@ export class Router {
       reply = await this.dispatch(req);
     } catch (err) {
       reply = errorReply(err);
-      if (reply.status === 500) this.onInternalError(err);
+      if (reply.status === 500) this.options.onInternalError(err);
     }
+    const headers = { 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', ...(reply.headers ?? {}) };
     if ('json' in reply) {
-      res.writeHead(reply.status, { 'content-type': 'application/json' });
+      res.writeHead(reply.status, { ...headers, 'content-type': 'application/json' });
       res.end(reply.status === 204 ? undefined : JSON.stringify(reply.json));
     } else {
-      res.writeHead(reply.status, { 'content-type': reply.contentType });
+      res.writeHead(reply.status, { ...headers, 'content-type': reply.contentType });
       res.end(reply.text);
     }
   }
 
   private async dispatch(req: IncomingMessage): Promise<Reply> {
-    const url = new URL(req.url ?? '/', 'http://localhost');
+    this.checkHost(req.headers.host);
+    const rawUrl = req.url ?? '/';
+    if (!rawUrl.startsWith('/') || rawUrl.startsWith('//') || rawUrl.length > MAX_URL) throw new HttpError(400, 'BadUrl', 'the request target must be a path of at most 4096 characters');
+    let url: URL;
+    try {
+      url = new URL(rawUrl, 'http://localhost');
+    } catch {
+      throw new HttpError(400, 'BadUrl', 'the request target is not a URL');
+    }
     const parts = url.pathname.split('/').filter(Boolean);
+    const method = req.method ?? '';
     let pathMatched = false;
     for (const route of this.routes) {
       const params = match(route.parts, parts);
       if (params === null) continue;
       pathMatched = true;
-      if (route.method !== req.method) continue;
-      const body = req.method === 'GET' || req.method === 'DELETE' ? undefined : await readJson(req);
-      return route.handler({ method: req.method, path: url.pathname, params, query: url.searchParams, headers: req.headers, body });
+      if (route.method !== method) continue;
+      const body = BODY_METHODS.has(method) ? await readJson(req) : undefined;
+      const request: Request = { method, path: url.pathname, pattern: route.pattern, params, query: url.searchParams, headers: req.headers, body, address: req.socket.remoteAddress ?? '' };
+      const reply = await route.handler(request);
+      if (method !== 'GET' && reply.status < 400 && this.options.onChange !== undefined) await this.options.onChange(request);
+      return reply;
     }
-    if (pathMatched) throw new HttpError(405, 'MethodNotAllowed', `${req.method ?? '?'} is not allowed on ${url.pathname}`);
-    throw new HttpError(404, 'NotFound', `no route ${url.pathname}`);
+    if (pathMatched) throw new HttpError(405, 'MethodNotAllowed', `${method.slice(0, 10)} is not allowed on this path`);
+    throw new HttpError(404, 'NotFound', 'no such route');
+  }
+
+  private checkHost(host: string | undefined): void {
+    if (host === undefined || host === '') throw new HttpError(400, 'MissingHost', 'the request needs a Host header');
+    const name = /^(\[[0-9a-f:.]+\]|[^:]+)(:\d{1,5})?$/i.exec(host)?.[1]?.toLowerCase();
+    if (name === undefined || !this.allowedHosts.has(name)) {
+      throw new HttpError(421, 'MisdirectedRequest', 'this API does not answer for that host name (TOLLBRIDGE_API_ALLOWED_HOSTS)');
+    }
   }
 }
 
@@ -101,10 +149,20 @@ function match(pattern: string[], parts: string[]): Record<string, string> | nul
   for (let i = 0; i < pattern.length; i++) {
     const p = pattern[i] as string;
     const v = parts[i] as string;
-    if (p.startsWith(':')) params[p.slice(1)] = decodeURIComponent(v);
-    else if (p !== v) return null;
+    if (p.startsWith(':')) {
+      try {
+        params[p.slice(1)] = decodeURIComponent(v);
+      } catch {
+        throw new HttpError(400, 'BadUrl', 'the path has a malformed %-escape');
+      }
+    } else if (p !== v) return null;
   }
   return params;
+}
+
+function isJson(contentType: string | undefined): boolean {
+  const mime = (contentType ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+  return mime === 'application/json' || /^application\/[a-z0-9.+-]+\+json$/.test(mime);
 }
 
 async function readJson(req: IncomingMessage): Promise<unknown> {
@@ -116,6 +174,8 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
     chunks.push(chunk);
   }
   if (size === 0) return {};
+  // A cross-site form or text/plain POST needs no preflight: only JSON is read.
+  if (!isJson(req.headers['content-type'])) throw new HttpError(415, 'UnsupportedMediaType', 'send the body as JSON with Content-Type: application/json');
   try {
     return JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
   } catch {
@@ -124,8 +184,11 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
 }
 
 export function errorReply(err: unknown): Reply {
-  if (err instanceof HttpError) return { status: err.status, json: { error: { code: err.code, message: err.message } } };
-  if (err instanceof DomainError) return { status: STATUS[err.code] ?? 400, json: { error: { code: err.code, message: err.message } } };
+  if (err instanceof HttpError) return { status: err.status, json: { error: { code: err.code, message: err.message } }, headers: err.headers };
+  if (err instanceof DomainError) {
+    const retry = RETRY_AFTER[err.code];
+    return { status: STATUS[err.code] ?? 400, json: { error: { code: err.code, message: err.message } }, ...(retry === undefined ? {} : { headers: { 'retry-after': retry } }) };
+  }
   return { status: 500, json: { error: { code: 'Internal', message: 'internal error; see the server log' } } };
 }
 
@@ -136,7 +199,7 @@ export function field<T extends 'string' | 'number' | 'boolean'>(
   type: T,
   required = true,
 ): (T extends 'string' ? string : T extends 'number' ? number : boolean) | undefined {
-  const value = typeof body === 'object' && body !== null ? (body as Record<string, unknown>)[name] : undefined;
+  const value = typeof body === 'object' && body !== null && !Array.isArray(body) && Object.hasOwn(body, name) ? (body as Record<string, unknown>)[name] : undefined;
   if (value === undefined) {
     if (required) throw new HttpError(400, 'MissingField', `the body needs "${name}" (${type})`);
     return undefined;
@@ -145,4 +208,11 @@ export function field<T extends 'string' | 'number' | 'boolean'>(
   return value as T extends 'string' ? string : T extends 'number' ? number : boolean;
 }
 
-export const ok = (json: unknown, status = 200): Reply => ({ status, json });
+/** A string field no longer than `max` characters. */
+export function text(body: unknown, name: string, max: number, required = true): string | undefined {
+  const value = field(body, name, 'string', required);
+  if (value !== undefined && value.length > max) throw new HttpError(400, 'FieldTooLong', `"${name}" is at most ${max} characters`);
+  return value;
+}
+
+export const ok = (json: unknown, status = 200, headers?: Record<string, string>): Reply => ({ status, json, ...(headers === undefined ? {} : { headers }) });

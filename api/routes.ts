@@ -1,13 +1,19 @@
 // The API's routes. Owners authenticate with a session token (POST /v1/sessions) or an API key,
 // as "Authorization: Bearer <token>", and reach only /v1/accounts/<their id>/...; another
 // account's id gets 403. Operators use the operator token (TOLLBRIDGE_OPERATOR_TOKEN) on
-// /v1/operator/... .
+// /v1/operator/... . Every list is paged (?limit=, ?after=; a full page has a Link to the next).
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { Database, ModeratorLeave, NumberKind } from '../db/index.js';
+import type { Credential, Database, ModeratorLeave, NumberKind } from '../db/index.js';
+import { parseDate } from '../db/dates.js';
+import { maskEmail } from '../db/email.js';
 import { parseMoney } from '../db/money.js';
+import { MAX_PASSWORD_LENGTH } from '../db/passwords.js';
+import { MAX_LABEL_LENGTH } from '../db/repositories/credentials.js';
 import type { Mailer } from '../app/mailer.js';
 import { unsubscribe } from '../app/subscriptions.js';
-import { HttpError, field, ok, type Request, type Router } from './http.js';
+import { Backoff, DEFAULT_SIGNIN_LIMITS, type SigninLimits } from './backoff.js';
+import { HttpError, field, ok, text, type Reply, type Request, type Router } from './http.js';
 import { openApiDocument } from './openapi.js';
 import { checkHealth, type HealthSources } from './health.js';
 
@@ -20,13 +26,32 @@ export interface ApiDeps {
   health?: HealthSources;
   /** Bound on the health check's database query (default HEALTH_DB_TIMEOUT_MS). */
   healthTimeoutMs?: number;
+  /** Host names the API answers to beyond localhost, 127.0.0.1, [::1] and the one it listens on. */
+  allowedHosts?: string[];
+  /** Backoff on wrong passwords (default DEFAULT_SIGNIN_LIMITS). */
+  signinLimits?: SigninLimits;
+  now?: () => number;
 }
+
+/** Longest page a list route returns, and the page when ?limit= is not given. */
+export const MAX_PAGE = 500;
+export const DEFAULT_PAGE = 100;
+/** Longest /usage window (from..to), and the window when ?from= is not given. */
+export const MAX_USAGE_RANGE_MS = 366 * 86_400_000;
+export const DEFAULT_USAGE_RANGE_MS = 31 * 86_400_000;
 
 function bearer(req: Request): string {
   const header = req.headers.authorization ?? '';
-  const m = /^Bearer\s+(\S+)$/i.exec(header);
+  const m = /^Bearer\s+(\S{1,200})$/i.exec(header);
   if (m === null) throw new HttpError(401, 'Unauthenticated', 'send "Authorization: Bearer <token>" (POST /v1/sessions gives a token)');
   return m[1] as string;
+}
+
+const sha256 = (value: string) => createHash('sha256').update(value).digest();
+
+/** Equal strings, compared in time that does not depend on where they differ. */
+export function sameSecret(given: string, expected: string): boolean {
+  return timingSafeEqual(sha256(given), sha256(expected));
 }
 
 const KINDS: NumberKind[] = ['toll_free', 'local'];
@@ -37,32 +62,105 @@ function kindOf(value: string | undefined): NumberKind {
   return value as NumberKind;
 }
 
+function idParam(req: Request, name: string): number {
+  const raw = req.params[name] ?? '';
+  if (!/^[1-9]\d{0,14}$/.test(raw)) throw new HttpError(404, 'NotFound', `no such ${name}`);
+  return Number(raw);
+}
+
 function dateParam(req: Request, name: string): number | undefined {
   const raw = req.query.get(name);
   if (raw === null || raw === '') return undefined;
-  const ms = /^\d{4}-\d\d-\d\d$/.test(raw) ? Date.parse(`${raw}T00:00:00Z`) : Date.parse(raw);
-  if (Number.isNaN(ms)) throw new HttpError(400, 'BadQuery', `"${name}" must be a date (YYYY-MM-DD) or an ISO timestamp`);
-  return ms;
+  return parseDate(raw, name);
+}
+
+interface PageQuery {
+  limit: number;
+  after: string | undefined;
+}
+
+function pageOf(req: Request): PageQuery {
+  const rawLimit = req.query.get('limit');
+  let limit = DEFAULT_PAGE;
+  if (rawLimit !== null) {
+    if (!/^\d{1,6}$/.test(rawLimit) || Number(rawLimit) < 1 || Number(rawLimit) > MAX_PAGE) throw new HttpError(400, 'BadQuery', `"limit" is a whole number from 1 to ${MAX_PAGE}`);
+    limit = Number(rawLimit);
+  }
+  const after = req.query.get('after');
+  if (after !== null && after.length > 100) throw new HttpError(400, 'BadQuery', '"after" is the cursor of the previous page');
+  return { limit, after: after ?? undefined };
+}
+
+function idCursor(after: string | undefined): number | undefined {
+  if (after === undefined) return undefined;
+  if (!/^\d{1,15}$/.test(after)) throw new HttpError(400, 'BadQuery', '"after" is the last id of the previous page');
+  return Number(after);
+}
+
+/** A page of items; a full page links to the next. */
+function paged<T>(req: Request, items: T[], page: PageQuery, cursorOf: (item: T) => string): Reply {
+  const last = items[items.length - 1];
+  if (items.length < page.limit || last === undefined) return ok(items);
+  const next = new URLSearchParams(req.query);
+  next.set('limit', String(page.limit));
+  next.set('after', cursorOf(last));
+  return ok(items, 200, { link: `<${req.path}?${next.toString()}>; rel="next"` });
 }
 
 export function registerRoutes(router: Router, deps: ApiDeps): void {
   const { db, mailer, log } = deps;
+  const now = deps.now ?? Date.now;
+  const limits = deps.signinLimits ?? DEFAULT_SIGNIN_LIMITS;
+  const byAddress = new Backoff(limits.perAddress, now);
+  const byAccount = new Backoff(limits.perAccount, now);
 
-  /** The account the token is for, which must be the one in the path. */
-  const owner = async (req: Request): Promise<number> => {
-    const accountId = await db.credentials.accountFor(bearer(req));
-    if (accountId === null) throw new HttpError(401, 'Unauthenticated', 'the token is unknown, expired or revoked');
-    if (String(accountId) !== req.params.accountId) throw new HttpError(403, 'Forbidden', 'a token reaches only its own account');
-    return accountId;
+  /** The live credential of the request, which must be for the account in the path. */
+  const ownerCredential = async (req: Request): Promise<Credential> => {
+    const credential = await db.credentials.credentialFor(bearer(req));
+    if (credential === null) throw new HttpError(401, 'Unauthenticated', 'the token is unknown, expired or revoked');
+    req.actor = `account:${credential.accountId}`;
+    if (String(credential.accountId) !== req.params.accountId) throw new HttpError(403, 'Forbidden', 'a token reaches only its own account');
+    return credential;
   };
+  const owner = async (req: Request): Promise<number> => (await ownerCredential(req)).accountId;
   const operator = (req: Request): void => {
     if (deps.operatorToken === '') throw new HttpError(403, 'Forbidden', 'operator routes are closed: set TOLLBRIDGE_OPERATOR_TOKEN');
-    if (bearer(req) !== deps.operatorToken) throw new HttpError(403, 'Forbidden', 'operator routes need the operator token');
+    if (!sameSecret(bearer(req), deps.operatorToken)) throw new HttpError(403, 'Forbidden', 'operator routes need the operator token');
+    req.actor = 'operator';
   };
   const roomOf = async (accountId: number) => {
     const [room] = await db.rooms.forAccount(accountId);
     if (room === undefined) throw new HttpError(404, 'RoomNotFound', 'this account has no room');
     return room;
+  };
+
+  /**
+   * A password check under backoff, per client address and per account (by e-mail): refused
+   * with 429 and Retry-After while either is closed, without hashing anything. A wrong
+   * password is logged (the e-mail masked and hashed, never the password).
+   */
+  const checkedPassword = async (req: Request, email: string, check: () => Promise<boolean>): Promise<boolean> => {
+    const accountKey = email.trim().toLowerCase().slice(0, 320);
+    const waitMs = Math.max(byAddress.waitMs(req.address), byAccount.waitMs(accountKey));
+    if (waitMs > 0) {
+      log.info({ address: req.address, email: maskEmail(accountKey), route: req.pattern }, 'password check refused: backing off');
+      throw new HttpError(429, 'TooManyAttempts', 'too many wrong passwords: wait before trying again', { 'retry-after': String(Math.ceil(waitMs / 1000)) });
+    }
+    if (await check()) {
+      byAccount.succeed(accountKey);
+      return true;
+    }
+    byAddress.fail(req.address);
+    byAccount.fail(accountKey);
+    log.warn({ address: req.address, email: maskEmail(accountKey), emailHash: sha256(accountKey).toString('hex').slice(0, 16), route: req.pattern }, 'wrong password');
+    return false;
+  };
+  /** Re-authentication of a signed-in owner before a sensitive change. */
+  const reauthenticate = async (req: Request, accountId: number, password: string): Promise<void> => {
+    const account = await db.accounts.get(accountId);
+    if (!(await checkedPassword(req, account.email, () => db.accounts.checkPassword(accountId, password)))) {
+      throw new HttpError(403, 'BadPassword', 'the password is wrong: this change needs the account\'s current password');
+    }
   };
 
   router.add('GET', '/openapi.json', async () => ok(openApiDocument(router.list())));
@@ -74,10 +172,29 @@ export function registerRoutes(router: Router, deps: ApiDeps): void {
   });
 
   router.add('POST', '/v1/sessions', async (req) => {
-    const account = await db.accounts.verifyPassword(field(req.body, 'email', 'string') ?? '', field(req.body, 'password', 'string') ?? '');
-    if (account === null) throw new HttpError(401, 'BadCredentials', 'wrong e-mail or password, or the account is deactivated');
-    const session = await db.credentials.session(account.id);
-    return ok({ token: session.token, accountId: account.id }, 201);
+    // Hashing at its bound: refuse before any database work (a flood costs the least here).
+    if (db.passwords.stats().load >= db.passwords.capacity) throw new HttpError(503, 'HashingBusy', 'password hashing is at its limit: try again in a moment', { 'retry-after': '1' });
+    const email = text(req.body, 'email', 320) ?? '';
+    const password = text(req.body, 'password', MAX_PASSWORD_LENGTH) ?? '';
+    const signedIn: { accountId: number | null } = { accountId: null };
+    const good = await checkedPassword(req, email, async () => {
+      signedIn.accountId = (await db.accounts.verifyPassword(email, password))?.id ?? null;
+      return signedIn.accountId !== null;
+    });
+    const accountId = signedIn.accountId;
+    if (!good || accountId === null) throw new HttpError(401, 'BadCredentials', 'wrong e-mail or password, or the account is deactivated');
+    const session = await db.credentials.session(accountId);
+    req.actor = `account:${accountId}`;
+    return ok({ token: session.token, accountId }, 201);
+  });
+  // Logout: the session token of the request is revoked.
+  router.add('DELETE', '/v1/sessions/current', async (req) => {
+    const credential = await db.credentials.credentialFor(bearer(req));
+    if (credential === null) throw new HttpError(401, 'Unauthenticated', 'the token is unknown, expired or revoked');
+    req.actor = `account:${credential.accountId}`;
+    if (credential.kind !== 'session') throw new HttpError(400, 'NotASession', 'this is an API key: revoke it with DELETE /v1/accounts/{id}/api-keys/{keyId}');
+    await db.credentials.revoke(credential.id);
+    return ok(null, 204);
   });
 
   // --- owner routes -------------------------------------------------------------------
@@ -85,10 +202,21 @@ export function registerRoutes(router: Router, deps: ApiDeps): void {
     const id = await owner(req);
     return ok({ account: await db.accounts.get(id), room: await roomOf(id) });
   });
+  // Every session of the account ends (API keys stay).
+  router.add('DELETE', '/v1/accounts/:accountId/sessions', async (req) => ok({ revokedSessions: await db.credentials.revokeSessions(await owner(req)) }));
+  router.add('PUT', '/v1/accounts/:accountId/password', async (req) => {
+    const credential = await ownerCredential(req);
+    const current = text(req.body, 'currentPassword', MAX_PASSWORD_LENGTH) ?? '';
+    const next = text(req.body, 'newPassword', MAX_PASSWORD_LENGTH) ?? '';
+    await reauthenticate(req, credential.accountId, current);
+    await db.accounts.setPassword(credential.accountId, next);
+    const revoked = await db.credentials.revokeSessions(credential.accountId, credential.kind === 'session' ? credential.id : undefined);
+    return ok({ revokedSessions: revoked });
+  });
   router.add('GET', '/v1/accounts/:accountId/room', async (req) => ok(await roomOf(await owner(req))));
   router.add('PATCH', '/v1/accounts/:accountId/room', async (req) => {
     const room = await roomOf(await owner(req));
-    if (typeof req.body === 'object' && req.body !== null && 'number' in req.body) {
+    if (typeof req.body === 'object' && req.body !== null && Object.hasOwn(req.body, 'number')) {
       throw new HttpError(400, 'RoomNumberPermanent', 'a room number is permanent and cannot be changed');
     }
     const onModeratorLeave = field(req.body, 'onModeratorLeave', 'string', false);
@@ -97,7 +225,7 @@ export function registerRoutes(router: Router, deps: ApiDeps): void {
     }
     const settings = {
       ...(onModeratorLeave === undefined ? {} : { onModeratorLeave: onModeratorLeave as ModeratorLeave }),
-      ...optional('language', field(req.body, 'language', 'string', false)),
+      ...optional('language', text(req.body, 'language', 10, false)),
       ...optional('locked', field(req.body, 'locked', 'boolean', false)),
       ...optional('maxParticipants', field(req.body, 'maxParticipants', 'number', false)),
     };
@@ -105,61 +233,87 @@ export function registerRoutes(router: Router, deps: ApiDeps): void {
   });
   router.add('PUT', '/v1/accounts/:accountId/room/pins', async (req) => {
     const room = await roomOf(await owner(req));
-    const moderator = field(req.body, 'moderator', 'string') ?? '';
-    const participant = field(req.body, 'participant', 'string') ?? '';
+    const moderator = text(req.body, 'moderator', 32) ?? '';
+    const participant = text(req.body, 'participant', 32) ?? '';
     return ok(await db.rooms.setPins(room.number, { moderator, participant }));
   });
   router.add('GET', '/v1/accounts/:accountId/numbers/available', async (req) => {
     await owner(req);
-    return ok(await db.numbers.list({ availableOnly: true, kind: 'toll_free' }));
+    const page = pageOf(req);
+    const numbers = await db.numbers.listPage({ availableOnly: true, kind: 'toll_free' }, { limit: page.limit, ...optional('after', page.after) });
+    return paged(req, numbers, page, (n) => n.e164);
   });
-  router.add('GET', '/v1/accounts/:accountId/subscriptions', async (req) => ok(await db.numbers.subscriptionsFor(await owner(req))));
+  router.add('GET', '/v1/accounts/:accountId/subscriptions', async (req) => {
+    const id = await owner(req);
+    const page = pageOf(req);
+    const subscriptions = await db.numbers.subscriptionsPage(id, { limit: page.limit, ...optional('after', idCursor(page.after)) });
+    return paged(req, subscriptions, page, (s) => String(s.id));
+  });
   router.add('POST', '/v1/accounts/:accountId/subscriptions', async (req) => {
     const id = await owner(req);
-    return ok(await db.numbers.subscribe(field(req.body, 'e164', 'string') ?? '', id), 201);
+    return ok(await db.numbers.subscribe(text(req.body, 'e164', 32) ?? '', id), 201);
   });
   router.add('DELETE', '/v1/accounts/:accountId/subscriptions/:e164', async (req) => {
     const id = await owner(req);
-    return ok(await unsubscribe(db, mailer, log, req.params.e164 ?? '', id));
+    return ok(await unsubscribe(db, mailer, log, (req.params.e164 ?? '').slice(0, 32), id));
   });
   router.add('GET', '/v1/accounts/:accountId/usage', async (req) => {
     const id = await owner(req);
-    const from = dateParam(req, 'from');
-    const to = dateParam(req, 'to');
-    return ok(await db.ledger.legsFor(id, { ...optional('from', from), ...optional('to', to) }));
+    const to = dateParam(req, 'to') ?? now() + 1;
+    const from = dateParam(req, 'from') ?? to - DEFAULT_USAGE_RANGE_MS;
+    if (from > to) throw new HttpError(400, 'BadQuery', '"from" must not be after "to"');
+    if (to - from > MAX_USAGE_RANGE_MS) throw new HttpError(400, 'RangeTooLong', 'a usage query covers at most 366 days: narrow "from" and "to"');
+    const page = pageOf(req);
+    let after: { answeredAt: number; id: number } | undefined;
+    if (page.after !== undefined) {
+      const m = /^(\d{1,15})\.(\d{1,15})$/.exec(page.after);
+      if (m === null) throw new HttpError(400, 'BadQuery', '"after" is the cursor of the previous page');
+      after = { answeredAt: Number(m[1]), id: Number(m[2]) };
+    }
+    const legs = await db.ledger.legsFor(id, { from, to, limit: page.limit, ...optional('after', after) });
+    return paged(req, legs, page, (e) => `${e.answeredAt}.${e.id}`);
   });
   router.add('GET', '/v1/accounts/:accountId/statements/:period', async (req) => {
     const id = await owner(req);
-    const statement = await db.statements.build(id, req.params.period ?? '');
+    const statement = await db.statements.build(id, (req.params.period ?? '').slice(0, 20));
     if (req.query.get('format') === 'csv' || (req.headers.accept ?? '').includes('text/csv')) {
       return { status: 200, text: db.statements.toCsv(statement), contentType: 'text/csv; charset=utf-8' };
     }
     return ok(statement);
   });
-  router.add('GET', '/v1/accounts/:accountId/api-keys', async (req) => ok(await db.credentials.listApiKeys(await owner(req))));
+  router.add('GET', '/v1/accounts/:accountId/api-keys', async (req) => {
+    const id = await owner(req);
+    const page = pageOf(req);
+    const keys = await db.credentials.listApiKeys(id, { limit: page.limit, ...optional('after', idCursor(page.after)) });
+    return paged(req, keys, page, (k) => String(k.id));
+  });
+  // A new API key needs the account's password again: a stolen session alone cannot mint a lasting key.
   router.add('POST', '/v1/accounts/:accountId/api-keys', async (req) => {
     const id = await owner(req);
-    const label = field(req.body, 'label', 'string', false) ?? null;
+    const label = text(req.body, 'label', MAX_LABEL_LENGTH, false) ?? null;
+    await reauthenticate(req, id, text(req.body, 'password', MAX_PASSWORD_LENGTH) ?? '');
     return ok(await db.credentials.createApiKey(id, label), 201);
   });
   router.add('DELETE', '/v1/accounts/:accountId/api-keys/:keyId', async (req) => {
     const id = await owner(req);
-    await db.credentials.revokeApiKey(id, Number(req.params.keyId));
+    await db.credentials.revokeApiKey(id, idParam(req, 'keyId'));
     return ok(null, 204);
   });
 
   // --- operator routes ----------------------------------------------------------------
   router.add('GET', '/v1/operator/numbers', async (req) => {
     operator(req);
-    return ok(await db.numbers.list({ availableOnly: req.query.get('available') === 'true' }));
+    const page = pageOf(req);
+    const numbers = await db.numbers.listPage({ availableOnly: req.query.get('available') === 'true' }, { limit: page.limit, ...optional('after', page.after) });
+    return paged(req, numbers, page, (n) => n.e164);
   });
   router.add('POST', '/v1/operator/numbers', async (req) => {
     operator(req);
-    return ok(await db.numbers.add(field(req.body, 'e164', 'string') ?? '', kindOf(field(req.body, 'kind', 'string'))), 201);
+    return ok(await db.numbers.add(text(req.body, 'e164', 32) ?? '', kindOf(field(req.body, 'kind', 'string'))), 201);
   });
   router.add('PUT', '/v1/operator/rates/:kind', async (req) => {
     operator(req);
-    const perMinute = field(req.body, 'perMinute', 'string') ?? '';
+    const perMinute = text(req.body, 'perMinute', 32) ?? '';
     const rate = {
       perMinuteMicros: parseMoney(perMinute),
       ...optional('incrementSeconds', field(req.body, 'incrementSeconds', 'number', false)),
@@ -173,21 +327,30 @@ export function registerRoutes(router: Router, deps: ApiDeps): void {
   });
   router.add('GET', '/v1/operator/accounts', async (req) => {
     operator(req);
-    return ok(await db.accounts.list());
+    const page = pageOf(req);
+    const accounts = await db.accounts.list({ limit: page.limit, ...optional('after', idCursor(page.after)) });
+    return paged(req, accounts, page, (a) => String(a.id));
   });
   router.add('POST', '/v1/operator/accounts', async (req) => {
     operator(req);
-    const password = field(req.body, 'password', 'string', false);
+    const password = text(req.body, 'password', MAX_PASSWORD_LENGTH, false);
     const created = await db.accounts.create({
-      name: field(req.body, 'name', 'string') ?? '',
-      email: field(req.body, 'email', 'string') ?? '',
+      name: text(req.body, 'name', 1000) ?? '',
+      email: text(req.body, 'email', 1000) ?? '',
       ...optional('password', password),
     });
     return ok(created, 201);
   });
   router.add('POST', '/v1/operator/accounts/:id/deactivate', async (req) => {
     operator(req);
-    return ok(await db.accounts.deactivate(Number(req.params.id)));
+    return ok(await db.accounts.deactivate(idParam(req, 'id')));
+  });
+  // The audit log: who changed what, oldest first (?from=&to= dates, paged by id).
+  router.add('GET', '/v1/operator/audit', async (req) => {
+    operator(req);
+    const page = pageOf(req);
+    const entries = await db.audit.list({ limit: page.limit, ...optional('after', idCursor(page.after)), ...optional('from', dateParam(req, 'from')), ...optional('to', dateParam(req, 'to')) });
+    return paged(req, entries, page, (e) => String(e.id));
   });
 }
 

@@ -9,8 +9,17 @@ export interface ApiServer {
   close(): Promise<void>;
 }
 
+/** The host names every API answers to, beside the one it listens on and those configured. */
+export const LOCAL_HOST_NAMES = ['localhost', '127.0.0.1', '[::1]'];
+
 export async function startApi(deps: ApiDeps, host: string, port: number): Promise<ApiServer> {
-  const router = new Router((err) => deps.log.error({ err }, 'API request failed'));
+  const listenName = host.includes(':') ? `[${host}]` : host;
+  const router = new Router({
+    allowedHosts: [...LOCAL_HOST_NAMES, listenName, ...(deps.allowedHosts ?? [])],
+    onInternalError: (err) => deps.log.error({ err }, 'API request failed'),
+    // The audit log: every state change, with who and from where.
+    onChange: (req) => deps.db.audit.record({ actor: req.actor ?? 'anonymous', action: `${req.method} ${req.pattern}`, target: req.path, address: req.address }),
+  });
   registerRoutes(router, deps);
   const server = http.createServer((req, res) => {
     router.handle(req, res).catch((err: unknown) => {
@@ -24,7 +33,7 @@ export async function startApi(deps: ApiDeps, host: string, port: number): Promi
     server.listen(port, host, () => resolve());
   });
   const address = server.address() as AddressInfo;
-  const url = `http://${host}:${address.port}`;
+  const url = `http://${listenName}:${address.port}`;
   deps.log.info({ url }, 'API listening');
   return {
     url,

@@ -24,7 +24,7 @@ export const apiCommand: Command = {
     const db = await openServiceDatabase(config);
     try {
       // GET /health reports the database only: no bridge runs here.
-      const api = await startApi({ db, mailer: createMailer(config.mail, log), log, operatorToken: config.api.operatorToken }, config.api.host, config.api.port);
+      const api = await startApi({ db, mailer: createMailer(config.mail, log), log, operatorToken: config.api.operatorToken, allowedHosts: config.api.allowedHosts }, config.api.host, config.api.port);
       io.result({ url: api.url, openapi: `${api.url}/openapi.json` }, `HTTP API on ${api.url} (OpenAPI: ${api.url}/openapi.json)`);
       await untilStopSignal(log);
       await api.close();

@@ -2,6 +2,7 @@
 import type { Command } from './command.js';
 import { accountCommands } from './accounts.js';
 import { apiCommand } from './api.js';
+import { auditCommand } from './audit.js';
 import { callCommand } from './call.js';
 import { ledgerCommands } from './ledger.js';
 import { numberCommands } from './numbers.js';
@@ -10,4 +11,4 @@ import { roomCommands } from './rooms.js';
 import { startCommand } from './start.js';
 import { usageCommands } from './usage.js';
 
-export const commands: Command[] = [startCommand, apiCommand, ...accountCommands, ...roomCommands, ...numberCommands, ...rateCommands, ...usageCommands, ...ledgerCommands, callCommand];
+export const commands: Command[] = [startCommand, apiCommand, ...accountCommands, ...roomCommands, ...numberCommands, ...rateCommands, ...usageCommands, ...ledgerCommands, auditCommand, callCommand];

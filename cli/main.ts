@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // tollbridge's command line: `tollbridge COMMAND [SUBCOMMAND] [ARGS] [--json]`.
 import { parseArgs } from 'node:util';
+import { changesState, recordCliAction } from './audit.js';
 import { commands } from './commands.js';
 import { UsageError, type Command, type CommandIO } from './command.js';
 import { ConfigError } from '../config/config.js';
@@ -69,7 +70,10 @@ export async function main(argv: string[]): Promise<number> {
     stderr: (text) => process.stderr.write(text + '\n'),
   };
   try {
-    return (await command.run({ positionals: parsed.positionals, values: parsed.values }, io)) ?? 0;
+    const args = { positionals: parsed.positionals, values: parsed.values };
+    const code = (await command.run(args, io)) ?? 0;
+    if (code === 0 && changesState(command)) await recordCliAction(command, args);
+    return code;
   } catch (err) {
     return reportError(err, command, json);
   }

@@ -73,7 +73,7 @@ export const startCommand: Command = {
       let stopOptions: StopOptions = { drainMs: 0 };
       let api: ApiServer | null = null;
       try {
-        api = config.api.port === 0 ? null : await startApi({ db, mailer: createMailer(config.mail, log), log, operatorToken: config.api.operatorToken, health }, config.api.host, config.api.port);
+        api = config.api.port === 0 ? null : await startApi({ db, mailer: createMailer(config.mail, log), log, operatorToken: config.api.operatorToken, allowedHosts: config.api.allowedHosts, health }, config.api.host, config.api.port);
         const sipp = demo === null ? null : demoSippCommand(demo, config.asterisk.sipPort, config.dataDir);
         const apiLine = api === null ? 'HTTP API off (TOLLBRIDGE_API_PORT=0)' : `HTTP API on ${api.url} (OpenAPI: ${api.url}/openapi.json)`;
         io.result(

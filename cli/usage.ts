@@ -1,24 +1,17 @@
 // tollbridge usage | statement
 import type { LedgerEntry, Statement } from '../db/index.js';
+import { DATE_RULE, parseDate as parseSharedDate } from '../db/dates.js';
 import { UsageError, type Command, type ParsedArgs } from './command.js';
 import { money } from './numbers.js';
 import { ACCOUNT_HELP, accountArg, option, requiredOption, resolveAccountId, when, withDatabase } from './open-db.js';
 
-const DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
-const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/;
-
-/** YYYY-MM-DD (midnight UTC) or an ISO timestamp with its zone, as epoch ms; anything else is a UsageError. */
+/** The shared date rule (db/dates.ts); a bad date is a UsageError here (exit 64). */
 export function parseDate(raw: string, name: string): number {
-  const text = raw.trim();
-  const day = DAY.exec(text);
-  if (day !== null) {
-    const ms = Date.UTC(Number(day[1]), Number(day[2]) - 1, Number(day[3]));
-    if (new Date(ms).toISOString().slice(0, 10) === text) return ms; // refuses 2026-02-30
-  } else if (TIMESTAMP.test(text)) {
-    const ms = Date.parse(text);
-    if (!Number.isNaN(ms)) return ms;
+  try {
+    return parseSharedDate(raw, name);
+  } catch {
+    throw new UsageError(`--${name} takes ${DATE_RULE}, not "${raw}"`);
   }
-  throw new UsageError(`--${name} takes a date like 2026-11-01 (UTC) or an ISO timestamp with its zone like 2026-11-01T09:30:00Z, not "${raw}"`);
 }
 
 function dateOption(args: ParsedArgs, name: string): number | undefined {

@@ -50,6 +50,8 @@ export interface ApiConfig {
   host: string;
   /** Bearer token for operator routes; empty: operator routes are closed. */
   operatorToken: string;
+  /** Host names (Host header, without port) the API answers to beyond localhost and `host`. */
+  allowedHosts: string[];
 }
 
 export interface MailConfig {
@@ -203,6 +205,7 @@ export function loadConfig(env: Env = process.env): Config {
       port: env.TOLLBRIDGE_API_PORT === '0' ? 0 : port(env, 'TOLLBRIDGE_API_PORT', 8380),
       host: text(env, 'TOLLBRIDGE_API_HOST', '127.0.0.1'),
       operatorToken,
+      allowedHosts: hostNames(env.TOLLBRIDGE_API_ALLOWED_HOSTS ?? ''),
     },
     mail: { smtpUrl, from: text(env, 'TOLLBRIDGE_MAIL_FROM', 'tollbridge@localhost') },
     asterisk: {
@@ -237,4 +240,15 @@ export function loadConfig(env: Env = process.env): Config {
     ledgerJournalDir: path.resolve(env.TOLLBRIDGE_LEDGER_JOURNAL_DIR ?? path.join(dataDir, 'ledger-journal')),
     ledgerJournalSync: flag(env, 'TOLLBRIDGE_LEDGER_JOURNAL_FSYNC', true),
   };
+}
+
+/** TOLLBRIDGE_API_ALLOWED_HOSTS: comma-separated host names such as bridge.example.com. */
+function hostNames(raw: string): string[] {
+  const names = raw.split(',').map((h) => h.trim().toLowerCase()).filter((h) => h !== '');
+  for (const name of names) {
+    if (!/^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$|^\[[0-9a-f:.]+\]$/.test(name)) {
+      throw new ConfigError('TOLLBRIDGE_API_ALLOWED_HOSTS', `"${name}" is not a host name (write names without port, comma-separated, e.g. bridge.example.com)`);
+    }
+  }
+  return names;
 }

@@ -3,6 +3,7 @@
 //  - billable seconds: 0 for a 0-second leg; otherwise the seconds rounded up to the rate's
 //    increment (60: every started minute counts), and at least the rate's minimum.
 //  - amount: billable seconds x price per minute / 60, in micros, rounded half-up to a micro.
+import { FIRST_YEAR, LAST_YEAR } from './dates.js';
 import { divideHalfUp } from './money.js';
 
 export interface AppliedRate {
@@ -37,6 +38,7 @@ export function periodBounds(period: string): { start: number; end: number } | n
   if (m === null) return null;
   const year = Number(m[1]);
   const month = Number(m[2]) - 1;
+  if (year < FIRST_YEAR || year > LAST_YEAR) return null; // no statements for year 0 or 9999
   return { start: Date.UTC(year, month, 1), end: Date.UTC(year, month + 1, 1) };
 }
 

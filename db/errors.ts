@@ -40,3 +40,8 @@ export const LegNotFound = make('LegNotFound');
 /** A closed leg was asked to change (closed legs never change; correct with an adjustment). */
 export const LegClosed = make('LegClosed');
 export const ApiKeyNotFound = make('ApiKeyNotFound');
+/** Password hashing is at its bound (workers busy, queue full): try again shortly. */
+export const HashingBusy = make('HashingBusy');
+export const InvalidDate = make('InvalidDate');
+export const TooManyApiKeys = make('TooManyApiKeys');
+export const InvalidLabel = make('InvalidLabel');

@@ -4,6 +4,7 @@ import type { DatabaseConfig } from '../config/config.js';
 import { connect, connectReader } from './connection.js';
 import { migrationSource } from './migrations/index.js';
 import { AccountsRepository } from './repositories/accounts.js';
+import { AuditRepository } from './repositories/audit.js';
 import { CredentialsRepository } from './repositories/credentials.js';
 import { LedgerRepository } from './repositories/ledger.js';
 import { NumbersRepository } from './repositories/numbers.js';
@@ -11,6 +12,7 @@ import { RatesRepository } from './repositories/rates.js';
 import { RoomsRepository } from './repositories/rooms.js';
 import { StatementsRepository } from './repositories/statements.js';
 import { randomRoomNumber } from './room-number.js';
+import { createPasswordHasher, type PasswordHasher, type PasswordHasherOptions } from './passwords.js';
 import { pgLedgerWriter } from './pg-ledger-writer.js';
 import { sqliteLedgerWriter } from './sqlite-ledger-writer.js';
 
@@ -18,7 +20,9 @@ export * from './errors.js';
 export type * from './types.js';
 export type { Statement, StatementLine } from './repositories/statements.js';
 export type { NumberRoute } from './repositories/numbers.js';
-export type { ApiKey } from './repositories/credentials.js';
+export type { ApiKey, Credential } from './repositories/credentials.js';
+export type { AuditEntry } from './repositories/audit.js';
+export type { PasswordHasher, PasswordHasherOptions } from './passwords.js';
 
 export interface DatabaseOptions {
   pinSecret: string;
@@ -26,6 +30,8 @@ export interface DatabaseOptions {
   /** Days a released number rests before anyone may take it (default 30). */
   quarantineDays?: number;
   proposeRoomNumber?: () => string;
+  /** Password hashing: scrypt cost, workers, queue bound (default: the recommended cost, 1 worker, 16 waiting). */
+  passwordHashing?: PasswordHasherOptions;
 }
 
 export interface Database {
@@ -38,6 +44,8 @@ export interface Database {
   ledger: LedgerRepository;
   statements: StatementsRepository;
   credentials: CredentialsRepository;
+  passwords: PasswordHasher;
+  audit: AuditRepository;
   close(): Promise<void>;
 }
 
@@ -61,6 +69,7 @@ export async function openDatabase(cfg: DatabaseConfig, options: DatabaseOptions
     pinSecret: options.pinSecret,
     quarantineDays: options.quarantineDays ?? 30,
     proposeRoomNumber: options.proposeRoomNumber ?? randomRoomNumber,
+    passwords: createPasswordHasher(options.passwordHashing),
   };
   const accounts = new AccountsRepository(ctx);
   const writer = cfg.client === 'sqlite' ? sqliteLedgerWriter(knex) : pgLedgerWriter(cfg.url);
@@ -76,11 +85,14 @@ export async function openDatabase(cfg: DatabaseConfig, options: DatabaseOptions
     ledger,
     statements: new StatementsRepository(ctx),
     credentials: new CredentialsRepository(ctx),
+    passwords: ctx.passwords,
+    audit: new AuditRepository(ctx),
     close: async () => {
       await rooms.cache.stop();
       await writer.dispose();
       if (reader !== knex) await reader.destroy();
       await knex.destroy();
+      await ctx.passwords.close();
     },
   };
 }

@@ -1,5 +1,6 @@
 // What the repositories return. Timestamps are epoch ms; money is integer micros.
 import type { Knex } from 'knex';
+import type { PasswordHasher } from './passwords.js';
 
 export type NumberKind = 'toll_free' | 'local';
 export type ModeratorLeave = 'end' | 'continue' | 'wait';
@@ -105,6 +106,8 @@ export interface RepositoryContext {
   quarantineDays: number;
   /** Proposes room numbers; random in production, scripted in tests. */
   proposeRoomNumber: () => string;
+  /** Account password hashing, off libuv's thread pool (db/passwords.ts). */
+  passwords: PasswordHasher;
 }
 
 export function isUniqueViolation(err: unknown): boolean {

@@ -1,7 +1,8 @@
 // Accounts and their personal rooms: an account is created with its room in one transaction.
-import { AccountDeactivated, AccountNotFound, EmailTaken, InvalidEmail, InvalidName, InvalidPassword } from '../errors.js';
+import { AccountDeactivated, AccountNotFound, EmailTaken, HashingBusy, InvalidName, InvalidPassword } from '../errors.js';
 import { isValidRoomNumber } from '../room-number.js';
-import { hashPassword, verifyPassword } from '../secrets.js';
+import { normaliseEmail } from '../email.js';
+import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from '../passwords.js';
 import { isUniqueViolation, type Account, type RepositoryContext, type Room } from '../types.js';
 import { toRoom, type RoomRow } from './rooms.js';
 
@@ -23,12 +24,6 @@ const toAccount = (r: AccountRow): Account => ({
   deactivatedAt: r.deactivated_at,
 });
 
-export function normaliseEmail(email: string): string {
-  const e = email.trim().toLowerCase();
-  if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(e) || e.length > 320) throw new InvalidEmail(`"${email}" is not an e-mail address`);
-  return e;
-}
-
 /** How many numbers to draw before giving up: collisions are rare with 9 million numbers. */
 const ROOM_NUMBER_TRIES = 20;
 
@@ -36,11 +31,9 @@ export class AccountsRepository {
   constructor(private readonly ctx: RepositoryContext) {}
 
   async create(input: { name: string; email: string; password?: string }): Promise<{ account: Account; room: Room }> {
-    const name = input.name.trim();
-    if (name === '' || name.length > 200) throw new InvalidName('the account name must be 1-200 characters');
+    const name = checkedName(input.name);
     const email = normaliseEmail(input.email);
-    if (input.password !== undefined && input.password.length < 8) throw new InvalidPassword('a password needs at least 8 characters: choose a longer one');
-    const passwordHash = input.password === undefined ? null : await hashPassword(input.password);
+    const passwordHash = input.password === undefined ? null : await this.ctx.passwords.hash(checkedPassword(input.password));
     const now = this.ctx.now();
     for (let attempt = 0; attempt < ROOM_NUMBER_TRIES; attempt++) {
       const number = this.ctx.proposeRoomNumber();
@@ -84,8 +77,10 @@ export class AccountsRepository {
     return row === undefined ? null : toAccount(row);
   }
 
-  async list(): Promise<Account[]> {
-    return (await this.ctx.knex<AccountRow>('accounts').orderBy('id')).map(toAccount);
+  async list(page?: { after?: number; limit: number }): Promise<Account[]> {
+    let q = this.ctx.knex<AccountRow>('accounts').orderBy('id');
+    if (page !== undefined) q = q.where('id', '>', page.after ?? 0).limit(page.limit);
+    return (await q).map(toAccount);
   }
 
   async count(): Promise<number> {
@@ -93,11 +88,43 @@ export class AccountsRepository {
     return Number(row?.n ?? 0);
   }
 
-  /** The account for these credentials, or null; a deactivated account never signs in. */
+  /**
+   * The account for these credentials, or null; a deactivated account never signs in. Always one
+   * scrypt at today's cost, whether the account exists or not, so timing does not tell. A hash
+   * of an older cost is replaced by one at today's cost.
+   */
   async verifyPassword(email: string, password: string): Promise<Account | null> {
-    const row = await this.ctx.knex<AccountRow>('accounts').where({ email: email.trim().toLowerCase() }).first();
-    if (row === undefined || row.password_hash === null || row.deactivated_at !== null) return null;
-    return (await verifyPassword(password, row.password_hash)) ? toAccount(row) : null;
+    // At its bound, hashing refuses anyway: refuse before the query too, so a flood costs SQLite nothing.
+    if (this.ctx.passwords.stats().load >= this.ctx.passwords.capacity) throw new HashingBusy('password hashing is at its limit: try again in a moment');
+    const row = await this.ctx.knex<AccountRow>('accounts').where({ email: email.trim().toLowerCase().slice(0, 320) }).first();
+    if (row === undefined || row.password_hash === null || row.deactivated_at !== null) {
+      await this.ctx.passwords.verifyNothing(password);
+      return null;
+    }
+    const check = await this.ctx.passwords.verify(password, row.password_hash);
+    if (!check.ok) return null;
+    if (check.stale) {
+      const fresh = await this.ctx.passwords.hash(password);
+      await this.ctx.knex('accounts').where({ id: row.id, password_hash: row.password_hash }).update({ password_hash: fresh });
+    }
+    return toAccount(row);
+  }
+
+  /** Whether this is the account's current password (always one scrypt, as for sign-in). */
+  async checkPassword(id: number, password: string): Promise<boolean> {
+    const row = await this.ctx.knex<AccountRow>('accounts').where({ id }).first();
+    if (row === undefined || row.password_hash === null) {
+      await this.ctx.passwords.verifyNothing(password);
+      return false;
+    }
+    return (await this.ctx.passwords.verify(password, row.password_hash)).ok;
+  }
+
+  /** Sets a new password (the caller checks the old one and revokes sessions). */
+  async setPassword(id: number, password: string): Promise<void> {
+    await this.requireActive(id);
+    const hash = await this.ctx.passwords.hash(checkedPassword(password));
+    await this.ctx.knex('accounts').where({ id }).update({ password_hash: hash });
   }
 
   /** Irreversible. Ends the account's subscriptions (numbers go to quarantine); the room number stays issued. */
@@ -122,3 +149,21 @@ export class AccountsRepository {
 }
 
 class RoomNumberTaken extends Error {}
+
+/** Longest account name (the column's own bound on PostgreSQL is larger). */
+export const MAX_NAME_LENGTH = 200;
+
+function checkedName(raw: string): string {
+  const name = raw.trim();
+  // eslint-disable-next-line no-control-regex
+  if (name === '' || name.length > MAX_NAME_LENGTH || /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff]/.test(name)) {
+    throw new InvalidName(`the account name must be 1-${MAX_NAME_LENGTH} characters, without control or invisible characters`);
+  }
+  return name;
+}
+
+function checkedPassword(password: string): string {
+  if (password.length < MIN_PASSWORD_LENGTH) throw new InvalidPassword(`a password needs at least ${MIN_PASSWORD_LENGTH} characters: choose a longer one`);
+  if (password.length > MAX_PASSWORD_LENGTH) throw new InvalidPassword(`a password may have at most ${MAX_PASSWORD_LENGTH} characters`);
+  return password;
+}

@@ -151,10 +151,19 @@ export class LedgerRepository {
   }
 
   /** Entries of an account answered in [from, to), oldest first. */
-  async legsFor(accountId: number, range: { from?: number; to?: number } = {}): Promise<LedgerEntry[]> {
+  async legsFor(accountId: number, range: { from?: number; to?: number; after?: { answeredAt: number; id: number }; limit?: number } = {}): Promise<LedgerEntry[]> {
     let q = this.ctx.knex<EntryRow>('usage_ledger').where({ account_id: accountId });
     if (range.from !== undefined) q = q.where('answered_at', '>=', range.from);
     if (range.to !== undefined) q = q.where('answered_at', '<', range.to);
+    const after = range.after;
+    if (after !== undefined) {
+      q = q.where((w) => {
+        void w.where('answered_at', '>', after.answeredAt).orWhere((e) => {
+          void e.where('answered_at', '=', after.answeredAt).where('id', '>', after.id);
+        });
+      });
+    }
+    if (range.limit !== undefined) q = q.limit(range.limit);
     return (await q.orderBy([{ column: 'answered_at' }, { column: 'id' }])).map(toEntry);
   }
 

@@ -79,6 +79,20 @@ export class NumbersRepository {
     return filter.availableOnly === true ? all.filter((n) => n.state === 'available') : all;
   }
 
+  /** One page of list(), by e164: numbers after `after`, at most `limit` of them. */
+  async listPage(filter: { availableOnly?: boolean; kind?: NumberKind }, page: { after?: string; limit: number }): Promise<PhoneNumber[]> {
+    const out: PhoneNumber[] = [];
+    let after = page.after ?? '';
+    for (;;) {
+      let q = this.query().where('n.e164', '>', after).orderBy('n.e164').limit(page.limit);
+      if (filter.kind !== undefined) q = q.where('n.kind', filter.kind);
+      const chunk = (await q).map((r) => this.toNumber(r));
+      for (const n of chunk) if (filter.availableOnly !== true || n.state === 'available') out.push(n);
+      if (out.length >= page.limit || chunk.length < page.limit) return out.slice(0, page.limit);
+      after = chunk[chunk.length - 1]?.e164 ?? after;
+    }
+  }
+
   /** The caller's path: the live subscription behind a dialled number, in one indexed query. */
   async routeFor(e164: string): Promise<NumberRoute | null> {
     const row = await this.ctx.reader('phone_numbers as n')
@@ -130,6 +144,11 @@ export class NumbersRepository {
   async subscriptionsFor(accountId: number): Promise<Subscription[]> {
     const rows = await this.subscriptionQuery().where('s.account_id', accountId).orderBy('s.id');
     return rows;
+  }
+
+  /** One page of subscriptionsFor(), by id. */
+  async subscriptionsPage(accountId: number, page: { after?: number; limit: number }): Promise<Subscription[]> {
+    return this.subscriptionQuery().where('s.account_id', accountId).where('s.id', '>', page.after ?? 0).orderBy('s.id').limit(page.limit);
   }
 
   private subscriptionQuery() {

@@ -6,6 +6,7 @@
 import { divideHalfUp, formatMoney, roundToCents } from '../money.js';
 import { periodBounds, periodOf } from '../billing.js';
 import { InvalidPeriod } from '../errors.js';
+import { FIRST_YEAR, LAST_YEAR } from '../dates.js';
 import { isUniqueViolation, type LedgerEntry, type NumberKind, type RepositoryContext } from '../types.js';
 import { toEntry } from './ledger.js';
 
@@ -59,7 +60,8 @@ export class StatementsRepository {
 
   private async buildOnce(accountId: number, period: string): Promise<Statement> {
     const bounds = periodBounds(period);
-    if (bounds === null) throw new InvalidPeriod(`"${period}" is not a period: use YYYY-MM`);
+    if (bounds === null) throw new InvalidPeriod(`"${period.slice(0, 20)}" is not a period: use YYYY-MM, years ${FIRST_YEAR}-${LAST_YEAR}`);
+    if (bounds.start > this.ctx.now()) throw new InvalidPeriod(`${period} has not started yet: a statement covers a month that has begun`);
     const final = this.ctx.now() >= bounds.end;
     if (final) {
       const frozen = await this.ctx.knex('statements').where({ account_id: accountId, period }).first<{ body: string } | undefined>('body');

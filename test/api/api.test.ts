@@ -146,7 +146,7 @@ describe('HTTP API', function () {
 
   it('API keys: created, used, listed, revoked', async () => {
     const o = await owner('erin');
-    const key = await call('POST', `/v1/accounts/${o.id}/api-keys`, o.token, { label: 'billing export' });
+    const key = await call('POST', `/v1/accounts/${o.id}/api-keys`, o.token, { label: 'billing export', password: 'correct horse battery' });
     expect(key.status).to.equal(201);
     const token = key.json.token as string;
     expect((await call('GET', `/v1/accounts/${o.id}/room`, token)).status).to.equal(200);

@@ -4,6 +4,8 @@ import { createScratchDatabase } from '../../db/scratch.js';
 import type { Database, DatabaseOptions } from '../../db/index.js';
 
 export const TEST_PIN_SECRET = 'test-pin-secret';
+/** A cheap scrypt cost for tests (the recommended one takes 0.4 s a hash). */
+export const TEST_SCRYPT = { N: 2 ** 12, r: 8, p: 1 };
 
 export function testDatabaseKind(): 'sqlite' | 'postgres' {
   return (process.env.TOLLBRIDGE_TEST_DB ?? '').startsWith('postgres') ? 'postgres' : 'sqlite';
@@ -11,7 +13,7 @@ export function testDatabaseKind(): 'sqlite' | 'postgres' {
 
 export function createTestDatabase(options: Partial<DatabaseOptions> = {}): Promise<Database> {
   const url = process.env.TOLLBRIDGE_TEST_DB ?? '';
-  return createScratchDatabase({ pinSecret: TEST_PIN_SECRET, ...options }, url.startsWith('postgres') ? url : undefined);
+  return createScratchDatabase({ pinSecret: TEST_PIN_SECRET, passwordHashing: { cost: TEST_SCRYPT }, ...options }, url.startsWith('postgres') ? url : undefined);
 }
 
 /** The test database as `--db` and another connection take it: sqlite:FILE or its postgres:// URL. */
