@@ -11,6 +11,9 @@ import { NumbersRepository } from './repositories/numbers.js';
 import { RatesRepository } from './repositories/rates.js';
 import { RoomsRepository } from './repositories/rooms.js';
 import { StatementsRepository } from './repositories/statements.js';
+import { OrganizationsRepository } from './repositories/organizations.js';
+import { PersonalDataRepository } from './repositories/personal-data.js';
+import { createFieldCipher } from './field-cipher.js';
 import { randomRoomNumber } from './room-number.js';
 import { createPasswordHasher, type PasswordHasher, type PasswordHasherOptions } from './passwords.js';
 import { pgLedgerWriter } from './pg-ledger-writer.js';
@@ -22,6 +25,9 @@ export type { Statement, StatementLine } from './repositories/statements.js';
 export type { NumberRoute } from './repositories/numbers.js';
 export type { ApiKey, Credential } from './repositories/credentials.js';
 export type { AuditEntry } from './repositories/audit.js';
+export type { Member, MemberUsage, Organization } from './repositories/organizations.js';
+export type { AccountExport } from './repositories/personal-data.js';
+export { DEFAULT_CALLER_RETENTION_DAYS } from './repositories/personal-data.js';
 export type { PasswordHasher, PasswordHasherOptions } from './passwords.js';
 
 export interface DatabaseOptions {
@@ -32,6 +38,11 @@ export interface DatabaseOptions {
   proposeRoomNumber?: () => string;
   /** Password hashing: scrypt cost, workers, queue bound (default: the recommended cost, 1 worker, 16 waiting). */
   passwordHashing?: PasswordHasherOptions;
+  /**
+   * The key of caller numbers and e-mail addresses at rest (TOLLBRIDGE_DATA_KEY), kept outside
+   * the database. Empty or absent: derived from the PIN secret (development and tests).
+   */
+  dataKey?: string;
 }
 
 export interface Database {
@@ -46,6 +57,8 @@ export interface Database {
   credentials: CredentialsRepository;
   passwords: PasswordHasher;
   audit: AuditRepository;
+  organizations: OrganizationsRepository;
+  personalData: PersonalDataRepository;
   close(): Promise<void>;
 }
 
@@ -70,23 +83,30 @@ export async function openDatabase(cfg: DatabaseConfig, options: DatabaseOptions
     quarantineDays: options.quarantineDays ?? 30,
     proposeRoomNumber: options.proposeRoomNumber ?? randomRoomNumber,
     passwords: createPasswordHasher(options.passwordHashing),
+    cipher: createFieldCipher(options.dataKey !== undefined && options.dataKey !== '' ? options.dataKey : `pin-secret:${options.pinSecret}`),
   };
   const accounts = new AccountsRepository(ctx);
   const writer = cfg.client === 'sqlite' ? sqliteLedgerWriter(knex) : pgLedgerWriter(cfg.url);
   const ledger = new LedgerRepository(ctx, writer);
   const rooms = new RoomsRepository(ctx);
+  const numbers = new NumbersRepository(ctx, accounts, ledger);
+  const organizations = new OrganizationsRepository(ctx, accounts);
+  const personalData = new PersonalDataRepository(ctx, { accounts, rooms, numbers, ledger, organizations });
+  await personalData.encryptPlaintextOnce();
   return {
     knex,
     client: cfg.client,
     accounts,
     rooms,
-    numbers: new NumbersRepository(ctx, accounts, ledger),
+    numbers,
     rates: new RatesRepository(ctx),
     ledger,
     statements: new StatementsRepository(ctx),
     credentials: new CredentialsRepository(ctx),
     passwords: ctx.passwords,
     audit: new AuditRepository(ctx),
+    organizations,
+    personalData,
     close: async () => {
       await rooms.cache.stop();
       await writer.dispose();
