@@ -4,7 +4,7 @@
 // /v1/operator/... . Every list is paged (?limit=, ?after=; a full page has a Link to the next).
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { Credential, Database, ModeratorLeave, NumberKind } from '../db/index.js';
+import { DEFAULT_CALLER_RETENTION_DAYS, type Credential, type Database, type ModeratorLeave, type NumberKind } from '../db/index.js';
 import { parseDate } from '../db/dates.js';
 import { maskEmail } from '../db/email.js';
 import { parseMoney } from '../db/money.js';
@@ -15,6 +15,7 @@ import { unsubscribe } from '../app/subscriptions.js';
 import { Backoff, DEFAULT_SIGNIN_LIMITS, type SigninLimits } from './backoff.js';
 import { HttpError, field, ok, text, type Reply, type Request, type Router } from './http.js';
 import { openApiDocument } from './openapi.js';
+import { registerOrganizationRoutes } from './organization-routes.js';
 import { checkHealth, type HealthSources } from './health.js';
 
 export interface ApiDeps {
@@ -31,6 +32,8 @@ export interface ApiDeps {
   /** Backoff on wrong passwords (default DEFAULT_SIGNIN_LIMITS). */
   signinLimits?: SigninLimits;
   now?: () => number;
+  /** Days caller numbers are kept in the ledger (default DEFAULT_CALLER_RETENTION_DAYS). */
+  callerRetentionDays?: number;
 }
 
 /** Longest page a list route returns, and the page when ?limit= is not given. */
@@ -352,6 +355,8 @@ export function registerRoutes(router: Router, deps: ApiDeps): void {
     const entries = await db.audit.list({ limit: page.limit, ...optional('after', idCursor(page.after)), ...optional('from', dateParam(req, 'from')), ...optional('to', dateParam(req, 'to')) });
     return paged(req, entries, page, (e) => String(e.id));
   });
+
+  registerOrganizationRoutes(router, { db, mailer, log, owner, operator, reauthenticate, callerRetentionDays: deps.callerRetentionDays ?? DEFAULT_CALLER_RETENTION_DAYS });
 }
 
 function optional<K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> {

@@ -1,6 +1,7 @@
 // Configuration comes from environment variables, each with a documented default (README,
 // "Configuration"). It is validated once at start-up so a bad value fails with a message that
 // says which variable and how to fix it, instead of a confusing error mid-call.
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { repoRoot } from './paths.js';
 
@@ -79,6 +80,13 @@ export interface Config {
   pinSecret: string;
   /** Days a released number rests before anyone else may subscribe to it. */
   quarantineDays: number;
+  /**
+   * Key of caller numbers and e-mail addresses at rest (TOLLBRIDGE_DATA_KEY, or the file named
+   * by TOLLBRIDGE_DATA_KEY_FILE); empty: derived from the PIN secret (development).
+   */
+  dataKey: string;
+  /** Caller numbers in ledger legs answered longer ago than this are erased (daily). */
+  callerRetentionDays: number;
   /** On SIGTERM/SIGINT, how long calls in progress may go on before they are ended. */
   drainSeconds: number;
   dataDir: string;
@@ -194,6 +202,11 @@ export function loadConfig(env: Env = process.env): Config {
   if (!/^\d+$/.test(quarantineRaw === '' ? '30' : quarantineRaw) || quarantineDays > 3650) {
     throw new ConfigError('TOLLBRIDGE_QUARANTINE_DAYS', `"${quarantineRaw}" is not a whole number of days from 0 to 3650`);
   }
+  const retentionRaw = env.TOLLBRIDGE_CALLER_RETENTION_DAYS ?? '';
+  const callerRetentionDays = retentionRaw === '' ? 730 : Number(retentionRaw);
+  if (!/^\d+$/.test(retentionRaw === '' ? '730' : retentionRaw) || callerRetentionDays < 1 || callerRetentionDays > 36_500) {
+    throw new ConfigError('TOLLBRIDGE_CALLER_RETENTION_DAYS', `"${retentionRaw}" is not a whole number of days from 1 to 36500`);
+  }
   const drainRaw = env.TOLLBRIDGE_DRAIN_SECONDS ?? '';
   if (drainRaw !== '' && (!/^\d+$/.test(drainRaw) || Number(drainRaw) > 86_400)) {
     throw new ConfigError('TOLLBRIDGE_DRAIN_SECONDS', `"${drainRaw}" is not a whole number of seconds from 0 to 86400`);
@@ -235,11 +248,31 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel: text(env, 'TOLLBRIDGE_LOG_LEVEL', 'info'),
     pinSecret: text(env, 'TOLLBRIDGE_PIN_SECRET', 'tollbridge-development-pin-secret'),
     quarantineDays,
+    dataKey: dataKey(env),
+    callerRetentionDays,
     drainSeconds: drainRaw === '' ? 30 : Number(drainRaw),
     dataDir,
     ledgerJournalDir: path.resolve(env.TOLLBRIDGE_LEDGER_JOURNAL_DIR ?? path.join(dataDir, 'ledger-journal')),
     ledgerJournalSync: flag(env, 'TOLLBRIDGE_LEDGER_JOURNAL_FSYNC', true),
   };
+}
+
+/** TOLLBRIDGE_DATA_KEY (at least 32 characters), or the first line of TOLLBRIDGE_DATA_KEY_FILE; '' when neither is set. */
+function dataKey(env: Env): string {
+  const file = env.TOLLBRIDGE_DATA_KEY_FILE ?? '';
+  let key = env.TOLLBRIDGE_DATA_KEY ?? '';
+  if (file !== '') {
+    if (key !== '') throw new ConfigError('TOLLBRIDGE_DATA_KEY_FILE', 'set TOLLBRIDGE_DATA_KEY or TOLLBRIDGE_DATA_KEY_FILE, not both');
+    try {
+      key = (readFileSync(file, 'utf8').split('\n')[0] ?? '').trim();
+    } catch (err) {
+      throw new ConfigError('TOLLBRIDGE_DATA_KEY_FILE', `cannot read ${file}: ${(err as Error).message}`);
+    }
+  }
+  if (key !== '' && key.length < 32) {
+    throw new ConfigError(file !== '' ? 'TOLLBRIDGE_DATA_KEY_FILE' : 'TOLLBRIDGE_DATA_KEY', 'the data key needs at least 32 characters (e.g. `openssl rand -base64 32`)');
+  }
+  return key;
 }
 
 /** TOLLBRIDGE_API_ALLOWED_HOSTS: comma-separated host names such as bridge.example.com. */

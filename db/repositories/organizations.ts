@@ -93,7 +93,7 @@ export class OrganizationsRepository {
 
   /** Whether this account is a current member of this organization. */
   async isMember(orgId: number, accountId: number): Promise<boolean> {
-    const row = await this.ctx.knex('organization_members').where({ organization_id: orgId, account_id: accountId }).whereNull('left_at').first('id');
+    const row = await this.ctx.knex('organization_members').where({ organization_id: orgId, account_id: accountId }).whereNull('left_at').first<{ id: number } | undefined>('id');
     return row !== undefined;
   }
 
@@ -176,7 +176,7 @@ export class OrganizationsRepository {
    */
   async memberUsage(orgId: number, memberId: number, period?: string): Promise<MemberUsage> {
     await this.requireOrganization(orgId);
-    const ever = await this.ctx.knex('organization_members').where({ organization_id: orgId, account_id: memberId }).first('id');
+    const ever = await this.ctx.knex('organization_members').where({ organization_id: orgId, account_id: memberId }).first<{ id: number } | undefined>('id');
     if (ever === undefined) throw new NotAMember(`account ${memberId} has never been a member of organization ${orgId}`);
     const p = period ?? periodOf(this.ctx.now());
     const bounds = periodBounds(p);

@@ -68,7 +68,7 @@ export class SpawnedBridge {
   }
 
   async withDb<T>(use: (db: Database) => Promise<T>): Promise<T> {
-    const db = await openDatabase(this.config.database, { pinSecret: this.config.pinSecret, quarantineDays: this.config.quarantineDays });
+    const db = await openDatabase(this.config.database, { pinSecret: this.config.pinSecret, quarantineDays: this.config.quarantineDays, dataKey: this.config.dataKey });
     try {
       return await use(db);
     } finally {
