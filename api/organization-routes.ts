@@ -95,8 +95,8 @@ export function registerOrganizationRoutes(router: Router, deps: OrganizationRou
 
   // --- my data ------------------------------------------------------------------------
   router.add('GET', '/v1/accounts/:accountId/export', async (req) => ok(await db.personalData.exportAccount(await owner(req))));
-  // For good: {"password"}; the room number is never issued again, billing entries stay without personal fields.
-  router.add('DELETE', '/v1/accounts/:accountId', async (req) => {
+  // Deletion for good (a body, so POST): {"password", "confirm": true}; the room number is never issued again, billing entries stay without personal fields.
+  router.add('POST', '/v1/accounts/:accountId/erasure', async (req) => {
     const id = await owner(req);
     if (field(req.body, 'confirm', 'boolean', false) !== true) throw new HttpError(400, 'BadField', 'deleting an account is for good: send {"password": "...", "confirm": true}');
     await reauthenticate(req, id, text(req.body, 'password', MAX_PASSWORD_LENGTH) ?? '');
