@@ -90,7 +90,7 @@ export async function openDatabase(cfg: DatabaseConfig, options: DatabaseOptions
   const ledger = new LedgerRepository(ctx, writer);
   const rooms = new RoomsRepository(ctx);
   const numbers = new NumbersRepository(ctx, accounts, ledger);
-  const organizations = new OrganizationsRepository(ctx, accounts);
+  const organizations = new OrganizationsRepository(ctx, accounts, rooms);
   const personalData = new PersonalDataRepository(ctx, { accounts, rooms, numbers, ledger, organizations });
   await personalData.encryptPlaintextOnce();
   return {

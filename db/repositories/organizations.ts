@@ -10,6 +10,7 @@ import { AccountDeactivated, AlreadyMember, InvalidJoinCode, InvalidPeriod, NotA
 import { formatMoney } from '../money.js';
 import { isUniqueViolation, type Account, type RepositoryContext } from '../types.js';
 import { toAccount, type AccountRow, type AccountsRepository } from './accounts.js';
+import type { RoomsRepository } from './rooms.js';
 
 export interface Member {
   accountId: number;
@@ -49,6 +50,7 @@ export class OrganizationsRepository {
   constructor(
     private readonly ctx: RepositoryContext,
     private readonly accounts: AccountsRepository,
+    private readonly rooms: RoomsRepository,
   ) {}
 
   async create(input: { name: string; email: string; password?: string }): Promise<Organization> {
@@ -144,6 +146,8 @@ export class OrganizationsRepository {
       await trx('rooms').where({ account_id: accountId }).update({ organization_id: orgId });
       await trx('organization_members').insert({ organization_id: orgId, account_id: accountId, joined_at: now, left_at: null, left_how: null });
     });
+    // The change applies to this process's next caller at once (others: at the rooms counter's next poll).
+    this.rooms.cache.clear();
   }
 
   /** The administrator removes a member: NotAMember if the account is not in this organization. */
@@ -167,6 +171,7 @@ export class OrganizationsRepository {
       await trx('accounts').where({ id: accountId, organization_id: orgId }).update({ organization_id: null });
       await trx('rooms').where({ account_id: accountId, organization_id: orgId }).update({ organization_id: null });
     });
+    this.rooms.cache.clear();
   }
 
   /**
