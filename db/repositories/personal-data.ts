@@ -123,8 +123,9 @@ export class PersonalDataRepository {
     let done = 0;
     const accounts = await this.ctx.knex('accounts').whereNull('email_index').whereNull('erased_at').where('email', '<>', '').select<Array<{ id: number; email: string }>>('id', 'email');
     for (const a of accounts) {
-      if (isEncrypted(a.email)) continue;
-      await this.ctx.knex('accounts').where({ id: a.id, email: a.email }).update({ email: this.ctx.cipher.encrypt(a.email), email_index: this.ctx.cipher.emailIndex(a.email) });
+      // Encrypted already but without its index (009 rolled back and run again): index it.
+      const plain = isEncrypted(a.email) ? (this.ctx.cipher.decrypt(a.email) ?? '') : a.email;
+      await this.ctx.knex('accounts').where({ id: a.id, email: a.email }).update({ email: this.ctx.cipher.encrypt(plain), email_index: this.ctx.cipher.emailIndex(plain) });
       done++;
     }
     for (;;) {
