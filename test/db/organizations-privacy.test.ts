@@ -11,7 +11,6 @@ import { testDatabaseKind, testDatabaseUrl } from '../support/db-fixture.js';
 import { Clock, DAY_MS, openTestDb, rejects, rejectsWith } from './helpers.js';
 
 const MARCH = Date.UTC(2026, 2, 10, 12);
-const ORG_TF = '+18005550161';
 const CALLER = '+15557654321';
 
 describe('db: organizations and personal data', function () {
