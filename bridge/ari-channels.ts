@@ -16,6 +16,8 @@ const REJECT_REASON: Record<'unallocated' | 'unavailable', string> = {
 };
 
 export class AriChannels implements CallChannel {
+  /** A language being set on a channel: its next prompts wait for it. */
+  private readonly speaking = new Map<string, Promise<void>>();
   /** Why the app hung up a channel, until its StasisEnd takes it (takeHangupReason). */
   private readonly hangupReasons = new Map<string, LegEndReason>();
 
@@ -58,10 +60,21 @@ export class AriChannels implements CallChannel {
     return reason;
   }
 
+  speak(channelId: string, language: string): void {
+    const set = this.ari.rest.setChannelVar(channelId, 'CHANNEL(language)', language).then(
+      () => undefined,
+      (err: unknown) => this.log.debug({ err, channelId, language }, 'channel language not set (gone?)'),
+    );
+    this.speaking.set(channelId, set);
+    void set.then(() => {
+      if (this.speaking.get(channelId) === set) this.speaking.delete(channelId);
+    });
+  }
+
   play(channelId: string, media: string[]): PromptPlayback {
     const { id, finished } = this.playbacks.register();
     let stopped = false;
-    const heard = this.subscriptions?.listen([channelId]) ?? Promise.resolve();
+    const heard = Promise.all([this.subscriptions?.listen([channelId]), this.speaking.get(channelId)]);
     const started = heard.then(() => this.ari.rest.play(channelId, media, id)).then(
       () => true,
       (err: unknown) => {

@@ -38,6 +38,12 @@ export interface AsteriskConfig {
   sessionTimers: 'yes' | 'forced' | 'no';
   /** Session-Expires asked for, in seconds (pjsip timers_sess_expires; at least 90). */
   sessionExpiresS: number;
+  /**
+   * Recorded prompts of languages with no Debian package, by language code: each directory
+   * holds files named like Asterisk's (conf-getpin.wav, ...) and is copied into the root's
+   * sounds/<code> when tollbridge starts its Asterisk.
+   */
+  promptDirs: Record<string, string>;
 }
 
 export type DatabaseConfig =
@@ -79,6 +85,8 @@ export interface Config {
   pinSecret: string;
   /** Days a released number rests before anyone else may subscribe to it. */
   quarantineDays: number;
+  /** The languages a room may be set to; null: those the Asterisk root has prompts in (ivr/languages.ts). */
+  roomLanguages: string[] | null;
   /** On SIGTERM/SIGINT, how long calls in progress may go on before they are ended. */
   drainSeconds: number;
   dataDir: string;
@@ -229,12 +237,14 @@ export function loadConfig(env: Env = process.env): Config {
       rtpHoldTimeoutS: seconds(env, 'TOLLBRIDGE_RTP_HOLD_TIMEOUT_S', 600),
       sessionTimers: sessionTimers(env),
       sessionExpiresS: seconds(env, 'TOLLBRIDGE_SESSION_EXPIRES_S', 1800, { min: 90, max: 86_400, zeroAllowed: false }),
+      promptDirs: promptDirs(env.TOLLBRIDGE_PROMPT_DIRS ?? ''),
     },
     limits: limits(env),
     database: database(env, dataDir),
     logLevel: text(env, 'TOLLBRIDGE_LOG_LEVEL', 'info'),
     pinSecret: text(env, 'TOLLBRIDGE_PIN_SECRET', 'tollbridge-development-pin-secret'),
     quarantineDays,
+    roomLanguages: roomLanguageList(env.TOLLBRIDGE_ROOM_LANGUAGES ?? ''),
     drainSeconds: drainRaw === '' ? 30 : Number(drainRaw),
     dataDir,
     ledgerJournalDir: path.resolve(env.TOLLBRIDGE_LEDGER_JOURNAL_DIR ?? path.join(dataDir, 'ledger-journal')),
@@ -243,6 +253,29 @@ export function loadConfig(env: Env = process.env): Config {
 }
 
 /** TOLLBRIDGE_API_ALLOWED_HOSTS: comma-separated host names such as bridge.example.com. */
+/** A room's language: Asterisk's sounds/<code> directory name (en, it, pt_BR). */
+export const LANGUAGE_CODE = /^[a-z]{2}(_[A-Z]{2})?$/;
+
+/** `de=/srv/prompts/de,pt_BR=/srv/prompts/pt` */
+function promptDirs(raw: string): Record<string, string> {
+  const dirs: Record<string, string> = {};
+  for (const item of raw.split(',').map((i) => i.trim()).filter((i) => i !== '')) {
+    const [code = '', dir = ''] = item.split('=', 2).map((p) => p.trim());
+    if (!LANGUAGE_CODE.test(code) || !path.isAbsolute(dir)) {
+      throw new ConfigError('TOLLBRIDGE_PROMPT_DIRS', `"${item}" is not language=absolute-directory (e.g. de=/srv/tollbridge/prompts/de)`);
+    }
+    dirs[code] = dir;
+  }
+  return dirs;
+}
+
+function roomLanguageList(raw: string): string[] | null {
+  if (raw.trim() === '') return null;
+  const codes = raw.split(',').map((c) => c.trim()).filter((c) => c !== '');
+  for (const code of codes) if (!LANGUAGE_CODE.test(code)) throw new ConfigError('TOLLBRIDGE_ROOM_LANGUAGES', `"${code}" is not a language code like en, it or pt_BR`);
+  return codes;
+}
+
 function hostNames(raw: string): string[] {
   const names = raw.split(',').map((h) => h.trim().toLowerCase()).filter((h) => h !== '');
   for (const name of names) {

@@ -29,6 +29,8 @@ export interface DatabaseOptions {
   now?: () => number;
   /** Days a released number rests before anyone may take it (default 30). */
   quarantineDays?: number;
+  /** The languages a room may be set to (ivr/languages.ts); default any language code. */
+  roomLanguages?: readonly string[];
   proposeRoomNumber?: () => string;
   /** Password hashing: scrypt cost, workers, queue bound (default: the recommended cost, 1 worker, 16 waiting). */
   passwordHashing?: PasswordHasherOptions;
@@ -68,6 +70,7 @@ export async function openDatabase(cfg: DatabaseConfig, options: DatabaseOptions
     now: options.now ?? (() => Date.now()),
     pinSecret: options.pinSecret,
     quarantineDays: options.quarantineDays ?? 30,
+    roomLanguages: options.roomLanguages,
     proposeRoomNumber: options.proposeRoomNumber ?? randomRoomNumber,
     passwords: createPasswordHasher(options.passwordHashing),
   };

@@ -395,7 +395,10 @@ export function createCallMachine(deps: CallDeps) {
         always: [{ guard: 'roomAttemptsLeft', target: 'enteringRoom' }, { target: 'goodbye' }],
       },
       enteringPin: {
-        entry: ({ context }) => markStep(context, { step: 'enteringPin', room: (context.room as RoomInfo).number }),
+        entry: ({ context }) => {
+          channel.speak(context.channelId, (context.room as RoomInfo).language);
+          markStep(context, { step: 'enteringPin', room: (context.room as RoomInfo).number });
+        },
         on: { DTMF: { actions: 'forwardDigit' } },
         invoke: {
           id: 'collector',

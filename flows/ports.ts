@@ -110,6 +110,12 @@ export interface CallChannel {
    */
   hangup(channelId: string, reason?: LegEndReason): Promise<void>;
   play(channelId: string, sounds: string[]): PromptPlayback;
+  /**
+   * The language of every prompt played to this caller from now on (the room's: Asterisk picks
+   * sounds/<language>/<prompt>, English where a prompt has no recording in it). Prompts asked
+   * for after this call are played after it has taken effect.
+   */
+  speak(channelId: string, language: string): void;
 }
 
 /**

@@ -89,6 +89,10 @@ export class RoomsRepository {
     const patch: Record<string, unknown> = {};
     if (settings.language !== undefined) {
       if (!/^[a-z]{2}(_[A-Z]{2})?$/.test(settings.language)) throw new InvalidRoomSettings(`"${settings.language}" is not a language code like en or fr`);
+      const installed = this.ctx.roomLanguages;
+      if (installed !== undefined && !installed.includes(settings.language)) {
+        throw new InvalidRoomSettings(`no prompts are installed in "${settings.language}" (installed: ${installed.join(', ')}); an operator adds a language with TOLLBRIDGE_PROMPT_DIRS`);
+      }
       patch.language = settings.language;
     }
     if (settings.onModeratorLeave !== undefined) {
