@@ -9,6 +9,7 @@ import { LedgerRepository } from './repositories/ledger.js';
 import { NumbersRepository } from './repositories/numbers.js';
 import { RatesRepository } from './repositories/rates.js';
 import { RoomsRepository } from './repositories/rooms.js';
+import { PinFailuresRepository, type PinLockPolicy } from './repositories/pin-failures.js';
 import { StatementsRepository } from './repositories/statements.js';
 import { randomRoomNumber } from './room-number.js';
 import { pgLedgerWriter } from './pg-ledger-writer.js';
@@ -19,6 +20,7 @@ export type * from './types.js';
 export type { Statement, StatementLine } from './repositories/statements.js';
 export type { NumberRoute } from './repositories/numbers.js';
 export type { ApiKey } from './repositories/credentials.js';
+export { DEFAULT_PIN_LOCK_POLICY, type PinLockPolicy, type PinKind, type GuardState, type FailureRecorded } from './repositories/pin-failures.js';
 
 export interface DatabaseOptions {
   pinSecret: string;
@@ -26,6 +28,10 @@ export interface DatabaseOptions {
   /** Days a released number rests before anyone may take it (default 30). */
   quarantineDays?: number;
   proposeRoomNumber?: () => string;
+  /** PIN guessing locks (TOLLBRIDGE_PIN_*); default DEFAULT_PIN_LOCK_POLICY. */
+  pinLockPolicy?: PinLockPolicy;
+  /** Shortest moderator PIN that may be set (TOLLBRIDGE_MODERATOR_PIN_MIN_DIGITS; default 4). */
+  moderatorPinMinDigits?: number;
 }
 
 export interface Database {
@@ -38,6 +44,7 @@ export interface Database {
   ledger: LedgerRepository;
   statements: StatementsRepository;
   credentials: CredentialsRepository;
+  pinFailures: PinFailuresRepository;
   close(): Promise<void>;
 }
 
@@ -69,12 +76,13 @@ export async function openDatabase(cfg: DatabaseConfig, options: DatabaseOptions
     knex,
     client: cfg.client,
     accounts,
-    rooms: new RoomsRepository(ctx),
+    rooms: new RoomsRepository(ctx, { moderatorMinDigits: options.moderatorPinMinDigits ?? 4 }),
     numbers: new NumbersRepository(ctx, accounts, ledger),
     rates: new RatesRepository(ctx),
     ledger,
     statements: new StatementsRepository(ctx),
     credentials: new CredentialsRepository(ctx),
+    pinFailures: new PinFailuresRepository(ctx, cfg.client, options.pinLockPolicy),
     close: async () => {
       await writer.dispose();
       if (reader !== knex) await reader.destroy();
