@@ -54,7 +54,7 @@ export function countFailure(row: FailureCount | undefined, now: number, lockAft
   if (current.locked && row !== undefined) return { row: { ...row, failures: row.failures + 1 }, lockBegan: false };
   const fresh = row === undefined || current.failures === 0;
   const failures = current.failures + 1;
-  const windowStartedAt = fresh ? now : (row as FailureCount).windowStartedAt;
+  const windowStartedAt = fresh || row === undefined ? now : row.windowStartedAt;
   const lockBegan = failures >= lockAfter;
   return { row: { failures, windowStartedAt, lockedUntil: lockBegan ? now + policy.lockMs : null }, lockBegan };
 }
@@ -107,7 +107,9 @@ export class PinFailuresRepository {
   /** The caller's path: one indexed read of at most three rows. */
   async state(keys: GuardKeys): Promise<GuardState> {
     const rows = await this.ctx.reader<Row>('pin_failures')
-      .where((q) => q.where({ scope: 'room', subject: String(keys.roomId) }).orWhere({ scope: 'caller', subject: callerSubject(keys.callerNumber), kind: 'any' }));
+      .where((q) => {
+        void q.where({ scope: 'room', subject: String(keys.roomId) }).orWhere({ scope: 'caller', subject: callerSubject(keys.callerNumber), kind: 'any' });
+      });
     return this.stateOf(rows, this.ctx.now());
   }
 
@@ -146,7 +148,9 @@ export class PinFailuresRepository {
 
   private async stateIn(knex: Knex, keys: GuardKeys, now: number): Promise<GuardState> {
     const rows = await knex<Row>('pin_failures')
-      .where((q) => q.where({ scope: 'room', subject: String(keys.roomId) }).orWhere({ scope: 'caller', subject: callerSubject(keys.callerNumber), kind: 'any' }));
+      .where((q) => {
+        void q.where({ scope: 'room', subject: String(keys.roomId) }).orWhere({ scope: 'caller', subject: callerSubject(keys.callerNumber), kind: 'any' });
+      });
     return this.stateOf(rows, now);
   }
 
