@@ -36,6 +36,29 @@ describe('PIN rules', () => {
   });
 });
 
+describe('PIN rules where PINs are set (repository: the CLI and the API go through it) @db', () => {
+  let db: Database;
+  afterEach(async () => db?.close());
+
+  it('refuses a trivial PIN and a moderator PIN under the minimum, saying why; accepts a good pair', async () => {
+    db = await createTestDatabase({ moderatorPinMinDigits: 6 });
+    const { room } = await db.accounts.create({ name: 'Rules', email: `rules-${Date.now()}@example.test` });
+    const refused = async (pins: { moderator: string; participant: string }) => {
+      try {
+        await db.rooms.setPins(room.number, pins);
+      } catch (err) {
+        return `${(err as Error).name}: ${(err as Error).message}`;
+      }
+      return 'accepted';
+    };
+    expect(await refused({ moderator: '123456', participant: '4826' })).to.equal('InvalidPin: the moderator PIN is too easy to guess (digits counting up): choose digits with no pattern');
+    expect(await refused({ moderator: '482619', participant: '0000' })).to.equal('InvalidPin: the participant PIN is too easy to guess (one digit repeated): choose digits with no pattern');
+    expect(await refused({ moderator: '4826', participant: '1739' })).to.equal('InvalidPin: the moderator PIN must have at least 6 digits (TOLLBRIDGE_MODERATOR_PIN_MIN_DIGITS)');
+    expect((await db.rooms.get(room.number)).pinsSet).to.equal(false);
+    expect(await refused({ moderator: '482619', participant: '1739' })).to.equal('accepted');
+  });
+});
+
 describe('PIN guessing counts (pure rule)', () => {
   const policy = { lockMs: 1000, windowMs: 5000 };
   it('counts in a window, locks at the limit once, and starts again after the lock or the window', () => {
