@@ -42,7 +42,7 @@ import { Prompt, soundUri } from '../ivr/prompts.js';
 import { PIN_MAX_DIGITS, ROOM_MAX_DIGITS, type IvrTiming } from '../ivr/timing.js';
 import { createCollectMachine, type CollectOutput } from './collect-machine.js';
 import { placementWatch, type PlacementEvent, type PlacementReport } from './placement-watch.js';
-import { checkPinGuarded, pauseAfterFailure, type PinVerdict } from './pin-check.js';
+import { PinChecks, pauseAfterFailure, type KnownGuard, type PinVerdict } from './pin-check.js';
 import { UnauthenticatedCalls } from './unauthenticated-calls.js';
 import {
   DEFAULT_CALL_LIMITS,
@@ -59,7 +59,6 @@ import {
   type LegEndReason,
   type NumberRoute,
   type PinGuard,
-  type PinGuardStatus,
   type PinGuessingLimits,
   type Role,
   type RoomInfo,
@@ -148,7 +147,7 @@ interface CallContext extends CallInput {
   /** The room has been told this caller left (once, whichever way the call ends). */
   leftRoom: boolean;
   /** The guessing limits as last read or written for this caller and room. */
-  guard: PinGuardStatus | null;
+  guard: KnownGuard | null;
   /** The pause before the next PIN prompt (after a counted wrong PIN). */
   pauseMs: number;
   /** This call holds one of the places for calls not yet in a room. */
@@ -172,7 +171,7 @@ export function createCallMachine(deps: CallDeps) {
   const guessing = deps.guessing ?? NO_GUESSING_LIMITS;
   // Per process (this router): calls not yet in a room, and each room's PIN checks in order.
   const unauthenticated = new UnauthenticatedCalls(guessing);
-  const pinChecks = new Map<number, Promise<void>>();
+  const pinChecks = new PinChecks({ directory, pinGuard, log });
 
   const promptsFor = (first: string[], invalid: string, again: string, ctx: CallContext, attempts: number): string[] => {
     if (attempts === 0) return first;
@@ -213,10 +212,8 @@ export function createCallMachine(deps: CallDeps) {
         const room = await directory.findRoom(input.roomNumber);
         return room !== null && room.accountId === input.accountId ? room : null;
       }),
-      guardStatus: fromPromise<PinGuardStatus, { room: RoomInfo; callerNumber: string | null }>(({ input }) => pinGuard.status(input)),
-      checkPin: fromPromise<PinVerdict, { room: RoomInfo; pin: string; callerNumber: string | null }>(({ input }) =>
-        checkPinGuarded({ directory, pinGuard, log, queue: pinChecks }, input),
-      ),
+      guardStatus: fromPromise<KnownGuard, { room: RoomInfo; callerNumber: string | null }>(({ input }) => pinChecks.read(input)),
+      checkPin: fromPromise<PinVerdict, { room: RoomInfo; pin: string; callerNumber: string | null; known: KnownGuard | null }>(({ input }) => pinChecks.check(input)),
       assignLeg: fromPromise<void, { channelId: string; roomId: number; role: Role }>(({ input }) =>
         ledger.assign(input.channelId, { roomId: input.roomId, role: input.role }),
       ),
@@ -448,7 +445,7 @@ export function createCallMachine(deps: CallDeps) {
           src: 'guardStatus',
           input: ({ context }) => ({ room: context.room as RoomInfo, callerNumber: context.callerNumber }),
           onDone: [
-            { guard: ({ event }) => entryBlocked(event.output), target: 'lockedOut', actions: assign({ guard: ({ event }) => event.output }) },
+            { guard: ({ event }) => entryBlocked(event.output.status), target: 'lockedOut', actions: assign({ guard: ({ event }) => event.output }) },
             { target: 'enteringPin', actions: assign({ guard: ({ event }) => event.output }) },
           ],
           onError: {
@@ -501,24 +498,28 @@ export function createCallMachine(deps: CallDeps) {
       checkingPin: {
         invoke: {
           src: 'checkPin',
-          input: ({ context }) => ({ room: context.room as RoomInfo, pin: context.candidate, callerNumber: context.callerNumber }),
+          input: ({ context }) => ({ room: context.room as RoomInfo, pin: context.candidate, callerNumber: context.callerNumber, known: context.guard }),
           onDone: [
             {
               guard: ({ event }) => event.output.verdict === 'moderator' || event.output.verdict === 'participant',
               target: 'inRoom',
               actions: assign({ role: ({ event }) => (event.output.verdict === 'moderator' || event.output.verdict === 'participant' ? event.output.verdict : null), candidate: '', outcome: 'joined' }),
             },
-            { guard: ({ event }) => event.output.verdict === 'locked', target: 'lockedOut', actions: assign({ candidate: '', guard: ({ event }) => event.output.status }) },
+            { guard: ({ event }) => event.output.verdict === 'locked', target: 'lockedOut', actions: assign({ candidate: '' }) },
             {
               // Keys typed ahead after a wrong PIN are dropped: the next PIN waits for the pause and the prompt.
               target: 'pinFailed',
-              actions: assign(({ event }) => ({
-                lastFailure: 'invalid' as const,
-                candidate: '',
-                pending: '',
-                guard: event.output.status,
-                pauseMs: event.output.verdict === 'invalid' && event.output.counted ? pauseAfterFailure(event.output.status, guessing) : 0,
-              })),
+              actions: assign(({ context, event }) => {
+                const out = event.output;
+                const known = out.verdict === 'invalid' ? out.known : context.guard;
+                return {
+                  lastFailure: 'invalid' as const,
+                  candidate: '',
+                  pending: '',
+                  guard: known,
+                  pauseMs: out.verdict === 'invalid' && out.counted ? pauseAfterFailure(known?.status ?? null, guessing) : 0,
+                };
+              }),
             },
           ],
           onError: {

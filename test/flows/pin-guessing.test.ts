@@ -8,7 +8,7 @@ import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { CallRouter } from '../../flows/call-router.js';
 import type { CallOutcome } from '../../flows/call-machine.js';
-import type { Role, RoomInfo } from '../../flows/ports.js';
+import type { PinGuard, Role, RoomInfo } from '../../flows/ports.js';
 import { DEFAULT_IVR_TIMING } from '../../ivr/timing.js';
 import { databasePorts } from '../../app/database-ports.js';
 import { databasePinGuard } from '../../app/pin-guard.js';
@@ -40,6 +40,9 @@ class Process {
   readonly mail = new MailBox();
   readonly router: CallRouter;
 
+  /** Reads of the guessing limits this process made. */
+  reads = 0;
+
   constructor(readonly db: Database) {
     const lines = this.logLines;
     const log = pino({ level: 'info' }, new Writable({ write: (chunk: Buffer, _enc, done) => (lines.push(chunk.toString()), done()) }));
@@ -52,11 +55,21 @@ class Process {
         clock: { now: () => Date.now() },
         timing: DEFAULT_IVR_TIMING,
         log,
-        pinGuard: databasePinGuard(db, this.mail, log),
+        pinGuard: this.counting(databasePinGuard(db, this.mail, log)),
         guessing: GUESSING,
       },
       { onFinished: (id, outcome) => this.outcomes.set(id, outcome) },
     );
+  }
+
+  private counting(guard: PinGuard): PinGuard {
+    return {
+      status: (attempt) => {
+        this.reads++;
+        return guard.status(attempt);
+      },
+      recordFailure: (attempt) => guard.recordFailure(attempt),
+    };
   }
 
   private pinPrompts(ch: string): number {
@@ -166,6 +179,19 @@ describe('PIN guessing by redialling (real call machine, real database, fake ARI
     }
     const rows = await db.knex('pin_failures').where({ scope: 'room', subject: String((await db.rooms.get(room)).id) });
     expect(rows.map((r: { kind: string; failures: number }) => [r.kind, Number(r.failures)]).sort()).to.deep.equal([['moderator', 10], ['participant', 10]]);
+  });
+
+  it('the happy path reads the limits once, before PIN entry; once a room has failures, every check reads them again', async () => {
+    const a = new Process(db);
+    expect((await a.call('ok-1', '+15550400000', tollFree.slice(1), room, [PARTICIPANT_PIN])).outcome).to.equal('joined');
+    expect(a.reads, 'one read before PIN entry, none at the #').to.equal(1);
+    // Another process records a failure: this process's next caller read 1 failure before entry, so its check reads again.
+    const b = new Process(other);
+    expect((await b.call('bad-1', '+15550400001', tollFree.slice(1), room, ['2580', PARTICIPANT_PIN])).outcome).to.equal('joined');
+    expect(b.reads, 'before entry, and at the second check after a failure').to.equal(2);
+    a.reads = 0;
+    expect((await a.call('ok-2', '+15550400002', tollFree.slice(1), room, [PARTICIPANT_PIN])).outcome).to.equal('joined');
+    expect(a.reads).to.equal(2);
   });
 
   it('the right PIN after a lock does not get in, and a success does not lift a lock', async () => {
