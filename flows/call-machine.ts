@@ -5,6 +5,7 @@
 //   routing ──unknown/unsubscribed number──> rejecting (SIP 404, never answered, no leg)
 //      │    ──lookup failed (our fault)──────> rejecting (SIP 503: the carrier may try elsewhere)
 //      │       (the bridge began stopping during the lookup: refusing, 503)
+//      │    ──too many calls not yet in a room, per number or caller──> rejecting (SIP 486 busy)
 //   answering (answer at Asterisk's time, open the ledger leg; a hang-up here waits for the leg)
 //      │
 //   enteringRoom ⇄ checkingRoom   (3 attempts; unknown, foreign or mistyped room: same answer)

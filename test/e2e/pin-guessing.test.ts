@@ -4,7 +4,7 @@
 import { expect } from 'chai';
 import { pino } from 'pino';
 import { createMailer } from '../../app/mailer.js';
-import { placeCall, type CallOptions, type Step } from '../../sipp/caller.js';
+import { placeCall, startCall, type CallOptions, type Step } from '../../sipp/caller.js';
 import { testAsteriskConfig } from '../support/asterisk-fixture.js';
 import { BridgeUnderTest, type SeededRoom } from '../support/bridge-fixture.js';
 import { SmtpSink } from '../support/smtp-sink.js';
@@ -59,5 +59,17 @@ describe('PIN guessing over real SIP: a caller locked out after 3 wrong PINs @as
     expect(mail).to.have.length(1);
     expect(mail[0]?.to).to.deep.equal([owner.email]);
     expect(mail[0]?.raw).to.contain(room.roomNumber).and.not.contain('2580').and.not.contain(room.moderatorPin);
+  });
+
+  it('over the cap of calls still in the IVR from one caller (2 here), the next call is refused busy (SIP 486) before answer', async () => {
+    const room = await bridge.seedRoom();
+    const other = (n: string): CallOptions => ({ ...call(room, []), callerNumber: n, hangup: { by: 'far-end', maxWaitMs: 30_000 } });
+    const waiting = [startCall(other('+15550777001')), startCall(other('+15550777001'))];
+    await Promise.all(waiting.map((c) => c.answered));
+    const refused = await placeCall({ ...other('+15550777001'), hangup: { by: 'far-end', maxWaitMs: 10_000 } });
+    expect(refused).to.include({ finalStatus: 486, answered: false });
+    await Promise.all(waiting.map((c) => c.hangUpNow()));
+    await bridge.waitForNothingLeft();
+    expect(await bridge.db.ledger.legsFor(room.accountId, {})).to.have.length(2);
   });
 });
