@@ -10,9 +10,10 @@ import type { PlaybackTracker } from './playbacks.js';
  * Hang-up causes as ARI names them, and the SIP final response PJSIP sends for each (checked
  * over real SIP by test/e2e/refusal.test.ts): `unallocated` 404, `congestion` 503.
  */
-const REJECT_REASON: Record<'unallocated' | 'unavailable', string> = {
+const REJECT_REASON: Record<'unallocated' | 'unavailable' | 'busy', string> = {
   unallocated: 'unallocated',
   unavailable: 'congestion',
+  busy: 'busy',
 };
 
 export class AriChannels implements CallChannel {
@@ -38,7 +39,7 @@ export class AriChannels implements CallChannel {
     return at;
   }
 
-  async reject(channelId: string, cause: 'unallocated' | 'unavailable'): Promise<void> {
+  async reject(channelId: string, cause: 'unallocated' | 'unavailable' | 'busy'): Promise<void> {
     await this.ari.rest.hangup(channelId, REJECT_REASON[cause]);
   }
 

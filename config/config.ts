@@ -74,9 +74,32 @@ export interface LimitsConfig {
   placementMs: number;
 }
 
+/**
+ * PIN guessing limits (README "Security"): failures counted per room and PIN kind and per calling
+ * number (in the database), locks, the pause after a failure, caps on calls still in the IVR,
+ * and what PINs may be set.
+ */
+export interface PinGuessingConfig {
+  /** Wrong PINs within the window that lock entry with a room's moderator / participant PIN. */
+  roomLockAfter: { moderator: number; participant: number };
+  /** Wrong PINs from one calling number, across rooms, within the window, that lock that caller. */
+  callerLockAfter: number;
+  lockMs: number;
+  windowMs: number;
+  /** The pause before the next PIN prompt after the first wrong PIN; doubles per failure up to maxPauseMs. */
+  pauseMs: number;
+  maxPauseMs: number;
+  /** Calls answered but not yet in a room, per dialled number and per calling number (per process); 0: no cap. */
+  maxUnauthenticatedPerNumber: number;
+  maxUnauthenticatedPerCaller: number;
+  /** Shortest moderator PIN that may be set (4-8). */
+  moderatorPinMinDigits: number;
+}
+
 export interface Config {
   api: ApiConfig;
   limits: LimitsConfig;
+  pinGuessing: PinGuessingConfig;
   mail: MailConfig;
   asterisk: AsteriskConfig;
   database: DatabaseConfig;
@@ -153,6 +176,35 @@ function limits(env: Env): LimitsConfig {
     aloneMs: seconds(env, 'TOLLBRIDGE_MAX_ALONE_S', 600) * 1000,
     maxLegMs: seconds(env, 'TOLLBRIDGE_MAX_LEG_S', 14_400) * 1000,
     placementMs: seconds(env, 'TOLLBRIDGE_PLACEMENT_TIMEOUT_S', 5, { min: 1, max: 60, zeroAllowed: false }) * 1000,
+  };
+}
+
+/** A whole number from `min` to `max`. */
+function whole(env: Env, name: string, fallback: number, min: number, max: number, unit = ''): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!/^\d+$/.test(raw) || value < min || value > max) throw new ConfigError(name, `"${raw}" is not a whole number${unit} from ${min} to ${max}`);
+  return value;
+}
+
+function pinGuessing(env: Env): PinGuessingConfig {
+  const pauseMs = whole(env, 'TOLLBRIDGE_PIN_PAUSE_MS', 1_000, 0, 60_000, ' of ms');
+  const maxPauseMs = whole(env, 'TOLLBRIDGE_PIN_MAX_PAUSE_MS', 8_000, 0, 120_000, ' of ms');
+  if (maxPauseMs < pauseMs) throw new ConfigError('TOLLBRIDGE_PIN_MAX_PAUSE_MS', `must be at least TOLLBRIDGE_PIN_PAUSE_MS (${pauseMs})`);
+  return {
+    roomLockAfter: {
+      moderator: whole(env, 'TOLLBRIDGE_PIN_MODERATOR_LOCK_AFTER', 10, 1, 1000),
+      participant: whole(env, 'TOLLBRIDGE_PIN_PARTICIPANT_LOCK_AFTER', 10, 1, 1000),
+    },
+    callerLockAfter: whole(env, 'TOLLBRIDGE_PIN_CALLER_LOCK_AFTER', 10, 1, 1000),
+    lockMs: seconds(env, 'TOLLBRIDGE_PIN_LOCK_S', 172_800, { min: 60, max: 30 * 86_400, zeroAllowed: false }) * 1000,
+    windowMs: seconds(env, 'TOLLBRIDGE_PIN_WINDOW_S', 172_800, { min: 60, max: 30 * 86_400, zeroAllowed: false }) * 1000,
+    pauseMs,
+    maxPauseMs,
+    maxUnauthenticatedPerNumber: whole(env, 'TOLLBRIDGE_MAX_IVR_CALLS_PER_NUMBER', 50, 0, 100_000),
+    maxUnauthenticatedPerCaller: whole(env, 'TOLLBRIDGE_MAX_IVR_CALLS_PER_CALLER', 10, 0, 100_000),
+    moderatorPinMinDigits: whole(env, 'TOLLBRIDGE_MODERATOR_PIN_MIN_DIGITS', 4, 4, 8, ' of digits'),
   };
 }
 
@@ -240,6 +292,7 @@ export function loadConfig(env: Env = process.env): Config {
       promptDirs: promptDirs(env.TOLLBRIDGE_PROMPT_DIRS ?? ''),
     },
     limits: limits(env),
+    pinGuessing: pinGuessing(env),
     database: database(env, dataDir),
     logLevel: text(env, 'TOLLBRIDGE_LOG_LEVEL', 'info'),
     pinSecret: text(env, 'TOLLBRIDGE_PIN_SECRET', 'tollbridge-development-pin-secret'),

@@ -10,6 +10,7 @@ import { LedgerRepository } from './repositories/ledger.js';
 import { NumbersRepository } from './repositories/numbers.js';
 import { RatesRepository } from './repositories/rates.js';
 import { RoomsRepository } from './repositories/rooms.js';
+import { PinFailuresRepository, type PinLockPolicy } from './repositories/pin-failures.js';
 import { StatementsRepository } from './repositories/statements.js';
 import { randomRoomNumber } from './room-number.js';
 import { createPasswordHasher, type PasswordHasher, type PasswordHasherOptions } from './passwords.js';
@@ -23,6 +24,7 @@ export type { NumberRoute } from './repositories/numbers.js';
 export type { ApiKey, Credential } from './repositories/credentials.js';
 export type { AuditEntry } from './repositories/audit.js';
 export type { PasswordHasher, PasswordHasherOptions } from './passwords.js';
+export { DEFAULT_PIN_LOCK_POLICY, type PinLockPolicy, type PinKind, type GuardState, type FailureRecorded } from './repositories/pin-failures.js';
 
 export interface DatabaseOptions {
   pinSecret: string;
@@ -34,6 +36,10 @@ export interface DatabaseOptions {
   proposeRoomNumber?: () => string;
   /** Password hashing: scrypt cost, workers, queue bound (default: the recommended cost, 1 worker, 16 waiting). */
   passwordHashing?: PasswordHasherOptions;
+  /** PIN guessing locks (TOLLBRIDGE_PIN_*); default DEFAULT_PIN_LOCK_POLICY. */
+  pinLockPolicy?: PinLockPolicy;
+  /** Shortest moderator PIN that may be set (TOLLBRIDGE_MODERATOR_PIN_MIN_DIGITS; default 4). */
+  moderatorPinMinDigits?: number;
 }
 
 export interface Database {
@@ -48,6 +54,7 @@ export interface Database {
   credentials: CredentialsRepository;
   passwords: PasswordHasher;
   audit: AuditRepository;
+  pinFailures: PinFailuresRepository;
   close(): Promise<void>;
 }
 
@@ -77,7 +84,7 @@ export async function openDatabase(cfg: DatabaseConfig, options: DatabaseOptions
   const accounts = new AccountsRepository(ctx);
   const writer = cfg.client === 'sqlite' ? sqliteLedgerWriter(knex) : pgLedgerWriter(cfg.url);
   const ledger = new LedgerRepository(ctx, writer);
-  const rooms = new RoomsRepository(ctx);
+  const rooms = new RoomsRepository(ctx, { moderatorMinDigits: options.moderatorPinMinDigits ?? 4 });
   return {
     knex,
     client: cfg.client,
@@ -90,6 +97,7 @@ export async function openDatabase(cfg: DatabaseConfig, options: DatabaseOptions
     credentials: new CredentialsRepository(ctx),
     passwords: ctx.passwords,
     audit: new AuditRepository(ctx),
+    pinFailures: new PinFailuresRepository(ctx, cfg.client, options.pinLockPolicy),
     close: async () => {
       await rooms.cache.stop();
       await writer.dispose();
