@@ -176,7 +176,7 @@ export function createCallMachine(deps: CallDeps) {
 
   const promptsFor = (first: string[], invalid: string, again: string, ctx: CallContext, attempts: number): string[] => {
     if (attempts === 0) return first;
-    return ctx.lastFailure === 'invalid' ? [invalid, again] : [again];
+    return [ctx.lastFailure === 'invalid' ? invalid : Prompt.noInput, again];
   };
 
   return setup({
@@ -429,7 +429,8 @@ export function createCallMachine(deps: CallDeps) {
           input: ({ context }) => ({ roomNumber: context.candidate, accountId: context.route?.accountId ?? context.resume?.accountId ?? -1 }),
           onDone: [
             { guard: ({ event }) => event.output !== null, target: 'guarding', actions: assign({ room: ({ event }) => event.output }) },
-            { target: 'roomFailed', actions: assign({ lastFailure: 'invalid' }) },
+            // A mistyped room: keys typed after it (the PIN, likely) must not become the next room attempt.
+            { target: 'roomFailed', actions: assign({ lastFailure: 'invalid', pending: '' }) },
           ],
           onError: {
             target: 'roomFailed',
@@ -668,5 +669,6 @@ function takeEntry(output: CollectOutput): Partial<CallContext> {
 }
 
 function failEntry(output: CollectOutput): Partial<CallContext> {
-  return output.kind === 'invalid' ? { lastFailure: 'invalid', pending: output.rest } : { lastFailure: 'no-input', pending: '' };
+  // Keys typed after a wrong entry are dropped: the next attempt starts after the prompt.
+  return output.kind === 'invalid' ? { lastFailure: 'invalid', pending: '' } : { lastFailure: 'no-input', pending: '' };
 }
