@@ -174,9 +174,10 @@ export function createCallMachine(deps: CallDeps) {
   const unauthenticated = new UnauthenticatedCalls(guessing);
   const pinChecks = new PinChecks({ directory, pinGuard, log });
 
-  const promptsFor = (first: string[], invalid: string, again: string, ctx: CallContext, attempts: number): string[] => {
-    if (attempts === 0) return first;
-    return [ctx.lastFailure === 'invalid' ? invalid : Prompt.noInput, again];
+  /** The first time the entry's prompts; after a failure, what went wrong (heard whole), then the entry's prompt. */
+  const promptsFor = (first: string[], invalid: string, again: string, ctx: CallContext, attempts: number): { notice: string[]; prompts: string[] } => {
+    if (attempts === 0) return { notice: [], prompts: first };
+    return { notice: [ctx.lastFailure === 'invalid' ? invalid : Prompt.noInput], prompts: [again] };
   };
 
   return setup({
@@ -408,7 +409,7 @@ export function createCallMachine(deps: CallDeps) {
           src: 'collect',
           input: ({ context }) => ({
             channelId: context.channelId,
-            prompts: promptsFor([Prompt.greeting, Prompt.enterRoom], Prompt.invalidRoom, Prompt.enterRoom, context, context.roomAttempts),
+            ...promptsFor([Prompt.greeting, Prompt.enterRoom], Prompt.invalidRoom, Prompt.enterRoom, context, context.roomAttempts),
             buffer: context.pending,
             maxDigits: ROOM_MAX_DIGITS,
             timing,
@@ -485,7 +486,7 @@ export function createCallMachine(deps: CallDeps) {
           src: 'collect',
           input: ({ context }) => ({
             channelId: context.channelId,
-            prompts: promptsFor([Prompt.enterPin], Prompt.invalidPin, Prompt.enterPin, context, context.pinAttempts),
+            ...promptsFor([Prompt.enterPin], Prompt.invalidPin, Prompt.enterPin, context, context.pinAttempts),
             buffer: context.pending,
             maxDigits: PIN_MAX_DIGITS,
             timing,

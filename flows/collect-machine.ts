@@ -11,6 +11,11 @@ import type { CallChannel } from './ports.js';
 
 export interface CollectInput {
   channelId: string;
+  /**
+   * Said first and heard to its end ("that room is not valid"): keys pressed meanwhile are
+   * dropped, so a PIN typed straight after a mistyped room never becomes the next room.
+   */
+  notice?: string[];
   /** Sound names played before the entry, skipped when digits were typed ahead. */
   prompts: string[];
   /** Digits typed ahead of this step. */
@@ -72,6 +77,7 @@ export function createCollectMachine(channel: Pick<CallChannel, 'play'>) {
       settled: ({ context }) => context.match.kind !== 'incomplete',
       typedAhead: ({ context }) => context.buffer !== '',
       noPrompts: ({ context }) => context.prompts.length === 0,
+      hasNotice: ({ context }) => (context.notice ?? []).length > 0,
       star: ({ event }) => event.type === 'DTMF' && event.digit === RESTART_KEY,
     },
     actions: {
@@ -89,8 +95,16 @@ export function createCollectMachine(channel: Pick<CallChannel, 'play'>) {
       const buffer = afterRestart(input.buffer);
       return { ...input, buffer, match: matchEntry(buffer, { maxDigits: input.maxDigits }) };
     },
-    initial: 'start',
+    initial: 'begin',
     states: {
+      begin: {
+        always: [{ guard: 'hasNotice', target: 'notice' }, { target: 'start' }],
+      },
+      notice: {
+        invoke: { src: 'prompt', input: ({ context }) => ({ channelId: context.channelId, sounds: context.notice ?? [] }) },
+        on: { DTMF: {}, PROMPT_DONE: 'start' },
+        after: { promptGuard: 'start' },
+      },
       start: {
         always: [
           { guard: 'settled', target: 'done' },

@@ -40,7 +40,7 @@ describe('PIN guessing over real SIP: a caller locked out after 3 wrong PINs @as
   it('3 wrong PINs lock the room and the caller; the next call, with the right PIN, is hung up without getting in; the owner is mailed once', async () => {
     const room = await bridge.seedRoom();
     const owner = await bridge.db.accounts.get(room.accountId);
-    const guessing: Step[] = [{ pauseMs: 300 }, { digits: `${room.roomNumber}#` }, { pauseMs: 800 }, { digits: '2580#' }, { pauseMs: 1500 }, { digits: '2581#' }, { pauseMs: 1500 }, { digits: '2582#' }];
+    const guessing: Step[] = [{ pauseMs: 300 }, { digits: `${room.roomNumber}#` }, { pauseMs: 800 }, { digits: '2580#' }, { pauseMs: 3500 }, { digits: '2581#' }, { pauseMs: 3500 }, { digits: '2582#' }];
     const first = await placeCall(call(room, guessing));
     expect(first).to.include({ answered: true, hungUpBy: 'far-end' });
 
