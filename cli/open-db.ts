@@ -2,18 +2,38 @@
 // loadConfig(); main.ts has already applied --db), opened for one command and closed after it,
 // and argument helpers whose errors say what to type instead.
 import { loadConfig, type Config, type DatabaseConfig } from '../config/config.js';
-import { AccountNotFound, openDatabase, type Database } from '../db/index.js';
+import { AccountNotFound, openDatabase, type Database, type DatabaseOptions } from '../db/index.js';
 import { reasonOf, ServiceUnavailableError } from '../app/service-unavailable.js';
+import type { Logger } from 'pino';
 import { UsageError, type ParsedArgs } from './command.js';
+
+/** What every process opens the database with: the PIN keys, the quarantine and owner limits. */
+export function databaseOptions(config: Config): DatabaseOptions {
+  return { pinKeys: config.pinKeys, quarantineDays: config.quarantineDays, ownerLimits: config.owners, sqliteBusyMs: config.sqliteBusyMs };
+}
 
 /** Opens the database, runs `fn`, and closes the database whatever happens. */
 export async function withDatabase<T>(fn: (db: Database) => Promise<T>): Promise<T> {
   const config = loadConfig();
-  const db = await openDatabase(config.database, { pinSecret: config.pinSecret, quarantineDays: config.quarantineDays });
+  const db = await openDatabase(config.database, databaseOptions(config));
   try {
     return await fn(db);
   } finally {
     await db.close();
+  }
+}
+
+/**
+ * For `start` and `api`: says where the generated secrets are when this start created them, and
+ * warns about rooms whose PINs were hashed with a key this process lacks (an installation from
+ * before generated keys, whose TOLLBRIDGE_PIN_SECRET is no longer set): nobody can enter them.
+ */
+export async function reportSecrets(config: Config, db: Database, log: Logger): Promise<void> {
+  if (config.secretsCreated) log.info({ file: config.secretsFile }, 'generated this installation\'s secrets (PIN key, ARI and AMI passwords, operator token) into a file only its owner may read');
+  if (config.devMode) log.warn('TOLLBRIDGE_DEV_MODE is on: public development secrets are accepted; never run so in production');
+  const stranded = await db.rooms.countWithoutKey();
+  if (stranded > 0) {
+    log.warn({ rooms: stranded }, 'rooms with PINs hashed with a key this process does not have (set TOLLBRIDGE_PIN_SECRET to the old secret, or set their PINs again): their callers cannot enter');
   }
 }
 
@@ -32,7 +52,7 @@ export function describeDatabase(cfg: DatabaseConfig): string {
 /** For the long-running commands: a database that cannot be opened is ServiceUnavailable (exit 69). */
 export async function openServiceDatabase(config: Config): Promise<Database> {
   try {
-    return await openDatabase(config.database, { pinSecret: config.pinSecret, quarantineDays: config.quarantineDays });
+    return await openDatabase(config.database, databaseOptions(config));
   } catch (err) {
     throw new ServiceUnavailableError('database', `cannot open the database ${describeDatabase(config.database)}: ${reasonOf(err)}`, { cause: err });
   }

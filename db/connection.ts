@@ -19,8 +19,8 @@ const WAL_CHECKPOINT_PAGES = 10_000;
  * SQLite only: a second connection for the caller's lookups, read-only (query_only), so it
  * runs beside the writer's connection instead of behind it. PostgreSQL's pool already does.
  */
-export function connectReader(cfg: DatabaseConfig & { client: 'sqlite' }): Knex {
-  return sqliteKnex(cfg.filename, ['PRAGMA query_only = ON', 'PRAGMA busy_timeout = 5000']);
+export function connectReader(cfg: DatabaseConfig & { client: 'sqlite' }, busyMs = DEFAULT_BUSY_MS): Knex {
+  return sqliteKnex(cfg.filename, ['PRAGMA query_only = ON', `PRAGMA busy_timeout = ${busyMs}`]);
 }
 
 // knex prints its own warnings with console.log; on stdout they would break `--json` output.
@@ -29,14 +29,17 @@ const toStderr = (message: unknown): void => {
 };
 const KNEX_LOG = { warn: toStderr, error: toStderr, deprecate: toStderr, debug: toStderr };
 
-export function connect(cfg: DatabaseConfig): Knex {
+/** SQLite: how long a statement waits for another process's write lock before SQLITE_BUSY. */
+const DEFAULT_BUSY_MS = 5000;
+
+export function connect(cfg: DatabaseConfig, busyMs = DEFAULT_BUSY_MS): Knex {
   if (cfg.client === 'postgres') {
     // Epoch-ms timestamps and micros fit in 2^53; parse int8 (20) as a number.
     pg.types.setTypeParser(20, (v: string) => Number(v));
     return knexFactory({ client: 'pg', connection: cfg.url, pool: { min: 0, max: 10 }, log: KNEX_LOG });
   }
   fs.mkdirSync(path.dirname(cfg.filename), { recursive: true });
-  return sqliteKnex(cfg.filename, ['PRAGMA journal_mode = WAL', 'PRAGMA foreign_keys = ON', 'PRAGMA busy_timeout = 5000', 'PRAGMA synchronous = NORMAL', `PRAGMA wal_autocheckpoint = ${WAL_CHECKPOINT_PAGES}`]);
+  return sqliteKnex(cfg.filename, ['PRAGMA journal_mode = WAL', 'PRAGMA foreign_keys = ON', `PRAGMA busy_timeout = ${Math.trunc(busyMs)}`, 'PRAGMA synchronous = NORMAL', `PRAGMA wal_autocheckpoint = ${WAL_CHECKPOINT_PAGES}`]);
 }
 
 function sqliteKnex(filename: string, pragmas: string[]): Knex {

@@ -11,6 +11,8 @@ import { RatesRepository } from './repositories/rates.js';
 import { RoomsRepository } from './repositories/rooms.js';
 import { StatementsRepository } from './repositories/statements.js';
 import { randomRoomNumber } from './room-number.js';
+import { staticKeyring, type PinKeyring } from './pin-keys.js';
+import type { OwnerLimits } from './types.js';
 import { pgLedgerWriter } from './pg-ledger-writer.js';
 import { sqliteLedgerWriter } from './sqlite-ledger-writer.js';
 
@@ -19,9 +21,16 @@ export type * from './types.js';
 export type { Statement, StatementLine } from './repositories/statements.js';
 export type { NumberRoute } from './repositories/numbers.js';
 export type { ApiKey } from './repositories/credentials.js';
+export { staticKeyring, type PinKeyring } from './pin-keys.js';
 
 export interface DatabaseOptions {
-  pinSecret: string;
+  /** The PIN keys (config.pinKeys); or `pinSecret`: one key, id 0 (tests, benchmarks). */
+  pinKeys?: PinKeyring;
+  pinSecret?: string;
+  /** Limits on owners' subscriptions (config.owners); absent: none (tests). */
+  ownerLimits?: OwnerLimits;
+  /** SQLite: how long a write waits for another process's (busy_timeout, default 5000 ms). */
+  sqliteBusyMs?: number;
   now?: () => number;
   /** Days a released number rests before anyone may take it (default 30). */
   quarantineDays?: number;
@@ -42,8 +51,9 @@ export interface Database {
 }
 
 export async function openDatabase(cfg: DatabaseConfig, options: DatabaseOptions): Promise<Database> {
-  if (options.pinSecret === '') throw new Error('openDatabase: pinSecret is empty; PINs are hashed with it (config.pinSecret, TOLLBRIDGE_PIN_SECRET)');
-  const knex = connect(cfg);
+  const pinKeys = options.pinKeys ?? (options.pinSecret !== undefined && options.pinSecret !== '' ? staticKeyring({ 0: options.pinSecret }, 0) : null);
+  if (pinKeys === null) throw new Error('openDatabase: no PIN key; PINs are hashed with it (config.pinKeys)');
+  const knex = connect(cfg, options.sqliteBusyMs);
   try {
     await knex.migrate.latest({ migrationSource });
   } catch (err) {
@@ -53,12 +63,13 @@ export async function openDatabase(cfg: DatabaseConfig, options: DatabaseOptions
   }
   // After the migrations: the reader opens the file the writer has created and migrated.
   // (An in-memory database exists only on its one connection.)
-  const reader = cfg.client === 'sqlite' && cfg.filename !== ':memory:' ? connectReader(cfg) : knex;
+  const reader = cfg.client === 'sqlite' && cfg.filename !== ':memory:' ? connectReader(cfg, options.sqliteBusyMs) : knex;
   const ctx = {
     knex,
     reader,
     now: options.now ?? (() => Date.now()),
-    pinSecret: options.pinSecret,
+    pinKeys,
+    ownerLimits: options.ownerLimits ?? null,
     quarantineDays: options.quarantineDays ?? 30,
     proposeRoomNumber: options.proposeRoomNumber ?? randomRoomNumber,
   };

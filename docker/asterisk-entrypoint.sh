@@ -12,9 +12,13 @@ declare -A V=(
   [RTP_START]=${TOLLBRIDGE_RTP_START:-20000}
   [RTP_END]=${TOLLBRIDGE_RTP_END:-24999}
   [ARI_USER]=${TOLLBRIDGE_ARI_USER:-tollbridge}
-  [ARI_PASSWORD]=${TOLLBRIDGE_ARI_PASSWORD:-tollbridge-local}
+  [ARI_PASSWORD]=${TOLLBRIDGE_ARI_PASSWORD:?set TOLLBRIDGE_ARI_PASSWORD: a long random value, the same as the app's}
   [AMI_USER]=${TOLLBRIDGE_AMI_USER:-tollbridge}
-  [AMI_PASSWORD]=${TOLLBRIDGE_AMI_PASSWORD:-tollbridge-local}
+  [AMI_PASSWORD]=${TOLLBRIDGE_AMI_PASSWORD:?set TOLLBRIDGE_AMI_PASSWORD: a long random value, the same as the app's}
+  # The app's AMI user only reads CEL and hang-up requests (asterisk/config-render.ts amiRights).
+  [AMI_READ]=call
+  [AMI_WRITE]=
+  [AMI_EVENT_FILTERS]=$'eventfilter = Event: CEL\neventfilter = Event: SoftHangupRequest\neventfilter = Event: HangupRequest'
   [ARI_APP]=${TOLLBRIDGE_ARI_APP:-tollbridge}
   [SYSTEMNAME]=${TOLLBRIDGE_ASTERISK_SYSTEMNAME:-$INSTANCE}
   [RTP_TIMEOUT]=${TOLLBRIDGE_RTP_TIMEOUT_S:-60}

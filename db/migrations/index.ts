@@ -4,12 +4,14 @@ import * as initial from './001_initial.js';
 import * as apiCredentials from './002_api_credentials.js';
 import * as ledgerWriteRate from './003_ledger_write_rate.js';
 import * as legEndReason from './004_leg_end_reason.js';
+import * as pinKeyId from './007_pin_key_id.js';
 
 const migrations: Record<string, Knex.Migration> = {
   '001_initial': initial,
   '002_api_credentials': apiCredentials,
   '003_ledger_write_rate': ledgerWriteRate,
   '004_leg_end_reason': legEndReason,
+  '007_pin_key_id': pinKeyId,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {
