@@ -45,6 +45,8 @@ const STATUS: Record<string, number> = {
   NumberNotAvailable: 409,
   AlreadySubscribed: 409,
   AccountDeactivated: 409,
+  SubscriptionLimit: 429,
+  DatabaseBusy: 503,
 };
 
 export class Router {

@@ -103,7 +103,7 @@ describe('HTTP API', function () {
       ['PUT', `/v1/accounts/${o.id}/room/pins`, o.token, { moderator: '1234', participant: '1234' }, 400, 'InvalidPin'],
       ['PATCH', `/v1/accounts/${o.id}/room`, o.token, { number: '12345674' }, 400, 'RoomNumberPermanent'],
       ['PATCH', `/v1/accounts/${o.id}/room`, o.token, { onModeratorLeave: 'explode' }, 400, 'BadField'],
-      ['POST', `/v1/accounts/${o.id}/subscriptions`, o.token, { e164: '+18009990000' }, 404, 'NumberNotFound'],
+      ['POST', `/v1/accounts/${o.id}/subscriptions`, o.token, { e164: '+18009990000' }, 409, 'NumberNotAvailable'],
       ['PUT', '/v1/operator/rates/toll_free', OPERATOR, { perMinute: '0.01.5' }, 400, 'InvalidMoney'],
     ];
     for (const [method, path, token, body, status, code] of cases) {
