@@ -2,7 +2,8 @@
 // loadConfig(); main.ts has already applied --db), opened for one command and closed after it,
 // and argument helpers whose errors say what to type instead.
 import { loadConfig, type Config, type DatabaseConfig } from '../config/config.js';
-import { AccountNotFound, openDatabase, type Database, type DatabaseOptions } from '../db/index.js';
+import { isSqliteBusy } from './sqlite-busy.js';
+import { AccountNotFound, DatabaseBusy, openDatabase, type Database, type DatabaseOptions } from '../db/index.js';
 import { reasonOf, ServiceUnavailableError } from '../app/service-unavailable.js';
 import type { Logger } from 'pino';
 import { UsageError, type ParsedArgs } from './command.js';
@@ -18,6 +19,10 @@ export async function withDatabase<T>(fn: (db: Database) => Promise<T>): Promise
   const db = await openDatabase(config.database, databaseOptions(config));
   try {
     return await fn(db);
+  } catch (err) {
+    // The bounded wait (BEGIN IMMEDIATE under busy_timeout) ran out: a domain error, not SQL.
+    if (isSqliteBusy(err)) throw new DatabaseBusy(`the database is busy: another tollbridge command or the bridge kept it locked longer than ${config.sqliteBusyMs} ms (TOLLBRIDGE_SQLITE_BUSY_MS); nothing was changed, try again`);
+    throw err;
   } finally {
     await db.close();
   }
