@@ -41,6 +41,8 @@ export function placeholderValues(cfg: AsteriskConfig): Record<string, string> {
     AMI_EVENT_FILTERS: rights.eventFilters,
     ARI_APP: cfg.ariApp,
     SYSTEMNAME: cfg.systemName,
+    RUN_USER: cfg.runUser,
+    RUN_GROUP: cfg.runUser,
     CARRIER_MATCH_LINES: cfg.carrierIps.map((ip) => `match = ${ip}`).join('\n'),
     RTP_TIMEOUT: String(cfg.rtpTimeoutS),
     RTP_HOLD_TIMEOUT: String(cfg.rtpHoldTimeoutS),

@@ -41,6 +41,8 @@ export interface AsteriskConfig {
    * TOLLBRIDGE_AMI_DIAGNOSTICS, for the load bench only. Never originate.
    */
   amiDiagnostics: boolean;
+  /** The user (and group of the same name) Asterisk runs as after start, from the root's /etc/passwd; 'root' keeps root. */
+  runUser: string;
   /** Source addresses (IPs or CIDRs) whose INVITEs are accepted as the carrier's. */
   carrierIps: string[];
   /** Asterisk hangs up a caller who sent no RTP for this long (pjsip rtp_timeout; 0: never). */
@@ -221,6 +223,12 @@ function ownerLimits(env: Env): OwnerLimitsConfig {
   };
 }
 
+function asteriskUser(env: Env): string {
+  const user = text(env, 'TOLLBRIDGE_ASTERISK_USER', 'asterisk');
+  if (!/^[a-z_][a-z0-9_-]{0,31}$/.test(user)) throw new ConfigError('TOLLBRIDGE_ASTERISK_USER', `"${user}" is not a user name (or root)`);
+  return user;
+}
+
 function installationSecrets(file: string): { secrets: InstallationSecrets; created: boolean } {
   try {
     return loadOrCreateSecrets(file);
@@ -298,6 +306,7 @@ export function loadConfig(env: Env = process.env): Config {
       amiPassword: password(env, 'TOLLBRIDGE_AMI_PASSWORD', secrets.amiPassword, devMode),
       ariApp,
       amiDiagnostics: flag(env, 'TOLLBRIDGE_AMI_DIAGNOSTICS', false),
+      runUser: asteriskUser(env),
       systemName,
       carrierIps: carrierIps(env),
       rtpTimeoutS: seconds(env, 'TOLLBRIDGE_RTP_TIMEOUT_S', 60),

@@ -21,6 +21,8 @@ declare -A V=(
   [AMI_EVENT_FILTERS]=$'eventfilter = Event: CEL\neventfilter = Event: SoftHangupRequest\neventfilter = Event: HangupRequest'
   [ARI_APP]=${TOLLBRIDGE_ARI_APP:-tollbridge}
   [SYSTEMNAME]=${TOLLBRIDGE_ASTERISK_SYSTEMNAME:-$INSTANCE}
+  [RUN_USER]=${TOLLBRIDGE_ASTERISK_USER:-asterisk}
+  [RUN_GROUP]=${TOLLBRIDGE_ASTERISK_USER:-asterisk}
   [RTP_TIMEOUT]=${TOLLBRIDGE_RTP_TIMEOUT_S:-60}
   [RTP_HOLD_TIMEOUT]=${TOLLBRIDGE_RTP_HOLD_TIMEOUT_S:-600}
   [SESSION_TIMERS]=${TOLLBRIDGE_SESSION_TIMERS:-yes}
@@ -33,6 +35,9 @@ V[CARRIER_MATCH_LINES]=${match_lines%$'\n'}
 
 out=/etc/asterisk-$INSTANCE
 mkdir -p "$out" "/var/lib/asterisk-$INSTANCE" "/var/spool/asterisk-$INSTANCE" "/var/run/asterisk-$INSTANCE" "/var/log/asterisk-$INSTANCE/cel-custom"
+if [ "${V[RUN_USER]}" != root ]; then
+  chown -R "${V[RUN_USER]}:${V[RUN_GROUP]}" "/var/lib/asterisk-$INSTANCE" "/var/spool/asterisk-$INSTANCE" "/var/run/asterisk-$INSTANCE" "/var/log/asterisk-$INSTANCE"
+fi
 for f in /opt/tollbridge/templates/*.conf; do
   text=$(cat "$f")
   for k in "${!V[@]}"; do text=${text//@@$k@@/${V[$k]}}; done

@@ -1,8 +1,9 @@
-// The app's AMI user against the real test Asterisk: it may listen to what the app uses (CEL,
+// Asterisk's own rights, and the app's AMI user, against the real test Asterisk: it may listen to what the app uses (CEL,
 // hang-up requests) and nothing more: originating a call over the carrier trunk, running a CLI
 // command or changing the dialplan is refused. Its password is the installation's generated
 // one, not a public default.
 import { expect } from 'chai';
+import fs from 'node:fs';
 import { AmiSession } from '../../bridge/ami-session.js';
 import { sharedAsterisk } from '../support/asterisk-fixture.js';
 import { silentLog } from '../support/fakes.js';
@@ -42,6 +43,16 @@ describe('the app\'s AMI user on a real Asterisk @asterisk', function () {
       expect(String(error)).to.match(/Permission denied/i);
     });
   }
+
+  it('Asterisk does not run as root: it dropped to its own user (TOLLBRIDGE_ASTERISK_USER, default asterisk)', () => {
+    const pid = asterisk.pid;
+    if (pid === undefined) throw new Error('no Asterisk pid');
+    const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+    const uids = (/^Uid:\s+(.*)$/m.exec(status)?.[1] ?? '').split(/\s+/).map(Number);
+    expect(asterisk.cfg.runUser).to.equal('asterisk');
+    expect(uids, 'real, effective, saved and filesystem uid').to.have.length(4);
+    expect(uids.every((uid) => uid !== 0), status.split('\n').slice(0, 10).join('\n')).to.equal(true);
+  });
 
   it('still receives the CEL events the app reconciles with', async () => {
     const heard: AmiEvent[] = [];

@@ -153,7 +153,7 @@ describe('tollbridge account/operator commands (spawned CLI)', function () {
       const message = await domainError(['rooms', 'set-pins', made.roomNumber, '--moderator', '1111', '--participant', '1111'], 'InvalidPin');
       expect(message).to.contain('differ');
       await domainError(['rooms', 'set-pins', made.roomNumber, '--moderator', '12', '--participant', '1111'], 'InvalidPin');
-      const human = await tb(['rooms', 'set-pins', made.roomNumber, '--moderator', '1111', '--participant', '1111']);
+      const human = await tb(['rooms', 'set-pins', made.roomNumber, '--pins-stdin'], '1111\n1111\n');
       expect([human.code, human.stderr]).to.deep.equal([2, 'tollbridge: the moderator and participant PINs must differ\n']);
       expect((await tb(['rooms', 'set-pins', made.roomNumber, '--moderator', '4321'])).code).to.equal(64);
     });
