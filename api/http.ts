@@ -59,6 +59,8 @@ const STATUS: Record<string, number> = {
   AccountDeactivated: 409,
   TooManyApiKeys: 409,
   HashingBusy: 503,
+  SubscriptionLimit: 429,
+  DatabaseBusy: 503,
 };
 /** Seconds a client should wait before retrying, for these codes. */
 const RETRY_AFTER: Record<string, string> = { HashingBusy: '1' };

@@ -59,6 +59,25 @@ export interface LocalAsteriskOptions {
   extraConfig?: Readonly<Record<string, string>>;
 }
 
+/** uid and gid of `user` in the Debian root's own /etc/passwd (Asterisk resolves it there, inside the chroot). */
+function userIds(root: string, user: string): { uid: number; gid: number } | null {
+  const passwd = fs.readFileSync(path.join(root, 'etc/passwd'), 'utf8');
+  for (const line of passwd.split('\n')) {
+    const [name, , uid, gid] = line.split(':');
+    if (name === user && uid !== undefined && gid !== undefined) return { uid: Number(uid), gid: Number(gid) };
+  }
+  return null;
+}
+
+function chownTree(dir: string, uid: number, gid: number): void {
+  fs.chownSync(dir, uid, gid);
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) chownTree(full, uid, gid);
+    else if (!entry.isSymbolicLink()) fs.chownSync(full, uid, gid);
+  }
+}
+
 export class LocalAsterisk {
   private child: ChildProcess | undefined;
   private exited: Promise<number | null> | undefined;
@@ -93,6 +112,7 @@ export class LocalAsterisk {
       fs.writeFileSync(path.join(this.paths.etcDir, name), text, { mode: 0o640 });
     }
     this.copyPromptDirs();
+    this.handOverToRunUser();
   }
 
   /** The operator's recorded languages (TOLLBRIDGE_PROMPT_DIRS) into the root's sounds/<code>. */
@@ -103,6 +123,24 @@ export class LocalAsterisk {
       if (fs.lstatSync(target, { throwIfNoEntry: false })?.isSymbolicLink()) fs.rmSync(target); // a package's voice: the operator's wins
       fs.cpSync(dir, target, { recursive: true });
     }
+  }
+
+  /**
+   * Asterisk drops root right after start (asterisk.conf runuser/rungroup): its user may read
+   * the configuration (which holds the ARI/AMI passwords: group-readable only) and owns the
+   * instance's run, spool, log and database directories. A user missing from the root's
+   * /etc/passwd is a configuration error, said so.
+   */
+  private handOverToRunUser(): void {
+    const user = this.cfg.runUser;
+    if (user === 'root') return;
+    const ids = userIds(this.cfg.root, user);
+    if (ids === null) throw new Error(`TOLLBRIDGE_ASTERISK_USER: no user "${user}" in ${path.join(this.cfg.root, 'etc/passwd')} (the asterisk package creates "asterisk"; "root" keeps root)`);
+    const { etcDir, runDir, spoolDir, logDir, dbDir } = this.paths;
+    fs.chownSync(etcDir, 0, ids.gid);
+    fs.chmodSync(etcDir, 0o750);
+    for (const name of fs.readdirSync(etcDir)) fs.chownSync(path.join(etcDir, name), 0, ids.gid);
+    for (const dir of [runDir, spoolDir, logDir, dbDir]) chownTree(dir, ids.uid, ids.gid);
   }
 
   /** The rendered project config with the extra files laid over it, by file name. */

@@ -35,7 +35,7 @@ function tail(file: string): string {
 }
 
 export async function startTollbridgeSide(input: TollbridgeSideInput): Promise<RunningSide> {
-  const cfg = sideAsteriskConfig(input.endpoints);
+  const cfg = sideAsteriskConfig(input.endpoints, { TOLLBRIDGE_DATA_DIR: input.dir });
   const logFile = path.join(input.dir, 'tollbridge.log');
   const logFd = fs.openSync(logFile, 'w');
   const { TOLLBRIDGE_SMTP_URL: _smtp, ...inherited } = process.env;

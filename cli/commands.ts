@@ -8,7 +8,8 @@ import { ledgerCommands } from './ledger.js';
 import { numberCommands } from './numbers.js';
 import { rateCommands } from './rates.js';
 import { roomCommands } from './rooms.js';
+import { secretCommands } from './secrets.js';
 import { startCommand } from './start.js';
 import { usageCommands } from './usage.js';
 
-export const commands: Command[] = [startCommand, apiCommand, ...accountCommands, ...roomCommands, ...numberCommands, ...rateCommands, ...usageCommands, ...ledgerCommands, auditCommand, callCommand];
+export const commands: Command[] = [startCommand, apiCommand, ...accountCommands, ...roomCommands, ...numberCommands, ...rateCommands, ...usageCommands, ...ledgerCommands, auditCommand, ...secretCommands, callCommand];

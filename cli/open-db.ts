@@ -2,17 +2,21 @@
 // loadConfig(); main.ts has already applied --db), opened for one command and closed after it,
 // and argument helpers whose errors say what to type instead.
 import { loadConfig, type Config, type DatabaseConfig } from '../config/config.js';
-import { AccountNotFound, openDatabase, type Database, type DatabaseOptions } from '../db/index.js';
+import { isSqliteBusy } from './sqlite-busy.js';
+import { AccountNotFound, DatabaseBusy, openDatabase, type Database, type DatabaseOptions } from '../db/index.js';
 import { reasonOf, ServiceUnavailableError } from '../app/service-unavailable.js';
+import type { Logger } from 'pino';
 import { roomLanguages } from '../ivr/languages.js';
 import { UsageError, type ParsedArgs } from './command.js';
 
-/** The database's options from the configuration: PIN key, quarantine, PIN guessing locks and PIN rules. */
+/** What every process opens the database with: the PIN keys, quarantine, owner limits, room languages, PIN guessing locks and PIN rules. */
 export function databaseOptions(config: Config): DatabaseOptions {
   const g = config.pinGuessing;
   return {
-    pinSecret: config.pinSecret,
+    pinKeys: config.pinKeys,
     quarantineDays: config.quarantineDays,
+    ownerLimits: config.owners,
+    sqliteBusyMs: config.sqliteBusyMs,
     roomLanguages: roomLanguages(config),
     pinLockPolicy: { roomLockAfter: g.roomLockAfter, callerLockAfter: g.callerLockAfter, lockMs: g.lockMs, windowMs: g.windowMs },
     moderatorPinMinDigits: g.moderatorPinMinDigits,
@@ -25,8 +29,26 @@ export async function withDatabase<T>(fn: (db: Database) => Promise<T>): Promise
   const db = await openDatabase(config.database, databaseOptions(config));
   try {
     return await fn(db);
+  } catch (err) {
+    // The bounded wait (BEGIN IMMEDIATE under busy_timeout) ran out: a domain error, not SQL.
+    if (isSqliteBusy(err)) throw new DatabaseBusy(`the database is busy: another tollbridge command or the bridge kept it locked longer than ${config.sqliteBusyMs} ms (TOLLBRIDGE_SQLITE_BUSY_MS); nothing was changed, try again`);
+    throw err;
   } finally {
     await db.close();
+  }
+}
+
+/**
+ * For `start` and `api`: says where the generated secrets are when this start created them, and
+ * warns about rooms whose PINs were hashed with a key this process lacks (an installation from
+ * before generated keys, whose TOLLBRIDGE_PIN_SECRET is no longer set): nobody can enter them.
+ */
+export async function reportSecrets(config: Config, db: Database, log: Logger): Promise<void> {
+  if (config.secretsCreated) log.info({ file: config.secretsFile }, 'generated this installation\'s secrets (PIN key, ARI and AMI passwords, operator token) into a file only its owner may read');
+  if (config.devMode) log.warn('TOLLBRIDGE_DEV_MODE is on: public development secrets are accepted; never run so in production');
+  const stranded = await db.rooms.countWithoutKey();
+  if (stranded > 0) {
+    log.warn({ rooms: stranded }, 'rooms with PINs hashed with a key this process does not have (set TOLLBRIDGE_PIN_SECRET to the old secret, or set their PINs again): their callers cannot enter');
   }
 }
 

@@ -11,7 +11,7 @@ import { loadConfig } from '../config/config.js';
 import { pino } from 'pino';
 import { createLogger } from '../config/logger.js';
 import type { Command } from './command.js';
-import { openServiceDatabase } from './open-db.js';
+import { openServiceDatabase, reportSecrets } from './open-db.js';
 import { untilStopSignal } from './stop-signal.js';
 import path from 'node:path';
 import { sippArguments, writeCallFiles, type CallOptions } from '../sipp/caller.js';
@@ -57,7 +57,8 @@ export const startCommand: Command = {
     // ends the process with exit 69 (ServiceUnavailableError) after closing what was opened.
     const db = await openServiceDatabase(config);
     try {
-      const demo = args.values['no-demo'] === true ? null : await ensureDemo(db);
+      await reportSecrets(config, db, log);
+      const demo = args.values['no-demo'] === true ? null : await ensureDemo(db, config.dataDir);
       // Leg opens and closes go to the local journal first, then to the database (app/database-ports.ts).
       const ledger = await openJournaledLedger(db, config.ledgerJournalDir, log, { sync: config.ledgerJournalSync });
       const ports = databasePorts(db);

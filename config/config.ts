@@ -3,6 +3,14 @@
 // says which variable and how to fix it, instead of a confusing error mid-call.
 import path from 'node:path';
 import { repoRoot } from './paths.js';
+import type { PinKeyring } from '../db/pin-keys.js';
+import { fileKeyring } from './pin-keyring.js';
+import { loadOrCreateSecrets, SecretsFileError, type InstallationSecrets } from './secrets-file.js';
+
+/** The PIN secret every installation had before secrets were generated: public, so refused outside development mode. */
+export const DEVELOPMENT_PIN_SECRET = 'tollbridge-development-pin-secret';
+/** The ARI/AMI password every installation had before they were generated: public, refused outside development mode. */
+const OLD_PUBLIC_PASSWORD = 'tollbridge-local';
 
 export interface AsteriskConfig {
   /** Debian root holding Asterisk 22 (built by asterisk/build-root.sh). */
@@ -28,6 +36,13 @@ export interface AsteriskConfig {
    * ids are unique across Asterisk servers sharing one ledger.
    */
   systemName: string;
+  /**
+   * AMI rights for diagnostics beyond what the app uses (the Command action, DTMF events):
+   * TOLLBRIDGE_AMI_DIAGNOSTICS, for the load bench only. Never originate.
+   */
+  amiDiagnostics: boolean;
+  /** The user (and group of the same name) Asterisk runs as after start, from the root's /etc/passwd; 'root' keeps root. */
+  runUser: string;
   /** Source addresses (IPs or CIDRs) whose INVITEs are accepted as the carrier's. */
   carrierIps: string[];
   /** Asterisk hangs up a caller who sent no RTP for this long (pjsip rtp_timeout; 0: never). */
@@ -96,6 +111,16 @@ export interface PinGuessingConfig {
   moderatorPinMinDigits: number;
 }
 
+/** Limits on what an account may do with the number inventory. */
+export interface OwnerLimitsConfig {
+  /** Numbers one account may hold at once. */
+  maxNumbersPerAccount: number;
+  /** Subscriptions one account may start in 24 hours. */
+  maxSubscribesPerDay: number;
+  /** A number released within this long of its subscription, never called, skips quarantine. */
+  unusedReleaseMs: number;
+}
+
 export interface Config {
   api: ApiConfig;
   limits: LimitsConfig;
@@ -104,8 +129,18 @@ export interface Config {
   asterisk: AsteriskConfig;
   database: DatabaseConfig;
   logLevel: string;
-  /** Server-side key for PIN hashing (HMAC); kept outside the database. */
-  pinSecret: string;
+  /** Server-side keys for PIN hashing (HMAC), kept outside the database: the secrets file, plus key 0 (TOLLBRIDGE_PIN_SECRET) if set. */
+  pinKeys: PinKeyring;
+  /** The file holding the generated secrets (0600). */
+  secretsFile: string;
+  /** true when this load created the secrets file (a first start). */
+  secretsCreated: boolean;
+  /** TOLLBRIDGE_DEV_MODE: public development secrets allowed. Never in production. */
+  devMode: boolean;
+  /** What an account owner may do with numbers (abuse limits). */
+  owners: OwnerLimitsConfig;
+  /** SQLite: how long a write waits for another process's write before it gives up (busy_timeout). */
+  sqliteBusyMs: number;
   /** Days a released number rests before anyone else may subscribe to it. */
   quarantineDays: number;
   /** The languages a room may be set to; null: those the Asterisk root has prompts in (ivr/languages.ts). */
@@ -184,7 +219,7 @@ function whole(env: Env, name: string, fallback: number, min: number, max: numbe
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
-  if (!/^\d+$/.test(raw) || value < min || value > max) throw new ConfigError(name, `"${raw}" is not a whole number${unit} from ${min} to ${max}`);
+  if (!/^\d{1,9}$/.test(raw) || value < min || value > max) throw new ConfigError(name, `"${raw}" is not a whole number${unit} from ${min} to ${max}`);
   return value;
 }
 
@@ -234,6 +269,36 @@ function database(env: Env, dataDir: string): DatabaseConfig {
   throw new ConfigError('TOLLBRIDGE_DB', `"${url}" is neither sqlite:FILE nor a postgres:// URL`);
 }
 
+function ownerLimits(env: Env): OwnerLimitsConfig {
+  return {
+    maxNumbersPerAccount: whole(env, 'TOLLBRIDGE_MAX_NUMBERS_PER_ACCOUNT', 5, 1, 100_000),
+    maxSubscribesPerDay: whole(env, 'TOLLBRIDGE_MAX_SUBSCRIBES_PER_DAY', 10, 1, 100_000),
+    unusedReleaseMs: whole(env, 'TOLLBRIDGE_UNUSED_RELEASE_MINUTES', 60, 0, 10_080) * 60_000,
+  };
+}
+
+function asteriskUser(env: Env): string {
+  const user = text(env, 'TOLLBRIDGE_ASTERISK_USER', 'asterisk');
+  if (!/^[a-z_][a-z0-9_-]{0,31}$/.test(user)) throw new ConfigError('TOLLBRIDGE_ASTERISK_USER', `"${user}" is not a user name (or root)`);
+  return user;
+}
+
+function installationSecrets(file: string): { secrets: InstallationSecrets; created: boolean } {
+  try {
+    return loadOrCreateSecrets(file);
+  } catch (err) {
+    if (err instanceof SecretsFileError) throw new ConfigError('TOLLBRIDGE_SECRETS_FILE', err.message);
+    throw new ConfigError('TOLLBRIDGE_SECRETS_FILE', `${file}: cannot read or create it: ${(err as Error).message}`);
+  }
+}
+
+/** An ARI/AMI password from the environment (the old public default refused outside development mode), else the generated one. */
+function password(env: Env, name: string, generated: string, devMode: boolean): string {
+  const value = text(env, name, generated);
+  if (value === OLD_PUBLIC_PASSWORD && !devMode) throw new ConfigError(name, `"${OLD_PUBLIC_PASSWORD}" is a public default: unset it (a generated one is used) or set TOLLBRIDGE_DEV_MODE=yes for development`);
+  return value;
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const dataDir = path.resolve(env.TOLLBRIDGE_DATA_DIR ?? path.join(repoRoot(), 'data'));
   const rtpStart = port(env, 'TOLLBRIDGE_RTP_START', 20000);
@@ -258,8 +323,20 @@ export function loadConfig(env: Env = process.env): Config {
   if (drainRaw !== '' && (!/^\d+$/.test(drainRaw) || Number(drainRaw) > 86_400)) {
     throw new ConfigError('TOLLBRIDGE_DRAIN_SECONDS', `"${drainRaw}" is not a whole number of seconds from 0 to 86400`);
   }
-  const operatorToken = env.TOLLBRIDGE_OPERATOR_TOKEN ?? '';
-  if (operatorToken !== '' && operatorToken.length < 16) throw new ConfigError('TOLLBRIDGE_OPERATOR_TOKEN', 'needs at least 16 characters');
+  const envOperatorToken = env.TOLLBRIDGE_OPERATOR_TOKEN ?? '';
+  if (envOperatorToken !== '' && envOperatorToken.length < 16) throw new ConfigError('TOLLBRIDGE_OPERATOR_TOKEN', 'needs at least 16 characters');
+  const devMode = flag(env, 'TOLLBRIDGE_DEV_MODE', false);
+  const pinSecretEnv = env.TOLLBRIDGE_PIN_SECRET ?? '';
+  if (pinSecretEnv === DEVELOPMENT_PIN_SECRET && !devMode) {
+    throw new ConfigError('TOLLBRIDGE_PIN_SECRET', 'is the public development value: anyone with a copy of the database could recover every PIN. Unset it (a key is generated into the secrets file) or set TOLLBRIDGE_DEV_MODE=yes for development');
+  }
+  // Key 0: the single secret of installations from before key ids (their PIN hashes carry id 0).
+  const legacyPinKey = pinSecretEnv !== '' ? pinSecretEnv : devMode ? DEVELOPMENT_PIN_SECRET : null;
+  const owners = ownerLimits(env);
+  const sqliteBusyMs = whole(env, 'TOLLBRIDGE_SQLITE_BUSY_MS', 5000, 1, 600_000);
+  const secretsFile = path.resolve(env.TOLLBRIDGE_SECRETS_FILE ?? path.join(dataDir, 'secrets.json'));
+  const { secrets, created: secretsCreated } = installationSecrets(secretsFile);
+  const operatorToken = envOperatorToken !== '' ? envOperatorToken : secrets.operatorToken;
   return {
     api: {
       port: env.TOLLBRIDGE_API_PORT === '0' ? 0 : port(env, 'TOLLBRIDGE_API_PORT', 8380),
@@ -279,10 +356,12 @@ export function loadConfig(env: Env = process.env): Config {
       rtpStart,
       rtpEnd,
       ariUser: text(env, 'TOLLBRIDGE_ARI_USER', 'tollbridge'),
-      ariPassword: text(env, 'TOLLBRIDGE_ARI_PASSWORD', 'tollbridge-local'),
+      ariPassword: password(env, 'TOLLBRIDGE_ARI_PASSWORD', secrets.ariPassword, devMode),
       amiUser: text(env, 'TOLLBRIDGE_AMI_USER', 'tollbridge'),
-      amiPassword: text(env, 'TOLLBRIDGE_AMI_PASSWORD', 'tollbridge-local'),
+      amiPassword: password(env, 'TOLLBRIDGE_AMI_PASSWORD', secrets.amiPassword, devMode),
       ariApp,
+      amiDiagnostics: flag(env, 'TOLLBRIDGE_AMI_DIAGNOSTICS', false),
+      runUser: asteriskUser(env),
       systemName,
       carrierIps: carrierIps(env),
       rtpTimeoutS: seconds(env, 'TOLLBRIDGE_RTP_TIMEOUT_S', 60),
@@ -295,7 +374,12 @@ export function loadConfig(env: Env = process.env): Config {
     pinGuessing: pinGuessing(env),
     database: database(env, dataDir),
     logLevel: text(env, 'TOLLBRIDGE_LOG_LEVEL', 'info'),
-    pinSecret: text(env, 'TOLLBRIDGE_PIN_SECRET', 'tollbridge-development-pin-secret'),
+    pinKeys: fileKeyring(secretsFile, secrets, legacyPinKey),
+    secretsFile,
+    secretsCreated,
+    devMode,
+    owners,
+    sqliteBusyMs,
     quarantineDays,
     roomLanguages: roomLanguageList(env.TOLLBRIDGE_ROOM_LANGUAGES ?? ''),
     drainSeconds: drainRaw === '' ? 30 : Number(drainRaw),

@@ -14,6 +14,8 @@ import { PinFailuresRepository, type PinLockPolicy } from './repositories/pin-fa
 import { StatementsRepository } from './repositories/statements.js';
 import { randomRoomNumber } from './room-number.js';
 import { createPasswordHasher, type PasswordHasher, type PasswordHasherOptions } from './passwords.js';
+import { staticKeyring, type PinKeyring } from './pin-keys.js';
+import type { OwnerLimits } from './types.js';
 import { pgLedgerWriter } from './pg-ledger-writer.js';
 import { sqliteLedgerWriter } from './sqlite-ledger-writer.js';
 
@@ -25,9 +27,16 @@ export type { ApiKey, Credential } from './repositories/credentials.js';
 export type { AuditEntry } from './repositories/audit.js';
 export type { PasswordHasher, PasswordHasherOptions } from './passwords.js';
 export { DEFAULT_PIN_LOCK_POLICY, type PinLockPolicy, type PinKind, type GuardState, type FailureRecorded } from './repositories/pin-failures.js';
+export { staticKeyring, type PinKeyring } from './pin-keys.js';
 
 export interface DatabaseOptions {
-  pinSecret: string;
+  /** The PIN keys (config.pinKeys); or `pinSecret`: one key, id 0 (tests, benchmarks). */
+  pinKeys?: PinKeyring;
+  pinSecret?: string;
+  /** Limits on owners' subscriptions (config.owners); absent: none (tests). */
+  ownerLimits?: OwnerLimits;
+  /** SQLite: how long a write waits for another process's (busy_timeout, default 5000 ms). */
+  sqliteBusyMs?: number;
   now?: () => number;
   /** Days a released number rests before anyone may take it (default 30). */
   quarantineDays?: number;
@@ -59,8 +68,9 @@ export interface Database {
 }
 
 export async function openDatabase(cfg: DatabaseConfig, options: DatabaseOptions): Promise<Database> {
-  if (options.pinSecret === '') throw new Error('openDatabase: pinSecret is empty; PINs are hashed with it (config.pinSecret, TOLLBRIDGE_PIN_SECRET)');
-  const knex = connect(cfg);
+  const pinKeys = options.pinKeys ?? (options.pinSecret !== undefined && options.pinSecret !== '' ? staticKeyring({ 0: options.pinSecret }, 0) : null);
+  if (pinKeys === null) throw new Error('openDatabase: no PIN key; PINs are hashed with it (config.pinKeys)');
+  const knex = connect(cfg, options.sqliteBusyMs);
   try {
     await knex.migrate.latest({ migrationSource });
   } catch (err) {
@@ -70,12 +80,13 @@ export async function openDatabase(cfg: DatabaseConfig, options: DatabaseOptions
   }
   // After the migrations: the reader opens the file the writer has created and migrated.
   // (An in-memory database exists only on its one connection.)
-  const reader = cfg.client === 'sqlite' && cfg.filename !== ':memory:' ? connectReader(cfg) : knex;
+  const reader = cfg.client === 'sqlite' && cfg.filename !== ':memory:' ? connectReader(cfg, options.sqliteBusyMs) : knex;
   const ctx = {
     knex,
     reader,
     now: options.now ?? (() => Date.now()),
-    pinSecret: options.pinSecret,
+    pinKeys,
+    ownerLimits: options.ownerLimits ?? null,
     quarantineDays: options.quarantineDays ?? 30,
     roomLanguages: options.roomLanguages,
     proposeRoomNumber: options.proposeRoomNumber ?? randomRoomNumber,

@@ -6,6 +6,7 @@ import * as ledgerWriteRate from './003_ledger_write_rate.js';
 import * as legEndReason from './004_leg_end_reason.js';
 import * as pinGuard from './005_pin_guard.js';
 import * as auditLog from './006_audit_log.js';
+import * as pinKeyId from './007_pin_key_id.js';
 import * as roomsVersion from './008_rooms_version.js';
 
 const migrations: Record<string, Knex.Migration> = {
@@ -15,6 +16,7 @@ const migrations: Record<string, Knex.Migration> = {
   '004_leg_end_reason': legEndReason,
   '005_pin_guard': pinGuard,
   '006_audit_log': auditLog,
+  '007_pin_key_id': pinKeyId,
   '008_rooms_version': roomsVersion,
 };
 

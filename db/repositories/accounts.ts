@@ -5,6 +5,7 @@ import { normaliseEmail } from '../email.js';
 import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from '../passwords.js';
 import { isUniqueViolation, type Account, type RepositoryContext, type Room } from '../types.js';
 import { toRoom, type RoomRow } from './rooms.js';
+import { lockAccount } from './numbers.js';
 
 interface AccountRow {
   id: number;
@@ -129,10 +130,13 @@ export class AccountsRepository {
 
   /** Irreversible. Ends the account's subscriptions (numbers go to quarantine); the room number stays issued. */
   async deactivate(id: number): Promise<Account> {
-    const account = await this.get(id);
-    if (account.deactivatedAt !== null) throw new AccountDeactivated(`account ${id} is already deactivated`);
     const now = this.ctx.now();
+    // Under the account's lock, as subscribe takes it (numbers.ts lockAccount): a subscription
+    // racing this deactivation either commits before (and is ended here) or sees it closed.
     await this.ctx.knex.transaction(async (trx) => {
+      if (!(await lockAccount(trx, id))) throw new AccountNotFound(`no account ${id}`);
+      const current = await trx<AccountRow>('accounts').where({ id }).first('deactivated_at');
+      if (current?.deactivated_at !== null) throw new AccountDeactivated(`account ${id} is already deactivated`);
       const live = await trx('subscriptions').where({ account_id: id }).whereNull('ended_at').select<{ number_id: number }[]>('number_id');
       await trx('subscriptions').where({ account_id: id }).whereNull('ended_at').update({ ended_at: now });
       if (live.length > 0) await trx('phone_numbers').whereIn('id', live.map((s) => s.number_id)).update({ released_at: now });

@@ -17,6 +17,7 @@ export interface RoomRow {
   pin_salt: string | null;
   moderator_pin_hash: string | null;
   participant_pin_hash: string | null;
+  pin_key_id: number;
 }
 
 export const toRoom = (r: RoomRow): Room => ({
@@ -70,6 +71,15 @@ export class RoomsRepository {
     return room;
   }
 
+  /** Rooms whose PINs were hashed with a key this process does not have (they cannot be entered until their PINs are set again). */
+  async countWithoutKey(): Promise<number> {
+    const ids = (await this.ctx.knex('rooms').whereNotNull('pin_salt').distinct<{ pin_key_id: number }[]>('pin_key_id')).map((r) => Number(r.pin_key_id));
+    const missing = ids.filter((id) => this.ctx.pinKeys.key(id) === undefined);
+    if (missing.length === 0) return 0;
+    const row = await this.ctx.knex('rooms').whereNotNull('pin_salt').whereIn('pin_key_id', missing).count<{ n: number | string }[]>({ n: '*' }).first();
+    return Number(row?.n ?? 0);
+  }
+
   async forAccount(accountId: number): Promise<Room[]> {
     return (await this.ctx.knex<RoomRow>('rooms').where({ account_id: accountId })).map(toRoom);
   }
@@ -87,10 +97,12 @@ export class RoomsRepository {
     if (pins.moderator === pins.participant) throw new InvalidPin('the moderator and participant PINs must differ');
     const room = await this.get(number);
     const salt = newSalt();
+    const { id: keyId, key } = this.ctx.pinKeys.current();
     await this.ctx.knex('rooms').where({ id: room.id }).update({
       pin_salt: salt,
-      moderator_pin_hash: pinHash(this.ctx.pinSecret, salt, pins.moderator),
-      participant_pin_hash: pinHash(this.ctx.pinSecret, salt, pins.participant),
+      pin_key_id: keyId,
+      moderator_pin_hash: pinHash(key, salt, pins.moderator),
+      participant_pin_hash: pinHash(key, salt, pins.participant),
       pins_changed_at: this.ctx.now(),
     });
     this.cache.clear();
@@ -127,12 +139,18 @@ export class RoomsRepository {
     return this.get(number);
   }
 
-  /** The current hashes (held ones only while the rooms table has not changed), so a changed PIN applies to the next entry. */
+  /**
+   * The current hashes (held ones only while the rooms table has not changed), so a changed PIN
+   * applies to the next entry. Each is checked with the key it was made with; a key this process
+   * does not have checks nothing.
+   */
   async verifyPin(roomId: number, pin: string): Promise<'moderator' | 'participant' | 'invalid'> {
     if (!PIN.test(pin)) return 'invalid';
     const row = await this.cache.byRoomId(roomId, () => this.ctx.reader<RoomRow>('rooms').where({ id: roomId }).first());
     if (row === undefined || row.pin_salt === null || row.moderator_pin_hash === null || row.participant_pin_hash === null) return 'invalid';
-    const hash = pinHash(this.ctx.pinSecret, row.pin_salt, pin);
+    const key = this.ctx.pinKeys.key(Number(row.pin_key_id));
+    if (key === undefined) return 'invalid';
+    const hash = pinHash(key, row.pin_salt, pin);
     if (sameHash(hash, row.moderator_pin_hash)) return 'moderator';
     if (sameHash(hash, row.participant_pin_hash)) return 'participant';
     return 'invalid';

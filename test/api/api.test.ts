@@ -103,8 +103,9 @@ describe('HTTP API', function () {
       ['PUT', `/v1/accounts/${o.id}/room/pins`, o.token, { moderator: '2580', participant: '2580' }, 400, 'InvalidPin'],
       ['PATCH', `/v1/accounts/${o.id}/room`, o.token, { number: '12345674' }, 400, 'RoomNumberPermanent'],
       ['PATCH', `/v1/accounts/${o.id}/room`, o.token, { onModeratorLeave: 'explode' }, 400, 'BadField'],
-      ['POST', `/v1/accounts/${o.id}/subscriptions`, o.token, { e164: '+18009990000' }, 404, 'NumberNotFound'],
+      ['POST', `/v1/accounts/${o.id}/subscriptions`, o.token, { e164: '+18009990000' }, 409, 'NumberNotAvailable'],
       ['PUT', '/v1/operator/rates/toll_free', OPERATOR, { perMinute: '0.01.5' }, 400, 'InvalidMoney'],
+      ['PUT', '/v1/operator/rates/toll_free', OPERATOR, { perMinute: '999999999' }, 400, 'InvalidRate'],
     ];
     for (const [method, path, token, body, status, code] of cases) {
       const res = await call(method, path, token, body);

@@ -71,7 +71,7 @@ export class SpawnedBridge {
   }
 
   async withDb<T>(use: (db: Database) => Promise<T>): Promise<T> {
-    const db = await openDatabase(this.config.database, { pinSecret: this.config.pinSecret, quarantineDays: this.config.quarantineDays });
+    const db = await openDatabase(this.config.database, { pinKeys: this.config.pinKeys, quarantineDays: this.config.quarantineDays });
     try {
       return await use(db);
     } finally {
