@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import type { Credential, Database, ModeratorLeave, NumberKind } from '../db/index.js';
 import { parseDate } from '../db/dates.js';
 import { maskEmail } from '../db/email.js';
-import { parseMoney } from '../db/money.js';
+import { formatMoney, parseMoney } from '../db/money.js';
 import { MAX_PASSWORD_LENGTH } from '../db/passwords.js';
 import { MAX_LABEL_LENGTH } from '../db/repositories/credentials.js';
 import type { Mailer } from '../app/mailer.js';
@@ -197,6 +197,13 @@ export function registerRoutes(router: Router, deps: ApiDeps): void {
     return ok(null, 204);
   });
 
+  // Whose token this is (the web pages find the account of their session cookie here).
+  router.add('GET', '/v1/sessions/current', async (req) => {
+    const credential = await db.credentials.credentialFor(bearer(req));
+    if (credential === null) throw new HttpError(401, 'Unauthenticated', 'the token is unknown, expired or revoked');
+    return ok({ accountId: credential.accountId, kind: credential.kind });
+  });
+
   // --- owner routes -------------------------------------------------------------------
   router.add('GET', '/v1/accounts/:accountId', async (req) => {
     const id = await owner(req);
@@ -256,6 +263,15 @@ export function registerRoutes(router: Router, deps: ApiDeps): void {
   router.add('DELETE', '/v1/accounts/:accountId/subscriptions/:e164', async (req) => {
     const id = await owner(req);
     return ok(await unsubscribe(db, mailer, log, (req.params.e164 ?? '').slice(0, 32), id));
+  });
+  // This month's usage and charges of one subscribed number: what unsubscribing would confirm.
+  router.add('GET', '/v1/accounts/:accountId/subscriptions/:e164/usage', async (req) => {
+    const id = await owner(req);
+    const e164 = (req.params.e164 ?? '').slice(0, 32);
+    const live = (await db.numbers.subscriptionsFor(id)).find((s) => s.e164 === e164 && s.endedAt === null);
+    if (live === undefined) throw new HttpError(404, 'NotSubscribed', `${e164} is not subscribed by this account`);
+    const usage = await db.ledger.usage(id, { numberId: live.numberId });
+    return ok({ e164, ...usage, amount: formatMoney(usage.amountMicros, 6), billableMinutes: usage.billableSeconds / 60 });
   });
   router.add('GET', '/v1/accounts/:accountId/usage', async (req) => {
     const id = await owner(req);
