@@ -73,6 +73,7 @@ const STATUS: Record<string, number> = {
   AccountDeactivated: 409,
   TooManyApiKeys: 409,
   HashingBusy: 503,
+  LinkInvalid: 410,
 };
 /** Seconds a client should wait before retrying, for these codes. */
 const RETRY_AFTER: Record<string, string> = { HashingBusy: '1' };

@@ -4,6 +4,7 @@ import type { DatabaseConfig } from '../config/config.js';
 import { connect, connectReader } from './connection.js';
 import { migrationSource } from './migrations/index.js';
 import { AccountsRepository } from './repositories/accounts.js';
+import { AccountLinksRepository } from './repositories/account-links.js';
 import { AuditRepository } from './repositories/audit.js';
 import { CredentialsRepository } from './repositories/credentials.js';
 import { LedgerRepository } from './repositories/ledger.js';
@@ -46,6 +47,8 @@ export interface Database {
   credentials: CredentialsRepository;
   passwords: PasswordHasher;
   audit: AuditRepository;
+  /** Single-use e-mail links: password reset, e-mail change. */
+  accountLinks: AccountLinksRepository;
   close(): Promise<void>;
 }
 
@@ -87,6 +90,7 @@ export async function openDatabase(cfg: DatabaseConfig, options: DatabaseOptions
     credentials: new CredentialsRepository(ctx),
     passwords: ctx.passwords,
     audit: new AuditRepository(ctx),
+    accountLinks: new AccountLinksRepository(ctx),
     close: async () => {
       await rooms.cache.stop();
       await writer.dispose();

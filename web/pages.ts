@@ -7,7 +7,7 @@ import { HttpError, type Reply, type Request, type Router } from '../api/http.js
 import { cookie, csrfTokenFor, FORM_COOKIE, newFormNonce, readCookies, sameToken, SESSION_COOKIE } from './cookies.js';
 import { html, type Html } from './html.js';
 import { OWNER_NAV, page, STYLESHEET, type PageFrame } from './layout.js';
-import { accountView, numbersView, pinsForm, roomView, signinView, unsubscribeView, usageView, type UsageFilter } from './views.js';
+import { accountView, confirmEmailView, forgotView, numbersView, pinsForm, resetView, roomView, signinView, unsubscribeView, usageView, type UsageFilter } from './views.js';
 import type { Account, LedgerEntry, PhoneNumber, Room, Subscription, UsageSummary } from '../db/index.js';
 import type { Statement } from '../db/repositories/statements.js';
 
@@ -37,6 +37,8 @@ const NOTICES: Record<string, string> = {
   settings: 'Room settings saved.',
   subscribed: 'Subscribed: the number answers for your room now.',
   password: 'Password changed. Your other sessions were signed out.',
+  emailsent: 'We sent a confirmation link to the new address. The change takes effect when you open it.',
+  reset: 'Your password was changed. Sign in with the new one.',
   signedout: 'You are signed out.',
 };
 
@@ -137,6 +139,48 @@ export function registerPages(router: Router, deps: WebDeps = {}): void {
     req.actor = `account:${answer.body.accountId}`;
     return redirect('/app/room', { 'set-cookie': cookie(SESSION_COOKIE, answer.body.token, isHttps(req)) });
   }, 'form');
+  // --- links by e-mail (no session: the double-submitted form nonce guards the POSTs) -------
+  /** An anonymous page with its form nonce cookie; `body` gets the nonce. */
+  const anonymousPage = (req: Request, title: string, body: (nonce: string) => Html, extra: { error?: string; notice?: string } = {}, status = 200): Reply => {
+    const nonce = readCookies(req.headers).get(FORM_COOKIE) ?? newFormNonce();
+    return htmlReply(page({ title, ...extra }, body(nonce)), status, { 'set-cookie': cookie(FORM_COOKIE, nonce, isHttps(req)) });
+  };
+  const formNonceOk = (req: Request) => {
+    const nonce = readCookies(req.headers).get(FORM_COOKIE);
+    return nonce !== undefined && sameToken(formOf(req)._form, nonce);
+  };
+  const STALE = 'The form expired: please try again.';
+  const tokenOf = (req: Request) => (req.query.get('token') ?? formOf(req).token ?? '').slice(0, 200);
+
+  router.add('GET', '/forgot-password', async (req) => anonymousPage(req, 'Forgotten password', forgotView));
+  router.add('POST', '/forgot-password', async (req) => {
+    if (!formNonceOk(req)) return anonymousPage(req, 'Forgotten password', forgotView, { error: STALE }, 403);
+    const answer = await call(req, 'POST', '/v1/password-resets', undefined, { email: formOf(req).email ?? '' });
+    if (answer.error !== undefined) return anonymousPage(req, 'Forgotten password', forgotView, { error: answer.error.message }, answer.status);
+    return anonymousPage(req, 'Forgotten password', () => html`<p>If an account has that address, a link to choose a new password is on its way. It works once, within an hour.</p><p><a href="/signin">Back to sign in</a></p>`, { notice: 'Check your e-mail.' });
+  }, 'form');
+  router.add('GET', '/reset-password', async (req) => anonymousPage(req, 'Choose a new password', (nonce) => resetView(nonce, tokenOf(req))));
+  router.add('POST', '/reset-password', async (req) => {
+    const form = formOf(req);
+    const again = (error: string, status: number) => anonymousPage(req, 'Choose a new password', (nonce) => resetView(nonce, tokenOf(req)), { error }, status);
+    if (!formNonceOk(req)) return again(STALE, 403);
+    if ((form.newPassword ?? '') !== (form.confirmPassword ?? '')) return again('The new password and its repetition differ.', 400);
+    const answer = await call(req, 'POST', '/v1/password-resets/confirm', undefined, { token: tokenOf(req), newPassword: form.newPassword ?? '' });
+    if (answer.error !== undefined) {
+      if (answer.error.code === 'LinkInvalid') return anonymousPage(req, 'Choose a new password', () => html`<p><a href="/forgot-password">Ask for a new link</a></p>`, { error: answer.error.message }, answer.status);
+      return again(answer.error.message, answer.status);
+    }
+    return redirect('/signin?done=reset');
+  }, 'form');
+  // Opening the link shows a button: a GET changes nothing (mail scanners open links too).
+  router.add('GET', '/confirm-email', async (req) => anonymousPage(req, 'Confirm your new e-mail address', (nonce) => confirmEmailView(nonce, tokenOf(req))));
+  router.add('POST', '/confirm-email', async (req) => {
+    if (!formNonceOk(req)) return anonymousPage(req, 'Confirm your new e-mail address', (nonce) => confirmEmailView(nonce, tokenOf(req)), { error: STALE }, 403);
+    const answer = await call<Account>(req, 'POST', '/v1/email-changes/confirm', undefined, { token: tokenOf(req) });
+    if (answer.error !== undefined) return anonymousPage(req, 'Confirm your new e-mail address', () => html`<p>Ask for the change again on your account page.</p>`, { error: answer.error.message }, answer.status);
+    return anonymousPage(req, 'E-mail address changed', () => html`<p>Your account's address is now <strong id="new-email">${answer.body.email}</strong>. Sign in with it from now on.</p><p><a href="/app/room">Go to my room</a></p>`, { notice: 'Confirmed.' });
+  }, 'form');
+
   router.add('POST', '/signout', async (req) => {
     const v = await visitorOf(req);
     if (v === null) return toSignin(req);
@@ -239,6 +283,13 @@ export function registerPages(router: Router, deps: WebDeps = {}): void {
     return orShow(async () => {
       await must(call(req, 'PUT', `${base(v)}/password`, v.token, { currentPassword: form.currentPassword ?? '', newPassword: form.newPassword ?? '' }));
       return redirect('/app/account?done=password');
+    }, async (message) => accountPage(req, v, message));
+  }), 'form');
+  router.add('POST', '/app/account/email', ownerPage(async (req, v) => {
+    const form = formOf(req);
+    return orShow(async () => {
+      await must(call(req, 'POST', `${base(v)}/email`, v.token, { newEmail: form.newEmail ?? '', password: form.password ?? '' }));
+      return redirect('/app/account?done=emailsent');
     }, async (message) => accountPage(req, v, message));
   }), 'form');
 }

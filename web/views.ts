@@ -23,7 +23,29 @@ export function signinView(nonce: string): Html {
 <label for="email">E-mail</label><input id="email" name="email" type="email" autocomplete="username" required maxlength="320">
 <label for="password">Password</label><input id="password" name="password" type="password" autocomplete="current-password" required maxlength="1024">
 <button type="submit">Sign in</button>
-</form>`;
+</form>
+<p><a href="/forgot-password">Forgot your password?</a></p>`;
+}
+
+export function forgotView(nonce: string): Html {
+  return html`<p>Type your account's e-mail address: we send a link to choose a new password.</p>
+<form method="post" action="/forgot-password"><input type="hidden" name="_form" value="${nonce}">
+<label for="email">E-mail</label><input id="email" name="email" type="email" autocomplete="username" required maxlength="320">
+<button type="submit">Send the link</button></form>
+<p><a href="/signin">Back to sign in</a></p>`;
+}
+
+export function resetView(nonce: string, token: string): Html {
+  return html`<form method="post" action="/reset-password"><input type="hidden" name="_form" value="${nonce}"><input type="hidden" name="token" value="${token}">
+<label for="newPassword">New password (at least 8 characters)</label><input id="newPassword" name="newPassword" type="password" autocomplete="new-password" required minlength="8">
+<label for="confirmPassword">New password again</label><input id="confirmPassword" name="confirmPassword" type="password" autocomplete="new-password" required minlength="8">
+<button type="submit">Set the new password</button></form>`;
+}
+
+export function confirmEmailView(nonce: string, token: string): Html {
+  return html`<form method="post" action="/confirm-email"><input type="hidden" name="_form" value="${nonce}"><input type="hidden" name="token" value="${token}">
+<p>Make the address this link was sent to the address of your tollbridge account?</p>
+<button type="submit">Confirm the new address</button></form>`;
 }
 
 export function pinsForm(csrf: string, action: string, room: Room, first: boolean): Html {
@@ -152,5 +174,11 @@ export function accountView(csrf: string, account: Account): Html {
 <label for="currentPassword">Current password</label><input id="currentPassword" name="currentPassword" type="password" autocomplete="current-password" required>
 <label for="newPassword">New password</label><input id="newPassword" name="newPassword" type="password" autocomplete="new-password" required minlength="8">
 <label for="confirmPassword">New password again</label><input id="confirmPassword" name="confirmPassword" type="password" autocomplete="new-password" required minlength="8">
-<button type="submit">Change password</button></form>`;
+<button type="submit">Change password</button></form>
+<h2>Change e-mail address</h2>
+<p>We send a link to the new address; the change takes effect when it is opened.</p>
+<form method="post" action="/app/account/email">${csrfField(csrf)}
+<label for="newEmail">New e-mail address</label><input id="newEmail" name="newEmail" type="email" autocomplete="email" required maxlength="320">
+<label for="emailPassword">Your password (to confirm it is you)</label><input id="emailPassword" name="password" type="password" autocomplete="current-password" required>
+<button type="submit">Send the confirmation link</button></form>`;
 }

@@ -6,6 +6,7 @@ import * as ledgerWriteRate from './003_ledger_write_rate.js';
 import * as legEndReason from './004_leg_end_reason.js';
 import * as auditLog from './006_audit_log.js';
 import * as roomsVersion from './008_rooms_version.js';
+import * as accountLinks from './010_account_links.js';
 
 const migrations: Record<string, Knex.Migration> = {
   '001_initial': initial,
@@ -14,6 +15,7 @@ const migrations: Record<string, Knex.Migration> = {
   '004_leg_end_reason': legEndReason,
   '006_audit_log': auditLog,
   '008_rooms_version': roomsVersion,
+  '010_account_links': accountLinks,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

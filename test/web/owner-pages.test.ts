@@ -21,9 +21,22 @@ const SCREENSHOTS = process.env.TOLLBRIDGE_TEST_SCREENSHOTS ?? path.resolve('tes
 const EMAIL = 'ada.web@example.test';
 const PASSWORD = 'correct horse battery';
 const NEW_PASSWORD = 'staple battery horse';
+const RESET_PASSWORD = 'reset battery staple';
+const NEW_EMAIL = 'ada.new@example.test';
 const NUMBER = '+18005557301';
 /** Playwright's own waits, generous for a loaded 2-core machine. */
 const UI_TIMEOUT_MS = 20_000;
+
+/** The body of a received mail, quoted-printable soft breaks and escapes undone. */
+function mailText(raw: string): string {
+  return raw.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+}
+
+function linkIn(raw: string, path: string): string {
+  const m = new RegExp(`https?://\\S+${path}\\?token=[A-Za-z0-9_-]+`).exec(mailText(raw));
+  if (m === null) throw new Error(`no ${path} link in the mail:\n${raw}`);
+  return m[0];
+}
 
 describe('the owner\'s web pages in headless Chromium, with real SIP calls @asterisk', function () {
   this.timeout(180_000);
@@ -213,5 +226,80 @@ describe('the owner\'s web pages in headless Chromium, with real SIP calls @aste
     await page.getByLabel('Password').fill(NEW_PASSWORD);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await at('/app/room');
+  });
+
+  it('an e-mail change is confirmed by a link sent to the new address; the link works once; the new address signs in', async () => {
+    await page.goto(`${api.url}/app/account`);
+    await page.getByLabel('New e-mail address').fill(NEW_EMAIL);
+    await page.getByLabel(/Your password/).fill(NEW_PASSWORD);
+    await page.getByRole('button', { name: 'Send the confirmation link' }).click();
+    await page.getByRole('status').waitFor();
+    expect((await bridge.db.accounts.get(accountId)).email).to.equal(EMAIL);
+    const mail = await waitFor('the confirmation mail at the new address', async () => smtp.received.find((m) => m.to.includes(NEW_EMAIL)) ?? null);
+    const link = linkIn(mail.raw, '/confirm-email');
+
+    const other = await browser.newContext();
+    const visitor = await other.newPage();
+    await visitor.goto(link);
+    // Opening the link alone changes nothing.
+    expect((await bridge.db.accounts.get(accountId)).email).to.equal(EMAIL);
+    await visitor.getByRole('button', { name: 'Confirm the new address' }).click();
+    expect(await visitor.locator('#new-email').textContent()).to.equal(NEW_EMAIL);
+    expect((await bridge.db.accounts.get(accountId)).email).to.equal(NEW_EMAIL);
+    await visitor.goto(link);
+    await visitor.getByRole('button', { name: 'Confirm the new address' }).click();
+    expect(await visitor.getByRole('alert').textContent()).to.contain('was used already');
+    await other.close();
+
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await at('/signin');
+    await page.getByLabel('E-mail').fill(NEW_EMAIL);
+    await page.getByLabel('Password').fill(NEW_PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await at('/app/room');
+  });
+
+  it('a forgotten password: the e-mailed link sets a new one once, ends the sessions, and the new password signs in', async () => {
+    const other = await browser.newContext();
+    const visitor = await other.newPage();
+    await visitor.goto(`${api.url}/signin`);
+    await visitor.getByRole('link', { name: 'Forgot your password?' }).click();
+    await visitor.waitForURL((url) => url.pathname === '/forgot-password');
+    await shot('09-forgot-password');
+    // An unknown address gets the same answer and no mail.
+    await visitor.getByLabel('E-mail').fill('nobody@example.test');
+    await visitor.getByRole('button', { name: 'Send the link' }).click();
+    await visitor.getByRole('status').waitFor();
+    await visitor.goto(`${api.url}/forgot-password`);
+    await visitor.getByLabel('E-mail').fill(NEW_EMAIL);
+    await visitor.getByRole('button', { name: 'Send the link' }).click();
+    await visitor.getByRole('status').waitFor();
+    const mail = await waitFor('the password reset mail', async () => smtp.received.find((m) => m.to.includes(NEW_EMAIL) && mailText(m.raw).includes('/reset-password')) ?? null);
+    expect(smtp.received.filter((m) => m.to.includes('nobody@example.test'))).to.have.length(0);
+    const link = linkIn(mail.raw, '/reset-password');
+
+    await visitor.goto(link);
+    await visitor.getByLabel(/^New password \(/).fill(RESET_PASSWORD);
+    await visitor.getByLabel('New password again').fill(RESET_PASSWORD);
+    await visitor.getByRole('button', { name: 'Set the new password' }).click();
+    await visitor.waitForURL((url) => url.pathname === '/signin');
+    expect(await bridge.db.accounts.checkPassword(accountId, RESET_PASSWORD)).to.equal(true);
+    // The browser signed in before the reset lost its session.
+    await page.goto(`${api.url}/app/room`);
+    await at('/signin');
+
+    await visitor.goto(link);
+    await visitor.getByLabel(/^New password \(/).fill('another password 1');
+    await visitor.getByLabel('New password again').fill('another password 1');
+    await visitor.getByRole('button', { name: 'Set the new password' }).click();
+    expect(await visitor.getByRole('alert').textContent()).to.contain('was used already');
+    expect(await bridge.db.accounts.checkPassword(accountId, RESET_PASSWORD)).to.equal(true);
+
+    await visitor.goto(`${api.url}/signin`);
+    await visitor.getByLabel('E-mail').fill(NEW_EMAIL);
+    await visitor.getByLabel('Password').fill(RESET_PASSWORD);
+    await visitor.getByRole('button', { name: 'Sign in' }).click();
+    await visitor.waitForURL((url) => url.pathname === '/app/room');
+    await other.close();
   });
 });
