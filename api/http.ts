@@ -42,7 +42,11 @@ interface Route {
   parts: string[];
   handler: Handler;
   body: BodyKind;
+  /** 'page' for the web pages: served by this router, but not part of the API's description. */
+  audience: RouteAudience;
 }
+
+export type RouteAudience = 'api' | 'page';
 
 /** A request made from inside the process (the web pages calling the API's own routes). */
 export interface InternalRequest {
@@ -95,13 +99,13 @@ export class Router {
     this.allowedHosts = new Set(options.allowedHosts.map((h) => h.toLowerCase()));
   }
 
-  add(method: string, pattern: string, handler: Handler, body: BodyKind = 'json'): void {
-    this.routes.push({ method, pattern, parts: pattern.split('/').filter(Boolean), handler, body });
+  add(method: string, pattern: string, handler: Handler, body: BodyKind = 'json', audience: RouteAudience = 'api'): void {
+    this.routes.push({ method, pattern, parts: pattern.split('/').filter(Boolean), handler, body, audience });
   }
 
   /** The JSON API's routes (the OpenAPI document lists these). */
   list(): Array<{ method: string; pattern: string }> {
-    return this.routes.filter((r) => r.body === 'json' && r.parts[0] !== 'app' && r.parts[0] !== 'web').map((r) => ({ method: r.method, pattern: '/' + r.parts.join('/') }));
+    return this.routes.filter((r) => r.audience === 'api').map((r) => ({ method: r.method, pattern: '/' + r.parts.join('/') }));
   }
 
   /**

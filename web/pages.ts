@@ -3,7 +3,7 @@
 // from its cookie, so authorization, validation, sign-in limits and the audit log are the API's.
 // Every POST carries a CSRF token: a keyed hash of the session token once signed in, a
 // double-submitted random value on the anonymous forms. Cookies are HttpOnly, SameSite=Strict.
-import { HttpError, type Reply, type Request, type Router } from '../api/http.js';
+import { HttpError, type BodyKind, type Handler, type Reply, type Request, type Router } from '../api/http.js';
 import { cookie, csrfTokenFor, FORM_COOKIE, newFormNonce, readCookies, sameToken, SESSION_COOKIE } from './cookies.js';
 import { html, type Html } from './html.js';
 import { OWNER_NAV, page, STYLESHEET, type PageFrame } from './layout.js';
@@ -56,6 +56,7 @@ const formOf = (req: Request): Record<string, string> => (typeof req.body === 'o
 
 export function registerPages(router: Router, deps: WebDeps = {}): void {
   const now = deps.now ?? Date.now;
+  const add = (method: string, pattern: string, handler: Handler, body: BodyKind = 'json') => router.add(method, pattern, handler, body, 'page');
 
   const call = async <T>(req: Request, method: string, url: string, token?: string, body?: unknown): Promise<ApiAnswer<T>> => {
     const reply = await router.invoke({
@@ -114,20 +115,20 @@ export function registerPages(router: Router, deps: WebDeps = {}): void {
     }
   };
 
-  router.add('GET', '/web/style.css', async () => ({ status: 200, text: STYLESHEET, contentType: 'text/css; charset=utf-8' }));
-  router.add('GET', '/', async () => redirect('/app/room'));
-  router.add('GET', '/app', async () => redirect('/app/room'));
+  add('GET', '/web/style.css', async () => ({ status: 200, text: STYLESHEET, contentType: 'text/css; charset=utf-8' }));
+  add('GET', '/', async () => redirect('/app/room'));
+  add('GET', '/app', async () => redirect('/app/room'));
 
   // --- sign in and out ---------------------------------------------------------------
   const signinPage = (req: Request, nonce: string, error?: string, status = 200): Reply => {
     const notice = NOTICES[req.query.get('done') ?? ''];
     return htmlReply(page({ title: 'Sign in', ...(error === undefined ? {} : { error }), ...(notice === undefined ? {} : { notice }) }, signinView(nonce)), status, { 'set-cookie': cookie(FORM_COOKIE, nonce, isHttps(req)) });
   };
-  router.add('GET', '/signin', async (req) => {
+  add('GET', '/signin', async (req) => {
     if ((await visitorOf(req)) !== null) return redirect('/app/room');
     return signinPage(req, readCookies(req.headers).get(FORM_COOKIE) ?? newFormNonce());
   });
-  router.add('POST', '/signin', async (req) => {
+  add('POST', '/signin', async (req) => {
     const form = formOf(req);
     const nonce = readCookies(req.headers).get(FORM_COOKIE);
     if (nonce === undefined || !sameToken(form._form, nonce)) return signinPage(req, newFormNonce(), 'The form expired: please sign in again.', 403);
@@ -152,15 +153,15 @@ export function registerPages(router: Router, deps: WebDeps = {}): void {
   const STALE = 'The form expired: please try again.';
   const tokenOf = (req: Request) => (req.query.get('token') ?? formOf(req).token ?? '').slice(0, 200);
 
-  router.add('GET', '/forgot-password', async (req) => anonymousPage(req, 'Forgotten password', forgotView));
-  router.add('POST', '/forgot-password', async (req) => {
+  add('GET', '/forgot-password', async (req) => anonymousPage(req, 'Forgotten password', forgotView));
+  add('POST', '/forgot-password', async (req) => {
     if (!formNonceOk(req)) return anonymousPage(req, 'Forgotten password', forgotView, { error: STALE }, 403);
     const answer = await call(req, 'POST', '/v1/password-resets', undefined, { email: formOf(req).email ?? '' });
     if (answer.error !== undefined) return anonymousPage(req, 'Forgotten password', forgotView, { error: answer.error.message }, answer.status);
     return anonymousPage(req, 'Forgotten password', () => html`<p>If an account has that address, a link to choose a new password is on its way. It works once, within an hour.</p><p><a href="/signin">Back to sign in</a></p>`, { notice: 'Check your e-mail.' });
   }, 'form');
-  router.add('GET', '/reset-password', async (req) => anonymousPage(req, 'Choose a new password', (nonce) => resetView(nonce, tokenOf(req))));
-  router.add('POST', '/reset-password', async (req) => {
+  add('GET', '/reset-password', async (req) => anonymousPage(req, 'Choose a new password', (nonce) => resetView(nonce, tokenOf(req))));
+  add('POST', '/reset-password', async (req) => {
     const form = formOf(req);
     const again = (error: string, status: number) => anonymousPage(req, 'Choose a new password', (nonce) => resetView(nonce, tokenOf(req)), { error }, status);
     if (!formNonceOk(req)) return again(STALE, 403);
@@ -173,15 +174,15 @@ export function registerPages(router: Router, deps: WebDeps = {}): void {
     return redirect('/signin?done=reset');
   }, 'form');
   // Opening the link shows a button: a GET changes nothing (mail scanners open links too).
-  router.add('GET', '/confirm-email', async (req) => anonymousPage(req, 'Confirm your new e-mail address', (nonce) => confirmEmailView(nonce, tokenOf(req))));
-  router.add('POST', '/confirm-email', async (req) => {
+  add('GET', '/confirm-email', async (req) => anonymousPage(req, 'Confirm your new e-mail address', (nonce) => confirmEmailView(nonce, tokenOf(req))));
+  add('POST', '/confirm-email', async (req) => {
     if (!formNonceOk(req)) return anonymousPage(req, 'Confirm your new e-mail address', (nonce) => confirmEmailView(nonce, tokenOf(req)), { error: STALE }, 403);
     const answer = await call<Account>(req, 'POST', '/v1/email-changes/confirm', undefined, { token: tokenOf(req) });
     if (answer.error !== undefined) return anonymousPage(req, 'Confirm your new e-mail address', () => html`<p>Ask for the change again on your account page.</p>`, { error: answer.error.message }, answer.status);
     return anonymousPage(req, 'E-mail address changed', () => html`<p>Your account's address is now <strong id="new-email">${answer.body.email}</strong>. Sign in with it from now on.</p><p><a href="/app/room">Go to my room</a></p>`, { notice: 'Confirmed.' });
   }, 'form');
 
-  router.add('POST', '/signout', async (req) => {
+  add('POST', '/signout', async (req) => {
     const v = await visitorOf(req);
     if (v === null) return toSignin(req);
     if (!sameToken(formOf(req)._csrf, v.csrf)) throw new HttpError(403, 'BadCsrfToken', 'the form is stale or came from another site: reload the page and try again');
@@ -192,8 +193,8 @@ export function registerPages(router: Router, deps: WebDeps = {}): void {
   // --- first login: both PINs before anything else ----------------------------------
   const pinsPage = (req: Request, v: Visitor, room: Room, error?: string) =>
     htmlReply(page(frame(v, req, room.pinsSet ? 'Change PINs' : 'Set your room\'s PINs', { ...(error === undefined ? {} : { error }), ...(room.pinsSet ? {} : { nav: [] }) }), pinsForm(v.csrf, '/app/pins', room, !room.pinsSet)), error === undefined ? 200 : 400);
-  router.add('GET', '/app/pins', ownerPage(async (req, v, room) => pinsPage(req, v, room), { pinsFirst: false }));
-  router.add('POST', '/app/pins', ownerPage(async (req, v, room) => {
+  add('GET', '/app/pins', ownerPage(async (req, v, room) => pinsPage(req, v, room), { pinsFirst: false }));
+  add('POST', '/app/pins', ownerPage(async (req, v, room) => {
     const form = formOf(req);
     return orShow(async () => {
       await must(call(req, 'PUT', `${base(v)}/room/pins`, v.token, { moderator: form.moderator ?? '', participant: form.participant ?? '' }));
@@ -206,8 +207,8 @@ export function registerPages(router: Router, deps: WebDeps = {}): void {
     const subscriptions = await must(call<Subscription[]>(req, 'GET', `${base(v)}/subscriptions?limit=500`, v.token));
     return htmlReply(page(frame(v, req, 'My room', error === undefined ? {} : { error }), roomView(v.csrf, room, subscriptions.filter((s) => s.endedAt === null))), error === undefined ? 200 : 400);
   };
-  router.add('GET', '/app/room', ownerPage(async (req, v, room) => roomPage(req, v, room)));
-  router.add('POST', '/app/room/settings', ownerPage(async (req, v, room) => {
+  add('GET', '/app/room', ownerPage(async (req, v, room) => roomPage(req, v, room)));
+  add('POST', '/app/room/settings', ownerPage(async (req, v, room) => {
     const form = formOf(req);
     const max = Number(form.maxParticipants ?? '');
     return orShow(async () => {
@@ -227,8 +228,8 @@ export function registerPages(router: Router, deps: WebDeps = {}): void {
     const available = await must(call<PhoneNumber[]>(req, 'GET', `${base(v)}/numbers/available?limit=500`, v.token));
     return htmlReply(page(frame(v, req, 'Toll-free numbers', error === undefined ? {} : { error }), numbersView(v.csrf, subscriptions.filter((s) => s.endedAt === null), available)), error === undefined ? 200 : 400);
   };
-  router.add('GET', '/app/numbers', ownerPage(async (req, v) => numbersPage(req, v)));
-  router.add('POST', '/app/numbers/subscribe', ownerPage(async (req, v) => {
+  add('GET', '/app/numbers', ownerPage(async (req, v) => numbersPage(req, v)));
+  add('POST', '/app/numbers/subscribe', ownerPage(async (req, v) => {
     const e164 = formOf(req).e164 ?? '';
     return orShow(async () => {
       await must(call(req, 'POST', `${base(v)}/subscriptions`, v.token, { e164 }));
@@ -236,14 +237,14 @@ export function registerPages(router: Router, deps: WebDeps = {}): void {
     }, async (message) => numbersPage(req, v, message));
   }), 'form');
   // Unsubscribing is two steps: this month's usage and charges, then the confirmation.
-  router.add('GET', '/app/numbers/unsubscribe', ownerPage(async (req, v) => {
+  add('GET', '/app/numbers/unsubscribe', ownerPage(async (req, v) => {
     const e164 = (req.query.get('e164') ?? '').slice(0, 32);
     return orShow(async () => {
       const usage = await must(call<NumberUsage>(req, 'GET', `${base(v)}/subscriptions/${encodeURIComponent(e164)}/usage`, v.token));
       return htmlReply(page(frame(v, req, `Unsubscribe from ${e164}?`), unsubscribeView(v.csrf, usage, null)));
     }, async (message) => numbersPage(req, v, message));
   }));
-  router.add('POST', '/app/numbers/unsubscribe', ownerPage(async (req, v) => {
+  add('POST', '/app/numbers/unsubscribe', ownerPage(async (req, v) => {
     const e164 = (formOf(req).e164 ?? '').slice(0, 32);
     return orShow(async () => {
       const done = await must(call<{ subscription: Subscription; usage: NumberUsage; mailed: boolean }>(req, 'DELETE', `${base(v)}/subscriptions/${encodeURIComponent(e164)}`, v.token));
@@ -252,7 +253,7 @@ export function registerPages(router: Router, deps: WebDeps = {}): void {
   }), 'form');
 
   // --- usage and statements ------------------------------------------------------------
-  router.add('GET', '/app/usage', ownerPage(async (req, v) => {
+  add('GET', '/app/usage', ownerPage(async (req, v) => {
     const filter = usageFilterOf(req, now());
     const query = new URLSearchParams({ from: filter.from, to: new Date(Date.parse(`${filter.to}T00:00:00Z`) + 86_400_000).toISOString(), limit: '500' });
     return orShow(async () => {
@@ -264,7 +265,7 @@ export function registerPages(router: Router, deps: WebDeps = {}): void {
       return htmlReply(page(frame(v, req, 'Usage and statements'), usageView(filter, shown, numbers, statement, recentPeriods(now(), 12))));
     }, async (message) => htmlReply(page(frame(v, req, 'Usage and statements', { error: message }), html`<p><a href="/app/usage">Show this month</a></p>`), 400));
   }));
-  router.add('GET', '/app/statements/:period/csv', ownerPage(async (req, v) => {
+  add('GET', '/app/statements/:period/csv', ownerPage(async (req, v) => {
     const period = (req.params.period ?? '').slice(0, 7);
     const reply = await router.invoke({ method: 'GET', url: `${base(v)}/statements/${encodeURIComponent(period)}?format=csv`, headers: { host: req.headers.host ?? 'localhost', authorization: `Bearer ${v.token}` }, address: req.address });
     if (!('text' in reply)) return reply;
@@ -276,8 +277,8 @@ export function registerPages(router: Router, deps: WebDeps = {}): void {
     const { account } = await must(call<{ account: Account }>(req, 'GET', base(v), v.token));
     return htmlReply(page(frame(v, req, 'Account', error === undefined ? {} : { error }), accountView(v.csrf, account)), error === undefined ? 200 : 400);
   };
-  router.add('GET', '/app/account', ownerPage(async (req, v) => accountPage(req, v)));
-  router.add('POST', '/app/account/password', ownerPage(async (req, v) => {
+  add('GET', '/app/account', ownerPage(async (req, v) => accountPage(req, v)));
+  add('POST', '/app/account/password', ownerPage(async (req, v) => {
     const form = formOf(req);
     if ((form.newPassword ?? '') !== (form.confirmPassword ?? '')) return accountPage(req, v, 'The new password and its repetition differ.');
     return orShow(async () => {
@@ -285,7 +286,7 @@ export function registerPages(router: Router, deps: WebDeps = {}): void {
       return redirect('/app/account?done=password');
     }, async (message) => accountPage(req, v, message));
   }), 'form');
-  router.add('POST', '/app/account/email', ownerPage(async (req, v) => {
+  add('POST', '/app/account/email', ownerPage(async (req, v) => {
     const form = formOf(req);
     return orShow(async () => {
       await must(call(req, 'POST', `${base(v)}/email`, v.token, { newEmail: form.newEmail ?? '', password: form.password ?? '' }));
