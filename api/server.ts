@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { Router } from './http.js';
 import { registerRoutes, type ApiDeps } from './routes.js';
 import { registerPages } from '../web/pages.js';
+import { registerOperatorPages } from '../web/operator-pages.js';
 
 export interface ApiServer {
   url: string;
@@ -24,6 +25,7 @@ export async function startApi(deps: ApiDeps, host: string, port: number): Promi
   registerRoutes(router, deps);
   // The owner's web pages: same process, same router, reaching the data only through the routes above.
   registerPages(router, deps.now === undefined ? {} : { now: deps.now });
+  registerOperatorPages(router, deps.now);
   const server = http.createServer((req, res) => {
     router.handle(req, res).catch((err: unknown) => {
       deps.log.error({ err }, 'API request failed');

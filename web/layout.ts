@@ -22,6 +22,8 @@ export interface PageFrame {
   /** The current path, marked in the navigation. */
   path?: string;
   nav?: NavItem[];
+  /** Where the sign-out form posts (default /signout). */
+  signout?: string;
   notice?: string;
   error?: string;
 }
@@ -29,7 +31,7 @@ export interface PageFrame {
 export function page(frame: PageFrame, body: Html): Html {
   const nav = frame.csrf === undefined || frame.nav === undefined ? html`` : html`<nav aria-label="Main"><ul>
 ${frame.nav.map((item) => html`<li><a href="${item.href}"${item.href === frame.path ? html` aria-current="page"` : ''}>${item.label}</a></li>`)}
-<li><form method="post" action="/signout"><input type="hidden" name="_csrf" value="${frame.csrf}"><button type="submit" class="link">Sign out</button></form></li>
+<li><form method="post" action="${frame.signout ?? '/signout'}"><input type="hidden" name="_csrf" value="${frame.csrf}"><button type="submit" class="link">Sign out</button></form></li>
 </ul></nav>`;
   return html`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">

@@ -24,6 +24,7 @@ const NEW_PASSWORD = 'staple battery horse';
 const RESET_PASSWORD = 'reset battery staple';
 const NEW_EMAIL = 'ada.new@example.test';
 const NUMBER = '+18005557301';
+const OPERATOR = 'operator-token-for-web-tests-0123';
 /** Playwright's own waits, generous for a loaded 2-core machine. */
 const UI_TIMEOUT_MS = 20_000;
 
@@ -61,7 +62,7 @@ describe('the owner\'s web pages in headless Chromium, with real SIP calls @aste
     bridge = await BridgeUnderTest.start();
     smtp = await SmtpSink.start();
     const log = pino({ level: 'silent' });
-    api = await startApi({ db: bridge.db, mailer: createMailer({ smtpUrl: smtp.url, from: 'billing@tollbridge.test' }, log), log, operatorToken: '' }, '127.0.0.1', 0);
+    api = await startApi({ db: bridge.db, mailer: createMailer({ smtpUrl: smtp.url, from: 'billing@tollbridge.test' }, log), log, operatorToken: OPERATOR }, '127.0.0.1', 0);
     const created = await bridge.db.accounts.create({ name: 'Ada <Web> Lovelace', email: EMAIL, password: PASSWORD });
     accountId = created.account.id;
     roomNumber = created.room.number;
@@ -300,6 +301,61 @@ describe('the owner\'s web pages in headless Chromium, with real SIP calls @aste
     await visitor.getByLabel('Password').fill(RESET_PASSWORD);
     await visitor.getByRole('button', { name: 'Sign in' }).click();
     await visitor.waitForURL((url) => url.pathname === '/app/room');
+    await other.close();
+  });
+
+  it('operator pages behind the operator token: inventory with quarantine state, add a number, set a rate, create and deactivate an account', async () => {
+    const other = await browser.newContext();
+    const op = await other.newPage();
+    await op.goto(`${api.url}/operator`);
+    await op.waitForURL((url) => url.pathname === '/operator/signin');
+    await op.getByLabel(/Operator token/).fill('not-the-operator-token');
+    await op.getByRole('button', { name: 'Sign in' }).click();
+    await op.getByRole('alert').waitFor();
+    await op.getByLabel(/Operator token/).fill(OPERATOR);
+    await op.getByRole('button', { name: 'Sign in' }).click();
+    await op.waitForURL((url) => url.pathname === '/operator/numbers');
+    expect(await op.locator('#numbers tr', { hasText: NUMBER }).textContent()).to.contain('quarantined until');
+
+    await op.getByLabel(/^Number/).fill('18005557302');
+    await op.getByRole('button', { name: 'Add' }).click();
+    expect(await op.getByRole('alert').textContent()).to.contain('not an E.164 number');
+    await op.getByLabel(/^Number/).fill('+18005557302');
+    await op.getByRole('button', { name: 'Add' }).click();
+    await op.locator('#numbers tr', { hasText: '+18005557302' }).waitFor();
+    expect((await bridge.db.numbers.get('+18005557302')).state).to.equal('available');
+    fs.mkdirSync(SCREENSHOTS, { recursive: true });
+    await op.screenshot({ path: path.join(SCREENSHOTS, '10-operator-numbers.png'), fullPage: true });
+
+    await op.getByRole('link', { name: 'Rates' }).click();
+    await op.waitForURL((url) => url.pathname === '/operator/rates');
+    await op.getByLabel('Kind').selectOption('toll_free');
+    await op.getByLabel(/Price per minute/).fill('0.0125');
+    await op.getByRole('button', { name: 'Set rate' }).click();
+    await op.waitForURL((url) => url.pathname === '/operator/rates');
+    expect(await op.locator('#rate-toll_free').textContent()).to.equal('0.012500');
+    expect((await bridge.db.rates.current('toll_free')).perMinuteMicros).to.equal(12_500);
+
+    await op.getByRole('link', { name: 'Accounts' }).click();
+    await op.waitForURL((url) => url.pathname === '/operator/accounts');
+    await op.getByLabel('Name').fill('Grace Hopper');
+    await op.getByLabel('E-mail').fill('grace@example.test');
+    await op.getByLabel(/First password/).fill('cobol forever 1959');
+    await op.getByRole('button', { name: 'Create' }).click();
+    await op.locator('#accounts tr', { hasText: 'grace@example.test' }).waitFor();
+    const grace = await bridge.db.accounts.findByEmail('grace@example.test');
+    await op.getByRole('button', { name: `Deactivate account ${grace?.id ?? 0} for good` }).click();
+    await op.locator('#accounts tr', { hasText: 'grace@example.test' }).getByText('deactivated').waitFor();
+    expect((await bridge.db.accounts.get(grace?.id ?? 0)).deactivatedAt).to.be.a('number');
+    await op.screenshot({ path: path.join(SCREENSHOTS, '11-operator-accounts.png'), fullPage: true });
+
+    // The owner's session cookie does not open the operator pages, and sign-out closes them.
+    await page.goto(`${api.url}/operator/numbers`);
+    await at('/operator/signin');
+    await op.getByRole('button', { name: 'Sign out' }).click();
+    await op.waitForURL((url) => url.pathname === '/operator/signin');
+    await op.goto(`${api.url}/operator/accounts`);
+    await op.waitForURL((url) => url.pathname === '/operator/signin');
     await other.close();
   });
 });
