@@ -30,7 +30,7 @@ export interface PageFrame {
 
 export function page(frame: PageFrame, body: Html): Html {
   const nav = frame.csrf === undefined || frame.nav === undefined ? html`` : html`<nav aria-label="Main"><ul>
-${frame.nav.map((item) => html`<li><a href="${item.href}"${item.href === frame.path ? html` aria-current="page"` : ''}>${item.label}</a></li>`)}
+${frame.nav.map((item) => html`<li><a href="${item.href}"${frame.path !== undefined && (frame.path === item.href || frame.path.startsWith(`${item.href}/`)) ? html` aria-current="page"` : ''}>${item.label}</a></li>`)}
 <li><form method="post" action="${frame.signout ?? '/signout'}"><input type="hidden" name="_csrf" value="${frame.csrf}"><button type="submit" class="link">Sign out</button></form></li>
 </ul></nav>`;
   return html`<!doctype html>
