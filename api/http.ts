@@ -163,7 +163,8 @@ export class Router {
       const body = BODY_METHODS.has(method) ? await readBody(route.body) : undefined;
       const request: Request = { method, path: url.pathname, pattern: route.pattern, params, query: url.searchParams, headers, body, address };
       const reply = await route.handler(request);
-      if (method !== 'GET' && reply.status < 400 && this.options.onChange !== undefined) await this.options.onChange(request);
+      // Pages are not audited themselves: the API routes they call are, once each.
+      if (method !== 'GET' && reply.status < 400 && route.audience === 'api' && this.options.onChange !== undefined) await this.options.onChange(request);
       return reply;
     }
     if (pathMatched) throw new HttpError(405, 'MethodNotAllowed', `${method.slice(0, 10)} is not allowed on this path`);

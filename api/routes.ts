@@ -41,6 +41,8 @@ export const DEFAULT_PAGE = 100;
 /** Longest /usage window (from..to), and the window when ?from= is not given. */
 export const MAX_USAGE_RANGE_MS = 366 * 86_400_000;
 export const DEFAULT_USAGE_RANGE_MS = 31 * 86_400_000;
+/** Least time between two password-reset mails to one account. */
+export const RESET_MAIL_INTERVAL_MS = 60_000;
 
 function bearer(req: Request): string {
   const header = req.headers.authorization ?? '';
@@ -212,11 +214,15 @@ export function registerRoutes(router: Router, deps: ApiDeps): void {
   const mailLater = (mail: { to: string; subject: string; text: string }, accountId: number) => {
     void mailer.send(mail).catch((err: unknown) => log.error({ err, accountId }, 'account link mail failed'));
   };
+  const resetMailedAt = new Map<number, number>();
   // A forgotten password: the same answer whether or not the address has an account.
   router.add('POST', '/v1/password-resets', async (req) => {
     const email = text(req.body, 'email', 320) ?? '';
     const account = await db.accounts.findByEmail(email);
-    if (account !== null && account.deactivatedAt === null && account.hasPassword) {
+    const lastMail = account === null ? undefined : resetMailedAt.get(account.id);
+    // One reset mail a minute per account: the form cannot be used to flood someone's mailbox.
+    if (account !== null && account.deactivatedAt === null && account.hasPassword && (lastMail === undefined || now() - lastMail >= RESET_MAIL_INTERVAL_MS)) {
+      resetMailedAt.set(account.id, now());
       const token = await db.accountLinks.create(account.id, 'password_reset');
       req.actor = `account:${account.id}`;
       mailLater({
