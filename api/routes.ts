@@ -15,6 +15,7 @@ import { unsubscribe } from '../app/subscriptions.js';
 import { Backoff, DEFAULT_SIGNIN_LIMITS, type SigninLimits } from './backoff.js';
 import { HttpError, field, ok, text, type Reply, type Request, type Router } from './http.js';
 import { openApiDocument } from './openapi.js';
+import { statementPdf } from './statement-pdf.js';
 import { checkHealth, type HealthSources } from './health.js';
 
 export interface ApiDeps {
@@ -356,6 +357,9 @@ export function registerRoutes(router: Router, deps: ApiDeps): void {
     const statement = await db.statements.build(id, (req.params.period ?? '').slice(0, 20));
     if (req.query.get('format') === 'csv' || (req.headers.accept ?? '').includes('text/csv')) {
       return { status: 200, text: db.statements.toCsv(statement), contentType: 'text/csv; charset=utf-8' };
+    }
+    if (req.query.get('format') === 'pdf' || (req.headers.accept ?? '').includes('application/pdf')) {
+      return { status: 200, text: statementPdf(statement, await db.accounts.get(id)), contentType: 'application/pdf' };
     }
     return ok(statement);
   });

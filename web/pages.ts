@@ -265,11 +265,12 @@ export function registerPages(router: Router, deps: WebDeps = {}): void {
       return htmlReply(page(frame(v, req, 'Usage and statements'), usageView(filter, shown, numbers, statement, recentPeriods(now(), 12))));
     }, async (message) => htmlReply(page(frame(v, req, 'Usage and statements', { error: message }), html`<p><a href="/app/usage">Show this month</a></p>`), 400));
   }));
-  add('GET', '/app/statements/:period/csv', ownerPage(async (req, v) => {
+  add('GET', '/app/statements/:period/:format', ownerPage(async (req, v) => {
     const period = (req.params.period ?? '').slice(0, 7);
-    const reply = await router.invoke({ method: 'GET', url: `${base(v)}/statements/${encodeURIComponent(period)}?format=csv`, headers: { host: req.headers.host ?? 'localhost', authorization: `Bearer ${v.token}` }, address: req.address });
+    const format = req.params.format === 'pdf' ? 'pdf' : 'csv';
+    const reply = await router.invoke({ method: 'GET', url: `${base(v)}/statements/${encodeURIComponent(period)}?format=${format}`, headers: { host: req.headers.host ?? 'localhost', authorization: `Bearer ${v.token}` }, address: req.address });
     if (!('text' in reply)) return reply;
-    return { ...reply, headers: { ...(reply.headers ?? {}), 'content-disposition': `attachment; filename="tollbridge-statement-${period}.csv"` } };
+    return { ...reply, headers: { ...(reply.headers ?? {}), 'content-disposition': `attachment; filename="tollbridge-statement-${period}.${format}"` } };
   }));
 
   // --- account -----------------------------------------------------------------------

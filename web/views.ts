@@ -164,7 +164,7 @@ ${legs.length === 0 ? html`<p>No legs in this period.</p>` : minutesChart(minute
 <button type="submit">Show statement</button></form>
 <div class="scroll"><table id="statement"><caption>${statement.period} (${statement.status})</caption><thead><tr><th scope="col">Number</th><th scope="col">Kind</th><th scope="col" class="num">Legs</th><th scope="col" class="num">Billable minutes</th><th scope="col" class="num">Amount</th></tr></thead>
 <tbody>${statementRows}<tr><th scope="row" colspan="4">Total</th><td class="num" id="statement-total">${statement.total}</td></tr></tbody></table></div>
-<p><a href="/app/statements/${statement.period}/csv" download>Download ${statement.period} as CSV</a> (PDF is not offered yet.)</p>`;
+<p>Download ${statement.period}: <a href="/app/statements/${statement.period}/csv" download>as CSV</a> · <a href="/app/statements/${statement.period}/pdf" download>as PDF</a></p>`;
 }
 
 export function accountView(csrf: string, account: Account): Html {

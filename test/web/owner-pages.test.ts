@@ -166,6 +166,11 @@ describe('the owner\'s web pages in headless Chromium, with real SIP calls @aste
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: /as CSV/ }).click()]);
     const csv = fs.readFileSync(await download.path(), 'utf8');
     expect(csv).to.match(new RegExp(`^\\d{4}-\\d{2},\\${NUMBER},toll_free,1,`, 'm'));
+    const [pdfDownload] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'as PDF' }).click()]);
+    const pdf = fs.readFileSync(await pdfDownload.path(), 'latin1');
+    expect(pdf.startsWith('%PDF-1.4')).to.equal(true);
+    expect(pdf).to.contain(NUMBER);
+    expect(pdf).to.match(/\(TOTAL +0\.02\) Tj/);
   });
 
   it('unsubscribe shows this month\'s usage and charge, asks to confirm, and the confirmation e-mail arrives', async () => {
