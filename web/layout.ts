@@ -1,5 +1,6 @@
 // The frame of every page: one column that fits a phone, a skip link, the navigation (with
 // room for "Organization" and "My data" as those pages arrive), and a plain stylesheet.
+import { HttpError, type Handler } from '../api/http.js';
 import { html, type Html } from './html.js';
 
 export interface NavItem {
@@ -76,3 +77,21 @@ td.num,th.num{text-align:right}
 .legend{list-style:none;padding:0;display:flex;gap:1rem;flex-wrap:wrap}
 .inline{display:inline;padding:0;border:0;margin:0;background:none}
 `;
+
+/** A refusal on a page (a stale form, a bad link) as a page, with the API's message. */
+export function errorPage(status: number, message: string): { status: number; text: string; contentType: string } {
+  const body = page({ title: status === 403 ? 'Not allowed' : status === 404 ? 'Not found' : 'Something went wrong', error: message }, html`<p><a href="/app/room">Back to my room</a> · <a href="/signin">Sign in</a></p>`);
+  return { status, text: body.value, contentType: 'text/html; charset=utf-8' };
+}
+
+/** A page handler whose refusals (4xx) answer as HTML pages rather than the API's JSON errors. */
+export function asPage(handler: Handler): Handler {
+  return async (req) => {
+    try {
+      return await handler(req);
+    } catch (err) {
+      if (err instanceof HttpError && err.status < 500) return { ...errorPage(err.status, err.message), headers: err.headers };
+      throw err;
+    }
+  };
+}

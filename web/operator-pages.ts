@@ -8,7 +8,7 @@ import { HttpError, type BodyKind, type Handler, type Reply, type Request, type 
 import type { Account, PhoneNumber, Rate } from '../db/index.js';
 import { csrfTokenFor, FORM_COOKIE, newFormNonce, readCookies, sameToken } from './cookies.js';
 import { html, type Html } from './html.js';
-import { page, type NavItem } from './layout.js';
+import { asPage, page, type NavItem } from './layout.js';
 
 export const OPERATOR_COOKIE = 'tb_operator';
 const SESSION_MS = 8 * 3600_000;
@@ -35,7 +35,7 @@ interface OperatorVisit {
 
 export function registerOperatorPages(router: Router, now: () => number = Date.now): void {
   const sessions = new Map<string, { token: string; expiresAt: number }>();
-  const add = (method: string, pattern: string, handler: Handler, body: BodyKind = 'json') => router.add(method, pattern, handler, body, 'page');
+  const add = (method: string, pattern: string, handler: Handler, body: BodyKind = 'json') => router.add(method, pattern, asPage(handler), body, 'page');
   const secure = (req: Request) => req.headers['x-forwarded-proto'] === 'https';
 
   const call = async <T>(req: Request, token: string, method: string, url: string, body?: unknown): Promise<T> => {

@@ -6,7 +6,7 @@
 import { HttpError, type BodyKind, type Handler, type Reply, type Request, type Router } from '../api/http.js';
 import { cookie, csrfTokenFor, FORM_COOKIE, newFormNonce, readCookies, sameToken, SESSION_COOKIE } from './cookies.js';
 import { html, type Html } from './html.js';
-import { OWNER_NAV, page, STYLESHEET, type PageFrame } from './layout.js';
+import { asPage, OWNER_NAV, page, STYLESHEET, type PageFrame } from './layout.js';
 import { accountView, confirmEmailView, forgotView, numbersView, pinsForm, resetView, roomView, signinView, unsubscribeView, usageView, type UsageFilter } from './views.js';
 import type { Account, LedgerEntry, PhoneNumber, Room, Subscription, UsageSummary } from '../db/index.js';
 import type { Statement } from '../db/repositories/statements.js';
@@ -56,7 +56,7 @@ const formOf = (req: Request): Record<string, string> => (typeof req.body === 'o
 
 export function registerPages(router: Router, deps: WebDeps = {}): void {
   const now = deps.now ?? Date.now;
-  const add = (method: string, pattern: string, handler: Handler, body: BodyKind = 'json') => router.add(method, pattern, handler, body, 'page');
+  const add = (method: string, pattern: string, handler: Handler, body: BodyKind = 'json') => router.add(method, pattern, asPage(handler), body, 'page');
 
   const call = async <T>(req: Request, method: string, url: string, token?: string, body?: unknown): Promise<ApiAnswer<T>> => {
     const reply = await router.invoke({

@@ -16,10 +16,11 @@ describe('web pages over HTTP', function () {
   this.timeout(20_000);
   let db: Database;
   let api: ApiServer;
+  let accountId: number;
 
   before(async () => {
     db = await createTestDatabase();
-    await db.accounts.create({ name: 'Plain', email: 'plain@example.test', password: 'correct horse battery' });
+    accountId = (await db.accounts.create({ name: 'Plain', email: 'plain@example.test', password: 'correct horse battery' })).account.id;
     api = await startApi({ db, mailer: createMailer({ smtpUrl: '', from: 'x@tollbridge.test' }, log), log, operatorToken: '' }, '127.0.0.1', 0);
   });
   after(async () => {
@@ -73,6 +74,12 @@ describe('web pages over HTTP', function () {
     expect(res.status).to.equal(303);
     expect(res.headers.get('location')).to.equal('/app/room');
     expect(res.headers.get('set-cookie')).to.match(/^tb_session=tb_s_[A-Za-z0-9_-]+; Path=\/; HttpOnly; SameSite=Strict$/);
+    const session = /^(tb_session=[^;]+)/.exec(res.headers.get('set-cookie') ?? '')?.[1] ?? '';
+    const forged = await fetch(`${api.url}/app/pins`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: session }, body: form({ moderator: '2468', participant: '1357' }) });
+    expect(forged.status).to.equal(403);
+    expect(forged.headers.get('content-type')).to.match(/^text\/html/);
+    expect(await forged.text()).to.contain('the form is stale or came from another site');
+    expect((await db.rooms.forAccount(accountId))[0]?.pinsSet).to.equal(false);
   });
 
   it('the pages are not in the API description', async () => {
