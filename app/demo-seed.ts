@@ -5,8 +5,8 @@ import type { Database } from '../db/index.js';
 
 export const DEMO_EMAIL = 'demo@tollbridge.invalid';
 export const DEMO_TOLL_FREE = '+18005550100';
-export const DEMO_MODERATOR_PIN = '4321';
-export const DEMO_PARTICIPANT_PIN = '1234';
+export const DEMO_MODERATOR_PIN = '4826';
+export const DEMO_PARTICIPANT_PIN = '1739';
 
 export interface Demo {
   accountId: number;

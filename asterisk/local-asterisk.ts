@@ -7,6 +7,7 @@
 // instance its pid file names when that process is this instance's Asterisk, its configuration
 // is the one this start would write, and ARI answers. Only then are live calls kept; otherwise
 // the old instance is stopped and a new one started.
+import { SOUNDS_DIR } from '../ivr/languages.js';
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -90,6 +91,17 @@ export class LocalAsterisk {
     for (const dir of [etcDir, runDir, spoolDir, path.join(spoolDir, 'recording'), logDir, path.dirname(this.paths.celLog), dbDir]) fs.mkdirSync(dir, { recursive: true });
     for (const [name, text] of this.configFiles()) {
       fs.writeFileSync(path.join(this.paths.etcDir, name), text, { mode: 0o640 });
+    }
+    this.copyPromptDirs();
+  }
+
+  /** The operator's recorded languages (TOLLBRIDGE_PROMPT_DIRS) into the root's sounds/<code>. */
+  private copyPromptDirs(): void {
+    for (const [code, dir] of Object.entries(this.cfg.promptDirs)) {
+      if (!fs.statSync(dir, { throwIfNoEntry: false })?.isDirectory()) throw new Error(`TOLLBRIDGE_PROMPT_DIRS: ${dir} (language ${code}) is not a directory`);
+      const target = path.join(this.cfg.root, SOUNDS_DIR, code);
+      if (fs.lstatSync(target, { throwIfNoEntry: false })?.isSymbolicLink()) fs.rmSync(target); // a package's voice: the operator's wins
+      fs.cpSync(dir, target, { recursive: true });
     }
   }
 

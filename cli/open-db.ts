@@ -2,14 +2,27 @@
 // loadConfig(); main.ts has already applied --db), opened for one command and closed after it,
 // and argument helpers whose errors say what to type instead.
 import { loadConfig, type Config, type DatabaseConfig } from '../config/config.js';
-import { AccountNotFound, openDatabase, type Database } from '../db/index.js';
+import { AccountNotFound, openDatabase, type Database, type DatabaseOptions } from '../db/index.js';
 import { reasonOf, ServiceUnavailableError } from '../app/service-unavailable.js';
+import { roomLanguages } from '../ivr/languages.js';
 import { UsageError, type ParsedArgs } from './command.js';
+
+/** The database's options from the configuration: PIN key, quarantine, PIN guessing locks and PIN rules. */
+export function databaseOptions(config: Config): DatabaseOptions {
+  const g = config.pinGuessing;
+  return {
+    pinSecret: config.pinSecret,
+    quarantineDays: config.quarantineDays,
+    roomLanguages: roomLanguages(config),
+    pinLockPolicy: { roomLockAfter: g.roomLockAfter, callerLockAfter: g.callerLockAfter, lockMs: g.lockMs, windowMs: g.windowMs },
+    moderatorPinMinDigits: g.moderatorPinMinDigits,
+  };
+}
 
 /** Opens the database, runs `fn`, and closes the database whatever happens. */
 export async function withDatabase<T>(fn: (db: Database) => Promise<T>): Promise<T> {
   const config = loadConfig();
-  const db = await openDatabase(config.database, { pinSecret: config.pinSecret, quarantineDays: config.quarantineDays });
+  const db = await openDatabase(config.database, databaseOptions(config));
   try {
     return await fn(db);
   } finally {
@@ -32,7 +45,7 @@ export function describeDatabase(cfg: DatabaseConfig): string {
 /** For the long-running commands: a database that cannot be opened is ServiceUnavailable (exit 69). */
 export async function openServiceDatabase(config: Config): Promise<Database> {
   try {
-    return await openDatabase(config.database, { pinSecret: config.pinSecret, quarantineDays: config.quarantineDays });
+    return await openDatabase(config.database, databaseOptions(config));
   } catch (err) {
     throw new ServiceUnavailableError('database', `cannot open the database ${describeDatabase(config.database)}: ${reasonOf(err)}`, { cause: err });
   }

@@ -30,12 +30,13 @@ export const roomCommands: Command[] = [
   },
   {
     path: ['rooms', 'set-pins'],
-    summary: "set a room's moderator and participant PINs (4-8 digits each, different); they apply to the next caller",
+    summary: "set a room's moderator and participant PINs (4-8 digits each, different, no patterns such as 1111, 1212 or 1234); they apply to the next caller",
     usage: 'rooms set-pins ROOM --moderator PIN --participant PIN',
     optionHelp: [
       ROOM_HELP,
-      '--moderator PIN    4 to 8 digits; callers who type it lead the conference',
+      '--moderator PIN    4 to 8 digits (at least TOLLBRIDGE_MODERATOR_PIN_MIN_DIGITS; 6 or more recommended); callers who type it lead the conference',
       '--participant PIN  4 to 8 digits, different from the moderator PIN',
+      'PINs that are one digit repeated (0000), a group repeated (1212, 123123) or a run up or down (1234, 4321) are refused.',
     ],
     options: { moderator: { type: 'string' }, participant: { type: 'string' } },
     async run(args, io) {

@@ -5,6 +5,7 @@ import { createMailer } from '../app/mailer.js';
 import { startApi, type ApiServer } from '../api/server.js';
 import type { HealthSources } from '../api/health.js';
 import { databasePorts, holdRoomsInMemory, openJournaledLedger } from '../app/database-ports.js';
+import { databasePinGuard, guessingLimits } from '../app/pin-guard.js';
 import { ensureDemo, type Demo } from '../app/demo-seed.js';
 import { loadConfig } from '../config/config.js';
 import { pino } from 'pino';
@@ -61,9 +62,13 @@ export const startCommand: Command = {
       const ledger = await openJournaledLedger(db, config.ledgerJournalDir, log, { sync: config.ledgerJournalSync });
       const ports = databasePorts(db);
       await holdRoomsInMemory(db, log);
+      const mailer = createMailer(config.mail, log);
       let app: BridgeApp;
       try {
-        app = await BridgeApp.start({ asterisk: config.asterisk, directory: ports.directory, legRecovery: ports.legRecovery, ledger, log, drainMs: config.drainSeconds * 1000, limits: config.limits });
+        app = await BridgeApp.start({
+          asterisk: config.asterisk, directory: ports.directory, legRecovery: ports.legRecovery, ledger, log, drainMs: config.drainSeconds * 1000, limits: config.limits,
+          pinGuard: databasePinGuard(db, mailer, log), guessing: guessingLimits(config.pinGuessing),
+        });
       } catch (err) {
         await ledger.close();
         throw err;
@@ -73,7 +78,7 @@ export const startCommand: Command = {
       let stopOptions: StopOptions = { drainMs: 0 };
       let api: ApiServer | null = null;
       try {
-        api = config.api.port === 0 ? null : await startApi({ db, mailer: createMailer(config.mail, log), log, operatorToken: config.api.operatorToken, allowedHosts: config.api.allowedHosts, health }, config.api.host, config.api.port);
+        api = config.api.port === 0 ? null : await startApi({ db, mailer, log, operatorToken: config.api.operatorToken, allowedHosts: config.api.allowedHosts, health }, config.api.host, config.api.port);
         const sipp = demo === null ? null : demoSippCommand(demo, config.asterisk.sipPort, config.dataDir);
         const apiLine = api === null ? 'HTTP API off (TOLLBRIDGE_API_PORT=0)' : `HTTP API on ${api.url} (OpenAPI: ${api.url}/openapi.json; web pages: ${api.url}/signin)`;
         io.result(

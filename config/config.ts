@@ -38,6 +38,12 @@ export interface AsteriskConfig {
   sessionTimers: 'yes' | 'forced' | 'no';
   /** Session-Expires asked for, in seconds (pjsip timers_sess_expires; at least 90). */
   sessionExpiresS: number;
+  /**
+   * Recorded prompts of languages with no Debian package, by language code: each directory
+   * holds files named like Asterisk's (conf-getpin.wav, ...) and is copied into the root's
+   * sounds/<code> when tollbridge starts its Asterisk.
+   */
+  promptDirs: Record<string, string>;
 }
 
 export type DatabaseConfig =
@@ -68,9 +74,32 @@ export interface LimitsConfig {
   placementMs: number;
 }
 
+/**
+ * PIN guessing limits (README "Security"): failures counted per room and PIN kind and per calling
+ * number (in the database), locks, the pause after a failure, caps on calls still in the IVR,
+ * and what PINs may be set.
+ */
+export interface PinGuessingConfig {
+  /** Wrong PINs within the window that lock entry with a room's moderator / participant PIN. */
+  roomLockAfter: { moderator: number; participant: number };
+  /** Wrong PINs from one calling number, across rooms, within the window, that lock that caller. */
+  callerLockAfter: number;
+  lockMs: number;
+  windowMs: number;
+  /** The pause before the next PIN prompt after the first wrong PIN; doubles per failure up to maxPauseMs. */
+  pauseMs: number;
+  maxPauseMs: number;
+  /** Calls answered but not yet in a room, per dialled number and per calling number (per process); 0: no cap. */
+  maxUnauthenticatedPerNumber: number;
+  maxUnauthenticatedPerCaller: number;
+  /** Shortest moderator PIN that may be set (4-8). */
+  moderatorPinMinDigits: number;
+}
+
 export interface Config {
   api: ApiConfig;
   limits: LimitsConfig;
+  pinGuessing: PinGuessingConfig;
   mail: MailConfig;
   asterisk: AsteriskConfig;
   database: DatabaseConfig;
@@ -79,6 +108,8 @@ export interface Config {
   pinSecret: string;
   /** Days a released number rests before anyone else may subscribe to it. */
   quarantineDays: number;
+  /** The languages a room may be set to; null: those the Asterisk root has prompts in (ivr/languages.ts). */
+  roomLanguages: string[] | null;
   /** On SIGTERM/SIGINT, how long calls in progress may go on before they are ended. */
   drainSeconds: number;
   dataDir: string;
@@ -145,6 +176,35 @@ function limits(env: Env): LimitsConfig {
     aloneMs: seconds(env, 'TOLLBRIDGE_MAX_ALONE_S', 600) * 1000,
     maxLegMs: seconds(env, 'TOLLBRIDGE_MAX_LEG_S', 14_400) * 1000,
     placementMs: seconds(env, 'TOLLBRIDGE_PLACEMENT_TIMEOUT_S', 5, { min: 1, max: 60, zeroAllowed: false }) * 1000,
+  };
+}
+
+/** A whole number from `min` to `max`. */
+function whole(env: Env, name: string, fallback: number, min: number, max: number, unit = ''): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!/^\d+$/.test(raw) || value < min || value > max) throw new ConfigError(name, `"${raw}" is not a whole number${unit} from ${min} to ${max}`);
+  return value;
+}
+
+function pinGuessing(env: Env): PinGuessingConfig {
+  const pauseMs = whole(env, 'TOLLBRIDGE_PIN_PAUSE_MS', 1_000, 0, 60_000, ' of ms');
+  const maxPauseMs = whole(env, 'TOLLBRIDGE_PIN_MAX_PAUSE_MS', 8_000, 0, 120_000, ' of ms');
+  if (maxPauseMs < pauseMs) throw new ConfigError('TOLLBRIDGE_PIN_MAX_PAUSE_MS', `must be at least TOLLBRIDGE_PIN_PAUSE_MS (${pauseMs})`);
+  return {
+    roomLockAfter: {
+      moderator: whole(env, 'TOLLBRIDGE_PIN_MODERATOR_LOCK_AFTER', 10, 1, 1000),
+      participant: whole(env, 'TOLLBRIDGE_PIN_PARTICIPANT_LOCK_AFTER', 10, 1, 1000),
+    },
+    callerLockAfter: whole(env, 'TOLLBRIDGE_PIN_CALLER_LOCK_AFTER', 10, 1, 1000),
+    lockMs: seconds(env, 'TOLLBRIDGE_PIN_LOCK_S', 172_800, { min: 60, max: 30 * 86_400, zeroAllowed: false }) * 1000,
+    windowMs: seconds(env, 'TOLLBRIDGE_PIN_WINDOW_S', 172_800, { min: 60, max: 30 * 86_400, zeroAllowed: false }) * 1000,
+    pauseMs,
+    maxPauseMs,
+    maxUnauthenticatedPerNumber: whole(env, 'TOLLBRIDGE_MAX_IVR_CALLS_PER_NUMBER', 50, 0, 100_000),
+    maxUnauthenticatedPerCaller: whole(env, 'TOLLBRIDGE_MAX_IVR_CALLS_PER_CALLER', 10, 0, 100_000),
+    moderatorPinMinDigits: whole(env, 'TOLLBRIDGE_MODERATOR_PIN_MIN_DIGITS', 4, 4, 8, ' of digits'),
   };
 }
 
@@ -229,12 +289,15 @@ export function loadConfig(env: Env = process.env): Config {
       rtpHoldTimeoutS: seconds(env, 'TOLLBRIDGE_RTP_HOLD_TIMEOUT_S', 600),
       sessionTimers: sessionTimers(env),
       sessionExpiresS: seconds(env, 'TOLLBRIDGE_SESSION_EXPIRES_S', 1800, { min: 90, max: 86_400, zeroAllowed: false }),
+      promptDirs: promptDirs(env.TOLLBRIDGE_PROMPT_DIRS ?? ''),
     },
     limits: limits(env),
+    pinGuessing: pinGuessing(env),
     database: database(env, dataDir),
     logLevel: text(env, 'TOLLBRIDGE_LOG_LEVEL', 'info'),
     pinSecret: text(env, 'TOLLBRIDGE_PIN_SECRET', 'tollbridge-development-pin-secret'),
     quarantineDays,
+    roomLanguages: roomLanguageList(env.TOLLBRIDGE_ROOM_LANGUAGES ?? ''),
     drainSeconds: drainRaw === '' ? 30 : Number(drainRaw),
     dataDir,
     ledgerJournalDir: path.resolve(env.TOLLBRIDGE_LEDGER_JOURNAL_DIR ?? path.join(dataDir, 'ledger-journal')),
@@ -243,6 +306,29 @@ export function loadConfig(env: Env = process.env): Config {
 }
 
 /** TOLLBRIDGE_API_ALLOWED_HOSTS: comma-separated host names such as bridge.example.com. */
+/** A room's language: Asterisk's sounds/<code> directory name (en, it, pt_BR). */
+export const LANGUAGE_CODE = /^[a-z]{2}(_[A-Z]{2})?$/;
+
+/** `de=/srv/prompts/de,pt_BR=/srv/prompts/pt` */
+function promptDirs(raw: string): Record<string, string> {
+  const dirs: Record<string, string> = {};
+  for (const item of raw.split(',').map((i) => i.trim()).filter((i) => i !== '')) {
+    const [code = '', dir = ''] = item.split('=', 2).map((p) => p.trim());
+    if (!LANGUAGE_CODE.test(code) || !path.isAbsolute(dir)) {
+      throw new ConfigError('TOLLBRIDGE_PROMPT_DIRS', `"${item}" is not language=absolute-directory (e.g. de=/srv/tollbridge/prompts/de)`);
+    }
+    dirs[code] = dir;
+  }
+  return dirs;
+}
+
+function roomLanguageList(raw: string): string[] | null {
+  if (raw.trim() === '') return null;
+  const codes = raw.split(',').map((c) => c.trim()).filter((c) => c !== '');
+  for (const code of codes) if (!LANGUAGE_CODE.test(code)) throw new ConfigError('TOLLBRIDGE_ROOM_LANGUAGES', `"${code}" is not a language code like en, it or pt_BR`);
+  return codes;
+}
+
 function hostNames(raw: string): string[] {
   const names = raw.split(',').map((h) => h.trim().toLowerCase()).filter((h) => h !== '');
   for (const name of names) {

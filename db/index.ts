@@ -11,6 +11,7 @@ import { LedgerRepository } from './repositories/ledger.js';
 import { NumbersRepository } from './repositories/numbers.js';
 import { RatesRepository } from './repositories/rates.js';
 import { RoomsRepository } from './repositories/rooms.js';
+import { PinFailuresRepository, type PinLockPolicy } from './repositories/pin-failures.js';
 import { StatementsRepository } from './repositories/statements.js';
 import { randomRoomNumber } from './room-number.js';
 import { createPasswordHasher, type PasswordHasher, type PasswordHasherOptions } from './passwords.js';
@@ -24,15 +25,22 @@ export type { NumberRoute } from './repositories/numbers.js';
 export type { ApiKey, Credential } from './repositories/credentials.js';
 export type { AuditEntry } from './repositories/audit.js';
 export type { PasswordHasher, PasswordHasherOptions } from './passwords.js';
+export { DEFAULT_PIN_LOCK_POLICY, type PinLockPolicy, type PinKind, type GuardState, type FailureRecorded } from './repositories/pin-failures.js';
 
 export interface DatabaseOptions {
   pinSecret: string;
   now?: () => number;
   /** Days a released number rests before anyone may take it (default 30). */
   quarantineDays?: number;
+  /** The languages a room may be set to (ivr/languages.ts); default any language code. */
+  roomLanguages?: readonly string[];
   proposeRoomNumber?: () => string;
   /** Password hashing: scrypt cost, workers, queue bound (default: the recommended cost, 1 worker, 16 waiting). */
   passwordHashing?: PasswordHasherOptions;
+  /** PIN guessing locks (TOLLBRIDGE_PIN_*); default DEFAULT_PIN_LOCK_POLICY. */
+  pinLockPolicy?: PinLockPolicy;
+  /** Shortest moderator PIN that may be set (TOLLBRIDGE_MODERATOR_PIN_MIN_DIGITS; default 4). */
+  moderatorPinMinDigits?: number;
 }
 
 export interface Database {
@@ -49,6 +57,7 @@ export interface Database {
   audit: AuditRepository;
   /** Single-use e-mail links: password reset, e-mail change. */
   accountLinks: AccountLinksRepository;
+  pinFailures: PinFailuresRepository;
   close(): Promise<void>;
 }
 
@@ -71,13 +80,14 @@ export async function openDatabase(cfg: DatabaseConfig, options: DatabaseOptions
     now: options.now ?? (() => Date.now()),
     pinSecret: options.pinSecret,
     quarantineDays: options.quarantineDays ?? 30,
+    roomLanguages: options.roomLanguages,
     proposeRoomNumber: options.proposeRoomNumber ?? randomRoomNumber,
     passwords: createPasswordHasher(options.passwordHashing),
   };
   const accounts = new AccountsRepository(ctx);
   const writer = cfg.client === 'sqlite' ? sqliteLedgerWriter(knex) : pgLedgerWriter(cfg.url);
   const ledger = new LedgerRepository(ctx, writer);
-  const rooms = new RoomsRepository(ctx);
+  const rooms = new RoomsRepository(ctx, { moderatorMinDigits: options.moderatorPinMinDigits ?? 4 });
   return {
     knex,
     client: cfg.client,
@@ -91,6 +101,7 @@ export async function openDatabase(cfg: DatabaseConfig, options: DatabaseOptions
     passwords: ctx.passwords,
     audit: new AuditRepository(ctx),
     accountLinks: new AccountLinksRepository(ctx),
+    pinFailures: new PinFailuresRepository(ctx, cfg.client, options.pinLockPolicy),
     close: async () => {
       await rooms.cache.stop();
       await writer.dispose();

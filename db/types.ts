@@ -104,6 +104,8 @@ export interface RepositoryContext {
   now: () => number;
   pinSecret: string;
   quarantineDays: number;
+  /** The languages a room may be set to (installed prompts); undefined: any language code. */
+  roomLanguages: readonly string[] | undefined;
   /** Proposes room numbers; random in production, scripted in tests. */
   proposeRoomNumber: () => string;
   /** Account password hashing, off libuv's thread pool (db/passwords.ts). */

@@ -4,6 +4,7 @@ import * as initial from './001_initial.js';
 import * as apiCredentials from './002_api_credentials.js';
 import * as ledgerWriteRate from './003_ledger_write_rate.js';
 import * as legEndReason from './004_leg_end_reason.js';
+import * as pinGuard from './005_pin_guard.js';
 import * as auditLog from './006_audit_log.js';
 import * as roomsVersion from './008_rooms_version.js';
 import * as accountLinks from './010_account_links.js';
@@ -13,6 +14,7 @@ const migrations: Record<string, Knex.Migration> = {
   '002_api_credentials': apiCredentials,
   '003_ledger_write_rate': ledgerWriteRate,
   '004_leg_end_reason': legEndReason,
+  '005_pin_guard': pinGuard,
   '006_audit_log': auditLog,
   '008_rooms_version': roomsVersion,
   '010_account_links': accountLinks,

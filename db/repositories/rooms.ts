@@ -2,6 +2,7 @@
 import { InvalidPin, InvalidRoomNumber, InvalidRoomSettings, RoomNotFound } from '../errors.js';
 import { isValidRoomNumber } from '../room-number.js';
 import { RoomRowCache } from '../room-row-cache.js';
+import { PIN_MAX_DIGITS, PIN_MIN_DIGITS, trivialPinReason } from '../pin-rules.js';
 import { newSalt, pinHash, sameHash } from '../secrets.js';
 import type { ModeratorLeave, RepositoryContext, Room } from '../types.js';
 
@@ -39,11 +40,19 @@ export interface RoomSettings {
   maxParticipants?: number;
 }
 
+export interface PinRules {
+  /** Shortest moderator PIN that may be set (TOLLBRIDGE_MODERATOR_PIN_MIN_DIGITS). */
+  moderatorMinDigits: number;
+}
+
 export class RoomsRepository {
   /** The caller path's rooms in memory, once the bridge starts it (room-row-cache.ts). */
   readonly cache: RoomRowCache;
 
-  constructor(private readonly ctx: RepositoryContext) {
+  constructor(
+    private readonly ctx: RepositoryContext,
+    private readonly pinRules: PinRules = { moderatorMinDigits: PIN_MIN_DIGITS },
+  ) {
     this.cache = new RoomRowCache(ctx.reader);
   }
 
@@ -67,7 +76,13 @@ export class RoomsRepository {
 
   async setPins(number: string, pins: { moderator: string; participant: string }): Promise<Room> {
     for (const [role, pin] of Object.entries(pins)) {
-      if (!PIN.test(pin)) throw new InvalidPin(`the ${role} PIN must be 4 to 8 digits`);
+      if (!PIN.test(pin)) throw new InvalidPin(`the ${role} PIN must be ${PIN_MIN_DIGITS} to ${PIN_MAX_DIGITS} digits`);
+      const trivial = trivialPinReason(pin);
+      if (trivial !== null) throw new InvalidPin(`the ${role} PIN is too easy to guess (${trivial}): choose digits with no pattern`);
+    }
+    const minModerator = this.pinRules.moderatorMinDigits;
+    if (pins.moderator.length < minModerator) {
+      throw new InvalidPin(`the moderator PIN must have at least ${minModerator} digits (TOLLBRIDGE_MODERATOR_PIN_MIN_DIGITS)`);
     }
     if (pins.moderator === pins.participant) throw new InvalidPin('the moderator and participant PINs must differ');
     const room = await this.get(number);
@@ -89,6 +104,10 @@ export class RoomsRepository {
     const patch: Record<string, unknown> = {};
     if (settings.language !== undefined) {
       if (!/^[a-z]{2}(_[A-Z]{2})?$/.test(settings.language)) throw new InvalidRoomSettings(`"${settings.language}" is not a language code like en or fr`);
+      const installed = this.ctx.roomLanguages;
+      if (installed !== undefined && !installed.includes(settings.language)) {
+        throw new InvalidRoomSettings(`no prompts are installed in "${settings.language}" (installed: ${installed.join(', ')}); an operator adds a language with TOLLBRIDGE_PROMPT_DIRS`);
+      }
       patch.language = settings.language;
     }
     if (settings.onModeratorLeave !== undefined) {

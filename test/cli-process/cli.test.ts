@@ -55,7 +55,7 @@ describe('tollbridge CLI (spawned process)', function () {
     const shown = await json<{ account: { email: string; hasPassword: boolean } }>(['accounts', 'show', 'ada@example.com']);
     expect(shown.account).to.include({ email: 'ada@example.com', hasPassword: true });
     const room = created.room.number;
-    expect((await json<{ pinsSet: boolean }>(['rooms', 'set-pins', room, '--moderator', '4321', '--participant', '1111'])).pinsSet).to.equal(true);
+    expect((await json<{ pinsSet: boolean }>(['rooms', 'set-pins', room, '--moderator', '4826', '--participant', '1739'])).pinsSet).to.equal(true);
     expect((await json<{ onModeratorLeave: string }>(['rooms', 'set', room, '--on-moderator-leave', 'end'])).onModeratorLeave).to.equal('end');
     await json(['numbers', 'add', '+18005550100', '--kind', 'toll_free']);
     expect((await json<Array<{ e164: string }>>(['numbers', 'list', '--available'])).map((n) => n.e164)).to.deep.equal(['+18005550100']);
@@ -90,7 +90,7 @@ describe('tollbridge CLI (spawned process)', function () {
 
   it('errors: domain errors exit 2 with a stable code; usage errors exit 64 with the usage line', async () => {
     await json(['accounts', 'create', '--name', 'Bob', '--email', 'bob@example.com']);
-    const equal = await tb(['rooms', 'set-pins', '12345674', '--moderator', '1111', '--participant', '1111', '--json']);
+    const equal = await tb(['rooms', 'set-pins', '12345674', '--moderator', '1739', '--participant', '1739', '--json']);
     expect(equal.code).to.equal(2);
     expect(JSON.parse(equal.stderr)).to.deep.equal({ error: { code: 'InvalidPin', message: 'the moderator and participant PINs must differ' } });
     const dup = await tb(['accounts', 'create', '--name', 'Bob', '--email', 'BOB@example.com', '--json']);

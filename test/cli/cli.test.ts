@@ -148,14 +148,14 @@ describe('tollbridge account/operator commands (spawned CLI)', function () {
   describe('rooms', () => {
     it('set-pins: ok, then equal PINs exit 2 with InvalidPin on stderr', async () => {
       const made = await createAccount();
-      const room = await json<Room>(['rooms', 'set-pins', made.roomNumber, '--moderator', '4321', '--participant', '1111']);
+      const room = await json<Room>(['rooms', 'set-pins', made.roomNumber, '--moderator', '4826', '--participant', '1739']);
       expect(room.pinsSet).to.equal(true);
-      const message = await domainError(['rooms', 'set-pins', made.roomNumber, '--moderator', '1111', '--participant', '1111'], 'InvalidPin');
+      const message = await domainError(['rooms', 'set-pins', made.roomNumber, '--moderator', '1739', '--participant', '1739'], 'InvalidPin');
       expect(message).to.contain('differ');
-      await domainError(['rooms', 'set-pins', made.roomNumber, '--moderator', '12', '--participant', '1111'], 'InvalidPin');
-      const human = await tb(['rooms', 'set-pins', made.roomNumber, '--moderator', '1111', '--participant', '1111']);
+      await domainError(['rooms', 'set-pins', made.roomNumber, '--moderator', '12', '--participant', '1739'], 'InvalidPin');
+      const human = await tb(['rooms', 'set-pins', made.roomNumber, '--moderator', '1739', '--participant', '1739']);
       expect([human.code, human.stderr]).to.deep.equal([2, 'tollbridge: the moderator and participant PINs must differ\n']);
-      expect((await tb(['rooms', 'set-pins', made.roomNumber, '--moderator', '4321'])).code).to.equal(64);
+      expect((await tb(['rooms', 'set-pins', made.roomNumber, '--moderator', '4826'])).code).to.equal(64);
     });
 
     it('show and set: policy, language, size and lock change; at least one option is required', async () => {

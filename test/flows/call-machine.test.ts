@@ -133,7 +133,7 @@ describe('call machine (fake ARI, fake database)', () => {
     expect(t.channel.plays(CH).at(-1)).to.equal('sound:conf-invalid,sound:conf-getconfno');
   });
 
-  it('silence re-prompts after the first-digit timeout, then says goodbye', async () => {
+  it('silence: says nothing was heard ("please try again") before asking again, then goodbye', async () => {
     const t = setup();
     await dialIn(t);
     for (let i = 0; i < 3; i++) {
@@ -141,7 +141,46 @@ describe('call machine (fake ARI, fake database)', () => {
       await flush();
       await t.advance(DEFAULT_IVR_TIMING.firstDigitMs);
     }
-    expect(t.channel.plays(CH)).to.deep.equal(['sound:hello,sound:conf-getconfno', 'sound:conf-getconfno', 'sound:conf-getconfno', 'sound:vm-goodbye']);
+    expect(t.channel.plays(CH)).to.deep.equal(['sound:hello,sound:conf-getconfno', 'sound:please-try-again,sound:conf-getconfno', 'sound:please-try-again,sound:conf-getconfno', 'sound:vm-goodbye']);
+  });
+
+  it('a mistyped room flushes the keys typed after it: the PIN is not spent as the next room attempt', async () => {
+    const t = setup();
+    await dialIn(t);
+    await t.press('12345678#4826#'); // typo in the room, PIN typed straight after
+    expect(t.channel.plays(CH).at(-1)).to.equal('sound:conf-invalid,sound:conf-getconfno');
+    await t.press(`${ROOM}#`);
+    expect(t.channel.plays(CH).at(-1)).to.equal('sound:conf-getpin'); // the second room attempt was the one typed after the prompt
+    await t.press('4321#');
+    expect(t.joins).to.deep.equal([{ room: ROOM, channelId: CH, role: 'moderator' }]);
+  });
+
+  it('a malformed entry flushes the keys typed after it too', async () => {
+    const t = setup();
+    await dialIn(t);
+    await t.press('1133#1134#1111#'); // too short a room number, then more
+    expect(t.channel.plays(CH).at(-1)).to.equal('sound:conf-invalid,sound:conf-getconfno');
+    expect(t.joins).to.have.length(0);
+  });
+
+  it("'*' starts the entry again without costing an attempt, and the entry's prompt is heard again", async () => {
+    const t = setup();
+    await dialIn(t);
+    await t.press('1133*'); // changed their mind
+    expect(t.channel.plays(CH).at(-1)).to.equal('sound:conf-getconfno');
+    await t.press(`${ROOM}#`);
+    await t.press('43*'); // and in the PIN
+    expect(t.channel.plays(CH).at(-1)).to.equal('sound:conf-getpin');
+    await t.press('4321#');
+    expect(t.joins).to.deep.equal([{ room: ROOM, channelId: CH, role: 'moderator' }]);
+    expect(t.channel.plays(CH).some((p) => p.includes('conf-invalid'))).to.equal(false);
+  });
+
+  it("'*' typed ahead counts too: only what follows it is the entry", async () => {
+    const t = setup();
+    await dialIn(t);
+    await t.press(`99*${ROOM}#12*4321#`);
+    expect(t.joins).to.deep.equal([{ room: ROOM, channelId: CH, role: 'moderator' }]);
   });
 
   it('takes digits left without # when the inter-digit timeout passes', async () => {
