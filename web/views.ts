@@ -5,7 +5,7 @@ import type { Account, LedgerEntry, PhoneNumber, Room, Subscription } from '../d
 import type { Statement } from '../db/repositories/statements.js';
 import type { NumberUsage } from './pages.js';
 
-/** Languages with stock prompts in the Asterisk root. */
+/** Languages with Debian prompt packs in the Asterisk root (the room's own is added when it is another, e.g. from TOLLBRIDGE_PROMPT_DIRS). */
 export const LANGUAGES: Array<[string, string]> = [['en', 'English'], ['es', 'Spanish'], ['fr', 'French'], ['it', 'Italian'], ['ru', 'Russian']];
 const POLICIES: Array<[string, string]> = [
   ['continue', 'the conference continues'],
@@ -74,7 +74,7 @@ ${csrfField(csrf)}
 <label for="onModeratorLeave">When the last moderator leaves</label>
 <select id="onModeratorLeave" name="onModeratorLeave">${POLICIES.map(([value, label]) => html`<option value="${value}"${value === room.onModeratorLeave ? html` selected` : ''}>${label}</option>`)}</select>
 <label for="language">Language of the prompts</label>
-<select id="language" name="language">${LANGUAGES.map(([value, label]) => html`<option value="${value}"${value === room.language ? html` selected` : ''}>${label}</option>`)}</select>
+<select id="language" name="language">${(LANGUAGES.some(([code]) => code === room.language) ? LANGUAGES : [...LANGUAGES, [room.language, room.language] as [string, string]]).map(([value, label]) => html`<option value="${value}"${value === room.language ? html` selected` : ''}>${label}</option>`)}</select>
 <label for="maxParticipants">Most callers at once (2 to 1000)</label>
 <input id="maxParticipants" name="maxParticipants" type="number" min="2" max="1000" value="${room.maxParticipants}" required>
 <label><input type="checkbox" name="locked"${room.locked ? html` checked` : ''}> Locked (nobody new may enter)</label>
