@@ -28,7 +28,9 @@ install_languages() {
   for lang in $LANGUAGES; do
     [ -e "$root/usr/share/asterisk/sounds/$lang/conf-getpin.gsm" ] && continue
     work=$(mktemp -d)
-    (cd "$work" && apt-get download "asterisk-core-sounds-$lang-gsm" >/dev/null 2>&1) || {
+    # A machine whose package lists were never fetched has nothing to download from: fetch once.
+    (cd "$work" && apt-get download "asterisk-core-sounds-$lang-gsm" >/dev/null 2>&1) ||
+      (apt-get update -qq >/dev/null 2>&1 && cd "$work" && apt-get download "asterisk-core-sounds-$lang-gsm" >/dev/null 2>&1) || {
       rm -rf "$work"
       echo "build-root: could not download asterisk-core-sounds-$lang-gsm (apt-get update first?)" >&2
       exit 1

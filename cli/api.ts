@@ -26,7 +26,7 @@ export const apiCommand: Command = {
       await reportSecrets(config, db, log);
       // GET /health reports the database only: no bridge runs here.
       const api = await startApi({ db, mailer: createMailer(config.mail, log), log, operatorToken: config.api.operatorToken, allowedHosts: config.api.allowedHosts }, config.api.host, config.api.port);
-      io.result({ url: api.url, openapi: `${api.url}/openapi.json` }, `HTTP API on ${api.url} (OpenAPI: ${api.url}/openapi.json)`);
+      io.result({ url: api.url, openapi: `${api.url}/openapi.json` }, `HTTP API on ${api.url} (OpenAPI: ${api.url}/openapi.json; web pages: ${api.url}/signin)`);
       await untilStopSignal(log);
       await api.close();
     } finally {

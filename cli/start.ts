@@ -81,7 +81,7 @@ export const startCommand: Command = {
       try {
         api = config.api.port === 0 ? null : await startApi({ db, mailer, log, operatorToken: config.api.operatorToken, allowedHosts: config.api.allowedHosts, health }, config.api.host, config.api.port);
         const sipp = demo === null ? null : demoSippCommand(demo, config.asterisk.sipPort, config.dataDir);
-        const apiLine = api === null ? 'HTTP API off (TOLLBRIDGE_API_PORT=0)' : `HTTP API on ${api.url} (OpenAPI: ${api.url}/openapi.json)`;
+        const apiLine = api === null ? 'HTTP API off (TOLLBRIDGE_API_PORT=0)' : `HTTP API on ${api.url} (OpenAPI: ${api.url}/openapi.json; web pages: ${api.url}/signin)`;
         io.result(
           { demo, sipPort: config.asterisk.sipPort, sipp, api: api?.url ?? null },
           [`Bridge running: SIP on 127.0.0.1:${config.asterisk.sipPort}; ${apiLine}`, ...(demo === null || sipp === null ? [] : [demoText(demo, config.asterisk.sipPort, sipp)])].join('\n'),

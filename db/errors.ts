@@ -49,3 +49,4 @@ export const HashingBusy = make('HashingBusy');
 export const InvalidDate = make('InvalidDate');
 export const TooManyApiKeys = make('TooManyApiKeys');
 export const InvalidLabel = make('InvalidLabel');
+export const LinkInvalid = make('LinkInvalid');

@@ -4,6 +4,7 @@ import type { DatabaseConfig } from '../config/config.js';
 import { connect, connectReader } from './connection.js';
 import { migrationSource } from './migrations/index.js';
 import { AccountsRepository } from './repositories/accounts.js';
+import { AccountLinksRepository } from './repositories/account-links.js';
 import { AuditRepository } from './repositories/audit.js';
 import { CredentialsRepository } from './repositories/credentials.js';
 import { LedgerRepository } from './repositories/ledger.js';
@@ -63,6 +64,8 @@ export interface Database {
   credentials: CredentialsRepository;
   passwords: PasswordHasher;
   audit: AuditRepository;
+  /** Single-use e-mail links: password reset, e-mail change. */
+  accountLinks: AccountLinksRepository;
   pinFailures: PinFailuresRepository;
   close(): Promise<void>;
 }
@@ -108,6 +111,7 @@ export async function openDatabase(cfg: DatabaseConfig, options: DatabaseOptions
     credentials: new CredentialsRepository(ctx),
     passwords: ctx.passwords,
     audit: new AuditRepository(ctx),
+    accountLinks: new AccountLinksRepository(ctx),
     pinFailures: new PinFailuresRepository(ctx, cfg.client, options.pinLockPolicy),
     close: async () => {
       await rooms.cache.stop();

@@ -8,6 +8,7 @@ import * as pinGuard from './005_pin_guard.js';
 import * as auditLog from './006_audit_log.js';
 import * as pinKeyId from './007_pin_key_id.js';
 import * as roomsVersion from './008_rooms_version.js';
+import * as accountLinks from './010_account_links.js';
 
 const migrations: Record<string, Knex.Migration> = {
   '001_initial': initial,
@@ -18,6 +19,7 @@ const migrations: Record<string, Knex.Migration> = {
   '006_audit_log': auditLog,
   '007_pin_key_id': pinKeyId,
   '008_rooms_version': roomsVersion,
+  '010_account_links': accountLinks,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

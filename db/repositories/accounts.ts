@@ -128,6 +128,19 @@ export class AccountsRepository {
     await this.ctx.knex('accounts').where({ id }).update({ password_hash: hash });
   }
 
+  /** Sets a new e-mail address (the caller has it confirmed first); EmailTaken when another account has it. */
+  async changeEmail(id: number, rawEmail: string): Promise<Account> {
+    await this.requireActive(id);
+    const email = normaliseEmail(rawEmail);
+    try {
+      await this.ctx.knex('accounts').where({ id }).update({ email });
+    } catch (err) {
+      if (isUniqueViolation(err)) throw new EmailTaken(`an account with e-mail ${email} exists already`);
+      throw err;
+    }
+    return this.get(id);
+  }
+
   /** Irreversible. Ends the account's subscriptions (numbers go to quarantine); the room number stays issued. */
   async deactivate(id: number): Promise<Account> {
     const now = this.ctx.now();
