@@ -33,11 +33,29 @@ export type Reply =
 
 export type Handler = (req: Request) => Promise<Reply>;
 
+/** How a route reads its body: JSON (the API) or an HTML form (the web pages' POSTs). */
+export type BodyKind = 'json' | 'form';
+
 interface Route {
   method: string;
   pattern: string;
   parts: string[];
   handler: Handler;
+  body: BodyKind;
+  /** 'page' for the web pages: served by this router, but not part of the API's description. */
+  audience: RouteAudience;
+}
+
+export type RouteAudience = 'api' | 'page';
+
+/** A request made from inside the process (the web pages calling the API's own routes). */
+export interface InternalRequest {
+  method: string;
+  /** Path and query, e.g. /v1/accounts/1/room. */
+  url: string;
+  headers: IncomingMessage['headers'];
+  body?: unknown;
+  address: string;
 }
 
 const MAX_BODY = 64 * 1024;
@@ -62,6 +80,9 @@ const STATUS: Record<string, number> = {
   AccountDeactivated: 409,
   TooManyApiKeys: 409,
   HashingBusy: 503,
+  SubscriptionLimit: 429,
+  DatabaseBusy: 503,
+  LinkInvalid: 410,
 };
 /** Seconds a client should wait before retrying, for these codes. */
 const RETRY_AFTER: Record<string, string> = { HashingBusy: '1' };
@@ -83,12 +104,27 @@ export class Router {
     this.allowedHosts = new Set(options.allowedHosts.map((h) => h.toLowerCase()));
   }
 
-  add(method: string, pattern: string, handler: Handler): void {
-    this.routes.push({ method, pattern, parts: pattern.split('/').filter(Boolean), handler });
+  add(method: string, pattern: string, handler: Handler, body: BodyKind = 'json', audience: RouteAudience = 'api'): void {
+    this.routes.push({ method, pattern, parts: pattern.split('/').filter(Boolean), handler, body, audience });
   }
 
+  /** The JSON API's routes (the OpenAPI document lists these). */
   list(): Array<{ method: string; pattern: string }> {
-    return this.routes.map((r) => ({ method: r.method, pattern: '/' + r.parts.join('/') }));
+    return this.routes.filter((r) => r.audience === 'api').map((r) => ({ method: r.method, pattern: '/' + r.parts.join('/') }));
+  }
+
+  /**
+   * Runs a request through the same routes, authorization and audit as one from the network,
+   * without a socket: the web pages reach the data only this way.
+   */
+  async invoke(request: InternalRequest): Promise<Reply> {
+    try {
+      return await this.route(request.method, request.url, request.headers, request.address, async () => request.body ?? {});
+    } catch (err) {
+      const reply = errorReply(err);
+      if (reply.status === 500) this.options.onInternalError(err);
+      return reply;
+    }
   }
 
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -111,7 +147,10 @@ export class Router {
 
   private async dispatch(req: IncomingMessage): Promise<Reply> {
     this.checkHost(req.headers.host);
-    const rawUrl = req.url ?? '/';
+    return this.route(req.method ?? '', req.url ?? '/', req.headers, req.socket.remoteAddress ?? '', (kind) => (kind === 'form' ? readForm(req) : readJson(req)));
+  }
+
+  private async route(method: string, rawUrl: string, headers: IncomingMessage['headers'], address: string, readBody: (kind: BodyKind) => Promise<unknown>): Promise<Reply> {
     if (!rawUrl.startsWith('/') || rawUrl.startsWith('//') || rawUrl.length > MAX_URL) throw new HttpError(400, 'BadUrl', 'the request target must be a path of at most 4096 characters');
     let url: URL;
     try {
@@ -120,17 +159,17 @@ export class Router {
       throw new HttpError(400, 'BadUrl', 'the request target is not a URL');
     }
     const parts = url.pathname.split('/').filter(Boolean);
-    const method = req.method ?? '';
     let pathMatched = false;
     for (const route of this.routes) {
       const params = match(route.parts, parts);
       if (params === null) continue;
       pathMatched = true;
       if (route.method !== method) continue;
-      const body = BODY_METHODS.has(method) ? await readJson(req) : undefined;
-      const request: Request = { method, path: url.pathname, pattern: route.pattern, params, query: url.searchParams, headers: req.headers, body, address: req.socket.remoteAddress ?? '' };
+      const body = BODY_METHODS.has(method) ? await readBody(route.body) : undefined;
+      const request: Request = { method, path: url.pathname, pattern: route.pattern, params, query: url.searchParams, headers, body, address };
       const reply = await route.handler(request);
-      if (method !== 'GET' && reply.status < 400 && this.options.onChange !== undefined) await this.options.onChange(request);
+      // Pages are not audited themselves: the API routes they call are, once each.
+      if (method !== 'GET' && reply.status < 400 && route.audience === 'api' && this.options.onChange !== undefined) await this.options.onChange(request);
       return reply;
     }
     if (pathMatched) throw new HttpError(405, 'MethodNotAllowed', `${method.slice(0, 10)} is not allowed on this path`);
@@ -168,7 +207,7 @@ function isJson(contentType: string | undefined): boolean {
   return mime === 'application/json' || /^application\/[a-z0-9.+-]+\+json$/.test(mime);
 }
 
-async function readJson(req: IncomingMessage): Promise<unknown> {
+async function readBytes(req: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
@@ -176,11 +215,27 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
     if (size > MAX_BODY) throw new HttpError(413, 'BodyTooLarge', `request bodies are limited to ${MAX_BODY} bytes`);
     chunks.push(chunk);
   }
+  return Buffer.concat(chunks);
+}
+
+/** An HTML form (application/x-www-form-urlencoded) as name -> value; the last value of a repeated name wins. */
+async function readForm(req: IncomingMessage): Promise<Record<string, string>> {
+  const bytes = await readBytes(req);
+  const mime = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+  if (bytes.length > 0 && mime !== 'application/x-www-form-urlencoded') throw new HttpError(415, 'UnsupportedMediaType', 'send the form as application/x-www-form-urlencoded');
+  const form = Object.create(null) as Record<string, string>;
+  for (const [name, value] of new URLSearchParams(bytes.toString('utf8'))) form[name] = value;
+  return form;
+}
+
+async function readJson(req: IncomingMessage): Promise<unknown> {
+  const bytes = await readBytes(req);
+  const size = bytes.length;
   if (size === 0) return {};
   // A cross-site form or text/plain POST needs no preflight: only JSON is read.
   if (!isJson(req.headers['content-type'])) throw new HttpError(415, 'UnsupportedMediaType', 'send the body as JSON with Content-Type: application/json');
   try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
+    return JSON.parse(bytes.toString('utf8')) as unknown;
   } catch {
     throw new HttpError(400, 'BadJson', 'the request body is not valid JSON');
   }

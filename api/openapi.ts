@@ -5,7 +5,7 @@ const SUMMARIES: Record<string, string> = {
   'GET /v1/accounts/{accountId}': 'Your account and room.',
   'GET /v1/accounts/{accountId}/room': 'Your room: permanent number and settings.',
   'PATCH /v1/accounts/{accountId}/room': 'Change room settings (onModeratorLeave, language, locked, maxParticipants). The number cannot change.',
-  'PUT /v1/accounts/{accountId}/room/pins': 'Set moderator and participant PINs (4-8 digits, different).',
+  'PUT /v1/accounts/{accountId}/room/pins': 'Set moderator and participant PINs (4-8 digits, different, the moderator PIN at least TOLLBRIDGE_MODERATOR_PIN_MIN_DIGITS; one digit or a group repeated, and runs up or down such as 1234 or 4321, are refused with 400 InvalidPin).',
   'GET /v1/accounts/{accountId}/numbers/available': 'Toll-free numbers you can subscribe to.',
   'GET /v1/accounts/{accountId}/subscriptions': 'Your subscriptions, past and present.',
   'POST /v1/accounts/{accountId}/subscriptions': 'Subscribe to a toll-free number ({"e164"}): it answers at once.',

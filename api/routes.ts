@@ -6,9 +6,9 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Logger } from 'pino';
 import { DEFAULT_CALLER_RETENTION_DAYS, type Credential, type Database, type ModeratorLeave, type NumberKind } from '../db/index.js';
 import { parseDate } from '../db/dates.js';
-import { maskEmail } from '../db/email.js';
-import { parseMoney } from '../db/money.js';
-import { MAX_PASSWORD_LENGTH } from '../db/passwords.js';
+import { maskEmail, normaliseEmail } from '../db/email.js';
+import { formatMoney, parseMoney } from '../db/money.js';
+import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from '../db/passwords.js';
 import { MAX_LABEL_LENGTH } from '../db/repositories/credentials.js';
 import type { Mailer } from '../app/mailer.js';
 import { unsubscribe } from '../app/subscriptions.js';
@@ -16,6 +16,7 @@ import { Backoff, DEFAULT_SIGNIN_LIMITS, type SigninLimits } from './backoff.js'
 import { HttpError, field, ok, text, type Reply, type Request, type Router } from './http.js';
 import { openApiDocument } from './openapi.js';
 import { registerOrganizationRoutes } from './organization-routes.js';
+import { statementPdf } from './statement-pdf.js';
 import { checkHealth, type HealthSources } from './health.js';
 
 export interface ApiDeps {
@@ -31,6 +32,8 @@ export interface ApiDeps {
   allowedHosts?: string[];
   /** Backoff on wrong passwords (default DEFAULT_SIGNIN_LIMITS). */
   signinLimits?: SigninLimits;
+  /** Where the web pages are, for links in e-mails (default: http(s)://<the request's allowed Host>). */
+  publicUrl?: string;
   now?: () => number;
   /** Days caller numbers are kept in the ledger (default DEFAULT_CALLER_RETENTION_DAYS). */
   callerRetentionDays?: number;
@@ -42,6 +45,8 @@ export const DEFAULT_PAGE = 100;
 /** Longest /usage window (from..to), and the window when ?from= is not given. */
 export const MAX_USAGE_RANGE_MS = 366 * 86_400_000;
 export const DEFAULT_USAGE_RANGE_MS = 31 * 86_400_000;
+/** Least time between two password-reset mails to one account. */
+export const RESET_MAIL_INTERVAL_MS = 60_000;
 
 function bearer(req: Request): string {
   const header = req.headers.authorization ?? '';
@@ -200,10 +205,61 @@ export function registerRoutes(router: Router, deps: ApiDeps): void {
     return ok(null, 204);
   });
 
+  // Whose token this is (the web pages find the account of their session cookie here).
+  router.add('GET', '/v1/sessions/current', async (req) => {
+    const credential = await db.credentials.credentialFor(bearer(req));
+    if (credential === null) throw new HttpError(401, 'Unauthenticated', 'the token is unknown, expired or revoked');
+    return ok({ accountId: credential.accountId, kind: credential.kind });
+  });
+
+  // --- links by e-mail: forgotten password, new e-mail address --------------------------
+  const linkBase = (req: Request) => deps.publicUrl ?? `${req.headers['x-forwarded-proto'] === 'https' ? 'https' : 'http'}://${req.headers.host ?? 'localhost'}`;
+  /** Sent after the reply, so neither timing nor a mail failure tells whether the account exists. */
+  const mailLater = (mail: { to: string; subject: string; text: string }, accountId: number) => {
+    void mailer.send(mail).catch((err: unknown) => log.error({ err, accountId }, 'account link mail failed'));
+  };
+  const resetMailedAt = new Map<number, number>();
+  // A forgotten password: the same answer whether or not the address has an account.
+  router.add('POST', '/v1/password-resets', async (req) => {
+    const email = text(req.body, 'email', 320) ?? '';
+    const account = await db.accounts.findByEmail(email);
+    const lastMail = account === null ? undefined : resetMailedAt.get(account.id);
+    // One reset mail a minute per account: the form cannot be used to flood someone's mailbox.
+    if (account !== null && account.deactivatedAt === null && account.hasPassword && (lastMail === undefined || now() - lastMail >= RESET_MAIL_INTERVAL_MS)) {
+      resetMailedAt.set(account.id, now());
+      const token = await db.accountLinks.create(account.id, 'password_reset');
+      req.actor = `account:${account.id}`;
+      mailLater({
+        to: account.email,
+        subject: 'tollbridge: choose a new password',
+        text: [`Hello ${account.name},`, '', 'Someone (we hope you) asked to reset the password of your tollbridge account. Open this link within an hour to choose a new one; it works once:', '', `${linkBase(req)}/reset-password?token=${token}`, '', 'If you did not ask for this, ignore this mail: your password stays as it is.'].join('\n'),
+      }, account.id);
+    }
+    return ok({ status: 'if an account has this address, a link to reset its password was sent to it' }, 202);
+  });
+  router.add('POST', '/v1/password-resets/confirm', async (req) => {
+    const token = text(req.body, 'token', 200) ?? '';
+    const password = text(req.body, 'newPassword', MAX_PASSWORD_LENGTH) ?? '';
+    // Checked before the link is used up, so a too-short password does not cost the link.
+    if (password.length < MIN_PASSWORD_LENGTH) throw new HttpError(400, 'InvalidPassword', `a password needs at least ${MIN_PASSWORD_LENGTH} characters: choose a longer one`);
+    const link = await db.accountLinks.use(token, 'password_reset');
+    req.actor = `account:${link.accountId}`;
+    await db.accounts.setPassword(link.accountId, password);
+    const revoked = await db.credentials.revokeSessions(link.accountId);
+    return ok({ accountId: link.accountId, revokedSessions: revoked });
+  });
+  router.add('POST', '/v1/email-changes/confirm', async (req) => {
+    const link = await db.accountLinks.use(text(req.body, 'token', 200) ?? '', 'email_change');
+    req.actor = `account:${link.accountId}`;
+    return ok(await db.accounts.changeEmail(link.accountId, link.newEmail ?? ''));
+  });
+
   // --- owner routes -------------------------------------------------------------------
   router.add('GET', '/v1/accounts/:accountId', async (req) => {
     const id = await owner(req);
-    return ok({ account: await db.accounts.get(id), room: await roomOf(id) });
+    const account = await db.accounts.get(id);
+    // An organization's account has no room (its administrator joins no calls).
+    return ok({ account, room: account.kind === 'organization' ? null : await roomOf(id) });
   });
   // Every session of the account ends (API keys stay).
   router.add('DELETE', '/v1/accounts/:accountId/sessions', async (req) => ok({ revokedSessions: await db.credentials.revokeSessions(await owner(req)) }));
@@ -215,6 +271,22 @@ export function registerRoutes(router: Router, deps: ApiDeps): void {
     await db.accounts.setPassword(credential.accountId, next);
     const revoked = await db.credentials.revokeSessions(credential.accountId, credential.kind === 'session' ? credential.id : undefined);
     return ok({ revokedSessions: revoked });
+  });
+  // A new e-mail address takes effect when the link sent to it is opened (needs the password).
+  router.add('POST', '/v1/accounts/:accountId/email', async (req) => {
+    const id = await owner(req);
+    const newEmail = normaliseEmail(text(req.body, 'newEmail', 320) ?? '');
+    await reauthenticate(req, id, text(req.body, 'password', MAX_PASSWORD_LENGTH) ?? '');
+    const holder = await db.accounts.findByEmail(newEmail);
+    if (holder !== null) throw new HttpError(409, 'EmailTaken', holder.id === id ? 'this is already the account\'s address' : 'another account has this address');
+    const account = await db.accounts.get(id);
+    const token = await db.accountLinks.create(id, 'email_change', newEmail);
+    mailLater({
+      to: newEmail,
+      subject: 'tollbridge: confirm your new e-mail address',
+      text: [`Hello ${account.name},`, '', `Open this link within 24 hours to make ${newEmail} the address of your tollbridge account; it works once:`, '', `${linkBase(req)}/confirm-email?token=${token}`, '', `Until then the account keeps ${account.email}.`].join('\n'),
+    }, id);
+    return ok({ status: 'a confirmation link was sent to the new address', newEmail }, 202);
   });
   router.add('GET', '/v1/accounts/:accountId/room', async (req) => ok(await roomOf(await owner(req))));
   router.add('PATCH', '/v1/accounts/:accountId/room', async (req) => {
@@ -260,6 +332,15 @@ export function registerRoutes(router: Router, deps: ApiDeps): void {
     const id = await owner(req);
     return ok(await unsubscribe(db, mailer, log, (req.params.e164 ?? '').slice(0, 32), id));
   });
+  // This month's usage and charges of one subscribed number: what unsubscribing would confirm.
+  router.add('GET', '/v1/accounts/:accountId/subscriptions/:e164/usage', async (req) => {
+    const id = await owner(req);
+    const e164 = (req.params.e164 ?? '').slice(0, 32);
+    const live = (await db.numbers.subscriptionsFor(id)).find((s) => s.e164 === e164 && s.endedAt === null);
+    if (live === undefined) throw new HttpError(404, 'NotSubscribed', `${e164} is not subscribed by this account`);
+    const usage = await db.ledger.usage(id, { numberId: live.numberId });
+    return ok({ e164, ...usage, amount: formatMoney(usage.amountMicros, 6), billableMinutes: usage.billableSeconds / 60 });
+  });
   router.add('GET', '/v1/accounts/:accountId/usage', async (req) => {
     const id = await owner(req);
     const to = dateParam(req, 'to') ?? now() + 1;
@@ -281,6 +362,9 @@ export function registerRoutes(router: Router, deps: ApiDeps): void {
     const statement = await db.statements.build(id, (req.params.period ?? '').slice(0, 20));
     if (req.query.get('format') === 'csv' || (req.headers.accept ?? '').includes('text/csv')) {
       return { status: 200, text: db.statements.toCsv(statement), contentType: 'text/csv; charset=utf-8' };
+    }
+    if (req.query.get('format') === 'pdf' || (req.headers.accept ?? '').includes('application/pdf')) {
+      return { status: 200, text: statementPdf(statement, await db.accounts.get(id)), contentType: 'application/pdf' };
     }
     return ok(statement);
   });

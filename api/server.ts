@@ -3,6 +3,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Router } from './http.js';
 import { registerRoutes, type ApiDeps } from './routes.js';
+import { registerPages } from '../web/pages.js';
+import { registerOperatorPages } from '../web/operator-pages.js';
 
 export interface ApiServer {
   url: string;
@@ -21,6 +23,9 @@ export async function startApi(deps: ApiDeps, host: string, port: number): Promi
     onChange: (req) => deps.db.audit.record({ actor: req.actor ?? 'anonymous', action: `${req.method} ${req.pattern}`, target: req.path, address: req.address }),
   });
   registerRoutes(router, deps);
+  // The owner's web pages: same process, same router, reaching the data only through the routes above.
+  registerPages(router, deps.now === undefined ? {} : { now: deps.now });
+  registerOperatorPages(router, deps.now);
   const server = http.createServer((req, res) => {
     router.handle(req, res).catch((err: unknown) => {
       deps.log.error({ err }, 'API request failed');

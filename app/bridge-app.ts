@@ -18,7 +18,7 @@ import { AriCallMarks } from '../bridge/call-marks.js';
 import { endReasonFromHangupRequest } from '../bridge/hangup-cause.js';
 import { HangupRequests } from '../bridge/hangup-requests.js';
 import { CallRouter } from '../flows/call-router.js';
-import { DEFAULT_CALL_LIMITS, type CallLimits, type CallRecords, type Clock, type ConferenceBridges, type Directory, type LegRecovery, type UsageLedger } from '../flows/ports.js';
+import { DEFAULT_CALL_LIMITS, type CallLimits, type CallRecords, type Clock, type ConferenceBridges, type Directory, type LegRecovery, type PinGuard, type PinGuessingLimits, type UsageLedger } from '../flows/ports.js';
 import { RoomRegistry } from '../flows/room-registry.js';
 import { DEFAULT_IVR_TIMING, type IvrTiming } from '../ivr/timing.js';
 import { AmiCallRecords, AsteriskCallRecords, CelFileCallRecords } from '../reconcile/call-records.js';
@@ -44,6 +44,10 @@ export interface BridgeAppOptions {
   drainMs?: number;
   /** Limits on a caller's stay (config.ts TOLLBRIDGE_MAX_*); default DEFAULT_CALL_LIMITS. */
   limits?: CallLimits;
+  /** PIN guessing limits shared through the database (app/pin-guard.ts); absent: none. */
+  pinGuard?: PinGuard;
+  /** The pause after a wrong PIN and the caps on calls still in the IVR (config.ts TOLLBRIDGE_PIN_*, TOLLBRIDGE_MAX_IVR_*). */
+  guessing?: PinGuessingLimits;
   /** Fault injection for tests: wraps the ARI bridge operations the rooms use. */
   wrapBridges?: (bridges: ConferenceBridges) => ConferenceBridges;
 }
@@ -168,6 +172,8 @@ export class BridgeApp {
       log,
       marks: new AriCallMarks(ari, log),
       limits,
+      ...(options.pinGuard === undefined ? {} : { pinGuard: options.pinGuard }),
+      ...(options.guessing === undefined ? {} : { guessing: options.guessing }),
     });
     const localCel = cfg.managed || options.runningAsterisk !== undefined ? [new CelFileCallRecords((options.runningAsterisk ?? ownAsterisk)?.paths.celLog ?? instancePaths(cfg).celLog)] : [];
     const callRecords: CallRecords = options.callRecords ?? new AsteriskCallRecords([new AmiCallRecords(ami), ...localCel]);

@@ -18,7 +18,35 @@ if [ "$(id -u)" != 0 ]; then
   exit 1
 fi
 
+# Prompts in the languages rooms may speak besides English (Debian's GSM packs, about 2 MB
+# each), unpacked from the host's own apt into the root: sounds/<lang> points at the voice's
+# directory, as the packages' own postinst does with update-alternatives. Idempotent, so an
+# existing root gains them without a rebuild.
+LANGUAGES="es fr it ru"
+install_languages() {
+  local root=$1 lang dir work
+  for lang in $LANGUAGES; do
+    [ -e "$root/usr/share/asterisk/sounds/$lang/conf-getpin.gsm" ] && continue
+    work=$(mktemp -d)
+    # A machine whose package lists were never fetched has nothing to download from: fetch once.
+    (cd "$work" && apt-get download "asterisk-core-sounds-$lang-gsm" >/dev/null 2>&1) ||
+      (apt-get update -qq >/dev/null 2>&1 && cd "$work" && apt-get download "asterisk-core-sounds-$lang-gsm" >/dev/null 2>&1) || {
+      rm -rf "$work"
+      echo "build-root: could not download asterisk-core-sounds-$lang-gsm (apt-get update first?)" >&2
+      exit 1
+    }
+    dpkg-deb -x "$work"/asterisk-core-sounds-"$lang"-gsm_*.deb "$work/x"
+    dir=$(basename "$(find "$work/x/usr/share/asterisk/sounds" -mindepth 1 -maxdepth 1 -type d | head -1)")
+    mkdir -p "$root/usr/share/asterisk/sounds"
+    cp -a "$work/x/usr/share/asterisk/sounds/$dir" "$root/usr/share/asterisk/sounds/"
+    ln -sfn "$dir" "$root/usr/share/asterisk/sounds/$lang"
+    rm -rf "$work"
+    echo "build-root: prompts in $lang ($dir)"
+  done
+}
+
 if [ -f "$STAMP" ] && grep -qx "$WANT" "$STAMP" && [ -x "$ROOT/usr/sbin/asterisk" ]; then
+  install_languages "$ROOT"
   echo "build-root: reusing $ROOT ($(grep '^asterisk=' "$STAMP" || true))"
   exit 0
 fi
@@ -67,6 +95,7 @@ done
 # Without a hosts file, bursts of calls stalled ~5 s at setup (ASTERISK.md).
 echo "127.0.0.1 localhost $(hostname)" >"$TMP/etc/hosts"
 
+install_languages "$TMP"
 version=$(chroot "$TMP" dpkg-query -W -f='${Version}' asterisk)
 printf '%s\nasterisk=%s\n' "$WANT" "$version" >"$TMP/.tollbridge-stamp"
 mv "$TMP" "$ROOT"

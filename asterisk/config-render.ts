@@ -6,7 +6,25 @@ import path from 'node:path';
 import type { AsteriskConfig } from '../config/config.js';
 import { repoRoot } from '../config/paths.js';
 
+/**
+ * AMI rights of the app's user (sip-config/manager.conf): it reads CEL and hang-up requests
+ * (class "call") and writes nothing (Ping needs no right; AMI's Filter action would need
+ * "system", which also allows dialplan and module changes, so the events are filtered in
+ * manager.conf instead). Diagnostics (TOLLBRIDGE_AMI_DIAGNOSTICS, the load bench) add the
+ * reading and the Command/Filter actions the bench uses, still without originate.
+ */
+export function amiRights(cfg: Pick<AsteriskConfig, 'amiDiagnostics'>): { read: string; write: string; eventFilters: string } {
+  if (cfg.amiDiagnostics) {
+    return { read: 'system,call,log,verbose,command,agent,user,config,dtmf,reporting,cdr,dialplan', write: 'system,command,reporting', eventFilters: '' };
+  }
+  return { read: 'call', write: '', eventFilters: AMI_APP_EVENTS.map((name) => `eventfilter = Event: ${name}`).join('\n') };
+}
+
+/** The AMI events the app listens to (bridge/hangup-requests.ts, reconcile/call-records.ts). */
+export const AMI_APP_EVENTS = ['CEL', 'SoftHangupRequest', 'HangupRequest'];
+
 export function placeholderValues(cfg: AsteriskConfig): Record<string, string> {
+  const rights = amiRights(cfg);
   return {
     INSTANCE: cfg.instance,
     SIP_PORT: String(cfg.sipPort),
@@ -18,8 +36,13 @@ export function placeholderValues(cfg: AsteriskConfig): Record<string, string> {
     ARI_PASSWORD: cfg.ariPassword,
     AMI_USER: cfg.amiUser,
     AMI_PASSWORD: cfg.amiPassword,
+    AMI_READ: rights.read,
+    AMI_WRITE: rights.write,
+    AMI_EVENT_FILTERS: rights.eventFilters,
     ARI_APP: cfg.ariApp,
     SYSTEMNAME: cfg.systemName,
+    RUN_USER: cfg.runUser,
+    RUN_GROUP: cfg.runUser,
     CARRIER_MATCH_LINES: cfg.carrierIps.map((ip) => `match = ${ip}`).join('\n'),
     RTP_TIMEOUT: String(cfg.rtpTimeoutS),
     RTP_HOLD_TIMEOUT: String(cfg.rtpHoldTimeoutS),

@@ -7,6 +7,7 @@
 // instance its pid file names when that process is this instance's Asterisk, its configuration
 // is the one this start would write, and ARI answers. Only then are live calls kept; otherwise
 // the old instance is stopped and a new one started.
+import { SOUNDS_DIR } from '../ivr/languages.js';
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -58,6 +59,25 @@ export interface LocalAsteriskOptions {
   extraConfig?: Readonly<Record<string, string>>;
 }
 
+/** uid and gid of `user` in the Debian root's own /etc/passwd (Asterisk resolves it there, inside the chroot). */
+function userIds(root: string, user: string): { uid: number; gid: number } | null {
+  const passwd = fs.readFileSync(path.join(root, 'etc/passwd'), 'utf8');
+  for (const line of passwd.split('\n')) {
+    const [name, , uid, gid] = line.split(':');
+    if (name === user && uid !== undefined && gid !== undefined) return { uid: Number(uid), gid: Number(gid) };
+  }
+  return null;
+}
+
+function chownTree(dir: string, uid: number, gid: number): void {
+  fs.chownSync(dir, uid, gid);
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) chownTree(full, uid, gid);
+    else if (!entry.isSymbolicLink()) fs.chownSync(full, uid, gid);
+  }
+}
+
 export class LocalAsterisk {
   private child: ChildProcess | undefined;
   private exited: Promise<number | null> | undefined;
@@ -91,6 +111,36 @@ export class LocalAsterisk {
     for (const [name, text] of this.configFiles()) {
       fs.writeFileSync(path.join(this.paths.etcDir, name), text, { mode: 0o640 });
     }
+    this.copyPromptDirs();
+    this.handOverToRunUser();
+  }
+
+  /** The operator's recorded languages (TOLLBRIDGE_PROMPT_DIRS) into the root's sounds/<code>. */
+  private copyPromptDirs(): void {
+    for (const [code, dir] of Object.entries(this.cfg.promptDirs)) {
+      if (!fs.statSync(dir, { throwIfNoEntry: false })?.isDirectory()) throw new Error(`TOLLBRIDGE_PROMPT_DIRS: ${dir} (language ${code}) is not a directory`);
+      const target = path.join(this.cfg.root, SOUNDS_DIR, code);
+      if (fs.lstatSync(target, { throwIfNoEntry: false })?.isSymbolicLink()) fs.rmSync(target); // a package's voice: the operator's wins
+      fs.cpSync(dir, target, { recursive: true });
+    }
+  }
+
+  /**
+   * Asterisk drops root right after start (asterisk.conf runuser/rungroup): its user may read
+   * the configuration (which holds the ARI/AMI passwords: group-readable only) and owns the
+   * instance's run, spool, log and database directories. A user missing from the root's
+   * /etc/passwd is a configuration error, said so.
+   */
+  private handOverToRunUser(): void {
+    const user = this.cfg.runUser;
+    if (user === 'root') return;
+    const ids = userIds(this.cfg.root, user);
+    if (ids === null) throw new Error(`TOLLBRIDGE_ASTERISK_USER: no user "${user}" in ${path.join(this.cfg.root, 'etc/passwd')} (the asterisk package creates "asterisk"; "root" keeps root)`);
+    const { etcDir, runDir, spoolDir, logDir, dbDir } = this.paths;
+    fs.chownSync(etcDir, 0, ids.gid);
+    fs.chmodSync(etcDir, 0o750);
+    for (const name of fs.readdirSync(etcDir)) fs.chownSync(path.join(etcDir, name), 0, ids.gid);
+    for (const dir of [runDir, spoolDir, logDir, dbDir]) chownTree(dir, ids.uid, ids.gid);
   }
 
   /** The rendered project config with the extra files laid over it, by file name. */

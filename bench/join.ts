@@ -133,16 +133,16 @@ async function main(): Promise<void> {
     await observerClient.start([OBSERVER_APP, FLOOR_APP], true);
 
     const { account, room } = await db.accounts.create({ name: 'Bench', email: 'bench@example.test' });
-    await db.rooms.setPins(room.number, { moderator: '4321', participant: '1111' });
+    await db.rooms.setPins(room.number, { moderator: '4826', participant: '1739' });
     await db.numbers.add('+18005550100', 'toll_free');
     await db.numbers.subscribe('+18005550100', account.id);
     const target = { host: '127.0.0.1', port: cfg.sipPort };
 
     console.log(`join benchmark: ${rounds} rounds of a moderator then a participant, over real SIP into Asterisk (instance bench)`);
     for (let i = 0; i < rounds; i++) {
-      const moderator = placeCall({ target, dialled: '+18005550100', callerNumber: '+15550000001', steps: [{ pauseMs: 300 }, { digits: `${room.number}#4321#` }], hangup: { by: 'caller', afterMs: 9000 } });
+      const moderator = placeCall({ target, dialled: '+18005550100', callerNumber: '+15550000001', steps: [{ pauseMs: 300 }, { digits: `${room.number}#4826#` }], hangup: { by: 'caller', afterMs: 9000 } });
       await new Promise((r) => setTimeout(r, 1500)); // the participant's '#' lands after the moderator is in
-      const participant = placeCall({ target, dialled: '+18005550100', callerNumber: '+15550000002', steps: [{ pauseMs: 300 }, { digits: `${room.number}#1111#` }], hangup: { by: 'caller', afterMs: 6000 } });
+      const participant = placeCall({ target, dialled: '+18005550100', callerNumber: '+15550000002', steps: [{ pauseMs: 300 }, { digits: `${room.number}#1739#` }], hangup: { by: 'caller', afterMs: 6000 } });
       const results = await Promise.all([moderator, participant]);
       if (results.some((r) => !r.answered)) throw new Error(`round ${i + 1}: a call was not answered (${results.map((r) => r.log).join(', ')})`);
       process.stdout.write(`  round ${i + 1}/${rounds} done\r`);

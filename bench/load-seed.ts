@@ -4,8 +4,8 @@
 import { openDatabase } from '../db/index.js';
 import type { BenchRoom } from './load-plan.js';
 
-export const MODERATOR_PIN = '4321';
-export const PARTICIPANT_PIN = '1111';
+export const MODERATOR_PIN = '4826';
+export const PARTICIPANT_PIN = '1739';
 
 export async function seedRooms(filename: string, pinSecret: string, rooms: number, callsPerRoom: number): Promise<BenchRoom[]> {
   const db = await openDatabase({ client: 'sqlite', filename }, { pinSecret });

@@ -35,7 +35,7 @@ function tail(file: string): string {
 }
 
 export async function startTollbridgeSide(input: TollbridgeSideInput): Promise<RunningSide> {
-  const cfg = sideAsteriskConfig(input.endpoints);
+  const cfg = sideAsteriskConfig(input.endpoints, { TOLLBRIDGE_DATA_DIR: input.dir });
   const logFile = path.join(input.dir, 'tollbridge.log');
   const logFd = fs.openSync(logFile, 'w');
   const { TOLLBRIDGE_SMTP_URL: _smtp, ...inherited } = process.env;
@@ -49,6 +49,9 @@ export async function startTollbridgeSide(input: TollbridgeSideInput): Promise<R
       TOLLBRIDGE_DB: `sqlite:${input.databaseFile}`,
       TOLLBRIDGE_PIN_SECRET: input.pinSecret,
       TOLLBRIDGE_API_PORT: '0',
+      // Many callers share SIPp's one caller id: no caps on calls still in the IVR here.
+      TOLLBRIDGE_MAX_IVR_CALLS_PER_NUMBER: '0',
+      TOLLBRIDGE_MAX_IVR_CALLS_PER_CALLER: '0',
       TOLLBRIDGE_LOG_LEVEL: process.env.TOLLBRIDGE_LOG_LEVEL ?? 'info',
     },
     cwd: input.dir,

@@ -63,11 +63,14 @@ export function sideEnv(ep: SideEndpoints): Record<string, string> {
     TOLLBRIDGE_ARI_APP: 'tollbridge',
     TOLLBRIDGE_MANAGE_ASTERISK: 'yes',
     TOLLBRIDGE_CARRIER_IPS: '127.0.0.1',
+    // The bench reads DTMF/bridge events and runs Command over AMI: rights the app's own user lacks.
+    TOLLBRIDGE_AMI_DIAGNOSTICS: 'yes',
   };
 }
 
-export function sideAsteriskConfig(ep: SideEndpoints): AsteriskConfig {
-  return loadConfig({ ...process.env, ...sideEnv(ep) }).asterisk;
+/** `extra`: e.g. the side's TOLLBRIDGE_DATA_DIR, whose secrets file holds its ARI/AMI passwords. */
+export function sideAsteriskConfig(ep: SideEndpoints, extra: Record<string, string> = {}): AsteriskConfig {
+  return loadConfig({ ...process.env, ...sideEnv(ep), ...extra }).asterisk;
 }
 
 export function amiLogin(cfg: AsteriskConfig): AmiLogin {

@@ -89,8 +89,10 @@ export class AmiSession {
 
   /** Adds a whitelist filter for one event name (best effort: without it, all events come). */
   private allow(name: string): void {
+    // The app's own AMI user has no write rights (sip-config/manager.conf filters its events
+    // itself): the refusal is expected there, so it is noted at debug level only.
     this.action({ action: 'Filter', operation: 'Add', filter: `Event: ${name}` }).catch((err: unknown) =>
-      this.log.warn({ err, event: name }, 'AMI event filter not set: every event will be sent'),
+      this.log.debug({ err, event: name }, 'AMI Filter action refused: relying on manager.conf eventfilter'),
     );
   }
 

@@ -10,12 +10,15 @@ import type { PlaybackTracker } from './playbacks.js';
  * Hang-up causes as ARI names them, and the SIP final response PJSIP sends for each (checked
  * over real SIP by test/e2e/refusal.test.ts): `unallocated` 404, `congestion` 503.
  */
-const REJECT_REASON: Record<'unallocated' | 'unavailable', string> = {
+const REJECT_REASON: Record<'unallocated' | 'unavailable' | 'busy', string> = {
   unallocated: 'unallocated',
   unavailable: 'congestion',
+  busy: 'busy',
 };
 
 export class AriChannels implements CallChannel {
+  /** A language being set on a channel: its next prompts wait for it. */
+  private readonly speaking = new Map<string, Promise<void>>();
   /** Why the app hung up a channel, until its StasisEnd takes it (takeHangupReason). */
   private readonly hangupReasons = new Map<string, LegEndReason>();
 
@@ -36,7 +39,7 @@ export class AriChannels implements CallChannel {
     return at;
   }
 
-  async reject(channelId: string, cause: 'unallocated' | 'unavailable'): Promise<void> {
+  async reject(channelId: string, cause: 'unallocated' | 'unavailable' | 'busy'): Promise<void> {
     await this.ari.rest.hangup(channelId, REJECT_REASON[cause]);
   }
 
@@ -58,10 +61,21 @@ export class AriChannels implements CallChannel {
     return reason;
   }
 
+  speak(channelId: string, language: string): void {
+    const set = this.ari.rest.setChannelVar(channelId, 'CHANNEL(language)', language).then(
+      () => undefined,
+      (err: unknown) => this.log.debug({ err, channelId, language }, 'channel language not set (gone?)'),
+    );
+    this.speaking.set(channelId, set);
+    void set.then(() => {
+      if (this.speaking.get(channelId) === set) this.speaking.delete(channelId);
+    });
+  }
+
   play(channelId: string, media: string[]): PromptPlayback {
     const { id, finished } = this.playbacks.register();
     let stopped = false;
-    const heard = this.subscriptions?.listen([channelId]) ?? Promise.resolve();
+    const heard = Promise.all([this.subscriptions?.listen([channelId]), this.speaking.get(channelId)]);
     const started = heard.then(() => this.ari.rest.play(channelId, media, id)).then(
       () => true,
       (err: unknown) => {

@@ -1,5 +1,6 @@
 // tollbridge accounts create | show | deactivate
 import type { Account, Room, Subscription } from '../db/index.js';
+import { shown } from './terminal-text.js';
 import { UsageError, type Command } from './command.js';
 import { ACCOUNT_HELP, accountArg, flag, noExtraPositionals, requiredOption, resolveAccountId, when, withDatabase } from './open-db.js';
 
@@ -14,7 +15,7 @@ export async function readStdin(): Promise<string> {
 export function describeRoom(r: Room): string {
   return [
     `room ${r.number} (account ${r.accountId})`,
-    `  PINs:                ${r.pinsSet ? 'set' : 'NOT set (tollbridge rooms set-pins ' + r.number + ' --moderator PIN --participant PIN)'}`,
+    `  PINs:                ${r.pinsSet ? 'set' : 'NOT set (tollbridge rooms set-pins ' + r.number + ' --pins-stdin)'}`,
     `  on moderator leave:  ${r.onModeratorLeave}`,
     `  language:            ${r.language}`,
     `  max participants:    ${r.maxParticipants}`,
@@ -23,7 +24,7 @@ export function describeRoom(r: Room): string {
 }
 
 function describeAccount(a: Account): string {
-  return `account ${a.id}: ${a.name} <${a.email}>${a.deactivatedAt === null ? '' : `, DEACTIVATED ${when(a.deactivatedAt)}`}`;
+  return `account ${a.id}: ${shown(a.name)} <${shown(a.email)}>${a.deactivatedAt === null ? '' : `, DEACTIVATED ${when(a.deactivatedAt)}`}`;
 }
 
 export const accountCommands: Command[] = [
@@ -47,9 +48,9 @@ export const accountCommands: Command[] = [
       io.result(
         { id: account.id, roomNumber: room.number, account, room },
         [
-          `account ${account.id} created for ${account.name} <${account.email}>${account.hasPassword ? ' (with a password)' : ''}`,
+          `account ${account.id} created for ${shown(account.name)} <${shown(account.email)}>${account.hasPassword ? ' (with a password)' : ''}`,
           `room number ${room.number} (permanent)`,
-          `next: tollbridge rooms set-pins ${room.number} --moderator PIN --participant PIN`,
+          `next: printf '%s\\n%s\\n' MODERATOR_PIN PARTICIPANT_PIN | tollbridge rooms set-pins ${room.number} --pins-stdin`,
         ].join('\n'),
       );
     },
@@ -90,7 +91,7 @@ export const accountCommands: Command[] = [
     async run(args, io) {
       const ref = accountArg(args);
       const account = await withDatabase(async (db) => db.accounts.deactivate(await resolveAccountId(db, ref)));
-      io.result(account, `account ${account.id} (${account.email}) deactivated at ${when(account.deactivatedAt)}; its numbers are in quarantine`);
+      io.result(account, `account ${account.id} (${shown(account.email)}) deactivated at ${when(account.deactivatedAt)}; its numbers are in quarantine`);
     },
   },
 ];

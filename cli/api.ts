@@ -7,7 +7,7 @@ import { loadConfig } from '../config/config.js';
 import { pino } from 'pino';
 import { createLogger } from '../config/logger.js';
 import { UsageError, type Command } from './command.js';
-import { noExtraPositionals, openServiceDatabase } from './open-db.js';
+import { noExtraPositionals, openServiceDatabase, reportSecrets } from './open-db.js';
 import { untilStopSignal } from './stop-signal.js';
 
 export const apiCommand: Command = {
@@ -24,10 +24,11 @@ export const apiCommand: Command = {
     const log = createLogger(config.logLevel, io.json ? pino.destination(2) : undefined);
     const db = await openServiceDatabase(config);
     try {
+      await reportSecrets(config, db, log);
       // GET /health reports the database only: no bridge runs here.
       const api = await startApi({ db, mailer: createMailer(config.mail, log), log, operatorToken: config.api.operatorToken, allowedHosts: config.api.allowedHosts, callerRetentionDays: config.callerRetentionDays }, config.api.host, config.api.port);
       const stopRetention = scheduleDailyRetention(db, config.callerRetentionDays, log);
-      io.result({ url: api.url, openapi: `${api.url}/openapi.json` }, `HTTP API on ${api.url} (OpenAPI: ${api.url}/openapi.json)`);
+      io.result({ url: api.url, openapi: `${api.url}/openapi.json` }, `HTTP API on ${api.url} (OpenAPI: ${api.url}/openapi.json; web pages: ${api.url}/signin)`);
       await untilStopSignal(log);
       stopRetention();
       await api.close();

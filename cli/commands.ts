@@ -10,7 +10,8 @@ import { organizationCommands } from './organizations.js';
 import { privacyCommands } from './privacy.js';
 import { rateCommands } from './rates.js';
 import { roomCommands } from './rooms.js';
+import { secretCommands } from './secrets.js';
 import { startCommand } from './start.js';
 import { usageCommands } from './usage.js';
 
-export const commands: Command[] = [startCommand, apiCommand, ...accountCommands, ...privacyCommands, ...organizationCommands, ...roomCommands, ...numberCommands, ...rateCommands, ...usageCommands, ...ledgerCommands, auditCommand, callCommand];
+export const commands: Command[] = [startCommand, apiCommand, ...accountCommands, ...privacyCommands, ...organizationCommands, ...roomCommands, ...numberCommands, ...rateCommands, ...usageCommands, ...ledgerCommands, auditCommand, ...secretCommands, callCommand];

@@ -3,6 +3,7 @@
 // records), which rates it then; a closed leg never changes, so closing one twice is refused
 // with what it already says; a leg closed here records 'operator' as its end reason. `reconcile` compares every leg with Asterisk's own record (CEL).
 import fs from 'node:fs';
+import { shown } from './terminal-text.js';
 import { instancePaths } from '../asterisk/local-asterisk.js';
 import { loadConfig } from '../config/config.js';
 import { LegClosed, LegNotFound, type LedgerEntry } from '../db/index.js';
@@ -33,7 +34,7 @@ function reportText(r: ReconcileReport, source: string): string {
 }
 
 function openLine(e: LedgerEntry): string {
-  return `${e.channelId ?? '?'}  account ${e.accountId}  ${e.dialled}  answered ${when(e.answeredAt)}  ${e.role} from ${e.callerNumber ?? 'unknown'}`;
+  return `${shown(e.channelId ?? '?')}  account ${e.accountId}  ${e.dialled}  answered ${when(e.answeredAt)}  ${e.role} from ${shown(e.callerNumber ?? 'unknown')}`;
 }
 
 export const ledgerCommands: Command[] = [

@@ -6,6 +6,9 @@ import { commands } from './commands.js';
 import { UsageError, type Command, type CommandIO } from './command.js';
 import { ConfigError } from '../config/config.js';
 import { ServiceUnavailableError } from '../app/service-unavailable.js';
+import { DatabaseBusy } from '../db/errors.js';
+import { safeForTerminal } from './terminal-text.js';
+import { isSqliteBusy } from './sqlite-busy.js';
 
 const GLOBAL_OPTIONS = {
   json: { type: 'boolean' },
@@ -66,8 +69,9 @@ export async function main(argv: string[]): Promise<number> {
   const json = parsed.values.json === true;
   const io: CommandIO = {
     json,
-    result: (document, human) => process.stdout.write((json ? JSON.stringify(document, null, 2) : human) + '\n'),
-    stderr: (text) => process.stderr.write(text + '\n'),
+    // Human text may carry stored strings: no control character reaches the terminal raw.
+    result: (document, human) => process.stdout.write((json ? JSON.stringify(document, null, 2) : safeForTerminal(human)) + '\n'),
+    stderr: (text) => process.stderr.write(safeForTerminal(text) + '\n'),
   };
   try {
     const args = { positionals: parsed.positionals, values: parsed.values };
@@ -79,15 +83,18 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+const BUSY_MESSAGE = 'the database is busy: another tollbridge command or the bridge kept it locked too long (TOLLBRIDGE_SQLITE_BUSY_MS); nothing was changed, try again';
+
 function reportError(err: unknown, command: Command, json: boolean): number {
-  const e = err instanceof Error ? err : new Error(String(err));
+  // SQLite's own "database is locked" (with the SQL text) never reaches the user: a domain error does.
+  const e = isSqliteBusy(err) ? new DatabaseBusy(BUSY_MESSAGE) : err instanceof Error ? err : new Error(String(err));
   const code = (e as { code?: unknown }).code;
   if (e instanceof UsageError) {
     process.stderr.write(`${e.message}\n\nUsage: tollbridge ${command.usage}\n`);
     return 64;
   }
   if (json) process.stderr.write(JSON.stringify({ error: { code: typeof code === 'string' ? code : e.name, message: e.message } }) + '\n');
-  else process.stderr.write(`tollbridge: ${e.message}\n`);
+  else process.stderr.write(`tollbridge: ${safeForTerminal(e.message)}\n`);
   if (e instanceof ConfigError) return 78; // EX_CONFIG
   if (e instanceof ServiceUnavailableError) return 69; // EX_UNAVAILABLE: the database, Asterisk or ARI
   return typeof code === 'string' ? 2 : 1;

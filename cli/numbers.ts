@@ -73,7 +73,7 @@ export const numberCommands: Command[] = [
   },
   {
     path: ['numbers', 'subscribe'],
-    summary: "subscribe an account to an available number: its callers reach the account's room at once",
+    summary: "operator: subscribe an account to an available number (toll-free or local; owners' own limits do not apply): its callers reach the account's room at once",
     usage: 'numbers subscribe E164 --account ACCOUNT',
     optionHelp: [E164_HELP, ACCOUNT_OPTION_HELP],
     options: { account: { type: 'string' } },
@@ -82,7 +82,8 @@ export const numberCommands: Command[] = [
       const ref = requiredOption(args, 'account', 'the account id or e-mail, e.g. --account ada@example.com');
       const { subscription, roomNumber } = await withDatabase(async (db) => {
         const accountId = await resolveAccountId(db, ref);
-        const s = await db.numbers.subscribe(e164, accountId);
+        // The operator's command: local numbers too, and the owner limits do not apply.
+        const s = await db.numbers.subscribe(e164, accountId, { asOperator: true });
         const [room] = await db.rooms.forAccount(accountId);
         return { subscription: s, roomNumber: room?.number ?? null };
       });

@@ -2,18 +2,54 @@
 // loadConfig(); main.ts has already applied --db), opened for one command and closed after it,
 // and argument helpers whose errors say what to type instead.
 import { loadConfig, type Config, type DatabaseConfig } from '../config/config.js';
-import { AccountNotFound, openDatabase, type Database } from '../db/index.js';
+import { isSqliteBusy } from './sqlite-busy.js';
+import { AccountNotFound, DatabaseBusy, openDatabase, type Database, type DatabaseOptions } from '../db/index.js';
 import { reasonOf, ServiceUnavailableError } from '../app/service-unavailable.js';
+import type { Logger } from 'pino';
+import { roomLanguages } from '../ivr/languages.js';
 import { UsageError, type ParsedArgs } from './command.js';
+
+/** What every process opens the database with: the PIN keys, the data key, quarantine, owner limits, room languages, PIN guessing locks and PIN rules. */
+export function databaseOptions(config: Config): DatabaseOptions {
+  const g = config.pinGuessing;
+  return {
+    pinKeys: config.pinKeys,
+    dataKey: config.dataKey,
+    quarantineDays: config.quarantineDays,
+    ownerLimits: config.owners,
+    sqliteBusyMs: config.sqliteBusyMs,
+    roomLanguages: roomLanguages(config),
+    pinLockPolicy: { roomLockAfter: g.roomLockAfter, callerLockAfter: g.callerLockAfter, lockMs: g.lockMs, windowMs: g.windowMs },
+    moderatorPinMinDigits: g.moderatorPinMinDigits,
+  };
+}
 
 /** Opens the database, runs `fn`, and closes the database whatever happens. */
 export async function withDatabase<T>(fn: (db: Database) => Promise<T>): Promise<T> {
   const config = loadConfig();
-  const db = await openDatabase(config.database, { pinSecret: config.pinSecret, quarantineDays: config.quarantineDays, dataKey: config.dataKey });
+  const db = await openDatabase(config.database, databaseOptions(config));
   try {
     return await fn(db);
+  } catch (err) {
+    // The bounded wait (BEGIN IMMEDIATE under busy_timeout) ran out: a domain error, not SQL.
+    if (isSqliteBusy(err)) throw new DatabaseBusy(`the database is busy: another tollbridge command or the bridge kept it locked longer than ${config.sqliteBusyMs} ms (TOLLBRIDGE_SQLITE_BUSY_MS); nothing was changed, try again`);
+    throw err;
   } finally {
     await db.close();
+  }
+}
+
+/**
+ * For `start` and `api`: says where the generated secrets are when this start created them, and
+ * warns about rooms whose PINs were hashed with a key this process lacks (an installation from
+ * before generated keys, whose TOLLBRIDGE_PIN_SECRET is no longer set): nobody can enter them.
+ */
+export async function reportSecrets(config: Config, db: Database, log: Logger): Promise<void> {
+  if (config.secretsCreated) log.info({ file: config.secretsFile }, 'generated this installation\'s secrets (PIN key, data key, ARI and AMI passwords, operator token) into a file only its owner may read');
+  if (config.devMode) log.warn('TOLLBRIDGE_DEV_MODE is on: public development secrets are accepted; never run so in production');
+  const stranded = await db.rooms.countWithoutKey();
+  if (stranded > 0) {
+    log.warn({ rooms: stranded }, 'rooms with PINs hashed with a key this process does not have (set TOLLBRIDGE_PIN_SECRET to the old secret, or set their PINs again): their callers cannot enter');
   }
 }
 
@@ -32,7 +68,7 @@ export function describeDatabase(cfg: DatabaseConfig): string {
 /** For the long-running commands: a database that cannot be opened is ServiceUnavailable (exit 69). */
 export async function openServiceDatabase(config: Config): Promise<Database> {
   try {
-    return await openDatabase(config.database, { pinSecret: config.pinSecret, quarantineDays: config.quarantineDays, dataKey: config.dataKey });
+    return await openDatabase(config.database, databaseOptions(config));
   } catch (err) {
     throw new ServiceUnavailableError('database', `cannot open the database ${describeDatabase(config.database)}: ${reasonOf(err)}`, { cause: err });
   }

@@ -9,6 +9,20 @@ const ROOM_ARG = 'ROOM (the 8-digit room number)';
 const ROOM_HELP = 'ROOM  the 8-digit room number (tollbridge accounts show ACCOUNT prints it)';
 const POLICIES: readonly ModeratorLeave[] = ['end', 'continue', 'wait'];
 
+async function readAll(): Promise<string> {
+  if (process.stdin.isTTY) process.stderr.write('moderator PIN and participant PIN, one per line (then Ctrl-D): ');
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** Two PINs from standard input: the moderator's, then the participant's, separated by white space. */
+export function pinsFromStdin(text: string): [string, string] {
+  const words = text.split(/\s+/).filter((w) => w !== '');
+  if (words.length !== 2) throw new UsageError(`--pins-stdin expects two PINs (moderator, then participant), one per line; got ${words.length}`);
+  return [words[0] as string, words[1] as string];
+}
+
 function roomArg(args: Parameters<Command['run']>[0]): string {
   const room = positional(args, 0, ROOM_ARG);
   noExtraPositionals(args, 1);
@@ -30,18 +44,31 @@ export const roomCommands: Command[] = [
   },
   {
     path: ['rooms', 'set-pins'],
-    summary: "set a room's moderator and participant PINs (4-8 digits each, different); they apply to the next caller",
-    usage: 'rooms set-pins ROOM --moderator PIN --participant PIN',
+    summary: "set a room's moderator and participant PINs (4-8 digits each, different, no patterns such as 1111, 1212 or 1234); they apply to the next caller",
+    usage: 'rooms set-pins ROOM --pins-stdin',
     optionHelp: [
       ROOM_HELP,
-      '--moderator PIN    4 to 8 digits; callers who type it lead the conference',
-      '--participant PIN  4 to 8 digits, different from the moderator PIN',
+      '--pins-stdin       read the moderator PIN, then the participant PIN, from standard input (one per line, or separated by a space):',
+      '                   printf "%s\\n%s\\n" "$MOD" "$PART" | tollbridge rooms set-pins ROOM --pins-stdin',
+      '--moderator PIN    (still accepted, with a warning: a PIN on the command line is visible to every user of the machine in `ps`)',
+      '--participant PIN  (likewise)',
+      'PINs that are one digit repeated (0000), a group repeated (1212, 123123) or a run up or down (1234, 4321) are refused;',
+      'the moderator PIN needs at least TOLLBRIDGE_MODERATOR_PIN_MIN_DIGITS digits (6 or more recommended).',
     ],
-    options: { moderator: { type: 'string' }, participant: { type: 'string' } },
+    options: { moderator: { type: 'string' }, participant: { type: 'string' }, 'pins-stdin': { type: 'boolean' } },
     async run(args, io) {
       const number = roomArg(args);
-      const moderator = requiredOption(args, 'moderator', 'the moderator PIN, 4 to 8 digits');
-      const participant = requiredOption(args, 'participant', 'the participant PIN, 4 to 8 digits');
+      let moderator: string;
+      let participant: string;
+      if (flag(args, 'pins-stdin')) {
+        if (option(args, 'moderator') !== undefined || option(args, 'participant') !== undefined) throw new UsageError('give the PINs either on standard input (--pins-stdin) or as options, not both');
+        [moderator, participant] = pinsFromStdin(await readAll());
+      } else {
+        moderator = requiredOption(args, 'moderator', 'the moderator PIN, 4 to 8 digits (better: --pins-stdin)');
+        participant = requiredOption(args, 'participant', 'the participant PIN, 4 to 8 digits (better: --pins-stdin)');
+        // Not with --json: there stderr carries only the one JSON error document, if any.
+        if (!io.json) io.stderr('tollbridge: warning: PINs on the command line can be read by every user of this machine (ps, shell history); use --pins-stdin');
+      }
       const room = await withDatabase((db) => db.rooms.setPins(number, { moderator, participant }));
       io.result(room, `PINs set for room ${room.number}`);
     },

@@ -6,12 +6,13 @@ import { startApi, type ApiServer } from '../api/server.js';
 import { scheduleDailyRetention } from '../app/retention.js';
 import type { HealthSources } from '../api/health.js';
 import { databasePorts, holdRoomsInMemory, openJournaledLedger } from '../app/database-ports.js';
+import { databasePinGuard, guessingLimits } from '../app/pin-guard.js';
 import { ensureDemo, type Demo } from '../app/demo-seed.js';
 import { loadConfig } from '../config/config.js';
 import { pino } from 'pino';
 import { createLogger } from '../config/logger.js';
 import type { Command } from './command.js';
-import { openServiceDatabase } from './open-db.js';
+import { openServiceDatabase, reportSecrets } from './open-db.js';
 import { untilStopSignal } from './stop-signal.js';
 import path from 'node:path';
 import { sippArguments, writeCallFiles, type CallOptions } from '../sipp/caller.js';
@@ -59,14 +60,19 @@ export const startCommand: Command = {
     // Caller numbers older than the retention are erased now and daily (an unref'd timer).
     const stopRetention = scheduleDailyRetention(db, config.callerRetentionDays, log);
     try {
-      const demo = args.values['no-demo'] === true ? null : await ensureDemo(db);
+      await reportSecrets(config, db, log);
+      const demo = args.values['no-demo'] === true ? null : await ensureDemo(db, config.dataDir);
       // Leg opens and closes go to the local journal first, then to the database (app/database-ports.ts).
       const ledger = await openJournaledLedger(db, config.ledgerJournalDir, log, { sync: config.ledgerJournalSync });
       const ports = databasePorts(db);
       await holdRoomsInMemory(db, log);
+      const mailer = createMailer(config.mail, log);
       let app: BridgeApp;
       try {
-        app = await BridgeApp.start({ asterisk: config.asterisk, directory: ports.directory, legRecovery: ports.legRecovery, ledger, log, drainMs: config.drainSeconds * 1000, limits: config.limits });
+        app = await BridgeApp.start({
+          asterisk: config.asterisk, directory: ports.directory, legRecovery: ports.legRecovery, ledger, log, drainMs: config.drainSeconds * 1000, limits: config.limits,
+          pinGuard: databasePinGuard(db, mailer, log), guessing: guessingLimits(config.pinGuessing),
+        });
       } catch (err) {
         await ledger.close();
         throw err;
@@ -76,9 +82,9 @@ export const startCommand: Command = {
       let stopOptions: StopOptions = { drainMs: 0 };
       let api: ApiServer | null = null;
       try {
-        api = config.api.port === 0 ? null : await startApi({ db, mailer: createMailer(config.mail, log), log, operatorToken: config.api.operatorToken, allowedHosts: config.api.allowedHosts, health, callerRetentionDays: config.callerRetentionDays }, config.api.host, config.api.port);
+        api = config.api.port === 0 ? null : await startApi({ db, mailer, log, operatorToken: config.api.operatorToken, allowedHosts: config.api.allowedHosts, health, callerRetentionDays: config.callerRetentionDays }, config.api.host, config.api.port);
         const sipp = demo === null ? null : demoSippCommand(demo, config.asterisk.sipPort, config.dataDir);
-        const apiLine = api === null ? 'HTTP API off (TOLLBRIDGE_API_PORT=0)' : `HTTP API on ${api.url} (OpenAPI: ${api.url}/openapi.json)`;
+        const apiLine = api === null ? 'HTTP API off (TOLLBRIDGE_API_PORT=0)' : `HTTP API on ${api.url} (OpenAPI: ${api.url}/openapi.json; web pages: ${api.url}/signin)`;
         io.result(
           { demo, sipPort: config.asterisk.sipPort, sipp, api: api?.url ?? null },
           [`Bridge running: SIP on 127.0.0.1:${config.asterisk.sipPort}; ${apiLine}`, ...(demo === null || sipp === null ? [] : [demoText(demo, config.asterisk.sipPort, sipp)])].join('\n'),

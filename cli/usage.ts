@@ -1,6 +1,7 @@
 // tollbridge usage | statement
 import type { LedgerEntry, Statement } from '../db/index.js';
 import { DATE_RULE, parseDate as parseSharedDate } from '../db/dates.js';
+import { shown } from './terminal-text.js';
 import { UsageError, type Command, type ParsedArgs } from './command.js';
 import { money } from './numbers.js';
 import { ACCOUNT_HELP, accountArg, option, requiredOption, resolveAccountId, when, withDatabase } from './open-db.js';
@@ -23,8 +24,8 @@ function dateOption(args: ParsedArgs, name: string): number | undefined {
 export function entryLine(e: LedgerEntry): string {
   const duration = e.endedAt === null ? 'in progress' : `${e.seconds ?? 0} s`;
   const amount = e.amountMicros === null ? '-' : money(e.amountMicros);
-  const ended = e.endReason === null ? '' : `; ended: ${e.endReason}`;
-  const what = e.entryKind === 'adjustment' ? `adjustment of entry ${e.correctsId ?? '?'}${e.note === null ? '' : `: ${e.note}`}` : `${e.role} from ${e.callerNumber ?? 'unknown'}${ended}`;
+  const ended = e.endReason === null ? '' : `; ended: ${shown(e.endReason)}`;
+  const what = e.entryKind === 'adjustment' ? `adjustment of entry ${e.correctsId ?? '?'}${e.note === null ? '' : `: ${shown(e.note)}`}` : `${e.role} from ${shown(e.callerNumber ?? 'unknown')}${ended}`;
   return [when(e.answeredAt).padEnd(21), e.dialled.padEnd(16), duration.padStart(11), String(e.billableSeconds ?? '-').padStart(9), amount.padStart(10), ` ${what}`].join(' ');
 }
 

@@ -4,6 +4,15 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { repoRoot } from './paths.js';
+import { PUBLIC_TEST_DATA_KEY } from '../db/field-cipher.js';
+import type { PinKeyring } from '../db/pin-keys.js';
+import { fileKeyring } from './pin-keyring.js';
+import { loadOrCreateSecrets, SecretsFileError, type InstallationSecrets } from './secrets-file.js';
+
+/** The PIN secret every installation had before secrets were generated: public, so refused outside development mode. */
+export const DEVELOPMENT_PIN_SECRET = 'tollbridge-development-pin-secret';
+/** The ARI/AMI password every installation had before they were generated: public, refused outside development mode. */
+const OLD_PUBLIC_PASSWORD = 'tollbridge-local';
 
 export interface AsteriskConfig {
   /** Debian root holding Asterisk 22 (built by asterisk/build-root.sh). */
@@ -29,6 +38,13 @@ export interface AsteriskConfig {
    * ids are unique across Asterisk servers sharing one ledger.
    */
   systemName: string;
+  /**
+   * AMI rights for diagnostics beyond what the app uses (the Command action, DTMF events):
+   * TOLLBRIDGE_AMI_DIAGNOSTICS, for the load bench only. Never originate.
+   */
+  amiDiagnostics: boolean;
+  /** The user (and group of the same name) Asterisk runs as after start, from the root's /etc/passwd; 'root' keeps root. */
+  runUser: string;
   /** Source addresses (IPs or CIDRs) whose INVITEs are accepted as the carrier's. */
   carrierIps: string[];
   /** Asterisk hangs up a caller who sent no RTP for this long (pjsip rtp_timeout; 0: never). */
@@ -39,6 +55,12 @@ export interface AsteriskConfig {
   sessionTimers: 'yes' | 'forced' | 'no';
   /** Session-Expires asked for, in seconds (pjsip timers_sess_expires; at least 90). */
   sessionExpiresS: number;
+  /**
+   * Recorded prompts of languages with no Debian package, by language code: each directory
+   * holds files named like Asterisk's (conf-getpin.wav, ...) and is copied into the root's
+   * sounds/<code> when tollbridge starts its Asterisk.
+   */
+  promptDirs: Record<string, string>;
 }
 
 export type DatabaseConfig =
@@ -69,24 +91,69 @@ export interface LimitsConfig {
   placementMs: number;
 }
 
+/**
+ * PIN guessing limits (README "Security"): failures counted per room and PIN kind and per calling
+ * number (in the database), locks, the pause after a failure, caps on calls still in the IVR,
+ * and what PINs may be set.
+ */
+export interface PinGuessingConfig {
+  /** Wrong PINs within the window that lock entry with a room's moderator / participant PIN. */
+  roomLockAfter: { moderator: number; participant: number };
+  /** Wrong PINs from one calling number, across rooms, within the window, that lock that caller. */
+  callerLockAfter: number;
+  lockMs: number;
+  windowMs: number;
+  /** The pause before the next PIN prompt after the first wrong PIN; doubles per failure up to maxPauseMs. */
+  pauseMs: number;
+  maxPauseMs: number;
+  /** Calls answered but not yet in a room, per dialled number and per calling number (per process); 0: no cap. */
+  maxUnauthenticatedPerNumber: number;
+  maxUnauthenticatedPerCaller: number;
+  /** Shortest moderator PIN that may be set (4-8). */
+  moderatorPinMinDigits: number;
+}
+
+/** Limits on what an account may do with the number inventory. */
+export interface OwnerLimitsConfig {
+  /** Numbers one account may hold at once. */
+  maxNumbersPerAccount: number;
+  /** Subscriptions one account may start in 24 hours. */
+  maxSubscribesPerDay: number;
+  /** A number released within this long of its subscription, never called, skips quarantine. */
+  unusedReleaseMs: number;
+}
+
 export interface Config {
   api: ApiConfig;
   limits: LimitsConfig;
+  pinGuessing: PinGuessingConfig;
   mail: MailConfig;
   asterisk: AsteriskConfig;
   database: DatabaseConfig;
   logLevel: string;
-  /** Server-side key for PIN hashing (HMAC); kept outside the database. */
-  pinSecret: string;
+  /** Server-side keys for PIN hashing (HMAC), kept outside the database: the secrets file, plus key 0 (TOLLBRIDGE_PIN_SECRET) if set. */
+  pinKeys: PinKeyring;
+  /** The file holding the generated secrets (0600). */
+  secretsFile: string;
+  /** true when this load created the secrets file (a first start). */
+  secretsCreated: boolean;
+  /** TOLLBRIDGE_DEV_MODE: public development secrets allowed. Never in production. */
+  devMode: boolean;
+  /** What an account owner may do with numbers (abuse limits). */
+  owners: OwnerLimitsConfig;
+  /** SQLite: how long a write waits for another process's write before it gives up (busy_timeout). */
+  sqliteBusyMs: number;
   /** Days a released number rests before anyone else may subscribe to it. */
   quarantineDays: number;
   /**
-   * Key of caller numbers and e-mail addresses at rest (TOLLBRIDGE_DATA_KEY, or the file named
-   * by TOLLBRIDGE_DATA_KEY_FILE); empty: derived from the PIN secret (development).
+   * Key of caller numbers and e-mail addresses at rest, kept outside the database: the secrets
+   * file's, or TOLLBRIDGE_DATA_KEY / the file named by TOLLBRIDGE_DATA_KEY_FILE when set.
    */
   dataKey: string;
   /** Caller numbers in ledger legs answered longer ago than this are erased (daily). */
   callerRetentionDays: number;
+  /** The languages a room may be set to; null: those the Asterisk root has prompts in (ivr/languages.ts). */
+  roomLanguages: string[] | null;
   /** On SIGTERM/SIGINT, how long calls in progress may go on before they are ended. */
   drainSeconds: number;
   dataDir: string;
@@ -156,6 +223,35 @@ function limits(env: Env): LimitsConfig {
   };
 }
 
+/** A whole number from `min` to `max`. */
+function whole(env: Env, name: string, fallback: number, min: number, max: number, unit = ''): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!/^\d{1,9}$/.test(raw) || value < min || value > max) throw new ConfigError(name, `"${raw}" is not a whole number${unit} from ${min} to ${max}`);
+  return value;
+}
+
+function pinGuessing(env: Env): PinGuessingConfig {
+  const pauseMs = whole(env, 'TOLLBRIDGE_PIN_PAUSE_MS', 1_000, 0, 60_000, ' of ms');
+  const maxPauseMs = whole(env, 'TOLLBRIDGE_PIN_MAX_PAUSE_MS', 8_000, 0, 120_000, ' of ms');
+  if (maxPauseMs < pauseMs) throw new ConfigError('TOLLBRIDGE_PIN_MAX_PAUSE_MS', `must be at least TOLLBRIDGE_PIN_PAUSE_MS (${pauseMs})`);
+  return {
+    roomLockAfter: {
+      moderator: whole(env, 'TOLLBRIDGE_PIN_MODERATOR_LOCK_AFTER', 10, 1, 1000),
+      participant: whole(env, 'TOLLBRIDGE_PIN_PARTICIPANT_LOCK_AFTER', 10, 1, 1000),
+    },
+    callerLockAfter: whole(env, 'TOLLBRIDGE_PIN_CALLER_LOCK_AFTER', 10, 1, 1000),
+    lockMs: seconds(env, 'TOLLBRIDGE_PIN_LOCK_S', 172_800, { min: 60, max: 30 * 86_400, zeroAllowed: false }) * 1000,
+    windowMs: seconds(env, 'TOLLBRIDGE_PIN_WINDOW_S', 172_800, { min: 60, max: 30 * 86_400, zeroAllowed: false }) * 1000,
+    pauseMs,
+    maxPauseMs,
+    maxUnauthenticatedPerNumber: whole(env, 'TOLLBRIDGE_MAX_IVR_CALLS_PER_NUMBER', 50, 0, 100_000),
+    maxUnauthenticatedPerCaller: whole(env, 'TOLLBRIDGE_MAX_IVR_CALLS_PER_CALLER', 10, 0, 100_000),
+    moderatorPinMinDigits: whole(env, 'TOLLBRIDGE_MODERATOR_PIN_MIN_DIGITS', 4, 4, 8, ' of digits'),
+  };
+}
+
 const IPV4_OR_CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})(\/\d{1,2})?$/;
 
 function carrierIps(env: Env): string[] {
@@ -180,6 +276,36 @@ function database(env: Env, dataDir: string): DatabaseConfig {
     return { client: 'sqlite', filename: path.resolve(filename) };
   }
   throw new ConfigError('TOLLBRIDGE_DB', `"${url}" is neither sqlite:FILE nor a postgres:// URL`);
+}
+
+function ownerLimits(env: Env): OwnerLimitsConfig {
+  return {
+    maxNumbersPerAccount: whole(env, 'TOLLBRIDGE_MAX_NUMBERS_PER_ACCOUNT', 5, 1, 100_000),
+    maxSubscribesPerDay: whole(env, 'TOLLBRIDGE_MAX_SUBSCRIBES_PER_DAY', 10, 1, 100_000),
+    unusedReleaseMs: whole(env, 'TOLLBRIDGE_UNUSED_RELEASE_MINUTES', 60, 0, 10_080) * 60_000,
+  };
+}
+
+function asteriskUser(env: Env): string {
+  const user = text(env, 'TOLLBRIDGE_ASTERISK_USER', 'asterisk');
+  if (!/^[a-z_][a-z0-9_-]{0,31}$/.test(user)) throw new ConfigError('TOLLBRIDGE_ASTERISK_USER', `"${user}" is not a user name (or root)`);
+  return user;
+}
+
+function installationSecrets(file: string): { secrets: InstallationSecrets; created: boolean } {
+  try {
+    return loadOrCreateSecrets(file);
+  } catch (err) {
+    if (err instanceof SecretsFileError) throw new ConfigError('TOLLBRIDGE_SECRETS_FILE', err.message);
+    throw new ConfigError('TOLLBRIDGE_SECRETS_FILE', `${file}: cannot read or create it: ${(err as Error).message}`);
+  }
+}
+
+/** An ARI/AMI password from the environment (the old public default refused outside development mode), else the generated one. */
+function password(env: Env, name: string, generated: string, devMode: boolean): string {
+  const value = text(env, name, generated);
+  if (value === OLD_PUBLIC_PASSWORD && !devMode) throw new ConfigError(name, `"${OLD_PUBLIC_PASSWORD}" is a public default: unset it (a generated one is used) or set TOLLBRIDGE_DEV_MODE=yes for development`);
+  return value;
 }
 
 export function loadConfig(env: Env = process.env): Config {
@@ -211,8 +337,20 @@ export function loadConfig(env: Env = process.env): Config {
   if (drainRaw !== '' && (!/^\d+$/.test(drainRaw) || Number(drainRaw) > 86_400)) {
     throw new ConfigError('TOLLBRIDGE_DRAIN_SECONDS', `"${drainRaw}" is not a whole number of seconds from 0 to 86400`);
   }
-  const operatorToken = env.TOLLBRIDGE_OPERATOR_TOKEN ?? '';
-  if (operatorToken !== '' && operatorToken.length < 16) throw new ConfigError('TOLLBRIDGE_OPERATOR_TOKEN', 'needs at least 16 characters');
+  const envOperatorToken = env.TOLLBRIDGE_OPERATOR_TOKEN ?? '';
+  if (envOperatorToken !== '' && envOperatorToken.length < 16) throw new ConfigError('TOLLBRIDGE_OPERATOR_TOKEN', 'needs at least 16 characters');
+  const devMode = flag(env, 'TOLLBRIDGE_DEV_MODE', false);
+  const pinSecretEnv = env.TOLLBRIDGE_PIN_SECRET ?? '';
+  if (pinSecretEnv === DEVELOPMENT_PIN_SECRET && !devMode) {
+    throw new ConfigError('TOLLBRIDGE_PIN_SECRET', 'is the public development value: anyone with a copy of the database could recover every PIN. Unset it (a key is generated into the secrets file) or set TOLLBRIDGE_DEV_MODE=yes for development');
+  }
+  // Key 0: the single secret of installations from before key ids (their PIN hashes carry id 0).
+  const legacyPinKey = pinSecretEnv !== '' ? pinSecretEnv : devMode ? DEVELOPMENT_PIN_SECRET : null;
+  const owners = ownerLimits(env);
+  const sqliteBusyMs = whole(env, 'TOLLBRIDGE_SQLITE_BUSY_MS', 5000, 1, 600_000);
+  const secretsFile = path.resolve(env.TOLLBRIDGE_SECRETS_FILE ?? path.join(dataDir, 'secrets.json'));
+  const { secrets, created: secretsCreated } = installationSecrets(secretsFile);
+  const operatorToken = envOperatorToken !== '' ? envOperatorToken : secrets.operatorToken;
   return {
     api: {
       port: env.TOLLBRIDGE_API_PORT === '0' ? 0 : port(env, 'TOLLBRIDGE_API_PORT', 8380),
@@ -232,24 +370,34 @@ export function loadConfig(env: Env = process.env): Config {
       rtpStart,
       rtpEnd,
       ariUser: text(env, 'TOLLBRIDGE_ARI_USER', 'tollbridge'),
-      ariPassword: text(env, 'TOLLBRIDGE_ARI_PASSWORD', 'tollbridge-local'),
+      ariPassword: password(env, 'TOLLBRIDGE_ARI_PASSWORD', secrets.ariPassword, devMode),
       amiUser: text(env, 'TOLLBRIDGE_AMI_USER', 'tollbridge'),
-      amiPassword: text(env, 'TOLLBRIDGE_AMI_PASSWORD', 'tollbridge-local'),
+      amiPassword: password(env, 'TOLLBRIDGE_AMI_PASSWORD', secrets.amiPassword, devMode),
       ariApp,
+      amiDiagnostics: flag(env, 'TOLLBRIDGE_AMI_DIAGNOSTICS', false),
+      runUser: asteriskUser(env),
       systemName,
       carrierIps: carrierIps(env),
       rtpTimeoutS: seconds(env, 'TOLLBRIDGE_RTP_TIMEOUT_S', 60),
       rtpHoldTimeoutS: seconds(env, 'TOLLBRIDGE_RTP_HOLD_TIMEOUT_S', 600),
       sessionTimers: sessionTimers(env),
       sessionExpiresS: seconds(env, 'TOLLBRIDGE_SESSION_EXPIRES_S', 1800, { min: 90, max: 86_400, zeroAllowed: false }),
+      promptDirs: promptDirs(env.TOLLBRIDGE_PROMPT_DIRS ?? ''),
     },
     limits: limits(env),
+    pinGuessing: pinGuessing(env),
     database: database(env, dataDir),
     logLevel: text(env, 'TOLLBRIDGE_LOG_LEVEL', 'info'),
-    pinSecret: text(env, 'TOLLBRIDGE_PIN_SECRET', 'tollbridge-development-pin-secret'),
+    pinKeys: fileKeyring(secretsFile, secrets, legacyPinKey),
+    secretsFile,
+    secretsCreated,
+    devMode,
+    owners,
+    sqliteBusyMs,
     quarantineDays,
-    dataKey: dataKey(env),
+    dataKey: dataKey(env, secrets, devMode),
     callerRetentionDays,
+    roomLanguages: roomLanguageList(env.TOLLBRIDGE_ROOM_LANGUAGES ?? ''),
     drainSeconds: drainRaw === '' ? 30 : Number(drainRaw),
     dataDir,
     ledgerJournalDir: path.resolve(env.TOLLBRIDGE_LEDGER_JOURNAL_DIR ?? path.join(dataDir, 'ledger-journal')),
@@ -257,10 +405,15 @@ export function loadConfig(env: Env = process.env): Config {
   };
 }
 
-/** TOLLBRIDGE_DATA_KEY (at least 32 characters), or the first line of TOLLBRIDGE_DATA_KEY_FILE; '' when neither is set. */
-function dataKey(env: Env): string {
+/**
+ * The data key: TOLLBRIDGE_DATA_KEY (at least 32 characters) or the first line of
+ * TOLLBRIDGE_DATA_KEY_FILE when set (several machines sharing one database), else the secrets
+ * file's generated one. The public test key is refused outside development mode.
+ */
+function dataKey(env: Env, secrets: InstallationSecrets, devMode: boolean): string {
   const file = env.TOLLBRIDGE_DATA_KEY_FILE ?? '';
   let key = env.TOLLBRIDGE_DATA_KEY ?? '';
+  const variable = file !== '' ? 'TOLLBRIDGE_DATA_KEY_FILE' : 'TOLLBRIDGE_DATA_KEY';
   if (file !== '') {
     if (key !== '') throw new ConfigError('TOLLBRIDGE_DATA_KEY_FILE', 'set TOLLBRIDGE_DATA_KEY or TOLLBRIDGE_DATA_KEY_FILE, not both');
     try {
@@ -269,13 +422,38 @@ function dataKey(env: Env): string {
       throw new ConfigError('TOLLBRIDGE_DATA_KEY_FILE', `cannot read ${file}: ${(err as Error).message}`);
     }
   }
-  if (key !== '' && key.length < 32) {
-    throw new ConfigError(file !== '' ? 'TOLLBRIDGE_DATA_KEY_FILE' : 'TOLLBRIDGE_DATA_KEY', 'the data key needs at least 32 characters (e.g. `openssl rand -base64 32`)');
+  if (key === '') return secrets.dataKey;
+  if (key.length < 32) throw new ConfigError(variable, 'the data key needs at least 32 characters (e.g. `openssl rand -base64 32`), or unset it to use the generated one');
+  if (key === PUBLIC_TEST_DATA_KEY && !devMode) {
+    throw new ConfigError(variable, 'is the public test key: anyone could read the caller numbers and e-mail addresses. Unset it (a key is generated into the secrets file) or set TOLLBRIDGE_DEV_MODE=yes for development');
   }
   return key;
 }
 
 /** TOLLBRIDGE_API_ALLOWED_HOSTS: comma-separated host names such as bridge.example.com. */
+/** A room's language: Asterisk's sounds/<code> directory name (en, it, pt_BR). */
+export const LANGUAGE_CODE = /^[a-z]{2}(_[A-Z]{2})?$/;
+
+/** `de=/srv/prompts/de,pt_BR=/srv/prompts/pt` */
+function promptDirs(raw: string): Record<string, string> {
+  const dirs: Record<string, string> = {};
+  for (const item of raw.split(',').map((i) => i.trim()).filter((i) => i !== '')) {
+    const [code = '', dir = ''] = item.split('=', 2).map((p) => p.trim());
+    if (!LANGUAGE_CODE.test(code) || !path.isAbsolute(dir)) {
+      throw new ConfigError('TOLLBRIDGE_PROMPT_DIRS', `"${item}" is not language=absolute-directory (e.g. de=/srv/tollbridge/prompts/de)`);
+    }
+    dirs[code] = dir;
+  }
+  return dirs;
+}
+
+function roomLanguageList(raw: string): string[] | null {
+  if (raw.trim() === '') return null;
+  const codes = raw.split(',').map((c) => c.trim()).filter((c) => c !== '');
+  for (const code of codes) if (!LANGUAGE_CODE.test(code)) throw new ConfigError('TOLLBRIDGE_ROOM_LANGUAGES', `"${code}" is not a language code like en, it or pt_BR`);
+  return codes;
+}
+
 function hostNames(raw: string): string[] {
   const names = raw.split(',').map((h) => h.trim().toLowerCase()).filter((h) => h !== '');
   for (const name of names) {

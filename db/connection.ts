@@ -19,8 +19,8 @@ const WAL_CHECKPOINT_PAGES = 10_000;
  * SQLite only: a second connection for the caller's lookups, read-only (query_only), so it
  * runs beside the writer's connection instead of behind it. PostgreSQL's pool already does.
  */
-export function connectReader(cfg: DatabaseConfig & { client: 'sqlite' }): Knex {
-  return sqliteKnex(cfg.filename, ['PRAGMA query_only = ON', 'PRAGMA busy_timeout = 5000']);
+export function connectReader(cfg: DatabaseConfig & { client: 'sqlite' }, busyMs = DEFAULT_BUSY_MS): Knex {
+  return sqliteKnex(cfg.filename, ['PRAGMA query_only = ON', `PRAGMA busy_timeout = ${busyMs}`]);
 }
 
 // knex prints its own warnings with console.log; on stdout they would break `--json` output.
@@ -29,14 +29,41 @@ const toStderr = (message: unknown): void => {
 };
 const KNEX_LOG = { warn: toStderr, error: toStderr, deprecate: toStderr, debug: toStderr };
 
-export function connect(cfg: DatabaseConfig): Knex {
+/** SQLite: how long a statement waits for another process's write lock before SQLITE_BUSY. */
+const DEFAULT_BUSY_MS = 5000;
+
+export function connect(cfg: DatabaseConfig, busyMs = DEFAULT_BUSY_MS): Knex {
   if (cfg.client === 'postgres') {
     // Epoch-ms timestamps and micros fit in 2^53; parse int8 (20) as a number.
     pg.types.setTypeParser(20, (v: string) => Number(v));
     return knexFactory({ client: 'pg', connection: cfg.url, pool: { min: 0, max: 10 }, log: KNEX_LOG });
   }
   fs.mkdirSync(path.dirname(cfg.filename), { recursive: true });
-  return sqliteKnex(cfg.filename, ['PRAGMA journal_mode = WAL', 'PRAGMA foreign_keys = ON', 'PRAGMA busy_timeout = 5000', 'PRAGMA synchronous = NORMAL', `PRAGMA wal_autocheckpoint = ${WAL_CHECKPOINT_PAGES}`]);
+  return beginImmediate(sqliteKnex(cfg.filename, ['PRAGMA journal_mode = WAL', 'PRAGMA foreign_keys = ON', `PRAGMA busy_timeout = ${Math.trunc(busyMs)}`, 'PRAGMA synchronous = NORMAL', `PRAGMA wal_autocheckpoint = ${WAL_CHECKPOINT_PAGES}`]));
+}
+
+interface SqliteTransaction {
+  begin(conn: unknown): Promise<unknown>;
+  query(conn: unknown, sql: string): Promise<unknown>;
+}
+
+/**
+ * Every transaction on the writer's connection starts with BEGIN IMMEDIATE instead of knex's
+ * BEGIN: it takes the write lock at once, waiting for another process's write within
+ * busy_timeout. With a plain (deferred) BEGIN, a transaction that reads first and writes after
+ * fails at its first write with SQLITE_BUSY, without waiting, whenever another process
+ * committed in between (two CLI commands at once). knex creates the transaction object and
+ * calls its begin() only after acquiring the connection, so begin() is replaced here.
+ */
+function beginImmediate(knex: Knex): Knex {
+  const client = knex.client as { transaction: (...args: unknown[]) => SqliteTransaction };
+  const create = client.transaction.bind(client);
+  client.transaction = (...args: unknown[]) => {
+    const trx = create(...args);
+    trx.begin = (conn: unknown) => trx.query(conn, 'BEGIN IMMEDIATE;');
+    return trx;
+  };
+  return knex;
 }
 
 function sqliteKnex(filename: string, pragmas: string[]): Knex {

@@ -33,6 +33,10 @@ export const NumberExists = make('NumberExists');
 export const NumberNotAvailable = make('NumberNotAvailable');
 export const AlreadySubscribed = make('AlreadySubscribed');
 export const NotSubscribed = make('NotSubscribed');
+/** An account reached a subscription limit (numbers held at once, or new subscriptions in 24 h). */
+export const SubscriptionLimit = make('SubscriptionLimit');
+/** SQLite: another process kept the database locked longer than the bounded wait. */
+export const DatabaseBusy = make('DatabaseBusy');
 export const InvalidRate = make('InvalidRate');
 export const InvalidMoney = make('InvalidMoney');
 export const InvalidPeriod = make('InvalidPeriod');
@@ -52,3 +56,4 @@ export const AlreadyMember = make('AlreadyMember');
 export const InvalidJoinCode = make('InvalidJoinCode');
 /** A personal account's room is its owner's only: an organization account has none. */
 export const NoRoom = make('NoRoom');
+export const LinkInvalid = make('LinkInvalid');

@@ -22,9 +22,14 @@ export interface FieldCipher {
 export const isEncrypted = (stored: string): boolean => stored.startsWith(CIPHER_PREFIX);
 
 /**
- * A cipher from the data key (TOLLBRIDGE_DATA_KEY, at least 32 characters) or, when none is
- * configured, from the PIN secret (development: like the PIN secret's own default, not a key
- * to run a public service with).
+ * The data key of tests and benchmarks (openDatabase with a bare `pinSecret`): public, so the
+ * configuration refuses it outside TOLLBRIDGE_DEV_MODE.
+ */
+export const PUBLIC_TEST_DATA_KEY = 'tollbridge-public-test-data-key-never-in-production';
+
+/**
+ * A cipher from the data key: the secrets file's generated dataKey, or TOLLBRIDGE_DATA_KEY
+ * (at least 32 characters) when an operator sets one.
  */
 export function createFieldCipher(dataKey: string): FieldCipher {
   if (dataKey === '') throw new Error('the data key is empty');

@@ -4,18 +4,22 @@ import type { DatabaseConfig } from '../config/config.js';
 import { connect, connectReader } from './connection.js';
 import { migrationSource } from './migrations/index.js';
 import { AccountsRepository } from './repositories/accounts.js';
+import { AccountLinksRepository } from './repositories/account-links.js';
 import { AuditRepository } from './repositories/audit.js';
 import { CredentialsRepository } from './repositories/credentials.js';
 import { LedgerRepository } from './repositories/ledger.js';
 import { NumbersRepository } from './repositories/numbers.js';
 import { RatesRepository } from './repositories/rates.js';
 import { RoomsRepository } from './repositories/rooms.js';
+import { PinFailuresRepository, type PinLockPolicy } from './repositories/pin-failures.js';
 import { StatementsRepository } from './repositories/statements.js';
 import { OrganizationsRepository } from './repositories/organizations.js';
 import { PersonalDataRepository } from './repositories/personal-data.js';
-import { createFieldCipher } from './field-cipher.js';
+import { createFieldCipher, PUBLIC_TEST_DATA_KEY } from './field-cipher.js';
 import { randomRoomNumber } from './room-number.js';
 import { createPasswordHasher, type PasswordHasher, type PasswordHasherOptions } from './passwords.js';
+import { staticKeyring, type PinKeyring } from './pin-keys.js';
+import type { OwnerLimits } from './types.js';
 import { pgLedgerWriter } from './pg-ledger-writer.js';
 import { sqliteLedgerWriter } from './sqlite-ledger-writer.js';
 
@@ -28,21 +32,37 @@ export type { AuditEntry } from './repositories/audit.js';
 export type { Member, MemberUsage, Organization } from './repositories/organizations.js';
 export type { AccountExport } from './repositories/personal-data.js';
 export { DEFAULT_CALLER_RETENTION_DAYS } from './repositories/personal-data.js';
+export { PUBLIC_TEST_DATA_KEY } from './field-cipher.js';
 export type { PasswordHasher, PasswordHasherOptions } from './passwords.js';
+export { DEFAULT_PIN_LOCK_POLICY, type PinLockPolicy, type PinKind, type GuardState, type FailureRecorded } from './repositories/pin-failures.js';
+export { staticKeyring, type PinKeyring } from './pin-keys.js';
 
 export interface DatabaseOptions {
-  pinSecret: string;
+  /** The PIN keys (config.pinKeys); or `pinSecret`: one key, id 0 (tests, benchmarks). */
+  pinKeys?: PinKeyring;
+  pinSecret?: string;
+  /** Limits on owners' subscriptions (config.owners); absent: none (tests). */
+  ownerLimits?: OwnerLimits;
+  /** SQLite: how long a write waits for another process's (busy_timeout, default 5000 ms). */
+  sqliteBusyMs?: number;
   now?: () => number;
   /** Days a released number rests before anyone may take it (default 30). */
   quarantineDays?: number;
+  /** The languages a room may be set to (ivr/languages.ts); default any language code. */
+  roomLanguages?: readonly string[];
   proposeRoomNumber?: () => string;
   /** Password hashing: scrypt cost, workers, queue bound (default: the recommended cost, 1 worker, 16 waiting). */
   passwordHashing?: PasswordHasherOptions;
   /**
-   * The key of caller numbers and e-mail addresses at rest (TOLLBRIDGE_DATA_KEY), kept outside
-   * the database. Empty or absent: derived from the PIN secret (development and tests).
+   * The key of caller numbers and e-mail addresses at rest (config.dataKey: the secrets file's,
+   * or TOLLBRIDGE_DATA_KEY), kept outside the database. Absent with `pinSecret` (tests,
+   * benchmarks): PUBLIC_TEST_DATA_KEY; absent with `pinKeys`: refused.
    */
   dataKey?: string;
+  /** PIN guessing locks (TOLLBRIDGE_PIN_*); default DEFAULT_PIN_LOCK_POLICY. */
+  pinLockPolicy?: PinLockPolicy;
+  /** Shortest moderator PIN that may be set (TOLLBRIDGE_MODERATOR_PIN_MIN_DIGITS; default 4). */
+  moderatorPinMinDigits?: number;
 }
 
 export interface Database {
@@ -59,12 +79,18 @@ export interface Database {
   audit: AuditRepository;
   organizations: OrganizationsRepository;
   personalData: PersonalDataRepository;
+  /** Single-use e-mail links: password reset, e-mail change. */
+  accountLinks: AccountLinksRepository;
+  pinFailures: PinFailuresRepository;
   close(): Promise<void>;
 }
 
 export async function openDatabase(cfg: DatabaseConfig, options: DatabaseOptions): Promise<Database> {
-  if (options.pinSecret === '') throw new Error('openDatabase: pinSecret is empty; PINs are hashed with it (config.pinSecret, TOLLBRIDGE_PIN_SECRET)');
-  const knex = connect(cfg);
+  const pinKeys = options.pinKeys ?? (options.pinSecret !== undefined && options.pinSecret !== '' ? staticKeyring({ 0: options.pinSecret }, 0) : null);
+  if (pinKeys === null) throw new Error('openDatabase: no PIN key; PINs are hashed with it (config.pinKeys)');
+  const dataKey = options.dataKey ?? (options.pinKeys === undefined ? PUBLIC_TEST_DATA_KEY : '');
+  if (dataKey === '') throw new Error('openDatabase: no data key; caller numbers and e-mail addresses are encrypted with it (config.dataKey)');
+  const knex = connect(cfg, options.sqliteBusyMs);
   try {
     await knex.migrate.latest({ migrationSource });
   } catch (err) {
@@ -74,21 +100,23 @@ export async function openDatabase(cfg: DatabaseConfig, options: DatabaseOptions
   }
   // After the migrations: the reader opens the file the writer has created and migrated.
   // (An in-memory database exists only on its one connection.)
-  const reader = cfg.client === 'sqlite' && cfg.filename !== ':memory:' ? connectReader(cfg) : knex;
+  const reader = cfg.client === 'sqlite' && cfg.filename !== ':memory:' ? connectReader(cfg, options.sqliteBusyMs) : knex;
   const ctx = {
     knex,
     reader,
     now: options.now ?? (() => Date.now()),
-    pinSecret: options.pinSecret,
+    pinKeys,
+    ownerLimits: options.ownerLimits ?? null,
     quarantineDays: options.quarantineDays ?? 30,
+    roomLanguages: options.roomLanguages,
     proposeRoomNumber: options.proposeRoomNumber ?? randomRoomNumber,
     passwords: createPasswordHasher(options.passwordHashing),
-    cipher: createFieldCipher(options.dataKey !== undefined && options.dataKey !== '' ? options.dataKey : `pin-secret:${options.pinSecret}`),
+    cipher: createFieldCipher(dataKey),
   };
   const accounts = new AccountsRepository(ctx);
   const writer = cfg.client === 'sqlite' ? sqliteLedgerWriter(knex) : pgLedgerWriter(cfg.url);
   const ledger = new LedgerRepository(ctx, writer);
-  const rooms = new RoomsRepository(ctx);
+  const rooms = new RoomsRepository(ctx, { moderatorMinDigits: options.moderatorPinMinDigits ?? 4 });
   const numbers = new NumbersRepository(ctx, accounts, ledger);
   const organizations = new OrganizationsRepository(ctx, accounts, rooms);
   const personalData = new PersonalDataRepository(ctx, { accounts, rooms, numbers, ledger, organizations });
@@ -107,6 +135,8 @@ export async function openDatabase(cfg: DatabaseConfig, options: DatabaseOptions
     audit: new AuditRepository(ctx),
     organizations,
     personalData,
+    accountLinks: new AccountLinksRepository(ctx),
+    pinFailures: new PinFailuresRepository(ctx, cfg.client, options.pinLockPolicy),
     close: async () => {
       await rooms.cache.stop();
       await writer.dispose();

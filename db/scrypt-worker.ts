@@ -1,7 +1,16 @@
 // One scrypt worker thread (see scrypt-pool.ts). scryptSync runs on this thread, so password
 // hashing never takes a slot of libuv's thread pool, which SQLite's driver needs for every query.
 import { scryptSync } from 'node:crypto';
+import os from 'node:os';
 import { parentPort } from 'node:worker_threads';
+
+// The lowest CPU priority for this thread alone (on Linux, setpriority on the calling thread):
+// when a flood of sign-ins keeps it busy, the bridge's own thread still gets the core first.
+try {
+  os.setPriority(19);
+} catch {
+  // not permitted here: hashing still runs, at the process's priority
+}
 
 export interface ScryptJob {
   id: number;

@@ -2,6 +2,17 @@
 import type { Knex } from 'knex';
 import type { FieldCipher } from './field-cipher.js';
 import type { PasswordHasher } from './passwords.js';
+import type { PinKeyring } from './pin-keys.js';
+
+/** Limits on an account's subscriptions (config.ts OwnerLimitsConfig). */
+export interface OwnerLimits {
+  /** Numbers one account may hold at once. */
+  maxNumbersPerAccount: number;
+  /** Subscriptions one account may start in 24 hours. */
+  maxSubscribesPerDay: number;
+  /** A number released within this long of its subscription, never called, skips quarantine. */
+  unusedReleaseMs: number;
+}
 
 export type NumberKind = 'toll_free' | 'local';
 export type ModeratorLeave = 'end' | 'continue' | 'wait';
@@ -114,8 +125,13 @@ export interface RepositoryContext {
    */
   reader: Knex;
   now: () => number;
-  pinSecret: string;
+  /** The keys PIN hashes are made and checked with (each hash names its key's id). */
+  pinKeys: PinKeyring;
+  /** Limits on what an account may do with numbers; null: none. */
+  ownerLimits: OwnerLimits | null;
   quarantineDays: number;
+  /** The languages a room may be set to (installed prompts); undefined: any language code. */
+  roomLanguages: readonly string[] | undefined;
   /** Proposes room numbers; random in production, scripted in tests. */
   proposeRoomNumber: () => string;
   /** Account password hashing, off libuv's thread pool (db/passwords.ts). */

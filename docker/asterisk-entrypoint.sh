@@ -12,11 +12,17 @@ declare -A V=(
   [RTP_START]=${TOLLBRIDGE_RTP_START:-20000}
   [RTP_END]=${TOLLBRIDGE_RTP_END:-24999}
   [ARI_USER]=${TOLLBRIDGE_ARI_USER:-tollbridge}
-  [ARI_PASSWORD]=${TOLLBRIDGE_ARI_PASSWORD:-tollbridge-local}
+  [ARI_PASSWORD]=${TOLLBRIDGE_ARI_PASSWORD:?set TOLLBRIDGE_ARI_PASSWORD: a long random value, the same as the app's}
   [AMI_USER]=${TOLLBRIDGE_AMI_USER:-tollbridge}
-  [AMI_PASSWORD]=${TOLLBRIDGE_AMI_PASSWORD:-tollbridge-local}
+  [AMI_PASSWORD]=${TOLLBRIDGE_AMI_PASSWORD:?set TOLLBRIDGE_AMI_PASSWORD: a long random value, the same as the app's}
+  # The app's AMI user only reads CEL and hang-up requests (asterisk/config-render.ts amiRights).
+  [AMI_READ]=call
+  [AMI_WRITE]=
+  [AMI_EVENT_FILTERS]=$'eventfilter = Event: CEL\neventfilter = Event: SoftHangupRequest\neventfilter = Event: HangupRequest'
   [ARI_APP]=${TOLLBRIDGE_ARI_APP:-tollbridge}
   [SYSTEMNAME]=${TOLLBRIDGE_ASTERISK_SYSTEMNAME:-$INSTANCE}
+  [RUN_USER]=${TOLLBRIDGE_ASTERISK_USER:-asterisk}
+  [RUN_GROUP]=${TOLLBRIDGE_ASTERISK_USER:-asterisk}
   [RTP_TIMEOUT]=${TOLLBRIDGE_RTP_TIMEOUT_S:-60}
   [RTP_HOLD_TIMEOUT]=${TOLLBRIDGE_RTP_HOLD_TIMEOUT_S:-600}
   [SESSION_TIMERS]=${TOLLBRIDGE_SESSION_TIMERS:-yes}
@@ -29,6 +35,9 @@ V[CARRIER_MATCH_LINES]=${match_lines%$'\n'}
 
 out=/etc/asterisk-$INSTANCE
 mkdir -p "$out" "/var/lib/asterisk-$INSTANCE" "/var/spool/asterisk-$INSTANCE" "/var/run/asterisk-$INSTANCE" "/var/log/asterisk-$INSTANCE/cel-custom"
+if [ "${V[RUN_USER]}" != root ]; then
+  chown -R "${V[RUN_USER]}:${V[RUN_GROUP]}" "/var/lib/asterisk-$INSTANCE" "/var/spool/asterisk-$INSTANCE" "/var/run/asterisk-$INSTANCE" "/var/log/asterisk-$INSTANCE"
+fi
 for f in /opt/tollbridge/templates/*.conf; do
   text=$(cat "$f")
   for k in "${!V[@]}"; do text=${text//@@$k@@/${V[$k]}}; done

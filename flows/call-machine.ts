@@ -5,12 +5,16 @@
 //   routing ──unknown/unsubscribed number──> rejecting (SIP 404, never answered, no leg)
 //      │    ──lookup failed (our fault)──────> rejecting (SIP 503: the carrier may try elsewhere)
 //      │       (the bridge began stopping during the lookup: refusing, 503)
+//      │    ──too many calls not yet in a room, per number or caller──> rejecting (SIP 486 busy)
 //   answering (answer at Asterisk's time, open the ledger leg; a hang-up here waits for the leg)
 //      │
 //   enteringRoom ⇄ checkingRoom   (3 attempts; unknown, foreign or mistyped room: same answer)
 //      │
-//   enteringPin  ⇄ checkingPin    (3 attempts; PINs not set counts as invalid)
+//   guarding (the guessing limits, one read: caller or every PIN kind locked -> lockedOut)
 //      │
+//   enteringPin  ⇄ checkingPin ─> pinPause (3 attempts; PINs not set counts as invalid; a wrong
+//      │                                    PIN is counted, a pause that grows with the count)
+//      │          checkingPin ──caller or every kind now locked──> lockedOut (prompt, hang up)
 //   inRoom (the room's machine decides: live conference or hold for the moderator)
 //
 //   goodbye (after the last failed attempt) ─> we hang up
@@ -30,14 +34,22 @@
 //   cutOff: a prompt, we hang up; then closing leaves the room and closes the leg with that reason
 // Every leg closes with a reason (LegEndReason): ours when we ended it, otherwise the one the
 // HANGUP event brings (the caller hung up, or Asterisk did: RTP or session timeout).
+// Guessing limits (PinGuard, flows/pin-check.ts): calls answered and not yet in a room are capped
+// per dialled number and per caller (over the cap: refused busy before answer); each room's PIN
+// checks run one at a time in this process, so a lock set by one failure is seen by the next check.
 import { assign, enqueueActions, fromPromise, sendTo, setup } from 'xstate';
 import type { Logger } from 'pino';
 import { Prompt, soundUri } from '../ivr/prompts.js';
 import { PIN_MAX_DIGITS, ROOM_MAX_DIGITS, type IvrTiming } from '../ivr/timing.js';
 import { createCollectMachine, type CollectOutput } from './collect-machine.js';
 import { placementWatch, type PlacementEvent, type PlacementReport } from './placement-watch.js';
+import { PinChecks, pauseAfterFailure, type KnownGuard, type PinVerdict } from './pin-check.js';
+import { UnauthenticatedCalls } from './unauthenticated-calls.js';
 import {
   DEFAULT_CALL_LIMITS,
+  entryBlocked,
+  NO_GUESSING_LIMITS,
+  OPEN_PIN_GUARD,
   type Admission,
   type CallChannel,
   type CallLimits,
@@ -47,7 +59,8 @@ import {
   type Directory,
   type LegEndReason,
   type NumberRoute,
-  type PinCheck,
+  type PinGuard,
+  type PinGuessingLimits,
   type Role,
   type RoomInfo,
   type UsageLedger,
@@ -74,6 +87,10 @@ export interface CallDeps {
   admission?: Admission;
   /** Limits on the stay (default DEFAULT_CALL_LIMITS). */
   limits?: CallLimits;
+  /** PIN guessing limits shared through the database; absent: nothing is ever locked. */
+  pinGuard?: PinGuard;
+  /** The pause after a wrong PIN and the caps on calls still in the IVR (default NO_GUESSING_LIMITS: none). */
+  guessing?: PinGuessingLimits;
 }
 
 /** An answered call picked up again after a restart or reconnect, at the step it stood at. */
@@ -98,7 +115,7 @@ export interface CallInput {
   resume?: CallResume;
 }
 
-export type CallOutcome = 'rejected' | 'refused' | 'joined' | 'failed-room' | 'failed-pin' | 'abandoned' | 'error';
+export type CallOutcome = 'rejected' | 'refused' | 'busy' | 'joined' | 'failed-room' | 'failed-pin' | 'locked-out' | 'abandoned' | 'error';
 
 export type CallEvent =
   | { type: 'DTMF'; digit: string }
@@ -130,9 +147,15 @@ interface CallContext extends CallInput {
   endReason: LegEndReason | null;
   /** The room has been told this caller left (once, whichever way the call ends). */
   leftRoom: boolean;
+  /** The guessing limits as last read or written for this caller and room. */
+  guard: KnownGuard | null;
+  /** The pause before the next PIN prompt (after a counted wrong PIN). */
+  pauseMs: number;
+  /** This call holds one of the places for calls not yet in a room. */
+  holdsIvrPlace: boolean;
 }
 
-type RefusalCause = 'unallocated' | 'unavailable';
+type RefusalCause = 'unallocated' | 'unavailable' | 'busy';
 
 export function createCallMachine(deps: CallDeps) {
   const { channel, directory, ledger, rooms, clock, timing, log, marks } = deps;
@@ -145,10 +168,16 @@ export function createCallMachine(deps: CallDeps) {
     marks.mark(context.channelId, { ...step, dialled: context.dialled, answeredAt: context.answeredAt, accountId });
   };
   const limits = deps.limits ?? DEFAULT_CALL_LIMITS;
+  const pinGuard = deps.pinGuard ?? OPEN_PIN_GUARD;
+  const guessing = deps.guessing ?? NO_GUESSING_LIMITS;
+  // Per process (this router): calls not yet in a room, and each room's PIN checks in order.
+  const unauthenticated = new UnauthenticatedCalls(guessing);
+  const pinChecks = new PinChecks({ directory, pinGuard, log });
 
-  const promptsFor = (first: string[], invalid: string, again: string, ctx: CallContext, attempts: number): string[] => {
-    if (attempts === 0) return first;
-    return ctx.lastFailure === 'invalid' ? [invalid, again] : [again];
+  /** The first time the entry's prompts; after a failure, what went wrong (heard whole), then the entry's prompt. */
+  const promptsFor = (first: string[], invalid: string, again: string, ctx: CallContext, attempts: number): { notice: string[]; prompts: string[] } => {
+    if (attempts === 0) return { notice: [], prompts: first };
+    return { notice: [ctx.lastFailure === 'invalid' ? invalid : Prompt.noInput], prompts: [again] };
   };
 
   return setup({
@@ -187,9 +216,8 @@ export function createCallMachine(deps: CallDeps) {
         const room = await directory.findRoom(input.roomNumber);
         return room !== null && (room.accountId === input.accountId || room.organizationId === input.accountId) ? room : null;
       }),
-      checkPin: fromPromise<PinCheck, { room: RoomInfo; pin: string }>(async ({ input }) =>
-        input.room.pinsSet ? directory.verifyPin(input.room.id, input.pin) : 'invalid',
-      ),
+      guardStatus: fromPromise<KnownGuard, { room: RoomInfo; callerNumber: string | null }>(({ input }) => pinChecks.read(input)),
+      checkPin: fromPromise<PinVerdict, { room: RoomInfo; pin: string; callerNumber: string | null; known: KnownGuard | null }>(({ input }) => pinChecks.check(input)),
       assignLeg: fromPromise<void, { channelId: string; roomId: number; role: Role }>(({ input }) =>
         ledger.assign(input.channelId, { roomId: input.roomId, role: input.role }),
       ),
@@ -205,12 +233,14 @@ export function createCallMachine(deps: CallDeps) {
     delays: {
       maxLeg: () => limits.maxLegMs,
       stopPromptGuard: STOP_PROMPT_GUARD_MS,
+      pinPause: ({ context }) => context.pauseMs,
       stopEndGuard: STOP_END_GUARD_MS,
     },
     guards: {
       stopping: () => !admission.accepting(),
       roomAttemptsLeft: ({ context }) => context.roomAttempts < timing.maxAttempts,
       pinAttemptsLeft: ({ context }) => context.pinAttempts < timing.maxAttempts,
+      ivrFull: ({ context }) => !unauthenticated.hasRoom(context.dialled, context.callerNumber),
       // Answered, still connected, nobody has decided to end it yet, and the limit is on.
       maxLegApplies: ({ context }) => limits.maxLegMs > 0 && context.answeredAt !== null && context.endedAt === null && context.endReason === null,
     },
@@ -233,6 +263,16 @@ export function createCallMachine(deps: CallDeps) {
         const roomNumber = context.room.number;
         enqueue(() => rooms.leave(roomNumber, context.channelId));
         enqueue.assign({ leftRoom: true });
+      }),
+      takeIvrPlace: enqueueActions(({ context, enqueue }) => {
+        if (context.holdsIvrPlace) return;
+        unauthenticated.enter(context.dialled, context.callerNumber);
+        enqueue.assign({ holdsIvrPlace: true });
+      }),
+      giveIvrPlaceBack: enqueueActions(({ context, enqueue }) => {
+        if (!context.holdsIvrPlace) return;
+        unauthenticated.leave(context.dialled, context.callerNumber);
+        enqueue.assign({ holdsIvrPlace: false });
       }),
       hangUpAnyway: ({ context }) => {
         channel.hangup(context.channelId).catch((err: unknown) => log.debug({ err, channelId: context.channelId }, 'hang-up failed: channel gone'));
@@ -258,6 +298,9 @@ export function createCallMachine(deps: CallDeps) {
       outcome: input.resume?.step === 'inRoom' ? 'joined' : 'abandoned',
       endReason: null,
       leftRoom: false,
+      guard: null,
+      pauseMs: 0,
+      holdsIvrPlace: false,
     }),
     initial: 'starting',
     on: {
@@ -292,7 +335,15 @@ export function createCallMachine(deps: CallDeps) {
           onDone: [
             { guard: 'stopping', target: 'refusing' },
             { guard: ({ event }) => event.output === null, target: 'rejecting' },
-            { target: 'answering', actions: assign({ route: ({ event }) => event.output }) },
+            {
+              guard: 'ivrFull',
+              target: 'rejecting',
+              actions: [
+                assign({ refusal: 'busy', outcome: 'busy' }),
+                ({ context }) => log.warn({ channelId: context.channelId, dialled: context.dialled, callerNumber: context.callerNumber }, 'too many calls not yet in a room: refused busy'),
+              ],
+            },
+            { target: 'answering', actions: [assign({ route: ({ event }) => event.output }), 'takeIvrPlace'] },
           ],
           onError: {
             target: 'rejecting',
@@ -311,8 +362,8 @@ export function createCallMachine(deps: CallDeps) {
         invoke: {
           src: 'reject',
           input: ({ context }) => ({ channelId: context.channelId, cause: context.refusal }),
-          onDone: { target: 'finished', actions: assign({ outcome: 'rejected' }) },
-          onError: { target: 'finished', actions: assign({ outcome: 'rejected' }) },
+          onDone: { target: 'finished', actions: assign({ outcome: ({ context }) => (context.refusal === 'busy' ? 'busy' : 'rejected') }) },
+          onError: { target: 'finished', actions: assign({ outcome: ({ context }) => (context.refusal === 'busy' ? 'busy' : 'rejected') }) },
         },
       },
       refusing: {
@@ -360,7 +411,7 @@ export function createCallMachine(deps: CallDeps) {
           src: 'collect',
           input: ({ context }) => ({
             channelId: context.channelId,
-            prompts: promptsFor([Prompt.greeting, Prompt.enterRoom], Prompt.invalidRoom, Prompt.enterRoom, context, context.roomAttempts),
+            ...promptsFor([Prompt.greeting, Prompt.enterRoom], Prompt.invalidRoom, Prompt.enterRoom, context, context.roomAttempts),
             buffer: context.pending,
             maxDigits: ROOM_MAX_DIGITS,
             timing,
@@ -380,8 +431,9 @@ export function createCallMachine(deps: CallDeps) {
           src: 'findRoom',
           input: ({ context }) => ({ roomNumber: context.candidate, accountId: context.route?.accountId ?? context.resume?.accountId ?? -1 }),
           onDone: [
-            { guard: ({ event }) => event.output !== null, target: 'enteringPin', actions: assign({ room: ({ event }) => event.output }) },
-            { target: 'roomFailed', actions: assign({ lastFailure: 'invalid' }) },
+            { guard: ({ event }) => event.output !== null, target: 'guarding', actions: assign({ room: ({ event }) => event.output }) },
+            // A mistyped room: keys typed after it (the PIN, likely) must not become the next room attempt.
+            { target: 'roomFailed', actions: assign({ lastFailure: 'invalid', pending: '' }) },
           ],
           onError: {
             target: 'roomFailed',
@@ -392,19 +444,51 @@ export function createCallMachine(deps: CallDeps) {
           },
         },
       },
+      // One read of the guessing limits: a locked caller or room gets no PIN attempt at all.
+      guarding: {
+        invoke: {
+          src: 'guardStatus',
+          input: ({ context }) => ({ room: context.room as RoomInfo, callerNumber: context.callerNumber }),
+          onDone: [
+            { guard: ({ event }) => entryBlocked(event.output.status), target: 'lockedOut', actions: assign({ guard: ({ event }) => event.output }) },
+            { target: 'enteringPin', actions: assign({ guard: ({ event }) => event.output }) },
+          ],
+          onError: {
+            // The limits cannot be read: entry goes on (each PIN check reads them again).
+            target: 'enteringPin',
+            actions: ({ context, event }) => log.error({ err: event.error, channelId: context.channelId }, 'PIN guessing limits could not be read'),
+          },
+        },
+      },
+      lockedOut: {
+        entry: [
+          assign({ outcome: 'locked-out', endReason: 'refused' }),
+          ({ context }) => log.info({ channelId: context.channelId, room: context.room?.number ?? null, callerNumber: context.callerNumber }, 'PIN entry locked: entry unavailable, hanging up'),
+          ({ context }) => markStep(context, { step: 'goodbye' }),
+        ],
+        invoke: {
+          src: 'goodbye',
+          input: ({ context }) => ({ channelId: context.channelId, sounds: [Prompt.locked, Prompt.goodbye], reason: 'refused' as const }),
+          onError: { actions: ({ context }) => void channel.hangup(context.channelId, 'refused').catch(() => undefined) },
+        },
+        on: { DTMF: {}, SHUTDOWN: {} },
+      },
       roomFailed: {
         entry: assign({ roomAttempts: ({ context }) => context.roomAttempts + 1, outcome: 'failed-room' }),
         always: [{ guard: 'roomAttemptsLeft', target: 'enteringRoom' }, { target: 'goodbye' }],
       },
       enteringPin: {
-        entry: ({ context }) => markStep(context, { step: 'enteringPin', room: (context.room as RoomInfo).number }),
+        entry: ({ context }) => {
+          channel.speak(context.channelId, (context.room as RoomInfo).language);
+          markStep(context, { step: 'enteringPin', room: (context.room as RoomInfo).number });
+        },
         on: { DTMF: { actions: 'forwardDigit' } },
         invoke: {
           id: 'collector',
           src: 'collect',
           input: ({ context }) => ({
             channelId: context.channelId,
-            prompts: promptsFor([Prompt.enterPin], Prompt.invalidPin, Prompt.enterPin, context, context.pinAttempts),
+            ...promptsFor([Prompt.enterPin], Prompt.invalidPin, Prompt.enterPin, context, context.pinAttempts),
             buffer: context.pending,
             maxDigits: PIN_MAX_DIGITS,
             timing,
@@ -422,14 +506,29 @@ export function createCallMachine(deps: CallDeps) {
       checkingPin: {
         invoke: {
           src: 'checkPin',
-          input: ({ context }) => ({ room: context.room as RoomInfo, pin: context.candidate }),
+          input: ({ context }) => ({ room: context.room as RoomInfo, pin: context.candidate, callerNumber: context.callerNumber, known: context.guard }),
           onDone: [
             {
-              guard: ({ event }) => event.output !== 'invalid',
+              guard: ({ event }) => event.output.verdict === 'moderator' || event.output.verdict === 'participant',
               target: 'inRoom',
-              actions: assign({ role: ({ event }) => (event.output === 'invalid' ? null : event.output), candidate: '', outcome: 'joined' }),
+              actions: assign({ role: ({ event }) => (event.output.verdict === 'moderator' || event.output.verdict === 'participant' ? event.output.verdict : null), candidate: '', outcome: 'joined' }),
             },
-            { target: 'pinFailed', actions: assign({ lastFailure: 'invalid', candidate: '' }) },
+            { guard: ({ event }) => event.output.verdict === 'locked', target: 'lockedOut', actions: assign({ candidate: '' }) },
+            {
+              // Keys typed ahead after a wrong PIN are dropped: the next PIN waits for the pause and the prompt.
+              target: 'pinFailed',
+              actions: assign(({ context, event }) => {
+                const out = event.output;
+                const known = out.verdict === 'invalid' ? out.known : context.guard;
+                return {
+                  lastFailure: 'invalid' as const,
+                  candidate: '',
+                  pending: '',
+                  guard: known,
+                  pauseMs: out.verdict === 'invalid' && out.counted ? pauseAfterFailure(known?.status ?? null, guessing) : 0,
+                };
+              }),
+            },
           ],
           onError: {
             target: 'pinFailed',
@@ -442,17 +541,23 @@ export function createCallMachine(deps: CallDeps) {
       },
       pinFailed: {
         entry: assign({ pinAttempts: ({ context }) => context.pinAttempts + 1, outcome: 'failed-pin' }),
-        always: [{ guard: 'pinAttemptsLeft', target: 'enteringPin' }, { target: 'goodbye' }],
+        always: [{ guard: 'pinAttemptsLeft', target: 'pinPause' }, { target: 'goodbye' }],
+      },
+      // After a counted wrong PIN the next prompt waits, longer with every failure counted; keys pressed meanwhile are dropped.
+      pinPause: {
+        on: { DTMF: {} },
+        always: { guard: ({ context }) => context.pauseMs <= 0, target: 'enteringPin' },
+        after: { pinPause: { target: 'enteringPin', actions: assign({ pauseMs: 0, pending: '' }) } },
       },
       inRoom: {
         // Into the room first (every millisecond is heard), then the ledger learns the role.
-        entry: ({ context }) => {
+        entry: [({ context }) => {
           const room = context.room as RoomInfo;
           log.info({ channelId: context.channelId, room: room.number, role: context.role }, 'caller admitted');
           // The mark's request goes out first (not awaited), so Asterisk rarely has the caller in a bridge unmarked.
           markStep(context, { step: 'inRoom', room: room.number, role: context.role as Role });
           rooms.join(room, context.channelId, context.role as Role);
-        },
+        }, 'giveIvrPlaceBack'],
         invoke: [
           {
             src: 'assignLeg',
@@ -532,7 +637,7 @@ export function createCallMachine(deps: CallDeps) {
         },
       },
       closing: {
-        entry: 'leaveRoom',
+        entry: ['leaveRoom', 'giveIvrPlaceBack'],
         on: { HANGUP: {}, DTMF: {}, SHUTDOWN: {}, BRIDGE_ENTERED: {}, BRIDGE_LEFT: {} },
         invoke: {
           src: 'closeLeg',
@@ -567,5 +672,6 @@ function takeEntry(output: CollectOutput): Partial<CallContext> {
 }
 
 function failEntry(output: CollectOutput): Partial<CallContext> {
-  return output.kind === 'invalid' ? { lastFailure: 'invalid', pending: output.rest } : { lastFailure: 'no-input', pending: '' };
+  // Keys typed after a wrong entry are dropped: the next attempt starts after the prompt.
+  return output.kind === 'invalid' ? { lastFailure: 'invalid', pending: '' } : { lastFailure: 'no-input', pending: '' };
 }

@@ -1,6 +1,8 @@
 // One IVR step: play the prompts, collect an entry ending in '#'. Keys pressed during the
 // prompt stop it (barge-in) and count; keys typed before the step started arrive in `buffer`
-// and skip the prompt altogether. Timeouts are named in ivr/timing.ts and come in as input.
+// and skip the prompt altogether. '*' starts the entry again (the digits so far are dropped,
+// the entry's prompt is heard again) without costing an attempt. Timeouts are named in
+// ivr/timing.ts and come in as input.
 import { assign, fromCallback, setup } from 'xstate';
 import { matchEntry, matchOnTimeout, type EntryMatch } from '../ivr/digit-matcher.js';
 import { soundUri } from '../ivr/prompts.js';
@@ -9,6 +11,11 @@ import type { CallChannel } from './ports.js';
 
 export interface CollectInput {
   channelId: string;
+  /**
+   * Said first and heard to its end ("that room is not valid"): keys pressed meanwhile are
+   * dropped, so a PIN typed straight after a mistyped room never becomes the next room.
+   */
+  notice?: string[];
   /** Sound names played before the entry, skipped when digits were typed ahead. */
   prompts: string[];
   /** Digits typed ahead of this step. */
@@ -26,6 +33,23 @@ export type CollectEvent = { type: 'DTMF'; digit: string } | { type: 'PROMPT_DON
 
 interface CollectContext extends CollectInput {
   match: EntryMatch | { kind: 'no-input' };
+}
+
+/** The key that starts the current entry again. */
+export const RESTART_KEY = '*';
+
+/** A key: '*' restarts the entry (with its prompt, if it has one), any other is added. */
+const ON_KEY = [
+  { guard: { type: 'star' as const }, target: 'restart' },
+  { target: 'evaluate', actions: { type: 'addDigit' as const } },
+];
+
+/** Typed ahead: what follows the last '*' before the entry's end counts. */
+function afterRestart(buffer: string): string {
+  const end = buffer.indexOf('#');
+  const head = end === -1 ? buffer : buffer.slice(0, end);
+  const star = head.lastIndexOf(RESTART_KEY);
+  return star === -1 ? buffer : buffer.slice(star + 1);
 }
 
 export function createCollectMachine(channel: Pick<CallChannel, 'play'>) {
@@ -53,6 +77,8 @@ export function createCollectMachine(channel: Pick<CallChannel, 'play'>) {
       settled: ({ context }) => context.match.kind !== 'incomplete',
       typedAhead: ({ context }) => context.buffer !== '',
       noPrompts: ({ context }) => context.prompts.length === 0,
+      hasNotice: ({ context }) => (context.notice ?? []).length > 0,
+      star: ({ event }) => event.type === 'DTMF' && event.digit === RESTART_KEY,
     },
     actions: {
       addDigit: assign(({ context, event }) => {
@@ -60,13 +86,25 @@ export function createCollectMachine(channel: Pick<CallChannel, 'play'>) {
         const buffer = context.buffer + event.digit;
         return { buffer, match: matchEntry(buffer, { maxDigits: context.maxDigits }) };
       }),
+      restartEntry: assign(({ context }) => ({ buffer: '', match: { kind: 'incomplete' as const }, prompts: context.prompts.slice(-1) })),
       timedOut: assign(({ context }) => ({ match: matchOnTimeout(context.buffer, { maxDigits: context.maxDigits }) })),
     },
   }).createMachine({
     id: 'collect',
-    context: ({ input }) => ({ ...input, match: matchEntry(input.buffer, { maxDigits: input.maxDigits }) }),
-    initial: 'start',
+    context: ({ input }) => {
+      const buffer = afterRestart(input.buffer);
+      return { ...input, buffer, match: matchEntry(buffer, { maxDigits: input.maxDigits }) };
+    },
+    initial: 'begin',
     states: {
+      begin: {
+        always: [{ guard: 'hasNotice', target: 'notice' }, { target: 'start' }],
+      },
+      notice: {
+        invoke: { src: 'prompt', input: ({ context }) => ({ channelId: context.channelId, sounds: context.notice ?? [] }) },
+        on: { DTMF: {}, PROMPT_DONE: 'start' },
+        after: { promptGuard: 'start' },
+      },
       start: {
         always: [
           { guard: 'settled', target: 'done' },
@@ -78,18 +116,22 @@ export function createCollectMachine(channel: Pick<CallChannel, 'play'>) {
       prompting: {
         invoke: { src: 'prompt', input: ({ context }) => ({ channelId: context.channelId, sounds: context.prompts }) },
         on: {
-          DTMF: { target: 'evaluate', actions: 'addDigit' },
+          DTMF: ON_KEY,
           PROMPT_DONE: 'waiting',
         },
         after: { promptGuard: 'waiting' },
       },
       waiting: {
-        on: { DTMF: { target: 'evaluate', actions: 'addDigit' } },
+        on: { DTMF: ON_KEY },
         after: { firstDigit: { target: 'done', actions: 'timedOut' } },
       },
       collecting: {
-        on: { DTMF: { target: 'evaluate', actions: 'addDigit' } },
+        on: { DTMF: ON_KEY },
         after: { interDigit: { target: 'done', actions: 'timedOut' } },
+      },
+      restart: {
+        entry: 'restartEntry',
+        always: [{ guard: 'noPrompts', target: 'waiting' }, { target: 'prompting' }],
       },
       evaluate: {
         always: [{ guard: 'settled', target: 'done' }, { target: 'collecting' }],

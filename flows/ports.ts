@@ -103,15 +103,22 @@ export interface CallChannel {
   answer(channelId: string): Promise<number | null>;
   /**
    * Refuses a call that was never answered; the cause maps to a SIP final response:
-   * 'unallocated' 404 (number not in service), 'unavailable' 503 (our fault: try elsewhere).
+   * 'unallocated' 404 (number not in service), 'unavailable' 503 (our fault: try elsewhere),
+   * 'busy' 486 (too many calls not yet in a room: the caller may try later).
    */
-  reject(channelId: string, cause: 'unallocated' | 'unavailable'): Promise<void>;
+  reject(channelId: string, cause: 'unallocated' | 'unavailable' | 'busy'): Promise<void>;
   /**
    * Hangs up a caller; `reason` is why we did it, and comes back on that channel's hang-up
    * event (the adapter remembers it), so the leg is closed with it.
    */
   hangup(channelId: string, reason?: LegEndReason): Promise<void>;
   play(channelId: string, sounds: string[]): PromptPlayback;
+  /**
+   * The language of every prompt played to this caller from now on (the room's: Asterisk picks
+   * sounds/<language>/<prompt>, English where a prompt has no recording in it). Prompts asked
+   * for after this call are played after it has taken effect.
+   */
+  speak(channelId: string, language: string): void;
 }
 
 /**
@@ -203,4 +210,63 @@ export const DEFAULT_CALL_LIMITS: CallLimits = {
   aloneMs: 10 * 60_000,
   maxLegMs: 4 * 3_600_000,
   placementMs: 5_000,
+};
+
+/** Who is entering a PIN, as the guessing limits count it. */
+export interface PinAttempt {
+  room: RoomInfo;
+  callerNumber: string | null;
+}
+
+/** The guessing limits' view of one PIN entry: which kinds are locked, and how hard it has been tried. */
+export interface PinGuardStatus {
+  /** Entry with the room's moderator / participant PIN is locked for now. */
+  locked: Record<Role, boolean>;
+  /** This calling number may enter no PIN, in any room, for now. */
+  callerLocked: boolean;
+  /** Failures counted so far in the current window (the most of the room's kinds and the caller's): sets the pause after a failure. */
+  failures: number;
+}
+
+/**
+ * PIN guessing limits (db/, shared by every process on the database): failures per room and
+ * PIN kind, and per calling number across rooms; locks after too many. Read before PIN entry
+ * and at each check; written only on a failure. The implementation tells the room's owner
+ * and logs when a lock begins.
+ */
+export interface PinGuard {
+  status(attempt: PinAttempt): Promise<PinGuardStatus>;
+  /** Counts one failed PIN against `kinds` (those not locked) and the caller; the status after it. */
+  recordFailure(attempt: PinAttempt & { kinds: Role[] }): Promise<PinGuardStatus>;
+}
+
+/** No PIN may be entered: the caller is locked, or every kind of the room is. */
+export function entryBlocked(status: PinGuardStatus): boolean {
+  return status.callerLocked || (status.locked.moderator && status.locked.participant);
+}
+
+/** The pause before the next PIN prompt after a failure, and the caps on calls still in the IVR. */
+export interface PinGuessingLimits {
+  /** The pause after the first failure; it doubles with each failure counted, up to `maxPauseMs`. */
+  pauseMs: number;
+  maxPauseMs: number;
+  /** Calls answered and not yet in a room, per dialled number and per calling number (this process); 0: no cap. */
+  maxUnauthenticatedPerNumber: number;
+  maxUnauthenticatedPerCaller: number;
+}
+
+export const DEFAULT_PIN_GUESSING_LIMITS: PinGuessingLimits = {
+  pauseMs: 1_000,
+  maxPauseMs: 8_000,
+  maxUnauthenticatedPerNumber: 50,
+  maxUnauthenticatedPerCaller: 10,
+};
+
+/** No pause and no caps: what the machines do when they are given no guessing limits (unit tests). */
+export const NO_GUESSING_LIMITS: PinGuessingLimits = { pauseMs: 0, maxPauseMs: 0, maxUnauthenticatedPerNumber: 0, maxUnauthenticatedPerCaller: 0 };
+
+/** Without guessing limits (unit tests that do not care): nothing is ever locked. */
+export const OPEN_PIN_GUARD: PinGuard = {
+  status: async () => ({ locked: { moderator: false, participant: false }, callerLocked: false, failures: 0 }),
+  recordFailure: async () => ({ locked: { moderator: false, participant: false }, callerLocked: false, failures: 0 }),
 };

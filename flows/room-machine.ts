@@ -12,7 +12,7 @@
 //   restored (after a restart or reconnect: who Asterisk has in which bridge) ──> settling,
 //        which decides as after a departure: a room whose moderator left meanwhile gets its policy
 //
-// Locked rooms refuse participants (moderators still enter); a full room refuses anyone.
+// Locked rooms refuse participants ("locked"), and so do full ones ("full"); moderators always enter.
 //
 // What Asterisk reports (a caller entered or left one of the room's bridges) is forwarded to
 // the alone watch (alone-watch.ts): a caller alone in the conference too long is dismissed.
@@ -71,9 +71,9 @@ export function createRoomMachine(perform: (effect: RoomEffect) => void, aloneMs
     },
     actors: { aloneWatch },
     guards: {
+      // Moderators are never refused: the room is theirs, locked or full.
       refused: ({ context, event }) =>
-        event.type === 'JOIN' &&
-        (headcount(context) >= event.room.maxParticipants || (event.room.locked && event.role === 'participant')),
+        event.type === 'JOIN' && event.role === 'participant' && (headcount(context) >= event.room.maxParticipants || event.room.locked),
       isModerator: ({ event }) => event.type === 'JOIN' && event.role === 'moderator',
       empty: ({ context }) => headcount(context) === 0,
       leaderless: ({ context }) => context.moderators.length === 0,
@@ -88,7 +88,7 @@ export function createRoomMachine(perform: (effect: RoomEffect) => void, aloneMs
           : {},
       ),
       refuse: ({ event }) => {
-        if (event.type === 'JOIN') perform({ op: 'dismiss', channelIds: [event.channelId], prompt: Prompt.locked, reason: 'refused' });
+        if (event.type === 'JOIN') perform({ op: 'dismiss', channelIds: [event.channelId], prompt: event.room.locked ? Prompt.locked : Prompt.full, reason: 'refused' });
       },
       // Asterisk's word on bridge membership goes to the alone watch.
       forwardToAloneWatch: forwardTo('aloneWatch'),

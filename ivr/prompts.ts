@@ -5,9 +5,13 @@ export const Prompt = {
   invalidRoom: 'conf-invalid',
   enterPin: 'conf-getpin',
   invalidPin: 'conf-invalidpin',
+  /** Before asking again after silence: nothing was typed. */
+  noInput: 'please-try-again',
   waitForModerator: 'conf-waitforleader',
   moderatorLeft: 'conf-leaderhasleft',
   locked: 'conf-locked',
+  /** A participant refused by a room at its maximum. */
+  full: 'conf-full',
   goodbye: 'vm-goodbye',
   /** Before hanging up at a limit (moderator wait, alone, maximum duration). */
   limitReached: 'im-sorry',

@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # Installs the Debian packages tollbridge needs on a Debian 12 machine (as root), only when
 # something is missing: debootstrap (builds Asterisk's root), sip-tester (SIPp, the test
-# caller), postgresql (the multi-machine database), sox (audio checks).
+# caller), postgresql (the multi-machine database), sox (audio checks); with --tests also
+# chromium (the web pages' browser tests drive it headless through playwright-core; nothing is
+# downloaded by npm), which `npm start` does not need.
 set -euo pipefail
 PACKAGES=(debootstrap sip-tester postgresql sox)
+if [ "${1:-}" = "--tests" ]; then PACKAGES+=(chromium); fi
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -4,18 +4,26 @@ import * as initial from './001_initial.js';
 import * as apiCredentials from './002_api_credentials.js';
 import * as ledgerWriteRate from './003_ledger_write_rate.js';
 import * as legEndReason from './004_leg_end_reason.js';
+import * as pinGuard from './005_pin_guard.js';
 import * as auditLog from './006_audit_log.js';
+import * as pinKeyId from './007_pin_key_id.js';
 import * as roomsVersion from './008_rooms_version.js';
 import * as organizationsPrivacy from './009_organizations_privacy.js';
+import * as accountLinks from './010_account_links.js';
+import * as encryptedNewEmail from './011_encrypted_new_email.js';
 
 const migrations: Record<string, Knex.Migration> = {
   '001_initial': initial,
   '002_api_credentials': apiCredentials,
   '003_ledger_write_rate': ledgerWriteRate,
   '004_leg_end_reason': legEndReason,
+  '005_pin_guard': pinGuard,
   '006_audit_log': auditLog,
+  '007_pin_key_id': pinKeyId,
   '008_rooms_version': roomsVersion,
   '009_organizations_privacy': organizationsPrivacy,
+  '010_account_links': accountLinks,
+  '011_encrypted_new_email': encryptedNewEmail,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -6,6 +6,7 @@ import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from '../passwords.js';
 import type { FieldCipher } from '../field-cipher.js';
 import { isUniqueViolation, type Account, type AccountKind, type RepositoryContext, type Room } from '../types.js';
 import { toRoom, type RoomRow } from './rooms.js';
+import { lockAccount } from './numbers.js';
 
 export interface AccountRow {
   id: number;
@@ -170,12 +171,29 @@ export class AccountsRepository {
     await this.ctx.knex('accounts').where({ id }).update({ password_hash: hash });
   }
 
+  /** Sets a new e-mail address (the caller has it confirmed first); EmailTaken when another account has it. */
+  async changeEmail(id: number, rawEmail: string): Promise<Account> {
+    await this.requireActive(id);
+    const email = normaliseEmail(rawEmail);
+    // Encrypted at rest, found again by its keyed index (unique: a taken address is refused).
+    try {
+      await this.ctx.knex('accounts').where({ id }).update({ email: this.ctx.cipher.encrypt(email), email_index: this.ctx.cipher.emailIndex(email) });
+    } catch (err) {
+      if (isUniqueViolation(err)) throw new EmailTaken(`an account with e-mail ${email} exists already`);
+      throw err;
+    }
+    return this.get(id);
+  }
+
   /** Irreversible. Ends the account's subscriptions (numbers go to quarantine); the room number stays issued. */
   async deactivate(id: number): Promise<Account> {
-    const account = await this.get(id);
-    if (account.deactivatedAt !== null) throw new AccountDeactivated(`account ${id} is already deactivated`);
     const now = this.ctx.now();
+    // Under the account's lock, as subscribe takes it (numbers.ts lockAccount): a subscription
+    // racing this deactivation either commits before (and is ended here) or sees it closed.
     await this.ctx.knex.transaction(async (trx) => {
+      if (!(await lockAccount(trx, id))) throw new AccountNotFound(`no account ${id}`);
+      const current = await trx<AccountRow>('accounts').where({ id }).first('deactivated_at');
+      if (current?.deactivated_at !== null) throw new AccountDeactivated(`account ${id} is already deactivated`);
       const live = await trx('subscriptions').where({ account_id: id }).whereNull('ended_at').select<{ number_id: number }[]>('number_id');
       await trx('subscriptions').where({ account_id: id }).whereNull('ended_at').update({ ended_at: now });
       if (live.length > 0) await trx('phone_numbers').whereIn('id', live.map((s) => s.number_id)).update({ released_at: now });

@@ -1,7 +1,8 @@
 // The operator's number inventory and account subscriptions. A number's state is derived,
 // never stored: subscribed while a live subscription exists; quarantined for N days after
 // its release (so its old callers do not reach a new owner); otherwise available.
-import { AlreadySubscribed, InvalidPhoneNumber, NotSubscribed, NumberExists, NumberNotAvailable, NumberNotFound } from '../errors.js';
+import type { Knex } from 'knex';
+import { AccountDeactivated, AccountNotFound, AlreadySubscribed, InvalidPhoneNumber, NotSubscribed, NumberExists, NumberNotAvailable, NumberNotFound, SubscriptionLimit } from '../errors.js';
 import { isUniqueViolation, type NumberKind, type PhoneNumber, type RepositoryContext, type Subscription, type UsageSummary } from '../types.js';
 import type { AccountsRepository } from './accounts.js';
 import type { LedgerRepository } from './ledger.js';
@@ -22,6 +23,27 @@ export function validateE164(e164: string): string {
   const n = e164.trim();
   if (!E164.test(n)) throw new InvalidPhoneNumber(`"${e164}" is not an E.164 number: + then 8 to 15 digits, e.g. +18005550100`);
   return n;
+}
+
+/**
+ * The one answer for a number an account cannot have, whatever the reason (held by another
+ * account, in quarantine, not in the inventory, not toll-free): nobody learns the state of
+ * another customer's number by trying to subscribe to it.
+ */
+function notAvailable(e164: string): InstanceType<typeof NumberNotAvailable> {
+  return new NumberNotAvailable(`${e164} is not available: choose one of the available numbers (GET /v1/accounts/{id}/numbers/available, tollbridge numbers list --available)`);
+}
+
+/**
+ * Takes the account's row lock first thing in a transaction: PostgreSQL's row lock, SQLite's
+ * write lock (a write as the first statement takes it at once, as BEGIN IMMEDIATE does, and
+ * waits for another writer within busy_timeout). Subscribing and deactivating both take it,
+ * so they never interleave: a closed account never gains a number. Returns false when the
+ * account does not exist.
+ */
+export async function lockAccount(trx: Knex.Transaction, accountId: number): Promise<boolean> {
+  const touched = await trx('accounts').where({ id: accountId }).update({ deactivated_at: trx.ref('deactivated_at') });
+  return Number(touched) > 0;
 }
 
 export interface NumberRoute {
@@ -46,8 +68,8 @@ export class NumbersRepository {
     return { id: r.id, e164: r.e164, kind: r.kind, state: 'available', availableAt: null, accountId: null };
   }
 
-  private query() {
-    return this.ctx.knex('phone_numbers as n')
+  private query(knex: Knex = this.ctx.knex) {
+    return knex('phone_numbers as n')
       .leftJoin('subscriptions as s', function () {
         this.on('s.number_id', '=', 'n.id').andOnNull('s.ended_at');
       })
@@ -93,11 +115,15 @@ export class NumbersRepository {
     }
   }
 
-  /** The caller's path: the live subscription behind a dialled number, in one indexed query. */
+  /** The caller's path: the live subscription of an active account behind a dialled number, in one indexed query. */
   async routeFor(e164: string): Promise<NumberRoute | null> {
     const row = await this.ctx.reader('phone_numbers as n')
       .join('subscriptions as s', function () {
         this.on('s.number_id', '=', 'n.id').andOnNull('s.ended_at');
+      })
+      // A deactivated account answers no call, even if a subscription of it were left live.
+      .join('accounts as a', function () {
+        this.on('a.id', '=', 's.account_id').andOnNull('a.deactivated_at');
       })
       .where('n.e164', e164)
       .first<{ numberId: number; e164: string; kind: NumberKind; accountId: number; subscriptionId: number } | undefined>(
@@ -106,39 +132,78 @@ export class NumbersRepository {
     return row ?? null;
   }
 
-  async subscribe(e164: string, accountId: number): Promise<Subscription> {
-    await this.accounts.requireActive(accountId);
-    const number = await this.get(e164);
-    if (number.state === 'subscribed') {
-      if (number.accountId === accountId) throw new AlreadySubscribed(`account ${accountId} already holds ${number.e164}`);
-      throw new NumberNotAvailable(`${number.e164} is held by another account`);
-    }
-    if (number.state === 'quarantined') {
-      throw new NumberNotAvailable(`${number.e164} rests in quarantine until ${new Date(number.availableAt ?? 0).toISOString()}`);
-    }
+  /**
+   * An account takes an available toll-free number. One transaction under the account's lock
+   * (see lockAccount), so it cannot interleave with the account's deactivation; within the
+   * owner limits (ctx.ownerLimits); any number the account cannot have gets the same answer.
+   * `asOperator` (the operator's CLI): local numbers too, and the owner limits do not apply.
+   */
+  async subscribe(e164: string, accountId: number, options: { asOperator?: boolean } = {}): Promise<Subscription> {
+    const asOperator = options.asOperator === true;
+    const wanted = validateE164(e164);
+    let id: number;
     try {
-      // The unique index on live subscriptions decides a race: exactly one insert succeeds.
-      const [row] = await this.ctx.knex('subscriptions')
-        .insert({ account_id: accountId, number_id: number.id, started_at: this.ctx.now(), ended_at: null })
-        .returning<{ id: number }[]>('id');
-      return this.subscription(row?.id ?? -1);
+      id = await this.ctx.knex.transaction(async (trx) => {
+        if (!(await lockAccount(trx, accountId))) throw new AccountNotFound(`no account ${accountId}`);
+        const account = await trx('accounts').where({ id: accountId }).first<{ deactivated_at: number | null }>('deactivated_at');
+        if (account.deactivated_at !== null) throw new AccountDeactivated(`account ${accountId} is deactivated`);
+        const row = await this.query(trx).where('n.e164', wanted).first();
+        const number = row === undefined ? null : this.toNumber(row);
+        if (number !== null && number.state === 'subscribed' && number.accountId === accountId) throw new AlreadySubscribed(`account ${accountId} already holds ${number.e164}`);
+        if (number === null || (number.kind !== 'toll_free' && !asOperator) || number.state !== 'available') throw notAvailable(wanted);
+        if (!asOperator) await this.checkLimits(trx, accountId);
+        // The unique index on live subscriptions decides a race between accounts: one insert wins.
+        const [inserted] = await trx('subscriptions')
+          .insert({ account_id: accountId, number_id: number.id, started_at: this.ctx.now(), ended_at: null })
+          .returning<{ id: number }[]>('id');
+        return inserted?.id ?? -1;
+      });
     } catch (err) {
-      if (isUniqueViolation(err)) throw new NumberNotAvailable(`${number.e164} was just taken by another account`);
+      if (isUniqueViolation(err)) throw notAvailable(wanted);
       throw err;
+    }
+    return this.subscription(id);
+  }
+
+  private async checkLimits(trx: Knex.Transaction, accountId: number): Promise<void> {
+    const limits = this.ctx.ownerLimits;
+    if (limits === null) return;
+    const count = async (q: Knex.QueryBuilder): Promise<number> => Number((await q.count<{ n: number | string }[]>({ n: '*' }).first())?.n ?? 0);
+    const held = await count(trx('subscriptions').where({ account_id: accountId }).whereNull('ended_at'));
+    if (held >= limits.maxNumbersPerAccount) {
+      throw new SubscriptionLimit(`an account may hold ${limits.maxNumbersPerAccount} numbers at once (TOLLBRIDGE_MAX_NUMBERS_PER_ACCOUNT): unsubscribe one first`);
+    }
+    const recent = await count(trx('subscriptions').where({ account_id: accountId }).where('started_at', '>', this.ctx.now() - DAY_MS));
+    if (recent >= limits.maxSubscribesPerDay) {
+      throw new SubscriptionLimit(`an account may start ${limits.maxSubscribesPerDay} subscriptions in 24 hours (TOLLBRIDGE_MAX_SUBSCRIBES_PER_DAY): try again later`);
     }
   }
 
-  /** Ends the subscription (calls in progress go on and are billed), quarantines the number. */
+  /**
+   * Ends the subscription (calls in progress go on and are billed) and quarantines the number,
+   * unless it was held only briefly (ownerLimits.unusedReleaseMs) and never called: then
+   * nobody can have learnt it, and it goes back to the inventory at once (so cycling numbers
+   * through subscribe/unsubscribe cannot put the inventory in quarantine).
+   */
   async unsubscribe(e164: string, accountId: number): Promise<{ subscription: Subscription; usage: UsageSummary }> {
-    const number = await this.get(e164);
-    const live = await this.ctx.knex('subscriptions').where({ number_id: number.id, account_id: accountId }).whereNull('ended_at').first<{ id: number } | undefined>('id');
-    if (live === undefined) throw new NotSubscribed(`account ${accountId} does not hold ${number.e164}`);
+    const wanted = validateE164(e164);
     const now = this.ctx.now();
-    await this.ctx.knex.transaction(async (trx) => {
+    const ended = await this.ctx.knex.transaction(async (trx) => {
+      await lockAccount(trx, accountId);
+      const live = await trx('subscriptions as s')
+        .join('phone_numbers as n', 'n.id', 's.number_id')
+        .where({ 'n.e164': wanted, 's.account_id': accountId })
+        .whereNull('s.ended_at')
+        .first<{ id: number; number_id: number; started_at: number } | undefined>('s.id', 's.number_id', 's.started_at');
+      if (live === undefined) throw new NotSubscribed(`account ${accountId} does not hold ${wanted}`);
       await trx('subscriptions').where({ id: live.id }).whereNull('ended_at').update({ ended_at: now });
-      await trx('phone_numbers').where({ id: number.id }).update({ released_at: now });
+      const unusedRelease = this.ctx.ownerLimits?.unusedReleaseMs ?? 0;
+      const brief = now - Number(live.started_at) < unusedRelease;
+      const called = brief && (await trx('usage_ledger').where({ subscription_id: live.id }).first('id')) !== undefined;
+      if (!brief || called) await trx('phone_numbers').where({ id: live.number_id }).update({ released_at: now });
+      return live;
     });
-    return { subscription: await this.subscription(live.id), usage: await this.ledger.usage(accountId, { numberId: number.id }) };
+    return { subscription: await this.subscription(ended.id), usage: await this.ledger.usage(accountId, { numberId: ended.number_id }) };
   }
 
   async subscriptionsFor(accountId: number): Promise<Subscription[]> {

@@ -86,6 +86,8 @@ export class PersonalDataRepository {
     await this.ctx.knex.transaction(async (trx) => {
       await trx('api_credentials').where({ account_id: accountId }).whereNull('revoked_at').update({ revoked_at: now });
       await trx('organization_invites').where({ email_index: this.ctx.cipher.emailIndex(account.email) }).orWhere({ organization_id: accountId }).delete();
+      // Pending e-mail links (a reset, a new address waiting for confirmation) go too.
+      await trx('account_links').where({ account_id: accountId }).delete();
       if (room !== undefined) {
         await trx('rooms').where({ id: room.id }).update({ pin_salt: null, moderator_pin_hash: null, participant_pin_hash: null, pins_changed_at: now });
       }

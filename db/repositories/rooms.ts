@@ -2,6 +2,7 @@
 import { InvalidPin, InvalidRoomNumber, InvalidRoomSettings, RoomNotFound } from '../errors.js';
 import { isValidRoomNumber } from '../room-number.js';
 import { RoomRowCache } from '../room-row-cache.js';
+import { PIN_MAX_DIGITS, PIN_MIN_DIGITS, trivialPinReason } from '../pin-rules.js';
 import { newSalt, pinHash, sameHash } from '../secrets.js';
 import type { ModeratorLeave, RepositoryContext, Room } from '../types.js';
 
@@ -17,6 +18,7 @@ export interface RoomRow {
   moderator_pin_hash: string | null;
   participant_pin_hash: string | null;
   organization_id?: number | null;
+  pin_key_id: number;
 }
 
 export const toRoom = (r: RoomRow): Room => ({
@@ -41,11 +43,19 @@ export interface RoomSettings {
   maxParticipants?: number;
 }
 
+export interface PinRules {
+  /** Shortest moderator PIN that may be set (TOLLBRIDGE_MODERATOR_PIN_MIN_DIGITS). */
+  moderatorMinDigits: number;
+}
+
 export class RoomsRepository {
   /** The caller path's rooms in memory, once the bridge starts it (room-row-cache.ts). */
   readonly cache: RoomRowCache;
 
-  constructor(private readonly ctx: RepositoryContext) {
+  constructor(
+    private readonly ctx: RepositoryContext,
+    private readonly pinRules: PinRules = { moderatorMinDigits: PIN_MIN_DIGITS },
+  ) {
     this.cache = new RoomRowCache(ctx.reader);
   }
 
@@ -63,21 +73,38 @@ export class RoomsRepository {
     return room;
   }
 
+  /** Rooms whose PINs were hashed with a key this process does not have (they cannot be entered until their PINs are set again). */
+  async countWithoutKey(): Promise<number> {
+    const ids = (await this.ctx.knex('rooms').whereNotNull('pin_salt').distinct<{ pin_key_id: number }[]>('pin_key_id')).map((r) => Number(r.pin_key_id));
+    const missing = ids.filter((id) => this.ctx.pinKeys.key(id) === undefined);
+    if (missing.length === 0) return 0;
+    const row = await this.ctx.knex('rooms').whereNotNull('pin_salt').whereIn('pin_key_id', missing).count<{ n: number | string }[]>({ n: '*' }).first();
+    return Number(row?.n ?? 0);
+  }
+
   async forAccount(accountId: number): Promise<Room[]> {
     return (await this.ctx.knex<RoomRow>('rooms').where({ account_id: accountId })).map(toRoom);
   }
 
   async setPins(number: string, pins: { moderator: string; participant: string }): Promise<Room> {
     for (const [role, pin] of Object.entries(pins)) {
-      if (!PIN.test(pin)) throw new InvalidPin(`the ${role} PIN must be 4 to 8 digits`);
+      if (!PIN.test(pin)) throw new InvalidPin(`the ${role} PIN must be ${PIN_MIN_DIGITS} to ${PIN_MAX_DIGITS} digits`);
+      const trivial = trivialPinReason(pin);
+      if (trivial !== null) throw new InvalidPin(`the ${role} PIN is too easy to guess (${trivial}): choose digits with no pattern`);
+    }
+    const minModerator = this.pinRules.moderatorMinDigits;
+    if (pins.moderator.length < minModerator) {
+      throw new InvalidPin(`the moderator PIN must have at least ${minModerator} digits (TOLLBRIDGE_MODERATOR_PIN_MIN_DIGITS)`);
     }
     if (pins.moderator === pins.participant) throw new InvalidPin('the moderator and participant PINs must differ');
     const room = await this.get(number);
     const salt = newSalt();
+    const { id: keyId, key } = this.ctx.pinKeys.current();
     await this.ctx.knex('rooms').where({ id: room.id }).update({
       pin_salt: salt,
-      moderator_pin_hash: pinHash(this.ctx.pinSecret, salt, pins.moderator),
-      participant_pin_hash: pinHash(this.ctx.pinSecret, salt, pins.participant),
+      pin_key_id: keyId,
+      moderator_pin_hash: pinHash(key, salt, pins.moderator),
+      participant_pin_hash: pinHash(key, salt, pins.participant),
       pins_changed_at: this.ctx.now(),
     });
     this.cache.clear();
@@ -91,6 +118,10 @@ export class RoomsRepository {
     const patch: Record<string, unknown> = {};
     if (settings.language !== undefined) {
       if (!/^[a-z]{2}(_[A-Z]{2})?$/.test(settings.language)) throw new InvalidRoomSettings(`"${settings.language}" is not a language code like en or fr`);
+      const installed = this.ctx.roomLanguages;
+      if (installed !== undefined && !installed.includes(settings.language)) {
+        throw new InvalidRoomSettings(`no prompts are installed in "${settings.language}" (installed: ${installed.join(', ')}); an operator adds a language with TOLLBRIDGE_PROMPT_DIRS`);
+      }
       patch.language = settings.language;
     }
     if (settings.onModeratorLeave !== undefined) {
@@ -110,12 +141,18 @@ export class RoomsRepository {
     return this.get(number);
   }
 
-  /** The current hashes (held ones only while the rooms table has not changed), so a changed PIN applies to the next entry. */
+  /**
+   * The current hashes (held ones only while the rooms table has not changed), so a changed PIN
+   * applies to the next entry. Each is checked with the key it was made with; a key this process
+   * does not have checks nothing.
+   */
   async verifyPin(roomId: number, pin: string): Promise<'moderator' | 'participant' | 'invalid'> {
     if (!PIN.test(pin)) return 'invalid';
     const row = await this.cache.byRoomId(roomId, () => this.ctx.reader<RoomRow>('rooms').where({ id: roomId }).first());
     if (row === undefined || row.pin_salt === null || row.moderator_pin_hash === null || row.participant_pin_hash === null) return 'invalid';
-    const hash = pinHash(this.ctx.pinSecret, row.pin_salt, pin);
+    const key = this.ctx.pinKeys.key(Number(row.pin_key_id));
+    if (key === undefined) return 'invalid';
+    const hash = pinHash(key, row.pin_salt, pin);
     if (sameHash(hash, row.moderator_pin_hash)) return 'moderator';
     if (sameHash(hash, row.participant_pin_hash)) return 'participant';
     return 'invalid';

@@ -75,7 +75,7 @@ describe('HTTP API', function () {
       ['GET', `/v1/accounts/${a.id}`],
       ['GET', `/v1/accounts/${a.id}/room`],
       ['PATCH', `/v1/accounts/${a.id}/room`, { onModeratorLeave: 'end' }],
-      ['PUT', `/v1/accounts/${a.id}/room/pins`, { moderator: '1234', participant: '5678' }],
+      ['PUT', `/v1/accounts/${a.id}/room/pins`, { moderator: '2580', participant: '5179' }],
       ['GET', `/v1/accounts/${a.id}/numbers/available`],
       ['GET', `/v1/accounts/${a.id}/subscriptions`],
       ['POST', `/v1/accounts/${a.id}/subscriptions`, { e164: '+18005550100' }],
@@ -100,11 +100,12 @@ describe('HTTP API', function () {
       ['POST', '/v1/operator/numbers', OPERATOR, { e164: '18005550100', kind: 'toll_free' }, 400, 'InvalidPhoneNumber'],
       ['POST', '/v1/operator/numbers', OPERATOR, { e164: '+18005550101', kind: 'premium' }, 400, 'BadField'],
       ['PUT', `/v1/accounts/${o.id}/room/pins`, o.token, { moderator: '12', participant: '5678' }, 400, 'InvalidPin'],
-      ['PUT', `/v1/accounts/${o.id}/room/pins`, o.token, { moderator: '1234', participant: '1234' }, 400, 'InvalidPin'],
+      ['PUT', `/v1/accounts/${o.id}/room/pins`, o.token, { moderator: '2580', participant: '2580' }, 400, 'InvalidPin'],
       ['PATCH', `/v1/accounts/${o.id}/room`, o.token, { number: '12345674' }, 400, 'RoomNumberPermanent'],
       ['PATCH', `/v1/accounts/${o.id}/room`, o.token, { onModeratorLeave: 'explode' }, 400, 'BadField'],
-      ['POST', `/v1/accounts/${o.id}/subscriptions`, o.token, { e164: '+18009990000' }, 404, 'NumberNotFound'],
+      ['POST', `/v1/accounts/${o.id}/subscriptions`, o.token, { e164: '+18009990000' }, 409, 'NumberNotAvailable'],
       ['PUT', '/v1/operator/rates/toll_free', OPERATOR, { perMinute: '0.01.5' }, 400, 'InvalidMoney'],
+      ['PUT', '/v1/operator/rates/toll_free', OPERATOR, { perMinute: '999999999' }, 400, 'InvalidRate'],
     ];
     for (const [method, path, token, body, status, code] of cases) {
       const res = await call(method, path, token, body);
@@ -118,7 +119,7 @@ describe('HTTP API', function () {
   it('owner journey: PINs, settings, subscribe, statement as CSV, unsubscribe e-mails the usage and charges', async () => {
     const o = await owner('dave');
     expect((await call('POST', '/v1/operator/numbers', OPERATOR, { e164: '+18005550142', kind: 'toll_free' })).status).to.equal(201);
-    expect((await call('PUT', `/v1/accounts/${o.id}/room/pins`, o.token, { moderator: '4321', participant: '1111' })).json).to.include({ pinsSet: true });
+    expect((await call('PUT', `/v1/accounts/${o.id}/room/pins`, o.token, { moderator: '4826', participant: '1739' })).json).to.include({ pinsSet: true });
     expect((await call('PATCH', `/v1/accounts/${o.id}/room`, o.token, { onModeratorLeave: 'wait', maxParticipants: 20 })).json).to.include({ onModeratorLeave: 'wait', maxParticipants: 20, number: o.room });
     const available = await call('GET', `/v1/accounts/${o.id}/numbers/available`, o.token);
     expect((available.json as unknown as Array<{ e164: string }>).map((n) => n.e164)).to.include('+18005550142');

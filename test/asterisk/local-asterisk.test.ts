@@ -15,7 +15,7 @@ describe('LocalAsterisk config files', () => {
   });
   afterEach(() => fs.rmSync(root, { recursive: true, force: true }));
 
-  const cfg = () => loadConfig({ TOLLBRIDGE_ASTERISK_ROOT: root, TOLLBRIDGE_ASTERISK_INSTANCE: 'cfgtest', TOLLBRIDGE_AMI_PORT: '17499' }).asterisk;
+  const cfg = () => loadConfig({ TOLLBRIDGE_ASTERISK_ROOT: root, TOLLBRIDGE_ASTERISK_INSTANCE: 'cfgtest', TOLLBRIDGE_AMI_PORT: '17499', TOLLBRIDGE_ASTERISK_USER: 'root' }).asterisk;
   const read = (name: string) => fs.readFileSync(path.join(root, 'etc/asterisk-cfgtest', name), 'utf8');
 
   it("writes the project's files, AMI with Asterisk's own event timestamps", () => {

@@ -11,8 +11,8 @@ import { distribution, maxOverlap, percentile } from '../../bench/load-stats.js'
 import { TaskprocessorWatch, parseTaskprocessors } from '../../bench/taskprocessors.js';
 
 const rooms: BenchRoom[] = [
-  { number: '12345678', dialled: '+18005551000', moderatorPin: '4321', participantPin: '1111' },
-  { number: '87654321', dialled: '+18005551001', moderatorPin: '4321', participantPin: '1111' },
+  { number: '12345678', dialled: '+18005551000', moderatorPin: '4826', participantPin: '1739' },
+  { number: '87654321', dialled: '+18005551001', moderatorPin: '4826', participantPin: '1739' },
 ];
 
 type Fields = Record<string, string>;
@@ -42,8 +42,8 @@ describe('load bench parts', () => {
     const first = planCalls(6, rooms, 'first');
     expect(first.second).to.deep.equal([]);
     expect(first.first.map((c) => `${c.room}${c.role[0]}`)).to.deep.equal(['0m', '1m', '0p', '1p', '0p', '1p']);
-    expect(first.first[2]?.digits).to.equal('12345678#1111#');
-    expect(first.first[1]?.digits).to.equal('87654321#4321#');
+    expect(first.first[2]?.digits).to.equal('12345678#1739#');
+    expect(first.first[1]?.digits).to.equal('87654321#4826#');
     expect(new Set(first.first.map((c) => c.callerNumber)).size).to.equal(6);
     const last = planCalls(6, rooms, 'last');
     expect(last.first.every((c) => c.role === 'participant')).to.equal(true);
@@ -74,10 +74,10 @@ describe('load bench parts', () => {
   });
 
   it('writes each room with its PINs and setting into the baseline dialplan, and refuses anything but digits', () => {
-    const text = roomsDialplan([{ number: '12345678', moderatorPin: '4321', participantPin: '1111', onModeratorLeave: 'continue' }]);
-    expect(text).to.contain('exten => 12345678,1,Set(MODERATOR_PIN=4321)').and.contain('Set(POLICY=continue)').and.contain('Return()');
+    const text = roomsDialplan([{ number: '12345678', moderatorPin: '4826', participantPin: '1739', onModeratorLeave: 'continue' }]);
+    expect(text).to.contain('exten => 12345678,1,Set(MODERATOR_PIN=4826)').and.contain('Set(POLICY=continue)').and.contain('Return()');
     expect(() => roomsDialplan([{ number: '1234)', moderatorPin: '1', participantPin: '2', onModeratorLeave: 'end' }])).to.throw(/digits/);
-    const files = baselineConfig([{ number: '12345678', moderatorPin: '4321', participantPin: '1111', onModeratorLeave: 'end' }]);
+    const files = baselineConfig([{ number: '12345678', moderatorPin: '4826', participantPin: '1739', onModeratorLeave: 'end' }]);
     expect(Object.keys(files).sort()).to.deep.equal(['confbridge.conf', 'extensions.conf']);
     expect(files['extensions.conf']).to.contain('ConfBridge(${ROOM},bench_bridge,bench_participant_${POLICY},bench_menu)').and.not.match(/@@[A-Z_]+@@/);
     expect(files['confbridge.conf']).to.contain('[bench_participant_end]');

@@ -192,10 +192,10 @@ describe('db: accounts and rooms', function () {
 
     const badPins: Array<[string, { moderator: string; participant: string }]> = [
       ['a 3-digit moderator PIN', { moderator: '123', participant: '5678' }],
-      ['a 9-digit participant PIN', { moderator: '1234', participant: '123456789' }],
+      ['a 9-digit participant PIN', { moderator: '2580', participant: '123456789' }],
       ['letters in a PIN', { moderator: '12a4', participant: '5678' }],
       ['an empty PIN', { moderator: '', participant: '5678' }],
-      ['equal moderator and participant PINs', { moderator: '4321', participant: '4321' }],
+      ['equal moderator and participant PINs', { moderator: '4826', participant: '4826' }],
     ];
     for (const [what, pins] of badPins) {
       it(`rejects ${what} with InvalidPin and leaves the PINs unset`, async () => {
@@ -205,7 +205,7 @@ describe('db: accounts and rooms', function () {
     }
 
     it('accepts 4- and 8-digit PINs and marks pinsSet', async () => {
-      const room = await db.rooms.setPins(roomNumber, { moderator: '1234', participant: '87654321' });
+      const room = await db.rooms.setPins(roomNumber, { moderator: '2580', participant: '86420975' });
       expect(room.pinsSet).to.equal(true);
     });
 
@@ -216,45 +216,45 @@ describe('db: accounts and rooms', function () {
     });
 
     it('verifyPin returns moderator, participant or invalid', async () => {
-      await db.rooms.setPins(roomNumber, { moderator: '4321', participant: '1111' });
-      expect(await db.rooms.verifyPin(roomId, '4321')).to.equal('moderator');
-      expect(await db.rooms.verifyPin(roomId, '1111')).to.equal('participant');
+      await db.rooms.setPins(roomNumber, { moderator: '4826', participant: '1739' });
+      expect(await db.rooms.verifyPin(roomId, '4826')).to.equal('moderator');
+      expect(await db.rooms.verifyPin(roomId, '1739')).to.equal('participant');
       expect(await db.rooms.verifyPin(roomId, '1112')).to.equal('invalid');
       expect(await db.rooms.verifyPin(roomId, '43210')).to.equal('invalid');
       expect(await db.rooms.verifyPin(roomId, 'abcd')).to.equal('invalid');
     });
 
     it('verifyPin of an unknown room is invalid', async () => {
-      await db.rooms.setPins(roomNumber, { moderator: '4321', participant: '1111' });
-      expect(await db.rooms.verifyPin(roomId + 1000, '4321')).to.equal('invalid');
+      await db.rooms.setPins(roomNumber, { moderator: '4826', participant: '1739' });
+      expect(await db.rooms.verifyPin(roomId + 1000, '4826')).to.equal('invalid');
     });
 
     it('a PIN change takes effect at once: the old PINs stop working, the new ones work', async () => {
-      await db.rooms.setPins(roomNumber, { moderator: '4321', participant: '1111' });
-      expect(await db.rooms.verifyPin(roomId, '4321')).to.equal('moderator');
-      await db.rooms.setPins(roomNumber, { moderator: '1111', participant: '2222' });
-      expect(await db.rooms.verifyPin(roomId, '4321')).to.equal('invalid');
-      expect(await db.rooms.verifyPin(roomId, '1111')).to.equal('moderator');
-      expect(await db.rooms.verifyPin(roomId, '2222')).to.equal('participant');
+      await db.rooms.setPins(roomNumber, { moderator: '4826', participant: '1739' });
+      expect(await db.rooms.verifyPin(roomId, '4826')).to.equal('moderator');
+      await db.rooms.setPins(roomNumber, { moderator: '1739', participant: '2961' });
+      expect(await db.rooms.verifyPin(roomId, '4826')).to.equal('invalid');
+      expect(await db.rooms.verifyPin(roomId, '1739')).to.equal('moderator');
+      expect(await db.rooms.verifyPin(roomId, '2961')).to.equal('participant');
     });
 
     it('stores keyed hashes, not the PINs: no column of the rooms table contains a PIN', async () => {
-      await db.rooms.setPins(roomNumber, { moderator: '98765432', participant: '24681357' });
+      await db.rooms.setPins(roomNumber, { moderator: '98765430', participant: '24681357' });
       const rows = await db.knex('rooms').select<Array<Record<string, unknown>>>('*');
       expect(rows).to.have.length(1);
       const row = rows[0]!;
       expect(row.moderator_pin_hash).to.be.a('string').and.not.equal('');
       expect(row.participant_pin_hash).to.be.a('string').and.not.equal(row.moderator_pin_hash);
       for (const [column, value] of Object.entries(row)) {
-        expect(String(value), column).to.not.contain('98765432');
+        expect(String(value), column).to.not.contain('98765430');
         expect(String(value), column).to.not.contain('24681357');
       }
     });
 
     it('the same PINs in two rooms hash differently (per-room salt)', async () => {
       const other = await db.accounts.create({ name: 'Bob', email: 'bob@example.test' });
-      await db.rooms.setPins(roomNumber, { moderator: '4321', participant: '1111' });
-      await db.rooms.setPins(other.room.number, { moderator: '4321', participant: '1111' });
+      await db.rooms.setPins(roomNumber, { moderator: '4826', participant: '1739' });
+      await db.rooms.setPins(other.room.number, { moderator: '4826', participant: '1739' });
       const rows = await db.knex('rooms').orderBy('id').select<Array<{ moderator_pin_hash: string }>>('moderator_pin_hash');
       expect(rows[0]!.moderator_pin_hash).to.not.equal(rows[1]!.moderator_pin_hash);
     });
@@ -271,9 +271,9 @@ describe('db: accounts and rooms', function () {
 
     it('setPins on a mistyped room number throws InvalidRoomNumber; on an unissued valid one RoomNotFound', async () => {
       const typo = roomNumber.slice(0, -1) + String((Number(roomNumber.slice(-1)) + 1) % 10);
-      await rejectsWith(db.rooms.setPins(typo, { moderator: '4321', participant: '1111' }), 'InvalidRoomNumber');
+      await rejectsWith(db.rooms.setPins(typo, { moderator: '4826', participant: '1739' }), 'InvalidRoomNumber');
       const unissued = num('9000000') === roomNumber ? num('9000001') : num('9000000');
-      await rejectsWith(db.rooms.setPins(unissued, { moderator: '4321', participant: '1111' }), 'RoomNotFound');
+      await rejectsWith(db.rooms.setPins(unissued, { moderator: '4826', participant: '1739' }), 'RoomNotFound');
     });
   });
 

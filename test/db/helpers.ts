@@ -53,7 +53,7 @@ export function uniqueTag(): string {
 export async function accountWithNumber(db: Database, e164: string, kind: 'toll_free' | 'local' = 'toll_free'): Promise<{ accountId: number; sub: Subscription }> {
   const { account } = await db.accounts.create({ name: `Owner ${e164}`, email: `owner-${uniqueTag()}@example.test` });
   await db.numbers.add(e164, kind);
-  const sub = await db.numbers.subscribe(e164, account.id);
+  const sub = await db.numbers.subscribe(e164, account.id, { asOperator: kind === 'local' });
   return { accountId: account.id, sub };
 }
 

@@ -97,9 +97,9 @@ describe('db: numbers and subscriptions', function () {
       expect((await db.numbers.routeFor(TF))?.accountId).to.equal(a);
     });
 
-    it('subscribing to a number not in the inventory throws NumberNotFound', async () => {
+    it('subscribing to a number not in the inventory throws NumberNotAvailable (the same answer as for a taken one)', async () => {
       const a = await newAccount();
-      await rejectsWith(db.numbers.subscribe(TF, a), 'NumberNotFound');
+      await rejectsWith(db.numbers.subscribe(TF, a), 'NumberNotAvailable');
     });
 
     it('subscribing an unknown account throws AccountNotFound', async () => {

@@ -68,6 +68,18 @@ describe('db: organizations and personal data', function () {
       await rejectsWith(db.organizations.joinByCode(account.id, 'NOSUCHCODE'), 'InvalidJoinCode');
     });
 
+    it('joining and leaving move the rooms change counter (008\'s trigger survives the later migrations), so every process\'s room cache lets go', async () => {
+      const version = async () => Number((await db.knex('rooms_version').where({ id: 1 }).first<{ version: number | string }>('version'))?.version);
+      const { org } = await orgWithNumber();
+      const { account } = await member();
+      const before = await version();
+      await db.organizations.joinByCode(account.id, org.joinCode);
+      const joined = await version();
+      expect(joined).to.be.above(before);
+      await db.organizations.leave(account.id);
+      expect(await version()).to.be.above(joined);
+    });
+
     it('an invitation joins only the invited address, once', async () => {
       const { org } = await orgWithNumber();
       const invited = await member('Invited');

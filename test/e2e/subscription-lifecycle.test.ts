@@ -48,9 +48,9 @@ describe('subscription lifecycle over real SIP @asterisk', function () {
     const roomNumber = (created.json.room as { number: string }).number;
     const token = (await http('POST', '/v1/sessions', '', { email: 'lifecycle@example.test', password: 'correct horse battery' })).json.token as string;
     await http('POST', '/v1/operator/numbers', OPERATOR, { e164: NUMBER, kind: 'toll_free' });
-    await http('PUT', `/v1/accounts/${accountId}/room/pins`, token, { moderator: '4321', participant: '1111' });
+    await http('PUT', `/v1/accounts/${accountId}/room/pins`, token, { moderator: '4826', participant: '1739' });
     const target = { host: '127.0.0.1', port: testAsteriskConfig().sipPort };
-    const enter: Step[] = [{ pauseMs: 300 }, { digits: `${roomNumber}#` }, { pauseMs: 300 }, { digits: '4321#' }];
+    const enter: Step[] = [{ pauseMs: 300 }, { digits: `${roomNumber}#` }, { pauseMs: 300 }, { digits: '4826#' }];
 
     // Not yet subscribed: refused.
     expect((await placeCall({ target, dialled: NUMBER, steps: [], hangup: { by: 'far-end', maxWaitMs: 10_000 } })).finalStatus).to.equal(404);

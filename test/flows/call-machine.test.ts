@@ -43,12 +43,17 @@ function setup() {
     for (const k of keys) router.digit(CH, k);
     await flush();
   };
+  /** The caller hears the prompts playing to their end (a notice, then the entry's prompt starts). */
+  const hear = async () => {
+    channel.finishPrompts();
+    await flush();
+  };
   const advance = async (ms: number) => {
     now += ms;
     timers.increment(ms);
     await flush();
   };
-  return { channel, directory, ledger, joins, leaves, replaces, router, press, advance, outcomes, setNow: (t: number) => (now = t), now: () => now };
+  return { channel, directory, ledger, joins, leaves, replaces, router, press, hear, advance, outcomes, setNow: (t: number) => (now = t), now: () => now };
 }
 
 async function dialIn(t: ReturnType<typeof setup>, dialled = '18005550100') {
@@ -115,10 +120,12 @@ describe('call machine (fake ARI, fake database)', () => {
     const t = setup();
     await dialIn(t);
     await t.press('12345678#');
+    await t.hear();
     await t.press('11331133#');
+    await t.hear();
     await t.press('87654321#');
     const plays = t.channel.plays(CH);
-    expect(plays.slice(1)).to.deep.equal(['sound:conf-invalid,sound:conf-getconfno', 'sound:conf-invalid,sound:conf-getconfno', 'sound:conf-invalid,sound:vm-goodbye']);
+    expect(plays.slice(1)).to.deep.equal(['sound:conf-invalid', 'sound:conf-getconfno', 'sound:conf-invalid', 'sound:conf-getconfno', 'sound:conf-invalid,sound:vm-goodbye']);
     t.channel.finishPrompts();
     await flush();
     expect(t.channel.ops.at(-1)).to.equal(`hangup ${CH} goodbye`);
@@ -130,18 +137,67 @@ describe('call machine (fake ARI, fake database)', () => {
     t.directory.rooms.set('22222226', roomInfo({ id: 2, number: '22222226', accountId: 99 }));
     await dialIn(t);
     await t.press('22222226#');
-    expect(t.channel.plays(CH).at(-1)).to.equal('sound:conf-invalid,sound:conf-getconfno');
+    expect(t.channel.plays(CH).at(-1)).to.equal('sound:conf-invalid');
   });
 
-  it('silence re-prompts after the first-digit timeout, then says goodbye', async () => {
+  it('silence: says nothing was heard ("please try again") before asking again, then goodbye', async () => {
     const t = setup();
     await dialIn(t);
     for (let i = 0; i < 3; i++) {
-      t.channel.finishPrompts();
-      await flush();
+      await t.hear(); // the notice, if any
+      await t.hear(); // the entry's prompt
       await t.advance(DEFAULT_IVR_TIMING.firstDigitMs);
     }
-    expect(t.channel.plays(CH)).to.deep.equal(['sound:hello,sound:conf-getconfno', 'sound:conf-getconfno', 'sound:conf-getconfno', 'sound:vm-goodbye']);
+    expect(t.channel.plays(CH)).to.deep.equal([
+      'sound:hello,sound:conf-getconfno',
+      'sound:please-try-again',
+      'sound:conf-getconfno',
+      'sound:please-try-again',
+      'sound:conf-getconfno',
+      'sound:vm-goodbye',
+    ]);
+  });
+
+  it('a mistyped room flushes the keys typed after it: the PIN is not spent as the next room attempt', async () => {
+    const t = setup();
+    await dialIn(t);
+    await t.press('12345678#4826#'); // typo in the room, PIN typed straight after (while the room is checked)
+    expect(t.channel.plays(CH).at(-1)).to.equal('sound:conf-invalid');
+    await t.press('4826#'); // or while the caller is told the room is not valid
+    await t.hear();
+    expect(t.channel.plays(CH).at(-1)).to.equal('sound:conf-getconfno');
+    await t.press(`${ROOM}#`);
+    expect(t.channel.plays(CH).at(-1)).to.equal('sound:conf-getpin'); // the second room attempt was the one typed after the prompt
+    await t.press('4321#');
+    expect(t.joins).to.deep.equal([{ room: ROOM, channelId: CH, role: 'moderator' }]);
+  });
+
+  it('a malformed entry flushes the keys typed after it too', async () => {
+    const t = setup();
+    await dialIn(t);
+    await t.press('1133#1134#1111#'); // too short a room number, then more
+    expect(t.channel.plays(CH).at(-1)).to.equal('sound:conf-invalid');
+    expect(t.joins).to.have.length(0);
+  });
+
+  it("'*' starts the entry again without costing an attempt, and the entry's prompt is heard again", async () => {
+    const t = setup();
+    await dialIn(t);
+    await t.press('1133*'); // changed their mind
+    expect(t.channel.plays(CH).at(-1)).to.equal('sound:conf-getconfno');
+    await t.press(`${ROOM}#`);
+    await t.press('43*'); // and in the PIN
+    expect(t.channel.plays(CH).at(-1)).to.equal('sound:conf-getpin');
+    await t.press('4321#');
+    expect(t.joins).to.deep.equal([{ room: ROOM, channelId: CH, role: 'moderator' }]);
+    expect(t.channel.plays(CH).some((p) => p.includes('conf-invalid'))).to.equal(false);
+  });
+
+  it("'*' typed ahead counts too: only what follows it is the entry", async () => {
+    const t = setup();
+    await dialIn(t);
+    await t.press(`99*${ROOM}#12*4321#`);
+    expect(t.joins).to.deep.equal([{ room: ROOM, channelId: CH, role: 'moderator' }]);
   });
 
   it('takes digits left without # when the inter-digit timeout passes', async () => {
@@ -157,11 +213,15 @@ describe('call machine (fake ARI, fake database)', () => {
     await dialIn(t);
     await t.press(`${ROOM}#`);
     await t.press('0000#');
+    await t.hear();
     await t.press('9999#');
+    await t.hear();
     await t.press('5555#');
-    expect(t.channel.plays(CH).slice(-3)).to.deep.equal([
-      'sound:conf-invalidpin,sound:conf-getpin',
-      'sound:conf-invalidpin,sound:conf-getpin',
+    expect(t.channel.plays(CH).slice(-5)).to.deep.equal([
+      'sound:conf-invalidpin',
+      'sound:conf-getpin',
+      'sound:conf-invalidpin',
+      'sound:conf-getpin',
       'sound:conf-invalidpin,sound:vm-goodbye',
     ]);
     expect(t.joins).to.have.length(0);
@@ -173,7 +233,7 @@ describe('call machine (fake ARI, fake database)', () => {
     await dialIn(t);
     await t.press(`${ROOM}#4321#`);
     expect(t.joins).to.have.length(0);
-    expect(t.channel.plays(CH).at(-1)).to.equal('sound:conf-invalidpin,sound:conf-getpin');
+    expect(t.channel.plays(CH).at(-1)).to.equal('sound:conf-invalidpin');
   });
 
   it('a PIN changed while the caller is in the IVR: the new PIN is the one that works', async () => {
@@ -183,6 +243,7 @@ describe('call machine (fake ARI, fake database)', () => {
     t.directory.pins.set(1, { moderator: '8888', participant: '1111' });
     await t.press('4321#');
     expect(t.joins).to.have.length(0);
+    await t.hear();
     await t.press('8888#');
     expect(t.joins).to.deep.equal([{ room: ROOM, channelId: CH, role: 'moderator' }]);
   });

@@ -144,13 +144,22 @@ describe('room machine and registry (fake bridges)', () => {
     expect(t.rooms.activeRooms).to.equal(0);
   });
 
-  it('a locked room refuses participants but lets moderators in; a full room refuses anyone', async () => {
-    const t = registry('continue', { locked: true, maxParticipants: 2 });
+  it('a locked room refuses participants ("locked") but lets moderators in', async () => {
+    const t = registry('continue', { locked: true, maxParticipants: 10 });
     t.part('p1');
     t.mod('m1');
-    t.mod('m2');
-    t.mod('m3');
+    t.part('p2');
     await t.settle();
-    expect(t.bridges.ops).to.deep.equal(['dismiss p1 conf-locked refused', `live ${R} m1`, `live ${R} m2`, 'dismiss m3 conf-locked refused']);
+    expect(t.bridges.ops).to.deep.equal(['dismiss p1 conf-locked refused', `live ${R} m1`, 'dismiss p2 conf-locked refused']);
+  });
+
+  it('a full room refuses participants saying "full", never "locked"; moderators are never refused', async () => {
+    const t = registry('continue', { locked: false, maxParticipants: 2 });
+    t.mod('m1');
+    t.part('p1');
+    t.part('p2');
+    t.mod('m2');
+    await t.settle();
+    expect(t.bridges.ops).to.deep.equal([`live ${R} m1`, `live ${R} p1`, 'dismiss p2 conf-full refused', `live ${R} m2`]);
   });
 });

@@ -9,8 +9,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { databasePorts, holdRoomsInMemory, openJournaledLedger } from '../../app/database-ports.js';
 import type { JournaledLedger } from '../../journal/journaled-ledger.js';
-import type { Database } from '../../db/index.js';
-import type { CallLimits, ConferenceBridges, ModeratorLeavePolicy } from '../../flows/ports.js';
+import type { Database, PinLockPolicy } from '../../db/index.js';
+import type { CallLimits, ConferenceBridges, ModeratorLeavePolicy, PinGuessingLimits } from '../../flows/ports.js';
+import { databasePinGuard } from '../../app/pin-guard.js';
+import type { Mailer } from '../../app/mailer.js';
 import type { AsteriskConfig } from '../../config/config.js';
 import type { LocalAsterisk } from '../../asterisk/local-asterisk.js';
 import type { IvrTiming } from '../../ivr/timing.js';
@@ -68,11 +70,16 @@ export class BridgeUnderTest {
       ariPort?: number;
       limits?: CallLimits;
       wrapBridges?: (b: ConferenceBridges) => ConferenceBridges;
+      /** PIN guessing limits on the fixture's database, telling owners through `mailer`; with `guessing` (pause, IVR caps). */
+      pinGuard?: { mailer: Mailer | null; guessing: PinGuessingLimits; lockPolicy?: PinLockPolicy };
     } = {},
   ): Promise<BridgeUnderTest> {
     const asterisk = options.asterisk?.running ?? (await sharedAsterisk());
     const queue: string[] = [];
-    const db = await createTestDatabase({ proposeRoomNumber: () => queue.shift() ?? randomRoomNumber() });
+    const db = await createTestDatabase({
+      proposeRoomNumber: () => queue.shift() ?? randomRoomNumber(),
+      ...(options.pinGuard?.lockPolicy === undefined ? {} : { pinLockPolicy: options.pinGuard.lockPolicy }),
+    });
     const log = pino({ level: process.env.TOLLBRIDGE_TEST_LOG ?? 'silent' });
     const base = options.asterisk?.cfg ?? testAsteriskConfig();
     const config = options.ariPort === undefined ? base : { ...base, ariPort: options.ariPort };
@@ -90,6 +97,7 @@ export class BridgeUnderTest {
       runningAsterisk: asterisk,
       ...(options.limits === undefined ? {} : { limits: options.limits }),
       ...(options.wrapBridges === undefined ? {} : { wrapBridges: options.wrapBridges }),
+      ...(options.pinGuard === undefined ? {} : { pinGuard: databasePinGuard(db, options.pinGuard.mailer, log), guessing: options.pinGuard.guessing }),
     });
     return new BridgeUnderTest(app, db, journal, journalDir, queue, { celLog: asterisk.paths.celLog, systemName: config.systemName }, Date.now());
   }
@@ -134,8 +142,8 @@ export class BridgeUnderTest {
     seq++;
     const tag = `${process.pid}${seq}`.slice(-7).padStart(7, '0');
     const { account, room } = await this.db.accounts.create({ name: `Test ${tag}`, email: `owner${tag}-${Date.now()}@example.test` });
-    const moderatorPin = options.moderatorPin ?? '4321';
-    const participantPin = options.participantPin ?? '1111';
+    const moderatorPin = options.moderatorPin ?? '4826';
+    const participantPin = options.participantPin ?? '1739';
     await this.db.rooms.setPins(room.number, { moderator: moderatorPin, participant: participantPin });
     await this.db.rooms.updateSettings(room.number, { onModeratorLeave: options.policy ?? 'continue' });
     const tollFree = `+1800${tag}`;

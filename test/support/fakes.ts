@@ -49,6 +49,9 @@ export class FakeChannel implements CallChannel {
       },
     };
   }
+  speak(channelId: string, language: string): void {
+    this.ops.push(`speak ${channelId} ${language}`);
+  }
   /** Ends every prompt still playing, as Asterisk's PlaybackFinished would. */
   finishPrompts(): void {
     for (const p of this.playing.splice(0)) p.finish();

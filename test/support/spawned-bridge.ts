@@ -10,6 +10,7 @@ import { pino } from 'pino';
 import { instancePaths } from '../../asterisk/local-asterisk.js';
 import { connectAri } from '../../bridge/ari-session.js';
 import { holdBridgeId, liveBridgeId } from '../../bridge/ari-conference.js';
+import { databaseOptions } from '../../cli/open-db.js';
 import { loadConfig, type Config } from '../../config/config.js';
 import { repoRoot } from '../../config/paths.js';
 import { openDatabase, type Database } from '../../db/index.js';
@@ -40,6 +41,9 @@ export function faultEnv(dir: string): NodeJS.ProcessEnv {
     TOLLBRIDGE_ARI_APP: e.TOLLBRIDGE_FAULT_ARI_APP ?? 'tollbridge-fault',
     TOLLBRIDGE_API_PORT: '0',
     TOLLBRIDGE_LOG_LEVEL: e.TOLLBRIDGE_TEST_LOG ?? 'info',
+    // Many callers share SIPp's one caller id: no caps on calls still in the IVR here.
+    TOLLBRIDGE_MAX_IVR_CALLS_PER_NUMBER: '0',
+    TOLLBRIDGE_MAX_IVR_CALLS_PER_CALLER: '0',
   };
 }
 
@@ -58,17 +62,17 @@ export class SpawnedBridge {
     return this.withDb(async (db) => {
       this.seq++;
       const { account, room } = await db.accounts.create({ name: `Fault ${this.seq}`, email: `fault${this.seq}@example.test` });
-      await db.rooms.setPins(room.number, { moderator: '4321', participant: '1111' });
+      await db.rooms.setPins(room.number, { moderator: '4826', participant: '1739' });
       await db.rooms.updateSettings(room.number, { onModeratorLeave: policy });
       const tollFree = `+1800777${String(this.seq).padStart(4, '0')}`;
       await db.numbers.add(tollFree, 'toll_free');
       await db.numbers.subscribe(tollFree, account.id);
-      return { accountId: account.id, roomNumber: room.number, tollFree, moderatorPin: '4321', participantPin: '1111' };
+      return { accountId: account.id, roomNumber: room.number, tollFree, moderatorPin: '4826', participantPin: '1739' };
     });
   }
 
   async withDb<T>(use: (db: Database) => Promise<T>): Promise<T> {
-    const db = await openDatabase(this.config.database, { pinSecret: this.config.pinSecret, quarantineDays: this.config.quarantineDays, dataKey: this.config.dataKey });
+    const db = await openDatabase(this.config.database, databaseOptions(this.config));
     try {
       return await use(db);
     } finally {

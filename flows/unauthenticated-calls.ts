@@ -1,0 +1,41 @@
+// Calls answered and not yet in a room (still in the IVR), counted per dialled number and per
+// calling number in this process. Over either cap a new call is refused before it is answered
+// (busy), so a flood of guessing calls cannot hold the lines, nor bill, nor reach PIN entry.
+import type { PinGuessingLimits } from './ports.js';
+
+const WITHHELD = '';
+
+export class UnauthenticatedCalls {
+  private readonly perNumber = new Map<string, number>();
+  private readonly perCaller = new Map<string, number>();
+
+  constructor(private readonly caps: Pick<PinGuessingLimits, 'maxUnauthenticatedPerNumber' | 'maxUnauthenticatedPerCaller'>) {}
+
+  /** Whether one more call from `callerNumber` to `dialled` may come in (0: no cap). */
+  hasRoom(dialled: string, callerNumber: string | null): boolean {
+    const { maxUnauthenticatedPerNumber: perNumber, maxUnauthenticatedPerCaller: perCaller } = this.caps;
+    if (perNumber > 0 && (this.perNumber.get(dialled) ?? 0) >= perNumber) return false;
+    if (perCaller > 0 && (this.perCaller.get(callerNumber ?? WITHHELD) ?? 0) >= perCaller) return false;
+    return true;
+  }
+
+  enter(dialled: string, callerNumber: string | null): void {
+    bump(this.perNumber, dialled, 1);
+    bump(this.perCaller, callerNumber ?? WITHHELD, 1);
+  }
+
+  leave(dialled: string, callerNumber: string | null): void {
+    bump(this.perNumber, dialled, -1);
+    bump(this.perCaller, callerNumber ?? WITHHELD, -1);
+  }
+
+  inProgress(dialled: string): number {
+    return this.perNumber.get(dialled) ?? 0;
+  }
+}
+
+function bump(map: Map<string, number>, key: string, by: number): void {
+  const next = (map.get(key) ?? 0) + by;
+  if (next <= 0) map.delete(key);
+  else map.set(key, next);
+}

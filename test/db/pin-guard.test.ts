@@ -1,0 +1,104 @@
+// PIN rules (what may be set) and the guessing counts and locks (pin_failures), on SQLite and,
+// with TOLLBRIDGE_TEST_DB, PostgreSQL. And the README's figure: the expected time to guess a
+// PIN by redialling under the default configuration is at least a year.
+import { expect } from 'chai';
+import { loadConfig } from '../../config/config.js';
+import { expectedTimeToGuess } from '../../app/guess-time.js';
+import { allowedPinCount, trivialPinReason } from '../../db/pin-rules.js';
+import { countFailure, currentCount } from '../../db/repositories/pin-failures.js';
+import type { Database } from '../../db/index.js';
+import { createTestDatabase } from '../support/db-fixture.js';
+
+describe('PIN rules', () => {
+  it('refuses repeated digits, repeated groups and runs up or down; accepts the rest', () => {
+    for (const pin of ['0000', '1111', '1234', '4321', '123456', '654321', '0123', '9876', '1212', '123123', '12341234', '88888888']) {
+      expect(trivialPinReason(pin), pin).to.be.a('string');
+    }
+    for (const pin of ['4826', '1739', '2580', '98765430', '482619', '1213', '9012']) expect(trivialPinReason(pin), pin).to.equal(null);
+  });
+
+  it('counts what is left to guess: 9,886 four-digit PINs', () => {
+    expect(allowedPinCount(4)).to.equal(10_000 - 100 - 14);
+    let brute = 0;
+    for (let v = 0; v < 10_000; v++) if (trivialPinReason(String(v).padStart(4, '0')) === null) brute++;
+    expect(allowedPinCount(4)).to.equal(brute);
+  });
+
+  it('the default limits make guessing a PIN by redialling take more than a year (the README figure)', () => {
+    const t = expectedTimeToGuess(loadConfig({}).pinGuessing);
+    expect(t.keyspace).to.equal(9886);
+    expect(t.guessesPerDay).to.equal(5); // 10 per 48 h lock
+    expect(Math.round(t.expectedGuesses)).to.equal(3296); // (9886 + 1) / 3: two 4-digit PINs
+    expect(Math.round(t.days)).to.equal(659);
+    expect(t.years).to.be.greaterThan(1);
+    expect(expectedTimeToGuess(loadConfig({}).pinGuessing, { processes: 4 }).years).to.be.greaterThan(1);
+    expect(expectedTimeToGuess(loadConfig({ TOLLBRIDGE_MODERATOR_PIN_MIN_DIGITS: '6' }).pinGuessing).days).to.be.greaterThan(980);
+  });
+});
+
+describe('PIN rules where PINs are set (repository: the CLI and the API go through it) @db', () => {
+  let db: Database;
+  afterEach(async () => db?.close());
+
+  it('refuses a trivial PIN and a moderator PIN under the minimum, saying why; accepts a good pair', async () => {
+    db = await createTestDatabase({ moderatorPinMinDigits: 6 });
+    const { room } = await db.accounts.create({ name: 'Rules', email: `rules-${Date.now()}@example.test` });
+    const refused = async (pins: { moderator: string; participant: string }) => {
+      try {
+        await db.rooms.setPins(room.number, pins);
+      } catch (err) {
+        return `${(err as Error).name}: ${(err as Error).message}`;
+      }
+      return 'accepted';
+    };
+    expect(await refused({ moderator: '123456', participant: '4826' })).to.equal('InvalidPin: the moderator PIN is too easy to guess (digits counting up): choose digits with no pattern');
+    expect(await refused({ moderator: '482619', participant: '0000' })).to.equal('InvalidPin: the participant PIN is too easy to guess (one digit repeated): choose digits with no pattern');
+    expect(await refused({ moderator: '4826', participant: '1739' })).to.equal('InvalidPin: the moderator PIN must have at least 6 digits (TOLLBRIDGE_MODERATOR_PIN_MIN_DIGITS)');
+    expect((await db.rooms.get(room.number)).pinsSet).to.equal(false);
+    expect(await refused({ moderator: '482619', participant: '1739' })).to.equal('accepted');
+  });
+});
+
+describe('PIN guessing counts (pure rule)', () => {
+  const policy = { lockMs: 1000, windowMs: 5000 };
+  it('counts in a window, locks at the limit once, and starts again after the lock or the window', () => {
+    let row = countFailure(undefined, 0, 3, policy).row;
+    row = countFailure(row, 10, 3, policy).row;
+    const third = countFailure(row, 20, 3, policy);
+    expect(third.lockBegan).to.equal(true);
+    expect(currentCount(third.row, 500, policy.windowMs)).to.deep.include({ locked: true, failures: 3 });
+    expect(countFailure(third.row, 600, 3, policy).lockBegan).to.equal(false);
+    expect(currentCount(third.row, 1020, policy.windowMs)).to.deep.include({ locked: false, failures: 0 });
+    expect(countFailure(third.row, 1020, 3, policy).row.failures).to.equal(1);
+    expect(currentCount({ failures: 2, windowStartedAt: 0, lockedUntil: null }, 5000, policy.windowMs).failures).to.equal(0);
+  });
+});
+
+describe('PIN guessing counts (repository) @db', () => {
+  let db: Database;
+  let now = 1_000_000;
+  afterEach(async () => db?.close());
+
+  it('per room and kind and per caller; one lock begins once; a success writes nothing; another handle sees it', async () => {
+    db = await createTestDatabase({ now: () => now, pinLockPolicy: { roomLockAfter: { moderator: 2, participant: 3 }, callerLockAfter: 4, lockMs: 60_000, windowMs: 60_000 } });
+    const keys = { roomId: 5, callerNumber: '+15550001' };
+    expect(await db.pinFailures.state(keys)).to.deep.equal({
+      room: { moderator: { failures: 0, locked: false, lockedUntil: null }, participant: { failures: 0, locked: false, lockedUntil: null } },
+      caller: { failures: 0, locked: false, lockedUntil: null },
+    });
+    const first = await db.pinFailures.recordFailure({ ...keys, kinds: ['moderator', 'participant'] });
+    expect(first.lockBegan).to.deep.equal([]);
+    const second = await db.pinFailures.recordFailure({ ...keys, kinds: ['moderator', 'participant'] });
+    expect(second.lockBegan).to.deep.equal(['moderator']);
+    expect(second.room.moderator).to.deep.include({ locked: true, lockedUntil: now + 60_000 });
+    const third = await db.pinFailures.recordFailure({ roomId: 5, callerNumber: null, kinds: ['participant'] });
+    expect(third.lockBegan).to.deep.equal(['participant']);
+    expect(third.caller.failures).to.equal(1); // the withheld caller is another caller
+    // Concurrent failures: all counted, the caller's lock begins exactly once.
+    const many = await Promise.all([1, 2, 3].map((r) => db.pinFailures.recordFailure({ roomId: 100 + r, callerNumber: '+15550001', kinds: ['participant'] })));
+    expect(many.flatMap((m) => m.lockBegan.filter((k) => k === 'caller'))).to.have.length(1);
+    expect((await db.pinFailures.state({ roomId: 999, callerNumber: '+15550001' })).caller).to.deep.include({ locked: true, failures: 5 });
+    now += 60_001;
+    expect((await db.pinFailures.state(keys)).room.moderator).to.deep.equal({ failures: 0, locked: false, lockedUntil: null });
+  });
+});

@@ -1,0 +1,95 @@
+// The web pages over plain HTTP, without a browser: what every page answer carries (no-store,
+// CSP, HttpOnly SameSite=Strict cookies), the API's Host allow-list and body rules applied to
+// page routes too, forms refused without their CSRF value, and HTML escaping.
+import http from 'node:http';
+import { expect } from 'chai';
+import { pino } from 'pino';
+import { createMailer } from '../../app/mailer.js';
+import { startApi, type ApiServer } from '../../api/server.js';
+import type { Database } from '../../db/index.js';
+import { escapeHtml, html } from '../../web/html.js';
+import { createTestDatabase } from '../support/db-fixture.js';
+
+const log = pino({ level: 'silent' });
+
+describe('web pages over HTTP', function () {
+  this.timeout(20_000);
+  let db: Database;
+  let api: ApiServer;
+  let accountId: number;
+
+  before(async () => {
+    db = await createTestDatabase();
+    accountId = (await db.accounts.create({ name: 'Plain', email: 'plain@example.test', password: 'correct horse battery' })).account.id;
+    api = await startApi({ db, mailer: createMailer({ smtpUrl: '', from: 'x@tollbridge.test' }, log), log, operatorToken: '' }, '127.0.0.1', 0);
+  });
+  after(async () => {
+    await api?.close();
+    await db?.close();
+  });
+
+  const form = (fields: Record<string, string>) => new URLSearchParams(fields).toString();
+
+  it('the sign-in page is HTML with no-store, a CSP and an HttpOnly SameSite=Strict form cookie', async () => {
+    const res = await fetch(`${api.url}/signin`);
+    expect(res.status).to.equal(200);
+    expect(res.headers.get('content-type')).to.match(/^text\/html/);
+    expect(res.headers.get('cache-control')).to.equal('no-store');
+    expect(res.headers.get('content-security-policy')).to.contain("form-action 'self'");
+    expect(res.headers.get('set-cookie')).to.match(/^tb_form=[A-Za-z0-9_-]+; Path=\/; HttpOnly; SameSite=Strict$/);
+    expect(await res.text()).to.contain('<meta name="viewport"');
+  });
+
+  it('a signed-out visit to an owner page goes to sign-in', async () => {
+    const res = await fetch(`${api.url}/app/room`, { redirect: 'manual' });
+    expect(res.status).to.equal(303);
+    expect(res.headers.get('location')).to.equal('/signin');
+  });
+
+  it('page routes keep the API\'s Host allow-list', async () => {
+    const target = new URL(api.url);
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = http.request({ host: target.hostname, port: target.port, path: '/signin', headers: { host: 'evil.example' }, setHost: false }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    expect(status).to.equal(421);
+  });
+
+  it('a sign-in without the form cookie\'s value is refused and signs nobody in; a JSON body on a form route is 415', async () => {
+    const res = await fetch(`${api.url}/signin`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form({ email: 'plain@example.test', password: 'correct horse battery' }) });
+    expect(res.status).to.equal(403);
+    expect(res.headers.get('set-cookie') ?? '').to.not.contain('tb_session=');
+    const json = await fetch(`${api.url}/signin`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"email":"plain@example.test"}' });
+    expect(json.status).to.equal(415);
+  });
+
+  it('a sign-in with the double-submitted value sets an HttpOnly SameSite=Strict session cookie', async () => {
+    const page = await fetch(`${api.url}/signin`);
+    const nonce = /tb_form=([A-Za-z0-9_-]+)/.exec(page.headers.get('set-cookie') ?? '')?.[1] ?? '';
+    const res = await fetch(`${api.url}/signin`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: `tb_form=${nonce}` }, body: form({ _form: nonce, email: 'plain@example.test', password: 'correct horse battery' }) });
+    expect(res.status).to.equal(303);
+    expect(res.headers.get('location')).to.equal('/app/room');
+    expect(res.headers.get('set-cookie')).to.match(/^tb_session=tb_s_[A-Za-z0-9_-]+; Path=\/; HttpOnly; SameSite=Strict$/);
+    const session = /^(tb_session=[^;]+)/.exec(res.headers.get('set-cookie') ?? '')?.[1] ?? '';
+    const forged = await fetch(`${api.url}/app/pins`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: session }, body: form({ moderator: '2468', participant: '1357' }) });
+    expect(forged.status).to.equal(403);
+    expect(forged.headers.get('content-type')).to.match(/^text\/html/);
+    expect(await forged.text()).to.contain('the form is stale or came from another site');
+    expect((await db.rooms.forAccount(accountId))[0]?.pinsSet).to.equal(false);
+  });
+
+  it('the pages are not in the API description', async () => {
+    const doc = (await (await fetch(`${api.url}/openapi.json`)).json()) as { paths: Record<string, unknown> };
+    expect(Object.keys(doc.paths).filter((p) => !p.startsWith('/v1/') && p !== '/health' && p !== '/openapi.json')).to.deep.equal([]);
+  });
+
+  it('html escapes every interpolated value and nests its own output unescaped', () => {
+    expect(escapeHtml(`<a href="x">'&'</a>`)).to.equal('&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;');
+    const name = '<script>alert(1)</script>';
+    expect(html`<p>${name}</p>${html`<b>${1}</b>`}`.value).to.equal('<p>&lt;script&gt;alert(1)&lt;/script&gt;</p><b>1</b>');
+  });
+});
