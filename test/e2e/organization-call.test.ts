@@ -27,12 +27,12 @@ describe('organization calls over real SIP @asterisk', function () {
     await db.numbers.add(ORG_NUMBER, 'toll_free');
     await db.numbers.subscribe(ORG_NUMBER, org.account.id);
     const { account, room } = await db.accounts.create({ name: 'Member', email: 'member@acme-sip.example', password: 'correct horse battery' });
-    await db.rooms.setPins(room.number, { moderator: '4321', participant: '1111' });
+    await db.rooms.setPins(room.number, { moderator: '4826', participant: '1739' });
     await db.organizations.joinByCode(account.id, org.joinCode);
     expect(await db.rooms.forAccount(org.account.id), 'the administrator has no room').to.deep.equal([]);
 
     const target = { host: '127.0.0.1', port: testAsteriskConfig().sipPort };
-    const enter: Step[] = [{ pauseMs: 300 }, { digits: `${room.number}#` }, { pauseMs: 300 }, { digits: '4321#' }];
+    const enter: Step[] = [{ pauseMs: 300 }, { digits: `${room.number}#` }, { pauseMs: 300 }, { digits: '4826#' }];
     const call = await placeCall({ target, dialled: ORG_NUMBER, steps: enter, hangup: { by: 'caller', afterMs: 6000 } });
     expect(call).to.include({ answered: true, hungUpBy: 'caller' });
     await bridge.waitForNothingLeft();
