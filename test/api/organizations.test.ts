@@ -69,6 +69,22 @@ describe('HTTP API: organizations and my data', function () {
     expect((await call('GET', `/v1/accounts/${org.id}/room`, org.token)).status).to.equal(404);
     expect((await call('PUT', `/v1/accounts/${org.id}/room/pins`, org.token, { moderator: '1234', participant: '5678' })).status).to.equal(404);
     expect(await db.rooms.forAccount(org.id)).to.deep.equal([]);
+    const self = await call('GET', `/v1/accounts/${org.id}`, org.token);
+    expect(self.status).to.equal(200);
+    expect(self.json).to.deep.include({ room: null });
+
+    // The statement as PDF carries the member lines too, as the CSV does.
+    await db.numbers.add('+18005557311', 'toll_free');
+    const sub = await db.numbers.subscribe('+18005557311', org.id);
+    const graceRoom = await db.rooms.findByNumber(grace.room);
+    const answered = Date.now() - 120_000;
+    await db.ledger.openLeg({ channelId: 'org-pdf-1', accountId: org.id, subscriptionId: sub.id, numberId: sub.numberId, dialled: sub.e164, callerNumber: '+15550001111', answeredAt: answered });
+    await db.ledger.assign('org-pdf-1', { roomId: graceRoom?.id ?? 0, role: 'moderator' });
+    await db.ledger.closeLeg('org-pdf-1', answered + 30_000, 'hangup');
+    const period = new Date(answered).toISOString().slice(0, 7);
+    const pdf = await call('GET', `/v1/accounts/${org.id}/statements/${period}?format=pdf`, org.token);
+    expect(pdf.status, pdf.text).to.equal(200);
+    expect(pdf.text).to.match(/^%PDF-1\.4/).and.contain('by member').and.contain(`member ${grace.id} room ${grace.room}`);
   });
 
   it('403 across organizations and for members on administrator routes', async () => {
