@@ -52,6 +52,11 @@ export async function startTollbridgeSide(input: TollbridgeSideInput): Promise<R
       // Many callers share SIPp's one caller id: no caps on calls still in the IVR here.
       TOLLBRIDGE_MAX_IVR_CALLS_PER_NUMBER: '0',
       TOLLBRIDGE_MAX_IVR_CALLS_PER_CALLER: '0',
+      // Nor PIN-guessing locks: a few keys garbled under load would lock the one room for every
+      // later caller (ConfBridge's baseline has no such lock either).
+      TOLLBRIDGE_PIN_MODERATOR_LOCK_AFTER: '1000',
+      TOLLBRIDGE_PIN_PARTICIPANT_LOCK_AFTER: '1000',
+      TOLLBRIDGE_PIN_CALLER_LOCK_AFTER: '1000',
       TOLLBRIDGE_LOG_LEVEL: process.env.TOLLBRIDGE_LOG_LEVEL ?? 'info',
     },
     cwd: input.dir,
