@@ -4,7 +4,7 @@
 // /v1/operator/... . Every list is paged (?limit=, ?after=; a full page has a Link to the next).
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { Credential, Database, ModeratorLeave, NumberKind } from '../db/index.js';
+import { DEFAULT_CALLER_RETENTION_DAYS, type Credential, type Database, type ModeratorLeave, type NumberKind } from '../db/index.js';
 import { parseDate } from '../db/dates.js';
 import { maskEmail, normaliseEmail } from '../db/email.js';
 import { formatMoney, parseMoney } from '../db/money.js';
@@ -15,6 +15,7 @@ import { unsubscribe } from '../app/subscriptions.js';
 import { Backoff, DEFAULT_SIGNIN_LIMITS, type SigninLimits } from './backoff.js';
 import { HttpError, field, ok, text, type Reply, type Request, type Router } from './http.js';
 import { openApiDocument } from './openapi.js';
+import { registerOrganizationRoutes } from './organization-routes.js';
 import { statementPdf } from './statement-pdf.js';
 import { checkHealth, type HealthSources } from './health.js';
 
@@ -34,6 +35,8 @@ export interface ApiDeps {
   /** Where the web pages are, for links in e-mails (default: http(s)://<the request's allowed Host>). */
   publicUrl?: string;
   now?: () => number;
+  /** Days caller numbers are kept in the ledger (default DEFAULT_CALLER_RETENTION_DAYS). */
+  callerRetentionDays?: number;
 }
 
 /** Longest page a list route returns, and the page when ?limit= is not given. */
@@ -254,7 +257,9 @@ export function registerRoutes(router: Router, deps: ApiDeps): void {
   // --- owner routes -------------------------------------------------------------------
   router.add('GET', '/v1/accounts/:accountId', async (req) => {
     const id = await owner(req);
-    return ok({ account: await db.accounts.get(id), room: await roomOf(id) });
+    const account = await db.accounts.get(id);
+    // An organization's account has no room (its administrator joins no calls).
+    return ok({ account, room: account.kind === 'organization' ? null : await roomOf(id) });
   });
   // Every session of the account ends (API keys stay).
   router.add('DELETE', '/v1/accounts/:accountId/sessions', async (req) => ok({ revokedSessions: await db.credentials.revokeSessions(await owner(req)) }));
@@ -434,6 +439,8 @@ export function registerRoutes(router: Router, deps: ApiDeps): void {
     const entries = await db.audit.list({ limit: page.limit, ...optional('after', idCursor(page.after)), ...optional('from', dateParam(req, 'from')), ...optional('to', dateParam(req, 'to')) });
     return paged(req, entries, page, (e) => String(e.id));
   });
+
+  registerOrganizationRoutes(router, { db, mailer, log, owner, operator, reauthenticate, callerRetentionDays: deps.callerRetentionDays ?? DEFAULT_CALLER_RETENTION_DAYS });
 }
 
 function optional<K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> {

@@ -11,6 +11,16 @@ function pdfText(value: string): string {
   return value.replace(/[^\x20-\x7e]/g, '?').replace(/[\\()]/g, (c) => `\\${c}`);
 }
 
+/** An organization's statement: the same entries by member (as the CSV's member lines). */
+function memberRows(statement: Statement, pad: (s: string, n: number) => string, left: (s: string, n: number) => string): string[] {
+  const members = statement.members ?? [];
+  if (members.length === 0) return [];
+  // One page: members take the rows the number lines left.
+  const space = Math.max(0, MAX_LINES - Math.min(statement.lines.length, MAX_LINES));
+  const shown = members.slice(0, space).map((m) => `${pad(`member ${m.accountId ?? 'none'} room ${m.roomNumber ?? 'none'}`, 35)}${left(String(m.legs), 6)}${left(String(m.billableSeconds), 12)}${left(m.amount, 14)}`);
+  return ['', `${pad('by member', 35)}${left('legs', 6)}${left('seconds', 12)}${left('amount', 14)}`, ...shown, ...(members.length > space ? [`... ${members.length - space} more members: see the CSV`] : [])];
+}
+
 export function statementPdf(statement: Statement, account: Account): string {
   const pad = (s: string, n: number) => (s.length >= n ? s.slice(0, n) : s + ' '.repeat(n - s.length));
   const left = (s: string, n: number) => (s.length >= n ? s.slice(0, n) : ' '.repeat(n - s.length) + s);
@@ -25,6 +35,7 @@ export function statementPdf(statement: Statement, account: Account): string {
     ...(statement.lines.length > MAX_LINES ? [`... ${statement.lines.length - MAX_LINES} more lines: see the CSV`] : []),
     '',
     `${pad('TOTAL', 47)}${left(statement.total, 14)}`,
+    ...memberRows(statement, pad, left),
     ...(statement.openLegs > 0 ? ['', `${statement.openLegs} legs of this month are still in progress and not on this statement yet.`] : []),
   ];
   const stream = ['BT', '/F1 10 Tf', '12 TL', '50 790 Td', ...text.map((line) => `(${pdfText(line)}) Tj T*`), 'ET'].join('\n');

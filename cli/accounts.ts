@@ -5,7 +5,7 @@ import { UsageError, type Command } from './command.js';
 import { ACCOUNT_HELP, accountArg, flag, noExtraPositionals, requiredOption, resolveAccountId, when, withDatabase } from './open-db.js';
 
 /** Everything on standard input, without the one final newline (a password may end in spaces). */
-async function readStdin(): Promise<string> {
+export async function readStdin(): Promise<string> {
   if (process.stdin.isTTY) process.stderr.write('password (then Enter and Ctrl-D): ');
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));

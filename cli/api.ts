@@ -1,6 +1,7 @@
 // `tollbridge api`: the HTTP API alone, without Asterisk: for a machine that manages accounts
 // and numbers against the shared PostgreSQL while other machines run the bridge.
 import { startApi } from '../api/server.js';
+import { scheduleDailyRetention } from '../app/retention.js';
 import { createMailer } from '../app/mailer.js';
 import { loadConfig } from '../config/config.js';
 import { pino } from 'pino';
@@ -25,9 +26,11 @@ export const apiCommand: Command = {
     try {
       await reportSecrets(config, db, log);
       // GET /health reports the database only: no bridge runs here.
-      const api = await startApi({ db, mailer: createMailer(config.mail, log), log, operatorToken: config.api.operatorToken, allowedHosts: config.api.allowedHosts }, config.api.host, config.api.port);
+      const api = await startApi({ db, mailer: createMailer(config.mail, log), log, operatorToken: config.api.operatorToken, allowedHosts: config.api.allowedHosts, callerRetentionDays: config.callerRetentionDays }, config.api.host, config.api.port);
+      const stopRetention = scheduleDailyRetention(db, config.callerRetentionDays, log);
       io.result({ url: api.url, openapi: `${api.url}/openapi.json` }, `HTTP API on ${api.url} (OpenAPI: ${api.url}/openapi.json; web pages: ${api.url}/signin)`);
       await untilStopSignal(log);
+      stopRetention();
       await api.close();
     } finally {
       await db.close();

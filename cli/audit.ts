@@ -3,12 +3,13 @@
 // `tollbridge audit` shows the log (API and CLI entries alike) to the operator.
 import { userInfo } from 'node:os';
 import type { AuditEntry } from '../db/index.js';
+import { maskEmail } from '../db/email.js';
 import { UsageError, type Command, type ParsedArgs } from './command.js';
 import { option, when, withDatabase } from './open-db.js';
 import { parseDate } from './usage.js';
 
 /** Commands that change state, by path. */
-const CHANGES = new Set(['accounts create', 'accounts deactivate', 'rooms set-pins', 'rooms set', 'numbers add', 'numbers subscribe', 'numbers unsubscribe', 'rates set', 'ledger close']);
+const CHANGES = new Set(['accounts create', 'accounts deactivate', 'rooms set-pins', 'rooms set', 'numbers add', 'numbers subscribe', 'numbers unsubscribe', 'rates set', 'ledger close', 'orgs create', 'orgs invite', 'orgs join', 'orgs remove', 'orgs leave', 'accounts delete', 'privacy retention']);
 /** Options worth naming in the target (never --moderator/--participant: PINs). */
 const TARGET_OPTIONS = ['account', 'email', 'kind'];
 
@@ -30,7 +31,8 @@ export async function recordCliAction(command: Command, args: ParsedArgs): Promi
     const value = option(args, name);
     return value === undefined ? [] : [`--${name} ${value}`];
   });
-  const target = [...args.positionals, ...named].join(' ');
+  // E-mail addresses are personal data: the log keeps them masked (a…@example.com).
+  const target = [...args.positionals, ...named].map((part) => part.split(' ').map((w) => (w.includes('@') ? maskEmail(w) : w)).join(' ')).join(' ');
   await withDatabase((db) => db.audit.record({ actor: actor(), action: `tollbridge ${command.path.join(' ')}`, target, address: null }));
 }
 

@@ -6,10 +6,12 @@ import { auditCommand } from './audit.js';
 import { callCommand } from './call.js';
 import { ledgerCommands } from './ledger.js';
 import { numberCommands } from './numbers.js';
+import { organizationCommands } from './organizations.js';
+import { privacyCommands } from './privacy.js';
 import { rateCommands } from './rates.js';
 import { roomCommands } from './rooms.js';
 import { secretCommands } from './secrets.js';
 import { startCommand } from './start.js';
 import { usageCommands } from './usage.js';
 
-export const commands: Command[] = [startCommand, apiCommand, ...accountCommands, ...roomCommands, ...numberCommands, ...rateCommands, ...usageCommands, ...ledgerCommands, auditCommand, ...secretCommands, callCommand];
+export const commands: Command[] = [startCommand, apiCommand, ...accountCommands, ...privacyCommands, ...organizationCommands, ...roomCommands, ...numberCommands, ...rateCommands, ...usageCommands, ...ledgerCommands, auditCommand, ...secretCommands, callCommand];

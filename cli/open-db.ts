@@ -9,11 +9,12 @@ import type { Logger } from 'pino';
 import { roomLanguages } from '../ivr/languages.js';
 import { UsageError, type ParsedArgs } from './command.js';
 
-/** What every process opens the database with: the PIN keys, quarantine, owner limits, room languages, PIN guessing locks and PIN rules. */
+/** What every process opens the database with: the PIN keys, the data key, quarantine, owner limits, room languages, PIN guessing locks and PIN rules. */
 export function databaseOptions(config: Config): DatabaseOptions {
   const g = config.pinGuessing;
   return {
     pinKeys: config.pinKeys,
+    dataKey: config.dataKey,
     quarantineDays: config.quarantineDays,
     ownerLimits: config.owners,
     sqliteBusyMs: config.sqliteBusyMs,
@@ -44,7 +45,7 @@ export async function withDatabase<T>(fn: (db: Database) => Promise<T>): Promise
  * before generated keys, whose TOLLBRIDGE_PIN_SECRET is no longer set): nobody can enter them.
  */
 export async function reportSecrets(config: Config, db: Database, log: Logger): Promise<void> {
-  if (config.secretsCreated) log.info({ file: config.secretsFile }, 'generated this installation\'s secrets (PIN key, ARI and AMI passwords, operator token) into a file only its owner may read');
+  if (config.secretsCreated) log.info({ file: config.secretsFile }, 'generated this installation\'s secrets (PIN key, data key, ARI and AMI passwords, operator token) into a file only its owner may read');
   if (config.devMode) log.warn('TOLLBRIDGE_DEV_MODE is on: public development secrets are accepted; never run so in production');
   const stranded = await db.rooms.countWithoutKey();
   if (stranded > 0) {

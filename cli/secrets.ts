@@ -20,7 +20,7 @@ export const secretCommands: Command[] = [
   },
   {
     path: ['secrets', 'path'],
-    summary: 'print where the installation\'s generated secrets are (PIN keys, ARI/AMI passwords, operator token)',
+    summary: 'print where the installation\'s generated secrets are (PIN keys, data key, ARI/AMI passwords, operator token)',
     usage: 'secrets path',
     optionHelp: [],
     options: {},

@@ -3,6 +3,7 @@
 import { BridgeApp, type StopOptions } from '../app/bridge-app.js';
 import { createMailer } from '../app/mailer.js';
 import { startApi, type ApiServer } from '../api/server.js';
+import { scheduleDailyRetention } from '../app/retention.js';
 import type { HealthSources } from '../api/health.js';
 import { databasePorts, holdRoomsInMemory, openJournaledLedger } from '../app/database-ports.js';
 import { databasePinGuard, guessingLimits } from '../app/pin-guard.js';
@@ -56,6 +57,8 @@ export const startCommand: Command = {
     // Every way out below is explicit: a service that is missing at start or lost for good
     // ends the process with exit 69 (ServiceUnavailableError) after closing what was opened.
     const db = await openServiceDatabase(config);
+    // Caller numbers older than the retention are erased now and daily (an unref'd timer).
+    const stopRetention = scheduleDailyRetention(db, config.callerRetentionDays, log);
     try {
       await reportSecrets(config, db, log);
       const demo = args.values['no-demo'] === true ? null : await ensureDemo(db, config.dataDir);
@@ -79,7 +82,7 @@ export const startCommand: Command = {
       let stopOptions: StopOptions = { drainMs: 0 };
       let api: ApiServer | null = null;
       try {
-        api = config.api.port === 0 ? null : await startApi({ db, mailer, log, operatorToken: config.api.operatorToken, allowedHosts: config.api.allowedHosts, health }, config.api.host, config.api.port);
+        api = config.api.port === 0 ? null : await startApi({ db, mailer, log, operatorToken: config.api.operatorToken, allowedHosts: config.api.allowedHosts, health, callerRetentionDays: config.callerRetentionDays }, config.api.host, config.api.port);
         const sipp = demo === null ? null : demoSippCommand(demo, config.asterisk.sipPort, config.dataDir);
         const apiLine = api === null ? 'HTTP API off (TOLLBRIDGE_API_PORT=0)' : `HTTP API on ${api.url} (OpenAPI: ${api.url}/openapi.json; web pages: ${api.url}/signin)`;
         io.result(
@@ -110,6 +113,7 @@ export const startCommand: Command = {
         await ledger.close();
       }
     } finally {
+      stopRetention();
       await db.close();
     }
   },

@@ -1,8 +1,10 @@
 // Configuration comes from environment variables, each with a documented default (README,
 // "Configuration"). It is validated once at start-up so a bad value fails with a message that
 // says which variable and how to fix it, instead of a confusing error mid-call.
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { repoRoot } from './paths.js';
+import { PUBLIC_TEST_DATA_KEY } from '../db/field-cipher.js';
 import type { PinKeyring } from '../db/pin-keys.js';
 import { fileKeyring } from './pin-keyring.js';
 import { loadOrCreateSecrets, SecretsFileError, type InstallationSecrets } from './secrets-file.js';
@@ -143,6 +145,13 @@ export interface Config {
   sqliteBusyMs: number;
   /** Days a released number rests before anyone else may subscribe to it. */
   quarantineDays: number;
+  /**
+   * Key of caller numbers and e-mail addresses at rest, kept outside the database: the secrets
+   * file's, or TOLLBRIDGE_DATA_KEY / the file named by TOLLBRIDGE_DATA_KEY_FILE when set.
+   */
+  dataKey: string;
+  /** Caller numbers in ledger legs answered longer ago than this are erased (daily). */
+  callerRetentionDays: number;
   /** The languages a room may be set to; null: those the Asterisk root has prompts in (ivr/languages.ts). */
   roomLanguages: string[] | null;
   /** On SIGTERM/SIGINT, how long calls in progress may go on before they are ended. */
@@ -319,6 +328,11 @@ export function loadConfig(env: Env = process.env): Config {
   if (!/^\d+$/.test(quarantineRaw === '' ? '30' : quarantineRaw) || quarantineDays > 3650) {
     throw new ConfigError('TOLLBRIDGE_QUARANTINE_DAYS', `"${quarantineRaw}" is not a whole number of days from 0 to 3650`);
   }
+  const retentionRaw = env.TOLLBRIDGE_CALLER_RETENTION_DAYS ?? '';
+  const callerRetentionDays = retentionRaw === '' ? 730 : Number(retentionRaw);
+  if (!/^\d+$/.test(retentionRaw === '' ? '730' : retentionRaw) || callerRetentionDays < 1 || callerRetentionDays > 36_500) {
+    throw new ConfigError('TOLLBRIDGE_CALLER_RETENTION_DAYS', `"${retentionRaw}" is not a whole number of days from 1 to 36500`);
+  }
   const drainRaw = env.TOLLBRIDGE_DRAIN_SECONDS ?? '';
   if (drainRaw !== '' && (!/^\d+$/.test(drainRaw) || Number(drainRaw) > 86_400)) {
     throw new ConfigError('TOLLBRIDGE_DRAIN_SECONDS', `"${drainRaw}" is not a whole number of seconds from 0 to 86400`);
@@ -381,12 +395,39 @@ export function loadConfig(env: Env = process.env): Config {
     owners,
     sqliteBusyMs,
     quarantineDays,
+    dataKey: dataKey(env, secrets, devMode),
+    callerRetentionDays,
     roomLanguages: roomLanguageList(env.TOLLBRIDGE_ROOM_LANGUAGES ?? ''),
     drainSeconds: drainRaw === '' ? 30 : Number(drainRaw),
     dataDir,
     ledgerJournalDir: path.resolve(env.TOLLBRIDGE_LEDGER_JOURNAL_DIR ?? path.join(dataDir, 'ledger-journal')),
     ledgerJournalSync: flag(env, 'TOLLBRIDGE_LEDGER_JOURNAL_FSYNC', true),
   };
+}
+
+/**
+ * The data key: TOLLBRIDGE_DATA_KEY (at least 32 characters) or the first line of
+ * TOLLBRIDGE_DATA_KEY_FILE when set (several machines sharing one database), else the secrets
+ * file's generated one. The public test key is refused outside development mode.
+ */
+function dataKey(env: Env, secrets: InstallationSecrets, devMode: boolean): string {
+  const file = env.TOLLBRIDGE_DATA_KEY_FILE ?? '';
+  let key = env.TOLLBRIDGE_DATA_KEY ?? '';
+  const variable = file !== '' ? 'TOLLBRIDGE_DATA_KEY_FILE' : 'TOLLBRIDGE_DATA_KEY';
+  if (file !== '') {
+    if (key !== '') throw new ConfigError('TOLLBRIDGE_DATA_KEY_FILE', 'set TOLLBRIDGE_DATA_KEY or TOLLBRIDGE_DATA_KEY_FILE, not both');
+    try {
+      key = (readFileSync(file, 'utf8').split('\n')[0] ?? '').trim();
+    } catch (err) {
+      throw new ConfigError('TOLLBRIDGE_DATA_KEY_FILE', `cannot read ${file}: ${(err as Error).message}`);
+    }
+  }
+  if (key === '') return secrets.dataKey;
+  if (key.length < 32) throw new ConfigError(variable, 'the data key needs at least 32 characters (e.g. `openssl rand -base64 32`), or unset it to use the generated one');
+  if (key === PUBLIC_TEST_DATA_KEY && !devMode) {
+    throw new ConfigError(variable, 'is the public test key: anyone could read the caller numbers and e-mail addresses. Unset it (a key is generated into the secrets file) or set TOLLBRIDGE_DEV_MODE=yes for development');
+  }
+  return key;
 }
 
 /** TOLLBRIDGE_API_ALLOWED_HOSTS: comma-separated host names such as bridge.example.com. */

@@ -49,4 +49,11 @@ export const HashingBusy = make('HashingBusy');
 export const InvalidDate = make('InvalidDate');
 export const TooManyApiKeys = make('TooManyApiKeys');
 export const InvalidLabel = make('InvalidLabel');
+export const NotAnOrganization = make('NotAnOrganization');
+/** The account is not (or never was) a member of that organization. */
+export const NotAMember = make('NotAMember');
+export const AlreadyMember = make('AlreadyMember');
+export const InvalidJoinCode = make('InvalidJoinCode');
+/** A personal account's room is its owner's only: an organization account has none. */
+export const NoRoom = make('NoRoom');
 export const LinkInvalid = make('LinkInvalid');

@@ -13,6 +13,9 @@ import { RatesRepository } from './repositories/rates.js';
 import { RoomsRepository } from './repositories/rooms.js';
 import { PinFailuresRepository, type PinLockPolicy } from './repositories/pin-failures.js';
 import { StatementsRepository } from './repositories/statements.js';
+import { OrganizationsRepository } from './repositories/organizations.js';
+import { PersonalDataRepository } from './repositories/personal-data.js';
+import { createFieldCipher, PUBLIC_TEST_DATA_KEY } from './field-cipher.js';
 import { randomRoomNumber } from './room-number.js';
 import { createPasswordHasher, type PasswordHasher, type PasswordHasherOptions } from './passwords.js';
 import { staticKeyring, type PinKeyring } from './pin-keys.js';
@@ -26,6 +29,10 @@ export type { Statement, StatementLine } from './repositories/statements.js';
 export type { NumberRoute } from './repositories/numbers.js';
 export type { ApiKey, Credential } from './repositories/credentials.js';
 export type { AuditEntry } from './repositories/audit.js';
+export type { Member, MemberUsage, Organization } from './repositories/organizations.js';
+export type { AccountExport } from './repositories/personal-data.js';
+export { DEFAULT_CALLER_RETENTION_DAYS } from './repositories/personal-data.js';
+export { PUBLIC_TEST_DATA_KEY } from './field-cipher.js';
 export type { PasswordHasher, PasswordHasherOptions } from './passwords.js';
 export { DEFAULT_PIN_LOCK_POLICY, type PinLockPolicy, type PinKind, type GuardState, type FailureRecorded } from './repositories/pin-failures.js';
 export { staticKeyring, type PinKeyring } from './pin-keys.js';
@@ -46,6 +53,12 @@ export interface DatabaseOptions {
   proposeRoomNumber?: () => string;
   /** Password hashing: scrypt cost, workers, queue bound (default: the recommended cost, 1 worker, 16 waiting). */
   passwordHashing?: PasswordHasherOptions;
+  /**
+   * The key of caller numbers and e-mail addresses at rest (config.dataKey: the secrets file's,
+   * or TOLLBRIDGE_DATA_KEY), kept outside the database. Absent with `pinSecret` (tests,
+   * benchmarks): PUBLIC_TEST_DATA_KEY; absent with `pinKeys`: refused.
+   */
+  dataKey?: string;
   /** PIN guessing locks (TOLLBRIDGE_PIN_*); default DEFAULT_PIN_LOCK_POLICY. */
   pinLockPolicy?: PinLockPolicy;
   /** Shortest moderator PIN that may be set (TOLLBRIDGE_MODERATOR_PIN_MIN_DIGITS; default 4). */
@@ -64,6 +77,8 @@ export interface Database {
   credentials: CredentialsRepository;
   passwords: PasswordHasher;
   audit: AuditRepository;
+  organizations: OrganizationsRepository;
+  personalData: PersonalDataRepository;
   /** Single-use e-mail links: password reset, e-mail change. */
   accountLinks: AccountLinksRepository;
   pinFailures: PinFailuresRepository;
@@ -73,6 +88,8 @@ export interface Database {
 export async function openDatabase(cfg: DatabaseConfig, options: DatabaseOptions): Promise<Database> {
   const pinKeys = options.pinKeys ?? (options.pinSecret !== undefined && options.pinSecret !== '' ? staticKeyring({ 0: options.pinSecret }, 0) : null);
   if (pinKeys === null) throw new Error('openDatabase: no PIN key; PINs are hashed with it (config.pinKeys)');
+  const dataKey = options.dataKey ?? (options.pinKeys === undefined ? PUBLIC_TEST_DATA_KEY : '');
+  if (dataKey === '') throw new Error('openDatabase: no data key; caller numbers and e-mail addresses are encrypted with it (config.dataKey)');
   const knex = connect(cfg, options.sqliteBusyMs);
   try {
     await knex.migrate.latest({ migrationSource });
@@ -94,23 +111,30 @@ export async function openDatabase(cfg: DatabaseConfig, options: DatabaseOptions
     roomLanguages: options.roomLanguages,
     proposeRoomNumber: options.proposeRoomNumber ?? randomRoomNumber,
     passwords: createPasswordHasher(options.passwordHashing),
+    cipher: createFieldCipher(dataKey),
   };
   const accounts = new AccountsRepository(ctx);
   const writer = cfg.client === 'sqlite' ? sqliteLedgerWriter(knex) : pgLedgerWriter(cfg.url);
   const ledger = new LedgerRepository(ctx, writer);
   const rooms = new RoomsRepository(ctx, { moderatorMinDigits: options.moderatorPinMinDigits ?? 4 });
+  const numbers = new NumbersRepository(ctx, accounts, ledger);
+  const organizations = new OrganizationsRepository(ctx, accounts, rooms);
+  const personalData = new PersonalDataRepository(ctx, { accounts, rooms, numbers, ledger, organizations });
+  await personalData.encryptPlaintextOnce();
   return {
     knex,
     client: cfg.client,
     accounts,
     rooms,
-    numbers: new NumbersRepository(ctx, accounts, ledger),
+    numbers,
     rates: new RatesRepository(ctx),
     ledger,
     statements: new StatementsRepository(ctx),
     credentials: new CredentialsRepository(ctx),
     passwords: ctx.passwords,
     audit: new AuditRepository(ctx),
+    organizations,
+    personalData,
     accountLinks: new AccountLinksRepository(ctx),
     pinFailures: new PinFailuresRepository(ctx, cfg.client, options.pinLockPolicy),
     close: async () => {

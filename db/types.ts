@@ -1,5 +1,6 @@
 // What the repositories return. Timestamps are epoch ms; money is integer micros.
 import type { Knex } from 'knex';
+import type { FieldCipher } from './field-cipher.js';
 import type { PasswordHasher } from './passwords.js';
 import type { PinKeyring } from './pin-keys.js';
 
@@ -17,13 +18,22 @@ export type NumberKind = 'toll_free' | 'local';
 export type ModeratorLeave = 'end' | 'continue' | 'wait';
 export type LegRole = 'moderator' | 'participant' | 'unauthenticated';
 
+export type AccountKind = 'personal' | 'organization';
+
 export interface Account {
   id: number;
   name: string;
+  /** Decrypted; '' once the account is deleted for good. */
   email: string;
   hasPassword: boolean;
   createdAt: number;
   deactivatedAt: number | null;
+  /** 'organization': the paying administrator's account (no room, cannot join calls). */
+  kind: AccountKind;
+  /** A personal account's current organization (the organization account's id). */
+  organizationId: number | null;
+  /** When the account was deleted for good (personal fields erased); null otherwise. */
+  erasedAt: number | null;
 }
 
 export interface Room {
@@ -35,6 +45,8 @@ export interface Room {
   locked: boolean;
   maxParticipants: number;
   pinsSet: boolean;
+  /** The organization (account id) whose numbers also reach this room: its owner is a member. */
+  organizationId: number | null;
 }
 
 export interface PhoneNumber {
@@ -124,6 +136,8 @@ export interface RepositoryContext {
   proposeRoomNumber: () => string;
   /** Account password hashing, off libuv's thread pool (db/passwords.ts). */
   passwords: PasswordHasher;
+  /** Caller numbers and e-mail addresses at rest (db/field-cipher.ts). */
+  cipher: FieldCipher;
 }
 
 export function isUniqueViolation(err: unknown): boolean {

@@ -23,6 +23,8 @@ export interface RoomInfo {
   locked: boolean;
   maxParticipants: number;
   pinsSet: boolean;
+  /** The organization (account id) whose numbers also reach this room (its owner is a member); absent or null: none. */
+  organizationId?: number | null;
 }
 
 /** Looks up numbers, rooms and PINs (db/ repositories). */

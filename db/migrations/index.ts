@@ -8,7 +8,9 @@ import * as pinGuard from './005_pin_guard.js';
 import * as auditLog from './006_audit_log.js';
 import * as pinKeyId from './007_pin_key_id.js';
 import * as roomsVersion from './008_rooms_version.js';
+import * as organizationsPrivacy from './009_organizations_privacy.js';
 import * as accountLinks from './010_account_links.js';
+import * as encryptedNewEmail from './011_encrypted_new_email.js';
 
 const migrations: Record<string, Knex.Migration> = {
   '001_initial': initial,
@@ -19,7 +21,9 @@ const migrations: Record<string, Knex.Migration> = {
   '006_audit_log': auditLog,
   '007_pin_key_id': pinKeyId,
   '008_rooms_version': roomsVersion,
+  '009_organizations_privacy': organizationsPrivacy,
   '010_account_links': accountLinks,
+  '011_encrypted_new_email': encryptedNewEmail,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

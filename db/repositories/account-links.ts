@@ -1,6 +1,7 @@
 // Single-use, expiring links for a forgotten password and for confirming a new e-mail address.
 // The token goes into the e-mail only; the table keeps its SHA-256. Using a link marks it used
-// in one conditional UPDATE, so of two concurrent uses exactly one wins.
+// in one conditional UPDATE, so of two concurrent uses exactly one wins. A new e-mail address
+// waiting for its confirmation is personal data: stored encrypted (db/field-cipher.ts).
 import { createHash, randomBytes } from 'node:crypto';
 import { LinkInvalid } from '../errors.js';
 import type { RepositoryContext } from '../types.js';
@@ -32,7 +33,7 @@ export class AccountLinksRepository {
     const now = this.ctx.now();
     await this.ctx.knex.transaction(async (trx) => {
       await trx('account_links').where({ account_id: accountId, purpose }).whereNull('used_at').update({ used_at: now });
-      await trx('account_links').insert({ account_id: accountId, purpose, token_hash: hashOf(token), new_email: newEmail, created_at: now, expires_at: now + LINK_LIFETIME_MS[purpose], used_at: null });
+      await trx('account_links').insert({ account_id: accountId, purpose, token_hash: hashOf(token), new_email: this.ctx.cipher.encrypt(newEmail), created_at: now, expires_at: now + LINK_LIFETIME_MS[purpose], used_at: null });
     });
     return token;
   }
@@ -44,6 +45,6 @@ export class AccountLinksRepository {
     const row = await this.ctx.knex('account_links').where({ token_hash: tokenHash, purpose }).first<LinkRow | undefined>('id', 'account_id', 'new_email');
     const updated = row === undefined ? 0 : await this.ctx.knex('account_links').where({ id: row.id }).whereNull('used_at').where('expires_at', '>', now).update({ used_at: now });
     if (row === undefined || updated !== 1) throw new LinkInvalid('this link is unknown, was used already, or expired: ask for a new one');
-    return { accountId: Number(row.account_id), newEmail: row.new_email };
+    return { accountId: Number(row.account_id), newEmail: this.ctx.cipher.decrypt(row.new_email) };
   }
 }

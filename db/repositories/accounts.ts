@@ -3,26 +3,36 @@ import { AccountDeactivated, AccountNotFound, EmailTaken, HashingBusy, InvalidNa
 import { isValidRoomNumber } from '../room-number.js';
 import { normaliseEmail } from '../email.js';
 import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from '../passwords.js';
-import { isUniqueViolation, type Account, type RepositoryContext, type Room } from '../types.js';
+import type { FieldCipher } from '../field-cipher.js';
+import { isUniqueViolation, type Account, type AccountKind, type RepositoryContext, type Room } from '../types.js';
 import { toRoom, type RoomRow } from './rooms.js';
 import { lockAccount } from './numbers.js';
 
-interface AccountRow {
+export interface AccountRow {
   id: number;
   name: string;
+  /** Ciphertext (db/field-cipher.ts); '' once erased. */
   email: string;
+  email_index: string | null;
   password_hash: string | null;
   created_at: number;
   deactivated_at: number | null;
+  kind?: AccountKind;
+  organization_id?: number | null;
+  join_code?: string | null;
+  erased_at?: number | null;
 }
 
-const toAccount = (r: AccountRow): Account => ({
+export const toAccount = (cipher: FieldCipher, r: AccountRow): Account => ({
   id: r.id,
   name: r.name,
-  email: r.email,
+  email: cipher.decrypt(r.email) ?? '',
   hasPassword: r.password_hash !== null,
-  createdAt: r.created_at,
-  deactivatedAt: r.deactivated_at,
+  createdAt: Number(r.created_at),
+  deactivatedAt: r.deactivated_at === null ? null : Number(r.deactivated_at),
+  kind: r.kind ?? 'personal',
+  organizationId: r.organization_id ?? null,
+  erasedAt: r.erased_at === null || r.erased_at === undefined ? null : Number(r.erased_at),
 });
 
 /** How many numbers to draw before giving up: collisions are rare with 9 million numbers. */
@@ -30,6 +40,39 @@ const ROOM_NUMBER_TRIES = 20;
 
 export class AccountsRepository {
   constructor(private readonly ctx: RepositoryContext) {}
+
+  private toAccount(row: AccountRow): Account {
+    return toAccount(this.ctx.cipher, row);
+  }
+
+  /** The keyed blind index of an address as typed (trimmed, lower-cased): how an e-mail is found. */
+  emailIndex(email: string): string {
+    return this.ctx.cipher.emailIndex(email.trim().toLowerCase().slice(0, 320));
+  }
+
+  /**
+   * An organization's account: the administrator signs in with it, it holds the toll-free
+   * subscriptions and receives the statement; it has no room (so no call can enter as it) and
+   * a join code members join with.
+   */
+  async createOrganization(input: { name: string; email: string; password?: string; joinCode: string }): Promise<Account> {
+    const name = checkedName(input.name);
+    const email = normaliseEmail(input.email);
+    const passwordHash = input.password === undefined ? null : await this.ctx.passwords.hash(checkedPassword(input.password));
+    try {
+      const [row] = await this.ctx.knex('accounts')
+        .insert({
+          name, email: this.ctx.cipher.encrypt(email), email_index: this.ctx.cipher.emailIndex(email), password_hash: passwordHash,
+          created_at: this.ctx.now(), deactivated_at: null, kind: 'organization', join_code: input.joinCode,
+        })
+        .returning<AccountRow[]>('*');
+      if (row === undefined) throw new Error('organization insert returned nothing');
+      return this.toAccount(row);
+    } catch (err) {
+      if (isUniqueViolation(err) && String((err as Error).message).includes('email')) throw new EmailTaken(`an account with e-mail ${email} exists already`);
+      throw err;
+    }
+  }
 
   async create(input: { name: string; email: string; password?: string }): Promise<{ account: Account; room: Room }> {
     const name = checkedName(input.name);
@@ -43,17 +86,17 @@ export class AccountsRepository {
         return await this.ctx.knex.transaction(async (trx) => {
           // A number ever issued stays issued (rooms are never deleted): skip it.
           if (await trx('rooms').where({ number }).first('id')) throw new RoomNumberTaken();
-          const existing = await trx('accounts').where({ email }).first<{ id: number } | undefined>('id');
+          const existing = await trx('accounts').where({ email_index: this.ctx.cipher.emailIndex(email) }).first<{ id: number } | undefined>('id');
           if (existing) throw new EmailTaken(`an account with e-mail ${email} exists already`);
           const [row] = await trx('accounts')
-            .insert({ name, email, password_hash: passwordHash, created_at: now, deactivated_at: null })
+            .insert({ name, email: this.ctx.cipher.encrypt(email), email_index: this.ctx.cipher.emailIndex(email), password_hash: passwordHash, created_at: now, deactivated_at: null })
             .returning<AccountRow[]>('*');
           if (row === undefined) throw new Error('account insert returned nothing');
           const [roomRow] = await trx('rooms')
             .insert({ account_id: row.id, number, language: 'en', on_moderator_leave: 'continue', locked: false, max_participants: 50, created_at: now })
             .returning<RoomRow[]>('*');
           if (roomRow === undefined) throw new Error('room insert returned nothing');
-          return { account: toAccount(row), room: toRoom(roomRow) };
+          return { account: this.toAccount(row), room: toRoom(roomRow) };
         });
       } catch (err) {
         if (err instanceof RoomNumberTaken) continue;
@@ -70,18 +113,18 @@ export class AccountsRepository {
   async get(id: number): Promise<Account> {
     const row = await this.ctx.knex<AccountRow>('accounts').where({ id }).first();
     if (row === undefined) throw new AccountNotFound(`no account ${id}`);
-    return toAccount(row);
+    return this.toAccount(row);
   }
 
   async findByEmail(email: string): Promise<Account | null> {
-    const row = await this.ctx.knex<AccountRow>('accounts').where({ email: email.trim().toLowerCase() }).first();
-    return row === undefined ? null : toAccount(row);
+    const row = await this.ctx.knex<AccountRow>('accounts').where({ email_index: this.emailIndex(email) }).first();
+    return row === undefined ? null : this.toAccount(row);
   }
 
   async list(page?: { after?: number; limit: number }): Promise<Account[]> {
     let q = this.ctx.knex<AccountRow>('accounts').orderBy('id');
     if (page !== undefined) q = q.where('id', '>', page.after ?? 0).limit(page.limit);
-    return (await q).map(toAccount);
+    return (await q).map((r) => this.toAccount(r));
   }
 
   async count(): Promise<number> {
@@ -97,7 +140,7 @@ export class AccountsRepository {
   async verifyPassword(email: string, password: string): Promise<Account | null> {
     // At its bound, hashing refuses anyway: refuse before the query too, so a flood costs SQLite nothing.
     if (this.ctx.passwords.stats().load >= this.ctx.passwords.capacity) throw new HashingBusy('password hashing is at its limit: try again in a moment');
-    const row = await this.ctx.knex<AccountRow>('accounts').where({ email: email.trim().toLowerCase().slice(0, 320) }).first();
+    const row = await this.ctx.knex<AccountRow>('accounts').where({ email_index: this.emailIndex(email) }).first();
     if (row === undefined || row.password_hash === null || row.deactivated_at !== null) {
       await this.ctx.passwords.verifyNothing(password);
       return null;
@@ -108,7 +151,7 @@ export class AccountsRepository {
       const fresh = await this.ctx.passwords.hash(password);
       await this.ctx.knex('accounts').where({ id: row.id, password_hash: row.password_hash }).update({ password_hash: fresh });
     }
-    return toAccount(row);
+    return this.toAccount(row);
   }
 
   /** Whether this is the account's current password (always one scrypt, as for sign-in). */
@@ -132,8 +175,9 @@ export class AccountsRepository {
   async changeEmail(id: number, rawEmail: string): Promise<Account> {
     await this.requireActive(id);
     const email = normaliseEmail(rawEmail);
+    // Encrypted at rest, found again by its keyed index (unique: a taken address is refused).
     try {
-      await this.ctx.knex('accounts').where({ id }).update({ email });
+      await this.ctx.knex('accounts').where({ id }).update({ email: this.ctx.cipher.encrypt(email), email_index: this.ctx.cipher.emailIndex(email) });
     } catch (err) {
       if (isUniqueViolation(err)) throw new EmailTaken(`an account with e-mail ${email} exists already`);
       throw err;

@@ -76,6 +76,12 @@ export class LedgerRepository {
     private readonly writer: LedgerWriter = knexLedgerWriter(ctx.knex),
   ) {}
 
+  /** An entry as the repository returns it: the caller number decrypted. */
+  private readonly entry = (row: EntryRow): LedgerEntry => {
+    const e = toEntry(row);
+    return { ...e, callerNumber: this.ctx.cipher.decrypt(e.callerNumber) };
+  };
+
   /**
    * Opens a leg at answer time, with the rate in force at `answeredAt` copied in (one
    * statement). Idempotent by channel id: opening it again returns the existing leg unchanged.
@@ -85,7 +91,7 @@ export class LedgerRepository {
     const now = this.ctx.now();
     const row = await this.writer.open({
       channel: leg.channelId, account: leg.accountId, subscription: leg.subscriptionId, dialled: leg.dialled,
-      caller: leg.callerNumber, answered: answeredAt, now, number: leg.numberId,
+      caller: this.ctx.cipher.encrypt(leg.callerNumber), answered: answeredAt, now, number: leg.numberId,
     });
     if (row !== undefined) {
       // Exactly the row just inserted.
@@ -118,7 +124,7 @@ export class LedgerRepository {
    */
   async closeLeg(channelId: string, endedAt: number, reason?: string): Promise<LedgerEntry | null> {
     const row = (await this.writer.close({ end: Math.round(endedAt), channel: channelId, reason: reason ?? null })) as EntryRow | undefined;
-    return row !== undefined ? toEntry(row) : this.findByChannel(channelId);
+    return row !== undefined ? this.entry(row) : this.findByChannel(channelId);
   }
 
   /** A correction: a new signed entry that refers to the one it corrects. */
@@ -137,17 +143,17 @@ export class LedgerRepository {
       })
       .returning<EntryRow[]>('*');
     if (inserted === undefined) throw new Error('adjustment insert returned nothing');
-    return toEntry(inserted);
+    return this.entry(inserted);
   }
 
   async findByChannel(channelId: string): Promise<LedgerEntry | null> {
     const row = await this.ctx.knex<EntryRow>('usage_ledger').where({ channel_id: channelId }).first();
-    return row === undefined ? null : toEntry(row);
+    return row === undefined ? null : this.entry(row);
   }
 
   /** Legs a crash left open, for recovery. */
   async openLegs(): Promise<LedgerEntry[]> {
-    return (await this.ctx.knex<EntryRow>('usage_ledger').whereNull('ended_at').orderBy('id')).map(toEntry);
+    return (await this.ctx.knex<EntryRow>('usage_ledger').whereNull('ended_at').orderBy('id')).map(this.entry);
   }
 
   /** Entries of an account answered in [from, to), oldest first. */
@@ -164,13 +170,19 @@ export class LedgerRepository {
       });
     }
     if (range.limit !== undefined) q = q.limit(range.limit);
-    return (await q.orderBy([{ column: 'answered_at' }, { column: 'id' }])).map(toEntry);
+    return (await q.orderBy([{ column: 'answered_at' }, { column: 'id' }])).map(this.entry);
+  }
+
+  /** Entries of calls into this room billed to another account (an organization the room's owner belongs or belonged to). */
+  async legsInRoomBilledElsewhere(roomId: number, ownerId: number): Promise<LedgerEntry[]> {
+    const rows = await this.ctx.knex<EntryRow>('usage_ledger').where({ room_id: roomId }).whereNot({ account_id: ownerId }).orderBy([{ column: 'answered_at' }, { column: 'id' }]);
+    return rows.map(this.entry);
   }
 
   /** Legs (not adjustments) of every account answered in [from, to), oldest first: for reconciliation. */
   async legsAnsweredBetween(from: number, to: number): Promise<LedgerEntry[]> {
     const rows = await this.ctx.knex<EntryRow>('usage_ledger').where({ entry_kind: 'leg' }).where('answered_at', '>=', from).where('answered_at', '<', to).orderBy([{ column: 'answered_at' }, { column: 'id' }]);
-    return rows.map(toEntry);
+    return rows.map(this.entry);
   }
 
   /** Usage so far in a period (default: the current one); open legs are rated up to now. */
@@ -180,7 +192,7 @@ export class LedgerRepository {
     if (bounds === null) throw new Error(`bad period ${period}`);
     let q = this.ctx.knex<EntryRow>('usage_ledger').where({ account_id: accountId }).where('answered_at', '>=', bounds.start).where('answered_at', '<', bounds.end);
     if (filter.numberId !== undefined) q = q.where({ number_id: filter.numberId });
-    const entries = (await q).map(toEntry);
+    const entries = (await q).map(this.entry);
     const now = this.ctx.now();
     const summary: UsageSummary = { period, legs: 0, openLegs: 0, seconds: 0, billableSeconds: 0, amountMicros: 0 };
     for (const e of entries) {

@@ -17,6 +17,7 @@ export interface RoomRow {
   pin_salt: string | null;
   moderator_pin_hash: string | null;
   participant_pin_hash: string | null;
+  organization_id?: number | null;
   pin_key_id: number;
 }
 
@@ -29,6 +30,7 @@ export const toRoom = (r: RoomRow): Room => ({
   locked: Boolean(r.locked),
   maxParticipants: r.max_participants,
   pinsSet: r.moderator_pin_hash !== null && r.participant_pin_hash !== null,
+  organizationId: r.organization_id ?? null,
 });
 
 const PIN = /^\d{4,8}$/;

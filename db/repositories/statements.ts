@@ -26,6 +26,19 @@ export interface StatementLine {
   amount: string;
 }
 
+/** An organization's statement: one line per member room its numbers were used into. */
+export interface MemberLine {
+  /** The member (owner of the room); null for legs that never entered a room. */
+  accountId: number | null;
+  roomNumber: string | null;
+  legs: number;
+  billableSeconds: number;
+  unroundedMicros: number;
+  /** Rounded half-up to cents once, like the number lines (the total stays the sum of those). */
+  amountMicros: number;
+  amount: string;
+}
+
 export interface Statement {
   accountId: number;
   period: string;
@@ -36,9 +49,11 @@ export interface Statement {
   total: string;
   /** Legs of this period still open (not yet on any statement). */
   openLegs: number;
+  /** For an organization: the same entries by member. */
+  members?: MemberLine[];
 }
 
-type Row = Parameters<typeof toEntry>[0] & { e164: string; kind: NumberKind };
+type Row = Parameters<typeof toEntry>[0] & { e164: string; kind: NumberKind; room_account_id: number | null; room_number: string | null };
 
 export class StatementsRepository {
   constructor(private readonly ctx: RepositoryContext) {}
@@ -73,12 +88,13 @@ export class StatementsRepository {
     // Entries not yet on any statement, answered before the period's end.
     const rows = await this.ctx.knex('usage_ledger as u')
       .join('phone_numbers as n', 'n.id', 'u.number_id')
+      .leftJoin('rooms as r', 'r.id', 'u.room_id')
       .leftJoin('statement_entries as se', 'se.entry_id', 'u.id')
       .where('u.account_id', accountId)
       .where('u.answered_at', '<', bounds.end)
       .whereNull('se.entry_id')
-      .select<Row[]>('u.*', 'n.e164', 'n.kind');
-    const onThis: Array<{ entry: LedgerEntry; e164: string; kind: NumberKind; late: boolean }> = [];
+      .select<Row[]>('u.*', 'n.e164', 'n.kind', 'r.account_id as room_account_id', 'r.number as room_number');
+    const onThis: Array<{ entry: LedgerEntry; e164: string; kind: NumberKind; late: boolean; roomAccountId: number | null; roomNumber: string | null }> = [];
     let openLegs = 0;
     for (const row of rows) {
       const entry = toEntry(row);
@@ -89,9 +105,11 @@ export class StatementsRepository {
         openLegs++;
         continue;
       }
-      onThis.push({ entry, e164: row.e164, kind: row.kind, late });
+      onThis.push({ entry, e164: row.e164, kind: row.kind, late, roomAccountId: row.room_account_id, roomNumber: row.room_number });
     }
     const statement = summarise(accountId, period, final ? 'final' : 'provisional', this.ctx.now(), onThis, openLegs);
+    const kind = await this.ctx.knex('accounts').where({ id: accountId }).first<{ kind: string } | undefined>('kind');
+    if (kind?.kind === 'organization') statement.members = memberLines(onThis);
     if (final) {
       await this.ctx.knex.transaction(async (trx) => {
         const [created] = await trx('statements')
@@ -110,6 +128,9 @@ export class StatementsRepository {
       lines.push([statement.period, l.e164, l.kind, l.legs, l.adjustments, l.lateEntries, l.billableSeconds, l.billableMinutes, l.amount].join(','));
     }
     lines.push([statement.period, 'TOTAL', '', '', '', '', '', '', statement.total].join(','));
+    for (const m of statement.members ?? []) {
+      lines.push([statement.period, `member ${m.accountId ?? 'none'} room ${m.roomNumber ?? 'none'}`, '', m.legs, '', '', m.billableSeconds, minutes(m.billableSeconds), m.amount].join(','));
+    }
     return lines.join('\n') + '\n';
   }
 }
@@ -141,6 +162,24 @@ export function summarise(
     totalMicros += line.amountMicros;
   }
   return { accountId, period, status, generatedAt, lines, totalMicros, total: formatMoney(totalMicros, 2), openLegs };
+}
+
+function memberLines(entries: Array<{ entry: LedgerEntry; roomAccountId: number | null; roomNumber: string | null }>): MemberLine[] {
+  const byMember = new Map<string, MemberLine>();
+  for (const { entry, roomAccountId, roomNumber } of entries) {
+    const key = String(roomAccountId);
+    const line = byMember.get(key) ?? { accountId: roomAccountId, roomNumber, legs: 0, billableSeconds: 0, unroundedMicros: 0, amountMicros: 0, amount: '0.00' };
+    if (entry.entryKind === 'leg') line.legs++;
+    line.billableSeconds += entry.billableSeconds ?? 0;
+    line.unroundedMicros += entry.amountMicros ?? 0;
+    byMember.set(key, line);
+  }
+  const lines = [...byMember.values()].sort((a, b) => (a.accountId ?? 0) - (b.accountId ?? 0));
+  for (const line of lines) {
+    line.amountMicros = roundToCents(line.unroundedMicros);
+    line.amount = formatMoney(line.amountMicros, 2);
+  }
+  return lines;
 }
 
 /** Billable minutes as a decimal with up to 4 places (display only; amounts use seconds). */

@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { openDatabase } from '../../db/index.js';
 import { periodOf } from '../../db/billing.js';
+import { loadConfig } from '../../config/config.js';
 import { repoRoot } from '../../config/paths.js';
 import { commands } from '../../cli/commands.js';
 import { freePort } from '../support/free-port.js';
@@ -64,7 +65,7 @@ describe('tollbridge CLI (spawned process)', function () {
     expect(await json<unknown[]>(['numbers', 'list', '--available'])).to.deep.equal([]);
 
     // A 90-second leg, written through the database as the bridge would.
-    const db = await openDatabase({ client: 'sqlite', filename: path.join(dir, 'tb.sqlite') }, { pinSecret: 'cli-test-secret' });
+    const db = await openDatabase({ client: 'sqlite', filename: path.join(dir, 'tb.sqlite') }, { pinSecret: 'cli-test-secret', dataKey: loadConfig(env).dataKey });
     const route = await db.numbers.routeFor('+18005550100');
     const t = Date.now() + 1000; // answered after the rate change, so 0.015 applies
     await db.ledger.openLeg({ channelId: 'cli-1', accountId: created.account.id, subscriptionId: route?.subscriptionId ?? 0, numberId: route?.numberId ?? 0, dialled: '+18005550100', callerNumber: '+15550001', answeredAt: t });
@@ -143,7 +144,7 @@ describe('tollbridge CLI (spawned process)', function () {
     const made = await json<{ account: { id: number } }>(['accounts', 'create', '--name', 'Dee', '--email', 'dee@example.com']);
     await json(['numbers', 'add', '+18005550177', '--kind', 'local']);
     await json(['numbers', 'subscribe', '+18005550177', '--account', 'dee@example.com']);
-    const db = await openDatabase({ client: 'sqlite', filename: path.join(dir, 'tb.sqlite') }, { pinSecret: 'cli-test-secret' });
+    const db = await openDatabase({ client: 'sqlite', filename: path.join(dir, 'tb.sqlite') }, { pinSecret: 'cli-test-secret', dataKey: loadConfig(env).dataKey });
     const route = await db.numbers.routeFor('+18005550177');
     const answeredAt = Date.UTC(2026, 10, 2, 9, 0, 0);
     await db.ledger.openLeg({ channelId: 'crashed-1', accountId: made.account.id, subscriptionId: route?.subscriptionId ?? 0, numberId: route?.numberId ?? 0, dialled: '+18005550177', callerNumber: '+15550002', answeredAt });

@@ -37,7 +37,7 @@ describe('tollbridge CLI and hostile input (spawned process)', function () {
   }
   async function withDb<T>(use: (db: Database) => Promise<T>): Promise<T> {
     const config = loadConfig(env);
-    const db = await openDatabase(config.database, { pinKeys: config.pinKeys });
+    const db = await openDatabase(config.database, { pinKeys: config.pinKeys, dataKey: config.dataKey });
     try {
       return await use(db);
     } finally {

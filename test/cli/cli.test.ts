@@ -8,6 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { commands } from '../../cli/commands.js';
 import { periodOf } from '../../db/billing.js';
+import { loadConfig } from '../../config/config.js';
 import { openDatabase, type Account, type LedgerEntry, type PhoneNumber, type Rate, type Room, type Statement, type Subscription } from '../../db/index.js';
 
 /** dist/test/cli/ -> the repository root. */
@@ -268,7 +269,7 @@ describe('tollbridge account/operator commands (spawned CLI)', function () {
 
       // A 90-second leg, as the bridge writes it: 2 started minutes at 0.015 = 0.03.
       const t = Date.now() + 1_000; // answered after the rate change
-      const db = await openDatabase({ client: 'sqlite', filename: dbFile }, { pinSecret: PIN_SECRET });
+      const db = await openDatabase({ client: 'sqlite', filename: dbFile }, { pinSecret: PIN_SECRET, dataKey: loadConfig(env).dataKey });
       try {
         const route = await db.numbers.routeFor('+18005550130');
         if (route === null) throw new Error('no route for +18005550130');

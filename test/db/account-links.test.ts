@@ -1,6 +1,8 @@
 // Single-use, expiring e-mail links (forgotten password, new e-mail address): a link works once,
 // not after its lifetime, not for another purpose; a newer link retires the older one; of two
 // concurrent uses exactly one wins; only the token's hash is stored. The e-mail change itself.
+// Addresses are encrypted at rest (migration 009, 011): the waiting new address and the changed
+// one are ciphertext in their rows, and the account is found by its new address only.
 import { expect } from 'chai';
 import type { Database } from '../../db/index.js';
 import { LINK_LIFETIME_MS } from '../../db/repositories/account-links.js';
@@ -60,5 +62,22 @@ describe('db: account links by e-mail', function () {
     expect((await db.accounts.changeEmail(accountId, ' New@Example.TEST ')).email).to.equal('new@example.test');
     await rejectsWith(db.accounts.changeEmail(accountId, 'taken@example.test'), 'EmailTaken');
     expect((await db.accounts.get(accountId)).email).to.equal('new@example.test');
+  });
+
+  it('a waiting new address and a changed address are stored encrypted; the account is found by the new one only', async () => {
+    const longAddress = `${'a'.repeat(64)}@${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(60)}.test`;
+    await db.accountLinks.create(accountId, 'email_change', longAddress);
+    const [link] = await db.knex('account_links').select<Array<{ new_email: string }>>('new_email');
+    expect(link?.new_email).to.match(/^v1:/).and.not.contain('a'.repeat(64));
+    const token = await db.accountLinks.create(accountId, 'email_change', 'moved@example.test');
+    const used = await db.accountLinks.use(token, 'email_change');
+    expect(used.newEmail).to.equal('moved@example.test');
+    await db.accounts.changeEmail(accountId, used.newEmail ?? '');
+    const row = await db.knex('accounts').where({ id: accountId }).first<{ email: string; email_index: string }>('email', 'email_index');
+    expect(row?.email).to.match(/^v1:/).and.not.contain('moved');
+    expect(row?.email_index).to.equal(db.accounts.emailIndex('moved@example.test'));
+    expect((await db.accounts.findByEmail('Moved@Example.test'))?.id).to.equal(accountId);
+    expect(await db.accounts.findByEmail('links@example.test')).to.equal(null);
+    expect(await db.accounts.verifyPassword('moved@example.test', 'correct horse battery')).to.not.equal(null);
   });
 });

@@ -1,7 +1,7 @@
 // A fresh, migrated database per call: SQLite by default, PostgreSQL when TOLLBRIDGE_TEST_DB
 // is a postgres:// URL (the same suite runs on both in CI).
 import { createScratchDatabase } from '../../db/scratch.js';
-import type { Database, DatabaseOptions } from '../../db/index.js';
+import { PUBLIC_TEST_DATA_KEY, type Database, type DatabaseOptions } from '../../db/index.js';
 
 export const TEST_PIN_SECRET = 'test-pin-secret';
 /** A cheap scrypt cost for tests (the recommended one takes 0.4 s a hash). */
@@ -13,7 +13,7 @@ export function testDatabaseKind(): 'sqlite' | 'postgres' {
 
 export function createTestDatabase(options: Partial<DatabaseOptions> = {}): Promise<Database> {
   const url = process.env.TOLLBRIDGE_TEST_DB ?? '';
-  return createScratchDatabase({ pinSecret: TEST_PIN_SECRET, passwordHashing: { cost: TEST_SCRYPT }, ...options }, url.startsWith('postgres') ? url : undefined);
+  return createScratchDatabase({ pinSecret: TEST_PIN_SECRET, dataKey: PUBLIC_TEST_DATA_KEY, passwordHashing: { cost: TEST_SCRYPT }, ...options }, url.startsWith('postgres') ? url : undefined);
 }
 
 /** The test database as `--db` and another connection take it: sqlite:FILE or its postgres:// URL. */

@@ -10,6 +10,7 @@ import { pino } from 'pino';
 import { instancePaths } from '../../asterisk/local-asterisk.js';
 import { connectAri } from '../../bridge/ari-session.js';
 import { holdBridgeId, liveBridgeId } from '../../bridge/ari-conference.js';
+import { databaseOptions } from '../../cli/open-db.js';
 import { loadConfig, type Config } from '../../config/config.js';
 import { repoRoot } from '../../config/paths.js';
 import { openDatabase, type Database } from '../../db/index.js';
@@ -71,7 +72,7 @@ export class SpawnedBridge {
   }
 
   async withDb<T>(use: (db: Database) => Promise<T>): Promise<T> {
-    const db = await openDatabase(this.config.database, { pinKeys: this.config.pinKeys, quarantineDays: this.config.quarantineDays });
+    const db = await openDatabase(this.config.database, databaseOptions(this.config));
     try {
       return await use(db);
     } finally {

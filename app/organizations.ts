@@ -1,0 +1,30 @@
+// Inviting a member to an organization: the invitation is stored (its token hashed) and e-mailed
+// with the organization's join code. Shared by the CLI and the API.
+import type { Logger } from 'pino';
+import type { Database } from '../db/index.js';
+import { maskEmail } from '../db/email.js';
+import type { Mailer } from './mailer.js';
+
+export async function inviteMember(db: Database, mailer: Mailer, log: Logger, orgId: number, email: string): Promise<{ email: string; joinCode: string; mailed: boolean }> {
+  const org = await db.organizations.get(orgId);
+  const invite = await db.organizations.invite(orgId, email);
+  let mailed = false;
+  try {
+    mailed = await mailer.send({
+      to: invite.email,
+      subject: `Join ${org.account.name} on tollbridge`,
+      text: [
+        `${org.account.name} invites you to its tollbridge organization: calls into your room on its toll-free numbers are billed to it.`,
+        '',
+        `Signed in to your tollbridge account, join with this invitation: ${invite.token}`,
+        `(POST /v1/accounts/{your id}/organization/join with {"invite":"${invite.token}"}),`,
+        `or with the organization's join code: ${invite.joinCode}`,
+        '',
+        'No account yet? Ask for one, then join. You keep your own room and PINs.',
+      ].join('\n'),
+    });
+  } catch (err) {
+    log.warn({ err, to: maskEmail(invite.email), organization: orgId }, 'invitation stored but the e-mail was not sent');
+  }
+  return { email: invite.email, joinCode: invite.joinCode, mailed };
+}

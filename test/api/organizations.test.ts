@@ -1,0 +1,135 @@
+// Organizations and "my data" over real HTTP, with a real SMTP server for the invitation:
+// the administrator invites by e-mail and the member joins by code; an administrator reaches
+// only their own members (403 across organizations) and has no room; a member leaves; export;
+// deletion for good (password), after which the account cannot sign in.
+import { expect } from 'chai';
+import { pino } from 'pino';
+import { createMailer } from '../../app/mailer.js';
+import type { Database } from '../../db/index.js';
+import { startApi, type ApiServer } from '../../api/server.js';
+import { createTestDatabase } from '../support/db-fixture.js';
+import { SmtpSink } from '../support/smtp-sink.js';
+import { waitFor } from '../support/wait.js';
+import { apiCall, type ApiResponse } from './api-client.js';
+
+const OPERATOR = 'operator-token-for-tests-0123456789';
+const PASSWORD = 'correct horse battery';
+
+describe('HTTP API: organizations and my data', function () {
+  this.timeout(30_000);
+  let db: Database;
+  let api: ApiServer;
+  let smtp: SmtpSink;
+  const call = (method: string, path: string, token?: string, body?: unknown): Promise<ApiResponse> => apiCall(api.url, method, path, token, body);
+  const signIn = async (email: string): Promise<string> => {
+    const session = await call('POST', '/v1/sessions', undefined, { email, password: PASSWORD });
+    expect(session.status, JSON.stringify(session.json)).to.equal(201);
+    return session.json.token as string;
+  };
+  const organization = async (name: string) => {
+    const created = await call('POST', '/v1/operator/organizations', OPERATOR, { name, email: `admin@${name}.example`, password: PASSWORD });
+    expect(created.status, JSON.stringify(created.json)).to.equal(201);
+    const id = (created.json.account as { id: number }).id;
+    return { id, joinCode: created.json.joinCode as string, token: await signIn(`admin@${name}.example`) };
+  };
+  const person = async (name: string) => {
+    const created = await call('POST', '/v1/operator/accounts', OPERATOR, { name, email: `${name}@example.test`, password: PASSWORD });
+    expect(created.status).to.equal(201);
+    return { id: (created.json.account as { id: number }).id, room: (created.json.room as { number: string }).number, token: await signIn(`${name}@example.test`) };
+  };
+
+  before(async () => {
+    smtp = await SmtpSink.start();
+    db = await createTestDatabase();
+    const log = pino({ level: 'silent' });
+    api = await startApi({ db, mailer: createMailer({ smtpUrl: smtp.url, from: 'orgs@tollbridge.test' }, log), log, operatorToken: OPERATOR }, '127.0.0.1', 0);
+  });
+  after(async () => {
+    await api?.close();
+    await db?.close();
+    await smtp?.close();
+  });
+
+  it('the administrator invites by e-mail, the member joins with the code, and the administrator sees them; the administrator has no room', async () => {
+    const org = await organization('acme');
+    const grace = await person('grace');
+    const invited = await call('POST', `/v1/accounts/${org.id}/organization/invites`, org.token, { email: 'Grace@example.test' });
+    expect(invited.status).to.equal(201);
+    expect(invited.json).to.include({ email: 'grace@example.test', mailed: true, joinCode: org.joinCode });
+    const mail = await waitFor('the invitation e-mail', () => smtp.received.find((m) => m.to.includes('grace@example.test')));
+    expect(mail.raw).to.contain(org.joinCode).and.to.contain('tb_i_');
+
+    const joined = await call('POST', `/v1/accounts/${grace.id}/organization/join`, grace.token, { code: org.joinCode });
+    expect(joined.status, JSON.stringify(joined.json)).to.equal(200);
+    const members = await call('GET', `/v1/accounts/${org.id}/organization/members`, org.token);
+    expect((members.json as unknown as Array<{ accountId: number; roomNumber: string }>).map((m) => [m.accountId, m.roomNumber])).to.deep.equal([[grace.id, grace.room]]);
+    expect((await call('GET', `/v1/accounts/${grace.id}/organization`, grace.token)).json).to.deep.equal({ organization: { id: org.id, name: 'acme' } });
+
+    // No room for the administrator: nothing to set PINs on, nothing a caller could enter.
+    expect((await call('GET', `/v1/accounts/${org.id}/room`, org.token)).status).to.equal(404);
+    expect((await call('PUT', `/v1/accounts/${org.id}/room/pins`, org.token, { moderator: '1234', participant: '5678' })).status).to.equal(404);
+    expect(await db.rooms.forAccount(org.id)).to.deep.equal([]);
+    const self = await call('GET', `/v1/accounts/${org.id}`, org.token);
+    expect(self.status).to.equal(200);
+    expect(self.json).to.deep.include({ room: null });
+
+    // The statement as PDF carries the member lines too, as the CSV does.
+    await db.numbers.add('+18005557311', 'toll_free');
+    const sub = await db.numbers.subscribe('+18005557311', org.id);
+    const graceRoom = await db.rooms.findByNumber(grace.room);
+    const answered = Date.now() - 120_000;
+    await db.ledger.openLeg({ channelId: 'org-pdf-1', accountId: org.id, subscriptionId: sub.id, numberId: sub.numberId, dialled: sub.e164, callerNumber: '+15550001111', answeredAt: answered });
+    await db.ledger.assign('org-pdf-1', { roomId: graceRoom?.id ?? 0, role: 'moderator' });
+    await db.ledger.closeLeg('org-pdf-1', answered + 30_000, 'hangup');
+    const period = new Date(answered).toISOString().slice(0, 7);
+    const pdf = await call('GET', `/v1/accounts/${org.id}/statements/${period}?format=pdf`, org.token);
+    expect(pdf.status, pdf.text).to.equal(200);
+    expect(pdf.text).to.match(/^%PDF-1\.4/).and.contain('by member').and.contain(`member ${grace.id} room ${grace.room}`);
+  });
+
+  it('403 across organizations and for members on administrator routes', async () => {
+    const a = await organization('alpha');
+    const b = await organization('beta');
+    const bob = await person('bob');
+    expect((await call('POST', `/v1/accounts/${bob.id}/organization/join`, bob.token, { code: b.joinCode })).status).to.equal(200);
+    const forbidden: Array<[string, string, string, unknown?]> = [
+      ['GET', `/v1/accounts/${a.id}/organization/members/${bob.id}/usage`, a.token],
+      ['DELETE', `/v1/accounts/${a.id}/organization/members/${bob.id}`, a.token],
+      ['GET', `/v1/accounts/${b.id}/organization/members`, a.token],
+      ['GET', `/v1/accounts/${bob.id}/usage`, b.token],
+      ['GET', `/v1/accounts/${bob.id}/export`, b.token],
+      ['GET', `/v1/accounts/${b.id}/organization/members`, bob.token],
+      ['POST', `/v1/accounts/${bob.id}/organization/invites`, bob.token, { email: 'x@example.test' }],
+    ];
+    for (const [method, path, token, body] of forbidden) {
+      const res = await call(method, path, token, body);
+      expect(res.status, `${method} ${path}`).to.equal(403);
+    }
+    expect(await db.organizations.isMember(b.id, bob.id)).to.equal(true);
+    const usage = await call('GET', `/v1/accounts/${b.id}/organization/members/${bob.id}/usage`, b.token);
+    expect(usage.status).to.equal(200);
+    expect(usage.json).to.include({ accountId: bob.id, legs: 0 });
+    // The member leaves; their former organization still sees their usage, but cannot remove them.
+    expect((await call('DELETE', `/v1/accounts/${bob.id}/organization`, bob.token)).status).to.equal(204);
+    expect((await call('GET', `/v1/accounts/${b.id}/organization/members/${bob.id}/usage`, b.token)).status).to.equal(200);
+    expect((await call('DELETE', `/v1/accounts/${b.id}/organization/members/${bob.id}`, b.token)).status).to.equal(403);
+  });
+
+  it('export, then deletion for good with the password: no more sign-in, the room number retired', async () => {
+    const carol = await person('carol');
+    const exported = await call('GET', `/v1/accounts/${carol.id}/export`, carol.token);
+    expect(exported.status).to.equal(200);
+    expect(exported.json).to.have.keys('exportedAt', 'account', 'room', 'organization', 'memberships', 'subscriptions', 'legs', 'recordings');
+    expect((exported.json.account as { email: string }).email).to.equal('carol@example.test');
+
+    expect((await call('POST', `/v1/accounts/${carol.id}/erasure`, carol.token, { password: PASSWORD })).status).to.equal(400);
+    const wrong = await call('POST', `/v1/accounts/${carol.id}/erasure`, carol.token, { password: 'wrong password', confirm: true });
+    expect(wrong.status, JSON.stringify(wrong.json)).to.equal(403);
+    const deleted = await call('POST', `/v1/accounts/${carol.id}/erasure`, carol.token, { password: PASSWORD, confirm: true });
+    expect(deleted.status, JSON.stringify(deleted.json)).to.equal(200);
+    expect(deleted.json).to.include({ accountId: carol.id, retiredRoomNumber: carol.room });
+    expect((await call('POST', '/v1/sessions', undefined, { email: 'carol@example.test', password: PASSWORD })).status).to.equal(401);
+    expect((await call('GET', `/v1/accounts/${carol.id}`, carol.token)).status).to.equal(401);
+    expect((await db.rooms.findByNumber(carol.room))?.accountId).to.equal(carol.id);
+  });
+});
