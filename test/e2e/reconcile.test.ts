@@ -2,6 +2,7 @@
 // that match Asterisk's own CEL record (clean, exit 0); then the ledger is damaged in the
 // three ways it can be (a leg Asterisk never saw, a leg closed at a wrong end, an answered
 // call with no leg) and each is reported (exit 3). Runs the CLI as a process, as CI will.
+import { PUBLIC_TEST_DATA_KEY } from '../../db/index.js';
 import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
@@ -34,10 +35,15 @@ interface ReconcileJson {
 
 const dbUrl = (bridge: BridgeUnderTest) => testDatabaseUrl(bridge.db);
 
+/** The spawned CLI reads the test database's personal fields with the tests' data key. */
+function cliEnv(): NodeJS.ProcessEnv {
+  return { ...process.env, TOLLBRIDGE_DATA_KEY: PUBLIC_TEST_DATA_KEY, TOLLBRIDGE_DEV_MODE: 'yes' };
+}
+
 function runReconcile(bridge: BridgeUnderTest, from: number): { status: number | null; report: ReconcileJson; stderr: string } {
   const cli = path.join(repoRoot(), 'dist', 'cli', 'main.js');
   const args = [cli, 'ledger', 'reconcile', '--db', dbUrl(bridge), '--from', new Date(from).toISOString(), '--asterisk-instance', testAsteriskConfig().instance, '--json'];
-  const run = spawnSync(process.execPath, args, { encoding: 'utf8', env: { ...process.env, TOLLBRIDGE_LOG_LEVEL: 'silent' } });
+  const run = spawnSync(process.execPath, args, { encoding: 'utf8', env: { ...cliEnv(), TOLLBRIDGE_LOG_LEVEL: 'silent' } });
   let report: ReconcileJson;
   try {
     report = JSON.parse(run.stdout) as ReconcileJson;
@@ -116,7 +122,7 @@ describe('tollbridge ledger reconcile against Asterisk CEL, over real SIP @aster
     expect(stillOpen.report.differences.map((d) => `${d.kind} ${d.channelId}`)).to.include(`still-open ${openId}`);
     // Three seconds early (a time in the future would be refused).
     const wrongEnd = new Date((lostClose.endedAt ?? 0) - 3000).toISOString();
-    const close = spawnSync(process.execPath, [path.join(repoRoot(), 'dist', 'cli', 'main.js'), 'ledger', 'close', openId, '--ended-at', wrongEnd, '--db', dbUrl(bridge)], { encoding: 'utf8' });
+    const close = spawnSync(process.execPath, [path.join(repoRoot(), 'dist', 'cli', 'main.js'), 'ledger', 'close', openId, '--ended-at', wrongEnd, '--db', dbUrl(bridge)], { encoding: 'utf8', env: cliEnv() });
     expect(close.status, close.stderr).to.equal(0);
 
     // 3. An answered call whose leg never reached the database.
