@@ -2,6 +2,7 @@
 // paths, %-escapes, bodies, content types, headers, huge values) as account A, with account B
 // beside it. Never a 500 (nor an error in the log), and B's data is the same afterwards.
 // TOLLBRIDGE_FUZZ_SEED replays a run; TOLLBRIDGE_FUZZ_MS sets how long it runs (default 15 s).
+import { seededRandom } from '../support/seeded-random.js';
 import { expect } from 'chai';
 import http from 'node:http';
 import { pino } from 'pino';
@@ -16,17 +17,6 @@ const PASSWORD = 'correct horse battery';
 const SEED = Number(process.env.TOLLBRIDGE_FUZZ_SEED ?? 20261202);
 const DURATION_MS = Number(process.env.TOLLBRIDGE_FUZZ_MS ?? 15_000);
 
-/** mulberry32: small, seeded, good enough to pick cases. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Sent {
   method: string;
@@ -100,7 +90,7 @@ describe('API fuzz: random and malformed requests on every route', function () {
     const routes = Object.entries(doc.paths).flatMap(([p, methods]) => Object.keys(methods).map((m) => ({ method: m.toUpperCase(), path: p })));
     expect(routes.length).to.be.greaterThan(20);
 
-    const random = prng(SEED);
+    const random = seededRandom(SEED);
     const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
     const chance = (p: number) => random() < p;
     let tokenA = (await db.credentials.session(a.id)).token;

@@ -3,6 +3,7 @@
 // go silent past the timeouts, hang up mid-entry or let prompts end, in any order. Whatever
 // they do: no machine fails, every call reaches its end, every leg opened is closed, every
 // caller admitted to a room leaves it, and the places for calls still in the IVR all come back.
+import { seededRandom } from '../support/seeded-random.js';
 import { expect } from 'chai';
 import { SimulatedClock } from 'xstate';
 import { CallRouter } from '../../flows/call-router.js';
@@ -16,17 +17,6 @@ const CALLS = 400;
 const TOLL_FREE = '+18005550100';
 const ROOM = '11331134';
 
-/** mulberry32: small, seeded, reproducible. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Locks a room's kinds after 4 failures and a caller after 3, in memory. */
 class MemoryGuard implements PinGuard {
@@ -57,7 +47,7 @@ describe(`DTMF fuzz: ${CALLS} random callers against the call machine (seed ${SE
   this.timeout(60_000);
 
   it('no crash, no stuck call, every leg closed, every room join left, every IVR place given back', async () => {
-    const rnd = random(SEED);
+    const rnd = seededRandom(SEED);
     const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)] as T;
     const channel = new FakeChannel();
     const directory = new FakeDirectory();
