@@ -303,6 +303,7 @@ export function registerRoutes(router: Router, deps: ApiDeps): void {
       ...optional('language', text(req.body, 'language', 10, false)),
       ...optional('locked', field(req.body, 'locked', 'boolean', false)),
       ...optional('maxParticipants', field(req.body, 'maxParticipants', 'number', false)),
+      ...optional('announcements', announcementsField(req.body)),
     };
     return ok(await db.rooms.updateSettings(room.number, settings));
   });
@@ -441,6 +442,21 @@ export function registerRoutes(router: Router, deps: ApiDeps): void {
   });
 
   registerOrganizationRoutes(router, { db, mailer, log, owner, operator, reauthenticate, callerRetentionDays: deps.callerRetentionDays ?? DEFAULT_CALLER_RETENTION_DAYS });
+}
+
+/** PATCH room's "announcements": an object of true/false settings (db/ checks the names). */
+function announcementsField(body: unknown): Record<string, boolean> | undefined {
+  const value = typeof body === 'object' && body !== null && Object.hasOwn(body, 'announcements') ? (body as Record<string, unknown>).announcements : undefined;
+  if (value === undefined) return undefined;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new HttpError(400, 'BadField', '"announcements" must be an object such as {"joinLeaveTones": false, "recordNames": true}');
+  }
+  const settings: Record<string, boolean> = {};
+  for (const [name, setting] of Object.entries(value)) {
+    if (typeof setting !== 'boolean') throw new HttpError(400, 'BadField', `"announcements.${name.slice(0, 40)}" must be true or false`);
+    settings[name] = setting;
+  }
+  return settings;
 }
 
 function optional<K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> {

@@ -67,7 +67,8 @@ import {
 } from './ports.js';
 
 export interface RoomMembership {
-  join(room: RoomInfo, channelId: string, role: Role): void;
+  /** `name`: the caller's recorded name, handed to the room (which announces and then deletes it). */
+  join(room: RoomInfo, channelId: string, role: Role, name?: string): void;
   leave(roomNumber: string, channelId: string): void;
   /** The caller is not in the room's bridge it should be in: place it again. */
   replace(roomNumber: string, channelId: string): void;

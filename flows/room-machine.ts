@@ -25,15 +25,19 @@ import { assign, enqueueActions, forwardTo, setup } from 'xstate';
 import { Prompt } from '../ivr/prompts.js';
 import { aloneWatch, type AloneReport, type AloneWatchEvent } from './alone-watch.js';
 import type { LegEndReason, ModeratorLeavePolicy, Role, RoomInfo } from './ports.js';
+import type { RoomAnnouncements } from './announcements.js';
+import { announcementsOf, entryEffects, leaveEffects, musicAfter, refusedEffects, type AnnouncementEffect } from './room-announcements.js';
 
 export type RoomEffect =
   | { op: 'admitLive'; channelIds: string[] }
   | { op: 'hold'; channelIds: string[]; prompt: string | null }
   | { op: 'dismiss'; channelIds: string[]; prompt: string; reason: LegEndReason }
-  | { op: 'release' };
+  | { op: 'release' }
+  | AnnouncementEffect;
 
 export type RoomEvent =
-  | { type: 'JOIN'; channelId: string; role: Role; room: RoomInfo }
+  /** `name`: the caller's recorded name (an Asterisk stored recording), now the room's to announce and delete. */
+  | { type: 'JOIN'; channelId: string; role: Role; room: RoomInfo; name?: string }
   | { type: 'LEAVE'; channelId: string }
   | { type: 'REPLACE'; channelId: string }
   | AloneWatchEvent
@@ -56,6 +60,12 @@ export interface RoomContext {
   live: string[];
   /** Participants in the holding bridge. */
   waiting: string[];
+  language: string;
+  announcements: RoomAnnouncements;
+  /** Recorded names of callers in the room, by channel id (room-announcements.ts). */
+  names: Record<string, string>;
+  /** Music on hold is playing in the live bridge (a caller alone there). */
+  musicOn: boolean;
 }
 
 const without = (list: string[], id: string) => list.filter((x) => x !== id);
@@ -82,14 +92,31 @@ export function createRoomMachine(perform: (effect: RoomEffect) => void, aloneMs
     },
     actions: {
       // Settings may change between calls: the latest caller brings the current ones.
-      takeSettings: assign(({ event }) =>
+      takeSettings: assign(({ context, event }) =>
         event.type === 'JOIN'
-          ? { policy: event.room.onModeratorLeave, locked: event.room.locked, maxParticipants: event.room.maxParticipants }
+          ? {
+              policy: event.room.onModeratorLeave,
+              locked: event.room.locked,
+              maxParticipants: event.room.maxParticipants,
+              language: event.room.language,
+              announcements: announcementsOf(event.room.announcements),
+              names: event.name === undefined ? context.names : { ...context.names, [event.channelId]: event.name },
+            }
           : {},
       ),
       refuse: ({ event }) => {
-        if (event.type === 'JOIN') perform({ op: 'dismiss', channelIds: [event.channelId], prompt: event.room.locked ? Prompt.locked : Prompt.full, reason: 'refused' });
+        if (event.type !== 'JOIN') return;
+        perform({ op: 'dismiss', channelIds: [event.channelId], prompt: event.room.locked ? Prompt.locked : Prompt.full, reason: 'refused' });
+        for (const effect of refusedEffects(announcementsOf(event.room.announcements), event.name)) perform(effect);
       },
+      announceLeave: enqueueActions(({ context, event, enqueue }) => {
+        if (event.type !== 'LEAVE') return;
+        const effects = leaveEffects(context, event.channelId);
+        for (const effect of effects) enqueue(() => perform(effect));
+        const { [event.channelId]: _gone, ...names } = context.names;
+        const remaining = context.moderators.length + context.live.length - (context.moderators.includes(event.channelId) || context.live.includes(event.channelId) ? 1 : 0);
+        enqueue.assign({ names, musicOn: remaining === 0 ? false : musicAfter(context.musicOn, effects) });
+      }),
       // Asterisk's word on bridge membership goes to the alone watch.
       forwardToAloneWatch: forwardTo('aloneWatch'),
       dismissAlone: ({ event }) => {
@@ -106,16 +133,21 @@ export function createRoomMachine(perform: (effect: RoomEffect) => void, aloneMs
       openRoom: enqueueActions(({ context, event, enqueue }) => {
         if (event.type !== 'JOIN') return;
         const admitted = [event.channelId, ...context.waiting];
+        const next = { ...context, moderators: [...context.moderators, event.channelId], live: [...context.live, ...context.waiting], waiting: [] };
         enqueue(() => perform({ op: 'admitLive', channelIds: admitted }));
-        enqueue.assign({ moderators: [...context.moderators, event.channelId], live: [...context.live, ...context.waiting], waiting: [] });
+        // Tones, names, the count and music for whoever just entered (after their move).
+        const greeting = entryEffects(next, admitted);
+        for (const effect of greeting) enqueue(() => perform(effect));
+        enqueue.assign({ moderators: next.moderators, live: next.live, waiting: [], musicOn: musicAfter(context.musicOn, greeting) });
       }),
       joinLive: enqueueActions(({ context, event, enqueue }) => {
         if (event.type !== 'JOIN') return;
         const channelId = event.channelId;
+        const joined = event.role === 'moderator' ? { moderators: [...context.moderators, channelId] } : { live: [...context.live, channelId] };
         enqueue(() => perform({ op: 'admitLive', channelIds: [channelId] }));
-        enqueue.assign(
-          event.role === 'moderator' ? { moderators: [...context.moderators, channelId] } : { live: [...context.live, channelId] },
-        );
+        const greeting = entryEffects({ ...context, ...joined }, [channelId]);
+        for (const effect of greeting) enqueue(() => perform(effect));
+        enqueue.assign({ ...joined, musicOn: musicAfter(context.musicOn, greeting) });
       }),
       joinHold: enqueueActions(({ context, event, enqueue }) => {
         if (event.type !== 'JOIN') return;
@@ -154,6 +186,10 @@ export function createRoomMachine(perform: (effect: RoomEffect) => void, aloneMs
       moderators: input.restore?.moderators ?? [],
       live: input.restore?.live ?? [],
       waiting: input.restore?.waiting ?? [],
+      language: input.room.language,
+      announcements: announcementsOf(input.room.announcements),
+      names: {},
+      musicOn: false,
     }),
     invoke: { id: 'aloneWatch', src: 'aloneWatch', input: { aloneMs } },
     on: {
@@ -183,13 +219,13 @@ export function createRoomMachine(perform: (effect: RoomEffect) => void, aloneMs
             { guard: 'isModerator', target: 'live', actions: ['takeSettings', 'openRoom'] },
             { actions: ['takeSettings', 'joinHold'] },
           ],
-          LEAVE: { target: 'settling', actions: 'remove' },
+          LEAVE: { target: 'settling', actions: ['announceLeave', 'remove'] },
         },
       },
       live: {
         on: {
           JOIN: [{ guard: 'refused', actions: 'refuse' }, { actions: ['takeSettings', 'joinLive'] }],
-          LEAVE: { target: 'settling', actions: 'remove' },
+          LEAVE: { target: 'settling', actions: ['announceLeave', 'remove'] },
         },
       },
       unmoderated: {
@@ -199,7 +235,7 @@ export function createRoomMachine(perform: (effect: RoomEffect) => void, aloneMs
             { guard: 'isModerator', target: 'live', actions: ['takeSettings', 'joinLive'] },
             { actions: ['takeSettings', 'joinLive'] },
           ],
-          LEAVE: { target: 'settling', actions: 'remove' },
+          LEAVE: { target: 'settling', actions: ['announceLeave', 'remove'] },
         },
       },
       // After someone leaves: decide where the room stands now.

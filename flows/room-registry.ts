@@ -8,7 +8,7 @@
 import { createActor, type Actor, type ActorOptions, type AnyActorLogic } from 'xstate';
 import type { Logger } from 'pino';
 import type { RoomMembership } from './call-machine.js';
-import type { BridgeKind, ConferenceBridges, Role, RoomInfo } from './ports.js';
+import type { BridgeKind, ConferenceBridges, Role, RoomAnnouncer, RoomInfo } from './ports.js';
 import { createRoomMachine, type RoomEffect, type RoomMembers } from './room-machine.js';
 
 type RoomActor = Actor<ReturnType<typeof createRoomMachine>>;
@@ -19,6 +19,8 @@ export interface RoomRegistryOptions {
   aloneMs?: number;
   /** xstate's clock for the rooms' timers (tests pass a SimulatedClock). */
   timers?: TimerClock;
+  /** Plays the rooms' tones, names, counts and music; absent: they are not played. */
+  announcer?: RoomAnnouncer;
 }
 
 /** Moves that may run side by side: into the same bridge, with the same prompt. */
@@ -49,8 +51,8 @@ export class RoomRegistry implements RoomMembership {
     private readonly options: RoomRegistryOptions = {},
   ) {}
 
-  join(room: RoomInfo, channelId: string, role: Role): void {
-    this.roomFor(room).actor.send({ type: 'JOIN', channelId, role, room });
+  join(room: RoomInfo, channelId: string, role: Role, name?: string): void {
+    this.roomFor(room).actor.send({ type: 'JOIN', channelId, role, room, ...(name === undefined ? {} : { name }) });
   }
 
   /**
@@ -184,6 +186,14 @@ export class RoomRegistry implements RoomMembership {
         return this.bridges.dismiss(effect.channelIds, effect.prompt, effect.reason);
       case 'release':
         return this.bridges.release(room);
+      case 'announce':
+        return this.options.announcer?.announce(room, effect.sounds, effect.language) ?? Promise.resolve();
+      case 'tell':
+        return this.options.announcer?.tell(effect.channelId, effect.sounds) ?? Promise.resolve();
+      case 'music':
+        return this.options.announcer?.music(room, effect.on) ?? Promise.resolve();
+      case 'forgetName':
+        return this.options.announcer?.forgetName(effect.name) ?? Promise.resolve();
     }
   }
 
