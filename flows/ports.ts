@@ -160,6 +160,17 @@ export interface RoomAnnouncer {
   forgetName(name: string): Promise<void>;
 }
 
+/** A caller's name, recorded at entry (an Asterisk stored recording, played as recording:<name>). */
+export interface NameRecorder {
+  /**
+   * "At the tone, please say your name", a beep, a few seconds of recording ('#' ends it early).
+   * Resolves with the recording's name, or null when nothing was recorded (the caller is let in anyway).
+   */
+  record(channelId: string): Promise<string | null>;
+  /** Deletes a name recording nobody will hear (the caller left before entering). */
+  discard(name: string): Promise<void>;
+}
+
 /** Whether the bridge takes new calls: false from the moment a graceful stop begins. */
 export interface Admission {
   accepting(): boolean;
