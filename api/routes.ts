@@ -16,6 +16,8 @@ import { Backoff, DEFAULT_SIGNIN_LIMITS, type SigninLimits } from './backoff.js'
 import { HttpError, field, ok, text, type Reply, type Request, type Router } from './http.js';
 import { openApiDocument } from './openapi.js';
 import { registerOrganizationRoutes } from './organization-routes.js';
+import { registerRecordingRoutes } from './recording-routes.js';
+import type { RecordingControl } from '../flows/recording-control.js';
 import { statementPdf } from './statement-pdf.js';
 import { checkHealth, type HealthSources } from './health.js';
 
@@ -37,6 +39,10 @@ export interface ApiDeps {
   now?: () => number;
   /** Days caller numbers are kept in the ledger (default DEFAULT_CALLER_RETENTION_DAYS). */
   callerRetentionDays?: number;
+  /** Where conference recordings are kept (TOLLBRIDGE_RECORDINGS_DIR); absent: none can be downloaded. */
+  recordingsDir?: string;
+  /** The bridge's recorder, when the bridge runs in this process (`tollbridge start`). */
+  recording?: RecordingControl;
 }
 
 /** Longest page a list route returns, and the page when ?limit= is not given. */
@@ -441,6 +447,7 @@ export function registerRoutes(router: Router, deps: ApiDeps): void {
     return paged(req, entries, page, (e) => String(e.id));
   });
 
+  registerRecordingRoutes(router, { db, owner, roomNumberOf: async (accountId) => (await roomOf(accountId)).number, recordingsDir: deps.recordingsDir, recording: deps.recording, page: pageOf });
   registerOrganizationRoutes(router, { db, mailer, log, owner, operator, reauthenticate, callerRetentionDays: deps.callerRetentionDays ?? DEFAULT_CALLER_RETENTION_DAYS });
 }
 

@@ -26,6 +26,12 @@ import { EventGate } from './event-gate.js';
 import { resync, type ResyncDeps } from './resync.js';
 import { STOP_END_GUARD_MS, STOP_PROMPT_GUARD_MS } from '../flows/call-machine.js';
 import { reasonOf, ServiceUnavailableError } from './service-unavailable.js';
+import os from 'node:os';
+import path from 'node:path';
+import { AriAnnouncer } from '../bridge/ari-announcer.js';
+import { AriBridgeRecorder } from '../bridge/ari-bridge-recorder.js';
+import { AriNameRecorder } from '../bridge/ari-name-recorder.js';
+import { ConferenceRecorder, type RecordingStore } from './conference-recorder.js';
 
 export interface BridgeAppOptions {
   asterisk: AsteriskConfig;
@@ -50,7 +56,14 @@ export interface BridgeAppOptions {
   guessing?: PinGuessingLimits;
   /** Fault injection for tests: wraps the ARI bridge operations the rooms use. */
   wrapBridges?: (bridges: ConferenceBridges) => ConferenceBridges;
+  /** Where finished conference recordings go (TOLLBRIDGE_RECORDINGS_DIR); default a directory under the system's temp dir. */
+  recordingsDir?: string;
+  /** The conference recordings' rows (db.recordings); absent: recordings are files only, unlisted. */
+  recordings?: RecordingStore;
 }
+
+/** Without a database for recordings: files only. */
+const UNLISTED_RECORDINGS: RecordingStore = { create: async () => 0, finish: async () => undefined };
 
 export interface StopOptions {
   /** Overrides the app's drain limit for this stop (0: end the calls at once). */
@@ -117,6 +130,8 @@ export class BridgeApp {
     readonly callRecords: CallRecords,
     private readonly log: Logger,
     private readonly drainMs: number,
+    /** Starts and stops rooms' conference recordings (RecordingControl): the room's controls use it. */
+    readonly recording: ConferenceRecorder,
   ) {}
 
   // What GET /health reports of the bridge (api/health.ts HealthSources.bridge).
@@ -161,7 +176,22 @@ export class BridgeApp {
     const channels = new AriChannels(ari, ari.playbacks, log, ari.answers, ari.subscriptions);
     const conference = new AriConference(ari, channels, ari.subscriptions, log);
     const limits = options.limits ?? DEFAULT_CALL_LIMITS;
-    const rooms = new RoomRegistry(options.wrapBridges?.(conference) ?? conference, log, { aloneMs: limits.aloneMs });
+    // Tones, counts, names and music (flows/room-announcements.ts); conference recordings, which
+    // stop before a room's bridges are released.
+    const announcer = new AriAnnouncer(ari, channels, ari.playbacks, ari.subscriptions, log);
+    const names = new AriNameRecorder(ari, channels, ari.recordingEnds, log);
+    const roomView: { rooms: RoomRegistry | null } = { rooms: null };
+    const recording = new ConferenceRecorder({
+      bridges: new AriBridgeRecorder(ari, ari.recordingEnds, log),
+      rooms: { snapshot: (room) => roomView.rooms?.snapshot(room) ?? null },
+      directory: options.directory,
+      store: options.recordings ?? UNLISTED_RECORDINGS,
+      announcer,
+      dir: options.recordingsDir ?? path.join(os.tmpdir(), `tollbridge-recordings-${cfg.instance}`),
+      log,
+    });
+    const rooms = new RoomRegistry(recording.wrap(options.wrapBridges?.(conference) ?? conference), log, { aloneMs: limits.aloneMs, announcer });
+    roomView.rooms = rooms;
     const router = new CallRouter({
       channel: channels,
       directory: options.directory,
@@ -174,6 +204,8 @@ export class BridgeApp {
       limits,
       ...(options.pinGuard === undefined ? {} : { pinGuard: options.pinGuard }),
       ...(options.guessing === undefined ? {} : { guessing: options.guessing }),
+      names,
+      recording,
     });
     const localCel = cfg.managed || options.runningAsterisk !== undefined ? [new CelFileCallRecords((options.runningAsterisk ?? ownAsterisk)?.paths.celLog ?? instancePaths(cfg).celLog)] : [];
     const callRecords: CallRecords = options.callRecords ?? new AsteriskCallRecords([new AmiCallRecords(ami), ...localCel]);
@@ -182,8 +214,8 @@ export class BridgeApp {
       legRecovery: options.legRecovery, callRecords, log,
     };
     const hangupRequests = new HangupRequests(ami);
-    const gate = new EventGate((event) => deliver({ router, rooms, channels, hangupRequests, log }, event));
-    const app = new BridgeApp(router, rooms, ari, gate, resyncDeps, ownAsterisk, ami, callRecords, log, options.drainMs ?? DEFAULT_DRAIN_MS);
+    const gate = new EventGate((event) => deliver({ router, rooms, channels, hangupRequests, log, recording }, event));
+    const app = new BridgeApp(router, rooms, ari, gate, resyncDeps, ownAsterisk, ami, callRecords, log, options.drainMs ?? DEFAULT_DRAIN_MS, recording);
     gate.hold(); // events wait for the first resync
     await ari.start((event) => gate.push(event), { lost: (at) => app.lost(at), restored: () => app.restored() });
     await app.resyncNow(Date.now());
@@ -275,6 +307,8 @@ export class BridgeApp {
     await this.endCalls(options.drainMs ?? this.drainMs);
     this.stopping = true;
     await this.rooms.settled();
+    await this.recording.stopAll('shutdown');
+    await this.recording.settled();
     await this.ari.close();
     this.ami.close();
     await this.ownAsterisk?.stop();
@@ -297,8 +331,8 @@ export class BridgeApp {
 }
 
 /** One ARI event, as the machines take it. */
-function deliver(to: { router: CallRouter; rooms: RoomRegistry; channels: AriChannels; hangupRequests: HangupRequests; log: Logger }, event: CallEvent): void {
-  const { router, rooms, channels, hangupRequests, log } = to;
+function deliver(to: { router: CallRouter; rooms: RoomRegistry; channels: AriChannels; hangupRequests: HangupRequests; log: Logger; recording: ConferenceRecorder }, event: CallEvent): void {
+  const { router, rooms, channels, hangupRequests, log, recording } = to;
   switch (event.type) {
     case 'call.start':
       log.debug({ channelId: event.channelId, dialled: event.dialled }, 'call arrived');
@@ -324,6 +358,7 @@ function deliver(to: { router: CallRouter; rooms: RoomRegistry; channels: AriCha
       const entered = event.type === 'bridge.entered';
       router.bridgeEvent(event.channelId, event.bridge, entered);
       rooms.bridgeEvent(event.room, event.channelId, event.bridge, entered);
+      recording.bridgeEvent(event.room, event.channelId, event.bridge, entered);
       return;
     }
   }
