@@ -105,6 +105,8 @@ class Observer {
 
 const target = () => ({ host: '127.0.0.1', port: testAsteriskConfig().sipPort });
 const enter = (room: SeededRoom, pin: string): Step[] => [{ pauseMs: 300 }, { digits: `${room.roomNumber}#` }, { pauseMs: 300 }, { digits: `${pin}#` }];
+/** A band-pass around the 1200 Hz tone a joiner "says" as their name. */
+const NAME_BAND = ['sinc', '1100-1300'];
 const QUIET: Partial<RoomAnnouncements> = { joinLeaveTones: false, announceCount: false, aloneMusic: false };
 
 describe('tones, announcements and recording with consent @asterisk', function () {
@@ -167,11 +169,15 @@ describe('tones, announcements and recording with consent @asterisk', function (
     const quietStarted = Date.now();
     const quietJoiner = await join(quiet, quiet.participantPin);
     await new Promise((r) => setTimeout(r, Math.max(0, windowMs - (Date.now() - quietStarted))));
-    const quietRms = await soxRms(await quietEar.stop());
+    const quietFile = await quietEar.stop();
+    const quietRms = await soxRms(quietFile);
+    // Also the control of the next test's measure: nothing in the band its spoken name is in.
+    const quietNameBand = await soxRms(quietFile, NAME_BAND);
     await hangUpAll([quietJoiner.call, quietListener.call]);
     expect(watch.played(`bridge:${liveBridgeId(quiet.roomNumber)}`)).to.deep.equal([]);
 
     expect(quietRms, 'control: no tone, silent callers').to.be.below(0.01);
+    expect(quietNameBand, 'control: nothing in the name\'s band').to.be.below(0.005);
     expect(tonedRms, 'the join tone in the listener\'s audio').to.be.above(0.02);
   });
 
@@ -187,7 +193,7 @@ describe('tones, announcements and recording with consent @asterisk', function (
     const heard = await ear.stop();
     expect(watch.played(bridgeTarget)[0]?.media).to.equal(`recording:${nameRecording}`);
     // The name's band carries the tone; the listener's own entry (their silent name) did not.
-    const nameBand = await soxRms(heard, ['sinc', '1100-1300']);
+    const nameBand = await soxRms(heard, NAME_BAND);
     expect(nameBand, 'the joiner\'s recorded name in the listener\'s audio').to.be.above(0.02);
 
     const stored = async () => bridge.app.ari.client.recordings.getStored({ recordingName: nameRecording }).then(() => true, () => false);
