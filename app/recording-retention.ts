@@ -14,6 +14,14 @@ export interface RecordingRetention {
   days: number;
 }
 
+/** An account deleted for good: its recordings go, rows and files; how many. */
+export async function eraseRecordingsOf(db: Database, dir: string | undefined, accountId: number, log: Logger): Promise<number> {
+  const files = await db.recordings.removeForAccount(accountId);
+  if (dir !== undefined) for (const file of files) fs.rmSync(path.join(dir, path.basename(file)), { force: true });
+  else if (files.length > 0) log.warn({ accountId, files: files.length }, 'recording rows deleted; their files are not reachable here (TOLLBRIDGE_RECORDINGS_DIR)');
+  return files.length;
+}
+
 export async function runRecordingRetention(db: Database, retention: RecordingRetention, log: Logger, now: number = Date.now()): Promise<number> {
   const cutoff = now - retention.days * DAY_MS;
   let deleted = 0;

@@ -122,7 +122,8 @@ export async function openDatabase(cfg: DatabaseConfig, options: DatabaseOptions
   const rooms = new RoomsRepository(ctx, { moderatorMinDigits: options.moderatorPinMinDigits ?? 4 });
   const numbers = new NumbersRepository(ctx, accounts, ledger);
   const organizations = new OrganizationsRepository(ctx, accounts, rooms);
-  const personalData = new PersonalDataRepository(ctx, { accounts, rooms, numbers, ledger, organizations });
+  const recordings = new RecordingsRepository(ctx);
+  const personalData = new PersonalDataRepository(ctx, { accounts, rooms, numbers, ledger, organizations, recordings });
   await personalData.encryptPlaintextOnce();
   return {
     knex,
@@ -140,7 +141,7 @@ export async function openDatabase(cfg: DatabaseConfig, options: DatabaseOptions
     personalData,
     accountLinks: new AccountLinksRepository(ctx),
     pinFailures: new PinFailuresRepository(ctx, cfg.client, options.pinLockPolicy),
-    recordings: new RecordingsRepository(ctx),
+    recordings,
     close: async () => {
       await rooms.cache.stop();
       await writer.dispose();

@@ -68,7 +68,7 @@ export function leaveEffects(room: AnnouncingRoom, channelId: string): Announcem
   return effects;
 }
 
-/** A caller the room refused: their name recording goes too. */
+/** A caller the room refused or dismissed: their name recording goes too (unless the room keeps recordings). */
 export function refusedEffects(announcements: RoomAnnouncements, name: string | undefined): AnnouncementEffect[] {
   return name === undefined || announcements.keepRecordings ? [] : [{ op: 'forgetName', name }];
 }

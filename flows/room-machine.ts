@@ -167,7 +167,9 @@ export function createRoomMachine(perform: (effect: RoomEffect) => void, aloneMs
       endConference: enqueueActions(({ context, enqueue }) => {
         const everyone = [...context.live, ...context.waiting];
         enqueue(() => perform({ op: 'dismiss', channelIds: everyone, prompt: Prompt.moderatorLeft, reason: 'moderator-left' }));
-        enqueue.assign({ live: [], waiting: [] });
+        // Their leaving reaches an idle room: their names go now.
+        for (const effect of everyone.flatMap((id) => refusedEffects(context.announcements, context.names[id]))) enqueue(() => perform(effect));
+        enqueue.assign({ live: [], waiting: [], names: {}, musicOn: false });
       }),
       backToHold: enqueueActions(({ context, enqueue }) => {
         const live = context.live;

@@ -79,6 +79,13 @@ export class RecordingsRepository {
     return rows.map((r) => ({ id: Number(r.id), file: r.file }));
   }
 
+  /** Deletes every recording row of an account (its erasure); the files they named, for the caller to delete. */
+  async removeForAccount(accountId: number): Promise<string[]> {
+    const rows = await this.ctx.knex<RecordingRow>(TABLE).where({ account_id: accountId }).select('file');
+    await this.ctx.knex(TABLE).where({ account_id: accountId }).delete();
+    return rows.map((r) => r.file);
+  }
+
   async remove(id: number): Promise<void> {
     await this.ctx.knex(TABLE).where({ id }).delete();
   }

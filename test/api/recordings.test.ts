@@ -125,6 +125,18 @@ describe('HTTP API: room announcements and recordings', function () {
     expect(openapi.json.paths).to.have.property('/v1/accounts/{accountId}/recordings/{recordingId}/file');
   });
 
+  it('my data: the export lists the recordings; deleting the account for good deletes them, files and rows', async () => {
+    const f = await owner('fritz');
+    fs.writeFileSync(path.join(dir, 'fritz.wav'), 'RIFF');
+    await db.recordings.create({ roomId: f.roomId, accountId: f.id, file: 'fritz.wav', startedAt: Date.now(), startedBy: 'owner', present: [] });
+    const exported = await apiCall(api.url, 'GET', `/v1/accounts/${f.id}/export`, f.token);
+    expect((exported.json.recordings as Array<{ file: string }>).map((r) => r.file)).to.deep.equal(['fritz.wav']);
+    const erased = await apiCall(api.url, 'POST', `/v1/accounts/${f.id}/erasure`, f.token, { password: 'correct horse battery', confirm: true });
+    expect(erased.status).to.equal(200);
+    expect(fs.existsSync(path.join(dir, 'fritz.wav'))).to.equal(false);
+    expect(await db.recordings.listForAccount(f.id, { limit: 10 })).to.deep.equal([]);
+  });
+
   it('retention deletes recordings started before the cutoff, file and row; newer ones stay', async () => {
     const e = await owner('emil');
     const now = Date.now();

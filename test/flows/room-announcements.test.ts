@@ -114,6 +114,17 @@ describe('room announcements (fake bridges and announcer)', () => {
     expect(t.ops).to.include('forget names/p3');
   });
 
+  it('policy end: the participants dismissed when the moderator leaves have their names deleted too', async () => {
+    const t = room({ recordNames: true }, { onModeratorLeave: 'end' });
+    t.mod('m', 'names/m');
+    t.part('p1', 'names/p1');
+    await t.settle();
+    t.leave('m');
+    await t.settle();
+    expect(t.ops).to.include('dismiss p1 conf-leaderhasleft moderator-left');
+    expect(t.ops.filter((o) => o.startsWith('forget')).sort()).to.deep.equal(['forget names/m', 'forget names/p1']);
+  });
+
   it('a room without announcement settings (older callers of the machine) announces nothing', async () => {
     const bridges = new FakeBridges();
     const rooms = new RoomRegistry(bridges, silentLog, { announcer: new FakeAnnouncer(bridges.ops) });
