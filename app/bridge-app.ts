@@ -178,7 +178,7 @@ export class BridgeApp {
     const limits = options.limits ?? DEFAULT_CALL_LIMITS;
     // Tones, counts, names and music (flows/room-announcements.ts); conference recordings, which
     // stop before a room's bridges are released.
-    const announcer = new AriAnnouncer(ari, channels, ari.playbacks, ari.subscriptions, log);
+    const announcer = new AriAnnouncer(ari, channels, ari.announcements, ari.subscriptions, log);
     const names = new AriNameRecorder(ari, channels, ari.recordingEnds, log);
     const roomView: { rooms: RoomRegistry | null } = { rooms: null };
     const recording = new ConferenceRecorder({

@@ -4,14 +4,16 @@
 //              announcer channel, not listed among the bridge's channels and never a
 //              ChannelEnteredBridge), in the room's language, whatever each channel's is
 //   tell       a prompt to one caller's channel (it speaks the room's language since PIN entry);
-//              the app hears that channel again for the prompt's end, then quiets it again
+//              the app hears that channel again for the prompt's end, then quiets it again.
+//              Tracked apart from the callers' IVR prompts (AriSession.announcements), with a
+//              guard: a caller who hangs up during it must not leave a prompt pending
 //   music      music on hold in the live bridge (POST/DELETE /bridges/{id}/moh), the same hidden way
 //   forgetName deletes a caller's name recording (an Asterisk stored recording) once every
 //              announcement that plays it has finished (PlaybackFinished, or a guard time)
 import type { Logger } from 'pino';
 import type { RoomAnnouncer } from '../flows/ports.js';
-import type { AriChannels } from './ari-channels.js';
 import { liveBridgeId } from './ari-conference.js';
+import type { AriChannels } from './ari-channels.js';
 import type { AriClientSource } from './ari-session.js';
 import type { ChannelSubscriptions } from './channel-subscriptions.js';
 import type { PlaybackTracker } from './playbacks.js';
@@ -25,7 +27,8 @@ export class AriAnnouncer implements RoomAnnouncer {
 
   constructor(
     private readonly ari: AriClientSource,
-    private readonly channels: AriChannels,
+    private readonly channels: Pick<AriChannels, 'promptsAskedFor'>,
+    /** The session's tracker of bridge playbacks (AriSession.announcements), not the callers' prompts'. */
     private readonly playbacks: PlaybackTracker,
     private readonly subscriptions: ChannelSubscriptions,
     private readonly log: Logger,
@@ -34,6 +37,8 @@ export class AriAnnouncer implements RoomAnnouncer {
   async announce(room: string, sounds: string[], language: string): Promise<void> {
     const { id, finished } = this.playbacks.register();
     const heard = Promise.race([finished, new Promise<void>((r) => setTimeout(r, ANNOUNCEMENT_GUARD_MS).unref())]);
+    // Given up after the guard: the bridge may have gone with the end of the tone.
+    void heard.then(() => this.playbacks.finished(id));
     for (const name of namesIn(sounds)) this.track(name, heard);
     try {
       await this.ari.client.bridges.play({ bridgeId: liveBridgeId(room), media: sounds, lang: language, playbackId: id });
@@ -44,9 +49,23 @@ export class AriAnnouncer implements RoomAnnouncer {
   }
 
   async tell(channelId: string, sounds: string[]): Promise<void> {
-    const playback = this.channels.play(channelId, sounds);
-    // Quiet again once heard (a conference member's own events are not needed: channel-subscriptions.ts).
-    void playback.finished.then(() => this.subscriptions.quiet([channelId]));
+    const { id, finished } = this.playbacks.register();
+    const heard = Promise.race([finished, new Promise<void>((r) => setTimeout(r, ANNOUNCEMENT_GUARD_MS).unref())]);
+    const promptsBefore = this.channels.promptsAskedFor(channelId);
+    // Quiet again once heard (a conference member's own events are not needed: channel-subscriptions.ts),
+    // unless a prompt was asked for meanwhile (a dismissal's): its end must still be heard.
+    void heard.then(() => {
+      this.playbacks.finished(id);
+      if (this.channels.promptsAskedFor(channelId) === promptsBefore) this.subscriptions.quiet([channelId]);
+    });
+    // Its end is the channel's event: heard again first. Not on the room's path: not awaited.
+    void this.subscriptions
+      .listen([channelId])
+      .then(() => this.ari.rest.play(channelId, sounds, id))
+      .catch((err: unknown) => {
+        this.playbacks.finished(id);
+        this.log.debug({ err, channelId }, 'count not told (caller gone?)');
+      });
   }
 
   async music(room: string, on: boolean): Promise<void> {

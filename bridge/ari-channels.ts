@@ -21,6 +21,8 @@ export class AriChannels implements CallChannel {
   private readonly speaking = new Map<string, Promise<void>>();
   /** Why the app hung up a channel, until its StasisEnd takes it (takeHangupReason). */
   private readonly hangupReasons = new Map<string, LegEndReason>();
+  /** Prompts asked for per channel, until its StasisEnd (takeHangupReason): whether another began since. */
+  private readonly prompts = new Map<string, number>();
 
   constructor(
     private readonly ari: AriClientSource,
@@ -56,6 +58,7 @@ export class AriChannels implements CallChannel {
 
   /** The reason the app gave when it hung this channel up, if it did; forgotten once taken. */
   takeHangupReason(channelId: string): LegEndReason | undefined {
+    this.prompts.delete(channelId);
     const reason = this.hangupReasons.get(channelId);
     this.hangupReasons.delete(channelId);
     return reason;
@@ -72,7 +75,13 @@ export class AriChannels implements CallChannel {
     });
   }
 
+  /** How many prompts were asked for on this channel so far. */
+  promptsAskedFor(channelId: string): number {
+    return this.prompts.get(channelId) ?? 0;
+  }
+
   play(channelId: string, media: string[]): PromptPlayback {
+    this.prompts.set(channelId, this.promptsAskedFor(channelId) + 1);
     const { id, finished } = this.playbacks.register();
     let stopped = false;
     const heard = Promise.all([this.subscriptions?.listen([channelId]), this.speaking.get(channelId)]);

@@ -77,6 +77,11 @@ const ARI_CLIENT_EVENTS = [...ARI_EVENT_TYPES, 'WebSocketReconnecting', 'WebSock
 
 export class AriSession implements AriClientSource {
   readonly playbacks = new PlaybackTracker();
+  /**
+   * Playbacks to a room's bridge (tones, names): apart from the callers' prompts, because a
+   * bridge destroyed mid-tone never reports its end (the announcer gives up on those itself).
+   */
+  readonly announcements = new PlaybackTracker();
   /** Name and conference recordings until Asterisk says they ended. */
   readonly recordingEnds = new RecordingEnds();
   readonly subscriptions: ChannelSubscriptions;
@@ -166,7 +171,10 @@ export class AriSession implements AriClientSource {
     client.on('ChannelStateChange', (event, channel) => {
       if (channel.state === 'Up') this.answers.answered(channel.id, parseAriTimestamp(event.timestamp, now()));
     });
-    client.on('PlaybackFinished', (event) => this.playbacks.finished(event.playback.id));
+    client.on('PlaybackFinished', (event) => {
+      this.playbacks.finished(event.playback.id);
+      this.announcements.finished(event.playback.id);
+    });
     client.on('RecordingFinished', (event) => this.recordingEnds.ended(event.recording.name, 'finished'));
     client.on('RecordingFailed', (event) => this.recordingEnds.ended(event.recording.name, 'failed'));
     client.on('WebSocketReconnecting', (err) => {
