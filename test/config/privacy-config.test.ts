@@ -25,6 +25,16 @@ describe('config: data key and retention', () => {
     expect(cfg.callerRetentionDays).to.equal(730);
   });
 
+  it('conference recordings: kept in <data dir>/recordings for 30 days by default; both settable; a bad retention is refused naming the variable', () => {
+    const cfg = loadConfig({ TOLLBRIDGE_DATA_DIR: dir });
+    expect([cfg.recordingsDir, cfg.recordingRetentionDays]).to.deep.equal([path.join(dir, 'recordings'), 30]);
+    const set = loadConfig({ TOLLBRIDGE_DATA_DIR: dir, TOLLBRIDGE_RECORDINGS_DIR: path.join(dir, 'rec'), TOLLBRIDGE_RECORDING_RETENTION_DAYS: '7' });
+    expect([set.recordingsDir, set.recordingRetentionDays]).to.deep.equal([path.join(dir, 'rec'), 7]);
+    for (const bad of ['0', 'a week', '-1', '36501']) {
+      expect(() => loadConfig({ TOLLBRIDGE_DATA_DIR: dir, TOLLBRIDGE_RECORDING_RETENTION_DAYS: bad }), bad).to.throw(ConfigError, 'TOLLBRIDGE_RECORDING_RETENTION_DAYS');
+    }
+  });
+
   it('a secrets file from before data keys gets one, once, and keeps its other secrets', () => {
     const first = loadConfig({ TOLLBRIDGE_DATA_DIR: dir });
     const { dataKey: _key, ...old } = JSON.parse(fs.readFileSync(first.secretsFile, 'utf8')) as Record<string, unknown>;
