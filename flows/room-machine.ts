@@ -191,7 +191,8 @@ export function createRoomMachine(perform: (effect: RoomEffect) => void, aloneMs
       language: input.room.language,
       announcements: announcementsOf(input.room.announcements),
       names: {},
-      musicOn: false,
+      // A room rebuilt after a restart: a lone caller in its conference had music (Asterisk kept it playing).
+      musicOn: announcementsOf(input.room.announcements).aloneMusic && (input.restore?.moderators.length ?? 0) + (input.restore?.live.length ?? 0) === 1,
     }),
     invoke: { id: 'aloneWatch', src: 'aloneWatch', input: { aloneMs } },
     on: {

@@ -125,6 +125,17 @@ describe('room announcements (fake bridges and announcer)', () => {
     expect(t.ops.filter((o) => o.startsWith('forget')).sort()).to.deep.equal(['forget names/m', 'forget names/p1']);
   });
 
+  it('a room rebuilt after a restart with a lone caller (music playing in Asterisk): the next caller stops the music', async () => {
+    const bridges = new FakeBridges();
+    const rooms = new RoomRegistry(bridges, silentLog, { announcer: new FakeAnnouncer(bridges.ops) });
+    const info = roomInfo({ number: R, announcements: { ...DEFAULT_ANNOUNCEMENTS } });
+    rooms.restore(info, { moderators: ['m'], live: [], waiting: [] });
+    rooms.join(info, 'p', 'participant');
+    await flush();
+    await rooms.settled();
+    expect(bridges.ops.slice(0, 2)).to.deep.equal([`live ${R} p`, `music ${R} off`]);
+  });
+
   it('a room without announcement settings (older callers of the machine) announces nothing', async () => {
     const bridges = new FakeBridges();
     const rooms = new RoomRegistry(bridges, silentLog, { announcer: new FakeAnnouncer(bridges.ops) });
