@@ -183,8 +183,9 @@ describe('tones, announcements and recording with consent @asterisk', function (
 
   it('a room that records names: the others hear "<name> is now in the conference"; the recording is deleted when the caller leaves', async () => {
     const room = await roomWith({ ...QUIET, recordNames: true });
-    // The listener's own name is silence; the joiner "says" theirs as a 1200 Hz tone after the prompt and beep.
-    const listener = await join(room, room.moderatorPin);
+    // The listener's own name is silence, ended early with '#'; the joiner "says" theirs as a
+    // 1200 Hz tone after the prompt ("at the tone, please say your name") and the beep.
+    const listener = await join(room, room.moderatorPin, [{ silenceMs: 3000 }, { digits: '#' }]);
     const ear = await watch.listenTo(listener.channelId, `names-${room.roomNumber}`);
     const joiner = await join(room, room.participantPin, [{ silenceMs: 2900 }, { toneHz: 1200, ms: 2500 }]);
     const bridgeTarget = `bridge:${liveBridgeId(room.roomNumber)}`;
