@@ -25,6 +25,7 @@ const SUMMARIES: Record<string, string> = {
   'GET /v1/accounts/{accountId}/organization': 'Administrator: the organization, its join code and members. Member: which organization.',
   'GET /v1/accounts/{accountId}/organization/members': 'Administrator: current members (account, name, e-mail, room number).',
   'POST /v1/accounts/{accountId}/organization/invites': 'Administrator: e-mail an invitation with the join code ({"email"}).',
+  'POST /v1/accounts/{accountId}/organization/join-code': 'Administrator: a new join code; the old one stops working (members and pending invitations stay).',
   'DELETE /v1/accounts/{accountId}/organization/members/{memberId}': 'Administrator: remove a member (their room stays theirs). Not your member: 403.',
   'GET /v1/accounts/{accountId}/organization/members/{memberId}/usage': "Administrator: a member's usage billed to the organization (?period=YYYY-MM), also after they left. Never your member: 403.",
   'POST /v1/accounts/{accountId}/organization/join': 'Join an organization with {"code"} (its join code) or {"invite"} (an e-mailed invitation).',

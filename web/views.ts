@@ -13,9 +13,9 @@ const POLICIES: Array<[string, string]> = [
   ['end', 'everyone is told and hung up'],
 ];
 
-const csrfField = (csrf: string) => html`<input type="hidden" name="_csrf" value="${csrf}">`;
-const when = (ms: number | null) => (ms === null ? '' : new Date(ms).toISOString().replace('T', ' ').slice(0, 16) + ' UTC');
-const money = (micros: number | null) => (micros === null ? '' : (micros / 1_000_000).toFixed(4));
+export const csrfField = (csrf: string) => html`<input type="hidden" name="_csrf" value="${csrf}">`;
+export const when = (ms: number | null) => (ms === null ? '' : new Date(ms).toISOString().replace('T', ' ').slice(0, 16) + ' UTC');
+export const money = (micros: number | null) => (micros === null ? '' : (micros / 1_000_000).toFixed(4));
 
 export function signinView(nonce: string): Html {
   return html`<form method="post" action="/signin">
@@ -82,7 +82,8 @@ ${csrfField(csrf)}
 </form>`;
 }
 
-export function numbersView(csrf: string, live: Subscription[], available: PhoneNumber[]): Html {
+/** `reaches`: whose rooms a subscribed number answers for ("your room", or an organization's "your members' rooms"). */
+export function numbersView(csrf: string, live: Subscription[], available: PhoneNumber[], reaches = 'your room'): Html {
   const subscribed = live.length === 0
     ? html`<p>You subscribe to no number yet.</p>`
     : html`<div class="scroll"><table><caption class="skip">Subscribed numbers</caption><thead><tr><th scope="col">Number</th><th scope="col">Since</th><th scope="col"><span class="skip">Action</span></th></tr></thead><tbody>
@@ -94,7 +95,7 @@ ${live.map((s) => html`<tr><td>${s.e164}</td><td>${when(s.startedAt)}</td><td><a
 <label for="e164">Available toll-free number</label>
 <select id="e164" name="e164" required>${available.map((n) => html`<option value="${n.e164}">${n.e164}</option>`)}</select>
 <button type="submit">Subscribe</button></form>`;
-  return html`<h2>Subscribed</h2>${subscribed}<h2>Subscribe to a number</h2><p>A subscribed number answers for your room at once; its calls are billed per minute.</p>${subscribe}`;
+  return html`<h2>Subscribed</h2>${subscribed}<h2>Subscribe to a number</h2><p>A subscribed number answers for ${reaches} at once; its calls are billed per minute.</p>${subscribe}`;
 }
 
 export function unsubscribeView(csrf: string, usage: NumberUsage, done: { endedAt: number; mailed: boolean } | null): Html {
