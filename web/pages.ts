@@ -100,7 +100,9 @@ export function registerPages(router: Router, deps: WebDeps = {}): void {
     const session = await sessionOf(req);
     if (session === null) return toSignin(req);
     if (req.method === 'POST' && !sameToken(formOf(req)._csrf, session.csrf)) throw new HttpError(403, 'BadCsrfToken', 'the form is stale or came from another site: reload the page and try again');
-    const { account, room } = await must(call<{ account: Account; room: Room | null }>(req, 'GET', base(session), session.token));
+    const { account } = await must(call<{ account: Account }>(req, 'GET', base(session), session.token));
+    // The room as its own route gives it (settings added there reach the room pages as they are).
+    const room = account.kind === 'organization' ? null : await must(call<Room>(req, 'GET', `${base(session)}/room`, session.token));
     if ((options.pinsFirst ?? true) && room !== null && !room.pinsSet) return redirect('/app/pins');
     let organization: Visitor['organization'] = null;
     if (account.organizationId !== null) {

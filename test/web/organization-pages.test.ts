@@ -8,17 +8,16 @@
 import fs from 'node:fs';
 import { expect } from 'chai';
 import type { Browser, Page } from 'playwright-core';
-import { pino } from 'pino';
-import { createMailer } from '../../app/mailer.js';
-import { startApi, type ApiServer } from '../../api/server.js';
+import type { ApiServer } from '../../api/server.js';
 import { periodOf } from '../../db/billing.js';
 import type { AccountExport } from '../../db/index.js';
 import { startCall, type Step } from '../../sipp/caller.js';
 import { testAsteriskConfig } from '../support/asterisk-fixture.js';
-import { BridgeUnderTest } from '../support/bridge-fixture.js';
-import { atPath, launchChromium, mailText, screenshot, signIn, UI_TIMEOUT_MS } from '../support/browser.js';
-import { SmtpSink } from '../support/smtp-sink.js';
+import type { BridgeUnderTest } from '../support/bridge-fixture.js';
+import { atPath, mailText, screenshot, signIn } from '../support/browser.js';
+import type { SmtpSink } from '../support/smtp-sink.js';
 import { waitFor } from '../support/wait.js';
+import { newBrowserPage, startWebUnderTest, stopWebUnderTest } from '../support/web-fixture.js';
 
 const PASSWORD = 'correct horse battery';
 const ADMIN_EMAIL = 'admin@acme-web.example';
@@ -48,11 +47,7 @@ describe('the organization and "my data" pages in headless Chromium, with a real
   let alan: Person;
   let joinCode: string;
 
-  const newPage = async (): Promise<Page> => {
-    const context = await browser.newContext({ viewport: { width: 1000, height: 800 } });
-    context.setDefaultTimeout(UI_TIMEOUT_MS);
-    return context.newPage();
-  };
+  const newPage = () => newBrowserPage(browser);
   const person = async (name: string, email: string): Promise<Person> => {
     const { account, room } = await bridge.db.accounts.create({ name, email, password: PASSWORD });
     await bridge.db.rooms.setPins(room.number, { moderator: '4826', participant: '1739' });
@@ -66,23 +61,14 @@ describe('the organization and "my data" pages in headless Chromium, with a real
   const sessionToken = async (page: Page) => (await page.context().cookies()).find((c) => c.name === 'tb_session')?.value ?? '';
 
   before(async () => {
-    bridge = await BridgeUnderTest.start();
-    smtp = await SmtpSink.start();
-    const log = pino({ level: 'silent' });
-    api = await startApi({ db: bridge.db, mailer: createMailer({ smtpUrl: smtp.url, from: 'billing@tollbridge.test' }, log), log, operatorToken: OPERATOR }, '127.0.0.1', 0);
+    ({ bridge, api, smtp, browser } = await startWebUnderTest(OPERATOR));
     orgId = (await bridge.db.organizations.create({ name: 'Acme <Web> Ltd', email: ADMIN_EMAIL, password: PASSWORD })).account.id;
     await bridge.db.numbers.add(ORG_NUMBER, 'toll_free');
-    browser = await launchChromium();
     admin = await newPage();
     grace = await person('Grace Hopper', GRACE_EMAIL);
     alan = await person('Alan Turing', ALAN_EMAIL);
   });
-  after(async () => {
-    await browser?.close();
-    await api?.close();
-    await smtp?.close();
-    await bridge?.stop();
-  });
+  after(async () => stopWebUnderTest({ bridge, api, smtp, browser }));
 
   it('an administrator signs in onto the Organization page; no room anywhere: no "My room", room pages lead back, the API refuses a room', async () => {
     await admin.goto(`${api.url}/app/room`);

@@ -6,15 +6,14 @@
 import fs from 'node:fs';
 import { expect } from 'chai';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { pino } from 'pino';
-import { createMailer } from '../../app/mailer.js';
-import { startApi, type ApiServer } from '../../api/server.js';
+import type { ApiServer } from '../../api/server.js';
 import { startCall, type Step } from '../../sipp/caller.js';
 import { testAsteriskConfig } from '../support/asterisk-fixture.js';
-import { BridgeUnderTest } from '../support/bridge-fixture.js';
-import { atPath, launchChromium, linkIn, mailText, screenshot, UI_TIMEOUT_MS } from '../support/browser.js';
-import { SmtpSink } from '../support/smtp-sink.js';
+import type { BridgeUnderTest } from '../support/bridge-fixture.js';
+import { atPath, linkIn, mailText, screenshot, UI_TIMEOUT_MS } from '../support/browser.js';
+import type { SmtpSink } from '../support/smtp-sink.js';
 import { waitFor } from '../support/wait.js';
+import { startWebUnderTest, stopWebUnderTest } from '../support/web-fixture.js';
 
 const EMAIL = 'ada.web@example.test';
 const PASSWORD = 'correct horse battery';
@@ -41,25 +40,16 @@ describe('the owner\'s web pages in headless Chromium, with real SIP calls @aste
   const enter = (pin: string): Step[] => [{ pauseMs: 300 }, { digits: `${roomNumber}#` }, { pauseMs: 300 }, { digits: `${pin}#` }];
 
   before(async () => {
-    bridge = await BridgeUnderTest.start();
-    smtp = await SmtpSink.start();
-    const log = pino({ level: 'silent' });
-    api = await startApi({ db: bridge.db, mailer: createMailer({ smtpUrl: smtp.url, from: 'billing@tollbridge.test' }, log), log, operatorToken: OPERATOR }, '127.0.0.1', 0);
+    ({ bridge, api, smtp, browser } = await startWebUnderTest(OPERATOR));
     const created = await bridge.db.accounts.create({ name: 'Ada <Web> Lovelace', email: EMAIL, password: PASSWORD });
     accountId = created.account.id;
     roomNumber = created.room.number;
     await bridge.db.numbers.add(NUMBER, 'toll_free');
-    browser = await launchChromium();
     context = await browser.newContext({ viewport: { width: 1000, height: 800 } });
     context.setDefaultTimeout(UI_TIMEOUT_MS);
     page = await context.newPage();
   });
-  after(async () => {
-    await browser?.close();
-    await api?.close();
-    await smtp?.close();
-    await bridge?.stop();
-  });
+  after(async () => stopWebUnderTest({ bridge, api, smtp, browser }));
 
   it('a wrong password is refused on the page; first login asks for both PINs before anything else; a real SIP call with them enters the conference', async () => {
     await page.goto(`${api.url}/app/room`);
