@@ -22,7 +22,7 @@ const SUMMARIES: Record<string, string> = {
   'GET /v1/operator/accounts': 'Operator: all accounts.',
   'POST /v1/operator/accounts': 'Operator: create an account with its room ({"name","email","password"}).',
   'POST /v1/operator/accounts/{id}/deactivate': 'Operator: deactivate an account (irreversible).',
-  'GET /v1/accounts/{accountId}/organization': 'Administrator: the organization, its join code and members. Member: which organization.',
+  'GET /v1/accounts/{accountId}/organization': 'Administrator: the organization, its join code and members. Member: which organization, and its toll-free numbers (they reach your room).',
   'GET /v1/accounts/{accountId}/organization/members': 'Administrator: current members (account, name, e-mail, room number).',
   'POST /v1/accounts/{accountId}/organization/invites': 'Administrator: e-mail an invitation with the join code ({"email"}).',
   'POST /v1/accounts/{accountId}/organization/join-code': 'Administrator: a new join code; the old one stops working (members and pending invitations stay).',

@@ -63,8 +63,9 @@ export function removeMemberView(csrf: string, member: Member, usage: MemberUsag
 <p><a href="/app/organization">Keep them</a></p>`;
 }
 
-export function memberView(organization: { name: string }): Html {
+export function memberView(organization: { name: string; numbers: string[] }): Html {
   return html`<p>Your room belongs to <strong>${organization.name}</strong>: calls on its toll-free numbers into your room are billed to it. Your room, its number and your PINs stay yours.</p>
+${organization.numbers.length === 0 ? html`<p>${organization.name} subscribes to no toll-free number yet.</p>` : html`<p>Its numbers, which reach your room:</p><ul id="organization-numbers">${organization.numbers.map((e164) => html`<li><a href="tel:${e164}">${e164}</a></li>`)}</ul>`}
 <p><a href="/app/organization/leave">Leave ${organization.name}…</a></p>`;
 }
 

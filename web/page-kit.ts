@@ -24,8 +24,8 @@ export interface Visitor extends Session {
   account: Account;
   /** null for an organization's administrator: that account has no room. */
   room: Room | null;
-  /** The organization a personal account belongs to. */
-  organization: { id: number; name: string } | null;
+  /** The organization a personal account belongs to, and its numbers (they reach the member's room). */
+  organization: { id: number; name: string; numbers: string[] } | null;
 }
 
 export interface PageKit {

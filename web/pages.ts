@@ -106,7 +106,7 @@ export function registerPages(router: Router, deps: WebDeps = {}): void {
     if ((options.pinsFirst ?? true) && room !== null && !room.pinsSet) return redirect('/app/pins');
     let organization: Visitor['organization'] = null;
     if (account.organizationId !== null) {
-      const member = await call<{ organization: { id: number; name: string } }>(req, 'GET', `${base(session)}/organization`, session.token);
+      const member = await call<{ organization: NonNullable<Visitor['organization']> }>(req, 'GET', `${base(session)}/organization`, session.token);
       organization = member.error === undefined ? member.body.organization : null;
     }
     return handler(req, { ...session, account, room, organization });
@@ -216,7 +216,7 @@ export function registerPages(router: Router, deps: WebDeps = {}): void {
   // --- my room -----------------------------------------------------------------------
   const roomPage = async (req: Request, v: Visitor, room: Room, error?: string) => {
     const subscriptions = await must(call<Subscription[]>(req, 'GET', `${base(v)}/subscriptions?limit=500`, v.token));
-    return htmlReply(page(frame(v, req, 'My room', error === undefined ? {} : { error }), roomView(v.csrf, room, subscriptions.filter((s) => s.endedAt === null))), error === undefined ? 200 : 400);
+    return htmlReply(page(frame(v, req, 'My room', error === undefined ? {} : { error }), roomView(v.csrf, room, [...subscriptions.filter((s) => s.endedAt === null).map((s) => s.e164), ...(v.organization?.numbers ?? [])])), error === undefined ? 200 : 400);
   };
   add('GET', '/app/room', ownerPage(async (req, v, room) => roomPage(req, v, room)));
   add('POST', '/app/room/settings', ownerPage(async (req, v, room) => {

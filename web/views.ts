@@ -60,13 +60,14 @@ ${csrfField(csrf)}
 </form>`;
 }
 
-export function roomView(csrf: string, room: Room, live: Subscription[]): Html {
-  const dialIn = live.length === 0
+/** `dialIn`: the numbers that reach the room (its own subscriptions, and an organization's for a member). */
+export function roomView(csrf: string, room: Room, dialIn: string[]): Html {
+  const numbers = dialIn.length === 0
     ? html`<p>No toll-free number answers for your room yet: <a href="/app/numbers">subscribe to one</a>.</p>`
-    : html`<ul>${live.map((s) => html`<li><a href="tel:${s.e164}">${s.e164}</a></li>`)}</ul>
+    : html`<ul>${dialIn.map((e164) => html`<li><a href="tel:${e164}">${e164}</a></li>`)}</ul>
 <p>Call one of these numbers, type the room number and <kbd>#</kbd>, then your PIN and <kbd>#</kbd>.</p>`;
   return html`<p>Room number (permanent): <span class="big" id="room-number">${room.number}</span></p>
-<h2>How to dial in</h2>${dialIn}
+<h2>How to dial in</h2>${numbers}
 <h2>Change PINs</h2>${pinsForm(csrf, '/app/pins', room, false)}
 <h2>Room settings</h2>
 <form method="post" action="/app/room/settings">

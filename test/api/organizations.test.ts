@@ -63,7 +63,7 @@ describe('HTTP API: organizations and my data', function () {
     expect(joined.status, JSON.stringify(joined.json)).to.equal(200);
     const members = await call('GET', `/v1/accounts/${org.id}/organization/members`, org.token);
     expect((members.json as unknown as Array<{ accountId: number; roomNumber: string }>).map((m) => [m.accountId, m.roomNumber])).to.deep.equal([[grace.id, grace.room]]);
-    expect((await call('GET', `/v1/accounts/${grace.id}/organization`, grace.token)).json).to.deep.equal({ organization: { id: org.id, name: 'acme' } });
+    expect((await call('GET', `/v1/accounts/${grace.id}/organization`, grace.token)).json).to.deep.equal({ organization: { id: org.id, name: 'acme', numbers: [] } });
 
     // No room for the administrator: nothing to set PINs on, nothing a caller could enter.
     expect((await call('GET', `/v1/accounts/${org.id}/room`, org.token)).status).to.equal(404);

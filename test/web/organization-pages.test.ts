@@ -124,6 +124,11 @@ describe('the organization and "my data" pages in headless Chromium, with a real
     await grace.page.getByRole('status').waitFor();
     expect(await grace.page.locator('#membership').textContent()).to.equal('Member of Acme <Web> Ltd');
     expect((await bridge.db.accounts.get(grace.id)).organizationId).to.equal(orgId);
+    expect(await grace.page.locator('#organization-numbers').textContent()).to.equal(ORG_NUMBER);
+    // Her room's page lists the organization's number to dial.
+    await grace.page.getByRole('link', { name: 'My room' }).click();
+    await atPath(grace.page, '/app/room');
+    expect(await grace.page.getByRole('link', { name: ORG_NUMBER }).count()).to.equal(1);
 
     await signInAt(alan.page, ALAN_EMAIL, '/app/room');
     await alan.page.goto(`${api.url}/app/organization`);
@@ -174,7 +179,9 @@ describe('the organization and "my data" pages in headless Chromium, with a real
     expect(forged.status()).to.equal(403);
     expect((await bridge.db.organizations.get(orgId)).joinCode).to.equal(joinCode);
 
-    await admin.getByRole('button', { name: 'Make a new join code' }).click();
+    // By keyboard, as any form of the pages.
+    await admin.getByRole('button', { name: 'Make a new join code' }).focus();
+    await admin.keyboard.press('Enter');
     await admin.getByRole('status').waitFor();
     const newCode = (await admin.locator('#join-code').textContent()) ?? '';
     expect(newCode).to.not.equal(joinCode);
