@@ -264,4 +264,17 @@ describe('the organization and "my data" pages in headless Chromium, with a real
     expect(await admin.locator('#member-statement-total').textContent()).to.equal('0.02');
     expect(await admin.content()).to.not.contain(GRACE_EMAIL);
   });
+
+  it('the administrator unsubscribes the organization\'s number: this month\'s usage and charge first, then the e-mail', async () => {
+    await admin.getByRole('link', { name: 'Toll-free numbers' }).click();
+    await atPath(admin, '/app/numbers');
+    await admin.getByRole('link', { name: 'Unsubscribe…' }).click();
+    await atPath(admin, '/app/numbers/unsubscribe');
+    expect(await admin.locator('#charges').textContent()).to.equal('0.020000');
+    await admin.getByRole('button', { name: `Unsubscribe from ${ORG_NUMBER}` }).click();
+    await admin.getByText('A confirmation with these figures was e-mailed to you.').waitFor();
+    expect((await bridge.db.numbers.get(ORG_NUMBER)).state).to.equal('quarantined');
+    const mail = await waitFor('the unsubscribe e-mail', async () => smtp.received.find((m) => m.to.includes(ADMIN_EMAIL)) ?? null);
+    expect(mailText(mail.raw)).to.contain(ORG_NUMBER).and.contain('charges: 0.020000');
+  });
 });
