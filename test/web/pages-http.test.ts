@@ -84,7 +84,7 @@ describe('web pages over HTTP', function () {
   });
 
   it('an organization\'s administrator is sent from the room pages to the organization\'s; the new forms refuse a POST without their CSRF value', async () => {
-    const org = await db.organizations.create({ name: 'Plain Org', email: 'org@example.test', password: 'correct horse battery' });
+    const org = await db.organizations.create({ name: 'Plain <Org>', email: 'org@example.test', password: 'correct horse battery' });
     const formPage = await fetch(`${api.url}/signin`);
     const nonce = /tb_form=([A-Za-z0-9_-]+)/.exec(formPage.headers.get('set-cookie') ?? '')?.[1] ?? '';
     const signin = async (email: string) => {
@@ -99,7 +99,7 @@ describe('web pages over HTTP', function () {
     }
     const organizationPage = await fetch(`${api.url}/app/organization`, { headers: { cookie: admin } });
     expect(organizationPage.status).to.equal(200);
-    expect(await organizationPage.text()).to.contain('id="join-code"').and.not.contain('href="/app/room"');
+    expect(await organizationPage.text()).to.contain('id="join-code"').and.contain('<h1>Plain &lt;Org&gt;</h1>').and.not.contain('<Org>').and.not.contain('href="/app/room"');
     const stale = await fetch(`${api.url}/app/organization/join-code`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: admin }, body: '' });
     expect(stale.status).to.equal(403);
     const owner = await signin('plain@example.test');
