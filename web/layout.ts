@@ -1,5 +1,5 @@
-// The frame of every page: one column that fits a phone, a skip link, the navigation (with
-// room for "Organization" and "My data" as those pages arrive), and a plain stylesheet.
+// The frame of every page: one column that fits a phone, a skip link, the navigation (a
+// personal owner's or an organization administrator's), and a plain stylesheet.
 import { HttpError, type Handler } from '../api/http.js';
 import { html, type Html } from './html.js';
 
@@ -8,12 +8,23 @@ export interface NavItem {
   label: string;
 }
 
-/** The owner's pages, in menu order. Organization and My data are added here when they exist. */
+/** A personal owner's pages, in menu order. */
 export const OWNER_NAV: NavItem[] = [
   { href: '/app/room', label: 'My room' },
   { href: '/app/numbers', label: 'Toll-free numbers' },
   { href: '/app/usage', label: 'Usage and statements' },
+  { href: '/app/organization', label: 'Organization' },
   { href: '/app/account', label: 'Account' },
+  { href: '/app/my-data', label: 'My data' },
+];
+
+/** An organization administrator's pages: no room (the administrator joins no calls). */
+export const ADMIN_NAV: NavItem[] = [
+  { href: '/app/organization', label: 'Organization' },
+  { href: '/app/numbers', label: 'Toll-free numbers' },
+  { href: '/app/usage', label: 'Usage and statements' },
+  { href: '/app/account', label: 'Account' },
+  { href: '/app/my-data', label: 'My data' },
 ];
 
 export interface PageFrame {
@@ -27,6 +38,8 @@ export interface PageFrame {
   signout?: string;
   notice?: string;
   error?: string;
+  /** The organization a member belongs to, shown on every page of theirs. */
+  membership?: string;
 }
 
 export function page(frame: PageFrame, body: Html): Html {
@@ -38,7 +51,7 @@ ${frame.nav.map((item) => html`<li><a href="${item.href}"${frame.path !== undefi
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${frame.title} · tollbridge</title><link rel="stylesheet" href="/web/style.css"></head>
 <body><a class="skip" href="#main">Skip to content</a>
-<header><p class="brand">tollbridge</p>${nav}</header>
+<header><p class="brand">tollbridge</p>${frame.membership === undefined ? '' : html`<p class="membership" id="membership">Member of <strong>${frame.membership}</strong></p>`}${nav}</header>
 <main id="main"><h1>${frame.title}</h1>
 ${frame.notice === undefined ? '' : html`<p class="notice" role="status">${frame.notice}</p>`}
 ${frame.error === undefined ? '' : html`<p class="error" role="alert">${frame.error}</p>`}
@@ -51,6 +64,7 @@ body{margin:0;font:16px/1.5 system-ui,sans-serif;color:#111;background:#fafafa}
 header{background:#12324f;color:#fff;padding:.5rem 1rem}
 header a,header .link{color:#fff}
 .brand{margin:0;font-weight:bold}
+.membership{margin:0;font-size:.9rem}
 nav ul{list-style:none;margin:0;padding:0;display:flex;flex-wrap:wrap;gap:.25rem 1rem}
 nav a[aria-current=page]{font-weight:bold;text-decoration-thickness:3px}
 nav form{margin:0;padding:0;background:none;border:0}

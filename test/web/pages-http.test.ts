@@ -7,6 +7,7 @@ import { pino } from 'pino';
 import { createMailer } from '../../app/mailer.js';
 import { startApi, type ApiServer } from '../../api/server.js';
 import type { Database } from '../../db/index.js';
+import { csrfTokenFor } from '../../web/cookies.js';
 import { escapeHtml, html } from '../../web/html.js';
 import { createTestDatabase } from '../support/db-fixture.js';
 
@@ -80,6 +81,38 @@ describe('web pages over HTTP', function () {
     expect(forged.headers.get('content-type')).to.match(/^text\/html/);
     expect(await forged.text()).to.contain('the form is stale or came from another site');
     expect((await db.rooms.forAccount(accountId))[0]?.pinsSet).to.equal(false);
+  });
+
+  it('an organization\'s administrator is sent from the room pages to the organization\'s; the new forms refuse a POST without their CSRF value', async () => {
+    const org = await db.organizations.create({ name: 'Plain <Org>', email: 'org@example.test', password: 'correct horse battery' });
+    const formPage = await fetch(`${api.url}/signin`);
+    const nonce = /tb_form=([A-Za-z0-9_-]+)/.exec(formPage.headers.get('set-cookie') ?? '')?.[1] ?? '';
+    const signin = async (email: string) => {
+      const res = await fetch(`${api.url}/signin`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: `tb_form=${nonce}` }, body: form({ _form: nonce, email, password: 'correct horse battery' }) });
+      return /^(tb_session=[^;]+)/.exec(res.headers.get('set-cookie') ?? '')?.[1] ?? '';
+    };
+    const admin = await signin('org@example.test');
+    for (const path of ['/app/room', '/app/pins']) {
+      const res = await fetch(`${api.url}${path}`, { redirect: 'manual', headers: { cookie: admin } });
+      expect(res.status, path).to.equal(303);
+      expect(res.headers.get('location'), path).to.equal('/app/organization');
+    }
+    const organizationPage = await fetch(`${api.url}/app/organization`, { headers: { cookie: admin } });
+    expect(organizationPage.status).to.equal(200);
+    expect(await organizationPage.text()).to.contain('id="join-code"').and.contain('<h1>Plain &lt;Org&gt;</h1>').and.not.contain('<Org>').and.not.contain('href="/app/room"');
+    const stale = await fetch(`${api.url}/app/organization/join-code`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: admin }, body: '' });
+    expect(stale.status).to.equal(403);
+    const owner = await signin('plain@example.test');
+    const deletion = await fetch(`${api.url}/app/my-data/delete`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: owner }, body: form({ password: 'correct horse battery', confirm: 'on' }) });
+    expect(deletion.status).to.equal(403);
+    expect((await db.accounts.get(accountId)).erasedAt).to.equal(null);
+    // With its CSRF value, an owner's POST to an administrator's form is refused as the API refuses it.
+    const [room] = await db.rooms.forAccount(accountId);
+    await db.rooms.setPins(room?.number ?? '', { moderator: '4826', participant: '1739' });
+    const adminOnly = await fetch(`${api.url}/app/organization/join-code`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: owner }, body: form({ _csrf: csrfTokenFor(owner.slice('tb_session='.length)) }) });
+    expect(adminOnly.status).to.equal(403);
+    expect(await adminOnly.text()).to.contain('only an organization');
+    expect((await db.organizations.get(org.account.id)).joinCode).to.equal(org.joinCode);
   });
 
   it('the pages are not in the API description', async () => {
