@@ -194,7 +194,7 @@ export class BridgeApp {
     };
     const hangupRequests = new HangupRequests(ami);
     // Keys and talking of callers in a room come over AMI (bridge/in-room-events.ts says why).
-    listenInRoom(ami, ari.subscriptions, { key: (channelId, digit) => router.digit(channelId, digit), talking: (channelId, talking) => rooms.talking(channelId, talking) });
+    listenInRoom(ami, ari.subscriptions, { key: (channelId, digit) => router.digit(channelId, digit), talking: (channelId, talking) => rooms.talking(channelId, talking) }, log);
     const gate = new EventGate((event) => deliver({ router, rooms, channels, hangupRequests, subscriptions: ari.subscriptions, log }, event));
     const app = new BridgeApp(router, rooms, ari, gate, resyncDeps, ownAsterisk, ami, callRecords, log, options.drainMs ?? DEFAULT_DRAIN_MS);
     gate.hold(); // events wait for the first resync
