@@ -1,7 +1,7 @@
 // The owner's live view and controls of their room (issue 12): who is in it now, and the same
 // controls a moderator has on the keypad, sent to the room's machine as the same events
 // (flows/room-controls.ts), plus a server-sent event stream of joins, leaves, mutes and talking.
-// Only in the process that runs the bridge (`tollbridge start`): `tollbridge api` answers 503.
+// Only in the process that runs the bridge (`tollbridge start`): `tollbridge api` answers 404 LiveUnavailable.
 import type { LiveControl } from '../app/live-rooms.js';
 import { OWNER, type LiveRoom, type RoomControl } from '../flows/room-controls.js';
 import { HttpError, ok, type Reply, type Request, type Router } from './http.js';
@@ -20,7 +20,7 @@ const emptyView = (room: string): LiveRoom => ({ room, state: 'idle', locked: fa
 export function registerLiveRoutes(router: Router, live: LiveControl | undefined, auth: LiveRouteAuth): void {
   const liveRoom = async (req: Request): Promise<{ room: string; live: LiveControl }> => {
     const room = (await auth.roomOf(await auth.owner(req))).number;
-    if (live === undefined) throw new HttpError(503, 'LiveUnavailable', 'the live view is served by the process that runs the bridge (tollbridge start)');
+    if (live === undefined) throw new HttpError(404, 'LiveUnavailable', 'the live view is served only by the process that runs the bridge (tollbridge start)');
     return { room, live };
   };
   const viewOf = (live: LiveControl, room: string) => live.view(room) ?? emptyView(room);

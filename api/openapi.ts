@@ -34,7 +34,7 @@ const SUMMARIES: Record<string, string> = {
   'POST /v1/operator/organizations': 'Operator: create an organization ({"name","email","password"}): the administrator account, no room.',
   'GET /v1/operator/organizations/{id}': 'Operator: an organization, its join code and members.',
   'POST /v1/operator/retention/run': 'Operator: erase caller numbers older than TOLLBRIDGE_CALLER_RETENTION_DAYS now (also run daily).',
-  'GET /v1/accounts/{accountId}/room/live': 'Who is in your room now: {"room","state","locked","mutedAll","recording","members":[{"channelId","callerNumber","role","joinedAt","where","muted","talking"}]} (talking is measured only while an event stream is open). Only from `tollbridge start` (else 503 LiveUnavailable).',
+  'GET /v1/accounts/{accountId}/room/live': 'Who is in your room now: {"room","state","locked","mutedAll","recording","members":[{"channelId","callerNumber","role","joinedAt","where","muted","talking"}]} (talking is measured only while an event stream is open). Only from `tollbridge start` (`tollbridge api`: 404 LiveUnavailable).',
   'GET /v1/accounts/{accountId}/room/live/events': 'Server-sent events (text/event-stream): "room" (the view, first), then "joined", "left", "muted", "talking", "locked", "ended", each with a JSON object. Talk detection runs on the room\'s callers while a stream is open.',
   'POST /v1/accounts/{accountId}/room/live/members/{channelId}/mute': 'Mute a caller (the same as their key 1): they hear conf-muted. Returns the view; 404 NotInRoom, 409 RoomEmpty.',
   'POST /v1/accounts/{accountId}/room/live/members/{channelId}/unmute': 'Unmute a caller (still muted while everyone is muted, unless a moderator).',
