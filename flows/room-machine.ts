@@ -30,7 +30,7 @@
 // Events for one room arrive one at a time, so two callers arriving "in the same instant" are
 // simply two events in some order; the bridge operations they cause are queued in that same
 // order (room-registry.ts), so the bridges always end up as the machine says.
-import { assign, enqueueActions, forwardTo, setup } from 'xstate';
+import { assign, forwardTo, setup } from 'xstate';
 import { Prompt } from '../ivr/prompts.js';
 import { aloneWatch, type AloneReport, type AloneWatchEvent } from './alone-watch.js';
 import { controlForKey, countMedia, InCallPrompt } from '../ivr/in-call-keys.js';
@@ -73,6 +73,7 @@ export interface RoomContext {
   live: string[];
   /** Participants in the holding bridge. */
   waiting: string[];
+  aloneMs: number;
   /** Every member, in the order they joined ("remove the last participant" takes from the end). */
   joined: string[];
   /** What the live view shows of each member beyond where they are. */
@@ -122,16 +123,33 @@ function keyEvent(c: RoomContext, key: KeyPress): RoomControl | null {
   }
 }
 
-/** `aloneMs`: TOLLBRIDGE_MAX_ALONE_S in ms (0: no limit). */
-export function createRoomMachine(perform: (effect: RoomEffect) => void, aloneMs = 0) {
-  return setup({
-    types: {
-      input: {} as { room: RoomInfo; restore?: RoomMembers },
-      context: {} as RoomContext,
-      events: {} as RoomEvent,
-      emitted: {} as RoomNews,
-    },
-    actors: { aloneWatch },
+export interface RoomInput {
+  room: RoomInfo;
+  restore?: RoomMembers;
+  /** TOLLBRIDGE_MAX_ALONE_S in ms (0 or absent: no limit). */
+  aloneMs?: number;
+}
+
+/** The machine's types, actors and its one port, `perform` (see roomMachine). */
+const withPorts = setup({
+  types: {
+    input: {} as RoomInput,
+    context: {} as RoomContext,
+    events: {} as RoomEvent,
+    emitted: {} as RoomNews,
+  },
+  actors: { aloneWatch },
+  actions: { perform: (_, _effect: RoomEffect) => undefined },
+});
+const enqueueActions = withPorts.enqueueActions;
+
+/**
+ * One room. Every bridge operation, mute or prompt it asks for is the action `perform` with the
+ * effect as its parameter: the registry provides it (`roomMachine.provide`), tests too; without
+ * it the machine asks for nothing.
+ */
+export const roomMachine = withPorts
+  .extend({
     guards: {
       // Moderators are never refused: the room is theirs, locked or full.
       refused: ({ context, event }) =>
@@ -139,6 +157,9 @@ export function createRoomMachine(perform: (effect: RoomEffect) => void, aloneMs
       isModerator: ({ event }) => event.type === 'JOIN' && event.role === 'moderator',
       empty: ({ context }) => headcount(context) === 0,
       occupied: ({ context }) => headcount(context) > 0,
+      /** Nobody in the conference: only callers on hold. */
+      onlyWaiting: ({ context }) => context.live.length === 0 && context.moderators.length === 0,
+      moderated: ({ context }) => context.moderators.length > 0,
       leaderless: ({ context }) => context.moderators.length === 0,
       policyEnd: ({ context }) => context.policy === 'end',
       policyWait: ({ context }) => context.policy === 'wait',
@@ -150,32 +171,32 @@ export function createRoomMachine(perform: (effect: RoomEffect) => void, aloneMs
           ? { policy: event.room.onModeratorLeave, locked: event.room.locked, maxParticipants: event.room.maxParticipants }
           : {},
       ),
-      refuse: ({ context, event }) => {
-        if (event.type === 'JOIN') perform({ op: 'dismiss', channelIds: [event.channelId], prompt: event.room.locked || context.lockedNow ? Prompt.locked : Prompt.full, reason: 'refused' });
-      },
+      refuse: enqueueActions(({ context, event, enqueue }) => {
+        if (event.type === 'JOIN') enqueue({ type: 'perform', params: { op: 'dismiss', channelIds: [event.channelId], prompt: event.room.locked || context.lockedNow ? Prompt.locked : Prompt.full, reason: 'refused' } });
+      }),
       // Asterisk's word on bridge membership goes to the alone watch.
       forwardToAloneWatch: forwardTo('aloneWatch'),
-      dismissAlone: ({ event }) => {
-        if (event.type === 'ALONE_LIMIT') perform({ op: 'dismiss', channelIds: [event.channelId], prompt: Prompt.limitReached, reason: 'alone-limit' });
-      },
+      dismissAlone: enqueueActions(({ event, enqueue }) => {
+        if (event.type === 'ALONE_LIMIT') enqueue({ type: 'perform', params: { op: 'dismiss', channelIds: [event.channelId], prompt: Prompt.limitReached, reason: 'alone-limit' } });
+      }),
       // The same move again for one caller, to where the room has it (no waiting prompt twice).
-      placeAgain: ({ context, event }) => {
+      placeAgain: enqueueActions(({ context, event, enqueue }) => {
         if (event.type !== 'REPLACE') return;
         const id = event.channelId;
-        if (context.moderators.includes(id) || context.live.includes(id)) perform({ op: 'admitLive', channelIds: [id] });
-        else if (context.waiting.includes(id)) perform({ op: 'hold', channelIds: [id], prompt: null });
-      },
+        if (context.moderators.includes(id) || context.live.includes(id)) enqueue({ type: 'perform', params: { op: 'admitLive', channelIds: [id] } });
+        else if (context.waiting.includes(id)) enqueue({ type: 'perform', params: { op: 'hold', channelIds: [id], prompt: null } });
+      }),
       // A moderator opens the room: the moderator and everyone waiting go live together.
       openRoom: enqueueActions(({ context, event, enqueue }) => {
         if (event.type !== 'JOIN') return;
         const admitted = [event.channelId, ...context.waiting];
-        enqueue(() => perform({ op: 'admitLive', channelIds: admitted }));
+        enqueue({ type: 'perform', params: { op: 'admitLive', channelIds: admitted } });
         enqueue.assign({ moderators: [...context.moderators, event.channelId], live: [...context.live, ...context.waiting], waiting: [] });
       }),
       joinLive: enqueueActions(({ context, event, enqueue }) => {
         if (event.type !== 'JOIN') return;
         const channelId = event.channelId;
-        enqueue(() => perform({ op: 'admitLive', channelIds: [channelId] }));
+        enqueue({ type: 'perform', params: { op: 'admitLive', channelIds: [channelId] } });
         enqueue.assign(
           event.role === 'moderator' ? { moderators: [...context.moderators, channelId] } : { live: [...context.live, channelId] },
         );
@@ -183,7 +204,7 @@ export function createRoomMachine(perform: (effect: RoomEffect) => void, aloneMs
       joinHold: enqueueActions(({ context, event, enqueue }) => {
         if (event.type !== 'JOIN') return;
         const channelId = event.channelId;
-        enqueue(() => perform({ op: 'hold', channelIds: [channelId], prompt: Prompt.waitForModerator }));
+        enqueue({ type: 'perform', params: { op: 'hold', channelIds: [channelId], prompt: Prompt.waitForModerator } });
         enqueue.assign({ waiting: [...context.waiting, channelId] });
       }),
       remove: enqueueActions(({ context, event, enqueue }) => {
@@ -209,7 +230,7 @@ export function createRoomMachine(perform: (effect: RoomEffect) => void, aloneMs
         enqueue.assign({ joined: [...without(context.joined, id), id], details: { ...context.details, [id]: { callerNumber: event.callerNumber ?? null, joinedAt: at } } });
         enqueue.emit({ type: 'joined', channelId: id, role: event.role, callerNumber: event.callerNumber ?? null, at });
         if (context.mutedAll && event.role === 'participant') {
-          enqueue(() => perform({ op: 'mute', channelIds: [id], muted: true }));
+          enqueue({ type: 'perform', params: { op: 'mute', channelIds: [id], muted: true } });
           enqueue.emit({ type: 'muted', channelId: id, muted: true });
         }
       }),
@@ -227,11 +248,11 @@ export function createRoomMachine(perform: (effect: RoomEffect) => void, aloneMs
         const was = mutedIn(context, id);
         const now = mutedIn(after, id);
         if (was !== now) {
-          enqueue(() => perform({ op: 'mute', channelIds: [id], muted: now }));
+          enqueue({ type: 'perform', params: { op: 'mute', channelIds: [id], muted: now } });
           enqueue.emit({ type: 'muted', channelId: id, muted: now });
         }
         // The caller hears where they stand (still muted when everyone is).
-        enqueue(() => perform({ op: 'tell', channelIds: [id], media: [`sound:${now ? InCallPrompt.muted : InCallPrompt.unmuted}`] }));
+        enqueue({ type: 'perform', params: { op: 'tell', channelIds: [id], media: [`sound:${now ? InCallPrompt.muted : InCallPrompt.unmuted}`] } });
       }),
       muteAll: enqueueActions(({ context, event, enqueue }) => {
         if (event.type !== 'MUTE_ALL') return;
@@ -240,48 +261,48 @@ export function createRoomMachine(perform: (effect: RoomEffect) => void, aloneMs
         for (const muted of [true, false]) {
           const changed = members(context).filter((id) => mutedIn(context, id) !== muted && mutedIn(after, id) === muted);
           if (changed.length === 0) continue;
-          enqueue(() => perform({ op: 'mute', channelIds: changed, muted }));
+          enqueue({ type: 'perform', params: { op: 'mute', channelIds: changed, muted } });
           for (const id of changed) enqueue.emit({ type: 'muted', channelId: id, muted });
         }
         // Heard by everyone.
         const everyone = members(context);
-        enqueue(() => perform({ op: 'tell', channelIds: everyone, media: [`sound:${after.mutedAll ? InCallPrompt.roomMuted : InCallPrompt.roomUnmuted}`] }));
+        enqueue({ type: 'perform', params: { op: 'tell', channelIds: everyone, media: [`sound:${after.mutedAll ? InCallPrompt.roomMuted : InCallPrompt.roomUnmuted}`] } });
       }),
       lockRoom: enqueueActions(({ context, event, enqueue }) => {
         if (event.type !== 'LOCK') return;
         const locked = toggled(event.locked, context.lockedNow);
         enqueue.assign({ lockedNow: locked });
         enqueue.emit({ type: 'locked', locked });
-        if (event.by !== OWNER) enqueue(() => perform({ op: 'tell', channelIds: [event.by], media: [`sound:${locked ? InCallPrompt.lockedNow : InCallPrompt.unlockedNow}`] }));
+        if (event.by !== OWNER) enqueue({ type: 'perform', params: { op: 'tell', channelIds: [event.by], media: [`sound:${locked ? InCallPrompt.lockedNow : InCallPrompt.unlockedNow}`] } });
       }),
       // The caller hears conf-kicked and is hung up; their LEAVE follows their hang-up.
-      removeMember: ({ context, event }) => {
+      removeMember: enqueueActions(({ context, event, enqueue }) => {
         if (event.type !== 'REMOVE') return;
         const id = event.last === true ? [...context.joined].reverse().find((m) => !context.moderators.includes(m)) : event.channelId;
         if (id === undefined || !isMember(context, id)) return;
-        perform({ op: 'dismiss', channelIds: [id], prompt: InCallPrompt.removed, reason: 'removed' });
-      },
-      record: ({ event }) => {
-        if (event.type === 'RECORD') perform({ op: 'record', on: event.on, by: event.by });
-      },
+        enqueue({ type: 'perform', params: { op: 'dismiss', channelIds: [id], prompt: InCallPrompt.removed, reason: 'removed' } });
+      }),
+      record: enqueueActions(({ event, enqueue }) => {
+        if (event.type === 'RECORD') enqueue({ type: 'perform', params: { op: 'record', on: event.on, by: event.by } });
+      }),
       endForAll: enqueueActions(({ context, enqueue }) => {
         const everyone = members(context);
         // Locked while it ends: a caller arriving meanwhile hears conf-locked.
         enqueue.assign({ lockedNow: true });
         enqueue.emit({ type: 'ended' });
-        enqueue(() => perform({ op: 'dismiss', channelIds: everyone, prompt: InCallPrompt.goodbye, reason: 'ended' }));
+        enqueue({ type: 'perform', params: { op: 'dismiss', channelIds: everyone, prompt: InCallPrompt.goodbye, reason: 'ended' } });
       }),
-      tellCount: ({ context, event }) => {
-        if (event.type === 'COUNT' && isMember(context, event.by)) perform({ op: 'tell', channelIds: [event.by], media: countMedia(headcount(context)) });
-      },
-      tellHelp: ({ context, event }) => {
+      tellCount: enqueueActions(({ context, event, enqueue }) => {
+        if (event.type === 'COUNT' && isMember(context, event.by)) enqueue({ type: 'perform', params: { op: 'tell', channelIds: [event.by], media: countMedia(headcount(context)) } });
+      }),
+      tellHelp: enqueueActions(({ context, event, enqueue }) => {
         if (event.type !== 'HELP' || !isMember(context, event.by)) return;
         const help = context.moderators.includes(event.by) ? InCallPrompt.moderatorHelp : InCallPrompt.participantHelp;
-        perform({ op: 'tell', channelIds: [event.by], media: [`sound:${help}`] });
-      },
-      depart: ({ context, event }) => {
-        if (event.type === 'DEPART' && isMember(context, event.by)) perform({ op: 'dismiss', channelIds: [event.by], prompt: InCallPrompt.goodbye, reason: 'left' });
-      },
+        enqueue({ type: 'perform', params: { op: 'tell', channelIds: [event.by], media: [`sound:${help}`] } });
+      }),
+      depart: enqueueActions(({ context, event, enqueue }) => {
+        if (event.type === 'DEPART' && isMember(context, event.by)) enqueue({ type: 'perform', params: { op: 'dismiss', channelIds: [event.by], prompt: InCallPrompt.goodbye, reason: 'left' } });
+      }),
       noteTalking: enqueueActions(({ context, event, enqueue }) => {
         if (event.type !== 'TALKING' || !isMember(context, event.channelId) || context.talking.includes(event.channelId) === event.talking) return;
         const id = event.channelId;
@@ -292,15 +313,15 @@ export function createRoomMachine(perform: (effect: RoomEffect) => void, aloneMs
       clearControls: assign({ lockedNow: false, mutedAll: false, selfMuted: [], joined: [], details: {}, talking: [] }),
       endConference: enqueueActions(({ context, enqueue }) => {
         const everyone = [...context.live, ...context.waiting];
-        enqueue(() => perform({ op: 'dismiss', channelIds: everyone, prompt: Prompt.moderatorLeft, reason: 'moderator-left' }));
+        enqueue({ type: 'perform', params: { op: 'dismiss', channelIds: everyone, prompt: Prompt.moderatorLeft, reason: 'moderator-left' } });
         enqueue.assign({ live: [], waiting: [] });
       }),
       backToHold: enqueueActions(({ context, enqueue }) => {
         const live = context.live;
-        enqueue(() => perform({ op: 'hold', channelIds: live, prompt: Prompt.waitForModerator }));
+        enqueue({ type: 'perform', params: { op: 'hold', channelIds: live, prompt: Prompt.waitForModerator } });
         enqueue.assign({ waiting: [...context.waiting, ...live], live: [] });
       }),
-      release: () => perform({ op: 'release' }),
+      release: enqueueActions(({ enqueue }) => enqueue({ type: 'perform', params: { op: 'release' } })),
     },
   }).createMachine({
     id: 'room',
@@ -312,6 +333,7 @@ export function createRoomMachine(perform: (effect: RoomEffect) => void, aloneMs
       moderators: input.restore?.moderators ?? [],
       live: input.restore?.live ?? [],
       waiting: input.restore?.waiting ?? [],
+      aloneMs: input.aloneMs ?? 0,
       joined: input.restore === undefined ? [] : [...input.restore.moderators, ...input.restore.live, ...input.restore.waiting],
       details: {},
       selfMuted: [],
@@ -319,7 +341,7 @@ export function createRoomMachine(perform: (effect: RoomEffect) => void, aloneMs
       lockedNow: false,
       talking: [],
     }),
-    invoke: { id: 'aloneWatch', src: 'aloneWatch', input: { aloneMs } },
+    invoke: { id: 'aloneWatch', src: 'aloneWatch', input: ({ context }) => ({ aloneMs: context.aloneMs }) },
     on: {
       BRIDGE_ENTERED: { actions: 'forwardToAloneWatch' },
       BRIDGE_LEFT: { actions: 'forwardToAloneWatch' },
@@ -340,7 +362,7 @@ export function createRoomMachine(perform: (effect: RoomEffect) => void, aloneMs
     initial: 'starting',
     states: {
       starting: {
-        always: [{ guard: ({ context }) => headcount(context) > 0, target: 'settling' }, { target: 'idle' }],
+        always: [{ guard: 'occupied', target: 'settling' }, { target: 'idle' }],
       },
       idle: {
         entry: 'clearControls',
@@ -391,8 +413,8 @@ export function createRoomMachine(perform: (effect: RoomEffect) => void, aloneMs
       settling: {
         always: [
           { guard: 'empty', target: 'idle', actions: 'release' },
-          { guard: ({ context }) => context.live.length === 0 && context.moderators.length === 0, target: 'waiting' },
-          { guard: ({ context }) => context.moderators.length > 0, target: 'live' },
+          { guard: 'onlyWaiting', target: 'waiting' },
+          { guard: 'moderated', target: 'live' },
           { guard: 'policyEnd', target: 'idle', actions: ['endConference', 'release'] },
           { guard: 'policyWait', target: 'waiting', actions: 'backToHold' },
           { target: 'unmoderated' },
@@ -400,4 +422,8 @@ export function createRoomMachine(perform: (effect: RoomEffect) => void, aloneMs
       },
     },
   });
+
+/** The room machine with its effects going to `perform` (the registry's queue of bridge operations). */
+export function createRoomMachine(perform: (effect: RoomEffect) => void) {
+  return roomMachine.provide({ actions: { perform: (_, effect) => perform(effect) } });
 }

@@ -196,8 +196,8 @@ export class RoomRegistry implements RoomMembership {
     const existing = this.rooms.get(room.number);
     if (existing !== undefined) return existing;
     // Effects are looked up by room number: an entry is only replaced after its actor stopped.
-    const input = restore === undefined ? { room } : { room, restore };
-    const machine = createRoomMachine((effect) => this.enqueue(room.number, effect), this.options.aloneMs ?? 0);
+    const input = { room, aloneMs: this.options.aloneMs ?? 0, ...(restore === undefined ? {} : { restore }) };
+    const machine = createRoomMachine((effect) => this.enqueue(room.number, effect));
     const actor = createActor(machine, { input, ...(this.options.timers === undefined ? {} : { clock: this.options.timers }) });
     const active: ActiveRoom = { actor, pending: [], tail: Promise.resolve(), running: false, batch: null };
     this.rooms.set(room.number, active);
