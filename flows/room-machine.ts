@@ -47,7 +47,8 @@ export type RoomEffect =
   | { op: 'record'; on: boolean | 'toggle'; by: ControlSource };
 
 export type RoomEvent =
-  | { type: 'JOIN'; channelId: string; role: Role; room: RoomInfo; callerNumber?: string | null; at?: number }
+  /** `at`: when the caller came in (epoch ms, the live view's "joined at"). */
+  | { type: 'JOIN'; channelId: string; role: Role; room: RoomInfo; callerNumber: string | null; at: number }
   | { type: 'LEAVE'; channelId: string }
   | { type: 'REPLACE'; channelId: string }
   | AloneWatchEvent
@@ -226,9 +227,9 @@ export const roomMachine = withPorts
       noteMember: enqueueActions(({ context, event, enqueue }) => {
         if (event.type !== 'JOIN') return;
         const id = event.channelId;
-        const at = event.at ?? Date.now();
-        enqueue.assign({ joined: [...without(context.joined, id), id], details: { ...context.details, [id]: { callerNumber: event.callerNumber ?? null, joinedAt: at } } });
-        enqueue.emit({ type: 'joined', channelId: id, role: event.role, callerNumber: event.callerNumber ?? null, at });
+        const { at, callerNumber } = event;
+        enqueue.assign({ joined: [...without(context.joined, id), id], details: { ...context.details, [id]: { callerNumber, joinedAt: at } } });
+        enqueue.emit({ type: 'joined', channelId: id, role: event.role, callerNumber, at });
         if (context.mutedAll && event.role === 'participant') {
           enqueue({ type: 'perform', params: { op: 'mute', channelIds: [id], muted: true } });
           enqueue.emit({ type: 'muted', channelId: id, muted: true });

@@ -54,6 +54,8 @@ export class RoomRegistry implements RoomMembership {
   private readonly rooms = new Map<string, ActiveRoom>();
   /** Operations on rooms without a machine, in order. */
   private detached: Promise<void> = Promise.resolve();
+  /** The room of each member (talk detection reports a channel, not its room). */
+  private readonly roomOfMember = new Map<string, string>();
   /** Who watches which room (the owner's event stream), whether or not it is active now. */
   private readonly watchers = new Map<string, Set<RoomWatcher>>();
 
@@ -81,7 +83,8 @@ export class RoomRegistry implements RoomMembership {
 
   /** Asterisk's talk detection on a member of some room. */
   talking(channelId: string, talking: boolean): void {
-    for (const active of this.rooms.values()) active.actor.send({ type: 'TALKING', channelId, talking });
+    const roomNumber = this.roomOfMember.get(channelId);
+    if (roomNumber !== undefined) this.rooms.get(roomNumber)?.actor.send({ type: 'TALKING', channelId, talking });
   }
 
   /** The room's members as the owner's live view shows them; null when nobody is in it. */
@@ -180,6 +183,7 @@ export class RoomRegistry implements RoomMembership {
   forgetAll(): void {
     const rooms = [...this.rooms.values()];
     this.rooms.clear();
+    this.roomOfMember.clear();
     for (const room of rooms) room.actor.stop();
   }
 
@@ -201,7 +205,12 @@ export class RoomRegistry implements RoomMembership {
     const actor = createActor(machine, { input, ...(this.options.timers === undefined ? {} : { clock: this.options.timers }) });
     const active: ActiveRoom = { actor, pending: [], tail: Promise.resolve(), running: false, batch: null };
     this.rooms.set(room.number, active);
-    actor.on('*', (news) => this.tell(room.number, news));
+    for (const id of [...(restore?.moderators ?? []), ...(restore?.live ?? []), ...(restore?.waiting ?? [])]) this.roomOfMember.set(id, room.number);
+    actor.on('*', (news) => {
+      if (news.type === 'joined') this.roomOfMember.set(news.channelId, room.number);
+      if (news.type === 'left') this.roomOfMember.delete(news.channelId);
+      this.tell(room.number, news);
+    });
     active.actor.start();
     return active;
   }
