@@ -26,7 +26,7 @@ export interface InRoomListener {
 /** The AMI events read here (manager.conf's filter lets them through: asterisk/config-render.ts). */
 export const IN_ROOM_AMI_EVENTS = ['DTMFEnd', 'ChannelTalkingStart', 'ChannelTalkingStop'];
 
-export function listenInRoom(ami: AmiSession, subscriptions: ChannelSubscriptions, to: InRoomListener, log: Logger): void {
+export function listenInRoom(ami: Pick<AmiSession, 'onEvent'>, subscriptions: Pick<ChannelSubscriptions, 'isQuiet'>, to: InRoomListener, log: Logger): void {
   ami.onEvent('DTMFEnd', (event) => {
     const channelId = event.uniqueid;
     log.trace({ channelId, digit: event.digit, direction: event.direction, quiet: channelId !== undefined && subscriptions.isQuiet(channelId) }, 'AMI DTMFEnd');
