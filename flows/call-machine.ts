@@ -15,7 +15,7 @@
 //   enteringPin  ⇄ checkingPin ─> pinPause (3 attempts; PINs not set counts as invalid; a wrong
 //      │                                    PIN is counted, a pause that grows with the count)
 //      │          checkingPin ──caller or every kind now locked──> lockedOut (prompt, hang up)
-//   inRoom (the room's machine decides: live conference or hold for the moderator)
+//   inRoom (the room's machine decides: live conference or hold for the moderator; keys go to it)
 //
 //   goodbye (after the last failed attempt) ─> we hang up
 //   HANGUP at any step ─> closing (leave the room, close the leg at the real end time)
@@ -67,7 +67,9 @@ import {
 } from './ports.js';
 
 export interface RoomMembership {
-  join(room: RoomInfo, channelId: string, role: Role): void;
+  join(room: RoomInfo, channelId: string, role: Role, callerNumber?: string | null): void;
+  /** A key pressed in the room: the room machine decides what it does (ivr/in-call-keys.ts). */
+  key?(roomNumber: string, channelId: string, digit: string): void;
   leave(roomNumber: string, channelId: string): void;
   /** The caller is not in the room's bridge it should be in: place it again. */
   replace(roomNumber: string, channelId: string): void;
@@ -253,6 +255,10 @@ export function createCallMachine(deps: CallDeps) {
       ),
       endFor: assign((_, params: { reason: LegEndReason }) => ({ endReason: params.reason })),
       forwardToPlacementWatch: sendTo('placementWatch', ({ event }) => event),
+      // In the room a key is the room's business (mute, count, a moderator's controls).
+      pressKey: ({ context, event }) => {
+        if (event.type === 'DTMF' && context.room !== null) rooms.key?.(context.room.number, context.channelId, event.digit);
+      },
       askRoomToPlaceAgain: ({ context }) => {
         if (context.room === null) return;
         log.warn({ channelId: context.channelId, room: context.room.number }, 'caller not in the room bridge in time: placing again');
@@ -556,7 +562,7 @@ export function createCallMachine(deps: CallDeps) {
           log.info({ channelId: context.channelId, room: room.number, role: context.role }, 'caller admitted');
           // The mark's request goes out first (not awaited), so Asterisk rarely has the caller in a bridge unmarked.
           markStep(context, { step: 'inRoom', room: room.number, role: context.role as Role });
-          rooms.join(room, context.channelId, context.role as Role);
+          rooms.join(room, context.channelId, context.role as Role, context.callerNumber);
         }, 'giveIvrPlaceBack'],
         invoke: [
           {
@@ -567,7 +573,7 @@ export function createCallMachine(deps: CallDeps) {
           { id: 'placementWatch', src: 'placementWatch', input: { limits } },
         ],
         on: {
-          DTMF: {},
+          DTMF: { actions: 'pressKey' },
           BRIDGE_ENTERED: { actions: 'forwardToPlacementWatch' },
           BRIDGE_LEFT: { actions: 'forwardToPlacementWatch' },
           'PLACEMENT.RETRY': { actions: 'askRoomToPlaceAgain' },
@@ -593,7 +599,7 @@ export function createCallMachine(deps: CallDeps) {
       },
       // Resumed in the bridge Asterisk already had it in: the room machine knows it, the ledger has its role.
       resumedInRoom: {
-        on: { DTMF: {} },
+        on: { DTMF: { actions: 'pressKey' } },
       },
       goodbye: {
         entry: [
