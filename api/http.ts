@@ -3,7 +3,9 @@
 // Hostile input stops here: a Host outside the allow-list (421), a body that is not JSON on a
 // JSON route (415), a malformed URL or body (400, never a 500), an oversized body (413).
 // Every response says Cache-Control: no-store (some carry tokens; none should be cached).
+import fs from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { pipeline } from 'node:stream/promises';
 import { DomainError } from '../db/errors.js';
 
 export class HttpError extends Error {
@@ -29,7 +31,10 @@ export interface Request {
 
 export type Reply =
   | { status: number; json: unknown; headers?: Record<string, string> }
-  | { status: number; text: string; contentType: string; headers?: Record<string, string>; stream?: EventStreamOpener };
+  | { status: number; text: string; contentType: string; headers?: Record<string, string>; stream?: EventStreamOpener }
+  | { status: number; text: string; contentType: string; headers?: Record<string, string> }
+  /** A file streamed from disk (a recording): never read into memory whole. */
+  | { status: number; file: string; contentType: string; headers?: Record<string, string> };
 
 /**
  * A server-sent event stream (text/event-stream): started with a way to send events, it returns
@@ -155,6 +160,9 @@ export class Router {
     if ('json' in reply) {
       res.writeHead(reply.status, { ...headers, 'content-type': 'application/json' });
       res.end(reply.status === 204 ? undefined : JSON.stringify(reply.json));
+    } else if ('file' in reply) {
+      res.writeHead(reply.status, { ...headers, 'content-type': reply.contentType, 'content-length': String(fs.statSync(reply.file).size) });
+      await pipeline(fs.createReadStream(reply.file), res);
     } else {
       res.writeHead(reply.status, { ...headers, 'content-type': reply.contentType });
       res.end(reply.text);

@@ -4,7 +4,7 @@ const SUMMARIES: Record<string, string> = {
   'POST /v1/sessions': 'Sign in with e-mail and password; returns a session token (12 h).',
   'GET /v1/accounts/{accountId}': 'Your account and room.',
   'GET /v1/accounts/{accountId}/room': 'Your room: permanent number and settings.',
-  'PATCH /v1/accounts/{accountId}/room': 'Change room settings (onModeratorLeave, language, locked, maxParticipants). The number cannot change.',
+  'PATCH /v1/accounts/{accountId}/room': 'Change room settings (onModeratorLeave, language, locked, maxParticipants, announcements: {joinLeaveTones, announceCount, aloneMusic, recordNames, recordingConsent, keepRecordings} as true/false). The number cannot change.',
   'PUT /v1/accounts/{accountId}/room/pins': 'Set moderator and participant PINs (4-8 digits, different, the moderator PIN at least TOLLBRIDGE_MODERATOR_PIN_MIN_DIGITS; one digit or a group repeated, and runs up or down such as 1234 or 4321, are refused with 400 InvalidPin).',
   'GET /v1/accounts/{accountId}/numbers/available': 'Toll-free numbers you can subscribe to.',
   'GET /v1/accounts/{accountId}/subscriptions': 'Your subscriptions, past and present.',
@@ -47,6 +47,9 @@ const SUMMARIES: Record<string, string> = {
   'POST /v1/accounts/{accountId}/room/live/end': 'End the conference for everyone: each hears goodbye and is hung up (202).',
   'POST /v1/accounts/{accountId}/room/live/recording/start': 'Start recording the conference (202; the view\'s "recording" says when it runs).',
   'POST /v1/accounts/{accountId}/room/live/recording/stop': 'Stop recording the conference (202).',
+  'GET /v1/accounts/{accountId}/recordings': 'Your room\'s conference recordings, newest first: start, end, who started and stopped it, size, who was present (caller number, role), download link.',
+  'GET /v1/accounts/{accountId}/recordings/{recordingId}/file': 'A recording\'s file (audio/wav). 409 while it still records; another account\'s: 403.',
+  'POST /v1/accounts/{accountId}/room/recording': 'Start or stop recording your room\'s conference now ({"action":"start"|"stop"}); everyone hears that it is recorded. 409 RoomNotLive / AlreadyRecording / NotRecording; 503 from `tollbridge api` (the bridge\'s process records).',
   'GET /openapi.json': 'This document.',
   'GET /health': 'No authentication. 200 when this process can take calls, 503 when it cannot (database unreachable or slow, ARI disconnected, stopping).',
 };

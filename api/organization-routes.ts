@@ -7,6 +7,7 @@ import { MAX_PASSWORD_LENGTH } from '../db/passwords.js';
 import type { Mailer } from '../app/mailer.js';
 import { inviteMember } from '../app/organizations.js';
 import { runRetention } from '../app/retention.js';
+import { eraseRecordingsOf } from '../app/recording-retention.js';
 import { HttpError, field, ok, text, type Request, type Router } from './http.js';
 
 export interface OrganizationRouteDeps {
@@ -21,6 +22,8 @@ export interface OrganizationRouteDeps {
   reauthenticate: (req: Request, accountId: number, password: string) => Promise<void>;
   /** Days caller numbers are kept in the ledger (TOLLBRIDGE_CALLER_RETENTION_DAYS). */
   callerRetentionDays: number;
+  /** Where conference recordings are (TOLLBRIDGE_RECORDINGS_DIR): an erased account's go too. */
+  recordingsDir?: string | undefined;
 }
 
 function memberParam(req: Request): number {
@@ -105,6 +108,7 @@ export function registerOrganizationRoutes(router: Router, deps: OrganizationRou
     if (field(req.body, 'confirm', 'boolean', false) !== true) throw new HttpError(400, 'BadField', 'deleting an account is for good: send {"password": "...", "confirm": true}');
     await reauthenticate(req, id, text(req.body, 'password', MAX_PASSWORD_LENGTH) ?? '');
     const erased = await db.personalData.eraseAccount(id);
+    await eraseRecordingsOf(db, deps.recordingsDir, id, log);
     const [room] = await db.rooms.forAccount(id);
     return ok({ accountId: erased.id, erasedAt: erased.erasedAt, retiredRoomNumber: room?.number ?? null });
   });

@@ -18,6 +18,8 @@ import { openApiDocument } from './openapi.js';
 import { registerOrganizationRoutes } from './organization-routes.js';
 import { registerLiveRoutes } from './live-routes.js';
 import type { LiveControl } from '../app/live-rooms.js';
+import { registerRecordingRoutes } from './recording-routes.js';
+import type { RecordingControl } from '../flows/recording-control.js';
 import { statementPdf } from './statement-pdf.js';
 import { checkHealth, type HealthSources } from './health.js';
 
@@ -41,6 +43,10 @@ export interface ApiDeps {
   callerRetentionDays?: number;
   /** The bridge's rooms, for the owner's live view and controls (only beside the bridge: `tollbridge start`). */
   live?: LiveControl;
+  /** Where conference recordings are kept (TOLLBRIDGE_RECORDINGS_DIR); absent: none can be downloaded. */
+  recordingsDir?: string;
+  /** The bridge's recorder, when the bridge runs in this process (`tollbridge start`). */
+  recording?: RecordingControl;
 }
 
 /** Longest page a list route returns, and the page when ?limit= is not given. */
@@ -308,6 +314,7 @@ export function registerRoutes(router: Router, deps: ApiDeps): void {
       ...optional('language', text(req.body, 'language', 10, false)),
       ...optional('locked', field(req.body, 'locked', 'boolean', false)),
       ...optional('maxParticipants', field(req.body, 'maxParticipants', 'number', false)),
+      ...optional('announcements', announcementsField(req.body)),
     };
     return ok(await db.rooms.updateSettings(room.number, settings));
   });
@@ -445,7 +452,23 @@ export function registerRoutes(router: Router, deps: ApiDeps): void {
     return paged(req, entries, page, (e) => String(e.id));
   });
 
-  registerOrganizationRoutes(router, { db, mailer, log, owner, operator, reauthenticate, callerRetentionDays: deps.callerRetentionDays ?? DEFAULT_CALLER_RETENTION_DAYS });
+  registerRecordingRoutes(router, { db, owner, roomNumberOf: async (accountId) => (await roomOf(accountId)).number, recordingsDir: deps.recordingsDir, recording: deps.recording, page: pageOf });
+  registerOrganizationRoutes(router, { db, mailer, log, owner, operator, reauthenticate, callerRetentionDays: deps.callerRetentionDays ?? DEFAULT_CALLER_RETENTION_DAYS, recordingsDir: deps.recordingsDir });
+}
+
+/** PATCH room's "announcements": an object of true/false settings (db/ checks the names). */
+function announcementsField(body: unknown): Record<string, boolean> | undefined {
+  const value = typeof body === 'object' && body !== null && Object.hasOwn(body, 'announcements') ? (body as Record<string, unknown>).announcements : undefined;
+  if (value === undefined) return undefined;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new HttpError(400, 'BadField', '"announcements" must be an object such as {"joinLeaveTones": false, "recordNames": true}');
+  }
+  const settings: Record<string, boolean> = {};
+  for (const [name, setting] of Object.entries(value)) {
+    if (typeof setting !== 'boolean') throw new HttpError(400, 'BadField', `"announcements.${name.slice(0, 40)}" must be true or false`);
+    settings[name] = setting;
+  }
+  return settings;
 }
 
 function optional<K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> {

@@ -20,7 +20,7 @@ import { HangupRequests } from '../bridge/hangup-requests.js';
 import { listenInRoom, TalkDetection } from '../bridge/in-room-events.js';
 import { AriMemberChannels } from '../bridge/member-channels.js';
 import type { ChannelSubscriptions } from '../bridge/channel-subscriptions.js';
-import { noRecording, type RecordingControl } from '../flows/recording-control.js';
+import type { RecordingControl } from '../flows/recording-control.js';
 import { LiveRooms } from './live-rooms.js';
 import { CallRouter } from '../flows/call-router.js';
 import { DEFAULT_CALL_LIMITS, type CallLimits, type CallRecords, type Clock, type ConferenceBridges, type Directory, type LegRecovery, type PinGuard, type PinGuessingLimits, type UsageLedger } from '../flows/ports.js';
@@ -31,6 +31,12 @@ import { EventGate } from './event-gate.js';
 import { resync, type ResyncDeps } from './resync.js';
 import { STOP_END_GUARD_MS, STOP_PROMPT_GUARD_MS } from '../flows/call-machine.js';
 import { reasonOf, ServiceUnavailableError } from './service-unavailable.js';
+import os from 'node:os';
+import path from 'node:path';
+import { AriAnnouncer } from '../bridge/ari-announcer.js';
+import { AriBridgeRecorder } from '../bridge/ari-bridge-recorder.js';
+import { AriNameRecorder } from '../bridge/ari-name-recorder.js';
+import { ConferenceRecorder, type RecordingStore } from './conference-recorder.js';
 
 export interface BridgeAppOptions {
   asterisk: AsteriskConfig;
@@ -57,7 +63,14 @@ export interface BridgeAppOptions {
   wrapBridges?: (bridges: ConferenceBridges) => ConferenceBridges;
   /** Starts and stops rooms' recordings (a moderator's key 6, the owner's API); default noRecording. */
   recording?: RecordingControl;
+  /** Where finished conference recordings go (TOLLBRIDGE_RECORDINGS_DIR); default a directory under the system's temp dir. */
+  recordingsDir?: string;
+  /** The conference recordings' rows (db.recordings); absent: recordings are files only, unlisted. */
+  recordings?: RecordingStore;
 }
+
+/** Without a database for recordings: files only. */
+const UNLISTED_RECORDINGS: RecordingStore = { create: async () => 0, finish: async () => undefined };
 
 export interface StopOptions {
   /** Overrides the app's drain limit for this stop (0: end the calls at once). */
@@ -124,6 +137,8 @@ export class BridgeApp {
     readonly callRecords: CallRecords,
     private readonly log: Logger,
     private readonly drainMs: number,
+    /** Starts and stops rooms' conference recordings (RecordingControl): the room's controls use it. */
+    readonly recording: ConferenceRecorder,
   ) {}
 
   // What GET /health reports of the bridge (api/health.ts HealthSources.bridge).
@@ -168,11 +183,27 @@ export class BridgeApp {
     const channels = new AriChannels(ari, ari.playbacks, log, ari.answers, ari.subscriptions);
     const conference = new AriConference(ari, channels, ari.subscriptions, log);
     const limits = options.limits ?? DEFAULT_CALL_LIMITS;
-    const rooms = new RoomRegistry(options.wrapBridges?.(conference) ?? conference, log, {
-      aloneMs: limits.aloneMs,
-      members: new AriMemberChannels(ari, log),
-      recording: options.recording ?? noRecording,
+    // Tones, counts, names and music (flows/room-announcements.ts); conference recordings, which
+    // stop before a room's bridges are released.
+    const announcer = new AriAnnouncer(ari, channels, ari.playbacks, ari.subscriptions, log);
+    const names = new AriNameRecorder(ari, channels, ari.recordingEnds, log);
+    const roomView: { rooms: RoomRegistry | null } = { rooms: null };
+    const recording = new ConferenceRecorder({
+      bridges: new AriBridgeRecorder(ari, ari.recordingEnds, log),
+      rooms: { snapshot: (room) => roomView.rooms?.snapshot(room) ?? null },
+      directory: options.directory,
+      store: options.recordings ?? UNLISTED_RECORDINGS,
+      announcer,
+      dir: options.recordingsDir ?? path.join(os.tmpdir(), `tollbridge-recordings-${cfg.instance}`),
+      log,
     });
+    const rooms = new RoomRegistry(recording.wrap(options.wrapBridges?.(conference) ?? conference), log, {
+      aloneMs: limits.aloneMs,
+      announcer,
+      members: new AriMemberChannels(ari, log),
+      recording: options.recording ?? recording,
+    });
+    roomView.rooms = rooms;
     const router = new CallRouter({
       channel: channels,
       directory: options.directory,
@@ -185,6 +216,8 @@ export class BridgeApp {
       limits,
       ...(options.pinGuard === undefined ? {} : { pinGuard: options.pinGuard }),
       ...(options.guessing === undefined ? {} : { guessing: options.guessing }),
+      names,
+      recording,
     });
     const localCel = cfg.managed || options.runningAsterisk !== undefined ? [new CelFileCallRecords((options.runningAsterisk ?? ownAsterisk)?.paths.celLog ?? instancePaths(cfg).celLog)] : [];
     const callRecords: CallRecords = options.callRecords ?? new AsteriskCallRecords([new AmiCallRecords(ami), ...localCel]);
@@ -195,8 +228,8 @@ export class BridgeApp {
     const hangupRequests = new HangupRequests(ami);
     // Keys and talking of callers in a room come over AMI (bridge/in-room-events.ts says why).
     listenInRoom(ami, ari.subscriptions, { key: (channelId, digit) => router.digit(channelId, digit), talking: (channelId, talking) => rooms.talking(channelId, talking) }, log);
-    const gate = new EventGate((event) => deliver({ router, rooms, channels, hangupRequests, subscriptions: ari.subscriptions, log }, event));
-    const app = new BridgeApp(router, rooms, ari, gate, resyncDeps, ownAsterisk, ami, callRecords, log, options.drainMs ?? DEFAULT_DRAIN_MS);
+    const gate = new EventGate((event) => deliver({ router, rooms, channels, hangupRequests, subscriptions: ari.subscriptions, log, recording }, event));
+    const app = new BridgeApp(router, rooms, ari, gate, resyncDeps, ownAsterisk, ami, callRecords, log, options.drainMs ?? DEFAULT_DRAIN_MS, recording);
     gate.hold(); // events wait for the first resync
     await ari.start((event) => gate.push(event), { lost: (at) => app.lost(at), restored: () => app.restored() });
     await app.resyncNow(Date.now());
@@ -296,6 +329,8 @@ export class BridgeApp {
     await this.endCalls(options.drainMs ?? this.drainMs);
     this.stopping = true;
     await this.rooms.settled();
+    await this.recording.stopAll('shutdown');
+    await this.recording.settled();
     await this.ari.close();
     this.ami.close();
     await this.ownAsterisk?.stop();
@@ -319,10 +354,10 @@ export class BridgeApp {
 
 /** One ARI event, as the machines take it. */
 function deliver(
-  to: { router: CallRouter; rooms: RoomRegistry; channels: AriChannels; hangupRequests: HangupRequests; subscriptions: ChannelSubscriptions; log: Logger },
+  to: { router: CallRouter; rooms: RoomRegistry; channels: AriChannels; hangupRequests: HangupRequests; subscriptions: ChannelSubscriptions; log: Logger; recording: ConferenceRecorder },
   event: CallEvent,
 ): void {
-  const { router, rooms, channels, hangupRequests, subscriptions, log } = to;
+  const { router, rooms, channels, hangupRequests, subscriptions, log, recording } = to;
   switch (event.type) {
     case 'call.start':
       log.debug({ channelId: event.channelId, dialled: event.dialled }, 'call arrived');
@@ -349,6 +384,7 @@ function deliver(
       const entered = event.type === 'bridge.entered';
       router.bridgeEvent(event.channelId, event.bridge, entered);
       rooms.bridgeEvent(event.room, event.channelId, event.bridge, entered);
+      recording.bridgeEvent(event.room, event.channelId, event.bridge, entered);
       return;
     }
   }

@@ -3,6 +3,7 @@
 // and `tollbridge api` run it at start and then daily; `tollbridge privacy retention` runs it now.
 import type { Logger } from 'pino';
 import type { Database } from '../db/index.js';
+import { runRecordingRetention, type RecordingRetention } from './recording-retention.js';
 
 const DAY_MS = 86_400_000;
 
@@ -20,10 +21,14 @@ export async function runRetention(db: Database, retentionDays: number, log: Log
   return { retentionDays, cutoff, erased };
 }
 
-/** Runs retention now and then every day; the returned function stops it. A failure is logged and tried again the next day. */
-export function scheduleDailyRetention(db: Database, retentionDays: number, log: Logger): () => void {
+/**
+ * Runs retention now and then every day; the returned function stops it. A failure is logged and
+ * tried again the next day. With `recordings`, conference recordings past their retention go too.
+ */
+export function scheduleDailyRetention(db: Database, retentionDays: number, log: Logger, recordings?: RecordingRetention): () => void {
   const run = () => {
     runRetention(db, retentionDays, log).catch((err: unknown) => log.error({ err }, 'caller-number retention failed: tried again in a day'));
+    if (recordings !== undefined) runRecordingRetention(db, recordings, log).catch((err: unknown) => log.error({ err }, 'recording retention failed: tried again in a day'));
   };
   run();
   const timer = setInterval(run, DAY_MS);

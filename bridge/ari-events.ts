@@ -32,7 +32,8 @@ export interface HangupRequest {
  * ChannelEnteredBridge and ChannelLeftBridge carry the whole bridge snapshot (every member's
  * id): the handler reads only the bridge id and the channel id, so an event costs the same at
  * 2 or 200 callers. ChannelStateChange gives Asterisk's answer time; ChannelHangupRequest who
- * asked for a hang-up (the leg's end reason).
+ * asked for a hang-up (the leg's end reason). RecordingFinished/Failed: when a name or a
+ * conference recording is complete on disk (one event per recording).
  */
 export const ARI_EVENT_TYPES = [
   'StasisStart',
@@ -43,6 +44,9 @@ export const ARI_EVENT_TYPES = [
   'ChannelEnteredBridge',
   'ChannelLeftBridge',
   'ChannelHangupRequest',
+  // A caller's name recording and a conference recording ending (bridge/recording-ends.ts).
+  'RecordingFinished',
+  'RecordingFailed',
 ] as const;
 
 /** ARI timestamps look like 2026-11-22T12:30:00.123+0000; Date.parse wants +00:00. */

@@ -9,6 +9,7 @@ import { AnswerTimes } from './answer-times.js';
 import { parseRoomBridgeId } from './ari-conference.js';
 import { ChannelSubscriptions } from './channel-subscriptions.js';
 import { PlaybackTracker } from './playbacks.js';
+import { RecordingEnds } from './recording-ends.js';
 
 export interface AriEndpoint {
   url: string;
@@ -76,6 +77,8 @@ const ARI_CLIENT_EVENTS = [...ARI_EVENT_TYPES, 'WebSocketReconnecting', 'WebSock
 
 export class AriSession implements AriClientSource {
   readonly playbacks = new PlaybackTracker();
+  /** Name and conference recordings until Asterisk says they ended. */
+  readonly recordingEnds = new RecordingEnds();
   readonly subscriptions: ChannelSubscriptions;
   /** Asterisk's answer time per channel (ChannelStateChange to Up). */
   readonly answers = new AnswerTimes();
@@ -164,6 +167,8 @@ export class AriSession implements AriClientSource {
       if (channel.state === 'Up') this.answers.answered(channel.id, parseAriTimestamp(event.timestamp, now()));
     });
     client.on('PlaybackFinished', (event) => this.playbacks.finished(event.playback.id));
+    client.on('RecordingFinished', (event) => this.recordingEnds.ended(event.recording.name, 'finished'));
+    client.on('RecordingFailed', (event) => this.recordingEnds.ended(event.recording.name, 'failed'));
     client.on('WebSocketReconnecting', (err) => {
       if (this.closing || client !== this.current) return;
       if (this.connection.connected) {

@@ -12,6 +12,8 @@ export async function readStdin(): Promise<string> {
   return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
 }
 
+const onOff = (on: boolean) => (on ? 'on' : 'off');
+
 export function describeRoom(r: Room): string {
   return [
     `room ${r.number} (account ${r.accountId})`,
@@ -20,6 +22,12 @@ export function describeRoom(r: Room): string {
     `  language:            ${r.language}`,
     `  max participants:    ${r.maxParticipants}`,
     `  locked:              ${r.locked ? 'yes (only moderators get in)' : 'no'}`,
+    `  join/leave tones:    ${onOff(r.announcements.joinLeaveTones)}`,
+    `  count on entry:      ${onOff(r.announcements.announceCount)}`,
+    `  music when alone:    ${onOff(r.announcements.aloneMusic)}`,
+    `  name recording:      ${onOff(r.announcements.recordNames)}`,
+    `  recording consent:   ${r.announcements.recordingConsent ? 'required (press 1)' : 'not asked'}`,
+    `  keep recordings:     ${r.announcements.keepRecordings ? 'yes' : 'no (name recordings deleted after the call)'}`,
   ].join('\n');
 }
 

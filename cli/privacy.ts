@@ -3,6 +3,7 @@ import pino from 'pino';
 import { loadConfig } from '../config/config.js';
 import { createLogger } from '../config/logger.js';
 import { runRetention } from '../app/retention.js';
+import { eraseRecordingsOf } from '../app/recording-retention.js';
 import { UsageError, type Command } from './command.js';
 import { ACCOUNT_HELP, accountArg, flag, integerOption, resolveAccountId, when, withDatabase } from './open-db.js';
 
@@ -28,8 +29,13 @@ export const privacyCommands: Command[] = [
     async run(args, io) {
       const ref = accountArg(args);
       if (!flag(args, 'yes')) throw new UsageError('deleting an account is for good: add --yes');
-      const account = await withDatabase(async (db) => db.personalData.eraseAccount(await resolveAccountId(db, ref)));
-      io.result(account, `account ${account.id} deleted for good at ${when(account.erasedAt)}; its room number stays retired; its legs stay billable without caller numbers`);
+      const config = loadConfig();
+      const account = await withDatabase(async (db) => {
+        const erased = await db.personalData.eraseAccount(await resolveAccountId(db, ref));
+        await eraseRecordingsOf(db, config.recordingsDir, erased.id, createLogger(config.logLevel, pino.destination(2)));
+        return erased;
+      });
+      io.result(account, `account ${account.id} deleted for good at ${when(account.erasedAt)}; its room number stays retired; its legs stay billable without caller numbers; its conference recordings are deleted`);
     },
   },
   {

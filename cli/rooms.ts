@@ -1,6 +1,7 @@
 // tollbridge rooms show | set-pins | set
 import type { ModeratorLeave } from '../db/index.js';
 import type { RoomSettings } from '../db/repositories/rooms.js';
+import type { RoomAnnouncements } from '../flows/announcements.js';
 import { describeRoom } from './accounts.js';
 import { UsageError, type Command } from './command.js';
 import { flag, integerOption, noExtraPositionals, option, positional, requiredOption, withDatabase } from './open-db.js';
@@ -8,6 +9,15 @@ import { flag, integerOption, noExtraPositionals, option, positional, requiredOp
 const ROOM_ARG = 'ROOM (the 8-digit room number)';
 const ROOM_HELP = 'ROOM  the 8-digit room number (tollbridge accounts show ACCOUNT prints it)';
 const POLICIES: readonly ModeratorLeave[] = ['end', 'continue', 'wait'];
+/** `rooms set` options for the announcement settings, each on|off. */
+const ANNOUNCEMENT_OPTIONS: ReadonlyArray<[string, keyof RoomAnnouncements]> = [
+  ['tones', 'joinLeaveTones'],
+  ['announce-count', 'announceCount'],
+  ['alone-music', 'aloneMusic'],
+  ['record-names', 'recordNames'],
+  ['recording-consent', 'recordingConsent'],
+  ['keep-recordings', 'keepRecordings'],
+];
 
 async function readAll(): Promise<string> {
   if (process.stdin.isTTY) process.stderr.write('moderator PIN and participant PIN, one per line (then Ctrl-D): ');
@@ -76,7 +86,7 @@ export const roomCommands: Command[] = [
   {
     path: ['rooms', 'set'],
     summary: "change a room's settings (give at least one)",
-    usage: 'rooms set ROOM [--on-moderator-leave end|continue|wait] [--language en] [--max-participants N] [--locked|--unlocked]',
+    usage: 'rooms set ROOM [--on-moderator-leave end|continue|wait] [--language en] [--max-participants N] [--locked|--unlocked] [--tones|--announce-count|--alone-music|--record-names|--recording-consent|--keep-recordings on|off]',
     optionHelp: [
       ROOM_HELP,
       '--on-moderator-leave POLICY  when the last moderator leaves: end (hang everyone up), continue (the call goes on) or wait (back to hold music)',
@@ -84,6 +94,12 @@ export const roomCommands: Command[] = [
       '--max-participants N         most callers in the room at once, 2 to 1000',
       '--locked                     admit only moderators',
       '--unlocked                   admit participants again',
+      '--tones on|off               a tone in the conference when someone joins or leaves (default on)',
+      '--announce-count on|off      on entry, the caller hears how many others are in (default on)',
+      '--alone-music on|off         music on hold while alone in a live conference (default on)',
+      '--record-names on|off        callers record their name at entry; the room hears "<name> has joined / left" (default off)',
+      '--recording-consent on|off   while the conference is recorded, joining callers press 1 to accept or are kept out (default off)',
+      '--keep-recordings on|off     keep name recordings after the call (default off: deleted when the caller leaves)',
     ],
     options: {
       'on-moderator-leave': { type: 'string' },
@@ -91,6 +107,7 @@ export const roomCommands: Command[] = [
       'max-participants': { type: 'string' },
       locked: { type: 'boolean' },
       unlocked: { type: 'boolean' },
+      ...Object.fromEntries(ANNOUNCEMENT_OPTIONS.map(([option]) => [option, { type: 'string' as const }])),
     },
     async run(args, io) {
       const number = roomArg(args);
@@ -107,8 +124,16 @@ export const roomCommands: Command[] = [
       if (flag(args, 'locked') && flag(args, 'unlocked')) throw new UsageError('give --locked or --unlocked, not both');
       if (flag(args, 'locked')) settings.locked = true;
       if (flag(args, 'unlocked')) settings.locked = false;
+      const announcements: Partial<RoomAnnouncements> = {};
+      for (const [name, setting] of ANNOUNCEMENT_OPTIONS) {
+        const value = option(args, name);
+        if (value === undefined) continue;
+        if (value !== 'on' && value !== 'off') throw new UsageError(`--${name} must be on or off, not "${value}"`);
+        announcements[setting] = value === 'on';
+      }
+      if (Object.keys(announcements).length > 0) settings.announcements = announcements;
       if (Object.keys(settings).length === 0) {
-        throw new UsageError('nothing to change: give at least one of --on-moderator-leave, --language, --max-participants, --locked, --unlocked');
+        throw new UsageError(`nothing to change: give at least one of --on-moderator-leave, --language, --max-participants, --locked, --unlocked, ${ANNOUNCEMENT_OPTIONS.map(([o]) => `--${o}`).join(', ')}`);
       }
       const room = await withDatabase((db) => db.rooms.updateSettings(number, settings));
       io.result(room, describeRoom(room));

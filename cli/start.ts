@@ -58,7 +58,7 @@ export const startCommand: Command = {
     // ends the process with exit 69 (ServiceUnavailableError) after closing what was opened.
     const db = await openServiceDatabase(config);
     // Caller numbers older than the retention are erased now and daily (an unref'd timer).
-    const stopRetention = scheduleDailyRetention(db, config.callerRetentionDays, log);
+    const stopRetention = scheduleDailyRetention(db, config.callerRetentionDays, log, { dir: config.recordingsDir, days: config.recordingRetentionDays });
     try {
       await reportSecrets(config, db, log);
       const demo = args.values['no-demo'] === true ? null : await ensureDemo(db, config.dataDir);
@@ -72,6 +72,7 @@ export const startCommand: Command = {
         app = await BridgeApp.start({
           asterisk: config.asterisk, directory: ports.directory, legRecovery: ports.legRecovery, ledger, log, drainMs: config.drainSeconds * 1000, limits: config.limits,
           pinGuard: databasePinGuard(db, mailer, log), guessing: guessingLimits(config.pinGuessing),
+          recordingsDir: config.recordingsDir, recordings: db.recordings,
         });
       } catch (err) {
         await ledger.close();
@@ -82,7 +83,7 @@ export const startCommand: Command = {
       let stopOptions: StopOptions = { drainMs: 0 };
       let api: ApiServer | null = null;
       try {
-        api = config.api.port === 0 ? null : await startApi({ db, mailer, log, operatorToken: config.api.operatorToken, allowedHosts: config.api.allowedHosts, health, callerRetentionDays: config.callerRetentionDays, live: app.live }, config.api.host, config.api.port);
+        api = config.api.port === 0 ? null : await startApi({ db, mailer, log, operatorToken: config.api.operatorToken, allowedHosts: config.api.allowedHosts, health, callerRetentionDays: config.callerRetentionDays, live: app.live, recordingsDir: config.recordingsDir, recording: app.recording }, config.api.host, config.api.port);
         const sipp = demo === null ? null : demoSippCommand(demo, config.asterisk.sipPort, config.dataDir);
         const apiLine = api === null ? 'HTTP API off (TOLLBRIDGE_API_PORT=0)' : `HTTP API on ${api.url} (OpenAPI: ${api.url}/openapi.json; web pages: ${api.url}/signin)`;
         io.result(

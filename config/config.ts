@@ -161,6 +161,10 @@ export interface Config {
   ledgerJournalDir: string;
   /** true: fdatasync each group of journal records before the caller goes on (power-cut safe). */
   ledgerJournalSync: boolean;
+  /** Where finished conference recordings are kept (TOLLBRIDGE_RECORDINGS_DIR; default <data dir>/recordings). */
+  recordingsDir: string;
+  /** Conference recordings started longer ago than this are deleted, file and row (daily). */
+  recordingRetentionDays: number;
 }
 
 export class ConfigError extends Error {
@@ -333,6 +337,11 @@ export function loadConfig(env: Env = process.env): Config {
   if (!/^\d+$/.test(retentionRaw === '' ? '730' : retentionRaw) || callerRetentionDays < 1 || callerRetentionDays > 36_500) {
     throw new ConfigError('TOLLBRIDGE_CALLER_RETENTION_DAYS', `"${retentionRaw}" is not a whole number of days from 1 to 36500`);
   }
+  const recordingRetentionRaw = env.TOLLBRIDGE_RECORDING_RETENTION_DAYS ?? '';
+  const recordingRetentionDays = recordingRetentionRaw === '' ? 30 : Number(recordingRetentionRaw);
+  if (!/^\d+$/.test(recordingRetentionRaw === '' ? '30' : recordingRetentionRaw) || recordingRetentionDays < 1 || recordingRetentionDays > 36_500) {
+    throw new ConfigError('TOLLBRIDGE_RECORDING_RETENTION_DAYS', `"${recordingRetentionRaw}" is not a whole number of days from 1 to 36500`);
+  }
   const drainRaw = env.TOLLBRIDGE_DRAIN_SECONDS ?? '';
   if (drainRaw !== '' && (!/^\d+$/.test(drainRaw) || Number(drainRaw) > 86_400)) {
     throw new ConfigError('TOLLBRIDGE_DRAIN_SECONDS', `"${drainRaw}" is not a whole number of seconds from 0 to 86400`);
@@ -402,6 +411,8 @@ export function loadConfig(env: Env = process.env): Config {
     dataDir,
     ledgerJournalDir: path.resolve(env.TOLLBRIDGE_LEDGER_JOURNAL_DIR ?? path.join(dataDir, 'ledger-journal')),
     ledgerJournalSync: flag(env, 'TOLLBRIDGE_LEDGER_JOURNAL_FSYNC', true),
+    recordingsDir: path.resolve(env.TOLLBRIDGE_RECORDINGS_DIR ?? path.join(dataDir, 'recordings')),
+    recordingRetentionDays,
   };
 }
 

@@ -11,6 +11,7 @@ import { LedgerRepository } from './repositories/ledger.js';
 import { NumbersRepository } from './repositories/numbers.js';
 import { RatesRepository } from './repositories/rates.js';
 import { RoomsRepository } from './repositories/rooms.js';
+import { RecordingsRepository } from './repositories/recordings.js';
 import { PinFailuresRepository, type PinLockPolicy } from './repositories/pin-failures.js';
 import { StatementsRepository } from './repositories/statements.js';
 import { OrganizationsRepository } from './repositories/organizations.js';
@@ -82,6 +83,8 @@ export interface Database {
   /** Single-use e-mail links: password reset, e-mail change. */
   accountLinks: AccountLinksRepository;
   pinFailures: PinFailuresRepository;
+  /** Conference recordings: their files, times and who was present. */
+  recordings: RecordingsRepository;
   close(): Promise<void>;
 }
 
@@ -119,7 +122,8 @@ export async function openDatabase(cfg: DatabaseConfig, options: DatabaseOptions
   const rooms = new RoomsRepository(ctx, { moderatorMinDigits: options.moderatorPinMinDigits ?? 4 });
   const numbers = new NumbersRepository(ctx, accounts, ledger);
   const organizations = new OrganizationsRepository(ctx, accounts, rooms);
-  const personalData = new PersonalDataRepository(ctx, { accounts, rooms, numbers, ledger, organizations });
+  const recordings = new RecordingsRepository(ctx);
+  const personalData = new PersonalDataRepository(ctx, { accounts, rooms, numbers, ledger, organizations, recordings });
   await personalData.encryptPlaintextOnce();
   return {
     knex,
@@ -137,6 +141,7 @@ export async function openDatabase(cfg: DatabaseConfig, options: DatabaseOptions
     personalData,
     accountLinks: new AccountLinksRepository(ctx),
     pinFailures: new PinFailuresRepository(ctx, cfg.client, options.pinLockPolicy),
+    recordings,
     close: async () => {
       await rooms.cache.stop();
       await writer.dispose();

@@ -3,6 +3,7 @@ import type { Knex } from 'knex';
 import type { FieldCipher } from './field-cipher.js';
 import type { PasswordHasher } from './passwords.js';
 import type { PinKeyring } from './pin-keys.js';
+import type { RoomAnnouncements } from '../flows/announcements.js';
 
 /** Limits on an account's subscriptions (config.ts OwnerLimitsConfig). */
 export interface OwnerLimits {
@@ -47,6 +48,8 @@ export interface Room {
   pinsSet: boolean;
   /** The organization (account id) whose numbers also reach this room: its owner is a member. */
   organizationId: number | null;
+  /** Tones, announcements and recording consent (flows/announcements.ts). */
+  announcements: RoomAnnouncements;
 }
 
 export interface PhoneNumber {

@@ -62,12 +62,23 @@ import {
   type PinGuard,
   type PinGuessingLimits,
   type Role,
+  type NameRecorder,
   type RoomInfo,
   type UsageLedger,
 } from './ports.js';
+import { createEntrySteps, hasEntrySteps } from './entry-steps.js';
+import type { RecordingControl } from './recording-control.js';
+
+/** What the room learns of a caller at entry. */
+export interface JoinDetails {
+  callerNumber?: string | null;
+  /** The caller's recorded name (an Asterisk stored recording). */
+  name?: string;
+}
 
 export interface RoomMembership {
-  join(room: RoomInfo, channelId: string, role: Role, callerNumber?: string | null): void;
+  /** `who`: the caller's number (the live view) and recorded name (the room announces, then deletes it). */
+  join(room: RoomInfo, channelId: string, role: Role, who?: JoinDetails): void;
   /** A key pressed in the room: the room machine decides what it does (ivr/in-call-keys.ts). */
   key?(roomNumber: string, channelId: string, digit: string): void;
   leave(roomNumber: string, channelId: string): void;
@@ -93,6 +104,10 @@ export interface CallDeps {
   pinGuard?: PinGuard;
   /** The pause after a wrong PIN and the caps on calls still in the IVR (default NO_GUESSING_LIMITS: none). */
   guessing?: PinGuessingLimits;
+  /** Records callers' names at entry in rooms that announce names; absent: no names. */
+  names?: NameRecorder;
+  /** Whether a room's conference is being recorded (its joiners hear so first); absent: never. */
+  recording?: Pick<RecordingControl, 'isRecording'>;
 }
 
 /** An answered call picked up again after a restart or reconnect, at the step it stood at. */
@@ -155,6 +170,8 @@ interface CallContext extends CallInput {
   pauseMs: number;
   /** This call holds one of the places for calls not yet in a room. */
   holdsIvrPlace: boolean;
+  /** The caller's recorded name (entry-steps.ts), handed to the room on joining. */
+  nameRecording: string | null;
 }
 
 type RefusalCause = 'unallocated' | 'unavailable' | 'busy';
@@ -175,6 +192,7 @@ export function createCallMachine(deps: CallDeps) {
   // Per process (this router): calls not yet in a room, and each room's PIN checks in order.
   const unauthenticated = new UnauthenticatedCalls(guessing);
   const pinChecks = new PinChecks({ directory, pinGuard, log });
+  const recording = deps.recording ?? { isRecording: () => false };
 
   /** The first time the entry's prompts; after a failure, what went wrong (heard whole), then the entry's prompt. */
   const promptsFor = (first: string[], invalid: string, again: string, ctx: CallContext, attempts: number): { notice: string[]; prompts: string[] } => {
@@ -231,6 +249,7 @@ export function createCallMachine(deps: CallDeps) {
         if (input.answered) await ledger.closeLeg(input.channelId, input.endedAt, input.reason);
       }),
       placementWatch,
+      entrySteps: createEntrySteps({ channel, names: deps.names, timing }),
     },
     delays: {
       maxLeg: () => limits.maxLegMs,
@@ -307,6 +326,7 @@ export function createCallMachine(deps: CallDeps) {
       guard: null,
       pauseMs: 0,
       holdsIvrPlace: false,
+      nameRecording: null,
     }),
     initial: 'starting',
     on: {
@@ -516,7 +536,7 @@ export function createCallMachine(deps: CallDeps) {
           onDone: [
             {
               guard: ({ event }) => event.output.verdict === 'moderator' || event.output.verdict === 'participant',
-              target: 'inRoom',
+              target: 'beforeRoom',
               actions: assign({ role: ({ event }) => (event.output.verdict === 'moderator' || event.output.verdict === 'participant' ? event.output.verdict : null), candidate: '', outcome: 'joined' }),
             },
             { guard: ({ event }) => event.output.verdict === 'locked', target: 'lockedOut', actions: assign({ candidate: '' }) },
@@ -555,6 +575,43 @@ export function createCallMachine(deps: CallDeps) {
         always: { guard: ({ context }) => context.pauseMs <= 0, target: 'enteringPin' },
         after: { pinPause: { target: 'enteringPin', actions: assign({ pauseMs: 0, pending: '' }) } },
       },
+      // A room that records now, or announces names, has steps before it (entry-steps.ts); others none.
+      beforeRoom: {
+        always: [
+          { guard: ({ context }) => hasEntrySteps(context.room as RoomInfo, recording.isRecording((context.room as RoomInfo).number), deps.names), target: 'entering' },
+          { target: 'inRoom' },
+        ],
+      },
+      entering: {
+        on: { DTMF: { actions: sendTo('entrySteps', ({ event }) => event) } },
+        invoke: {
+          id: 'entrySteps',
+          src: 'entrySteps',
+          input: ({ context }) => ({ channelId: context.channelId, room: context.room as RoomInfo, recording: recording.isRecording((context.room as RoomInfo).number) }),
+          onDone: [
+            { guard: ({ event }) => event.output.admitted, target: 'inRoom', actions: assign({ nameRecording: ({ event }) => event.output.name }) },
+            { target: 'keptOut' },
+          ],
+          onError: {
+            target: 'inRoom',
+            actions: ({ context, event }) => log.error({ err: event.error, channelId: context.channelId }, 'entry steps failed: the caller enters without them'),
+          },
+        },
+      },
+      // No consent to a recorded conference: goodbye, never in the room (the leg carries no role).
+      keptOut: {
+        entry: [
+          assign({ outcome: 'refused', endReason: 'refused', role: null }),
+          ({ context }) => log.info({ channelId: context.channelId, room: context.room?.number ?? null }, 'no consent to the recording: kept out'),
+          ({ context }) => markStep(context, { step: 'goodbye' }),
+        ],
+        invoke: {
+          src: 'goodbye',
+          input: ({ context }) => ({ channelId: context.channelId, sounds: [Prompt.goodbye], reason: 'refused' as const }),
+          onError: { actions: ({ context }) => void channel.hangup(context.channelId, 'refused').catch(() => undefined) },
+        },
+        on: { DTMF: {}, SHUTDOWN: {} },
+      },
       inRoom: {
         // Into the room first (every millisecond is heard), then the ledger learns the role.
         entry: [({ context }) => {
@@ -562,7 +619,7 @@ export function createCallMachine(deps: CallDeps) {
           log.info({ channelId: context.channelId, room: room.number, role: context.role }, 'caller admitted');
           // The mark's request goes out first (not awaited), so Asterisk rarely has the caller in a bridge unmarked.
           markStep(context, { step: 'inRoom', room: room.number, role: context.role as Role });
-          rooms.join(room, context.channelId, context.role as Role, context.callerNumber);
+          rooms.join(room, context.channelId, context.role as Role, { callerNumber: context.callerNumber, ...(context.nameRecording === null ? {} : { name: context.nameRecording }) });
         }, 'giveIvrPlaceBack'],
         invoke: [
           {

@@ -1,6 +1,8 @@
 // The effects the machines ask for, as interfaces. flows/ knows these and nothing of
 // ari-client or knex: bridge/ and db/ implement them, app/ wires them, tests fake them.
 
+import type { RoomAnnouncements } from './announcements.js';
+
 export type Role = 'moderator' | 'participant';
 export type PinCheck = Role | 'invalid';
 export type ModeratorLeavePolicy = 'end' | 'continue' | 'wait';
@@ -25,6 +27,8 @@ export interface RoomInfo {
   pinsSet: boolean;
   /** The organization (account id) whose numbers also reach this room (its owner is a member); absent or null: none. */
   organizationId?: number | null;
+  /** Tones, announcements, name recording and recording consent; absent: none of them. */
+  announcements?: RoomAnnouncements;
 }
 
 /** Looks up numbers, rooms and PINs (db/ repositories). */
@@ -145,6 +149,32 @@ export interface ConferenceBridges {
   dismiss(channelIds: string[], prompt: string, reason: LegEndReason): Promise<void>;
   /** The room is empty: its bridges go. */
   release(room: string): Promise<void>;
+}
+
+/**
+ * Plays what a room announces (flows/room-announcements.ts). Each call resolves once Asterisk
+ * was asked, not when the sound ends: a room's next bridge move must not wait for a tone.
+ */
+export interface RoomAnnouncer {
+  /** To everyone in the room's live bridge, in `language`. */
+  announce(room: string, sounds: string[], language: string): Promise<void>;
+  /** To one caller in the room. */
+  tell(channelId: string, sounds: string[]): Promise<void>;
+  /** Music on hold in the live bridge, started or stopped. */
+  music(room: string, on: boolean): Promise<void>;
+  /** Deletes a name recording once the announcements asked for before it have played. */
+  forgetName(name: string): Promise<void>;
+}
+
+/** A caller's name, recorded at entry (an Asterisk stored recording, played as recording:<name>). */
+export interface NameRecorder {
+  /**
+   * "At the tone, please say your name", a beep, a few seconds of recording ('#' ends it early).
+   * Resolves with the recording's name, or null when nothing was recorded (the caller is let in anyway).
+   */
+  record(channelId: string): Promise<string | null>;
+  /** Deletes a name recording nobody will hear (the caller left before entering). */
+  discard(name: string): Promise<void>;
 }
 
 /** Whether the bridge takes new calls: false from the moment a graceful stop begins. */

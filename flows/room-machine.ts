@@ -36,6 +36,8 @@ import { aloneWatch, type AloneReport, type AloneWatchEvent } from './alone-watc
 import { controlForKey, countMedia, InCallPrompt } from '../ivr/in-call-keys.js';
 import type { LegEndReason, ModeratorLeavePolicy, Role, RoomInfo } from './ports.js';
 import { OWNER, type ControlSource, type KeyPress, type RoomControl, type RoomNews, type TalkingReport } from './room-controls.js';
+import type { RoomAnnouncements } from './announcements.js';
+import { announcementsOf, entryEffects, leaveEffects, musicAfter, refusedEffects, type AnnouncementEffect } from './room-announcements.js';
 
 export type RoomEffect =
   | { op: 'admitLive'; channelIds: string[] }
@@ -44,11 +46,15 @@ export type RoomEffect =
   | { op: 'release' }
   | { op: 'mute'; channelIds: string[]; muted: boolean }
   | { op: 'tell'; channelIds: string[]; media: string[] }
-  | { op: 'record'; on: boolean | 'toggle'; by: ControlSource };
+  | { op: 'record'; on: boolean | 'toggle'; by: ControlSource }
+  | AnnouncementEffect;
 
 export type RoomEvent =
-  /** `at`: when the caller came in (epoch ms, the live view's "joined at"). */
-  | { type: 'JOIN'; channelId: string; role: Role; room: RoomInfo; callerNumber: string | null; at: number }
+  /**
+   * `at`: when the caller came in (epoch ms, the live view's "joined at"); `name`: the caller's
+   * recorded name (an Asterisk stored recording), now the room's to announce and delete.
+   */
+  | { type: 'JOIN'; channelId: string; role: Role; room: RoomInfo; callerNumber: string | null; at: number; name?: string }
   | { type: 'LEAVE'; channelId: string }
   | { type: 'REPLACE'; channelId: string }
   | AloneWatchEvent
@@ -86,6 +92,12 @@ export interface RoomContext {
   /** Locked during the call (key 2 / the API): refuses participants until unlocked or empty. */
   lockedNow: boolean;
   talking: string[];
+  language: string;
+  announcements: RoomAnnouncements;
+  /** Recorded names of callers in the room, by channel id (room-announcements.ts). */
+  names: Record<string, string>;
+  /** Music on hold is playing in the live bridge (a caller alone there). */
+  musicOn: boolean;
 }
 
 const without = (list: string[], id: string) => list.filter((x) => x !== id);
@@ -167,13 +179,30 @@ export const roomMachine = withPorts
     },
     actions: {
       // Settings may change between calls: the latest caller brings the current ones.
-      takeSettings: assign(({ event }) =>
+      takeSettings: assign(({ context, event }) =>
         event.type === 'JOIN'
-          ? { policy: event.room.onModeratorLeave, locked: event.room.locked, maxParticipants: event.room.maxParticipants }
+          ? {
+              policy: event.room.onModeratorLeave,
+              locked: event.room.locked,
+              maxParticipants: event.room.maxParticipants,
+              language: event.room.language,
+              announcements: announcementsOf(event.room.announcements),
+              names: event.name === undefined ? context.names : { ...context.names, [event.channelId]: event.name },
+            }
           : {},
       ),
       refuse: enqueueActions(({ context, event, enqueue }) => {
-        if (event.type === 'JOIN') enqueue({ type: 'perform', params: { op: 'dismiss', channelIds: [event.channelId], prompt: event.room.locked || context.lockedNow ? Prompt.locked : Prompt.full, reason: 'refused' } });
+        if (event.type !== 'JOIN') return;
+        enqueue({ type: 'perform', params: { op: 'dismiss', channelIds: [event.channelId], prompt: event.room.locked || context.lockedNow ? Prompt.locked : Prompt.full, reason: 'refused' } });
+        for (const effect of refusedEffects(announcementsOf(event.room.announcements), event.name)) enqueue({ type: 'perform', params: effect });
+      }),
+      announceLeave: enqueueActions(({ context, event, enqueue }) => {
+        if (event.type !== 'LEAVE') return;
+        const effects = leaveEffects(context, event.channelId);
+        for (const effect of effects) enqueue({ type: 'perform', params: effect });
+        const { [event.channelId]: _gone, ...names } = context.names;
+        const remaining = context.moderators.length + context.live.length - (context.moderators.includes(event.channelId) || context.live.includes(event.channelId) ? 1 : 0);
+        enqueue.assign({ names, musicOn: remaining === 0 ? false : musicAfter(context.musicOn, effects) });
       }),
       // Asterisk's word on bridge membership goes to the alone watch.
       forwardToAloneWatch: forwardTo('aloneWatch'),
@@ -191,16 +220,21 @@ export const roomMachine = withPorts
       openRoom: enqueueActions(({ context, event, enqueue }) => {
         if (event.type !== 'JOIN') return;
         const admitted = [event.channelId, ...context.waiting];
+        const next = { ...context, moderators: [...context.moderators, event.channelId], live: [...context.live, ...context.waiting], waiting: [] };
         enqueue({ type: 'perform', params: { op: 'admitLive', channelIds: admitted } });
-        enqueue.assign({ moderators: [...context.moderators, event.channelId], live: [...context.live, ...context.waiting], waiting: [] });
+        // Tones, names, the count and music for whoever just entered (after their move).
+        const greeting = entryEffects(next, admitted);
+        for (const effect of greeting) enqueue({ type: 'perform', params: effect });
+        enqueue.assign({ moderators: next.moderators, live: next.live, waiting: [], musicOn: musicAfter(context.musicOn, greeting) });
       }),
       joinLive: enqueueActions(({ context, event, enqueue }) => {
         if (event.type !== 'JOIN') return;
         const channelId = event.channelId;
+        const joined = event.role === 'moderator' ? { moderators: [...context.moderators, channelId] } : { live: [...context.live, channelId] };
         enqueue({ type: 'perform', params: { op: 'admitLive', channelIds: [channelId] } });
-        enqueue.assign(
-          event.role === 'moderator' ? { moderators: [...context.moderators, channelId] } : { live: [...context.live, channelId] },
-        );
+        const greeting = entryEffects({ ...context, ...joined }, [channelId]);
+        for (const effect of greeting) enqueue({ type: 'perform', params: effect });
+        enqueue.assign({ ...joined, musicOn: musicAfter(context.musicOn, greeting) });
       }),
       joinHold: enqueueActions(({ context, event, enqueue }) => {
         if (event.type !== 'JOIN') return;
@@ -315,7 +349,9 @@ export const roomMachine = withPorts
       endConference: enqueueActions(({ context, enqueue }) => {
         const everyone = [...context.live, ...context.waiting];
         enqueue({ type: 'perform', params: { op: 'dismiss', channelIds: everyone, prompt: Prompt.moderatorLeft, reason: 'moderator-left' } });
-        enqueue.assign({ live: [], waiting: [] });
+        // Their leaving reaches an idle room: their names go now.
+        for (const effect of everyone.flatMap((id) => refusedEffects(context.announcements, context.names[id]))) enqueue({ type: 'perform', params: effect });
+        enqueue.assign({ live: [], waiting: [], names: {}, musicOn: false });
       }),
       backToHold: enqueueActions(({ context, enqueue }) => {
         const live = context.live;
@@ -341,6 +377,10 @@ export const roomMachine = withPorts
       mutedAll: false,
       lockedNow: false,
       talking: [],
+      language: input.room.language,
+      announcements: announcementsOf(input.room.announcements),
+      names: {},
+      musicOn: false,
     }),
     invoke: { id: 'aloneWatch', src: 'aloneWatch', input: ({ context }) => ({ aloneMs: context.aloneMs }) },
     on: {
@@ -382,13 +422,13 @@ export const roomMachine = withPorts
             { guard: 'isModerator', target: 'live', actions: ['takeSettings', 'openRoom', 'noteMember'] },
             { actions: ['takeSettings', 'joinHold', 'noteMember'] },
           ],
-          LEAVE: { target: 'settling', actions: 'remove' },
+          LEAVE: { target: 'settling', actions: ['announceLeave', 'remove'] },
         },
       },
       live: {
         on: {
           JOIN: [{ guard: 'refused', actions: 'refuse' }, { actions: ['takeSettings', 'joinLive', 'noteMember'] }],
-          LEAVE: { target: 'settling', actions: 'remove' },
+          LEAVE: { target: 'settling', actions: ['announceLeave', 'remove'] },
         },
       },
       unmoderated: {
@@ -398,14 +438,14 @@ export const roomMachine = withPorts
             { guard: 'isModerator', target: 'live', actions: ['takeSettings', 'joinLive', 'noteMember'] },
             { actions: ['takeSettings', 'joinLive', 'noteMember'] },
           ],
-          LEAVE: { target: 'settling', actions: 'remove' },
+          LEAVE: { target: 'settling', actions: ['announceLeave', 'remove'] },
         },
       },
       // Ended for everyone: each is being told goodbye and hung up; nobody new comes in.
       ending: {
         on: {
           JOIN: { actions: 'refuse' },
-          LEAVE: { actions: 'remove' },
+          LEAVE: { actions: ['announceLeave', 'remove'] },
           END: {},
         },
         always: { guard: 'empty', target: 'idle', actions: 'release' },

@@ -9,8 +9,8 @@
 // the machine tells (joins, leaves, mutes, talking) reaches whoever watches the room.
 import { createActor, type Actor, type ActorOptions, type AnyActorLogic } from 'xstate';
 import type { Logger } from 'pino';
-import type { RoomMembership } from './call-machine.js';
-import type { BridgeKind, ConferenceBridges, Role, RoomInfo } from './ports.js';
+import type { JoinDetails, RoomMembership } from './call-machine.js';
+import type { BridgeKind, ConferenceBridges, Role, RoomAnnouncer, RoomInfo } from './ports.js';
 import { noRecording, type RecordingControl } from './recording-control.js';
 import { NO_MEMBER_CHANNELS, type LiveRoom, type MemberChannels, type RoomControl, type RoomNews } from './room-controls.js';
 import { createRoomMachine, type RoomEffect, type RoomMembers } from './room-machine.js';
@@ -29,6 +29,8 @@ export interface RoomRegistryOptions {
   recording?: RecordingControl;
   /** Epoch ms (the live view's "joined at"); default Date.now. */
   now?: () => number;
+  /** Plays the rooms' tones, names, counts and music; absent: they are not played. */
+  announcer?: RoomAnnouncer;
 }
 
 export type RoomWatcher = (news: RoomNews) => void;
@@ -65,8 +67,9 @@ export class RoomRegistry implements RoomMembership {
     private readonly options: RoomRegistryOptions = {},
   ) {}
 
-  join(room: RoomInfo, channelId: string, role: Role, callerNumber: string | null = null): void {
-    this.roomFor(room).actor.send({ type: 'JOIN', channelId, role, room, callerNumber, at: (this.options.now ?? Date.now)() });
+  join(room: RoomInfo, channelId: string, role: Role, who: JoinDetails = {}): void {
+    const { callerNumber = null, name } = who;
+    this.roomFor(room).actor.send({ type: 'JOIN', channelId, role, room, callerNumber, at: (this.options.now ?? Date.now)(), ...(name === undefined ? {} : { name }) });
   }
 
   key(roomNumber: string, channelId: string, digit: string): void {
@@ -281,6 +284,14 @@ export class RoomRegistry implements RoomMembership {
         return (this.options.members ?? NO_MEMBER_CHANNELS).tell(effect.channelIds, effect.media);
       case 'record':
         return this.record(room, effect.on, effect.by);
+      case 'announce':
+        return this.options.announcer?.announce(room, effect.sounds, effect.language) ?? Promise.resolve();
+      case 'greet':
+        return this.options.announcer?.tell(effect.channelId, effect.sounds) ?? Promise.resolve();
+      case 'music':
+        return this.options.announcer?.music(room, effect.on) ?? Promise.resolve();
+      case 'forgetName':
+        return this.options.announcer?.forgetName(effect.name) ?? Promise.resolve();
     }
   }
 

@@ -62,7 +62,7 @@ export function registerPages(router: Router, deps: WebDeps = {}): void {
       ...(body === undefined ? {} : { body }),
       address: req.address,
     });
-    const json = 'json' in reply ? reply.json : reply.text;
+    const json = 'json' in reply ? reply.json : 'text' in reply ? reply.text : null;
     const error = reply.status >= 400 && typeof json === 'object' && json !== null ? (json as { error?: { code: string; message: string } }).error : undefined;
     return { status: reply.status, body: json as T, ...(error === undefined ? {} : { error }) };
   };

@@ -11,6 +11,7 @@ import * as roomsVersion from './008_rooms_version.js';
 import * as organizationsPrivacy from './009_organizations_privacy.js';
 import * as accountLinks from './010_account_links.js';
 import * as encryptedNewEmail from './011_encrypted_new_email.js';
+import * as roomAnnouncementsRecordings from './012_room_announcements_recordings.js';
 
 const migrations: Record<string, Knex.Migration> = {
   '001_initial': initial,
@@ -24,6 +25,7 @@ const migrations: Record<string, Knex.Migration> = {
   '009_organizations_privacy': organizationsPrivacy,
   '010_account_links': accountLinks,
   '011_encrypted_new_email': encryptedNewEmail,
+  '012_room_announcements_recordings': roomAnnouncementsRecordings,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -2,6 +2,7 @@
 // good (erasure), the operator's retention of caller numbers, and encrypting personal fields
 // written before they were encrypted. The ledger stays append-only: the one change it allows a
 // closed entry (migration 009's guard) is nulling its caller number, or encrypting it once.
+import type { ConferenceRecording, RecordingsRepository } from './recordings.js';
 import type { Knex } from 'knex';
 import { isEncrypted } from '../field-cipher.js';
 import { AccountDeactivated } from '../errors.js';
@@ -27,14 +28,14 @@ export interface AccountExport {
   subscriptions: Subscription[];
   /** Every ledger entry billed to this account, and those of calls into its room billed to an organization. */
   legs: LedgerEntry[];
-  /** Recordings of the room: tollbridge records none today. */
-  recordings: never[];
+  /** Conference recordings of the room (start, end, who was present); the files are downloaded through the API. */
+  recordings: ConferenceRecording[];
 }
 
 export class PersonalDataRepository {
   constructor(
     private readonly ctx: RepositoryContext,
-    private readonly repos: { accounts: AccountsRepository; rooms: RoomsRepository; numbers: NumbersRepository; ledger: LedgerRepository; organizations: OrganizationsRepository },
+    private readonly repos: { accounts: AccountsRepository; rooms: RoomsRepository; numbers: NumbersRepository; ledger: LedgerRepository; organizations: OrganizationsRepository; recordings: RecordingsRepository },
   ) {}
 
   async exportAccount(accountId: number): Promise<AccountExport> {
@@ -62,7 +63,7 @@ export class PersonalDataRepository {
       memberships: memberships.map((m) => ({ organizationId: m.organization_id, joinedAt: Number(m.joined_at), leftAt: m.left_at === null ? null : Number(m.left_at), how: m.left_how })),
       subscriptions: await this.repos.numbers.subscriptionsFor(accountId),
       legs: [...own, ...inRoom].sort((a, b) => a.answeredAt - b.answeredAt || a.id - b.id),
-      recordings: [],
+      recordings: await this.repos.recordings.listForAccount(accountId, { limit: 100_000 }),
     };
   }
 

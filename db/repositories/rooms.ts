@@ -5,6 +5,7 @@ import { RoomRowCache } from '../room-row-cache.js';
 import { PIN_MAX_DIGITS, PIN_MIN_DIGITS, trivialPinReason } from '../pin-rules.js';
 import { newSalt, pinHash, sameHash } from '../secrets.js';
 import type { ModeratorLeave, RepositoryContext, Room } from '../types.js';
+import { DEFAULT_ANNOUNCEMENTS, type RoomAnnouncements } from '../../flows/announcements.js';
 
 export interface RoomRow {
   id: number;
@@ -19,7 +20,38 @@ export interface RoomRow {
   participant_pin_hash: string | null;
   organization_id?: number | null;
   pin_key_id: number;
+  join_leave_tones?: boolean | number;
+  announce_count?: boolean | number;
+  alone_music?: boolean | number;
+  record_names?: boolean | number;
+  recording_consent?: boolean | number;
+  keep_recordings?: boolean | number;
 }
+
+/** The room's setting, or its default when the row predates migration 012 (never, once migrated). */
+const setting = (value: boolean | number | undefined, fallback: boolean) => (value === undefined ? fallback : Boolean(value));
+
+function announcementsOf(r: RoomRow): RoomAnnouncements {
+  const d = DEFAULT_ANNOUNCEMENTS;
+  return {
+    joinLeaveTones: setting(r.join_leave_tones, d.joinLeaveTones),
+    announceCount: setting(r.announce_count, d.announceCount),
+    aloneMusic: setting(r.alone_music, d.aloneMusic),
+    recordNames: setting(r.record_names, d.recordNames),
+    recordingConsent: setting(r.recording_consent, d.recordingConsent),
+    keepRecordings: setting(r.keep_recordings, d.keepRecordings),
+  };
+}
+
+/** Each announcement setting and its column. */
+export const ANNOUNCEMENT_COLUMNS: Record<keyof RoomAnnouncements, string> = {
+  joinLeaveTones: 'join_leave_tones',
+  announceCount: 'announce_count',
+  aloneMusic: 'alone_music',
+  recordNames: 'record_names',
+  recordingConsent: 'recording_consent',
+  keepRecordings: 'keep_recordings',
+};
 
 export const toRoom = (r: RoomRow): Room => ({
   id: r.id,
@@ -31,6 +63,7 @@ export const toRoom = (r: RoomRow): Room => ({
   maxParticipants: r.max_participants,
   pinsSet: r.moderator_pin_hash !== null && r.participant_pin_hash !== null,
   organizationId: r.organization_id ?? null,
+  announcements: announcementsOf(r),
 });
 
 const PIN = /^\d{4,8}$/;
@@ -41,6 +74,8 @@ export interface RoomSettings {
   onModeratorLeave?: ModeratorLeave;
   locked?: boolean;
   maxParticipants?: number;
+  /** Only the settings given change. */
+  announcements?: Partial<RoomAnnouncements>;
 }
 
 export interface PinRules {
@@ -134,6 +169,12 @@ export class RoomsRepository {
         throw new InvalidRoomSettings('max participants must be a whole number from 2 to 1000');
       }
       patch.max_participants = settings.maxParticipants;
+    }
+    for (const [name, value] of Object.entries(settings.announcements ?? {})) {
+      const column = ANNOUNCEMENT_COLUMNS[name as keyof RoomAnnouncements];
+      if (column === undefined) throw new InvalidRoomSettings(`"${name}" is not a room announcement setting (${Object.keys(ANNOUNCEMENT_COLUMNS).join(', ')})`);
+      if (typeof value !== 'boolean') throw new InvalidRoomSettings(`"${name}" must be true or false`);
+      patch[column] = value;
     }
     const room = await this.get(number);
     if (Object.keys(patch).length > 0) await this.ctx.knex('rooms').where({ id: room.id }).update(patch);

@@ -61,8 +61,8 @@ describe('live view and controls API (fake bridges)', function () {
     const bob = await owner('bob-live');
     const eve = await owner('eve-live');
     const info = roomInfo({ number: bob.room });
-    rooms.join(info, 'm1', 'moderator', '+15550001');
-    rooms.join(info, 'p1', 'participant', '+15550002');
+    rooms.join(info, 'm1', 'moderator', { callerNumber: '+15550001' });
+    rooms.join(info, 'p1', 'participant', { callerNumber: '+15550002' });
     const base = `/v1/accounts/${bob.id}/room/live`;
     const muted = await call('POST', `${base}/members/p1/mute`, bob.token);
     expect(muted.status).to.equal(200);
@@ -86,7 +86,7 @@ describe('live view and controls API (fake bridges)', function () {
   it('the event stream: text/event-stream, the room first, then joins and leaves; talk detection only while it is open', async () => {
     const carol = await owner('carol-live');
     const info = roomInfo({ number: carol.room });
-    rooms.join(info, 'c1', 'moderator', '+15550003');
+    rooms.join(info, 'c1', 'moderator', { callerNumber: '+15550003' });
     talk.length = 0;
     const got: string[] = [];
     const req = http.get(`${api.url}/v1/accounts/${carol.id}/room/live/events`, { headers: { authorization: `Bearer ${carol.token}` } });
@@ -95,7 +95,7 @@ describe('live view and controls API (fake bridges)', function () {
     res.setEncoding('utf8');
     res.on('data', (chunk: string) => got.push(...[...chunk.matchAll(/^event: (.*)$/gm)].map((m) => m[1] as string)));
     await waitUntil(() => got.includes('room'));
-    rooms.join(info, 'c2', 'participant', '+15550004');
+    rooms.join(info, 'c2', 'participant', { callerNumber: '+15550004' });
     rooms.leave(carol.room, 'c2');
     await waitUntil(() => got.includes('left'));
     expect(got).to.deep.equal(['room', 'joined', 'left']);

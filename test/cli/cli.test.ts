@@ -177,6 +177,18 @@ describe('tollbridge account/operator commands (spawned CLI)', function () {
       await domainError(['rooms', 'set', made.roomNumber, '--max-participants', '1'], 'InvalidRoomSettings');
       await domainError(['rooms', 'show', '1234'], 'InvalidRoomNumber');
     });
+
+    it('set: tones, count, music, names, consent and keeping recordings are on|off; anything else is a usage error', async () => {
+      const made = await createAccount();
+      const set = await json<Room>(['rooms', 'set', made.roomNumber, '--tones', 'off', '--record-names', 'on', '--recording-consent', 'on']);
+      expect(set.announcements).to.deep.equal({ joinLeaveTones: false, announceCount: true, aloneMusic: true, recordNames: true, recordingConsent: true, keepRecordings: false });
+      const human = await tb(['rooms', 'show', made.roomNumber]);
+      expect(human.stdout).to.contain('join/leave tones:    off');
+      expect(human.stdout).to.contain('recording consent:   required (press 1)');
+      const bad = await tb(['rooms', 'set', made.roomNumber, '--alone-music', 'yes']);
+      expect(bad.code).to.equal(64);
+      expect(bad.stderr).to.contain('--alone-music must be on or off');
+    });
   });
 
   describe('numbers and rates', () => {

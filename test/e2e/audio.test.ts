@@ -61,6 +61,8 @@ describe('audio in the conference @asterisk', function () {
 
   it('a caller\'s tone is heard in the live conference; silence is not mistaken for it', async () => {
     const room = await bridge.seedRoom();
+    // The silent control must be silent: no join tone in the conference (announcements.test.ts hears it).
+    await bridge.db.rooms.updateSettings(room.roomNumber, { announcements: { joinLeaveTones: false } });
     const target = { host: '127.0.0.1', port: testAsteriskConfig().sipPort };
     const entry = (pin: string): Step[] => [{ pauseMs: 300 }, { digits: `${room.roomNumber}#` }, { pauseMs: 300 }, { digits: `${pin}#` }];
     const moderator = startCall({ target, dialled: room.tollFree, steps: entry(room.moderatorPin), hangup: { by: 'far-end', maxWaitMs: 90_000 } });

@@ -52,7 +52,7 @@ function room(over = {}) {
     recorder,
     rooms,
     news,
-    join: (id: string, role: Role = 'participant', callerNumber: string | null = null) => rooms.join(info, id, role, callerNumber),
+    join: (id: string, role: Role = 'participant', callerNumber: string | null = null) => rooms.join(info, id, role, { callerNumber }),
     key: (id: string, digit: string) => rooms.key(R, id, digit),
     leave: (id: string) => rooms.leave(R, id),
     settle: async () => {

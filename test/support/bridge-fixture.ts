@@ -54,6 +54,8 @@ export class BridgeUnderTest {
     readonly nextRoomNumbers: string[],
     private readonly asterisk: { celLog: string; systemName: string },
     private readonly startedAt: number,
+    /** Where the app puts finished conference recordings (TOLLBRIDGE_RECORDINGS_DIR). */
+    readonly recordingsDir: string,
   ) {}
 
   /** Set by a test that damages the ledger on purpose: stop() then skips the reconciliation. */
@@ -87,6 +89,7 @@ export class BridgeUnderTest {
     const base = options.asterisk?.cfg ?? testAsteriskConfig();
     const config = options.ariPort === undefined ? base : { ...base, ariPort: options.ariPort };
     const journalDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tollbridge-journal-'));
+    const recordingsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tollbridge-recordings-'));
     const journal = await openJournaledLedger(db, journalDir, log);
     const ports = databasePorts(db);
     await holdRoomsInMemory(db, log);
@@ -98,12 +101,14 @@ export class BridgeUnderTest {
       log,
       timing,
       runningAsterisk: asterisk,
+      recordingsDir,
+      recordings: db.recordings,
       ...(options.limits === undefined ? {} : { limits: options.limits }),
       ...(options.wrapBridges === undefined ? {} : { wrapBridges: options.wrapBridges }),
       ...(options.recording === undefined ? {} : { recording: options.recording }),
       ...(options.pinGuard === undefined ? {} : { pinGuard: databasePinGuard(db, options.pinGuard.mailer, log), guessing: options.pinGuard.guessing }),
     });
-    return new BridgeUnderTest(app, db, journal, journalDir, queue, { celLog: asterisk.paths.celLog, systemName: config.systemName }, Date.now());
+    return new BridgeUnderTest(app, db, journal, journalDir, queue, { celLog: asterisk.paths.celLog, systemName: config.systemName }, Date.now(), recordingsDir);
   }
 
   /**
@@ -119,6 +124,7 @@ export class BridgeUnderTest {
     } finally {
       await this.db.close();
       fs.rmSync(this.journalDir, { recursive: true, force: true });
+      fs.rmSync(this.recordingsDir, { recursive: true, force: true });
     }
   }
 

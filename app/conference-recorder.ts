@@ -1,0 +1,167 @@
+// The recorder behind RecordingControl (flows/recording-control.ts), which a moderator's key and
+// the owner's API ask to start and stop a room's recording:
+//   start  the room must be live (someone in its conference); Asterisk records its live bridge;
+//          the conference hears "the conference is now being recorded" (in the room's language);
+//          a row in conference_recordings says who started it and who is present. From now on
+//          every caller who joins hears the notice first (and, where the room requires consent,
+//          presses 1 or is kept out: flows/entry-steps.ts)
+//   joins  everyone who enters the live bridge while it records is added to who was present
+//   stop   asked for, or the room empties (its bridges are released: the recording stops
+//          first): the file is taken out of Asterisk into TOLLBRIDGE_RECORDINGS_DIR and the
+//          row gets its end, size and everyone present
+// One recording per room at a time. State lives in this process (and in Asterisk's live
+// recording); a restarted app does not resume one (the row stays without an end).
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Logger } from 'pino';
+import { recordingNoticeSounds } from '../flows/announcements.js';
+import type { ConferenceBridges, Directory, LegEndReason, RoomAnnouncer } from '../flows/ports.js';
+import type { RecordingControl } from '../flows/recording-control.js';
+import type { BridgeRecording } from '../bridge/ari-bridge-recorder.js';
+
+/** Where recordings are written and read (db/repositories/recordings.ts). */
+export interface RecordingStore {
+  create(recording: { roomId: number; accountId: number; file: string; startedAt: number; startedBy: string; present: string[] }): Promise<number>;
+  finish(id: number, end: { endedAt: number; stoppedBy: string; present: string[]; sizeBytes: number | null }): Promise<void>;
+}
+
+export interface ConferenceRecorderDeps {
+  bridges: BridgeRecording;
+  /** Who the room machine has in the conference now. */
+  rooms: { snapshot(room: string): { state: string; moderators: string[]; live: string[] } | null };
+  directory: Pick<Directory, 'findRoom'>;
+  store: RecordingStore;
+  announcer: RoomAnnouncer;
+  /** TOLLBRIDGE_RECORDINGS_DIR. */
+  dir: string;
+  log: Logger;
+  now?: () => number;
+}
+
+interface ActiveRecording {
+  name: string;
+  file: string;
+  rowId: number | null;
+  present: Set<string>;
+  stoppedBy: string;
+  /** Settles when the file is out of Asterisk and the row finished. */
+  finalized: Promise<void>;
+}
+
+const LIVE_STATES = new Set(['live', 'unmoderated']);
+
+/** A file name for a recording started at `at`: the room and the UTC time, sortable. */
+export function recordingFileName(room: string, at: number): string {
+  return `${room}-${new Date(at).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}.wav`;
+}
+
+export class ConferenceRecorder implements RecordingControl {
+  private readonly active = new Map<string, ActiveRecording>();
+  private readonly finalizing = new Set<Promise<void>>();
+  private readonly now: () => number;
+
+  constructor(private readonly deps: ConferenceRecorderDeps) {
+    this.now = deps.now ?? Date.now;
+    fs.mkdirSync(deps.dir, { recursive: true, mode: 0o750 });
+  }
+
+  isRecording(roomNumber: string): boolean {
+    return this.active.has(roomNumber);
+  }
+
+  async start(roomNumber: string, startedBy: string): Promise<boolean> {
+    const { deps } = this;
+    const snap = deps.rooms.snapshot(roomNumber);
+    if (this.active.has(roomNumber) || snap === null || !LIVE_STATES.has(snap.state) || snap.moderators.length + snap.live.length === 0) return false;
+    const room = await deps.directory.findRoom(roomNumber);
+    if (room === null || this.active.has(roomNumber)) return false;
+    const startedAt = this.now();
+    const file = recordingFileName(roomNumber, startedAt);
+    const name = `tollbridge-rec-${file.replace(/\.wav$/, '')}`;
+    const recording: ActiveRecording = { name, file, rowId: null, present: new Set([...snap.moderators, ...snap.live]), stoppedBy: 'room-empty', finalized: Promise.resolve() };
+    // Known as recording from now: a caller entering meanwhile hears the notice.
+    this.active.set(roomNumber, recording);
+    try {
+      await deps.bridges.start(roomNumber, name);
+    } catch (err) {
+      this.active.delete(roomNumber);
+      deps.log.warn({ err, room: roomNumber }, 'conference recording did not start');
+      return false;
+    }
+    await deps.announcer.announce(roomNumber, recordingNoticeSounds(false), room.language);
+    recording.finalized = deps.bridges.ended(name).then(() => this.finalize(roomNumber, recording));
+    this.finalizing.add(recording.finalized);
+    void recording.finalized.then(() => this.finalizing.delete(recording.finalized));
+    try {
+      recording.rowId = await deps.store.create({ roomId: room.id, accountId: room.accountId, file, startedAt, startedBy, present: [...recording.present] });
+    } catch (err) {
+      deps.log.error({ err, room: roomNumber, file }, 'conference recording started but not written to the database: its file is kept, unlisted');
+    }
+    deps.log.info({ room: roomNumber, file, startedBy }, 'conference recording started');
+    return true;
+  }
+
+  /** Resolves once the file is in the recordings directory and listed. */
+  async stop(roomNumber: string, stoppedBy: string): Promise<boolean> {
+    const recording = await this.halt(roomNumber, stoppedBy);
+    if (recording === null) return false;
+    await recording.finalized;
+    return true;
+  }
+
+  /** Every recording's file taken out of Asterisk (before a stop closes ARI). */
+  async settled(): Promise<void> {
+    await Promise.all([...this.finalizing]);
+  }
+
+  /** Asterisk stops recording; the file is taken out meanwhile (finalized). */
+  private async halt(roomNumber: string, stoppedBy: string): Promise<ActiveRecording | null> {
+    const recording = this.active.get(roomNumber);
+    if (recording === undefined) return null;
+    recording.stoppedBy = stoppedBy;
+    await this.deps.bridges.stop(recording.name);
+    return recording;
+  }
+
+  /** Asterisk reports a caller entering or leaving one of the room's bridges. */
+  bridgeEvent(roomNumber: string, channelId: string, bridge: 'live' | 'hold', entered: boolean): void {
+    if (entered && bridge === 'live') this.active.get(roomNumber)?.present.add(channelId);
+  }
+
+  /** Recordings still running, stopped (a graceful stop of the bridge). */
+  async stopAll(stoppedBy: string): Promise<void> {
+    await Promise.all([...this.active.keys()].map((room) => this.stop(room, stoppedBy)));
+  }
+
+  /** The room's bridges, with any recording stopped before the room is released. */
+  wrap(bridges: ConferenceBridges): ConferenceBridges {
+    return {
+      admitLive: (room, ids) => bridges.admitLive(room, ids),
+      hold: (room, ids, prompt) => bridges.hold(room, ids, prompt),
+      dismiss: (ids, prompt, reason: LegEndReason) => bridges.dismiss(ids, prompt, reason),
+      // The recording ends before its bridge; the file is taken out while the room goes on.
+      release: async (room) => {
+        await this.halt(room, 'room-empty');
+        await bridges.release(room);
+      },
+    };
+  }
+
+  private async finalize(roomNumber: string, recording: ActiveRecording): Promise<void> {
+    const { deps } = this;
+    if (this.active.get(roomNumber) === recording) this.active.delete(roomNumber);
+    const endedAt = this.now();
+    let sizeBytes: number | null = null;
+    try {
+      sizeBytes = await deps.bridges.takeFile(recording.name, path.join(deps.dir, recording.file));
+    } catch (err) {
+      deps.log.error({ err, room: roomNumber, name: recording.name }, 'conference recording could not be taken out of Asterisk: it stays in the Asterisk spool');
+    }
+    if (recording.rowId !== null) {
+      await deps.store
+        .finish(recording.rowId, { endedAt, stoppedBy: recording.stoppedBy, present: [...recording.present], sizeBytes })
+        .catch((err: unknown) => deps.log.error({ err, room: roomNumber, file: recording.file }, 'conference recording end not written to the database'));
+    }
+    deps.log.info({ room: roomNumber, file: recording.file, sizeBytes, stoppedBy: recording.stoppedBy }, 'conference recording ended');
+  }
+}

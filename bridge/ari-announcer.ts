@@ -1,0 +1,82 @@
+// RoomAnnouncer over ARI: what a room announces (flows/room-announcements.ts).
+//   announce   POST /bridges/tollbridge-live-<room>/play with lang=<room's language>: one
+//              request for the whole conference (Asterisk mixes it in through a hidden
+//              announcer channel, not listed among the bridge's channels and never a
+//              ChannelEnteredBridge), in the room's language, whatever each channel's is
+//   tell       a prompt to one caller's channel (it speaks the room's language since PIN entry);
+//              the app hears that channel again for the prompt's end, then quiets it again
+//   music      music on hold in the live bridge (POST/DELETE /bridges/{id}/moh), the same hidden way
+//   forgetName deletes a caller's name recording (an Asterisk stored recording) once every
+//              announcement that plays it has finished (PlaybackFinished, or a guard time)
+import type { Logger } from 'pino';
+import type { RoomAnnouncer } from '../flows/ports.js';
+import type { AriChannels } from './ari-channels.js';
+import { liveBridgeId } from './ari-conference.js';
+import type { AriClientSource } from './ari-session.js';
+import type { ChannelSubscriptions } from './channel-subscriptions.js';
+import type { PlaybackTracker } from './playbacks.js';
+
+/** An announcement that never reports its end must not keep a name recording for ever. */
+const ANNOUNCEMENT_GUARD_MS = 30_000;
+
+export class AriAnnouncer implements RoomAnnouncer {
+  /** Announcements still playing a name recording, by recording name. */
+  private readonly playingNames = new Map<string, Set<Promise<void>>>();
+
+  constructor(
+    private readonly ari: AriClientSource,
+    private readonly channels: AriChannels,
+    private readonly playbacks: PlaybackTracker,
+    private readonly subscriptions: ChannelSubscriptions,
+    private readonly log: Logger,
+  ) {}
+
+  async announce(room: string, sounds: string[], language: string): Promise<void> {
+    const { id, finished } = this.playbacks.register();
+    const heard = Promise.race([finished, new Promise<void>((r) => setTimeout(r, ANNOUNCEMENT_GUARD_MS).unref())]);
+    for (const name of namesIn(sounds)) this.track(name, heard);
+    try {
+      await this.ari.client.bridges.play({ bridgeId: liveBridgeId(room), media: sounds, lang: language, playbackId: id });
+    } catch (err) {
+      this.playbacks.finished(id);
+      this.log.warn({ err, room }, 'announcement not played (bridge gone?)');
+    }
+  }
+
+  async tell(channelId: string, sounds: string[]): Promise<void> {
+    const playback = this.channels.play(channelId, sounds);
+    // Quiet again once heard (a conference member's own events are not needed: channel-subscriptions.ts).
+    void playback.finished.then(() => this.subscriptions.quiet([channelId]));
+  }
+
+  async music(room: string, on: boolean): Promise<void> {
+    const bridgeId = liveBridgeId(room);
+    try {
+      if (on) await this.ari.client.bridges.startMoh({ bridgeId, mohClass: 'default' });
+      else await this.ari.client.bridges.stopMoh({ bridgeId });
+    } catch (err) {
+      this.log.debug({ err, room, on }, 'music on hold in the conference not changed (bridge gone?)');
+    }
+  }
+
+  async forgetName(name: string): Promise<void> {
+    const playing = [...(this.playingNames.get(name) ?? [])];
+    void Promise.all(playing).then(() =>
+      this.ari.client.recordings.deleteStored({ recordingName: name }).catch((err: unknown) => this.log.warn({ err, name }, 'name recording not deleted')),
+    );
+  }
+
+  private track(name: string, heard: Promise<void>): void {
+    const set = this.playingNames.get(name) ?? new Set<Promise<void>>();
+    this.playingNames.set(name, set);
+    set.add(heard);
+    void heard.then(() => {
+      set.delete(heard);
+      if (set.size === 0 && this.playingNames.get(name) === set) this.playingNames.delete(name);
+    });
+  }
+}
+
+function namesIn(sounds: string[]): string[] {
+  return sounds.filter((s) => s.startsWith('recording:')).map((s) => s.slice('recording:'.length));
+}

@@ -1,0 +1,67 @@
+// A conference's recording over ARI: POST /bridges/tollbridge-live-<room>/record (wav) into
+// Asterisk's spool (<root>/var/spool/asterisk-<instance>/recording/<name>.wav for a managed
+// Asterisk), stopped with POST /recordings/live/{name}/stop (or by Asterisk when the bridge
+// goes); once Asterisk reports it finished, the file is streamed out over ARI (GET
+// /recordings/stored/{name}/file) into the app's recordings directory and deleted from the
+// spool. Going through ARI rather than the spool's path works the same for an Asterisk on
+// another machine (TOLLBRIDGE_ASTERISK_MANAGED=false).
+import type { Logger } from 'pino';
+import type { AriRest } from './ari-rest.js';
+import { liveBridgeId } from './ari-conference.js';
+import type { AriClientSource } from './ari-session.js';
+import type { RecordingEnd, RecordingEnds } from './recording-ends.js';
+
+/** A recording that Asterisk never reports ended is taken as ended this long after its stop. */
+const STOP_GUARD_MS = 10_000;
+/** No conference records longer (a leg lasts at most TOLLBRIDGE_MAX_LEG_S, 4 h by default). */
+const LONGEST_RECORDING_MS = 24 * 3_600_000;
+
+/** What the conference recorder asks of Asterisk (app/conference-recorder.ts). */
+export interface BridgeRecording {
+  /** Starts recording the room's live bridge as `name`; resolves once Asterisk accepted it. */
+  start(room: string, name: string): Promise<void>;
+  /** Settles when the recording has ended (stopped, or its bridge gone). */
+  ended(name: string): Promise<RecordingEnd>;
+  /** Asks Asterisk to stop it; settles once it has ended (or STOP_GUARD_MS passed). */
+  stop(name: string): Promise<void>;
+  /** Moves the finished file out of Asterisk into `file`; its size in bytes. */
+  takeFile(name: string, file: string): Promise<number>;
+}
+
+export class AriBridgeRecorder implements BridgeRecording {
+  private readonly running = new Map<string, Promise<RecordingEnd>>();
+
+  constructor(
+    private readonly ari: AriClientSource & { rest: AriRest },
+    private readonly ends: RecordingEnds,
+    private readonly log: Logger,
+  ) {}
+
+  async start(room: string, name: string): Promise<void> {
+    const ended = this.ends.expect(name, LONGEST_RECORDING_MS);
+    this.running.set(name, ended);
+    void ended.then(() => this.running.delete(name));
+    try {
+      await this.ari.client.bridges.record({ bridgeId: liveBridgeId(room), name, format: 'wav', ifExists: 'fail', terminateOn: 'none', beep: false });
+    } catch (err) {
+      this.ends.ended(name, 'failed');
+      throw err;
+    }
+  }
+
+  ended(name: string): Promise<RecordingEnd> {
+    return this.running.get(name) ?? Promise.resolve('finished');
+  }
+
+  async stop(name: string): Promise<void> {
+    const ended = this.ended(name);
+    await this.ari.client.recordings.stop({ recordingName: name }).catch((err: unknown) => this.log.debug({ err, name }, 'recording already stopped'));
+    await Promise.race([ended, new Promise((r) => setTimeout(r, STOP_GUARD_MS).unref())]);
+  }
+
+  async takeFile(name: string, file: string): Promise<number> {
+    const size = await this.ari.rest.downloadStored(name, file);
+    await this.ari.client.recordings.deleteStored({ recordingName: name }).catch((err: unknown) => this.log.warn({ err, name }, 'recording copied but not deleted from the Asterisk spool'));
+    return size;
+  }
+}

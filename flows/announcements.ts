@@ -1,0 +1,72 @@
+// What a room's callers hear beyond the IVR, as the room's settings (db: rooms, migration 012),
+// and the sounds each moment plays, as pure functions (stock Asterisk prompts, in the room's
+// language: Asterisk picks sounds/<language>/<name>):
+//   someone joins        the conference hears a beep, or "<name> is now in the conference"
+//   someone leaves       the conference hears a beep, or "<name> has left the conference"
+//   a caller enters      they hear "you are currently the only person in this conference",
+//                        "there is currently one other participant", or "there are currently
+//                        <n> other participants"
+//   alone in the room    music on hold, until a second caller arrives
+//   recording runs       a joining caller hears "the conference is now being recorded" first;
+//                        with consent required, "press 1" too (else kept out)
+
+export interface RoomAnnouncements {
+  joinLeaveTones: boolean;
+  announceCount: boolean;
+  aloneMusic: boolean;
+  recordNames: boolean;
+  recordingConsent: boolean;
+  /** Name recordings stay after the call (otherwise deleted when the caller has left). */
+  keepRecordings: boolean;
+}
+
+/** A room that asks for nothing (what a room without these settings does: unit tests' rooms). */
+export const NO_ANNOUNCEMENTS: RoomAnnouncements = {
+  joinLeaveTones: false,
+  announceCount: false,
+  aloneMusic: false,
+  recordNames: false,
+  recordingConsent: false,
+  keepRecordings: false,
+};
+
+/** A new room's settings (the migration's column defaults). */
+export const DEFAULT_ANNOUNCEMENTS: RoomAnnouncements = { ...NO_ANNOUNCEMENTS, joinLeaveTones: true, announceCount: true, aloneMusic: true };
+
+export const AnnouncementPrompt = {
+  tone: 'beep',
+  hasJoined: 'conf-hasjoin',
+  hasLeft: 'conf-hasleft',
+  onlyPerson: 'conf-onlyperson',
+  oneOther: 'conf-onlyone',
+  thereAre: 'conf-thereare',
+  otherParticipants: 'conf-otherinparty',
+  nowRecording: 'conf-now-recording',
+  /** "press" (then the digit 1): the consent question. */
+  press: 'vm-press',
+  /** "At the tone, please say your name." */
+  sayYourName: 'priv-recordintro',
+} as const;
+
+const sound = (name: string) => `sound:${name}`;
+
+/** What a caller entering the conference hears about the others already in it. */
+export function countSounds(others: number): string[] {
+  if (others <= 0) return [sound(AnnouncementPrompt.onlyPerson)];
+  if (others === 1) return [sound(AnnouncementPrompt.oneOther)];
+  return [sound(AnnouncementPrompt.thereAre), `number:${others}`, sound(AnnouncementPrompt.otherParticipants)];
+}
+
+/** What the conference hears when someone joins or leaves: their recorded name, else a tone. */
+export function comingOrGoingSounds(name: string | null, joined: boolean): string[] {
+  if (name === null) return [sound(AnnouncementPrompt.tone)];
+  return [`recording:${name}`, sound(joined ? AnnouncementPrompt.hasJoined : AnnouncementPrompt.hasLeft)];
+}
+
+/** The notice a caller hears before entering a conference that records; with consent, the question. */
+export function recordingNoticeSounds(consent: boolean): string[] {
+  return consent ? [sound(AnnouncementPrompt.nowRecording), sound(AnnouncementPrompt.press), 'digits:1'] : [sound(AnnouncementPrompt.nowRecording)];
+}
+
+/** The key that accepts a recorded conference. */
+export const CONSENT_KEY = '1';

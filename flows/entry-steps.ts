@@ -1,0 +1,123 @@
+// What a caller goes through between a right PIN and the room, when the room asks for it:
+//
+//   notice    the conference is being recorded: "the conference is now being recorded",
+//             heard to its end; with consent required, "... press 1": the key lets them in,
+//             anything else or nothing before the wait ends keeps them out
+//   naming    the room announces names: "at the tone, please say your name", a short
+//             recording ('#' ends it); the name goes to the room with the caller
+//
+// A room that asks for neither skips all this (the call machine goes straight in: no state,
+// no request). A name recorded by a caller who hangs up before entering is deleted.
+import { assign, fromCallback, fromPromise, not, setup } from 'xstate';
+import { CONSENT_KEY, recordingNoticeSounds } from './announcements.js';
+import type { IvrTiming } from '../ivr/timing.js';
+import type { CallChannel, NameRecorder, RoomInfo } from './ports.js';
+
+export interface EntryStepsInput {
+  channelId: string;
+  room: RoomInfo;
+  /** The room's conference is being recorded now. */
+  recording: boolean;
+}
+
+export interface EntryStepsOutput {
+  admitted: boolean;
+  /** The caller's recorded name, if the room records names and one was recorded. */
+  name: string | null;
+}
+
+/** Whether the caller goes through any entry step at all (false: straight into the room). */
+export function hasEntrySteps(room: RoomInfo, recording: boolean, names: NameRecorder | undefined): boolean {
+  return recording || (names !== undefined && room.announcements?.recordNames === true);
+}
+
+type EntryEvent = { type: 'DTMF'; digit: string } | { type: 'ASKED' } | { type: 'NAMED'; name: string | null };
+
+export function createEntrySteps(deps: { channel: CallChannel; names: NameRecorder | undefined; timing: IvrTiming }) {
+  const { channel, names, timing } = deps;
+  return setup({
+    types: {
+      input: {} as EntryStepsInput,
+      context: {} as EntryStepsInput & { admitted: boolean; name: string | null },
+      events: {} as EntryEvent,
+      output: {} as EntryStepsOutput,
+    },
+    actors: {
+      notice: fromPromise<void, { channelId: string }>(async ({ input }) => {
+        await channel.play(input.channelId, recordingNoticeSounds(false)).finished;
+      }),
+      // The question; the key may come while it plays (it stops it).
+      question: fromCallback<EntryEvent, { channelId: string }>(({ input, sendBack }) => {
+        const playback = channel.play(input.channelId, recordingNoticeSounds(true));
+        const asked = () => sendBack({ type: 'ASKED' });
+        playback.finished.then(asked, asked);
+        return () => playback.stop();
+      }),
+      // A recording that ends after the caller left (state left first) is deleted.
+      recordName: fromCallback<EntryEvent, { channelId: string }>(({ input, sendBack }) => {
+        let left = false;
+        void (names?.record(input.channelId) ?? Promise.resolve(null)).then(
+          (name) => {
+            if (left && name !== null) void names?.discard(name);
+            else sendBack({ type: 'NAMED', name });
+          },
+          () => sendBack({ type: 'NAMED', name: null }),
+        );
+        return () => {
+          left = true;
+        };
+      }),
+    },
+    delays: {
+      firstDigit: () => timing.firstDigitMs,
+      promptGuard: () => timing.promptGuardMs,
+    },
+    guards: {
+      consents: ({ event }) => event.type === 'DTMF' && event.digit === CONSENT_KEY,
+      recording: ({ context }) => context.recording,
+      consentRequired: ({ context }) => context.room.announcements?.recordingConsent === true,
+      recordsNames: ({ context }) => names !== undefined && context.room.announcements?.recordNames === true,
+    },
+  }).createMachine({
+    id: 'entrySteps',
+    context: ({ input }) => ({ ...input, admitted: true, name: null }),
+    initial: 'start',
+    states: {
+      start: {
+        always: [
+          { guard: 'recording', target: 'notice' },
+          { target: 'naming' },
+        ],
+      },
+      notice: {
+        always: { guard: 'consentRequired', target: 'asking' },
+        invoke: { src: 'notice', input: ({ context }) => ({ channelId: context.channelId }), onDone: 'naming', onError: 'naming' },
+      },
+      // The key that accepts lets the caller on; any other key, or none in time, keeps them out.
+      asking: {
+        invoke: { src: 'question', input: ({ context }) => ({ channelId: context.channelId }) },
+        on: {
+          DTMF: [
+            { guard: 'consents', target: 'naming' },
+            { target: 'done', actions: assign({ admitted: false }) },
+          ],
+        },
+        initial: 'question',
+        states: {
+          question: { on: { ASKED: 'waiting' }, after: { promptGuard: 'waiting' } },
+          waiting: { after: { firstDigit: { target: '#entrySteps.done', actions: assign({ admitted: false }) } } },
+        },
+      },
+      naming: {
+        always: { guard: not('recordsNames'), target: 'done' },
+        invoke: { src: 'recordName', input: ({ context }) => ({ channelId: context.channelId }) },
+        on: {
+          NAMED: { target: 'done', actions: assign({ name: ({ event }) => event.name }) },
+          DTMF: {},
+        },
+      },
+      done: { type: 'final' },
+    },
+    output: ({ context }) => ({ admitted: context.admitted, name: context.name }),
+  });
+}
