@@ -81,6 +81,8 @@ export interface RoomMembership {
   join(room: RoomInfo, channelId: string, role: Role, who?: JoinDetails): void;
   /** A key pressed in the room: the room machine decides what it does (ivr/in-call-keys.ts). */
   key?(roomNumber: string, channelId: string, digit: string): void;
+  /** Whether the room has the caller (false after a locked, full or ending room refused it). */
+  admitted(roomNumber: string, channelId: string): boolean;
   leave(roomNumber: string, channelId: string): void;
   /** The caller is not in the room's bridge it should be in: place it again. */
   replace(roomNumber: string, channelId: string): void;
@@ -238,9 +240,10 @@ export function createCallMachine(deps: CallDeps) {
       }),
       guardStatus: fromPromise<KnownGuard, { room: RoomInfo; callerNumber: string | null }>(({ input }) => pinChecks.read(input)),
       checkPin: fromPromise<PinVerdict, { room: RoomInfo; pin: string; callerNumber: string | null; known: KnownGuard | null }>(({ input }) => pinChecks.check(input)),
-      assignLeg: fromPromise<void, { channelId: string; roomId: number; role: Role }>(({ input }) =>
-        ledger.assign(input.channelId, { roomId: input.roomId, role: input.role }),
-      ),
+      // A caller the room refused keeps a leg without a role: it never took part.
+      assignLeg: fromPromise<void, { channelId: string; roomId: number; role: Role; admitted: boolean }>(async ({ input }) => {
+        if (input.admitted) await ledger.assign(input.channelId, { roomId: input.roomId, role: input.role });
+      }),
       goodbye: fromPromise<void, { channelId: string; sounds: string[]; reason: LegEndReason }>(async ({ input }) => {
         await channel.play(input.channelId, input.sounds.map(soundUri)).finished;
         await channel.hangup(input.channelId, input.reason);
@@ -624,7 +627,11 @@ export function createCallMachine(deps: CallDeps) {
         invoke: [
           {
             src: 'assignLeg',
-            input: ({ context }) => ({ channelId: context.channelId, roomId: (context.room as RoomInfo).id, role: context.role as Role }),
+            // Read after the entry's JOIN: the room has already admitted or refused the caller.
+            input: ({ context }) => {
+              const room = context.room as RoomInfo;
+              return { channelId: context.channelId, roomId: room.id, role: context.role as Role, admitted: rooms.admitted(room.number, context.channelId) };
+            },
             onError: { actions: ({ context, event }) => log.error({ err: event.error, channelId: context.channelId }, 'ledger assign failed') },
           },
           { id: 'placementWatch', src: 'placementWatch', input: { limits } },

@@ -103,7 +103,7 @@ export interface RoomContext {
 const without = (list: string[], id: string) => list.filter((x) => x !== id);
 const headcount = (c: RoomContext) => c.moderators.length + c.live.length + c.waiting.length;
 const members = (c: RoomContext) => [...c.moderators, ...c.live, ...c.waiting];
-const isMember = (c: RoomContext, id: string) => c.moderators.includes(id) || c.live.includes(id) || c.waiting.includes(id);
+export const isMember = (c: Pick<RoomContext, 'moderators' | 'live' | 'waiting'>, id: string) => c.moderators.includes(id) || c.live.includes(id) || c.waiting.includes(id);
 /** Whether a member's audio is kept out of the room, by these settings. */
 const mutedIn = (c: Pick<RoomContext, 'moderators' | 'selfMuted' | 'mutedAll'>, id: string) =>
   c.selfMuted.includes(id) || (c.mutedAll && !c.moderators.includes(id));

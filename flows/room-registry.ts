@@ -13,7 +13,7 @@ import type { JoinDetails, RoomMembership } from './call-machine.js';
 import type { BridgeKind, ConferenceBridges, Role, RoomAnnouncer, RoomInfo } from './ports.js';
 import { noRecording, type RecordingControl } from './recording-control.js';
 import { NO_MEMBER_CHANNELS, type LiveRoom, type MemberChannels, type RoomControl, type RoomNews } from './room-controls.js';
-import { createRoomMachine, type RoomEffect, type RoomMembers } from './room-machine.js';
+import { createRoomMachine, isMember, type RoomEffect, type RoomMembers } from './room-machine.js';
 
 type RoomActor = Actor<ReturnType<typeof createRoomMachine>>;
 type TimerClock = NonNullable<ActorOptions<AnyActorLogic>['clock']>;
@@ -152,6 +152,11 @@ export class RoomRegistry implements RoomMembership {
       return;
     }
     this.roomFor(room, members);
+  }
+
+  admitted(roomNumber: string, channelId: string): boolean {
+    const active = this.rooms.get(roomNumber);
+    return active !== undefined && isMember(active.actor.getSnapshot().context, channelId);
   }
 
   leave(roomNumber: string, channelId: string): void {

@@ -201,7 +201,8 @@ describe('keys in the room and the owner\'s live controls over real SIP @asteris
     await Promise.all([moderator.hangUpNow(), admitted.hangUpNow()]);
     await bridge.waitForNothingLeft();
     const legs = await bridge.db.ledger.legsFor(room.accountId, {});
-    expect(legs.find((l) => l.callerNumber === '+15550201')).to.include({ endReason: 'refused' });
+    // Refused: billed as a leg, but it never took part: no room, no role.
+    expect(legs.find((l) => l.callerNumber === '+15550201')).to.include({ endReason: 'refused', roomId: null, role: 'unauthenticated' });
   });
 
   it('a second moderator presses 5 (count), * (help), 6 (record) and 3: the last participant is removed (hung up), the first stays', async () => {

@@ -49,6 +49,7 @@ function setup(announcements: Partial<RoomAnnouncements>, recording: boolean) {
         join: (_room: RoomInfo, channelId: string, role: Role, who?: JoinDetails) => joins.push({ channelId, role, name: who?.name }),
         leave: () => undefined,
         replace: () => undefined,
+        admitted: () => true,
       },
       clock: { now: () => 1_000_000 },
       timing: DEFAULT_IVR_TIMING,
