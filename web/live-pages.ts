@@ -49,6 +49,12 @@ export const LIVE_NOTICES: Record<string, string> = {
   livestopped: 'Recording stopped. It is listed on My room once its file is saved.',
 };
 
+/** The API's refusal in a reply, as the page's error (with a fallback when it carried none). */
+function refusal(reply: Reply, code: string, message: string): HttpError {
+  const error = 'json' in reply ? (reply.json as { error?: { code: string; message: string } } | null)?.error : undefined;
+  return new HttpError(reply.status >= 400 ? reply.status : 502, error?.code ?? code, error?.message ?? message);
+}
+
 export function registerLivePages(kit: PageKit): void {
   const { add, call, signedInPage, orShow, frame, htmlReply, redirect, base } = kit;
   /** A page of the visitor's room (an organization's administrator has none). */
@@ -73,8 +79,8 @@ export function registerLivePages(kit: PageKit): void {
   add('GET', `${LIVE}/events`, roomPage(async (req, v) => {
     // The API's own stream reply (authorization and all); served as a stream from the network.
     const reply = await kit.invoke(req, 'GET', `${base(v)}/room/live/events`, v.token);
-    if (reply.status !== 200 || !('stream' in reply)) throw new HttpError(reply.status, 'LiveUnavailable', 'the live view is not available');
-    return reply;
+    if (reply.status === 200 && 'stream' in reply) return reply;
+    throw refusal(reply, 'LiveUnavailable', 'the live view is not available');
   }));
   for (const c of ROOM_CONTROLS) add('POST', `${LIVE}/${c.path}`, roomPage(async (req, v) => control(req, v, 'POST', `/${c.api}`, c.done)), 'form');
   for (const c of MEMBER_CONTROLS) {
@@ -91,7 +97,6 @@ export function registerLivePages(kit: PageKit): void {
     // The API's file reply (its own authorization, headers and audio/wav), streamed from disk.
     const reply = await kit.invoke(req, 'GET', `${base(v)}/recordings/${id}/file`, v.token);
     if ('file' in reply) return reply;
-    const error = 'json' in reply ? (reply.json as { error?: { code: string; message: string } }).error : undefined;
-    throw new HttpError(reply.status, error?.code ?? 'RecordingNotFound', error?.message ?? 'no such recording');
+    throw refusal(reply, 'RecordingNotFound', 'no such recording');
   }));
 }

@@ -41,8 +41,8 @@ describe('My room\'s settings, live view and recordings in headless Chromium, wi
 
   const target = () => ({ host: '127.0.0.1', port: testAsteriskConfig().sipPort });
   const enter = (pin: string): Step[] => [{ pauseMs: 300 }, { digits: `${roomNumber}#` }, { pauseMs: 300 }, { digits: `${pin}#` }];
-  const caller = (pin: string, callerNumber: string): CallHandle => {
-    const call = startCall({ target: target(), dialled: NUMBER, callerNumber, steps: enter(pin), hangup: { by: 'far-end', maxWaitMs: 90_000 } });
+  const caller = (pin: string, callerNumber: string, inRoom: Step[] = []): CallHandle => {
+    const call = startCall({ target: target(), dialled: NUMBER, callerNumber, steps: [...enter(pin), ...inRoom], hangup: { by: 'far-end', maxWaitMs: 90_000 } });
     calls.push(call);
     return call;
   };
@@ -102,12 +102,29 @@ describe('My room\'s settings, live view and recordings in headless Chromium, wi
     await page.getByRole('link', { name: 'Who is in my room now' }).click();
     await atPath(page, '/app/room/live');
     await page.locator('#live-members').getByRole('cell', { name: MODERATOR, exact: true }).waitFor();
-    // The second caller appears through the event stream and the page's script.
-    const participant = caller(PARTICIPANT_PIN, PARTICIPANT);
+    // The second caller appears through the event stream and the page's script, then talks (a tone) a while.
+    const participant = caller(PARTICIPANT_PIN, PARTICIPANT, [{ pauseMs: 1500 }, { toneHz: 440, ms: 6000 }]);
     await bridge.waitForLive(roomNumber, 2, 30_000);
     await page.locator('#live-members').getByRole('cell', { name: PARTICIPANT, exact: true }).waitFor();
     expect(await page.locator('#live-state').textContent()).to.equal('2 callers in the room.');
     expect(await page.content()).to.not.contain('<Live>');
+    const participantId = member(PARTICIPANT)?.channelId ?? '';
+    await page.locator(`td[data-talking="${participantId}"]`, { hasText: 'talking' }).waitFor();
+    expect(await page.locator(`td[data-talking="${member(MODERATOR)?.channelId ?? ''}"]`).textContent()).to.equal('no');
+
+    // The whole room: lock and unlock, mute all but moderators and unmute all.
+    await page.getByRole('button', { name: 'Lock the room' }).click();
+    await page.getByRole('button', { name: 'Unlock the room' }).waitFor();
+    expect(bridge.app.live.view(roomNumber)?.locked).to.equal(true);
+    await page.getByRole('button', { name: 'Unlock the room' }).click();
+    await page.getByRole('button', { name: 'Lock the room' }).waitFor();
+    expect(bridge.app.live.view(roomNumber)?.locked).to.equal(false);
+    await page.getByRole('button', { name: 'Mute all but moderators' }).click();
+    await page.getByRole('button', { name: `Unmute ${PARTICIPANT}` }).waitFor();
+    expect([member(MODERATOR)?.muted, member(PARTICIPANT)?.muted]).to.deep.equal([false, true]);
+    await page.getByRole('button', { name: 'Unmute all' }).click();
+    await page.getByRole('button', { name: `Mute ${PARTICIPANT}` }).waitFor();
+    expect(member(PARTICIPANT)?.muted).to.equal(false);
 
     // Recording: started on the page, stopped on the page.
     await page.getByRole('button', { name: 'Start recording' }).click();
