@@ -113,7 +113,9 @@ describe('My room\'s settings, live view and recordings in headless Chromium, wi
     expect(await page.locator(`td[data-talking="${member(MODERATOR)?.channelId ?? ''}"]`).textContent()).to.equal('no');
 
     // The whole room: lock and unlock, mute all but moderators and unmute all.
-    await page.getByRole('button', { name: 'Lock the room' }).click();
+    // From the keyboard: the controls are plain buttons.
+    await page.getByRole('button', { name: 'Lock the room' }).focus();
+    await page.keyboard.press('Enter');
     await page.getByRole('button', { name: 'Unlock the room' }).waitFor();
     expect(bridge.app.live.view(roomNumber)?.locked).to.equal(true);
     await page.getByRole('button', { name: 'Unlock the room' }).click();
