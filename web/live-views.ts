@@ -68,6 +68,9 @@ export function liveView(csrf: string, view: LiveRoom | null): Html {
 }
 
 /** My room's recordings: start, end, who was present, and a download once the file is saved. */
+/** How many recordings My room lists (the newest); the API pages through all of them. */
+export const RECORDINGS_SHOWN = 50;
+
 export function recordingsSection(recordings: RecordingListed[]): Html {
   const intro = html`<p>Conference recordings of your room (a moderator's key 6, or Start recording on the <a href="${LIVE}">live view</a>). Everyone in the room hears that the call is recorded. They are deleted after the time this server's operator sets.</p>`;
   if (recordings.length === 0) return html`${intro}<p id="no-recordings">No recordings.</p>`;
@@ -75,5 +78,6 @@ export function recordingsSection(recordings: RecordingListed[]): Html {
   const size = (bytes: number | null) => (bytes === null ? '' : `${(bytes / 1024).toFixed(0)} KiB`);
   return html`${intro}<div class="scroll"><table id="recordings"><caption class="skip">Recordings</caption><thead><tr><th scope="col">Started</th><th scope="col">Ended</th><th scope="col">Present</th><th scope="col" class="num">Size</th><th scope="col">File</th></tr></thead>
 <tbody>${recordings.map((r) => html`<tr data-recording="${r.id}"><td>${isoWhen(r.startedAt)}</td><td>${r.endedAt === null ? 'still recording' : isoWhen(r.endedAt)}</td><td>${present(r)}</td><td class="num">${size(r.sizeBytes)}</td>
-<td>${r.download === null ? '' : html`<a href="/app/room/recordings/${r.id}/file" download>Download<span class="skip"> the recording of ${isoWhen(r.startedAt)}</span> (WAV)</a>`}</td></tr>`)}</tbody></table></div>`;
+<td>${r.download === null ? '' : html`<a href="/app/room/recordings/${r.id}/file" download>Download<span class="skip"> the recording of ${isoWhen(r.startedAt)}</span> (WAV)</a>`}</td></tr>`)}</tbody></table></div>
+${recordings.length >= RECORDINGS_SHOWN ? html`<p>The newest ${RECORDINGS_SHOWN} are shown; the API lists them all (GET /v1/accounts/&lt;id&gt;/recordings, paged).</p>` : ''}`;
 }

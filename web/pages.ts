@@ -8,7 +8,7 @@ import { cookie, csrfTokenFor, FORM_COOKIE, newFormNonce, readCookies, sameToken
 import { html, type Html } from './html.js';
 import { ADMIN_NAV, asPage, OWNER_NAV, page, PAGE_CSP, STYLESHEET, type PageFrame } from './layout.js';
 import { LIVE_NOTICES, registerLivePages } from './live-pages.js';
-import { recordingsSection, type RecordingListed } from './live-views.js';
+import { RECORDINGS_SHOWN, recordingsSection, type RecordingListed } from './live-views.js';
 import { registerMyDataPages } from './my-data-pages.js';
 import { registerOrganizationPages } from './organization-pages.js';
 import type { ApiAnswer, PageKit, Session, Visitor } from './page-kit.js';
@@ -220,7 +220,7 @@ export function registerPages(router: Router, deps: WebDeps = {}): void {
   // --- my room -----------------------------------------------------------------------
   const roomPage = async (req: Request, v: Visitor, room: Room, error?: string) => {
     const subscriptions = await must(call<Subscription[]>(req, 'GET', `${base(v)}/subscriptions?limit=500`, v.token));
-    const recordings = await must(call<RecordingListed[]>(req, 'GET', `${base(v)}/recordings?limit=50`, v.token));
+    const recordings = await must(call<RecordingListed[]>(req, 'GET', `${base(v)}/recordings?limit=${RECORDINGS_SHOWN}`, v.token));
     const body = html`${roomView(v.csrf, room, [...subscriptions.filter((s) => s.endedAt === null).map((s) => s.e164), ...(v.organization?.numbers ?? [])])}
 <h2>Live view</h2><p><a href="/app/room/live" id="live-link">Who is in my room now</a>: mute, remove, lock, record or end the conference.</p>
 <h2>Recordings</h2>${recordingsSection(recordings)}`;
