@@ -3,6 +3,9 @@
 import { HttpError, type Handler } from '../api/http.js';
 import { html, type Html } from './html.js';
 
+/** Every page's Content-Security-Policy: no script, nothing from elsewhere (the live view adds its own script). */
+export const PAGE_CSP = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
 export interface NavItem {
   href: string;
   label: string;
@@ -90,6 +93,14 @@ td.num,th.num{text-align:right}
 .chart svg[role=img]{width:100%;height:auto;background:#fff;border:1px solid #ddd}
 .legend{list-style:none;padding:0;display:flex;gap:1rem;flex-wrap:wrap}
 .inline{display:inline;padding:0;border:0;margin:0;background:none}
+fieldset{border:1px solid #ddd;border-radius:4px;margin:1rem 0;padding:.5rem 1rem}
+legend{font-weight:600}
+.check label{font-weight:600}
+.plain{list-style:none;margin:0;padding:0}
+.controls form{margin:.25rem .5rem .25rem 0}
+.actions button{margin:.1rem .25rem .1rem 0;padding:.3rem .7rem}
+@media (max-width:40rem){table.cards thead{position:absolute;left:-999px}table.cards tr{display:block;border-bottom:2px solid #ccc;padding:.25rem 0}table.cards td{display:block;border:0;padding:.1rem .4rem}table.cards td[data-label]::before{content:attr(data-label) ": ";font-weight:600}}
+.help{margin:.1rem 0 .5rem 1.6rem;font-size:.9rem;color:#444}
 `;
 
 /** A refusal on a page (a stale form, a bad link) as a page, with the API's message. */

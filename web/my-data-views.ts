@@ -9,7 +9,7 @@ export function myDataView(csrf: string, account: Account, room: Room | null): H
     ? html`<li>Your organization's members are let go: their rooms and PINs stay theirs, and their calls until now stay on the statement.</li>`
     : html`<li>Your room <strong>${room.number}</strong> keeps its number, but nobody can enter it any more, and that number is <strong>never issued again</strong> to anyone.</li>`;
   return html`<h2>Export</h2>
-<p>Everything tollbridge keeps about you, as one JSON file: your account, ${room === null ? 'your organization' : 'your room\'s settings, your organization'}, your toll-free subscriptions, every ledger leg billed to you${room === null ? '' : ' or made into your room'} (with callers' numbers) and the list of recordings (tollbridge records nothing, so it is empty).</p>
+<p>Everything tollbridge keeps about you, as one JSON file: your account, ${room === null ? 'your organization' : 'your room\'s settings, your organization'}, your toll-free subscriptions, every ledger leg billed to you${room === null ? '' : ' or made into your room'} (with callers' numbers) and the list of your room's conference recordings (start, end, who was present; each file downloads from My room).</p>
 <p><a href="/app/my-data/export" download id="export-link">Download my data (JSON)</a></p>
 <h2>Delete my account for good</h2>
 <p>This cannot be undone. When you delete ${account.name}'s account:</p>

@@ -32,6 +32,8 @@ export interface PageKit {
   now: () => number;
   /** Registers a page route (its refusals answer as HTML pages). */
   add: (method: string, pattern: string, handler: Handler, body?: BodyKind) => void;
+  /** One of the API's routes, in-process, as the visitor: its reply as is (a file, an event stream). */
+  invoke: (req: Request, method: string, url: string, token?: string, body?: unknown) => Promise<Reply>;
   /** One of the API's routes, in-process, as the visitor. */
   call: <T>(req: Request, method: string, url: string, token?: string, body?: unknown) => Promise<ApiAnswer<T>>;
   /** The API's answer, or an HttpError carrying its status and message. */

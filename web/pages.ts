@@ -6,12 +6,14 @@
 import { HttpError, type BodyKind, type Handler, type Reply, type Request, type Router } from '../api/http.js';
 import { cookie, csrfTokenFor, FORM_COOKIE, newFormNonce, readCookies, sameToken, SESSION_COOKIE } from './cookies.js';
 import { html, type Html } from './html.js';
-import { ADMIN_NAV, asPage, OWNER_NAV, page, STYLESHEET, type PageFrame } from './layout.js';
+import { ADMIN_NAV, asPage, OWNER_NAV, page, PAGE_CSP, STYLESHEET, type PageFrame } from './layout.js';
+import { LIVE_NOTICES, registerLivePages } from './live-pages.js';
+import { RECORDINGS_SHOWN, recordingsSection, type RecordingListed } from './live-views.js';
 import { registerMyDataPages } from './my-data-pages.js';
 import { registerOrganizationPages } from './organization-pages.js';
 import type { ApiAnswer, PageKit, Session, Visitor } from './page-kit.js';
 import { recentPeriods } from './periods.js';
-import { accountView, confirmEmailView, forgotView, numbersView, pinsForm, resetView, roomView, signinView, unsubscribeView, usageView, type UsageFilter } from './views.js';
+import { accountView, ANNOUNCEMENT_SETTINGS, confirmEmailView, forgotView, numbersView, pinsForm, resetView, roomView, signinView, unsubscribeView, usageView, type UsageFilter } from './views.js';
 import type { Account, LedgerEntry, PhoneNumber, Room, Subscription, UsageSummary } from '../db/index.js';
 import type { Statement } from '../db/repositories/statements.js';
 
@@ -36,11 +38,12 @@ const NOTICES: Record<string, string> = {
   removed: 'The member was removed. Their room stays theirs; their calls until now stay on your statement.',
   joined: 'You joined the organization: its toll-free numbers now reach your room, and those calls are billed to it.',
   left: 'You left the organization. Your room and PINs stay yours.',
+  ...LIVE_NOTICES,
 };
 
 const HTML = 'text/html; charset=utf-8';
 const SECURITY_HEADERS = {
-  'content-security-policy': "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+  'content-security-policy': PAGE_CSP,
   'x-frame-options': 'DENY',
   'referrer-policy': 'no-referrer',
 };
@@ -54,14 +57,15 @@ export function registerPages(router: Router, deps: WebDeps = {}): void {
   const now = deps.now ?? Date.now;
   const add = (method: string, pattern: string, handler: Handler, body: BodyKind = 'json') => router.add(method, pattern, asPage(handler), body, 'page');
 
+  const invoke = (req: Request, method: string, url: string, token?: string, body?: unknown): Promise<Reply> => router.invoke({
+    method,
+    url,
+    headers: { host: req.headers.host ?? 'localhost', ...(token === undefined ? {} : { authorization: `Bearer ${token}` }), 'content-type': 'application/json' },
+    ...(body === undefined ? {} : { body }),
+    address: req.address,
+  });
   const call = async <T>(req: Request, method: string, url: string, token?: string, body?: unknown): Promise<ApiAnswer<T>> => {
-    const reply = await router.invoke({
-      method,
-      url,
-      headers: { host: req.headers.host ?? 'localhost', ...(token === undefined ? {} : { authorization: `Bearer ${token}` }), 'content-type': 'application/json' },
-      ...(body === undefined ? {} : { body }),
-      address: req.address,
-    });
+    const reply = await invoke(req, method, url, token, body);
     const json = 'json' in reply ? reply.json : 'text' in reply ? reply.text : null;
     const error = reply.status >= 400 && typeof json === 'object' && json !== null ? (json as { error?: { code: string; message: string } }).error : undefined;
     return { status: reply.status, body: json as T, ...(error === undefined ? {} : { error }) };
@@ -216,7 +220,11 @@ export function registerPages(router: Router, deps: WebDeps = {}): void {
   // --- my room -----------------------------------------------------------------------
   const roomPage = async (req: Request, v: Visitor, room: Room, error?: string) => {
     const subscriptions = await must(call<Subscription[]>(req, 'GET', `${base(v)}/subscriptions?limit=500`, v.token));
-    return htmlReply(page(frame(v, req, 'My room', error === undefined ? {} : { error }), roomView(v.csrf, room, [...subscriptions.filter((s) => s.endedAt === null).map((s) => s.e164), ...(v.organization?.numbers ?? [])])), error === undefined ? 200 : 400);
+    const recordings = await must(call<RecordingListed[]>(req, 'GET', `${base(v)}/recordings?limit=${RECORDINGS_SHOWN}`, v.token));
+    const body = html`${roomView(v.csrf, room, [...subscriptions.filter((s) => s.endedAt === null).map((s) => s.e164), ...(v.organization?.numbers ?? [])])}
+<h2>Live view</h2><p><a href="/app/room/live" id="live-link">Who is in my room now</a>: mute, remove, lock, record or end the conference.</p>
+<h2>Recordings</h2>${recordingsSection(recordings)}`;
+    return htmlReply(page(frame(v, req, 'My room', error === undefined ? {} : { error }), body), error === undefined ? 200 : 400);
   };
   add('GET', '/app/room', ownerPage(async (req, v, room) => roomPage(req, v, room)));
   add('POST', '/app/room/settings', ownerPage(async (req, v, room) => {
@@ -228,6 +236,8 @@ export function registerPages(router: Router, deps: WebDeps = {}): void {
         language: form.language ?? '',
         locked: form.locked === 'on',
         maxParticipants: Number.isInteger(max) ? max : -1,
+        // A checkbox left unticked is absent from the form: every setting is sent, on or off.
+        announcements: Object.fromEntries(ANNOUNCEMENT_SETTINGS.map(({ name }) => [name, form[name] === 'on'])),
       }));
       return redirect('/app/room?done=settings');
     }, async (message) => roomPage(req, v, room, message));
@@ -306,9 +316,10 @@ export function registerPages(router: Router, deps: WebDeps = {}): void {
     }, async (message) => accountPage(req, v, message));
   }), 'form');
 
-  const kit: PageKit = { now, add, call, must, signedInPage, orShow, frame, htmlReply, redirect, formOf, base, signedOutCookie };
+  const kit: PageKit = { now, add, invoke, call, must, signedInPage, orShow, frame, htmlReply, redirect, formOf, base, signedOutCookie };
   registerOrganizationPages(kit);
   registerMyDataPages(kit);
+  registerLivePages(kit);
 }
 
 const DAY_PATTERN = /^\d{4}-\d{2}-\d{2}$/;

@@ -3,6 +3,7 @@ import { minutesChart, type DayMinutes } from './chart.js';
 import { html, type Html } from './html.js';
 import type { Account, LedgerEntry, PhoneNumber, Room, Subscription } from '../db/index.js';
 import type { Statement } from '../db/repositories/statements.js';
+import type { RoomAnnouncements } from '../flows/announcements.js';
 import type { NumberUsage } from './pages.js';
 
 /** Languages with Debian prompt packs in the Asterisk root (the room's own is added when it is another, e.g. from TOLLBRIDGE_PROMPT_DIRS). */
@@ -79,8 +80,26 @@ ${csrfField(csrf)}
 <label for="maxParticipants">Most callers at once (2 to 1000)</label>
 <input id="maxParticipants" name="maxParticipants" type="number" min="2" max="1000" value="${room.maxParticipants}" required>
 <label><input type="checkbox" name="locked"${room.locked ? html` checked` : ''}> Locked (nobody new may enter)</label>
+${announcementFields(room.announcements)}
 <button type="submit">Save settings</button>
 </form>`;
+}
+
+/** The room's announcement and recording settings (PATCH room's "announcements"), each with what it does for callers. */
+export const ANNOUNCEMENT_SETTINGS: Array<{ name: keyof RoomAnnouncements; label: string; help: string }> = [
+  { name: 'joinLeaveTones', label: 'Join and leave tones', help: 'The room hears a short tone when someone joins or leaves (or their name, when names are recorded).' },
+  { name: 'announceCount', label: 'Count on entry', help: 'A caller entering hears how many others are in the room ("you are the only person", "there are 4 other participants").' },
+  { name: 'aloneMusic', label: 'Music when alone', help: 'A caller alone in the live room hears music on hold until someone else arrives.' },
+  { name: 'recordNames', label: 'Record callers\' names', help: 'Each caller says their name at entry; the room hears "<name> is now in the conference" and "<name> has left".' },
+  { name: 'recordingConsent', label: 'Recording needs consent', help: 'While the conference is recorded, a joining caller must press 1 to accept, or is kept out. (Everyone always hears that the call is recorded.)' },
+  { name: 'keepRecordings', label: 'Keep name recordings', help: 'Callers\' recorded names stay after the call; otherwise each is deleted when its caller has left.' },
+];
+
+function announcementFields(announcements: RoomAnnouncements): Html {
+  return html`<fieldset><legend>What callers hear</legend>
+${ANNOUNCEMENT_SETTINGS.map(({ name, label, help }) => html`<div class="check"><label><input type="checkbox" name="${name}" aria-describedby="${name}-help"${announcements[name] ? html` checked` : ''}> ${label}</label>
+<p class="help" id="${name}-help">${help}</p></div>`)}
+</fieldset>`;
 }
 
 /** `reaches`: whose rooms a subscribed number answers for ("your room", or an organization's "your members' rooms"). */

@@ -1,5 +1,6 @@
 // What the web page tests run against: the whole bridge (real Asterisk, test database), the
-// API server with the pages (mail to a real SMTP server on loopback), and headless Chromium.
+// API server with the pages (mail to a real SMTP server on loopback) beside the bridge as
+// `tollbridge start` runs it (the live view, the recorder and its directory), and headless Chromium.
 import type { Browser, Page } from 'playwright-core';
 import { pino } from 'pino';
 import { createMailer } from '../../app/mailer.js';
@@ -21,7 +22,7 @@ export async function startWebUnderTest(operatorToken: string): Promise<WebUnder
     const bridge = (started.bridge = await BridgeUnderTest.start());
     const smtp = (started.smtp = await SmtpSink.start());
     const log = pino({ level: 'silent' });
-    const api = (started.api = await startApi({ db: bridge.db, mailer: createMailer({ smtpUrl: smtp.url, from: 'billing@tollbridge.test' }, log), log, operatorToken }, '127.0.0.1', 0));
+    const api = (started.api = await startApi({ db: bridge.db, mailer: createMailer({ smtpUrl: smtp.url, from: 'billing@tollbridge.test' }, log), log, operatorToken, live: bridge.app.live, recordingsDir: bridge.recordingsDir, recording: bridge.app.recording }, '127.0.0.1', 0));
     return { bridge, api, smtp, browser: await launchChromium() };
   } catch (err) {
     await stopWebUnderTest(started);

@@ -9,6 +9,7 @@ import { startApi, type ApiServer } from '../../api/server.js';
 import type { Database } from '../../db/index.js';
 import { csrfTokenFor } from '../../web/cookies.js';
 import { escapeHtml, html } from '../../web/html.js';
+import { liveSection } from '../../web/live-views.js';
 import { createTestDatabase } from '../support/db-fixture.js';
 
 const log = pino({ level: 'silent' });
@@ -113,6 +114,39 @@ describe('web pages over HTTP', function () {
     expect(adminOnly.status).to.equal(403);
     expect(await adminOnly.text()).to.contain('only an organization');
     expect((await db.organizations.get(org.account.id)).joinCode).to.equal(org.joinCode);
+  });
+
+  it('without the bridge in this process the live view says so plainly; its forms keep CSRF; only that page may run its script', async () => {
+    const [room] = await db.rooms.forAccount(accountId);
+    await db.rooms.setPins(room?.number ?? '', { moderator: '4826', participant: '1739' });
+    const formPage = await fetch(`${api.url}/signin`);
+    const nonce = /tb_form=([A-Za-z0-9_-]+)/.exec(formPage.headers.get('set-cookie') ?? '')?.[1] ?? '';
+    const signin = await fetch(`${api.url}/signin`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: `tb_form=${nonce}` }, body: form({ _form: nonce, email: 'plain@example.test', password: 'correct horse battery' }) });
+    const session = /^(tb_session=[^;]+)/.exec(signin.headers.get('set-cookie') ?? '')?.[1] ?? '';
+    const get = (path: string) => fetch(`${api.url}${path}`, { redirect: 'manual', headers: { cookie: session } });
+    const live = await get('/app/room/live');
+    expect(live.status).to.equal(200);
+    expect(await live.text()).to.contain('id="live-unavailable"').and.contain('tollbridge start').and.not.contain('<form method="post" action="/app/room/live/');
+    expect(live.headers.get('content-security-policy')).to.contain("script-src 'self'").and.contain("connect-src 'self'");
+    const roomPage = await get('/app/room');
+    expect(roomPage.headers.get('content-security-policy')).to.not.contain('script-src');
+    expect(await roomPage.text()).to.contain('id="no-recordings"').and.contain('name="recordingConsent"');
+    expect((await get('/app/room/live/events')).status).to.equal(404);
+    expect((await get('/app/room/recordings/abc/file')).status).to.equal(404);
+    expect((await get('/app/room/recordings/99/file')).status).to.equal(404);
+    const script = await get('/web/live.js');
+    expect(script.headers.get('content-type')).to.match(/^text\/javascript/);
+    const post = (path: string, fields: Record<string, string>) => fetch(`${api.url}${path}`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: session }, body: form(fields) });
+    expect((await post('/app/room/live/lock', {})).status).to.equal(403);
+    expect((await post('/app/room/live/members/x/remove', {})).status).to.equal(403);
+    const csrf = csrfTokenFor(session.slice('tb_session='.length));
+    const refused = await post('/app/room/live/lock', { _csrf: csrf });
+    expect(await refused.text()).to.contain('only by the process that runs the bridge');
+  });
+
+  it('the live view escapes what callers send (their number)', () => {
+    const view = liveSection('c', { room: '1', state: 'live', locked: false, mutedAll: false, recording: false, members: [{ channelId: 'a.1', callerNumber: '<script>x</script>', role: 'participant', joinedAt: 0, where: 'live', muted: false, talking: false }] });
+    expect(view.value).to.contain('&lt;script&gt;x&lt;/script&gt;').and.not.contain('<script>');
   });
 
   it('the pages are not in the API description', async () => {
