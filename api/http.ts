@@ -31,9 +31,20 @@ export interface Request {
 
 export type Reply =
   | { status: number; json: unknown; headers?: Record<string, string> }
+  | { status: number; text: string; contentType: string; headers?: Record<string, string>; stream?: EventStreamOpener }
   | { status: number; text: string; contentType: string; headers?: Record<string, string> }
   /** A file streamed from disk (a recording): never read into memory whole. */
   | { status: number; file: string; contentType: string; headers?: Record<string, string> };
+
+/**
+ * A server-sent event stream (text/event-stream): started with a way to send events, it returns
+ * how to stop (called when the client goes or the server closes). A reply with `stream` is served
+ * as such from the network; `text` is what an in-process caller (the web pages) gets instead.
+ */
+export type EventStreamOpener = (send: (event: string, data: unknown) => void) => () => void;
+
+/** A comment line on an idle event stream, so proxies and clients see it is alive. */
+const STREAM_HEARTBEAT_MS = 15_000;
 
 export type Handler = (req: Request) => Promise<Reply>;
 
@@ -103,6 +114,8 @@ export interface RouterOptions {
 export class Router {
   private readonly routes: Route[] = [];
   private readonly allowedHosts: Set<string>;
+  /** Event streams open now, ended when the server closes. */
+  private readonly streams = new Set<ServerResponse>();
 
   constructor(private readonly options: RouterOptions) {
     this.allowedHosts = new Set(options.allowedHosts.map((h) => h.toLowerCase()));
@@ -140,6 +153,10 @@ export class Router {
       if (reply.status === 500) this.options.onInternalError(err);
     }
     const headers = { 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', ...(reply.headers ?? {}) };
+    if ('stream' in reply && reply.stream !== undefined && reply.status === 200) {
+      this.serveStream(res, reply.stream, headers);
+      return;
+    }
     if ('json' in reply) {
       res.writeHead(reply.status, { ...headers, 'content-type': 'application/json' });
       res.end(reply.status === 204 ? undefined : JSON.stringify(reply.json));
@@ -150,6 +167,28 @@ export class Router {
       res.writeHead(reply.status, { ...headers, 'content-type': reply.contentType });
       res.end(reply.text);
     }
+  }
+
+  /** Ends every open event stream (the server is closing: they would hold it open). */
+  endStreams(): void {
+    for (const res of this.streams) res.end();
+    this.streams.clear();
+  }
+
+  private serveStream(res: ServerResponse, open: EventStreamOpener, headers: Record<string, string>): void {
+    res.writeHead(200, { ...headers, 'content-type': 'text/event-stream', connection: 'keep-alive' });
+    res.write(': stream open\n\n');
+    this.streams.add(res);
+    const stop = open((event, data) => {
+      if (!res.writableEnded) res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+    });
+    const heartbeat = setInterval(() => res.write(': alive\n\n'), STREAM_HEARTBEAT_MS);
+    heartbeat.unref();
+    res.on('close', () => {
+      clearInterval(heartbeat);
+      this.streams.delete(res);
+      stop();
+    });
   }
 
   private async dispatch(req: IncomingMessage): Promise<Reply> {

@@ -64,13 +64,17 @@ export function registerOrganizationRoutes(router: Router, deps: OrganizationRou
     if (account.kind === 'organization') return ok(await db.organizations.get(id));
     if (account.organizationId === null) throw new HttpError(404, 'NotAMember', 'this account is in no organization');
     const org = await db.accounts.get(account.organizationId);
-    return ok({ organization: { id: org.id, name: org.name } });
+    // The organization's numbers reach the member's room: the member dials them.
+    const numbers = (await db.numbers.subscriptionsFor(org.id)).filter((s) => s.endedAt === null).map((s) => s.e164);
+    return ok({ organization: { id: org.id, name: org.name, numbers } });
   });
   router.add('GET', '/v1/accounts/:accountId/organization/members', async (req) => ok(await db.organizations.members(await administrator(req))));
   router.add('POST', '/v1/accounts/:accountId/organization/invites', async (req) => {
     const orgId = await administrator(req);
     return ok(await inviteMember(db, mailer, log, orgId, text(req.body, 'email', 320) ?? ''), 201);
   });
+  // A new join code: the old one stops working (members and pending invitations stay).
+  router.add('POST', '/v1/accounts/:accountId/organization/join-code', async (req) => ok({ joinCode: await db.organizations.replaceJoinCode(await administrator(req)) }));
   router.add('DELETE', '/v1/accounts/:accountId/organization/members/:memberId', async (req) => {
     const orgId = await administrator(req);
     await db.organizations.remove(orgId, await ownMember(req, orgId, false));

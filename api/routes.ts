@@ -16,6 +16,8 @@ import { Backoff, DEFAULT_SIGNIN_LIMITS, type SigninLimits } from './backoff.js'
 import { HttpError, field, ok, text, type Reply, type Request, type Router } from './http.js';
 import { openApiDocument } from './openapi.js';
 import { registerOrganizationRoutes } from './organization-routes.js';
+import { registerLiveRoutes } from './live-routes.js';
+import type { LiveControl } from '../app/live-rooms.js';
 import { registerRecordingRoutes } from './recording-routes.js';
 import type { RecordingControl } from '../flows/recording-control.js';
 import { statementPdf } from './statement-pdf.js';
@@ -39,6 +41,8 @@ export interface ApiDeps {
   now?: () => number;
   /** Days caller numbers are kept in the ledger (default DEFAULT_CALLER_RETENTION_DAYS). */
   callerRetentionDays?: number;
+  /** The bridge's rooms, for the owner's live view and controls (only beside the bridge: `tollbridge start`). */
+  live?: LiveControl;
   /** Where conference recordings are kept (TOLLBRIDGE_RECORDINGS_DIR); absent: none can be downloaded. */
   recordingsDir?: string;
   /** The bridge's recorder, when the bridge runs in this process (`tollbridge start`). */
@@ -295,6 +299,7 @@ export function registerRoutes(router: Router, deps: ApiDeps): void {
     return ok({ status: 'a confirmation link was sent to the new address', newEmail }, 202);
   });
   router.add('GET', '/v1/accounts/:accountId/room', async (req) => ok(await roomOf(await owner(req))));
+  registerLiveRoutes(router, deps.live, { owner, roomOf });
   router.add('PATCH', '/v1/accounts/:accountId/room', async (req) => {
     const room = await roomOf(await owner(req));
     if (typeof req.body === 'object' && req.body !== null && Object.hasOwn(req.body, 'number')) {

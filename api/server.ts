@@ -42,6 +42,10 @@ export async function startApi(deps: ApiDeps, host: string, port: number): Promi
   deps.log.info({ url }, 'API listening');
   return {
     url,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+        router.endStreams();
+      }),
   };
 }

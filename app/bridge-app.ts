@@ -17,6 +17,11 @@ import type { CallEvent } from '../bridge/ari-events.js';
 import { AriCallMarks } from '../bridge/call-marks.js';
 import { endReasonFromHangupRequest } from '../bridge/hangup-cause.js';
 import { HangupRequests } from '../bridge/hangup-requests.js';
+import { listenInRoom, TalkDetection } from '../bridge/in-room-events.js';
+import { AriMemberChannels } from '../bridge/member-channels.js';
+import type { ChannelSubscriptions } from '../bridge/channel-subscriptions.js';
+import type { RecordingControl } from '../flows/recording-control.js';
+import { LiveRooms } from './live-rooms.js';
 import { CallRouter } from '../flows/call-router.js';
 import { DEFAULT_CALL_LIMITS, type CallLimits, type CallRecords, type Clock, type ConferenceBridges, type Directory, type LegRecovery, type PinGuard, type PinGuessingLimits, type UsageLedger } from '../flows/ports.js';
 import { RoomRegistry } from '../flows/room-registry.js';
@@ -56,6 +61,8 @@ export interface BridgeAppOptions {
   guessing?: PinGuessingLimits;
   /** Fault injection for tests: wraps the ARI bridge operations the rooms use. */
   wrapBridges?: (bridges: ConferenceBridges) => ConferenceBridges;
+  /** Starts and stops rooms' recordings (a moderator's key 6, the owner's API); default noRecording. */
+  recording?: RecordingControl;
   /** Where finished conference recordings go (TOLLBRIDGE_RECORDINGS_DIR); default a directory under the system's temp dir. */
   recordingsDir?: string;
   /** The conference recordings' rows (db.recordings); absent: recordings are files only, unlisted. */
@@ -190,7 +197,12 @@ export class BridgeApp {
       dir: options.recordingsDir ?? path.join(os.tmpdir(), `tollbridge-recordings-${cfg.instance}`),
       log,
     });
-    const rooms = new RoomRegistry(recording.wrap(options.wrapBridges?.(conference) ?? conference), log, { aloneMs: limits.aloneMs, announcer });
+    const rooms = new RoomRegistry(recording.wrap(options.wrapBridges?.(conference) ?? conference), log, {
+      aloneMs: limits.aloneMs,
+      announcer,
+      members: new AriMemberChannels(ari, log),
+      recording: options.recording ?? recording,
+    });
     roomView.rooms = rooms;
     const router = new CallRouter({
       channel: channels,
@@ -214,13 +226,23 @@ export class BridgeApp {
       legRecovery: options.legRecovery, callRecords, log,
     };
     const hangupRequests = new HangupRequests(ami);
-    const gate = new EventGate((event) => deliver({ router, rooms, channels, hangupRequests, log, recording }, event));
+    // Keys and talking of callers in a room come over AMI (bridge/in-room-events.ts says why).
+    listenInRoom(ami, ari.subscriptions, { key: (channelId, digit) => router.digit(channelId, digit), talking: (channelId, talking) => rooms.talking(channelId, talking) }, log);
+    const gate = new EventGate((event) => deliver({ router, rooms, channels, hangupRequests, subscriptions: ari.subscriptions, log, recording }, event));
     const app = new BridgeApp(router, rooms, ari, gate, resyncDeps, ownAsterisk, ami, callRecords, log, options.drainMs ?? DEFAULT_DRAIN_MS, recording);
     gate.hold(); // events wait for the first resync
     await ari.start((event) => gate.push(event), { lost: (at) => app.lost(at), restored: () => app.restored() });
     await app.resyncNow(Date.now());
     log.info({ ari: url, stasisApp: cfg.ariApp, sip: `127.0.0.1:${cfg.sipPort}` }, 'bridge ready');
     return app;
+  }
+
+  private liveRooms: LiveRooms | undefined;
+
+  /** The owners' live view and controls of their rooms (the API's live routes). */
+  get live(): LiveRooms {
+    this.liveRooms ??= new LiveRooms(this.rooms, new TalkDetection(this.ari, this.log));
+    return this.liveRooms;
   }
 
   health(): BridgeHealth {
@@ -331,15 +353,19 @@ export class BridgeApp {
 }
 
 /** One ARI event, as the machines take it. */
-function deliver(to: { router: CallRouter; rooms: RoomRegistry; channels: AriChannels; hangupRequests: HangupRequests; log: Logger; recording: ConferenceRecorder }, event: CallEvent): void {
-  const { router, rooms, channels, hangupRequests, log, recording } = to;
+function deliver(
+  to: { router: CallRouter; rooms: RoomRegistry; channels: AriChannels; hangupRequests: HangupRequests; subscriptions: ChannelSubscriptions; log: Logger; recording: ConferenceRecorder },
+  event: CallEvent,
+): void {
+  const { router, rooms, channels, hangupRequests, subscriptions, log, recording } = to;
   switch (event.type) {
     case 'call.start':
       log.debug({ channelId: event.channelId, dialled: event.dialled }, 'call arrived');
       router.callStarted(event);
       return;
     case 'call.dtmf':
-      router.digit(event.channelId, event.digit);
+      // A quiet member's keys come over AMI (listenInRoom); one still on its way over ARI is dropped, not counted twice.
+      if (!subscriptions.isQuiet(event.channelId)) router.digit(event.channelId, event.digit);
       return;
     case 'call.end': {
       // Our own hang-up's reason if we hung up, else what Asterisk's hang-up request says (RTP

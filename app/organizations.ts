@@ -16,8 +16,8 @@ export async function inviteMember(db: Database, mailer: Mailer, log: Logger, or
       text: [
         `${org.account.name} invites you to its tollbridge organization: calls into your room on its toll-free numbers are billed to it.`,
         '',
-        `Signed in to your tollbridge account, join with this invitation: ${invite.token}`,
-        `(POST /v1/accounts/{your id}/organization/join with {"invite":"${invite.token}"}),`,
+        `Signed in to your tollbridge account, open the Organization page and join with this invitation: ${invite.token}`,
+        `(over HTTP: POST /v1/accounts/{your id}/organization/join with {"invite":"${invite.token}"}),`,
         `or with the organization's join code: ${invite.joinCode}`,
         '',
         'No account yet? Ask for one, then join. You keep your own room and PINs.',

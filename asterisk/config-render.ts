@@ -7,8 +7,8 @@ import type { AsteriskConfig } from '../config/config.js';
 import { repoRoot } from '../config/paths.js';
 
 /**
- * AMI rights of the app's user (sip-config/manager.conf): it reads CEL and hang-up requests
- * (class "call") and writes nothing (Ping needs no right; AMI's Filter action would need
+ * AMI rights of the app's user (sip-config/manager.conf): it reads CEL, hang-up requests and
+ * talk detection (class "call") and the keys callers press (class "dtmf"), and writes nothing (Ping needs no right; AMI's Filter action would need
  * "system", which also allows dialplan and module changes, so the events are filtered in
  * manager.conf instead). Diagnostics (TOLLBRIDGE_AMI_DIAGNOSTICS, the load bench) add the
  * reading and the Command/Filter actions the bench uses, still without originate.
@@ -17,11 +17,14 @@ export function amiRights(cfg: Pick<AsteriskConfig, 'amiDiagnostics'>): { read: 
   if (cfg.amiDiagnostics) {
     return { read: 'system,call,log,verbose,command,agent,user,config,dtmf,reporting,cdr,dialplan', write: 'system,command,reporting', eventFilters: '' };
   }
-  return { read: 'call', write: '', eventFilters: AMI_APP_EVENTS.map((name) => `eventfilter = Event: ${name}`).join('\n') };
+  return { read: 'call,dtmf', write: '', eventFilters: AMI_APP_EVENTS.map((name) => `eventfilter = Event: ${name}`).join('\n') };
 }
 
-/** The AMI events the app listens to (bridge/hangup-requests.ts, reconcile/call-records.ts). */
-export const AMI_APP_EVENTS = ['CEL', 'SoftHangupRequest', 'HangupRequest'];
+/**
+ * The AMI events the app listens to (bridge/hangup-requests.ts, reconcile/call-records.ts, and
+ * bridge/in-room-events.ts: keys pressed in a room, class "dtmf", and talk detection, "call").
+ */
+export const AMI_APP_EVENTS = ['CEL', 'SoftHangupRequest', 'HangupRequest', 'DTMFEnd', 'ChannelTalkingStart', 'ChannelTalkingStop'];
 
 export function placeholderValues(cfg: AsteriskConfig): Record<string, string> {
   const rights = amiRights(cfg);

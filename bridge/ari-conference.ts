@@ -171,7 +171,9 @@ export class AriConference implements ConferenceBridges {
   private async ensure(bridgeId: string, type: 'mixing' | 'holding', room: string): Promise<string> {
     if (this.existing.has(bridgeId)) return bridgeId;
     try {
-      await this.ari.client.bridges.createWithId({ bridgeId, type, name: `${type === 'mixing' ? 'live' : 'hold'}-${room}` });
+      // dtmf_events: never a native RTP bridge, which (two callers in the room) would pass their
+      // keys from RTP to RTP without Asterisk reading them, so in-call keys would go unheard.
+      await this.ari.client.bridges.createWithId({ bridgeId, type: type === 'mixing' ? 'mixing,dtmf_events' : type, name: `${type === 'mixing' ? 'live' : 'hold'}-${room}` });
     } catch (err) {
       // Asterisk refuses an id it already has ("already exists"): then it is there to use.
       if (!(await this.bridgeExists(bridgeId))) throw err;

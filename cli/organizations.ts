@@ -1,4 +1,4 @@
-// tollbridge orgs create | show | invite | join | remove | leave
+// tollbridge orgs create | show | invite | new-code | join | remove | leave
 import pino from 'pino';
 import { loadConfig } from '../config/config.js';
 import { createLogger } from '../config/logger.js';
@@ -63,6 +63,18 @@ export const organizationCommands: Command[] = [
       const log = createLogger(config.logLevel, pino.destination(2));
       const sent = await withDatabase(async (db) => inviteMember(db, createMailer(config.mail, log), log, await resolveAccountId(db, ref), email));
       io.result(sent, `invitation for ${sent.email} ${sent.mailed ? 'e-mailed' : 'stored (no SMTP server: TOLLBRIDGE_SMTP_URL is not set)'}; join code ${sent.joinCode}`);
+    },
+  },
+  {
+    path: ['orgs', 'new-code'],
+    summary: 'give an organization a new join code: the old one stops working (members and invitations stay)',
+    usage: 'orgs new-code ORG',
+    optionHelp: [ORG_HELP],
+    options: {},
+    async run(args, io) {
+      const ref = accountArg(args);
+      const joinCode = await withDatabase(async (db) => db.organizations.replaceJoinCode(await resolveAccountId(db, ref)));
+      io.result({ joinCode }, `new join code: ${joinCode} (the old one no longer works)`);
     },
   },
   {

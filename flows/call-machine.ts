@@ -15,7 +15,7 @@
 //   enteringPin  ⇄ checkingPin ─> pinPause (3 attempts; PINs not set counts as invalid; a wrong
 //      │                                    PIN is counted, a pause that grows with the count)
 //      │          checkingPin ──caller or every kind now locked──> lockedOut (prompt, hang up)
-//   inRoom (the room's machine decides: live conference or hold for the moderator)
+//   inRoom (the room's machine decides: live conference or hold for the moderator; keys go to it)
 //
 //   goodbye (after the last failed attempt) ─> we hang up
 //   HANGUP at any step ─> closing (leave the room, close the leg at the real end time)
@@ -69,9 +69,20 @@ import {
 import { createEntrySteps, hasEntrySteps } from './entry-steps.js';
 import type { RecordingControl } from './recording-control.js';
 
+/** What the room learns of a caller at entry. */
+export interface JoinDetails {
+  callerNumber?: string | null;
+  /** The caller's recorded name (an Asterisk stored recording). */
+  name?: string;
+}
+
 export interface RoomMembership {
-  /** `name`: the caller's recorded name, handed to the room (which announces and then deletes it). */
-  join(room: RoomInfo, channelId: string, role: Role, name?: string): void;
+  /** `who`: the caller's number (the live view) and recorded name (the room announces, then deletes it). */
+  join(room: RoomInfo, channelId: string, role: Role, who?: JoinDetails): void;
+  /** A key pressed in the room: the room machine decides what it does (ivr/in-call-keys.ts). */
+  key?(roomNumber: string, channelId: string, digit: string): void;
+  /** Whether the room has the caller (false after a locked, full or ending room refused it). */
+  admitted(roomNumber: string, channelId: string): boolean;
   leave(roomNumber: string, channelId: string): void;
   /** The caller is not in the room's bridge it should be in: place it again. */
   replace(roomNumber: string, channelId: string): void;
@@ -229,9 +240,10 @@ export function createCallMachine(deps: CallDeps) {
       }),
       guardStatus: fromPromise<KnownGuard, { room: RoomInfo; callerNumber: string | null }>(({ input }) => pinChecks.read(input)),
       checkPin: fromPromise<PinVerdict, { room: RoomInfo; pin: string; callerNumber: string | null; known: KnownGuard | null }>(({ input }) => pinChecks.check(input)),
-      assignLeg: fromPromise<void, { channelId: string; roomId: number; role: Role }>(({ input }) =>
-        ledger.assign(input.channelId, { roomId: input.roomId, role: input.role }),
-      ),
+      // A caller the room refused keeps a leg without a role: it never took part.
+      assignLeg: fromPromise<void, { channelId: string; roomId: number; role: Role; admitted: boolean }>(async ({ input }) => {
+        if (input.admitted) await ledger.assign(input.channelId, { roomId: input.roomId, role: input.role });
+      }),
       goodbye: fromPromise<void, { channelId: string; sounds: string[]; reason: LegEndReason }>(async ({ input }) => {
         await channel.play(input.channelId, input.sounds.map(soundUri)).finished;
         await channel.hangup(input.channelId, input.reason);
@@ -265,6 +277,10 @@ export function createCallMachine(deps: CallDeps) {
       ),
       endFor: assign((_, params: { reason: LegEndReason }) => ({ endReason: params.reason })),
       forwardToPlacementWatch: sendTo('placementWatch', ({ event }) => event),
+      // In the room a key is the room's business (mute, count, a moderator's controls).
+      pressKey: ({ context, event }) => {
+        if (event.type === 'DTMF' && context.room !== null) rooms.key?.(context.room.number, context.channelId, event.digit);
+      },
       askRoomToPlaceAgain: ({ context }) => {
         if (context.room === null) return;
         log.warn({ channelId: context.channelId, room: context.room.number }, 'caller not in the room bridge in time: placing again');
@@ -606,18 +622,22 @@ export function createCallMachine(deps: CallDeps) {
           log.info({ channelId: context.channelId, room: room.number, role: context.role }, 'caller admitted');
           // The mark's request goes out first (not awaited), so Asterisk rarely has the caller in a bridge unmarked.
           markStep(context, { step: 'inRoom', room: room.number, role: context.role as Role });
-          rooms.join(room, context.channelId, context.role as Role, context.nameRecording ?? undefined);
+          rooms.join(room, context.channelId, context.role as Role, { callerNumber: context.callerNumber, ...(context.nameRecording === null ? {} : { name: context.nameRecording }) });
         }, 'giveIvrPlaceBack'],
         invoke: [
           {
             src: 'assignLeg',
-            input: ({ context }) => ({ channelId: context.channelId, roomId: (context.room as RoomInfo).id, role: context.role as Role }),
+            // Read after the entry's JOIN: the room has already admitted or refused the caller.
+            input: ({ context }) => {
+              const room = context.room as RoomInfo;
+              return { channelId: context.channelId, roomId: room.id, role: context.role as Role, admitted: rooms.admitted(room.number, context.channelId) };
+            },
             onError: { actions: ({ context, event }) => log.error({ err: event.error, channelId: context.channelId }, 'ledger assign failed') },
           },
           { id: 'placementWatch', src: 'placementWatch', input: { limits } },
         ],
         on: {
-          DTMF: {},
+          DTMF: { actions: 'pressKey' },
           BRIDGE_ENTERED: { actions: 'forwardToPlacementWatch' },
           BRIDGE_LEFT: { actions: 'forwardToPlacementWatch' },
           'PLACEMENT.RETRY': { actions: 'askRoomToPlaceAgain' },
@@ -643,7 +663,7 @@ export function createCallMachine(deps: CallDeps) {
       },
       // Resumed in the bridge Asterisk already had it in: the room machine knows it, the ledger has its role.
       resumedInRoom: {
-        on: { DTMF: {} },
+        on: { DTMF: { actions: 'pressKey' } },
       },
       goodbye: {
         entry: [

@@ -64,6 +64,9 @@ export interface LegOpening {
  *   shutdown             the bridge stopped
  *   asterisk-lost        Asterisk went away under the call
  *   operator             closed by hand (`tollbridge ledger close`)
+ *   removed              a moderator (key 3) or the room's owner (live API) removed the caller
+ *   ended                a moderator (key 8) or the owner ended the conference for everyone
+ *   left                 the caller pressed the leave key (9)
  *   error                the app failed on this call
  */
 export type LegEndReason =
@@ -80,6 +83,9 @@ export type LegEndReason =
   | 'shutdown'
   | 'asterisk-lost'
   | 'operator'
+  | 'removed'
+  | 'ended'
+  | 'left'
   | 'error';
 
 /** The usage ledger (db/): one leg per answered channel, keyed by Asterisk's channel id. */

@@ -12,8 +12,8 @@ import { comingOrGoingSounds, countSounds, NO_ANNOUNCEMENTS, type RoomAnnounceme
 export type AnnouncementEffect =
   /** Played to the room's live bridge, in the room's language. */
   | { op: 'announce'; sounds: string[]; language: string }
-  /** Played to one caller in the room (their channel speaks the room's language already). */
-  | { op: 'tell'; channelId: string; sounds: string[] }
+  /** Played to one caller who just entered (their channel speaks the room's language already). */
+  | { op: 'greet'; channelId: string; sounds: string[] }
   /** Music on hold in the live bridge, on or off. */
   | { op: 'music'; on: boolean }
   /** A name recording no longer needed, once the announcements asked before have played. */
@@ -43,7 +43,7 @@ export function entryEffects(room: AnnouncingRoom, entrants: string[]): Announce
   const inside = inConference(room);
   const effects: AnnouncementEffect[] = [...musicFor(room, inside)];
   const a = room.announcements;
-  if (a.announceCount) for (const id of entrants) effects.push({ op: 'tell', channelId: id, sounds: countSounds(inside - 1) });
+  if (a.announceCount) for (const id of entrants) effects.push({ op: 'greet', channelId: id, sounds: countSounds(inside - 1) });
   // Nobody else to hear it: no tone, no name.
   if (inside > entrants.length) {
     const named = entrants.filter((id) => room.names[id] !== undefined);

@@ -5,11 +5,15 @@
 // others' round trips (120 callers at 10 a second into one room: p95 2.4 s from '#' to the
 // request). Anything else waits for the moves before it, and they for it. A room that
 // empties is forgotten once its last operation (destroying its bridges) has run.
+// In-call controls (keys, the owner's API) are sent to the room's machine as its events; what
+// the machine tells (joins, leaves, mutes, talking) reaches whoever watches the room.
 import { createActor, type Actor, type ActorOptions, type AnyActorLogic } from 'xstate';
 import type { Logger } from 'pino';
-import type { RoomMembership } from './call-machine.js';
+import type { JoinDetails, RoomMembership } from './call-machine.js';
 import type { BridgeKind, ConferenceBridges, Role, RoomAnnouncer, RoomInfo } from './ports.js';
-import { createRoomMachine, type RoomEffect, type RoomMembers } from './room-machine.js';
+import { noRecording, type RecordingControl } from './recording-control.js';
+import { NO_MEMBER_CHANNELS, type LiveRoom, type MemberChannels, type RoomControl, type RoomNews } from './room-controls.js';
+import { createRoomMachine, isMember, type RoomEffect, type RoomMembers } from './room-machine.js';
 
 type RoomActor = Actor<ReturnType<typeof createRoomMachine>>;
 type TimerClock = NonNullable<ActorOptions<AnyActorLogic>['clock']>;
@@ -19,9 +23,17 @@ export interface RoomRegistryOptions {
   aloneMs?: number;
   /** xstate's clock for the rooms' timers (tests pass a SimulatedClock). */
   timers?: TimerClock;
+  /** Mute and prompts for callers in a room (in-call controls); default: none. */
+  members?: MemberChannels;
+  /** Starts and stops a room's recording (key 6, the API); default noRecording. */
+  recording?: RecordingControl;
+  /** Epoch ms (the live view's "joined at"); default Date.now. */
+  now?: () => number;
   /** Plays the rooms' tones, names, counts and music; absent: they are not played. */
   announcer?: RoomAnnouncer;
 }
+
+export type RoomWatcher = (news: RoomNews) => void;
 
 /** Moves that may run side by side: into the same bridge, with the same prompt. */
 function sameMove(a: RoomEffect, b: RoomEffect): boolean {
@@ -44,6 +56,10 @@ export class RoomRegistry implements RoomMembership {
   private readonly rooms = new Map<string, ActiveRoom>();
   /** Operations on rooms without a machine, in order. */
   private detached: Promise<void> = Promise.resolve();
+  /** The room of each member (talk detection reports a channel, not its room). */
+  private readonly roomOfMember = new Map<string, string>();
+  /** Who watches which room (the owner's event stream), whether or not it is active now. */
+  private readonly watchers = new Map<string, Set<RoomWatcher>>();
 
   constructor(
     private readonly bridges: ConferenceBridges,
@@ -51,8 +67,77 @@ export class RoomRegistry implements RoomMembership {
     private readonly options: RoomRegistryOptions = {},
   ) {}
 
-  join(room: RoomInfo, channelId: string, role: Role, name?: string): void {
-    this.roomFor(room).actor.send({ type: 'JOIN', channelId, role, room, ...(name === undefined ? {} : { name }) });
+  join(room: RoomInfo, channelId: string, role: Role, who: JoinDetails = {}): void {
+    const { callerNumber = null, name } = who;
+    this.roomFor(room).actor.send({ type: 'JOIN', channelId, role, room, callerNumber, at: (this.options.now ?? Date.now)(), ...(name === undefined ? {} : { name }) });
+  }
+
+  key(roomNumber: string, channelId: string, digit: string): void {
+    this.rooms.get(roomNumber)?.actor.send({ type: 'KEY', channelId, digit });
+  }
+
+  /** A control from the owner's API; false when the room has nobody in it (nothing to control). */
+  control(roomNumber: string, control: RoomControl): boolean {
+    const active = this.rooms.get(roomNumber);
+    if (active === undefined) return false;
+    active.actor.send(control);
+    return true;
+  }
+
+  /** Asterisk's talk detection on a member of some room. */
+  talking(channelId: string, talking: boolean): void {
+    const roomNumber = this.roomOfMember.get(channelId);
+    if (roomNumber !== undefined) this.rooms.get(roomNumber)?.actor.send({ type: 'TALKING', channelId, talking });
+  }
+
+  /** The room's members as the owner's live view shows them; null when nobody is in it. */
+  view(roomNumber: string): LiveRoom | null {
+    const active = this.rooms.get(roomNumber);
+    if (active === undefined) return null;
+    const snap = active.actor.getSnapshot();
+    const c = snap.context;
+    const member = (channelId: string, role: Role, where: 'live' | 'waiting') => ({
+      channelId,
+      callerNumber: c.details[channelId]?.callerNumber ?? null,
+      role,
+      joinedAt: c.details[channelId]?.joinedAt ?? null,
+      where,
+      muted: c.selfMuted.includes(channelId) || (c.mutedAll && role === 'participant'),
+      talking: c.talking.includes(channelId),
+    });
+    return {
+      room: roomNumber,
+      state: String(snap.value),
+      locked: c.lockedNow || c.locked,
+      mutedAll: c.mutedAll,
+      recording: (this.options.recording ?? noRecording).isRecording(roomNumber),
+      members: [
+        ...c.moderators.map((id) => member(id, 'moderator', 'live')),
+        ...c.live.map((id) => member(id, 'participant', 'live')),
+        ...c.waiting.map((id) => member(id, 'participant', 'waiting')),
+      ],
+    };
+  }
+
+  /** Hears the room's news until the returned function is called. */
+  watch(roomNumber: string, watcher: RoomWatcher): () => void {
+    const set = this.watchers.get(roomNumber) ?? new Set<RoomWatcher>();
+    set.add(watcher);
+    this.watchers.set(roomNumber, set);
+    return () => {
+      set.delete(watcher);
+      if (set.size === 0 && this.watchers.get(roomNumber) === set) this.watchers.delete(roomNumber);
+    };
+  }
+
+  private tell(roomNumber: string, news: RoomNews): void {
+    for (const watcher of this.watchers.get(roomNumber) ?? []) {
+      try {
+        watcher(news);
+      } catch (err) {
+        this.log.warn({ err, room: roomNumber }, 'room watcher failed');
+      }
+    }
   }
 
   /**
@@ -67,6 +152,11 @@ export class RoomRegistry implements RoomMembership {
       return;
     }
     this.roomFor(room, members);
+  }
+
+  admitted(roomNumber: string, channelId: string): boolean {
+    const active = this.rooms.get(roomNumber);
+    return active !== undefined && isMember(active.actor.getSnapshot().context, channelId);
   }
 
   leave(roomNumber: string, channelId: string): void {
@@ -101,6 +191,7 @@ export class RoomRegistry implements RoomMembership {
   forgetAll(): void {
     const rooms = [...this.rooms.values()];
     this.rooms.clear();
+    this.roomOfMember.clear();
     for (const room of rooms) room.actor.stop();
   }
 
@@ -117,11 +208,17 @@ export class RoomRegistry implements RoomMembership {
     const existing = this.rooms.get(room.number);
     if (existing !== undefined) return existing;
     // Effects are looked up by room number: an entry is only replaced after its actor stopped.
-    const input = restore === undefined ? { room } : { room, restore };
-    const machine = createRoomMachine((effect) => this.enqueue(room.number, effect), this.options.aloneMs ?? 0);
+    const input = { room, aloneMs: this.options.aloneMs ?? 0, ...(restore === undefined ? {} : { restore }) };
+    const machine = createRoomMachine((effect) => this.enqueue(room.number, effect));
     const actor = createActor(machine, { input, ...(this.options.timers === undefined ? {} : { clock: this.options.timers }) });
     const active: ActiveRoom = { actor, pending: [], tail: Promise.resolve(), running: false, batch: null };
     this.rooms.set(room.number, active);
+    for (const id of [...(restore?.moderators ?? []), ...(restore?.live ?? []), ...(restore?.waiting ?? [])]) this.roomOfMember.set(id, room.number);
+    actor.on('*', (news) => {
+      if (news.type === 'joined') this.roomOfMember.set(news.channelId, room.number);
+      if (news.type === 'left') this.roomOfMember.delete(news.channelId);
+      this.tell(room.number, news);
+    });
     active.actor.start();
     return active;
   }
@@ -186,15 +283,28 @@ export class RoomRegistry implements RoomMembership {
         return this.bridges.dismiss(effect.channelIds, effect.prompt, effect.reason);
       case 'release':
         return this.bridges.release(room);
+      case 'mute':
+        return (this.options.members ?? NO_MEMBER_CHANNELS).mute(effect.channelIds, effect.muted);
+      case 'tell':
+        return (this.options.members ?? NO_MEMBER_CHANNELS).tell(effect.channelIds, effect.media);
+      case 'record':
+        return this.record(room, effect.on, effect.by);
       case 'announce':
         return this.options.announcer?.announce(room, effect.sounds, effect.language) ?? Promise.resolve();
-      case 'tell':
+      case 'greet':
         return this.options.announcer?.tell(effect.channelId, effect.sounds) ?? Promise.resolve();
       case 'music':
         return this.options.announcer?.music(room, effect.on) ?? Promise.resolve();
       case 'forgetName':
         return this.options.announcer?.forgetName(effect.name) ?? Promise.resolve();
     }
+  }
+
+  private async record(room: string, on: boolean | 'toggle', by: string): Promise<void> {
+    const recording = this.options.recording ?? noRecording;
+    const start = on === 'toggle' ? !recording.isRecording(room) : on;
+    const changed = start ? await recording.start(room, by) : await recording.stop(room, by);
+    this.log.info({ room, recording: start, changed, by }, start ? 'recording asked to start' : 'recording asked to stop');
   }
 
   private forgetIfIdle(roomNumber: string, active: ActiveRoom): void {

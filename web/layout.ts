@@ -1,19 +1,33 @@
-// The frame of every page: one column that fits a phone, a skip link, the navigation (with
-// room for "Organization" and "My data" as those pages arrive), and a plain stylesheet.
+// The frame of every page: one column that fits a phone, a skip link, the navigation (a
+// personal owner's or an organization administrator's), and a plain stylesheet.
 import { HttpError, type Handler } from '../api/http.js';
 import { html, type Html } from './html.js';
+
+/** Every page's Content-Security-Policy: no script, nothing from elsewhere (the live view adds its own script). */
+export const PAGE_CSP = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 export interface NavItem {
   href: string;
   label: string;
 }
 
-/** The owner's pages, in menu order. Organization and My data are added here when they exist. */
+/** A personal owner's pages, in menu order. */
 export const OWNER_NAV: NavItem[] = [
   { href: '/app/room', label: 'My room' },
   { href: '/app/numbers', label: 'Toll-free numbers' },
   { href: '/app/usage', label: 'Usage and statements' },
+  { href: '/app/organization', label: 'Organization' },
   { href: '/app/account', label: 'Account' },
+  { href: '/app/my-data', label: 'My data' },
+];
+
+/** An organization administrator's pages: no room (the administrator joins no calls). */
+export const ADMIN_NAV: NavItem[] = [
+  { href: '/app/organization', label: 'Organization' },
+  { href: '/app/numbers', label: 'Toll-free numbers' },
+  { href: '/app/usage', label: 'Usage and statements' },
+  { href: '/app/account', label: 'Account' },
+  { href: '/app/my-data', label: 'My data' },
 ];
 
 export interface PageFrame {
@@ -27,6 +41,8 @@ export interface PageFrame {
   signout?: string;
   notice?: string;
   error?: string;
+  /** The organization a member belongs to, shown on every page of theirs. */
+  membership?: string;
 }
 
 export function page(frame: PageFrame, body: Html): Html {
@@ -38,7 +54,7 @@ ${frame.nav.map((item) => html`<li><a href="${item.href}"${frame.path !== undefi
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${frame.title} · tollbridge</title><link rel="stylesheet" href="/web/style.css"></head>
 <body><a class="skip" href="#main">Skip to content</a>
-<header><p class="brand">tollbridge</p>${nav}</header>
+<header><p class="brand">tollbridge</p>${frame.membership === undefined ? '' : html`<p class="membership" id="membership">Member of <strong>${frame.membership}</strong></p>`}${nav}</header>
 <main id="main"><h1>${frame.title}</h1>
 ${frame.notice === undefined ? '' : html`<p class="notice" role="status">${frame.notice}</p>`}
 ${frame.error === undefined ? '' : html`<p class="error" role="alert">${frame.error}</p>`}
@@ -51,6 +67,7 @@ body{margin:0;font:16px/1.5 system-ui,sans-serif;color:#111;background:#fafafa}
 header{background:#12324f;color:#fff;padding:.5rem 1rem}
 header a,header .link{color:#fff}
 .brand{margin:0;font-weight:bold}
+.membership{margin:0;font-size:.9rem}
 nav ul{list-style:none;margin:0;padding:0;display:flex;flex-wrap:wrap;gap:.25rem 1rem}
 nav a[aria-current=page]{font-weight:bold;text-decoration-thickness:3px}
 nav form{margin:0;padding:0;background:none;border:0}
@@ -76,6 +93,14 @@ td.num,th.num{text-align:right}
 .chart svg[role=img]{width:100%;height:auto;background:#fff;border:1px solid #ddd}
 .legend{list-style:none;padding:0;display:flex;gap:1rem;flex-wrap:wrap}
 .inline{display:inline;padding:0;border:0;margin:0;background:none}
+fieldset{border:1px solid #ddd;border-radius:4px;margin:1rem 0;padding:.5rem 1rem}
+legend{font-weight:600}
+.check label{font-weight:600}
+.plain{list-style:none;margin:0;padding:0}
+.controls form{margin:.25rem .5rem .25rem 0}
+.actions button{margin:.1rem .25rem .1rem 0;padding:.3rem .7rem}
+@media (max-width:40rem){table.cards thead{position:absolute;left:-999px}table.cards tr{display:block;border-bottom:2px solid #ccc;padding:.25rem 0}table.cards td{display:block;border:0;padding:.1rem .4rem}table.cards td[data-label]::before{content:attr(data-label) ": ";font-weight:600}}
+.help{margin:.1rem 0 .5rem 1.6rem;font-size:.9rem;color:#444}
 `;
 
 /** A refusal on a page (a stale form, a bad link) as a page, with the API's message. */

@@ -6,27 +6,19 @@
 import { HttpError, type BodyKind, type Handler, type Reply, type Request, type Router } from '../api/http.js';
 import { cookie, csrfTokenFor, FORM_COOKIE, newFormNonce, readCookies, sameToken, SESSION_COOKIE } from './cookies.js';
 import { html, type Html } from './html.js';
-import { asPage, OWNER_NAV, page, STYLESHEET, type PageFrame } from './layout.js';
-import { accountView, confirmEmailView, forgotView, numbersView, pinsForm, resetView, roomView, signinView, unsubscribeView, usageView, type UsageFilter } from './views.js';
+import { ADMIN_NAV, asPage, OWNER_NAV, page, PAGE_CSP, STYLESHEET, type PageFrame } from './layout.js';
+import { LIVE_NOTICES, registerLivePages } from './live-pages.js';
+import { RECORDINGS_SHOWN, recordingsSection, type RecordingListed } from './live-views.js';
+import { registerMyDataPages } from './my-data-pages.js';
+import { registerOrganizationPages } from './organization-pages.js';
+import type { ApiAnswer, PageKit, Session, Visitor } from './page-kit.js';
+import { recentPeriods } from './periods.js';
+import { accountView, ANNOUNCEMENT_SETTINGS, confirmEmailView, forgotView, numbersView, pinsForm, resetView, roomView, signinView, unsubscribeView, usageView, type UsageFilter } from './views.js';
 import type { Account, LedgerEntry, PhoneNumber, Room, Subscription, UsageSummary } from '../db/index.js';
 import type { Statement } from '../db/repositories/statements.js';
 
 export interface WebDeps {
   now?: () => number;
-}
-
-/** An answer from one of the API's routes. */
-interface ApiAnswer<T> {
-  status: number;
-  body: T;
-  error?: { code: string; message: string };
-}
-
-/** What a signed-in page knows about its visitor. */
-interface Visitor {
-  token: string;
-  accountId: number;
-  csrf: string;
 }
 
 export type NumberUsage = UsageSummary & { e164: string; amount: string; billableMinutes: number };
@@ -35,16 +27,23 @@ export type NumberUsage = UsageSummary & { e164: string; amount: string; billabl
 const NOTICES: Record<string, string> = {
   pins: 'PINs saved. They apply to the next caller.',
   settings: 'Room settings saved.',
-  subscribed: 'Subscribed: the number answers for your room now.',
+  subscribed: 'Subscribed: the number answers now.',
   password: 'Password changed. Your other sessions were signed out.',
   emailsent: 'We sent a confirmation link to the new address. The change takes effect when you open it.',
   reset: 'Your password was changed. Sign in with the new one.',
   signedout: 'You are signed out.',
+  invited: 'The invitation, with the join code, was e-mailed.',
+  invitestored: 'The invitation is stored, but no e-mail could be sent (mail is not configured on this server): give them the join code.',
+  newcode: 'A new join code is in force; the old one no longer works.',
+  removed: 'The member was removed. Their room stays theirs; their calls until now stay on your statement.',
+  joined: 'You joined the organization: its toll-free numbers now reach your room, and those calls are billed to it.',
+  left: 'You left the organization. Your room and PINs stay yours.',
+  ...LIVE_NOTICES,
 };
 
 const HTML = 'text/html; charset=utf-8';
 const SECURITY_HEADERS = {
-  'content-security-policy': "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+  'content-security-policy': PAGE_CSP,
   'x-frame-options': 'DENY',
   'referrer-policy': 'no-referrer',
 };
@@ -58,14 +57,15 @@ export function registerPages(router: Router, deps: WebDeps = {}): void {
   const now = deps.now ?? Date.now;
   const add = (method: string, pattern: string, handler: Handler, body: BodyKind = 'json') => router.add(method, pattern, asPage(handler), body, 'page');
 
+  const invoke = (req: Request, method: string, url: string, token?: string, body?: unknown): Promise<Reply> => router.invoke({
+    method,
+    url,
+    headers: { host: req.headers.host ?? 'localhost', ...(token === undefined ? {} : { authorization: `Bearer ${token}` }), 'content-type': 'application/json' },
+    ...(body === undefined ? {} : { body }),
+    address: req.address,
+  });
   const call = async <T>(req: Request, method: string, url: string, token?: string, body?: unknown): Promise<ApiAnswer<T>> => {
-    const reply = await router.invoke({
-      method,
-      url,
-      headers: { host: req.headers.host ?? 'localhost', ...(token === undefined ? {} : { authorization: `Bearer ${token}` }), 'content-type': 'application/json' },
-      ...(body === undefined ? {} : { body }),
-      address: req.address,
-    });
+    const reply = await invoke(req, method, url, token, body);
     const json = 'json' in reply ? reply.json : 'text' in reply ? reply.text : null;
     const error = reply.status >= 400 && typeof json === 'object' && json !== null ? (json as { error?: { code: string; message: string } }).error : undefined;
     return { status: reply.status, body: json as T, ...(error === undefined ? {} : { error }) };
@@ -77,8 +77,8 @@ export function registerPages(router: Router, deps: WebDeps = {}): void {
     return a.body;
   };
 
-  /** The signed-in visitor, or null (no cookie, or a session that expired or was revoked). */
-  const visitorOf = async (req: Request): Promise<Visitor | null> => {
+  /** The browser's session, or null (no cookie, or a session that expired or was revoked). */
+  const sessionOf = async (req: Request): Promise<Session | null> => {
     const token = readCookies(req.headers).get(SESSION_COOKIE);
     if (token === undefined) return null;
     const who = await call<{ accountId: number }>(req, 'GET', '/v1/sessions/current', token);
@@ -86,25 +86,40 @@ export function registerPages(router: Router, deps: WebDeps = {}): void {
     req.actor = `account:${who.body.accountId}`;
     return { token, accountId: who.body.accountId, csrf: csrfTokenFor(token) };
   };
-  const base = (v: Visitor) => `/v1/accounts/${v.accountId}`;
+  const base = (v: Session) => `/v1/accounts/${v.accountId}`;
   const frame = (v: Visitor, req: Request, title: string, extra: Partial<PageFrame> = {}): PageFrame => {
     const notice = NOTICES[req.query.get('done') ?? ''];
-    return { title, csrf: v.csrf, path: req.path, nav: OWNER_NAV, ...(notice === undefined ? {} : { notice }), ...extra };
+    const membership = v.account.kind === 'personal' && v.organization !== null ? { membership: v.organization.name } : {};
+    return { title, csrf: v.csrf, path: req.path, nav: v.account.kind === 'organization' ? ADMIN_NAV : OWNER_NAV, ...membership, ...(notice === undefined ? {} : { notice }), ...extra };
   };
-  const toSignin = (req: Request) => redirect('/signin', { 'set-cookie': cookie(SESSION_COOKIE, '', isHttps(req), 0) });
+  const signedOutCookie = (req: Request) => cookie(SESSION_COOKIE, '', isHttps(req), 0);
+  const toSignin = (req: Request) => redirect('/signin', { 'set-cookie': signedOutCookie(req) });
 
   /**
-   * A signed-in page: no session goes to sign-in; a room without PINs goes to the PIN page
-   * first (nobody can enter the room until both are set). POSTs must carry the CSRF token.
+   * A signed-in page of any account: no session goes to sign-in; a room without PINs goes to
+   * the PIN page first (nobody can enter the room until both are set). POSTs must carry the
+   * CSRF token. The account, its room (none for an organization) and organization come from the API.
    */
-  const ownerPage = (handler: (req: Request, v: Visitor, room: Room) => Promise<Reply>, options: { pinsFirst?: boolean } = {}) => async (req: Request): Promise<Reply> => {
-    const v = await visitorOf(req);
-    if (v === null) return toSignin(req);
-    if (req.method === 'POST' && !sameToken(formOf(req)._csrf, v.csrf)) throw new HttpError(403, 'BadCsrfToken', 'the form is stale or came from another site: reload the page and try again');
-    const room = await must(call<Room>(req, 'GET', `${base(v)}/room`, v.token));
-    if ((options.pinsFirst ?? true) && !room.pinsSet) return redirect('/app/pins');
-    return handler(req, v, room);
+  const signedInPage = (handler: (req: Request, v: Visitor) => Promise<Reply>, options: { pinsFirst?: boolean } = {}) => async (req: Request): Promise<Reply> => {
+    const session = await sessionOf(req);
+    if (session === null) return toSignin(req);
+    if (req.method === 'POST' && !sameToken(formOf(req)._csrf, session.csrf)) throw new HttpError(403, 'BadCsrfToken', 'the form is stale or came from another site: reload the page and try again');
+    const { account } = await must(call<{ account: Account }>(req, 'GET', base(session), session.token));
+    // The room as its own route gives it (settings added there reach the room pages as they are).
+    const room = account.kind === 'organization' ? null : await must(call<Room>(req, 'GET', `${base(session)}/room`, session.token));
+    if ((options.pinsFirst ?? true) && room !== null && !room.pinsSet) return redirect('/app/pins');
+    let organization: Visitor['organization'] = null;
+    if (account.organizationId !== null) {
+      const member = await call<{ organization: NonNullable<Visitor['organization']> }>(req, 'GET', `${base(session)}/organization`, session.token);
+      organization = member.error === undefined ? member.body.organization : null;
+    }
+    return handler(req, { ...session, account, room, organization });
   };
+  /** A page about the visitor's room: an organization's administrator has none and goes to the organization's page. */
+  const ownerPage = (handler: (req: Request, v: Visitor, room: Room) => Promise<Reply>, options: { pinsFirst?: boolean } = {}) => signedInPage(async (req, v) => {
+    if (v.room === null) return redirect('/app/organization');
+    return handler(req, v, v.room);
+  }, options);
   /** Runs a form's API call; an API refusal re-renders the page with its message. */
   const orShow = async (attempt: () => Promise<Reply>, again: (message: string) => Promise<Reply>): Promise<Reply> => {
     try {
@@ -125,7 +140,7 @@ export function registerPages(router: Router, deps: WebDeps = {}): void {
     return htmlReply(page({ title: 'Sign in', ...(error === undefined ? {} : { error }), ...(notice === undefined ? {} : { notice }) }, signinView(nonce)), status, { 'set-cookie': cookie(FORM_COOKIE, nonce, isHttps(req)) });
   };
   add('GET', '/signin', async (req) => {
-    if ((await visitorOf(req)) !== null) return redirect('/app/room');
+    if ((await sessionOf(req)) !== null) return redirect('/app/room');
     return signinPage(req, readCookies(req.headers).get(FORM_COOKIE) ?? newFormNonce());
   });
   add('POST', '/signin', async (req) => {
@@ -183,11 +198,11 @@ export function registerPages(router: Router, deps: WebDeps = {}): void {
   }, 'form');
 
   add('POST', '/signout', async (req) => {
-    const v = await visitorOf(req);
+    const v = await sessionOf(req);
     if (v === null) return toSignin(req);
     if (!sameToken(formOf(req)._csrf, v.csrf)) throw new HttpError(403, 'BadCsrfToken', 'the form is stale or came from another site: reload the page and try again');
     await must(call(req, 'DELETE', '/v1/sessions/current', v.token));
-    return redirect('/signin?done=signedout', { 'set-cookie': cookie(SESSION_COOKIE, '', isHttps(req), 0) });
+    return redirect('/signin?done=signedout', { 'set-cookie': signedOutCookie(req) });
   }, 'form');
 
   // --- first login: both PINs before anything else ----------------------------------
@@ -205,7 +220,11 @@ export function registerPages(router: Router, deps: WebDeps = {}): void {
   // --- my room -----------------------------------------------------------------------
   const roomPage = async (req: Request, v: Visitor, room: Room, error?: string) => {
     const subscriptions = await must(call<Subscription[]>(req, 'GET', `${base(v)}/subscriptions?limit=500`, v.token));
-    return htmlReply(page(frame(v, req, 'My room', error === undefined ? {} : { error }), roomView(v.csrf, room, subscriptions.filter((s) => s.endedAt === null))), error === undefined ? 200 : 400);
+    const recordings = await must(call<RecordingListed[]>(req, 'GET', `${base(v)}/recordings?limit=${RECORDINGS_SHOWN}`, v.token));
+    const body = html`${roomView(v.csrf, room, [...subscriptions.filter((s) => s.endedAt === null).map((s) => s.e164), ...(v.organization?.numbers ?? [])])}
+<h2>Live view</h2><p><a href="/app/room/live" id="live-link">Who is in my room now</a>: mute, remove, lock, record or end the conference.</p>
+<h2>Recordings</h2>${recordingsSection(recordings)}`;
+    return htmlReply(page(frame(v, req, 'My room', error === undefined ? {} : { error }), body), error === undefined ? 200 : 400);
   };
   add('GET', '/app/room', ownerPage(async (req, v, room) => roomPage(req, v, room)));
   add('POST', '/app/room/settings', ownerPage(async (req, v, room) => {
@@ -217,6 +236,8 @@ export function registerPages(router: Router, deps: WebDeps = {}): void {
         language: form.language ?? '',
         locked: form.locked === 'on',
         maxParticipants: Number.isInteger(max) ? max : -1,
+        // A checkbox left unticked is absent from the form: every setting is sent, on or off.
+        announcements: Object.fromEntries(ANNOUNCEMENT_SETTINGS.map(({ name }) => [name, form[name] === 'on'])),
       }));
       return redirect('/app/room?done=settings');
     }, async (message) => roomPage(req, v, room, message));
@@ -226,10 +247,10 @@ export function registerPages(router: Router, deps: WebDeps = {}): void {
   const numbersPage = async (req: Request, v: Visitor, error?: string) => {
     const subscriptions = await must(call<Subscription[]>(req, 'GET', `${base(v)}/subscriptions?limit=500`, v.token));
     const available = await must(call<PhoneNumber[]>(req, 'GET', `${base(v)}/numbers/available?limit=500`, v.token));
-    return htmlReply(page(frame(v, req, 'Toll-free numbers', error === undefined ? {} : { error }), numbersView(v.csrf, subscriptions.filter((s) => s.endedAt === null), available)), error === undefined ? 200 : 400);
+    return htmlReply(page(frame(v, req, 'Toll-free numbers', error === undefined ? {} : { error }), numbersView(v.csrf, subscriptions.filter((s) => s.endedAt === null), available, v.account.kind === 'organization' ? 'your members\' rooms' : 'your room')), error === undefined ? 200 : 400);
   };
-  add('GET', '/app/numbers', ownerPage(async (req, v) => numbersPage(req, v)));
-  add('POST', '/app/numbers/subscribe', ownerPage(async (req, v) => {
+  add('GET', '/app/numbers', signedInPage(async (req, v) => numbersPage(req, v)));
+  add('POST', '/app/numbers/subscribe', signedInPage(async (req, v) => {
     const e164 = formOf(req).e164 ?? '';
     return orShow(async () => {
       await must(call(req, 'POST', `${base(v)}/subscriptions`, v.token, { e164 }));
@@ -237,14 +258,14 @@ export function registerPages(router: Router, deps: WebDeps = {}): void {
     }, async (message) => numbersPage(req, v, message));
   }), 'form');
   // Unsubscribing is two steps: this month's usage and charges, then the confirmation.
-  add('GET', '/app/numbers/unsubscribe', ownerPage(async (req, v) => {
+  add('GET', '/app/numbers/unsubscribe', signedInPage(async (req, v) => {
     const e164 = (req.query.get('e164') ?? '').slice(0, 32);
     return orShow(async () => {
       const usage = await must(call<NumberUsage>(req, 'GET', `${base(v)}/subscriptions/${encodeURIComponent(e164)}/usage`, v.token));
       return htmlReply(page(frame(v, req, `Unsubscribe from ${e164}?`), unsubscribeView(v.csrf, usage, null)));
     }, async (message) => numbersPage(req, v, message));
   }));
-  add('POST', '/app/numbers/unsubscribe', ownerPage(async (req, v) => {
+  add('POST', '/app/numbers/unsubscribe', signedInPage(async (req, v) => {
     const e164 = (formOf(req).e164 ?? '').slice(0, 32);
     return orShow(async () => {
       const done = await must(call<{ subscription: Subscription; usage: NumberUsage; mailed: boolean }>(req, 'DELETE', `${base(v)}/subscriptions/${encodeURIComponent(e164)}`, v.token));
@@ -253,7 +274,7 @@ export function registerPages(router: Router, deps: WebDeps = {}): void {
   }), 'form');
 
   // --- usage and statements ------------------------------------------------------------
-  add('GET', '/app/usage', ownerPage(async (req, v) => {
+  add('GET', '/app/usage', signedInPage(async (req, v) => {
     const filter = usageFilterOf(req, now());
     const query = new URLSearchParams({ from: filter.from, to: new Date(Date.parse(`${filter.to}T00:00:00Z`) + 86_400_000).toISOString(), limit: '500' });
     return orShow(async () => {
@@ -265,7 +286,7 @@ export function registerPages(router: Router, deps: WebDeps = {}): void {
       return htmlReply(page(frame(v, req, 'Usage and statements'), usageView(filter, shown, numbers, statement, recentPeriods(now(), 12))));
     }, async (message) => htmlReply(page(frame(v, req, 'Usage and statements', { error: message }), html`<p><a href="/app/usage">Show this month</a></p>`), 400));
   }));
-  add('GET', '/app/statements/:period/:format', ownerPage(async (req, v) => {
+  add('GET', '/app/statements/:period/:format', signedInPage(async (req, v) => {
     const period = (req.params.period ?? '').slice(0, 7);
     const format = req.params.format === 'pdf' ? 'pdf' : 'csv';
     const reply = await router.invoke({ method: 'GET', url: `${base(v)}/statements/${encodeURIComponent(period)}?format=${format}`, headers: { host: req.headers.host ?? 'localhost', authorization: `Bearer ${v.token}` }, address: req.address });
@@ -278,8 +299,8 @@ export function registerPages(router: Router, deps: WebDeps = {}): void {
     const { account } = await must(call<{ account: Account }>(req, 'GET', base(v), v.token));
     return htmlReply(page(frame(v, req, 'Account', error === undefined ? {} : { error }), accountView(v.csrf, account)), error === undefined ? 200 : 400);
   };
-  add('GET', '/app/account', ownerPage(async (req, v) => accountPage(req, v)));
-  add('POST', '/app/account/password', ownerPage(async (req, v) => {
+  add('GET', '/app/account', signedInPage(async (req, v) => accountPage(req, v)));
+  add('POST', '/app/account/password', signedInPage(async (req, v) => {
     const form = formOf(req);
     if ((form.newPassword ?? '') !== (form.confirmPassword ?? '')) return accountPage(req, v, 'The new password and its repetition differ.');
     return orShow(async () => {
@@ -287,13 +308,18 @@ export function registerPages(router: Router, deps: WebDeps = {}): void {
       return redirect('/app/account?done=password');
     }, async (message) => accountPage(req, v, message));
   }), 'form');
-  add('POST', '/app/account/email', ownerPage(async (req, v) => {
+  add('POST', '/app/account/email', signedInPage(async (req, v) => {
     const form = formOf(req);
     return orShow(async () => {
       await must(call(req, 'POST', `${base(v)}/email`, v.token, { newEmail: form.newEmail ?? '', password: form.password ?? '' }));
       return redirect('/app/account?done=emailsent');
     }, async (message) => accountPage(req, v, message));
   }), 'form');
+
+  const kit: PageKit = { now, add, invoke, call, must, signedInPage, orShow, frame, htmlReply, redirect, formOf, base, signedOutCookie };
+  registerOrganizationPages(kit);
+  registerMyDataPages(kit);
+  registerLivePages(kit);
 }
 
 const DAY_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
@@ -308,15 +334,4 @@ export function usageFilterOf(req: Request, nowMs: number): UsageFilter {
   const period = PERIOD_PATTERN.test(get('period')) ? get('period') : today.slice(0, 7);
   const role = ['moderator', 'participant', 'unauthenticated'].includes(get('role')) ? get('role') : '';
   return { from, to, number: get('number'), role, period };
-}
-
-/** The last `count` calendar months (UTC), newest first. */
-export function recentPeriods(nowMs: number, count: number): string[] {
-  const d = new Date(nowMs);
-  const periods: string[] = [];
-  for (let i = 0; i < count; i++) {
-    const m = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() - i, 1));
-    periods.push(m.toISOString().slice(0, 7));
-  }
-  return periods;
 }

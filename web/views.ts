@@ -3,6 +3,7 @@ import { minutesChart, type DayMinutes } from './chart.js';
 import { html, type Html } from './html.js';
 import type { Account, LedgerEntry, PhoneNumber, Room, Subscription } from '../db/index.js';
 import type { Statement } from '../db/repositories/statements.js';
+import type { RoomAnnouncements } from '../flows/announcements.js';
 import type { NumberUsage } from './pages.js';
 
 /** Languages with Debian prompt packs in the Asterisk root (the room's own is added when it is another, e.g. from TOLLBRIDGE_PROMPT_DIRS). */
@@ -13,9 +14,9 @@ const POLICIES: Array<[string, string]> = [
   ['end', 'everyone is told and hung up'],
 ];
 
-const csrfField = (csrf: string) => html`<input type="hidden" name="_csrf" value="${csrf}">`;
-const when = (ms: number | null) => (ms === null ? '' : new Date(ms).toISOString().replace('T', ' ').slice(0, 16) + ' UTC');
-const money = (micros: number | null) => (micros === null ? '' : (micros / 1_000_000).toFixed(4));
+export const csrfField = (csrf: string) => html`<input type="hidden" name="_csrf" value="${csrf}">`;
+export const when = (ms: number | null) => (ms === null ? '' : new Date(ms).toISOString().replace('T', ' ').slice(0, 16) + ' UTC');
+export const money = (micros: number | null) => (micros === null ? '' : (micros / 1_000_000).toFixed(4));
 
 export function signinView(nonce: string): Html {
   return html`<form method="post" action="/signin">
@@ -60,13 +61,14 @@ ${csrfField(csrf)}
 </form>`;
 }
 
-export function roomView(csrf: string, room: Room, live: Subscription[]): Html {
-  const dialIn = live.length === 0
+/** `dialIn`: the numbers that reach the room (its own subscriptions, and an organization's for a member). */
+export function roomView(csrf: string, room: Room, dialIn: string[]): Html {
+  const numbers = dialIn.length === 0
     ? html`<p>No toll-free number answers for your room yet: <a href="/app/numbers">subscribe to one</a>.</p>`
-    : html`<ul>${live.map((s) => html`<li><a href="tel:${s.e164}">${s.e164}</a></li>`)}</ul>
+    : html`<ul>${dialIn.map((e164) => html`<li><a href="tel:${e164}">${e164}</a></li>`)}</ul>
 <p>Call one of these numbers, type the room number and <kbd>#</kbd>, then your PIN and <kbd>#</kbd>.</p>`;
   return html`<p>Room number (permanent): <span class="big" id="room-number">${room.number}</span></p>
-<h2>How to dial in</h2>${dialIn}
+<h2>How to dial in</h2>${numbers}
 <h2>Change PINs</h2>${pinsForm(csrf, '/app/pins', room, false)}
 <h2>Room settings</h2>
 <form method="post" action="/app/room/settings">
@@ -78,11 +80,30 @@ ${csrfField(csrf)}
 <label for="maxParticipants">Most callers at once (2 to 1000)</label>
 <input id="maxParticipants" name="maxParticipants" type="number" min="2" max="1000" value="${room.maxParticipants}" required>
 <label><input type="checkbox" name="locked"${room.locked ? html` checked` : ''}> Locked (nobody new may enter)</label>
+${announcementFields(room.announcements)}
 <button type="submit">Save settings</button>
 </form>`;
 }
 
-export function numbersView(csrf: string, live: Subscription[], available: PhoneNumber[]): Html {
+/** The room's announcement and recording settings (PATCH room's "announcements"), each with what it does for callers. */
+export const ANNOUNCEMENT_SETTINGS: Array<{ name: keyof RoomAnnouncements; label: string; help: string }> = [
+  { name: 'joinLeaveTones', label: 'Join and leave tones', help: 'The room hears a short tone when someone joins or leaves (or their name, when names are recorded).' },
+  { name: 'announceCount', label: 'Count on entry', help: 'A caller entering hears how many others are in the room ("you are the only person", "there are 4 other participants").' },
+  { name: 'aloneMusic', label: 'Music when alone', help: 'A caller alone in the live room hears music on hold until someone else arrives.' },
+  { name: 'recordNames', label: 'Record callers\' names', help: 'Each caller says their name at entry; the room hears "<name> is now in the conference" and "<name> has left".' },
+  { name: 'recordingConsent', label: 'Recording needs consent', help: 'While the conference is recorded, a joining caller must press 1 to accept, or is kept out. (Everyone always hears that the call is recorded.)' },
+  { name: 'keepRecordings', label: 'Keep name recordings', help: 'Callers\' recorded names stay after the call; otherwise each is deleted when its caller has left.' },
+];
+
+function announcementFields(announcements: RoomAnnouncements): Html {
+  return html`<fieldset><legend>What callers hear</legend>
+${ANNOUNCEMENT_SETTINGS.map(({ name, label, help }) => html`<div class="check"><label><input type="checkbox" name="${name}" aria-describedby="${name}-help"${announcements[name] ? html` checked` : ''}> ${label}</label>
+<p class="help" id="${name}-help">${help}</p></div>`)}
+</fieldset>`;
+}
+
+/** `reaches`: whose rooms a subscribed number answers for ("your room", or an organization's "your members' rooms"). */
+export function numbersView(csrf: string, live: Subscription[], available: PhoneNumber[], reaches = 'your room'): Html {
   const subscribed = live.length === 0
     ? html`<p>You subscribe to no number yet.</p>`
     : html`<div class="scroll"><table><caption class="skip">Subscribed numbers</caption><thead><tr><th scope="col">Number</th><th scope="col">Since</th><th scope="col"><span class="skip">Action</span></th></tr></thead><tbody>
@@ -94,7 +115,7 @@ ${live.map((s) => html`<tr><td>${s.e164}</td><td>${when(s.startedAt)}</td><td><a
 <label for="e164">Available toll-free number</label>
 <select id="e164" name="e164" required>${available.map((n) => html`<option value="${n.e164}">${n.e164}</option>`)}</select>
 <button type="submit">Subscribe</button></form>`;
-  return html`<h2>Subscribed</h2>${subscribed}<h2>Subscribe to a number</h2><p>A subscribed number answers for your room at once; its calls are billed per minute.</p>${subscribe}`;
+  return html`<h2>Subscribed</h2>${subscribed}<h2>Subscribe to a number</h2><p>A subscribed number answers for ${reaches} at once; its calls are billed per minute.</p>${subscribe}`;
 }
 
 export function unsubscribeView(csrf: string, usage: NumberUsage, done: { endedAt: number; mailed: boolean } | null): Html {

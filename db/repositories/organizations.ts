@@ -111,6 +111,24 @@ export class OrganizationsRepository {
     return { token, email, joinCode: org.joinCode };
   }
 
+  /**
+   * A new join code for the organization (the administrator's "regenerate"): the old code stops
+   * working at once; members and e-mailed invitations (their own tokens) are unaffected.
+   */
+  async replaceJoinCode(orgId: number): Promise<string> {
+    await this.requireOrganization(orgId);
+    for (let attempt = 0; ; attempt++) {
+      const code = newJoinCode();
+      try {
+        await this.ctx.knex('accounts').where({ id: orgId, kind: 'organization' }).update({ join_code: code });
+        return code;
+      } catch (err) {
+        // A join code drawn twice (rare): draw again.
+        if (!isUniqueViolation(err) || attempt >= 5) throw err;
+      }
+    }
+  }
+
   /** Joins with the organization's code. */
   async joinByCode(accountId: number, code: string): Promise<Organization> {
     const normalised = code.trim().toUpperCase().slice(0, 32);

@@ -63,7 +63,7 @@ describe('HTTP API: organizations and my data', function () {
     expect(joined.status, JSON.stringify(joined.json)).to.equal(200);
     const members = await call('GET', `/v1/accounts/${org.id}/organization/members`, org.token);
     expect((members.json as unknown as Array<{ accountId: number; roomNumber: string }>).map((m) => [m.accountId, m.roomNumber])).to.deep.equal([[grace.id, grace.room]]);
-    expect((await call('GET', `/v1/accounts/${grace.id}/organization`, grace.token)).json).to.deep.equal({ organization: { id: org.id, name: 'acme' } });
+    expect((await call('GET', `/v1/accounts/${grace.id}/organization`, grace.token)).json).to.deep.equal({ organization: { id: org.id, name: 'acme', numbers: [] } });
 
     // No room for the administrator: nothing to set PINs on, nothing a caller could enter.
     expect((await call('GET', `/v1/accounts/${org.id}/room`, org.token)).status).to.equal(404);
@@ -100,6 +100,8 @@ describe('HTTP API: organizations and my data', function () {
       ['GET', `/v1/accounts/${bob.id}/export`, b.token],
       ['GET', `/v1/accounts/${b.id}/organization/members`, bob.token],
       ['POST', `/v1/accounts/${bob.id}/organization/invites`, bob.token, { email: 'x@example.test' }],
+      ['POST', `/v1/accounts/${bob.id}/organization/join-code`, bob.token],
+      ['POST', `/v1/accounts/${b.id}/organization/join-code`, a.token],
     ];
     for (const [method, path, token, body] of forbidden) {
       const res = await call(method, path, token, body);
@@ -113,6 +115,22 @@ describe('HTTP API: organizations and my data', function () {
     expect((await call('DELETE', `/v1/accounts/${bob.id}/organization`, bob.token)).status).to.equal(204);
     expect((await call('GET', `/v1/accounts/${b.id}/organization/members/${bob.id}/usage`, b.token)).status).to.equal(200);
     expect((await call('DELETE', `/v1/accounts/${b.id}/organization/members/${bob.id}`, b.token)).status).to.equal(403);
+  });
+
+  it('a new join code: the old one stops working, members stay', async () => {
+    const org = await organization('gamma');
+    const dana = await person('dana');
+    expect((await call('POST', `/v1/accounts/${dana.id}/organization/join`, dana.token, { code: org.joinCode })).status).to.equal(200);
+    const replaced = await call('POST', `/v1/accounts/${org.id}/organization/join-code`, org.token);
+    expect(replaced.status).to.equal(200);
+    const joinCode = replaced.json.joinCode as string;
+    expect(joinCode).to.match(/^[A-Z2-9]{10}$/).and.not.equal(org.joinCode);
+    expect((await call('GET', `/v1/accounts/${org.id}/organization`, org.token)).json).to.include({ joinCode });
+    expect(await db.organizations.isMember(org.id, dana.id)).to.equal(true);
+    const eve = await person('eve');
+    const old = await call('POST', `/v1/accounts/${eve.id}/organization/join`, eve.token, { code: org.joinCode });
+    expect(old.json).to.deep.include({ error: { code: 'InvalidJoinCode', message: 'no organization has this join code: ask its administrator for the code' } });
+    expect((await call('POST', `/v1/accounts/${eve.id}/organization/join`, eve.token, { code: joinCode })).status).to.equal(200);
   });
 
   it('export, then deletion for good with the password: no more sign-in, the room number retired', async () => {

@@ -55,7 +55,10 @@ describe('tollbridge orgs and my-data commands (spawned CLI)', function () {
     const org = await json<{ account: { id: number; kind: string }; joinCode: string }>(['orgs', 'create', '--name', 'Acme', '--email', 'admin@acme.example', '--password-stdin'], 'admin password 1\n');
     expect(org.account.kind).to.equal('organization');
     const member = await json<{ id: number; roomNumber: string }>(['accounts', 'create', '--name', 'Grace', '--email', 'grace@example.com']);
-    await json(['orgs', 'join', 'grace@example.com', '--code', org.joinCode]);
+    const replaced = await json<{ joinCode: string }>(['orgs', 'new-code', 'admin@acme.example']);
+    expect(replaced.joinCode).to.match(/^[A-Z2-9]{10}$/).and.not.equal(org.joinCode);
+    expect((await tb(['orgs', 'join', 'grace@example.com', '--code', org.joinCode])).code).to.not.equal(0);
+    await json(['orgs', 'join', 'grace@example.com', '--code', replaced.joinCode]);
     const shown = await json<{ members: Array<{ accountId: number; roomNumber: string }> }>(['orgs', 'show', 'admin@acme.example']);
     expect(shown.members).to.deep.include({ ...shown.members[0], accountId: member.id, roomNumber: member.roomNumber });
     const exported = await json<{ account: { email: string }; organization: { id: number } }>(['accounts', 'export', String(member.id)]);

@@ -18,6 +18,8 @@ function setup() {
   const leaves: Array<{ room: string; channelId: string }> = [];
   const replaces: Array<{ room: string; channelId: string }> = [];
   const timers = new SimulatedClock();
+  /** Whether the room lets callers in (false: locked, full or ending). */
+  let roomAdmits = true;
   let now = 1_000_000;
   const outcomes = new Map<string, CallOutcome>();
   directory.routes.set(TOLL_FREE, { numberId: 3, e164: TOLL_FREE, kind: 'toll_free', accountId: 7, subscriptionId: 9 });
@@ -32,6 +34,7 @@ function setup() {
         join: (room: RoomInfo, channelId: string, role: Role) => joins.push({ room: room.number, channelId, role }),
         leave: (room: string, channelId: string) => leaves.push({ room, channelId }),
         replace: (room: string, channelId: string) => replaces.push({ room, channelId }),
+        admitted: () => roomAdmits,
       },
       clock: { now: () => now },
       timing: DEFAULT_IVR_TIMING,
@@ -53,7 +56,10 @@ function setup() {
     timers.increment(ms);
     await flush();
   };
-  return { channel, directory, ledger, joins, leaves, replaces, router, press, hear, advance, outcomes, setNow: (t: number) => (now = t), now: () => now };
+  return {
+    channel, directory, ledger, joins, leaves, replaces, router, press, hear, advance, outcomes,
+    setNow: (t: number) => (now = t), now: () => now, refuseCallers: () => (roomAdmits = false),
+  };
 }
 
 async function dialIn(t: ReturnType<typeof setup>, dialled = '18005550100') {
@@ -105,6 +111,16 @@ describe('call machine (fake ARI, fake database)', () => {
     await t.press('4321#');
     expect(t.joins).to.deep.equal([{ room: ROOM, channelId: CH, role: 'moderator' }]);
     expect(t.ledger.assigned).to.deep.equal([{ channelId: CH, roomId: 1, role: 'moderator' }]);
+  });
+
+  it('a caller the room refuses (locked, full, ending) keeps a leg without room or role', async () => {
+    const t = setup();
+    t.refuseCallers();
+    await dialIn(t);
+    await t.press(`${ROOM}#`);
+    await t.press('1111#');
+    expect(t.joins).to.deep.equal([{ room: ROOM, channelId: CH, role: 'participant' }]);
+    expect(t.ledger.assigned).to.deep.equal([]);
   });
 
   it('keeps digits typed ahead of the PIN prompt (barge-in across prompts)', async () => {

@@ -69,6 +69,7 @@ describe(`DTMF fuzz: ${CALLS} random callers against the call machine (seed ${SE
           join: (_room: RoomInfo, channelId: string) => (joins++, inRoom.add(channelId)),
           leave: (_room: string, channelId: string) => inRoom.delete(channelId),
           replace: () => undefined,
+          admitted: () => true,
         },
         clock: { now: () => now },
         timing: DEFAULT_IVR_TIMING,

@@ -4,7 +4,7 @@ import { expect } from 'chai';
 import { SimulatedClock } from 'xstate';
 import { DEFAULT_ANNOUNCEMENTS, type RoomAnnouncements } from '../../flows/announcements.js';
 import { CallRouter } from '../../flows/call-router.js';
-import type { CallOutcome } from '../../flows/call-machine.js';
+import type { CallOutcome, JoinDetails } from '../../flows/call-machine.js';
 import type { NameRecorder, Role, RoomInfo } from '../../flows/ports.js';
 import { DEFAULT_IVR_TIMING } from '../../ivr/timing.js';
 import { FakeChannel, FakeDirectory, FakeLedger, flush, roomInfo, silentLog } from '../support/fakes.js';
@@ -46,9 +46,10 @@ function setup(announcements: Partial<RoomAnnouncements>, recording: boolean) {
       directory,
       ledger: new FakeLedger(),
       rooms: {
-        join: (_room: RoomInfo, channelId: string, role: Role, name?: string) => joins.push({ channelId, role, name }),
+        join: (_room: RoomInfo, channelId: string, role: Role, who?: JoinDetails) => joins.push({ channelId, role, name: who?.name }),
         leave: () => undefined,
         replace: () => undefined,
+        admitted: () => true,
       },
       clock: { now: () => 1_000_000 },
       timing: DEFAULT_IVR_TIMING,

@@ -46,6 +46,7 @@ function setup() {
         join: (_room: RoomInfo, channelId: string, _role: Role) => joins.push(channelId),
         leave: (_room: string, channelId: string) => leaves.push(channelId),
         replace: () => undefined,
+        admitted: () => true,
       },
       clock: { now: () => now },
       timing: DEFAULT_IVR_TIMING,

@@ -36,6 +36,7 @@ function callSetup(limits: CallLimits = LIMITS) {
         join: (room: RoomInfo, channelId: string, role: Role) => joins.push({ room: room.number, channelId, role }),
         leave: (_room: string, channelId: string) => leaves.push(channelId),
         replace: (_room: string, channelId: string) => replaces.push(channelId),
+        admitted: () => true,
       },
       clock: { now: () => now },
       timing: DEFAULT_IVR_TIMING,

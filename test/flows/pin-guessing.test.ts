@@ -51,7 +51,7 @@ class Process {
         channel: this.channel,
         directory: databasePorts(db).directory,
         ledger: this.ledger,
-        rooms: { join: (_room: RoomInfo, channelId: string, role: Role) => this.joins.push({ channelId, role }), leave: () => undefined, replace: () => undefined },
+        rooms: { join: (_room: RoomInfo, channelId: string, role: Role) => this.joins.push({ channelId, role }), leave: () => undefined, replace: () => undefined, admitted: () => true },
         clock: { now: () => Date.now() },
         timing: DEFAULT_IVR_TIMING,
         log,

@@ -37,6 +37,7 @@ function setup() {
         join: (room: RoomInfo, channelId: string, role: Role) => joins.push({ room: room.number, channelId, role }),
         leave: (room: string, channelId: string) => leaves.push({ room, channelId }),
         replace: () => undefined,
+        admitted: () => true,
       },
       clock: { now: () => 2_000_000 },
       timing: DEFAULT_IVR_TIMING,

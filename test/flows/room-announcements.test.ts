@@ -31,8 +31,8 @@ function room(announcements: Partial<RoomAnnouncements> = {}, over = {}) {
   const info = roomInfo({ number: R, language: 'it', announcements: { ...DEFAULT_ANNOUNCEMENTS, ...announcements }, ...over });
   return {
     ops: bridges.ops,
-    mod: (id: string, name?: string) => rooms.join(info, id, 'moderator', name),
-    part: (id: string, name?: string) => rooms.join(info, id, 'participant', name),
+    mod: (id: string, name?: string) => rooms.join(info, id, 'moderator', name === undefined ? {} : { name }),
+    part: (id: string, name?: string) => rooms.join(info, id, 'participant', name === undefined ? {} : { name }),
     leave: (id: string) => rooms.leave(R, id),
     settle: async () => {
       await flush();

@@ -18,7 +18,7 @@ describe('cap on calls still in the IVR (fake ARI, fake database)', () => {
     const router = new CallRouter(
       {
         channel, directory, ledger,
-        rooms: { join: () => undefined, leave: () => undefined, replace: () => undefined },
+        rooms: { join: () => undefined, leave: () => undefined, replace: () => undefined, admitted: () => true },
         clock: { now: () => 1 },
         timing: DEFAULT_IVR_TIMING,
         log: silentLog,

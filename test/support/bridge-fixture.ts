@@ -13,6 +13,7 @@ import type { Database, PinLockPolicy } from '../../db/index.js';
 import type { CallLimits, ConferenceBridges, ModeratorLeavePolicy, PinGuessingLimits } from '../../flows/ports.js';
 import { databasePinGuard } from '../../app/pin-guard.js';
 import type { Mailer } from '../../app/mailer.js';
+import type { RecordingControl } from '../../flows/recording-control.js';
 import type { AsteriskConfig } from '../../config/config.js';
 import type { LocalAsterisk } from '../../asterisk/local-asterisk.js';
 import type { IvrTiming } from '../../ivr/timing.js';
@@ -74,6 +75,8 @@ export class BridgeUnderTest {
       wrapBridges?: (b: ConferenceBridges) => ConferenceBridges;
       /** PIN guessing limits on the fixture's database, telling owners through `mailer`; with `guessing` (pause, IVR caps). */
       pinGuard?: { mailer: Mailer | null; guessing: PinGuessingLimits; lockPolicy?: PinLockPolicy };
+      /** The rooms' recorder (keys and the live API start and stop it); default none. */
+      recording?: RecordingControl;
     } = {},
   ): Promise<BridgeUnderTest> {
     const asterisk = options.asterisk?.running ?? (await sharedAsterisk());
@@ -102,6 +105,7 @@ export class BridgeUnderTest {
       recordings: db.recordings,
       ...(options.limits === undefined ? {} : { limits: options.limits }),
       ...(options.wrapBridges === undefined ? {} : { wrapBridges: options.wrapBridges }),
+      ...(options.recording === undefined ? {} : { recording: options.recording }),
       ...(options.pinGuard === undefined ? {} : { pinGuard: databasePinGuard(db, options.pinGuard.mailer, log), guessing: options.pinGuard.guessing }),
     });
     return new BridgeUnderTest(app, db, journal, journalDir, queue, { celLog: asterisk.paths.celLog, systemName: config.systemName }, Date.now(), recordingsDir);

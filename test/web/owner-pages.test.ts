@@ -4,20 +4,17 @@
 // subscribe, a call, unsubscribe showing the charge, the confirmation e-mail; settings,
 // password, sign-out; CSRF refusals. Screenshots of every page go to test-artifacts/screenshots/.
 import fs from 'node:fs';
-import path from 'node:path';
 import { expect } from 'chai';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { pino } from 'pino';
-import { createMailer } from '../../app/mailer.js';
-import { startApi, type ApiServer } from '../../api/server.js';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { ApiServer } from '../../api/server.js';
 import { startCall, type Step } from '../../sipp/caller.js';
 import { testAsteriskConfig } from '../support/asterisk-fixture.js';
-import { BridgeUnderTest } from '../support/bridge-fixture.js';
-import { SmtpSink } from '../support/smtp-sink.js';
+import type { BridgeUnderTest } from '../support/bridge-fixture.js';
+import { atPath, linkIn, mailText, screenshot, UI_TIMEOUT_MS } from '../support/browser.js';
+import type { SmtpSink } from '../support/smtp-sink.js';
 import { waitFor } from '../support/wait.js';
+import { startWebUnderTest, stopWebUnderTest } from '../support/web-fixture.js';
 
-const CHROMIUM = process.env.TOLLBRIDGE_TEST_CHROMIUM ?? '/usr/bin/chromium';
-const SCREENSHOTS = process.env.TOLLBRIDGE_TEST_SCREENSHOTS ?? path.resolve('test-artifacts', 'screenshots');
 const EMAIL = 'ada.web@example.test';
 const PASSWORD = 'correct horse battery';
 const NEW_PASSWORD = 'staple battery horse';
@@ -25,19 +22,6 @@ const RESET_PASSWORD = 'reset battery staple';
 const NEW_EMAIL = 'ada.new@example.test';
 const NUMBER = '+18005557301';
 const OPERATOR = 'operator-token-for-web-tests-0123';
-/** Playwright's own waits, generous for a loaded 2-core machine. */
-const UI_TIMEOUT_MS = 20_000;
-
-/** The body of a received mail, quoted-printable soft breaks and escapes undone. */
-function mailText(raw: string): string {
-  return raw.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
-}
-
-function linkIn(raw: string, path: string): string {
-  const m = new RegExp(`https?://\\S+${path}\\?token=[A-Za-z0-9_-]+`).exec(mailText(raw));
-  if (m === null) throw new Error(`no ${path} link in the mail:\n${raw}`);
-  return m[0];
-}
 
 describe('the owner\'s web pages in headless Chromium, with real SIP calls @asterisk', function () {
   this.timeout(180_000);
@@ -50,34 +34,22 @@ describe('the owner\'s web pages in headless Chromium, with real SIP calls @aste
   let accountId: number;
   let roomNumber: string;
 
-  const shot = async (name: string) => {
-    fs.mkdirSync(SCREENSHOTS, { recursive: true });
-    await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
-  };
-  const at = async (pathname: string) => page.waitForURL((url) => url.pathname === pathname, { timeout: UI_TIMEOUT_MS });
+  const shot = async (name: string) => screenshot(page, name);
+  const at = async (pathname: string) => atPath(page, pathname);
   const target = () => ({ host: '127.0.0.1', port: testAsteriskConfig().sipPort });
   const enter = (pin: string): Step[] => [{ pauseMs: 300 }, { digits: `${roomNumber}#` }, { pauseMs: 300 }, { digits: `${pin}#` }];
 
   before(async () => {
-    bridge = await BridgeUnderTest.start();
-    smtp = await SmtpSink.start();
-    const log = pino({ level: 'silent' });
-    api = await startApi({ db: bridge.db, mailer: createMailer({ smtpUrl: smtp.url, from: 'billing@tollbridge.test' }, log), log, operatorToken: OPERATOR }, '127.0.0.1', 0);
+    ({ bridge, api, smtp, browser } = await startWebUnderTest(OPERATOR));
     const created = await bridge.db.accounts.create({ name: 'Ada <Web> Lovelace', email: EMAIL, password: PASSWORD });
     accountId = created.account.id;
     roomNumber = created.room.number;
     await bridge.db.numbers.add(NUMBER, 'toll_free');
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-background-networking', '--disable-dev-shm-usage'] });
     context = await browser.newContext({ viewport: { width: 1000, height: 800 } });
     context.setDefaultTimeout(UI_TIMEOUT_MS);
     page = await context.newPage();
   });
-  after(async () => {
-    await browser?.close();
-    await api?.close();
-    await smtp?.close();
-    await bridge?.stop();
-  });
+  after(async () => stopWebUnderTest({ bridge, api, smtp, browser }));
 
   it('a wrong password is refused on the page; first login asks for both PINs before anything else; a real SIP call with them enters the conference', async () => {
     await page.goto(`${api.url}/app/room`);
@@ -329,8 +301,7 @@ describe('the owner\'s web pages in headless Chromium, with real SIP calls @aste
     await op.getByRole('button', { name: 'Add' }).click();
     await op.locator('#numbers tr', { hasText: '+18005557302' }).waitFor();
     expect((await bridge.db.numbers.get('+18005557302')).state).to.equal('available');
-    fs.mkdirSync(SCREENSHOTS, { recursive: true });
-    await op.screenshot({ path: path.join(SCREENSHOTS, '10-operator-numbers.png'), fullPage: true });
+    await screenshot(op, '10-operator-numbers');
 
     await op.getByRole('link', { name: 'Rates' }).click();
     await op.waitForURL((url) => url.pathname === '/operator/rates');
@@ -352,7 +323,7 @@ describe('the owner\'s web pages in headless Chromium, with real SIP calls @aste
     await op.getByRole('button', { name: `Deactivate account ${grace?.id ?? 0} for good` }).click();
     await op.locator('#accounts tr', { hasText: 'grace@example.test' }).getByText('deactivated').waitFor();
     expect((await bridge.db.accounts.get(grace?.id ?? 0)).deactivatedAt).to.be.a('number');
-    await op.screenshot({ path: path.join(SCREENSHOTS, '11-operator-accounts.png'), fullPage: true });
+    await screenshot(op, '11-operator-accounts');
 
     // The owner's session cookie does not open the operator pages, and sign-out closes them.
     await page.goto(`${api.url}/operator/numbers`);

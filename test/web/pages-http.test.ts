@@ -7,7 +7,9 @@ import { pino } from 'pino';
 import { createMailer } from '../../app/mailer.js';
 import { startApi, type ApiServer } from '../../api/server.js';
 import type { Database } from '../../db/index.js';
+import { csrfTokenFor } from '../../web/cookies.js';
 import { escapeHtml, html } from '../../web/html.js';
+import { liveSection } from '../../web/live-views.js';
 import { createTestDatabase } from '../support/db-fixture.js';
 
 const log = pino({ level: 'silent' });
@@ -80,6 +82,71 @@ describe('web pages over HTTP', function () {
     expect(forged.headers.get('content-type')).to.match(/^text\/html/);
     expect(await forged.text()).to.contain('the form is stale or came from another site');
     expect((await db.rooms.forAccount(accountId))[0]?.pinsSet).to.equal(false);
+  });
+
+  it('an organization\'s administrator is sent from the room pages to the organization\'s; the new forms refuse a POST without their CSRF value', async () => {
+    const org = await db.organizations.create({ name: 'Plain <Org>', email: 'org@example.test', password: 'correct horse battery' });
+    const formPage = await fetch(`${api.url}/signin`);
+    const nonce = /tb_form=([A-Za-z0-9_-]+)/.exec(formPage.headers.get('set-cookie') ?? '')?.[1] ?? '';
+    const signin = async (email: string) => {
+      const res = await fetch(`${api.url}/signin`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: `tb_form=${nonce}` }, body: form({ _form: nonce, email, password: 'correct horse battery' }) });
+      return /^(tb_session=[^;]+)/.exec(res.headers.get('set-cookie') ?? '')?.[1] ?? '';
+    };
+    const admin = await signin('org@example.test');
+    for (const path of ['/app/room', '/app/pins']) {
+      const res = await fetch(`${api.url}${path}`, { redirect: 'manual', headers: { cookie: admin } });
+      expect(res.status, path).to.equal(303);
+      expect(res.headers.get('location'), path).to.equal('/app/organization');
+    }
+    const organizationPage = await fetch(`${api.url}/app/organization`, { headers: { cookie: admin } });
+    expect(organizationPage.status).to.equal(200);
+    expect(await organizationPage.text()).to.contain('id="join-code"').and.contain('<h1>Plain &lt;Org&gt;</h1>').and.not.contain('<Org>').and.not.contain('href="/app/room"');
+    const stale = await fetch(`${api.url}/app/organization/join-code`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: admin }, body: '' });
+    expect(stale.status).to.equal(403);
+    const owner = await signin('plain@example.test');
+    const deletion = await fetch(`${api.url}/app/my-data/delete`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: owner }, body: form({ password: 'correct horse battery', confirm: 'on' }) });
+    expect(deletion.status).to.equal(403);
+    expect((await db.accounts.get(accountId)).erasedAt).to.equal(null);
+    // With its CSRF value, an owner's POST to an administrator's form is refused as the API refuses it.
+    const [room] = await db.rooms.forAccount(accountId);
+    await db.rooms.setPins(room?.number ?? '', { moderator: '4826', participant: '1739' });
+    const adminOnly = await fetch(`${api.url}/app/organization/join-code`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: owner }, body: form({ _csrf: csrfTokenFor(owner.slice('tb_session='.length)) }) });
+    expect(adminOnly.status).to.equal(403);
+    expect(await adminOnly.text()).to.contain('only an organization');
+    expect((await db.organizations.get(org.account.id)).joinCode).to.equal(org.joinCode);
+  });
+
+  it('without the bridge in this process the live view says so plainly; its forms keep CSRF; only that page may run its script', async () => {
+    const [room] = await db.rooms.forAccount(accountId);
+    await db.rooms.setPins(room?.number ?? '', { moderator: '4826', participant: '1739' });
+    const formPage = await fetch(`${api.url}/signin`);
+    const nonce = /tb_form=([A-Za-z0-9_-]+)/.exec(formPage.headers.get('set-cookie') ?? '')?.[1] ?? '';
+    const signin = await fetch(`${api.url}/signin`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: `tb_form=${nonce}` }, body: form({ _form: nonce, email: 'plain@example.test', password: 'correct horse battery' }) });
+    const session = /^(tb_session=[^;]+)/.exec(signin.headers.get('set-cookie') ?? '')?.[1] ?? '';
+    const get = (path: string) => fetch(`${api.url}${path}`, { redirect: 'manual', headers: { cookie: session } });
+    const live = await get('/app/room/live');
+    expect(live.status).to.equal(200);
+    expect(await live.text()).to.contain('id="live-unavailable"').and.contain('tollbridge start').and.not.contain('<form method="post" action="/app/room/live/');
+    expect(live.headers.get('content-security-policy')).to.contain("script-src 'self'").and.contain("connect-src 'self'");
+    const roomPage = await get('/app/room');
+    expect(roomPage.headers.get('content-security-policy')).to.not.contain('script-src');
+    expect(await roomPage.text()).to.contain('id="no-recordings"').and.contain('name="recordingConsent"');
+    expect((await get('/app/room/live/events')).status).to.equal(404);
+    expect((await get('/app/room/recordings/abc/file')).status).to.equal(404);
+    expect((await get('/app/room/recordings/99/file')).status).to.equal(404);
+    const script = await get('/web/live.js');
+    expect(script.headers.get('content-type')).to.match(/^text\/javascript/);
+    const post = (path: string, fields: Record<string, string>) => fetch(`${api.url}${path}`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: session }, body: form(fields) });
+    expect((await post('/app/room/live/lock', {})).status).to.equal(403);
+    expect((await post('/app/room/live/members/x/remove', {})).status).to.equal(403);
+    const csrf = csrfTokenFor(session.slice('tb_session='.length));
+    const refused = await post('/app/room/live/lock', { _csrf: csrf });
+    expect(await refused.text()).to.contain('only by the process that runs the bridge');
+  });
+
+  it('the live view escapes what callers send (their number)', () => {
+    const view = liveSection('c', { room: '1', state: 'live', locked: false, mutedAll: false, recording: false, members: [{ channelId: 'a.1', callerNumber: '<script>x</script>', role: 'participant', joinedAt: 0, where: 'live', muted: false, talking: false }] });
+    expect(view.value).to.contain('&lt;script&gt;x&lt;/script&gt;').and.not.contain('<script>');
   });
 
   it('the pages are not in the API description', async () => {
