@@ -474,7 +474,10 @@ export function createCallMachine(deps: CallDeps) {
         },
       },
       // One read of the guessing limits: a locked caller or room gets no PIN attempt at all.
+      // From here on the caller hears the room's language (asked once per call; the channel
+      // keeps it, across a restart of the app too).
       guarding: {
+        entry: ({ context }) => channel.speak(context.channelId, (context.room as RoomInfo).language),
         invoke: {
           src: 'guardStatus',
           input: ({ context }) => ({ room: context.room as RoomInfo, callerNumber: context.callerNumber }),
@@ -507,10 +510,7 @@ export function createCallMachine(deps: CallDeps) {
         always: [{ guard: 'roomAttemptsLeft', target: 'enteringRoom' }, { target: 'goodbye' }],
       },
       enteringPin: {
-        entry: ({ context }) => {
-          channel.speak(context.channelId, (context.room as RoomInfo).language);
-          markStep(context, { step: 'enteringPin', room: (context.room as RoomInfo).number });
-        },
+        entry: ({ context }) => markStep(context, { step: 'enteringPin', room: (context.room as RoomInfo).number }),
         on: { DTMF: { actions: 'forwardDigit' } },
         invoke: {
           id: 'collector',

@@ -123,6 +123,19 @@ describe('call machine (fake ARI, fake database)', () => {
     expect(t.ledger.assigned).to.deep.equal([]);
   });
 
+  it("the room's language is asked for once per call, not again after a wrong PIN", async () => {
+    const t = setup();
+    await dialIn(t);
+    await t.press(`${ROOM}#`);
+    await t.press('9999#');
+    await t.hear();
+    await t.advance(10_000);
+    await t.hear();
+    await t.press('1111#');
+    expect(t.joins).to.deep.equal([{ room: ROOM, channelId: CH, role: 'participant' }]);
+    expect(t.channel.ops.filter((op) => op.startsWith('speak '))).to.deep.equal([`speak ${CH} en`]);
+  });
+
   it('keeps digits typed ahead of the PIN prompt (barge-in across prompts)', async () => {
     const t = setup();
     await dialIn(t);
