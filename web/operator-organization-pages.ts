@@ -43,11 +43,11 @@ export function registerOperatorOrganizationPages(kit: OperatorKit): void {
     const organizations = await call<OrganizationSummary[]>(req, v.token, 'GET', '/v1/operator/organizations?limit=500');
     const rows = organizations.map(({ account: a, memberCount }) => html`<tr><td data-label="Id">${a.id}</td>
 <td data-label="Name">${a.deactivatedAt === null ? html`<a href="${ORGANIZATIONS}/${a.id}">${a.name}</a>` : a.name}</td>
-<td data-label="Administrator">${a.email}</td><td data-label="Members" class="num">${memberCount}</td>
+<td data-label="Administrator">${a.email}</td><td data-label="Members">${memberCount}</td>
 <td data-label="Created">${when(a.createdAt)}</td><td data-label="State">${a.deactivatedAt === null ? 'active' : `deactivated ${when(a.deactivatedAt)}`}</td></tr>`);
     const table = organizations.length === 0
       ? html`<p>No organization yet.</p>`
-      : html`<div class="scroll"><table id="organizations" class="cards"><thead><tr><th scope="col">Id</th><th scope="col">Name</th><th scope="col">Administrator e-mail</th><th scope="col" class="num">Members</th><th scope="col">Created</th><th scope="col">State</th></tr></thead><tbody>${rows}</tbody></table></div>`;
+      : html`<div class="scroll"><table id="organizations" class="cards"><thead><tr><th scope="col">Id</th><th scope="col">Name</th><th scope="col">Administrator e-mail</th><th scope="col">Members</th><th scope="col">Created</th><th scope="col">State</th></tr></thead><tbody>${rows}</tbody></table></div>`;
     return reply(page(frame(req, v, 'Organizations', error), html`${table}
 <p>An organization's administrator pays: the organization holds the toll-free numbers and gets one statement with a line per member. The administrator has no room and joins no calls; members keep their own rooms and PINs. Deactivate an organization on the Accounts page.</p>
 <h2>Create an organization</h2><form method="post" action="${ORGANIZATIONS}">${csrfField(v)}
