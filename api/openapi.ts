@@ -32,6 +32,7 @@ const SUMMARIES: Record<string, string> = {
   'DELETE /v1/accounts/{accountId}/organization': 'Leave your organization (usage so far stays on its statement).',
   'GET /v1/accounts/{accountId}/export': 'Everything about you as JSON: account, room, organization, subscriptions, ledger legs, recordings.',
   'POST /v1/accounts/{accountId}/erasure': 'Delete your account for good ({"password","confirm":true}): the room number is never reissued; legs stay for billing without caller numbers.',
+  'GET /v1/operator/organizations': 'Operator: every organization, active or deactivated, by id: [{"account","memberCount"}] (current members only); paged (?limit=, ?after=<last account id>).',
   'POST /v1/operator/organizations': 'Operator: create an organization ({"name","email","password"}): the administrator account, no room.',
   'GET /v1/operator/organizations/{id}': 'Operator: an organization, its join code and members.',
   'POST /v1/operator/retention/run': 'Operator: erase caller numbers older than TOLLBRIDGE_CALLER_RETENTION_DAYS now (also run daily).',

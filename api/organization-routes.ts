@@ -24,6 +24,8 @@ export interface OrganizationRouteDeps {
   callerRetentionDays: number;
   /** Where conference recordings are (TOLLBRIDGE_RECORDINGS_DIR): an erased account's go too. */
   recordingsDir?: string | undefined;
+  /** The request's ?limit= and ?after= (as every list route reads them). */
+  page: (req: Request) => { limit: number; after: string | undefined };
 }
 
 function memberParam(req: Request): number {
@@ -114,6 +116,16 @@ export function registerOrganizationRoutes(router: Router, deps: OrganizationRou
   });
 
   // --- operator -----------------------------------------------------------------------
+  // Every organization with its member count, by id (?limit=, ?after=<last id>; a full page links to the next).
+  router.add('GET', '/v1/operator/organizations', async (req) => {
+    operator(req);
+    const page = deps.page(req);
+    if (page.after !== undefined && !/^\d{1,15}$/.test(page.after)) throw new HttpError(400, 'BadQuery', '"after" is the last id of the previous page');
+    const items = await db.organizations.list({ limit: page.limit, ...(page.after === undefined ? {} : { after: Number(page.after) }) });
+    const last = items[items.length - 1];
+    if (items.length < page.limit || last === undefined) return ok(items);
+    return ok(items, 200, { link: `<${req.path}?limit=${page.limit}&after=${last.account.id}>; rel="next"` });
+  });
   router.add('POST', '/v1/operator/organizations', async (req) => {
     operator(req);
     const password = text(req.body, 'password', MAX_PASSWORD_LENGTH, false);

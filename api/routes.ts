@@ -453,7 +453,7 @@ export function registerRoutes(router: Router, deps: ApiDeps): void {
   });
 
   registerRecordingRoutes(router, { db, owner, roomNumberOf: async (accountId) => (await roomOf(accountId)).number, recordingsDir: deps.recordingsDir, recording: deps.recording, page: pageOf });
-  registerOrganizationRoutes(router, { db, mailer, log, owner, operator, reauthenticate, callerRetentionDays: deps.callerRetentionDays ?? DEFAULT_CALLER_RETENTION_DAYS, recordingsDir: deps.recordingsDir });
+  registerOrganizationRoutes(router, { db, mailer, log, owner, operator, reauthenticate, callerRetentionDays: deps.callerRetentionDays ?? DEFAULT_CALLER_RETENTION_DAYS, recordingsDir: deps.recordingsDir, page: pageOf });
 }
 
 /** PATCH room's "announcements": an object of true/false settings (db/ checks the names). */

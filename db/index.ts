@@ -30,7 +30,7 @@ export type { Statement, StatementLine } from './repositories/statements.js';
 export type { NumberRoute } from './repositories/numbers.js';
 export type { ApiKey, Credential } from './repositories/credentials.js';
 export type { AuditEntry } from './repositories/audit.js';
-export type { Member, MemberUsage, Organization } from './repositories/organizations.js';
+export type { Member, MemberUsage, Organization, OrganizationSummary } from './repositories/organizations.js';
 export type { AccountExport } from './repositories/personal-data.js';
 export { DEFAULT_CALLER_RETENTION_DAYS } from './repositories/personal-data.js';
 export { PUBLIC_TEST_DATA_KEY } from './field-cipher.js';

@@ -1,6 +1,6 @@
 // The operator's pages behind the operator token (TOLLBRIDGE_OPERATOR_TOKEN): the number
 // inventory (add; state: available, subscribed, quarantined until...), rates, accounts (create,
-// deactivate). Signing in checks the token against the API's own operator routes; the browser
+// deactivate), organizations (web/operator-organization-pages.ts). Signing in checks the token against the API's own operator routes; the browser
 // then holds only a random session id (HttpOnly, SameSite=Strict, Path=/operator), mapped in
 // this process's memory to the token for 8 hours: a restart signs the operator out.
 import { randomBytes } from 'node:crypto';
@@ -9,6 +9,7 @@ import type { Account, PhoneNumber, Rate } from '../db/index.js';
 import { csrfTokenFor, FORM_COOKIE, newFormNonce, readCookies, sameToken } from './cookies.js';
 import { html, type Html } from './html.js';
 import { asPage, page, type NavItem } from './layout.js';
+import { registerOperatorOrganizationPages, type OperatorVisit } from './operator-organization-pages.js';
 
 export const OPERATOR_COOKIE = 'tb_operator';
 const SESSION_MS = 8 * 3600_000;
@@ -16,6 +17,7 @@ const OPERATOR_NAV: NavItem[] = [
   { href: '/operator/numbers', label: 'Numbers' },
   { href: '/operator/rates', label: 'Rates' },
   { href: '/operator/accounts', label: 'Accounts' },
+  { href: '/operator/organizations', label: 'Organizations' },
 ];
 const HTML = 'text/html; charset=utf-8';
 const HEADERS = { 'content-security-policy': "default-src 'none'; style-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'", 'x-frame-options': 'DENY', 'referrer-policy': 'no-referrer' };
@@ -27,11 +29,6 @@ const formOf = (req: Request): Record<string, string> => (typeof req.body === 'o
 const reply = (body: Html, status = 200, headers: Record<string, string> = {}): Reply => ({ status, text: body.value, contentType: HTML, headers: { ...HEADERS, ...headers } });
 const redirect = (location: string, headers: Record<string, string> = {}): Reply => ({ status: 303, text: '', contentType: 'text/plain', headers: { location, ...headers } });
 const when = (ms: number | null) => (ms === null ? '' : new Date(ms).toISOString().slice(0, 16).replace('T', ' ') + ' UTC');
-
-interface OperatorVisit {
-  token: string;
-  csrf: string;
-}
 
 export function registerOperatorPages(router: Router, now: () => number = Date.now): void {
   const sessions = new Map<string, { token: string; expiresAt: number }>();
@@ -165,4 +162,6 @@ export function registerOperatorPages(router: Router, now: () => number = Date.n
     await call(req, v.token, 'POST', `/v1/operator/accounts/${id}/deactivate`);
     return '/operator/accounts';
   }), 'form');
+
+  registerOperatorOrganizationPages({ add, call, operatorPage, frame, csrfField, reply, formOf, when });
 }

@@ -26,6 +26,13 @@ export interface Organization {
   members: Member[];
 }
 
+/** A line of the operator's list of organizations. */
+export interface OrganizationSummary {
+  account: Account;
+  /** Current members (those who left or were removed are not counted). */
+  memberCount: number;
+}
+
 export interface MemberUsage {
   accountId: number;
   period: string;
@@ -77,6 +84,18 @@ export class OrganizationsRepository {
     const account = await this.requireOrganization(orgId);
     const row = await this.ctx.knex('accounts').where({ id: orgId }).first<{ join_code: string | null }>('join_code');
     return { account, joinCode: row?.join_code ?? '', members: await this.members(orgId) };
+  }
+
+  /** Every organization, active or deactivated, by id (a page of them: ids after `after`). */
+  async list(page: { after?: number; limit: number }): Promise<OrganizationSummary[]> {
+    const rows = await this.ctx.knex<AccountRow>('accounts').where({ kind: 'organization' }).where('id', '>', page.after ?? 0).orderBy('id').limit(page.limit);
+    const counts = rows.length === 0 ? [] : await this.ctx.knex('organization_members')
+      .whereIn('organization_id', rows.map((r) => r.id))
+      .whereNull('left_at')
+      .groupBy('organization_id')
+      .select<Array<{ organization_id: number | string; n: number | string }>>('organization_id', this.ctx.knex.raw('count(*) as n'));
+    const countOf = new Map(counts.map((c) => [Number(c.organization_id), Number(c.n)]));
+    return rows.map((r) => ({ account: toAccount(this.ctx.cipher, r), memberCount: countOf.get(Number(r.id)) ?? 0 }));
   }
 
   async members(orgId: number): Promise<Member[]> {
