@@ -9,7 +9,7 @@
 // earlier version wrote with the plaintext number are hashed when the database is opened.
 import type { Knex } from 'knex';
 import { CALLER_INDEX_PREFIX, isCallerIndex } from '../field-cipher.js';
-import type { RepositoryContext } from '../types.js';
+import { isUniqueViolation, type RepositoryContext } from '../types.js';
 
 export type PinKind = 'moderator' | 'participant';
 
@@ -235,7 +235,7 @@ export class PinFailuresRepository {
         .whereNot('subject', 'like', `${CALLER_INDEX_PREFIX}%`).limit(BATCH);
       const plain = rows.filter((r) => !isCallerIndex(r.subject));
       if (plain.length === 0) return done;
-      await this.ctx.knex.transaction(async (trx) => {
+      const converted = this.ctx.knex.transaction(async (trx) => {
         for (const r of plain) {
           const hashed = { scope: 'caller', subject: this.callerSubject(r.subject), kind: r.kind };
           const existing = await trx<Row>('pin_failures').where(hashed).first();
@@ -247,6 +247,13 @@ export class PinFailuresRepository {
           }
         }
       });
+      try {
+        await converted;
+      } catch (err) {
+        // A running bridge wrote the same caller's hashed row meanwhile: the next round merges it.
+        if (isUniqueViolation(err)) continue;
+        throw err;
+      }
       done += plain.length;
     }
   }
