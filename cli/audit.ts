@@ -9,9 +9,11 @@ import { option, when, withDatabase } from './open-db.js';
 import { parseDate } from './usage.js';
 
 /** Commands that change state, by path. */
-const CHANGES = new Set(['accounts create', 'accounts deactivate', 'rooms set-pins', 'rooms set', 'numbers add', 'numbers subscribe', 'numbers unsubscribe', 'rates set', 'ledger close', 'orgs create', 'orgs invite', 'orgs join', 'orgs remove', 'orgs leave', 'accounts delete', 'privacy retention']);
+const CHANGES = new Set(['accounts create', 'accounts deactivate', 'rooms set-pins', 'rooms set', 'numbers add', 'numbers subscribe', 'numbers unsubscribe', 'rates set', 'ledger close', 'orgs create', 'orgs invite', 'orgs join', 'orgs remove', 'orgs leave', 'accounts delete', 'privacy retention', 'pins clear']);
 /** Options worth naming in the target (never --moderator/--participant: PINs). */
-const TARGET_OPTIONS = ['account', 'email', 'kind'];
+const TARGET_OPTIONS = ['account', 'email', 'kind', 'caller', 'caller-hash'];
+/** A calling number is personal data: the log keeps its last two characters (…34). */
+const maskCaller = (n: string) => `…${n.trim().slice(-2)}`;
 
 function actor(): string {
   try {
@@ -29,7 +31,8 @@ export function changesState(command: Command): boolean {
 export async function recordCliAction(command: Command, args: ParsedArgs): Promise<void> {
   const named = TARGET_OPTIONS.flatMap((name) => {
     const value = option(args, name);
-    return value === undefined ? [] : [`--${name} ${value}`];
+    if (value === undefined) return [];
+    return [`--${name} ${name === 'caller' ? maskCaller(value) : value}`];
   });
   // E-mail addresses are personal data: the log keeps them masked (a…@example.com).
   const target = [...args.positionals, ...named].map((part) => part.split(' ').map((w) => (w.includes('@') ? maskEmail(w) : w)).join(' ')).join(' ');

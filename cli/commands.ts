@@ -8,10 +8,11 @@ import { ledgerCommands } from './ledger.js';
 import { numberCommands } from './numbers.js';
 import { organizationCommands } from './organizations.js';
 import { privacyCommands } from './privacy.js';
+import { pinCommands } from './pins.js';
 import { rateCommands } from './rates.js';
 import { roomCommands } from './rooms.js';
 import { secretCommands } from './secrets.js';
 import { startCommand } from './start.js';
 import { usageCommands } from './usage.js';
 
-export const commands: Command[] = [startCommand, apiCommand, ...accountCommands, ...privacyCommands, ...organizationCommands, ...roomCommands, ...numberCommands, ...rateCommands, ...usageCommands, ...ledgerCommands, auditCommand, ...secretCommands, callCommand];
+export const commands: Command[] = [startCommand, apiCommand, ...accountCommands, ...privacyCommands, ...organizationCommands, ...roomCommands, ...pinCommands, ...numberCommands, ...rateCommands, ...usageCommands, ...ledgerCommands, auditCommand, ...secretCommands, callCommand];

@@ -35,7 +35,7 @@ export type { AccountExport } from './repositories/personal-data.js';
 export { DEFAULT_CALLER_RETENTION_DAYS } from './repositories/personal-data.js';
 export { PUBLIC_TEST_DATA_KEY } from './field-cipher.js';
 export type { PasswordHasher, PasswordHasherOptions } from './passwords.js';
-export { DEFAULT_PIN_LOCK_POLICY, type PinLockPolicy, type PinKind, type GuardState, type FailureRecorded } from './repositories/pin-failures.js';
+export { DEFAULT_PIN_LOCK_POLICY, type PinLockPolicy, type PinKind, type GuardState, type FailureRecorded, type PinCounter } from './repositories/pin-failures.js';
 export { staticKeyring, type PinKeyring } from './pin-keys.js';
 
 export interface DatabaseOptions {
@@ -125,6 +125,9 @@ export async function openDatabase(cfg: DatabaseConfig, options: DatabaseOptions
   const recordings = new RecordingsRepository(ctx);
   const personalData = new PersonalDataRepository(ctx, { accounts, rooms, numbers, ledger, organizations, recordings });
   await personalData.encryptPlaintextOnce();
+  const pinFailures = new PinFailuresRepository(ctx, cfg.client, options.pinLockPolicy);
+  // Every open (one indexed read once done): calling numbers stored before they were hashed get hashed.
+  await pinFailures.hashPlaintextCallers();
   return {
     knex,
     client: cfg.client,
@@ -140,7 +143,7 @@ export async function openDatabase(cfg: DatabaseConfig, options: DatabaseOptions
     organizations,
     personalData,
     accountLinks: new AccountLinksRepository(ctx),
-    pinFailures: new PinFailuresRepository(ctx, cfg.client, options.pinLockPolicy),
+    pinFailures,
     recordings,
     close: async () => {
       await rooms.cache.stop();

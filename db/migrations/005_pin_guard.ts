@@ -2,7 +2,8 @@
 // and per calling number across rooms, with the lock they lead to. In the database so every
 // bridge process sharing it sees the same counts and locks.
 //   scope 'room':   subject = the room's id, kind 'moderator' or 'participant'
-//   scope 'caller': subject = the calling number ('anonymous' when withheld), kind 'any'
+//   scope 'caller': subject = a keyed hash of the calling number (h1:…, FieldCipher.callerIndex;
+//                   rows from before it are hashed on open), 'anonymous' when withheld, kind 'any'
 // Written only on a failure; read once before PIN entry and at each PIN check.
 import type { Knex } from 'knex';
 

@@ -4,8 +4,12 @@
 // first failure and lasts `windowMs`; the failure that reaches the limit locks entry for
 // `lockMs`. Once a lock or a window has passed, counting starts again from 0. A success writes
 // nothing, so it neither resets the count nor lifts a lock.
+// A caller's counter is keyed by a keyed hash of the calling number (FieldCipher.callerIndex),
+// never the number: the same caller finds the same row, and the table holds no number. Rows an
+// earlier version wrote with the plaintext number are hashed when the database is opened.
 import type { Knex } from 'knex';
-import type { RepositoryContext } from '../types.js';
+import { CALLER_INDEX_PREFIX, isCallerIndex } from '../field-cipher.js';
+import { isUniqueViolation, type RepositoryContext } from '../types.js';
 
 export type PinKind = 'moderator' | 'participant';
 
@@ -91,7 +95,26 @@ export interface FailureRecorded extends GuardState {
   lockBegan: Array<PinKind | 'caller'>;
 }
 
-const callerSubject = (callerNumber: string | null): string => (callerNumber === null || callerNumber === '' ? 'anonymous' : callerNumber.slice(0, 64));
+/** The subject of every withheld caller's counter (they count as one caller). */
+export const WITHHELD_SUBJECT = 'anonymous';
+
+/** A lock or a running count, as the operator lists them: callers by their hash, never a number. */
+export interface PinCounter {
+  scope: 'room' | 'caller';
+  /** The room's id and number (scope 'room'). */
+  roomId: number | null;
+  roomNumber: string | null;
+  /** Scope 'caller': 'withheld', or the keyed hash of the number (h1:…); the number is not stored. */
+  caller: string | null;
+  kind: PinKind | 'any';
+  failures: number;
+  windowStartedAt: number;
+  lastFailureAt: number;
+  lockedUntil: number | null;
+}
+
+/** Rows per batch while hashing numbers stored before they were hashed. */
+const BATCH = 500;
 
 export class PinFailuresRepository {
   constructor(
@@ -104,13 +127,18 @@ export class PinFailuresRepository {
     return this.policy;
   }
 
+  /**
+   * The stored subject of a caller: one HMAC. Withheld numbers (and "anonymous", which carriers
+   * send for them) are one caller. Clipped to 64 characters first, as numbers were stored before.
+   */
+  callerSubject(callerNumber: string | null): string {
+    if (callerNumber === null || callerNumber === '' || callerNumber === WITHHELD_SUBJECT) return WITHHELD_SUBJECT;
+    return this.ctx.cipher.callerIndex(callerNumber.slice(0, 64));
+  }
+
   /** The caller's path: one indexed read of at most three rows. */
   async state(keys: GuardKeys): Promise<GuardState> {
-    const rows = await this.ctx.reader<Row>('pin_failures')
-      .where((q) => {
-        void q.where({ scope: 'room', subject: String(keys.roomId) }).orWhere({ scope: 'caller', subject: callerSubject(keys.callerNumber), kind: 'any' });
-      });
-    return this.stateOf(rows, this.ctx.now());
+    return this.stateIn(this.ctx.reader, keys.roomId, this.callerSubject(keys.callerNumber), this.ctx.now());
   }
 
   /**
@@ -120,9 +148,10 @@ export class PinFailuresRepository {
    */
   async recordFailure(keys: GuardKeys & { kinds: PinKind[] }): Promise<FailureRecorded> {
     const now = this.ctx.now();
+    const caller = this.callerSubject(keys.callerNumber);
     const targets: Array<{ scope: 'room' | 'caller'; subject: string; kind: PinKind | 'any'; lockAfter: number }> = [
       ...keys.kinds.map((kind) => ({ scope: 'room' as const, subject: String(keys.roomId), kind, lockAfter: this.policy.roomLockAfter[kind] })),
-      { scope: 'caller', subject: callerSubject(keys.callerNumber), kind: 'any', lockAfter: this.policy.callerLockAfter },
+      { scope: 'caller', subject: caller, kind: 'any', lockAfter: this.policy.callerLockAfter },
     ];
     const lockBegan: Array<PinKind | 'caller'> = [];
     await this.ctx.knex.transaction(async (trx) => {
@@ -143,13 +172,96 @@ export class PinFailuresRepository {
         if (next.lockBegan) lockBegan.push(t.scope === 'caller' ? 'caller' : (t.kind as PinKind));
       }
     });
-    return { ...(await this.stateIn(this.ctx.knex, keys, now)), lockBegan };
+    return { ...(await this.stateIn(this.ctx.knex, keys.roomId, caller, now)), lockBegan };
   }
 
-  private async stateIn(knex: Knex, keys: GuardKeys, now: number): Promise<GuardState> {
+  /**
+   * The operator's list: every lock in force, or with `all` every count still in its window too;
+   * callers appear by their hash (or 'withheld'), never by number.
+   */
+  async counters(options: { all?: boolean } = {}): Promise<PinCounter[]> {
+    const now = this.ctx.now();
+    const rows = (await this.ctx.knex<Row>('pin_failures').orderBy(['scope', 'subject', 'kind'])).filter((r) => {
+      const state = currentCount(toCount(r), now, this.policy.windowMs);
+      return state.failures > 0 && (state.locked || options.all === true);
+    });
+    const roomIds = [...new Set(rows.filter((r) => r.scope === 'room').map((r) => Number(r.subject)))];
+    const numbers = new Map<number, string>();
+    for (let i = 0; i < roomIds.length; i += BATCH) {
+      const found = await this.ctx.knex('rooms').whereIn('id', roomIds.slice(i, i + BATCH)).select<Array<{ id: number; number: string }>>('id', 'number');
+      for (const f of found) numbers.set(Number(f.id), f.number);
+    }
+    return rows.map((r) => {
+      const state = currentCount(toCount(r), now, this.policy.windowMs);
+      const room = r.scope === 'room';
+      return {
+        scope: room ? 'room' : 'caller',
+        roomId: room ? Number(r.subject) : null,
+        roomNumber: room ? (numbers.get(Number(r.subject)) ?? null) : null,
+        caller: room ? null : r.subject === WITHHELD_SUBJECT ? 'withheld' : r.subject,
+        kind: r.kind as PinKind | 'any',
+        failures: state.failures,
+        windowStartedAt: Number(r.window_started_at),
+        lastFailureAt: Number(r.last_failure_at),
+        lockedUntil: state.lockedUntil,
+      };
+    });
+  }
+
+  /**
+   * Forgets a caller's failures and lifts its lock: by the number as typed (hashed here), null
+   * for withheld callers, or `{ hash }` as `counters` lists it. How many rows went (0 or 1).
+   */
+  async clearCaller(caller: string | null | { hash: string }): Promise<number> {
+    const subject = caller !== null && typeof caller === 'object' ? (caller.hash === 'withheld' ? WITHHELD_SUBJECT : caller.hash) : this.callerSubject(caller);
+    return this.ctx.knex('pin_failures').where({ scope: 'caller', subject, kind: 'any' }).delete();
+  }
+
+  /** Forgets a room's failures and lifts its locks (both PIN kinds); how many rows went. */
+  async clearRoom(roomId: number): Promise<number> {
+    return this.ctx.knex('pin_failures').where({ scope: 'room', subject: String(roomId) }).delete();
+  }
+
+  /**
+   * Replaces calling numbers stored before they were hashed (plaintext subjects) with their
+   * hash; a row of the same caller already under its hash keeps the stricter of the two counts.
+   * Idempotent and cheap when there is nothing to do (one indexed read): run at every open,
+   * so rows a not-yet-upgraded process wrote meanwhile are hashed at the next start too.
+   */
+  async hashPlaintextCallers(): Promise<number> {
+    let done = 0;
+    for (;;) {
+      const rows = await this.ctx.knex<Row>('pin_failures').where({ scope: 'caller' }).whereNot('subject', WITHHELD_SUBJECT)
+        .whereNot('subject', 'like', `${CALLER_INDEX_PREFIX}%`).limit(BATCH);
+      const plain = rows.filter((r) => !isCallerIndex(r.subject));
+      if (plain.length === 0) return done;
+      const converted = this.ctx.knex.transaction(async (trx) => {
+        for (const r of plain) {
+          const hashed = { scope: 'caller', subject: this.callerSubject(r.subject), kind: r.kind };
+          const existing = await trx<Row>('pin_failures').where(hashed).first();
+          if (existing === undefined) {
+            await trx('pin_failures').where({ scope: r.scope, subject: r.subject, kind: r.kind }).update({ subject: hashed.subject });
+          } else {
+            await trx('pin_failures').where(hashed).update(stricter(existing, r));
+            await trx('pin_failures').where({ scope: r.scope, subject: r.subject, kind: r.kind }).delete();
+          }
+        }
+      });
+      try {
+        await converted;
+      } catch (err) {
+        // A running bridge wrote the same caller's hashed row meanwhile: the next round merges it.
+        if (isUniqueViolation(err)) continue;
+        throw err;
+      }
+      done += plain.length;
+    }
+  }
+
+  private async stateIn(knex: Knex, roomId: number, caller: string, now: number): Promise<GuardState> {
     const rows = await knex<Row>('pin_failures')
       .where((q) => {
-        void q.where({ scope: 'room', subject: String(keys.roomId) }).orWhere({ scope: 'caller', subject: callerSubject(keys.callerNumber), kind: 'any' });
+        void q.where({ scope: 'room', subject: String(roomId) }).orWhere({ scope: 'caller', subject: caller, kind: 'any' });
       });
     return this.stateOf(rows, now);
   }
@@ -161,4 +273,16 @@ export class PinFailuresRepository {
     };
     return { room: { moderator: find('room', 'moderator'), participant: find('room', 'participant') }, caller: find('caller', 'any') };
   }
+}
+
+/** Two counters of one caller merged: the later lock, the higher count (with its window). */
+function stricter(a: Row, b: Row): Pick<Row, 'failures' | 'window_started_at' | 'last_failure_at' | 'locked_until'> {
+  const locks = [a.locked_until, b.locked_until].filter((l): l is number | string => l !== null).map(Number);
+  const more = Number(a.failures) >= Number(b.failures) ? a : b;
+  return {
+    failures: Number(more.failures),
+    window_started_at: Number(more.window_started_at),
+    last_failure_at: Math.max(Number(a.last_failure_at), Number(b.last_failure_at)),
+    locked_until: locks.length === 0 ? null : Math.max(...locks),
+  };
 }

@@ -1,6 +1,7 @@
 // PIN guessing over real SIP: after N wrong PINs from one caller (N = 3 here), that caller's
 // next call is refused PIN entry (it hears that entry is unavailable and the bridge hangs up,
 // even though it types the right PIN), and the room's owner gets one e-mail at the SMTP server.
+// The caller's counter in the database is keyed by a hash of the number, not the number.
 import { expect } from 'chai';
 import { pino } from 'pino';
 import { createMailer } from '../../app/mailer.js';
@@ -55,6 +56,10 @@ describe('PIN guessing over real SIP: a caller locked out after 3 wrong PINs @as
       ['unauthenticated', 'refused', CALLER],
       ['unauthenticated', 'refused', CALLER],
     ]);
+    // The guard's counters hold a keyed hash of the calling number, never the number (issue 13).
+    const counters = await bridge.db.knex('pin_failures').select<Array<{ scope: string; subject: string; locked_until: number | string | null }>>('scope', 'subject', 'locked_until');
+    expect(JSON.stringify(counters)).not.to.contain(CALLER.slice(1));
+    expect(counters.find((c) => c.scope === 'caller' && c.subject === bridge.db.pinFailures.callerSubject(CALLER))?.locked_until).to.not.equal(null);
     const mail = await waitFor('the owner e-mail at the SMTP server', () => (smtp.received.length > 0 ? smtp.received : null));
     expect(mail).to.have.length(1);
     expect(mail[0]?.to).to.deep.equal([owner.email]);
