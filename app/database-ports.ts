@@ -47,7 +47,8 @@ export async function holdRoomsInMemory(db: Database, log: Logger): Promise<void
  * The ledger port the bridge runs with: journal first (fsync'd in `dir`), then the database.
  * A domain error (say, a number no longer in the inventory) will not change on retry: the
  * record is logged and skipped; anything else (locked, unreachable) is retried until it passes.
+ * Caller numbers are sealed with the data key in the journal's files, as in the database.
  */
 export function openJournaledLedger(db: Database, dir: string, log: Logger, options: { sync?: boolean } = {}): Promise<JournaledLedger> {
-  return JournaledLedger.open({ dir, target: databasePorts(db).ledger, log, isPermanent: (err) => err instanceof DomainError, sync: options.sync });
+  return JournaledLedger.open({ dir, target: databasePorts(db).ledger, log, isPermanent: (err) => err instanceof DomainError, sync: options.sync, seal: db.cipher });
 }

@@ -16,7 +16,7 @@ import { PinFailuresRepository, type PinLockPolicy } from './repositories/pin-fa
 import { StatementsRepository } from './repositories/statements.js';
 import { OrganizationsRepository } from './repositories/organizations.js';
 import { PersonalDataRepository } from './repositories/personal-data.js';
-import { createFieldCipher, PUBLIC_TEST_DATA_KEY } from './field-cipher.js';
+import { createFieldCipher, PUBLIC_TEST_DATA_KEY, type FieldCipher } from './field-cipher.js';
 import { randomRoomNumber } from './room-number.js';
 import { createPasswordHasher, type PasswordHasher, type PasswordHasherOptions } from './passwords.js';
 import { staticKeyring, type PinKeyring } from './pin-keys.js';
@@ -85,6 +85,8 @@ export interface Database {
   pinFailures: PinFailuresRepository;
   /** Conference recordings: their files, times and who was present. */
   recordings: RecordingsRepository;
+  /** Personal fields at rest, with the data key: for what is kept outside the database too (the ledger journal). */
+  cipher: FieldCipher;
   close(): Promise<void>;
 }
 
@@ -145,6 +147,7 @@ export async function openDatabase(cfg: DatabaseConfig, options: DatabaseOptions
     accountLinks: new AccountLinksRepository(ctx),
     pinFailures,
     recordings,
+    cipher: ctx.cipher,
     close: async () => {
       await rooms.cache.stop();
       await writer.dispose();

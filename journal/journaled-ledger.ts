@@ -16,6 +16,17 @@ export type LedgerRecord =
   | { op: 'assign'; channelId: string; roomId: number; role: Role }
   | { op: 'close'; channelId: string; endedAt: number; reason?: LegEndReason };
 
+/**
+ * Seals a personal field for the journal's files and opens it again (db/field-cipher.ts's
+ * FieldCipher, with the data key): the journal keeps a caller's number only as long as the
+ * database is behind, but it is a file on disk all the same.
+ */
+export interface PersonalFieldSeal {
+  encrypt(plain: string | null): string | null;
+  /** A value written before sealing (no prefix) comes back as it is. */
+  decrypt(stored: string | null): string | null;
+}
+
 export interface JournaledLedgerOptions {
   /** The journal's directory (e.g. <data dir>/ledger-journal). */
   dir: string;
@@ -32,6 +43,8 @@ export interface JournaledLedgerOptions {
   rollBytes?: number;
   /** fdatasync each group before it resolves (default); false: OS write only (see README). */
   sync?: boolean;
+  /** Caller numbers are written sealed with it; absent: as given (tests of the journal alone). */
+  seal?: PersonalFieldSeal;
 }
 
 /** Records applied per round: channels in parallel (the SQLite writer commits them as one group). */
@@ -71,7 +84,8 @@ export class JournaledLedger implements UsageLedger {
   }
 
   openLeg(leg: LegOpening): Promise<void> {
-    return this.write({ op: 'open', leg });
+    const seal = this.options.seal;
+    return this.write({ op: 'open', leg: seal === undefined ? leg : { ...leg, callerNumber: seal.encrypt(leg.callerNumber) } });
   }
 
   assign(channelId: string, assignment: { roomId: number; role: Role }): Promise<void> {
@@ -209,8 +223,11 @@ export class JournaledLedger implements UsageLedger {
     const { target } = this.options;
     try {
       switch (record.op) {
-        case 'open':
-          await target.openLeg(record.leg);
+        case 'open': {
+          const seal = this.options.seal;
+          await target.openLeg(seal === undefined ? record.leg : { ...record.leg, callerNumber: seal.decrypt(record.leg.callerNumber) });
+          return;
+        }
           return;
         case 'assign':
           await target.assign(record.channelId, { roomId: record.roomId, role: record.role });

@@ -188,6 +188,31 @@ describe('ledger journal', function () {
       await second.close();
     });
 
+    it('caller numbers are sealed with the data key in the journal files (none in plaintext); the database gets the number; a plaintext record from before replays as it is', async () => {
+      const d = dir();
+      const caller = '+15550001111';
+      const down = new RecordingLedger();
+      down.down = true;
+      // Written before sealing: plaintext in the file.
+      const old = await JournaledLedger.open({ dir: d, target: down, log: silentLog, retryMs: { first: 1000, max: 1000 } });
+      await old.openLeg(opening('before-seal', sub, T0));
+      await old.close(0);
+      const sealed = await JournaledLedger.open({ dir: d, target: down, log: silentLog, retryMs: { first: 1000, max: 1000 }, seal: db.cipher });
+      await sealed.openLeg(opening('sealed', sub, T0 + 1000));
+      const files = sealed.segmentFiles();
+      await sealed.close(0);
+      const written = files.map((f) => fs.readFileSync(f, 'utf8')).join('');
+      expect(written).to.include('sealed');
+      expect(written.split('\n').filter((line) => line.includes(caller)), 'lines with the number in plaintext').to.have.length(1);
+      expect(written.split('\n').find((line) => line.includes(caller))).to.include('before-seal');
+
+      const replay = await openJournaledLedger(db, d, silentLog);
+      expect(await replay.drained(10_000)).to.equal(true);
+      expect((await db.ledger.findByChannel('sealed'))?.callerNumber).to.equal(caller);
+      expect((await db.ledger.findByChannel('before-seal'))?.callerNumber).to.equal(caller);
+      await replay.close();
+    });
+
     it('replaying records already applied changes nothing: no error, no second leg, the close stands', async () => {
       const d = dir();
       const first = await openJournaledLedger(db, d, silentLog);
