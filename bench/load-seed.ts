@@ -1,5 +1,6 @@
 // The load bench's rooms, in a SQLite file that `tollbridge start` then opens: one account per
-// room (each with its own number, subscribed), PINs set, room large enough for its callers.
+// room (each with its own number, subscribed), PINs set, room large enough for its callers,
+// quiet like the ConfBridge baseline's profiles.
 // The ConfBridge baseline's dialplan gets the same room numbers and PINs.
 import { openDatabase } from '../db/index.js';
 import type { BenchRoom } from './load-plan.js';
@@ -14,7 +15,11 @@ export async function seedRooms(filename: string, pinSecret: string, rooms: numb
     for (let r = 0; r < rooms; r++) {
       const { account, room } = await db.accounts.create({ name: `Load bench ${r}`, email: `load${r}@example.test` });
       await db.rooms.setPins(room.number, { moderator: MODERATOR_PIN, participant: PARTICIPANT_PIN });
-      await db.rooms.updateSettings(room.number, { maxParticipants: Math.min(1000, Math.max(2, callsPerRoom)) });
+      // Quiet rooms, as ConfBridge's profiles here (quiet = yes): no tones, count or music when alone.
+      await db.rooms.updateSettings(room.number, {
+        maxParticipants: Math.min(1000, Math.max(2, callsPerRoom)),
+        announcements: { joinLeaveTones: false, announceCount: false, aloneMusic: false },
+      });
       const dialled = `+1800555${String(1000 + r).padStart(4, '0')}`;
       await db.numbers.add(dialled, 'toll_free');
       await db.numbers.subscribe(dialled, account.id);
