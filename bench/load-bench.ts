@@ -4,6 +4,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { openCallers, type CallersKind } from './callers/load-callers.js';
 import { planCalls } from './load-plan.js';
 import type { SideReport } from './load-figures.js';
 import { runSide, type RunShape } from './load-run.js';
@@ -16,6 +17,8 @@ export interface LoadOptions extends RunShape {
   calls: number;
   rooms: number;
   only: SideName | null;
+  /** The load generator: the light callers (one process) or SIPp (one process per call). */
+  callers: CallersKind;
   endpoints: Record<SideName, SideEndpoints>;
   progress?: (line: string) => void;
 }
@@ -40,21 +43,26 @@ export async function runLoadBench(options: LoadOptions): Promise<LoadReport> {
     const rooms = await seedRooms(databaseFile, PIN_SECRET, options.rooms, perRoom);
     const plan = planCalls(options.calls, rooms, options.moderator);
     const sides: SideReport[] = [];
-    for (const name of ['tollbridge', 'confbridge'] as const) {
-      if (options.only !== null && options.only !== name) continue;
-      progress(`${name}: starting`);
-      const side =
-        name === 'tollbridge'
-          ? await startTollbridgeSide({ endpoints: options.endpoints.tollbridge, dir, databaseFile, pinSecret: PIN_SECRET })
-          : await startConfBridgeSide(options.endpoints.confbridge, rooms);
-      try {
-        sides.push(await runSide(side, plan, options, progress));
-      } catch (err) {
-        keep = true;
-        throw err;
-      } finally {
-        await side.stop();
+    const callers = await openCallers(options.callers);
+    try {
+      for (const name of ['tollbridge', 'confbridge'] as const) {
+        if (options.only !== null && options.only !== name) continue;
+        progress(`${name}: starting`);
+        const side =
+          name === 'tollbridge'
+            ? await startTollbridgeSide({ endpoints: options.endpoints.tollbridge, dir, databaseFile, pinSecret: PIN_SECRET })
+            : await startConfBridgeSide(options.endpoints.confbridge, rooms);
+        try {
+          sides.push(await runSide(side, callers, plan, options, progress));
+        } catch (err) {
+          keep = true;
+          throw err;
+        } finally {
+          await side.stop();
+        }
       }
+    } finally {
+      await callers.close();
     }
     const cpus = os.cpus();
     return {

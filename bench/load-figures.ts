@@ -1,6 +1,7 @@
 // The figures of one side's run, from what was observed: each caller's AMI timeline, SIPp's
 // results, the CPU counters at the window's edges and the samples taken meanwhile.
-import type { CallResult } from '../sipp/caller.js';
+import type { CallersKind } from './callers/load-callers.js';
+import type { LightCallResult } from './callers/light-callers.js';
 import type { ChannelTrack } from './join-timeline.js';
 import type { LoadPlan, PlannedCall } from './load-plan.js';
 import type { CpuCounters, Sampler } from './load-sampler.js';
@@ -19,7 +20,9 @@ export interface SideReport {
   join: Distribution;
   /** Moderator last: per room, from the moderator's '#'. */
   release: { moderatorIn: Distribution; allIn: Distribution; waitingIn: Distribution; waiting: number } | null;
-  cpu: { asteriskS: number; appS: number | null; sippS: number; benchS: number; perCall: { asterisk: number; app: number | null; total: number; sipp: number } };
+  /** The load generator: the light callers' process or the SIPp processes (callers.kind). */
+  callers: CallersKind;
+  cpu: { asteriskS: number; appS: number | null; callersS: number; benchS: number; perCall: { asterisk: number; app: number | null; total: number; callers: number } };
   /** The machine's 1-minute load average at the window's start and end. */
   loadAverage: [number, number];
   memory: { appStartKb: number; appPeakKb: number; appAfterKb: number; perLiveCallKb: number; asteriskPeakKb: number } | { appStartKb: null; asteriskPeakKb: number };
@@ -49,8 +52,9 @@ export interface Observed {
   moderator: 'first' | 'last';
   /** By caller number without '+'. */
   tracks: ReadonlyMap<string, ChannelTrack>;
-  /** SIPp's results by caller number without '+'. */
-  results: ReadonlyMap<string, CallResult>;
+  /** The callers' results by caller number without '+'. */
+  results: ReadonlyMap<string, LightCallResult>;
+  callers: CallersKind;
   before: CpuCounters;
   after: CpuCounters;
   appStartKb: number | null;
@@ -75,7 +79,7 @@ export function sideFigures(o: Observed): SideReport {
   const per = Math.max(1, answered.length);
   const asteriskS = after.asterisk - before.asterisk;
   const appS = after.app === null || before.app === null ? null : after.app - before.app;
-  const sippS = after.sipp - before.sipp;
+  const callersS = after.callers - before.callers;
   return {
     side: o.side,
     calls: everyone.length,
@@ -88,7 +92,8 @@ export function sideFigures(o: Observed): SideReport {
     join: distribution(timed.map(joinMs).filter((v): v is number => v !== null)),
     release: o.moderator === 'first' ? null : releaseTimes(plan, trackOf),
     loadAverage: [before.loadAverage, after.loadAverage],
-    cpu: { asteriskS, appS, sippS, benchS: after.bench - before.bench, perCall: { asterisk: asteriskS / per, app: appS === null ? null : appS / per, total: (asteriskS + (appS ?? 0)) / per, sipp: sippS / per } },
+    callers: o.callers,
+    cpu: { asteriskS, appS, callersS, benchS: after.bench - before.bench, perCall: { asterisk: asteriskS / per, app: appS === null ? null : appS / per, total: (asteriskS + (appS ?? 0)) / per, callers: callersS / per } },
     memory:
       appStartKb === null || appAfterKb === null
         ? { appStartKb: null, asteriskPeakKb: sampler.asteriskPeakKb }

@@ -52,7 +52,7 @@ export function formatReport(report: LoadReport): string {
     ['CPU-s per call: Asterisk', (s) => cpu(s.cpu.perCall.asterisk), (t, c) => ratio(t.cpu.perCall.asterisk, c.cpu.perCall.asterisk)],
     ['CPU-s per call: app', (s) => cpu(s.cpu.perCall.app)],
     ['CPU-s per call: Asterisk + app', (s) => cpu(s.cpu.perCall.total), (t, c) => ratio(t.cpu.perCall.total, c.cpu.perCall.total)],
-    ['CPU-s per call: SIPp (load generator)', (s) => cpu(s.cpu.perCall.sipp)],
+    ['CPU-s per call: load generator', (s) => `${cpu(s.cpu.perCall.callers)} (${s.callers === 'sipp' ? 'SIPp' : 'light callers'})`],
     ['app RSS start / peak / after (MB)', (s) => (s.memory.appStartKb === null ? '-' : `${mb(s.memory.appStartKb)} / ${mb(s.memory.appPeakKb)} / ${mb(s.memory.appAfterKb)}`)],
     ['app RSS growth per live call (KB)', (s) => (s.memory.appStartKb === null ? '-' : s.memory.perLiveCallKb.toFixed(0))],
     ['Asterisk RSS peak (MB)', (s) => mb(s.memory.asteriskPeakKb), (t, c) => ratio(t.memory.asteriskPeakKb, c.memory.asteriskPeakKb)],

@@ -4,9 +4,10 @@
 // room's moderator-leaves setting never comes into play), and meanwhile samples Asterisk's
 // taskprocessors and the processes' memory. CPU is the difference of /proc counters over the
 // window from the first call placed to the last channel gone.
-import { startCall, type CallHandle, type CallResult } from '../sipp/caller.js';
 import { KEY_GAP_MS, KEY_TONE_MS } from '../sipp/rtp-pcap.js';
 import { openAmiSession } from './ami-session.js';
+import type { LoadCall, LoadCallers } from './callers/load-callers.js';
+import type { LightCallResult } from './callers/light-callers.js';
 import { JoinTimeline, TIMELINE_CLASSES, TIMELINE_FILTERS, type ChannelTrack } from './join-timeline.js';
 import { sideFigures, type SideReport } from './load-figures.js';
 import type { LoadPlan, PlannedCall } from './load-plan.js';
@@ -35,12 +36,12 @@ const bare = (number: string) => number.replace(/^\+/, '');
 
 interface LiveCall {
   call: PlannedCall;
-  handle: CallHandle;
-  result: CallResult | null;
+  handle: LoadCall;
+  result: LightCallResult | null;
   hangupDue: boolean;
 }
 
-export async function runSide(side: RunningSide, plan: LoadPlan, shape: RunShape, progress: (line: string) => void): Promise<SideReport> {
+export async function runSide(side: RunningSide, callers: LoadCallers, plan: LoadPlan, shape: RunShape, progress: (line: string) => void): Promise<SideReport> {
   const everyone = [...plan.first, ...plan.second];
   const timeline = new JoinTimeline(new Set(everyone.map((c) => bare(c.callerNumber))), (bridge) => side.isConference(bridge));
   const ami = await openAmiSession(side.ami, TIMELINE_CLASSES, TIMELINE_FILTERS);
@@ -64,12 +65,12 @@ export async function runSide(side: RunningSide, plan: LoadPlan, shape: RunShape
     for (const [i, call] of calls.entries()) {
       const due = start + (i * 1000) / shape.cps - Date.now();
       if (due > 0) await sleep(due);
-      const handle = startCall({
+      const handle = callers.place({
         target: { host: '127.0.0.1', port: side.sipPort },
         dialled: call.dialled,
         callerNumber: call.callerNumber,
         steps: [{ pauseMs: PRE_DIGITS_PAUSE_MS }, { digits: call.digits }],
-        hangup: { by: 'caller', afterMs: safetyMs },
+        hangupAfterMs: safetyMs,
       });
       const entry: LiveCall = { call, handle, result: null, hangupDue: false };
       void handle.result.then((r) => (entry.result = r), () => undefined);
@@ -92,13 +93,13 @@ export async function runSide(side: RunningSide, plan: LoadPlan, shape: RunShape
           if (!roomPlaced || others.some((e) => e.result === null)) continue;
         }
         entry.hangupDue = true;
-        void entry.handle.hangUpNow().catch(() => undefined);
+        entry.handle.hangUpNow();
       }
       await sleep(100);
     }
   })();
 
-  const before = cpuCounters(side);
+  const before = cpuCounters(side, callers);
   const appStartKb = side.appPid === null ? null : rssKb(side.appPid);
   const windowStart = Date.now();
   try {
@@ -119,18 +120,20 @@ export async function runSide(side: RunningSide, plan: LoadPlan, shape: RunShape
     const channelsOf = () => everyone.map(track).filter((t): t is ChannelTrack => t !== undefined);
     while (channelsOf().some((t) => t.hungUpAt === null) && Date.now() < deadline) await sleep(100);
     await sleep(SETTLE_MS);
-    const after = cpuCounters(side);
+    const after = cpuCounters(side, callers);
     const windowS = (Date.now() - windowStart) / 1000;
     sampler.sampleMemory();
     await sleep(AFTER_MS);
     const appAfterKb = side.appPid === null ? null : rssKb(side.appPid);
     if (failure.timeline !== null) throw failure.timeline;
     const results = new Map([...live.entries()].flatMap(([caller, e]) => (e.result === null ? [] : [[caller, e.result] as const])));
-    return sideFigures({ side: side.name, plan, moderator: shape.moderator, tracks: timeline.byCaller(), results, before, after, appStartKb, appAfterKb, sampler, windowS });
+    return sideFigures({ side: side.name, plan, moderator: shape.moderator, tracks: timeline.byCaller(), results, before, after, callers: callers.kind, appStartKb, appAfterKb, sampler, windowS });
   } finally {
     hangingUp = false;
     await hangups;
-    await Promise.all([...live.values()].filter((e) => e.result === null).map((e) => e.handle.hangUpNow().catch(() => undefined)));
+    const unfinished = [...live.values()].filter((e) => e.result === null);
+    for (const e of unfinished) e.handle.hangUpNow();
+    await Promise.race([Promise.all(unfinished.map((e) => e.handle.result)), sleep(HANGUP_EVENTS_TIMEOUT_MS)]);
     await sampler.stop();
     await ami.close();
   }

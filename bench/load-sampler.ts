@@ -3,6 +3,7 @@
 // the CPU counters read at the edges of the measured window.
 import os from 'node:os';
 import type { AmiSession } from './ami-session.js';
+import type { LoadCallers } from './callers/load-callers.js';
 import type { RunningSide } from './load-side.js';
 import { cpuTimes, rssKb, totalCpu } from './proc-stats.js';
 import { TaskprocessorWatch, parseTaskprocessors } from './taskprocessors.js';
@@ -44,11 +45,11 @@ export class Sampler {
   }
 }
 
-/** CPU seconds so far of Asterisk, the app, and the bench's reaped children (the SIPp processes). */
+/** CPU seconds so far of Asterisk, the app, and the callers (the load generator). */
 export interface CpuCounters {
   asterisk: number;
   app: number | null;
-  sipp: number;
+  callers: number;
   /** The bench itself (placing calls, reading AMI): it shares the machine too. */
   bench: number;
   /** The machine's 1-minute load average: other work on a shared machine shows here. */
@@ -56,7 +57,6 @@ export interface CpuCounters {
 }
 
 /** The counters a window is measured between. */
-export function cpuCounters(side: RunningSide): CpuCounters {
-  const self = cpuTimes('self');
-  return { asterisk: totalCpu(side.asteriskPid) ?? NaN, app: side.appPid === null ? null : totalCpu(side.appPid), sipp: self.children, bench: self.own, loadAverage: os.loadavg()[0] ?? NaN };
+export function cpuCounters(side: RunningSide, callers: Pick<LoadCallers, 'cpuSeconds'>): CpuCounters {
+  return { asterisk: totalCpu(side.asteriskPid) ?? NaN, app: side.appPid === null ? null : totalCpu(side.appPid), callers: callers.cpuSeconds(), bench: cpuTimes('self').own, loadAverage: os.loadavg()[0] ?? NaN };
 }

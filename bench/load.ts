@@ -1,7 +1,7 @@
 // The load bench's command line:
 //   npm run bench:load -- --calls 200 --cps 10 [--rooms 1] [--moderator first|last] [--stay 10]
-//                         [--only tollbridge|confbridge] [--json]
-// Places N real SIP callers (SIPp, RFC 4733 DTMF) at R calls per second into tollbridge
+//                         [--only tollbridge|confbridge] [--callers light|sipp] [--json]
+// Places N real SIP callers (RFC 4733 DTMF; the light callers of callers/, or SIPp) at R calls per second into tollbridge
 // (`tollbridge start` as its own process) and into Asterisk's own ConfBridge in pure dialplan,
 // one after the other, and prints both side by side (load-report.ts). Instances and ports:
 // TOLLBRIDGE_LOAD_APP_* and TOLLBRIDGE_LOAD_CB_* (INSTANCE, SIP_PORT, ARI_PORT, AMI_PORT,
@@ -26,6 +26,7 @@ async function main(): Promise<void> {
       moderator: { type: 'string', default: 'first' },
       stay: { type: 'string', default: '10' },
       only: { type: 'string' },
+      callers: { type: 'string', default: 'light' },
       json: { type: 'boolean', default: false },
     },
   });
@@ -33,7 +34,9 @@ async function main(): Promise<void> {
   if (!(cps > 0 && cps <= 100)) throw new Error(`--cps takes a rate from 0 to 100 calls per second, not "${values.cps}"`);
   if (values.moderator !== 'first' && values.moderator !== 'last') throw new Error('--moderator takes first or last');
   if (values.only !== undefined && values.only !== 'tollbridge' && values.only !== 'confbridge') throw new Error('--only takes tollbridge or confbridge');
+  if (values.callers !== 'light' && values.callers !== 'sipp') throw new Error('--callers takes light or sipp');
   const report = await runLoadBench({
+    callers: values.callers,
     calls: wholeNumber('calls', values.calls, 2),
     cps,
     rooms: wholeNumber('rooms', values.rooms, 1),

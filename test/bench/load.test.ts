@@ -1,7 +1,7 @@
-// The load bench run small over real SIP, so it cannot rot, in both shapes: 20 callers at 10
-// per second into one room with the moderator first, and 30 into two rooms with the moderators
-// last (everyone waits on hold first); each against tollbridge (spawned `tollbridge start`)
-// and the ConfBridge baseline. Asserts what must hold whatever the
+// The load bench run small over real SIP, so it cannot rot, in both shapes and with both load
+// generators: 20 SIPp callers at 10 per second into one room with the moderator first, and 30
+// light callers into two rooms with the moderators last (everyone waits on hold first); each
+// against tollbridge (spawned `tollbridge start`) and the ConfBridge baseline. Asserts what must hold whatever the
 // machine's speed: every call answered and in the conference on both sides, every figure of
 // the report present. No timings are asserted (they belong to the bench's output).
 // Instances and ports: TOLLBRIDGE_TEST_LOAD_APP_* and TOLLBRIDGE_TEST_LOAD_CB_* (INSTANCE,
@@ -29,8 +29,8 @@ function complete(d: Distribution | undefined, count: number, what: string): voi
 describe('load bench (npm run bench:load), small @asterisk', function () {
   this.timeout(150_000);
 
-  it('20 callers, moderator first, one room: all answered and in the conference on both sides, every caller timed', async () => {
-    const report = await runLoadBench({ calls: 20, cps: 10, rooms: 1, moderator: 'first', stayS: 3, only: null, endpoints: endpoints() });
+  it('20 SIPp callers, moderator first, one room: all answered and in the conference on both sides, every caller timed', async () => {
+    const report = await runLoadBench({ calls: 20, cps: 10, rooms: 1, moderator: 'first', stayS: 3, only: null, callers: 'sipp', endpoints: endpoints() });
     expect(report.sides.map((s) => s.side)).to.deep.equal(['tollbridge', 'confbridge']);
     for (const side of report.sides) {
       expect(side, side.side).to.include({ calls: 20, answered: 20, inConference: 20, release: null });
@@ -40,7 +40,7 @@ describe('load bench (npm run bench:load), small @asterisk', function () {
     expect(formatReport(report)).to.contain("'#' -> in conference p95");
   });
 
-  it('30 callers, moderators last, 2 rooms: all answered and in the conference on tollbridge and on ConfBridge, with every figure reported', async () => {
+  it('30 light callers, moderators last, 2 rooms: all answered and in the conference on tollbridge and on ConfBridge, with every figure reported', async () => {
     const report = await runLoadBench({
       calls: CALLS,
       cps: 10,
@@ -48,6 +48,7 @@ describe('load bench (npm run bench:load), small @asterisk', function () {
       moderator: 'last',
       stayS: 3,
       only: null,
+      callers: 'light',
       endpoints: endpoints(),
     });
     expect(report.sides.map((s) => s.side)).to.deep.equal(['tollbridge', 'confbridge']);
@@ -60,7 +61,8 @@ describe('load bench (npm run bench:load), small @asterisk', function () {
       complete(side.release?.waitingIn, CALLS - ROOMS, `${what} release: each waiting caller`);
       expect(side.maxLiveCalls, what).to.equal(CALLS); // everyone waited, then all were in together
       expect(side.cpu.asteriskS, `${what} Asterisk CPU`).to.be.greaterThan(0);
-      expect(side.cpu.sippS, `${what} SIPp CPU`).to.be.greaterThan(0);
+      expect(side.callers, what).to.equal('light');
+      expect(side.cpu.callersS, `${what} load generator CPU`).to.be.greaterThan(0);
       expect(side.taskprocessors.polls, `${what} taskprocessor polls`).to.be.greaterThan(0);
       expect(side.taskprocessors.deepest, what).to.have.length(3);
       expect(side.memory.asteriskPeakKb, what).to.be.greaterThan(0);
