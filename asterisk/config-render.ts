@@ -8,16 +8,35 @@ import { repoRoot } from '../config/paths.js';
 
 /**
  * AMI rights of the app's user (sip-config/manager.conf): it reads CEL, hang-up requests and
- * talk detection (class "call") and the keys callers press (class "dtmf"), and writes nothing (Ping needs no right; AMI's Filter action would need
- * "system", which also allows dialplan and module changes, so the events are filtered in
- * manager.conf instead). Diagnostics (TOLLBRIDGE_AMI_DIAGNOSTICS, the load bench) add the
- * reading and the Command/Filter actions the bench uses, still without originate.
+ * talk detection (class "call") and the keys callers press (class "dtmf"), and writes nothing
+ * (Ping needs no right; AMI's Filter action would need "system", which also allows dialplan and
+ * module changes, so the events are filtered in manager.conf instead).
  */
-export function amiRights(cfg: Pick<AsteriskConfig, 'amiDiagnostics'>): { read: string; write: string; eventFilters: string } {
-  if (cfg.amiDiagnostics) {
-    return { read: 'system,call,log,verbose,command,agent,user,config,dtmf,reporting,cdr,dialplan', write: 'system,command,reporting', eventFilters: '' };
-  }
+export function amiRights(): { read: string; write: string; eventFilters: string } {
   return { read: 'call,dtmf', write: '', eventFilters: AMI_APP_EVENTS.map((name) => `eventfilter = Event: ${name}`).join('\n') };
+}
+
+/** The user the load bench logs in as (TOLLBRIDGE_AMI_DIAGNOSTICS): `<app's AMI user>-diagnostics`. */
+export function diagnosticsAmiUser(amiUser: string): string {
+  return `${amiUser}-diagnostics`;
+}
+
+/**
+ * Diagnostics (TOLLBRIDGE_AMI_DIAGNOSTICS, the load bench only): a second AMI user, same
+ * password, that reads every event and may run Command/Filter (still no originate). A user of
+ * its own, so the app's connection keeps its filtered events and the bench measures the app as
+ * it runs in service.
+ */
+export function diagnosticsAmiSection(cfg: Pick<AsteriskConfig, 'amiDiagnostics' | 'amiUser' | 'amiPassword'>): string {
+  if (!cfg.amiDiagnostics) return '';
+  return [
+    `[${diagnosticsAmiUser(cfg.amiUser)}]`,
+    `secret = ${cfg.amiPassword}`,
+    'deny = 0.0.0.0/0.0.0.0',
+    'permit = 127.0.0.1/255.255.255.255',
+    'read = system,call,log,verbose,command,agent,user,config,dtmf,reporting,cdr,dialplan',
+    'write = system,command,reporting',
+  ].join('\n');
 }
 
 /**
@@ -27,7 +46,7 @@ export function amiRights(cfg: Pick<AsteriskConfig, 'amiDiagnostics'>): { read: 
 export const AMI_APP_EVENTS = ['CEL', 'SoftHangupRequest', 'HangupRequest', 'DTMFEnd', 'ChannelTalkingStart', 'ChannelTalkingStop'];
 
 export function placeholderValues(cfg: AsteriskConfig): Record<string, string> {
-  const rights = amiRights(cfg);
+  const rights = amiRights();
   return {
     INSTANCE: cfg.instance,
     SIP_PORT: String(cfg.sipPort),
@@ -42,6 +61,7 @@ export function placeholderValues(cfg: AsteriskConfig): Record<string, string> {
     AMI_READ: rights.read,
     AMI_WRITE: rights.write,
     AMI_EVENT_FILTERS: rights.eventFilters,
+    AMI_DIAGNOSTICS_USER: diagnosticsAmiSection(cfg),
     ARI_APP: cfg.ariApp,
     SYSTEMNAME: cfg.systemName,
     RUN_USER: cfg.runUser,

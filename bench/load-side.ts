@@ -1,6 +1,7 @@
 // One side of the load bench: an Asterisk the callers dial, whose AMI the bench watches, and
 // the processes whose CPU is counted. tollbridge (app + its own Asterisk) or the ConfBridge
 // baseline (an Asterisk alone, pure dialplan).
+import { diagnosticsAmiUser } from '../asterisk/config-render.js';
 import { loadConfig, type AsteriskConfig } from '../config/config.js';
 import type { AmiLogin } from './ami-session.js';
 import type { BridgeFields } from './join-timeline.js';
@@ -63,7 +64,8 @@ export function sideEnv(ep: SideEndpoints): Record<string, string> {
     TOLLBRIDGE_ARI_APP: 'tollbridge',
     TOLLBRIDGE_MANAGE_ASTERISK: 'yes',
     TOLLBRIDGE_CARRIER_IPS: '127.0.0.1',
-    // The bench reads DTMF/bridge events and runs Command over AMI: rights the app's own user lacks.
+    // The bench reads DTMF/bridge events and runs Command over AMI with a user of its own
+    // (asterisk/config-render.ts diagnosticsAmiSection): rights the app's user lacks.
     TOLLBRIDGE_AMI_DIAGNOSTICS: 'yes',
   };
 }
@@ -73,6 +75,7 @@ export function sideAsteriskConfig(ep: SideEndpoints, extra: Record<string, stri
   return loadConfig({ ...process.env, ...sideEnv(ep), ...extra }).asterisk;
 }
 
+/** The bench's own AMI user (diagnostics), not the app's: the app's connection stays as in service. */
 export function amiLogin(cfg: AsteriskConfig): AmiLogin {
-  return { port: cfg.amiPort, user: cfg.amiUser, password: cfg.amiPassword };
+  return { port: cfg.amiPort, user: diagnosticsAmiUser(cfg.amiUser), password: cfg.amiPassword };
 }

@@ -86,6 +86,23 @@ describe('configuration', () => {
     expect(pjsip).to.contain('match = 127.0.0.1\nmatch = 127.0.0.2');
   });
 
+  it("keeps the app's AMI user filtered when the load bench asks for diagnostics: the bench gets a user of its own", () => {
+    const managerConf = (env: Record<string, string>) => renderAsteriskConfig(loadConfig(env).asterisk).find(([name]) => name === 'manager.conf')?.[1] ?? '';
+    const users = (text: string) =>
+      text
+        .split(/^(?=\[)/m)
+        .map((section) => ({ name: /^\[([^\]]+)\]/.exec(section)?.[1], body: section.slice(section.indexOf('\n') + 1).trim() }))
+        .filter((u) => u.name !== undefined && u.name !== 'general');
+    const service = users(managerConf({}));
+    expect(service.map((u) => u.name)).to.deep.equal(['tollbridge']);
+    const bench = users(managerConf({ TOLLBRIDGE_AMI_DIAGNOSTICS: 'yes' }));
+    expect(bench.map((u) => u.name)).to.deep.equal(['tollbridge', 'tollbridge-diagnostics']);
+    // The app's user is the same as in service: read call,dtmf, no write, its event filter.
+    expect(bench[0]?.body).to.equal(service[0]?.body);
+    expect(bench[0]?.body).to.match(/^read = call,dtmf$/m).and.match(/^eventfilter = Event: DTMFEnd$/m);
+    expect(bench[1]?.body).to.match(/^read = system,call/m).and.not.match(/eventfilter|originate/);
+  });
+
   it('the docker Asterisk entrypoint fills the same placeholders as the app', () => {
     const script = fs.readFileSync(path.join(repoRoot(), 'docker', 'asterisk-entrypoint.sh'), 'utf8');
     const inScript = [...script.matchAll(/\[([A-Z_]+)\]=/g)].map((m) => m[1]).sort();
