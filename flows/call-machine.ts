@@ -432,8 +432,10 @@ export function createCallMachine(deps: CallDeps) {
           },
         },
       },
+      // No mark here: a restarted app resumes an answered channel with an open leg and no mark
+      // at the room entry anyway (app/resync-plan.ts), so the mark would cost each caller a
+      // request for nothing.
       enteringRoom: {
-        entry: ({ context }) => markStep(context, { step: 'enteringRoom' }),
         on: { DTMF: { actions: 'forwardDigit' } },
         invoke: {
           id: 'collector',
