@@ -15,8 +15,10 @@ const CLOSE = { name: 'tollbridge_ledger_close', text: closeBatchSql('postgres',
 // lookups is always the right plan. The planner guesses 100 rows for json_array_elements and,
 // on a young or unanalysed ledger, then prefers to scan the whole ledger once per batch and
 // hash-join it (8 ms per batch of 50 at 20,000 rows instead of 1.4 ms, growing with the ledger).
-// This connection runs nothing else, so its planner is told to use the indexes.
-const PLAN_BY_KEY = 'SET enable_seqscan = off; SET enable_hashjoin = off; SET enable_mergejoin = off';
+// This connection runs nothing else, so its planner is told to use the indexes. That alone
+// left the close's kept plan reading the whole channel index per batch (closeBatchSql says
+// why; test/db/pg-ledger-plan.test.ts plans the close as this connection does).
+export const PLAN_BY_KEY = 'SET enable_seqscan = off; SET enable_hashjoin = off; SET enable_mergejoin = off';
 
 export function pgLedgerWriter(url: string, maxGroup?: number): LedgerWriter {
   return groupCommitWriter(pgGroupDatabase(url), maxGroup);
