@@ -43,7 +43,7 @@ export interface SoakAppOptions {
   roomSize: number;
   /** Rooms with tones, count and music when alone off (as the load bench's). Default: a new room's defaults. */
   quiet: boolean;
-  /** TOLLBRIDGE_LOG_LEVEL for the app; its lines go to /dev/null (formatting them still costs). */
+  /** TOLLBRIDGE_LOG_LEVEL for the app; its lines go to TOLLBRIDGE_SOAK_LOG (default /dev/null: formatting them still costs). */
   logLevel: string;
   /** Asterisk's Swagger files (ari-client reads them): the Asterisk root's usr/share/asterisk/rest-api. */
   apiDocsDir: string;
@@ -83,7 +83,7 @@ export async function startSoakApp(options: SoakAppOptions): Promise<SoakApp> {
     TOLLBRIDGE_ARI_APP: 'memtest',
     TOLLBRIDGE_LOG_LEVEL: options.logLevel,
   });
-  const log = createLogger(config.logLevel, pino.destination({ dest: '/dev/null', sync: false }));
+  const log = createLogger(config.logLevel, pino.destination({ dest: process.env.TOLLBRIDGE_SOAK_LOG ?? '/dev/null', sync: false }));
   const db = await openDatabase(config.database, databaseOptions(config));
   const rooms = await seedRooms(db, options);
   const journal = await openJournaledLedger(db, config.ledgerJournalDir, log, { sync: config.ledgerJournalSync });
