@@ -75,14 +75,17 @@ export class SoakCallers {
 
   /**
    * One round in every room at once: moderator in, participants in, then (after `stayMs`, and
-   * after `allIn` resolves when given: a measurement of the full rooms) participants out, moderator out.
+   * after `allIn` resolves when given: a measurement of the full rooms) participants out,
+   * moderator out. A caller the app never put in the conference is hung up and counted
+   * (`stuck`), and the round goes on: the soak measures memory, and reports these apart.
    */
   async round(rooms: SoakRoom[], roomSize: number, stayMs: number, allIn?: () => Promise<void>): Promise<void> {
     const full = await Promise.all(
       rooms.map(async (room) => {
-        const moderator = await this.join(room, 'moderator');
-        const participants = await Promise.all(Array.from({ length: roomSize - 1 }, () => this.join(room, 'participant')));
-        return { moderator, participants };
+        const moderator = await this.joinOrGiveUp(room, 'moderator');
+        if (moderator === null) return { moderator: null, participants: [] };
+        const participants = await Promise.all(Array.from({ length: roomSize - 1 }, () => this.joinOrGiveUp(room, 'participant')));
+        return { moderator, participants: participants.filter((id): id is string => id !== null) };
       }),
     );
     if (stayMs > 0) await new Promise((r) => setTimeout(r, stayMs));
@@ -90,8 +93,22 @@ export class SoakCallers {
     await Promise.all(
       full.map(async ({ moderator, participants }) => {
         await this.leave(participants);
-        await this.leave([moderator]);
+        if (moderator !== null) await this.leave([moderator]);
       }),
     );
+  }
+
+  /** Callers the app did not put in the conference in time (hung up by the soak, or by the app). */
+  readonly stuck: StuckCall[] = [];
+
+  private async joinOrGiveUp(room: SoakRoom, role: 'moderator' | 'participant'): Promise<string | null> {
+    try {
+      return await this.join(room, role);
+    } catch (err) {
+      if (!(err instanceof StuckCall)) throw err;
+      this.stuck.push(err);
+      await this.leave([err.channelId]);
+      return null;
+    }
   }
 }

@@ -34,6 +34,7 @@ describe('soak bench (npm run bench:soak), small', function () {
     const callers = new SoakCallers(soak.ari, (id) => soak.app.router.has(id));
     for (let round = 0; round < ROUNDS; round++) await callers.round(soak.rooms, ROOM_SIZE, 0);
     expect(callers.callsPlaced).to.equal(ROUNDS * ROOMS * ROOM_SIZE);
+    expect(callers.stuck.map((s) => s.message)).to.deep.equal([]);
     // Every leg closed with its role, through the journal into the database.
     await waitFor('the journal applied', () => soak.journal.backlog() === 0);
     const legs = await soak.db.ledger.legsAnsweredBetween(0, Date.now() + 1);
