@@ -7,17 +7,39 @@ import { CallRecordBook, CelLogFile, parseCelTime } from './cel-log.js';
 /** Ends seen over AMI kept at most (oldest forgotten first): a day of a busy bridge. */
 const AMI_MEMORY = 200_000;
 
+/**
+ * How long the CEL file's records stay in memory after the last lookup. A resync asks for many
+ * channels at once; after it they are not needed until the next resync (a restart or a
+ * reconnect), and the file holds every channel Asterisk ever had: kept, a bridge that once
+ * resynced held them all (about 300 bytes each) for the rest of its life.
+ */
+export const CEL_FILE_KEEP_MS = 60_000;
+
 /** From the instance's cel_custom file (a managed Asterisk, or one whose log dir is mounted). */
 export class CelFileCallRecords {
-  private readonly log: CelLogFile;
+  private log: CelLogFile | null = null;
+  private dropTimer: NodeJS.Timeout | undefined;
 
-  constructor(file: string) {
-    this.log = new CelLogFile(file);
-  }
+  constructor(
+    private readonly file: string,
+    private readonly keepMs = CEL_FILE_KEEP_MS,
+  ) {}
 
   async endOf(channelId: string): Promise<number | null> {
-    const book = await this.log.refresh();
+    this.log ??= new CelLogFile(this.file);
+    const log = this.log;
+    clearTimeout(this.dropTimer);
+    this.dropTimer = setTimeout(() => {
+      if (this.log === log) this.log = null;
+    }, this.keepMs);
+    this.dropTimer.unref();
+    const book = await log.refresh();
     return book.get(channelId)?.endedAt ?? null;
+  }
+
+  /** Whether the file's records are in memory now (for tests and diagnostics). */
+  get loaded(): boolean {
+    return this.log !== null;
   }
 }
 

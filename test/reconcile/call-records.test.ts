@@ -1,8 +1,13 @@
 // Asterisk's record of channel ends heard over AMI (CEL) is what a resync closes missed legs
 // with. Ends the app also heard over ARI are kept only briefly: before, every channel stayed
-// (up to 200,000), about 400 bytes a call that never came back.
+// (up to 200,000), about 400 bytes a call that never came back. The CEL file's records, read
+// for a resync, are not kept for the life of the process either.
 import { expect } from 'chai';
-import { AmiCallRecords, ENDS_HEARD_OVER_ARI_KEEP_MS } from '../../reconcile/call-records.js';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { AmiCallRecords, CelFileCallRecords, ENDS_HEARD_OVER_ARI_KEEP_MS } from '../../reconcile/call-records.js';
+import { waitFor } from '../support/wait.js';
 
 const noAmi = { onEvent: () => undefined };
 
@@ -44,5 +49,23 @@ describe('channel ends heard over AMI', () => {
     cel(records, 'HANGUP', 'edge-short', now);
     cel(records, 'HANGUP', 'edge-long', now);
     expect(await records.endOf('edge-long')).to.equal(now);
+  });
+});
+
+describe('channel ends in the CEL file', () => {
+  it('the file\'s records are dropped from memory a while after the last lookup, and read again when asked', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tollbridge-cel-'));
+    const file = path.join(dir, 'cel.json');
+    const line = (type: string, channelId: string, at: string) => JSON.stringify({ eventtype: type, eventtime: at, uniqueid: channelId, channame: 'PJSIP/carrier-00000001', exten: '18005550100' });
+    fs.writeFileSync(file, Array.from({ length: 1_000 }, (_, i) => line('HANGUP', `edge-${i}`, `1796000000.${String(i).padStart(6, '0')}`)).join('\n') + '\n');
+    try {
+      const records = new CelFileCallRecords(file, 1_000);
+      expect(await records.endOf('edge-7')).to.equal(1_796_000_000_000.007);
+      expect(records.loaded).to.equal(true);
+      await waitFor('the records dropped', () => !records.loaded, { timeoutMs: 5_000, intervalMs: 20 });
+      expect(await records.endOf('edge-999')).to.be.closeTo(1_796_000_000_000.999, 0.0001);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
