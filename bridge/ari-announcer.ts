@@ -16,7 +16,7 @@ import { liveBridgeId } from './ari-conference.js';
 import type { AriChannels } from './ari-channels.js';
 import type { AriClientSource } from './ari-session.js';
 import type { ChannelSubscriptions } from './channel-subscriptions.js';
-import type { PlaybackTracker } from './playbacks.js';
+import { finishedOrAfter, type PlaybackTracker } from './playbacks.js';
 
 /** An announcement that never reports its end must not keep a name recording for ever. */
 const ANNOUNCEMENT_GUARD_MS = 30_000;
@@ -36,7 +36,7 @@ export class AriAnnouncer implements RoomAnnouncer {
 
   async announce(room: string, sounds: string[], language: string): Promise<void> {
     const { id, finished } = this.playbacks.register();
-    const heard = Promise.race([finished, new Promise<void>((r) => setTimeout(r, ANNOUNCEMENT_GUARD_MS).unref())]);
+    const heard = finishedOrAfter(finished, ANNOUNCEMENT_GUARD_MS);
     // Given up after the guard: the bridge may have gone with the end of the tone.
     void heard.then(() => this.playbacks.finished(id));
     for (const name of namesIn(sounds)) this.track(name, heard);
@@ -50,7 +50,7 @@ export class AriAnnouncer implements RoomAnnouncer {
 
   async tell(channelId: string, sounds: string[]): Promise<void> {
     const { id, finished } = this.playbacks.register();
-    const heard = Promise.race([finished, new Promise<void>((r) => setTimeout(r, ANNOUNCEMENT_GUARD_MS).unref())]);
+    const heard = finishedOrAfter(finished, ANNOUNCEMENT_GUARD_MS);
     const promptsBefore = this.channels.promptsAskedFor(channelId);
     // Quiet again once heard (a conference member's own events are not needed: channel-subscriptions.ts),
     // unless a prompt was asked for meanwhile (a dismissal's): its end must still be heard.

@@ -11,6 +11,7 @@ import type { AriClientSource } from './ari-session.js';
 import type { BridgeKind, ConferenceBridges, LegEndReason } from '../flows/ports.js';
 import type { AriChannels } from './ari-channels.js';
 import type { ChannelSubscriptions } from './channel-subscriptions.js';
+import { finishedOrAfter } from './playbacks.js';
 
 export const liveBridgeId = (room: string) => `tollbridge-live-${room}`;
 export const holdBridgeId = (room: string) => `tollbridge-hold-${room}`;
@@ -87,7 +88,7 @@ export class AriConference implements ConferenceBridges {
     await Promise.all(
       channelIds.map(async (channelId) => {
         const playback = this.channels.play(channelId, [`sound:${prompt}`]);
-        await Promise.race([playback.finished, new Promise((r) => setTimeout(r, DISMISS_PROMPT_GUARD_MS).unref())]);
+        await finishedOrAfter(playback.finished, DISMISS_PROMPT_GUARD_MS);
         await this.channels.hangup(channelId, reason).catch((err: unknown) => this.log.debug({ err, channelId }, 'dismissed caller already gone'));
       }),
     );

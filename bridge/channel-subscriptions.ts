@@ -9,20 +9,31 @@
 import type { Logger } from 'pino';
 import type { AriClientSource } from './ari-session.js';
 
+/**
+ * How long a channel that left the app is remembered as gone. A move or a prompt that was under
+ * way when it hung up still asks for it to be quiet afterwards (the move's reply, a prompt's
+ * 30 s guard); each such late request left an entry here for good (the soak bench: 3 of 36
+ * calls), and an unsubscribe request for a channel Asterisk no longer has.
+ */
+export const GONE_CHANNEL_MEMORY_MS = 60_000;
+
 export class ChannelSubscriptions {
   /** Channels the app has unsubscribed from, with the last operation on each, in order. */
   private readonly quietChannels = new Map<string, Promise<void>>();
+  /** Channels that left the app (StasisEnd), when, oldest first. */
+  private readonly gone = new Map<string, number>();
 
   constructor(
     private readonly ari: AriClientSource,
     private readonly app: string,
     private readonly log: Logger,
+    private readonly now: () => number = Date.now,
   ) {}
 
   /** Stops the channels' own events (off the caller's path: nothing waits for it). */
   quiet(channelIds: string[]): void {
     for (const channelId of channelIds) {
-      if (this.quietChannels.has(channelId)) continue;
+      if (this.quietChannels.has(channelId) || this.gone.has(channelId)) continue;
       const done = this.ari.rest
         .unsubscribe(this.app, `channel:${channelId}`)
         .then(
@@ -65,9 +76,16 @@ export class ChannelSubscriptions {
     return this.quietChannels.has(channelId);
   }
 
-  /** The channel left the app: nothing more to remember about it. */
+  /** The channel left the app: nothing more to remember about it, but that it is gone (for a while). */
   forget(channelId: string): void {
     this.quietChannels.delete(channelId);
+    const now = this.now();
+    for (const [id, at] of this.gone) {
+      if (at > now - GONE_CHANNEL_MEMORY_MS) break;
+      this.gone.delete(id);
+    }
+    this.gone.delete(channelId);
+    this.gone.set(channelId, now);
   }
 
   get quietCount(): number {

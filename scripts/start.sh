@@ -26,4 +26,11 @@ settings=()
 while IFS= read -r name; do
   settings+=("$name=${!name}")
 done < <(compgen -e | grep '^TOLLBRIDGE_' || true)
-exec "${as_root[@]}" env "${settings[@]}" "$(command -v node)" dist/cli/main.js start "$@"
+# V8's young generation capped at 1 MB a semi-space (node's default here: 16 MB, touched within
+# the first calls and never given back). bench/soak.ts, 10,000 calls, three configurations side
+# by side: RSS about 15 MB lower at the start, at 150 live calls and after (89 / 119 / 98 MB
+# instead of 105 / 135 / 135), back within 10 % of the start 10 s after the calls instead of
+# 29 %; the app's CPU per call about 12 % higher (more scavenges).
+# TOLLBRIDGE_NODE_FLAGS replaces these flags (empty: node's defaults).
+read -r -a node_flags <<< "${TOLLBRIDGE_NODE_FLAGS---max-semi-space-size=1}"
+exec "${as_root[@]}" env "${settings[@]}" "$(command -v node)" "${node_flags[@]}" dist/cli/main.js start "$@"

@@ -57,19 +57,31 @@ describe('scripts/start.sh (npm start): root, a user with sudo, a user without',
     expect(r.stderr).not.to.contain('sudo');
   });
 
-  it('as a user with sudo: both steps go through sudo, with the TOLLBRIDGE_* settings handed over and node by its path', () => {
+  /** start.sh run by a user whose sudo is a shim that records its arguments; the lines it recorded. */
+  function startWithSudoShim(extraEnv: Record<string, string> = {}): { lines: string[]; shims: string; stderr: string } {
     const shims = fs.mkdtempSync(path.join(dir, 'shim-'));
     fs.chmodSync(shims, 0o777);
     const record = path.join(shims, 'sudo.log');
     fs.writeFileSync(path.join(shims, 'sudo'), `#!/bin/sh\nprintf '%s\\n' "$*" >> ${record}\n`, { mode: 0o755 });
     fs.symlinkSync(process.execPath, path.join(shims, 'node')); // found first on PATH: its path is what sudo must get
-    const env = { PATH: `${shims}:${process.env.PATH ?? ''}`, TOLLBRIDGE_SIP_PORT: '12190', TOLLBRIDGE_DRAIN_SECONDS: '5', HOME: '/tmp' };
+    const env = { PATH: `${shims}:${process.env.PATH ?? ''}`, TOLLBRIDGE_SIP_PORT: '12190', TOLLBRIDGE_DRAIN_SECONDS: '5', HOME: '/tmp', ...extraEnv };
     const r = run('/usr/sbin/runuser', ['-u', USER, '--', 'env', ...Object.entries(env).map(([k, v]) => `${k}=${v}`), 'bash', readableCopy(dir), '--no-demo'], {});
     expect(r.code, r.stderr).to.equal(0);
-    expect(r.stderr).to.contain('using sudo');
-    const lines = fs.readFileSync(record, 'utf8').trim().split('\n');
+    return { lines: fs.readFileSync(record, 'utf8').trim().split('\n'), shims, stderr: r.stderr };
+  }
+
+  it('as a user with sudo: both steps go through sudo, with the TOLLBRIDGE_* settings handed over and node by its path, with its small young generation', () => {
+    const { lines, shims, stderr } = startWithSudoShim();
+    expect(stderr).to.contain('using sudo');
     expect(lines[0]).to.equal('bash scripts/install-system-deps.sh');
-    expect(lines[1]).to.match(new RegExp(`^env (TOLLBRIDGE_\\S+ )*TOLLBRIDGE_DRAIN_SECONDS=5 (TOLLBRIDGE_\\S+ )*TOLLBRIDGE_SIP_PORT=12190 (TOLLBRIDGE_\\S+ )*${shims}/node dist/cli/main.js start --no-demo$`));
+    expect(lines[1]).to.match(new RegExp(`^env (TOLLBRIDGE_\\S+ )*TOLLBRIDGE_DRAIN_SECONDS=5 (TOLLBRIDGE_\\S+ )*TOLLBRIDGE_SIP_PORT=12190 (TOLLBRIDGE_\\S+ )*${shims}/node --max-semi-space-size=1 dist/cli/main.js start --no-demo$`));
+  });
+
+  it('TOLLBRIDGE_NODE_FLAGS replaces the node flags; empty, node runs with its defaults', () => {
+    const custom = startWithSudoShim({ TOLLBRIDGE_NODE_FLAGS: '--max-semi-space-size=4 --max-old-space-size=512' });
+    expect(custom.lines[1]).to.match(new RegExp(`${custom.shims}/node --max-semi-space-size=4 --max-old-space-size=512 dist/cli/main.js start --no-demo$`));
+    const none = startWithSudoShim({ TOLLBRIDGE_NODE_FLAGS: '' });
+    expect(none.lines[1]).to.match(new RegExp(`${none.shims}/node dist/cli/main.js start --no-demo$`));
   });
 
   it('as a user without sudo: a clear message that says how to get root, exit 1, nothing run', () => {
