@@ -11,6 +11,9 @@ import { amiLogin, sideAsteriskConfig, sideEnv, type RunningSide, type SideEndpo
 const START_TIMEOUT_MS = 120_000;
 const STOP_TIMEOUT_MS = 60_000;
 
+
+/** What scripts/start.sh passes node by default (test/scripts/start-script.test.ts holds the two together). */
+export const START_NODE_FLAGS = '--max-semi-space-size=1';
 export interface TollbridgeSideInput {
   endpoints: SideEndpoints;
   /** Holds the SQLite file, the app's data and its log. */
@@ -39,8 +42,10 @@ export async function startTollbridgeSide(input: TollbridgeSideInput): Promise<R
   const logFile = path.join(input.dir, 'tollbridge.log');
   const logFd = fs.openSync(logFile, 'w');
   const { TOLLBRIDGE_SMTP_URL: _smtp, ...inherited } = process.env;
-  // e.g. TOLLBRIDGE_LOAD_APP_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the app
-  const nodeArgs = (process.env.TOLLBRIDGE_LOAD_APP_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
+  // The node flags `npm start` runs the bridge with (scripts/start.sh), unless
+  // TOLLBRIDGE_LOAD_APP_NODE_ARGS says otherwise (e.g. "--max-semi-space-size=1 --cpu-prof
+  // --cpu-prof-dir=/tmp/prof" to profile the app; empty: node's defaults).
+  const nodeArgs = (process.env.TOLLBRIDGE_LOAD_APP_NODE_ARGS ?? process.env.TOLLBRIDGE_NODE_FLAGS ?? START_NODE_FLAGS).split(' ').filter((a) => a !== '');
   const child = spawn(process.execPath, [...nodeArgs, path.join(repoRoot(), 'dist/cli/main.js'), 'start', '--json', '--no-demo'], {
     env: {
       ...inherited,

@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { repoRoot } from '../../config/paths.js';
+import { START_NODE_FLAGS } from '../../bench/load-side-tollbridge.js';
 
 const SCRIPT = () => path.join(repoRoot(), 'scripts/start.sh');
 const USER = 'nobody';
@@ -75,6 +76,11 @@ describe('scripts/start.sh (npm start): root, a user with sudo, a user without',
     expect(stderr).to.contain('using sudo');
     expect(lines[0]).to.equal('bash scripts/install-system-deps.sh');
     expect(lines[1]).to.match(new RegExp(`^env (TOLLBRIDGE_\\S+ )*TOLLBRIDGE_DRAIN_SECONDS=5 (TOLLBRIDGE_\\S+ )*TOLLBRIDGE_SIP_PORT=12190 (TOLLBRIDGE_\\S+ )*${shims}/node --max-semi-space-size=1 dist/cli/main.js start --no-demo$`));
+  });
+
+  it('the load bench runs the app with the flags npm start uses', () => {
+    const script = fs.readFileSync(path.join(repoRoot(), 'scripts', 'start.sh'), 'utf8');
+    expect(script).to.contain(`\${TOLLBRIDGE_NODE_FLAGS-${START_NODE_FLAGS}}`);
   });
 
   it('TOLLBRIDGE_NODE_FLAGS replaces the node flags; empty, node runs with its defaults', () => {
