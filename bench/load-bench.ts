@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { openCallers, type CallersKind } from './callers/load-callers.js';
-import { planCalls } from './load-plan.js';
+import { planCalls, type CallOrder } from './load-plan.js';
 import type { SideReport } from './load-figures.js';
 import { runSide, type RunShape } from './load-run.js';
 import { seedRooms } from './load-seed.js';
@@ -19,6 +19,8 @@ export interface LoadOptions extends RunShape {
   only: SideName | null;
   /** The load generator: the light callers (one process) or SIPp (one process per call). */
   callers: CallersKind;
+  /** Moderator first: rooms opened round-robin (default) or one room after another (a soak). */
+  order?: CallOrder;
   endpoints: Record<SideName, SideEndpoints>;
   progress?: (line: string) => void;
 }
@@ -41,7 +43,7 @@ export async function runLoadBench(options: LoadOptions): Promise<LoadReport> {
     const databaseFile = path.join(dir, 'tollbridge.sqlite');
     const perRoom = Math.ceil(options.calls / options.rooms);
     const rooms = await seedRooms(databaseFile, PIN_SECRET, options.rooms, perRoom);
-    const plan = planCalls(options.calls, rooms, options.moderator);
+    const plan = planCalls(options.calls, rooms, options.moderator, options.order ?? 'round-robin');
     const sides: SideReport[] = [];
     const callers = await openCallers(options.callers);
     try {

@@ -1,7 +1,9 @@
 // Who calls, in what order, for the load bench. Calls are spread over the rooms round-robin;
 // in each room the first call is the moderator. Moderator first: calls are placed in that
-// order (the first K calls open the K rooms). Moderator last: every participant is placed
-// first and waits on hold; the moderators follow once all of them are parked.
+// order (the first K calls open the K rooms), or room after room (`by-room`: a moderator, then
+// that room's participants; a soak of thousands of rooms then has a few rooms live at a time,
+// where round-robin would keep every room's moderator on the line). Moderator last: every
+// participant is placed first and waits on hold; the moderators follow once all are parked.
 export type Role = 'moderator' | 'participant';
 
 export interface BenchRoom {
@@ -34,7 +36,9 @@ export function callerNumber(index: number): string {
   return `+1555${String(index).padStart(7, '0')}`;
 }
 
-export function planCalls(calls: number, rooms: readonly BenchRoom[], moderator: 'first' | 'last'): LoadPlan {
+export type CallOrder = 'round-robin' | 'by-room';
+
+export function planCalls(calls: number, rooms: readonly BenchRoom[], moderator: 'first' | 'last', order: CallOrder = 'round-robin'): LoadPlan {
   if (rooms.length === 0) throw new Error('no rooms to call');
   if (calls < 2 * rooms.length) throw new Error(`${calls} calls into ${rooms.length} rooms: every room needs a moderator and at least one participant`);
   const all = Array.from({ length: calls }, (_, index): PlannedCall => {
@@ -44,6 +48,6 @@ export function planCalls(calls: number, rooms: readonly BenchRoom[], moderator:
     const pin = role === 'moderator' ? room.moderatorPin : room.participantPin;
     return { index, room: roomIndex, role, callerNumber: callerNumber(index), dialled: room.dialled, digits: `${room.number}#${pin}#` };
   });
-  if (moderator === 'first') return { first: all, second: [] };
+  if (moderator === 'first') return { first: order === 'by-room' ? [...all].sort((a, b) => a.room - b.room || a.index - b.index) : all, second: [] };
   return { first: all.filter((c) => c.role === 'participant'), second: all.filter((c) => c.role === 'moderator') };
 }

@@ -1,6 +1,7 @@
 // The load bench's command line:
 //   npm run bench:load -- --calls 200 --cps 10 [--rooms 1] [--moderator first|last] [--stay 10]
-//                         [--only tollbridge|confbridge] [--callers light|sipp] [--json]
+//                         [--only tollbridge|confbridge] [--callers light|sipp]
+//                         [--order round-robin|by-room] [--json]
 // Places N real SIP callers (RFC 4733 DTMF; the light callers of callers/, or SIPp) at R calls per second into tollbridge
 // (`tollbridge start` as its own process) and into Asterisk's own ConfBridge in pure dialplan,
 // one after the other, and prints both side by side (load-report.ts). Instances and ports:
@@ -27,6 +28,7 @@ async function main(): Promise<void> {
       stay: { type: 'string', default: '10' },
       only: { type: 'string' },
       callers: { type: 'string', default: 'light' },
+      order: { type: 'string', default: 'round-robin' },
       json: { type: 'boolean', default: false },
     },
   });
@@ -35,8 +37,10 @@ async function main(): Promise<void> {
   if (values.moderator !== 'first' && values.moderator !== 'last') throw new Error('--moderator takes first or last');
   if (values.only !== undefined && values.only !== 'tollbridge' && values.only !== 'confbridge') throw new Error('--only takes tollbridge or confbridge');
   if (values.callers !== 'light' && values.callers !== 'sipp') throw new Error('--callers takes light or sipp');
+  if (values.order !== 'round-robin' && values.order !== 'by-room') throw new Error('--order takes round-robin or by-room');
   const report = await runLoadBench({
     callers: values.callers,
+    order: values.order,
     calls: wholeNumber('calls', values.calls, 2),
     cps,
     rooms: wholeNumber('rooms', values.rooms, 1),

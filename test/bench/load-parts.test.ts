@@ -51,6 +51,12 @@ describe('load bench parts', () => {
     expect(() => planCalls(3, rooms, 'first')).to.throw(/needs a moderator and at least one participant/);
   });
 
+  it('plans a soak room after room: each moderator, then its participants', () => {
+    const byRoom = planCalls(6, rooms, 'first', 'by-room');
+    expect(byRoom.first.map((c) => `${c.room}${c.role[0]}`)).to.deep.equal(['0m', '0p', '0p', '1m', '1p', '1p']);
+    expect(new Set(byRoom.first.map((c) => c.callerNumber)).size).to.equal(6);
+  });
+
   it("reads Asterisk 22's taskprocessor table and keeps each queue's peak", () => {
     const output = [
       '',
