@@ -6,7 +6,6 @@ import type { Logger } from 'pino';
 import { AriRest, type AriCallRequests } from './ari-rest.js';
 import { ARI_EVENT_TYPES, parseAriTimestamp, type CallEvent, type HangupRequest } from './ari-events.js';
 import { AnswerTimes } from './answer-times.js';
-import { readEventsLean } from './lean-ari-events.js';
 import { parseRoomBridgeId } from './ari-conference.js';
 import { ChannelSubscriptions } from './channel-subscriptions.js';
 import { PlaybackTracker } from './playbacks.js';
@@ -134,8 +133,6 @@ export class AriSession implements AriClientSource {
   /** Routes one client's events; the lifecycle listeners follow the websocket's state. */
   private attach(client: Client): void {
     const now = () => Date.now();
-    // First of the client's WebSocketConnected listeners: the socket is read lean before anything else runs.
-    readEventsLean(client, (err) => this.log.warn({ err }, 'unreadable ARI event dropped'));
     const onEvent = (event: CallEvent) => this.onEvent(event);
     client.on('StasisStart', (event, channel) => {
       const args = Array.isArray(event.args) ? event.args : [event.args];
