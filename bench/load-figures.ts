@@ -25,12 +25,18 @@ export interface SideReport {
   cpu: { asteriskS: number; appS: number | null; callersS: number; benchS: number; perCall: { asterisk: number; app: number | null; total: number; callers: number } };
   /** The machine's 1-minute load average at the window's start and end. */
   loadAverage: [number, number];
-  memory: { appStartKb: number; appPeakKb: number; appAfterKb: number; perLiveCallKb: number; asteriskPeakKb: number } | { appStartKb: null; asteriskPeakKb: number };
+  memory: { appStartKb: number; appPeakKb: number; appAfterKb: number; appIdle: AppIdleRss | null; perLiveCallKb: number; asteriskPeakKb: number } | { appStartKb: null; asteriskPeakKb: number };
   maxLiveCalls: number;
   taskprocessors: { deepest: TaskprocessorPeak[]; ariApplication: TaskprocessorPeak | null; polls: number };
   windowS: number;
   /** Calls that did not get into the conference, with what was seen of them (at most 10). */
   missing: MissingCall[];
+}
+
+/** The app's RSS read again after it was left idle `afterS` seconds after the calls. */
+export interface AppIdleRss {
+  afterS: number;
+  kb: number;
 }
 
 export interface MissingCall {
@@ -59,6 +65,7 @@ export interface Observed {
   after: CpuCounters;
   appStartKb: number | null;
   appAfterKb: number | null;
+  appIdle: AppIdleRss | null;
   sampler: Sampler;
   windowS: number;
 }
@@ -97,7 +104,7 @@ export function sideFigures(o: Observed): SideReport {
     memory:
       appStartKb === null || appAfterKb === null
         ? { appStartKb: null, asteriskPeakKb: sampler.asteriskPeakKb }
-        : { appStartKb, appPeakKb: sampler.appPeakKb, appAfterKb, perLiveCallKb: (sampler.appPeakKb - appStartKb) / Math.max(1, maxLiveCalls), asteriskPeakKb: sampler.asteriskPeakKb },
+        : { appStartKb, appPeakKb: sampler.appPeakKb, appAfterKb, appIdle: o.appIdle, perLiveCallKb: (sampler.appPeakKb - appStartKb) / Math.max(1, maxLiveCalls), asteriskPeakKb: sampler.asteriskPeakKb },
     maxLiveCalls,
     taskprocessors: { deepest: sampler.taskprocessors.deepest(3), ariApplication: sampler.taskprocessors.ariApplication(), polls: sampler.taskprocessors.polls },
     windowS: o.windowS,

@@ -6,6 +6,7 @@ import type { Distribution } from './load-stats.js';
 const ms = (v: number) => (Number.isNaN(v) ? '-' : v < 10 ? v.toFixed(1) : v.toFixed(0));
 const cpu = (v: number | null) => (v === null || Number.isNaN(v) ? '-' : v.toFixed(3));
 const mb = (kb: number) => (kb / 1024).toFixed(0);
+const signedPercent = (fraction: number) => `${fraction >= 0 ? '+' : ''}${(fraction * 100).toFixed(0)} %`;
 const ratio = (a: number | null | undefined, b: number | null | undefined) =>
   a === null || a === undefined || b === null || b === undefined || !Number.isFinite(a) || !Number.isFinite(b) || b === 0 ? '-' : `${(a / b).toFixed(2)}x`;
 
@@ -54,6 +55,9 @@ export function formatReport(report: LoadReport): string {
     ['CPU-s per call: Asterisk + app', (s) => cpu(s.cpu.perCall.total), (t, c) => ratio(t.cpu.perCall.total, c.cpu.perCall.total)],
     ['CPU-s per call: load generator', (s) => `${cpu(s.cpu.perCall.callers)} (${s.callers === 'sipp' ? 'SIPp' : 'light callers'})`],
     ['app RSS start / peak / after (MB)', (s) => (s.memory.appStartKb === null ? '-' : `${mb(s.memory.appStartKb)} / ${mb(s.memory.appPeakKb)} / ${mb(s.memory.appAfterKb)}`)],
+    ...(report.sides.some((s) => s.memory.appStartKb !== null && s.memory.appIdle !== null)
+      ? [['app RSS after the idle wait (MB, vs start)', (s) => (s.memory.appStartKb === null || s.memory.appIdle === null ? '-' : `${mb(s.memory.appIdle.kb)} after ${s.memory.appIdle.afterS} s (${signedPercent(s.memory.appIdle.kb / s.memory.appStartKb - 1)})`)] as Row]
+      : []),
     ['app RSS growth per live call (KB)', (s) => (s.memory.appStartKb === null ? '-' : s.memory.perLiveCallKb.toFixed(0))],
     ['Asterisk RSS peak (MB)', (s) => mb(s.memory.asteriskPeakKb), (t, c) => ratio(t.memory.asteriskPeakKb, c.memory.asteriskPeakKb)],
     ['ARI app queue max depth', (s) => (s.taskprocessors.ariApplication === null ? '-' : String(s.taskprocessors.ariApplication.maxDepth))],

@@ -21,6 +21,8 @@ export interface RunShape {
   cps: number;
   stayS: number;
   moderator: 'first' | 'last';
+  /** Seconds the app is left idle after the calls before its RSS is read a last time (0: not read). */
+  idleS?: number;
 }
 
 const PRE_DIGITS_PAUSE_MS = 300;
@@ -132,9 +134,15 @@ export async function runSide(side: RunningSide, callers: LoadCallers, plan: Loa
     sampler.sampleMemory();
     await sleep(AFTER_MS);
     const appAfterKb = side.appPid === null ? null : rssKb(side.appPid);
+    // V8 gives pages back to the system when the app has been idle a while (its memory reducer),
+    // so RSS read seconds after a soak differs from RSS read right after it: both are reported.
+    const idleS = shape.idleS ?? 0;
+    if (idleS > 0 && side.appPid !== null) progress(`${side.name}: app idle ${idleS} s before its RSS is read again`);
+    if (idleS > 0) await sleep(idleS * 1000);
+    const appIdleKb = idleS > 0 && side.appPid !== null ? rssKb(side.appPid) : null;
     if (failure.timeline !== null) throw failure.timeline;
     const results = new Map([...live.entries()].flatMap(([caller, e]) => (e.result === null ? [] : [[caller, e.result] as const])));
-    return sideFigures({ side: side.name, plan, moderator: shape.moderator, tracks: timeline.byCaller(), results, before, after, callers: callers.kind, appStartKb, appAfterKb, sampler, windowS });
+    return sideFigures({ side: side.name, plan, moderator: shape.moderator, tracks: timeline.byCaller(), results, before, after, callers: callers.kind, appStartKb, appAfterKb, appIdle: appIdleKb === null ? null : { afterS: idleS, kb: appIdleKb }, sampler, windowS });
   } finally {
     hangingUp = false;
     await hangups;

@@ -1,12 +1,13 @@
 // The load bench's command line:
 //   npm run bench:load -- --calls 200 --cps 10 [--rooms 1] [--moderator first|last] [--stay 10]
 //                         [--only tollbridge|confbridge] [--callers light|sipp]
-//                         [--order round-robin|by-room] [--json]
+//                         [--order round-robin|by-room] [--idle 0] [--json]
 // Places N real SIP callers (RFC 4733 DTMF; the light callers of callers/, or SIPp) at R calls per second into tollbridge
 // (`tollbridge start` as its own process) and into Asterisk's own ConfBridge in pure dialplan,
 // one after the other, and prints both side by side (load-report.ts). Instances and ports:
 // TOLLBRIDGE_LOAD_APP_* and TOLLBRIDGE_LOAD_CB_* (INSTANCE, SIP_PORT, ARI_PORT, AMI_PORT,
-// RTP_START, RTP_END). Needs root (SIPp, chroot).
+// RTP_START, RTP_END). --idle S reads the app's RSS once more S seconds after the calls (a
+// soak's memory once V8 has given pages back). Needs root (SIPp, chroot).
 import { parseArgs } from 'node:util';
 import { runLoadBench } from './load-bench.js';
 import { formatReport } from './load-report.js';
@@ -26,6 +27,7 @@ async function main(): Promise<void> {
       rooms: { type: 'string', default: '1' },
       moderator: { type: 'string', default: 'first' },
       stay: { type: 'string', default: '10' },
+      idle: { type: 'string', default: '0' },
       only: { type: 'string' },
       callers: { type: 'string', default: 'light' },
       order: { type: 'string', default: 'round-robin' },
@@ -46,6 +48,7 @@ async function main(): Promise<void> {
     rooms: wholeNumber('rooms', values.rooms, 1),
     moderator: values.moderator,
     stayS: wholeNumber('stay', values.stay, 1),
+    idleS: wholeNumber('idle', values.idle, 0),
     only: values.only ?? null,
     endpoints: {
       tollbridge: sideEndpoints(process.env, 'TOLLBRIDGE_LOAD_APP', { instance: 'lbapp', sipPort: 17120, ariPort: 18320, amiPort: 17420, rtpStart: 41000, rtpEnd: 42999 }),

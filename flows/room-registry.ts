@@ -31,7 +31,12 @@ export interface RoomRegistryOptions {
   now?: () => number;
   /** Plays the rooms' tones, names, counts and music; absent: they are not played. */
   announcer?: RoomAnnouncer;
+  /** How long one bridge operation may hold up the room's queue (default 20 s; see attempt()). */
+  operationGuardMs?: number;
 }
+
+/** Longer than any operation that answers: a dismissal waits up to 10 s for its prompt's end. */
+const OPERATION_GUARD_MS = 20_000;
 
 export type RoomWatcher = (news: RoomNews) => void;
 
@@ -269,8 +274,23 @@ export class RoomRegistry implements RoomMembership {
     batch.inFlight.add(done);
   }
 
+  /**
+   * Runs one operation; the room's queue waits for it, but not for ever: a request that never
+   * settles (ari-client's, caught by a cut of the ARI connection) would otherwise leave the
+   * room deaf to every later departure and move (callers never sent back to hold, a room never
+   * released). After the guard the queue goes on; the late answer, if any, is only logged.
+   */
   private attempt(roomNumber: string, effect: RoomEffect): Promise<void> {
-    return this.apply(roomNumber, effect).catch((err: unknown) => this.log.warn({ err, room: roomNumber, op: effect.op }, 'bridge operation failed'));
+    const done = this.apply(roomNumber, effect).catch((err: unknown) => this.log.warn({ err, room: roomNumber, op: effect.op }, 'bridge operation failed'));
+    const clock: TimerClock = this.options.timers ?? { setTimeout, clearTimeout };
+    let timer: unknown;
+    const guard = new Promise<void>((resolve) => {
+      timer = clock.setTimeout(() => {
+        this.log.warn({ room: roomNumber, op: effect.op, afterMs: this.options.operationGuardMs ?? OPERATION_GUARD_MS }, 'bridge operation unanswered: the room goes on without it');
+        resolve();
+      }, this.options.operationGuardMs ?? OPERATION_GUARD_MS);
+    });
+    return Promise.race([done, guard]).finally(() => clock.clearTimeout(timer));
   }
 
   private apply(room: string, effect: RoomEffect): Promise<void> {

@@ -47,6 +47,7 @@ describe('load bench (npm run bench:load), small @asterisk', function () {
       rooms: ROOMS,
       moderator: 'last',
       stayS: 3,
+      idleS: 1,
       only: null,
       callers: 'light',
       endpoints: endpoints(),
@@ -72,7 +73,11 @@ describe('load bench (npm run bench:load), small @asterisk', function () {
     expect(tollbridge?.taskprocessors.ariApplication?.name).to.match(/ari:application\/tollbridge/);
     const memory = tollbridge?.memory;
     expect(memory?.appStartKb, 'app RSS at start').to.be.greaterThan(0);
-    if (memory?.appStartKb != null) expect(memory.appPeakKb).to.be.at.least(memory.appStartKb);
-    expect(formatReport(report)).to.contain('tollbridge/ConfBridge').and.contain('release: all waiting in p99');
+    if (memory?.appStartKb != null) {
+      expect(memory.appPeakKb).to.be.at.least(memory.appStartKb);
+      expect(memory.appIdle?.afterS, 'RSS read again after the idle wait').to.equal(1);
+      expect(memory.appIdle?.kb, 'RSS after the idle wait').to.be.greaterThan(0);
+    }
+    expect(formatReport(report)).to.contain('tollbridge/ConfBridge').and.contain('release: all waiting in p99').and.contain('app RSS after the idle wait');
   });
 });

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { SimulatedClock } from 'xstate';
 import { RoomRegistry } from '../../flows/room-registry.js';
 import type { ModeratorLeavePolicy } from '../../flows/ports.js';
 import { FakeBridges, flush, roomInfo, silentLog } from '../support/fakes.js';
@@ -161,5 +162,39 @@ describe('room machine and registry (fake bridges)', () => {
     t.mod('m2');
     await t.settle();
     expect(t.bridges.ops).to.deep.equal([`live ${R} m1`, `live ${R} p1`, 'dismiss p2 conf-full refused', `live ${R} m2`]);
+  });
+
+  it('an operation that never answers (a request lost with the ARI connection) holds the room up only until the guard: the moderator leaving still sends the others back to hold', async () => {
+    // The first move into the live bridge never settles; the others answer.
+    class OneLostMove extends FakeBridges {
+      private lost = false;
+      override admitLive(room: string, ids: string[]): Promise<void> {
+        if (this.lost) return super.admitLive(room, ids);
+        this.lost = true;
+        this.ops.push(`live ${room} ${ids.join(',')} (lost)`);
+        return new Promise<void>(() => undefined);
+      }
+    }
+    const bridges = new OneLostMove();
+    const timers = new SimulatedClock();
+    const rooms = new RoomRegistry(bridges, silentLog, { timers, operationGuardMs: 20_000 });
+    const info = roomInfo({ number: R, onModeratorLeave: 'wait' });
+    rooms.join(info, 'm', 'moderator');
+    await flush();
+    rooms.join(info, 'p1', 'participant');
+    rooms.join(info, 'p2', 'participant');
+    await flush();
+    rooms.leave(R, 'm');
+    await flush();
+    // The participants' moves ran beside the lost one; the hold waits for the batch.
+    expect(bridges.ops).to.deep.equal([`live ${R} m (lost)`, `live ${R} p1`, `live ${R} p2`]);
+    timers.increment(19_999);
+    await flush();
+    expect(bridges.ops).to.have.length(3);
+    timers.increment(1);
+    await flush();
+    await rooms.settled();
+    expect(bridges.ops.slice(3)).to.deep.equal([`hold ${R} p1,p2 conf-waitforleader`]);
+    expect(rooms.snapshot(R)).to.deep.include({ state: 'waiting', moderators: [], live: [], waiting: ['p1', 'p2'] });
   });
 });

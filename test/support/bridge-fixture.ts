@@ -195,9 +195,19 @@ export class BridgeUnderTest {
 
   /** After a test: Asterisk holds no channels or bridges, no call machine runs, the journal is applied. */
   async waitForNothingLeft(timeoutMs = 15_000): Promise<void> {
+    let left = '';
     await waitFor('no channels, bridges or calls left', async () => {
       const [channels, bridges] = await Promise.all([this.app.ari.client.channels.list(), this.app.ari.client.bridges.list()]);
+      // What is left goes into the failure, so a red run says which channel or bridge stayed.
+      left = JSON.stringify({
+        channels: channels.map((c) => `${c.id} ${c.state} ${c.dialplan.exten}`),
+        bridges: bridges.map((b) => `${b.id} [${String(b.channels)}]`),
+        activeCalls: this.app.router.activeCalls,
+        journalBacklog: this.journal.backlog(),
+      });
       return channels.length === 0 && bridges.length === 0 && this.app.router.activeCalls === 0 && this.journal.backlog() === 0;
-    }, { timeoutMs });
+    }, { timeoutMs }).catch((err: unknown) => {
+      throw new Error(`${err instanceof Error ? err.message : String(err)}; left: ${left}`);
+    });
   }
 }
