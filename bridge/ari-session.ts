@@ -3,6 +3,7 @@
 // PlaybackFinished events arrive here.
 import ari, { type Client } from 'ari-client';
 import type { Logger } from 'pino';
+import { boundedClient, withTimeout } from './ari-bounded-client.js';
 import { AriRest, type AriCallRequests } from './ari-rest.js';
 import { ARI_EVENT_TYPES, parseAriTimestamp, type CallEvent, type HangupRequest } from './ari-events.js';
 import { AnswerTimes } from './answer-times.js';
@@ -60,17 +61,10 @@ export interface AriLifecycle {
 /** ari-client retries for about 43 s then gives up; after that a new client is made, with this backoff. */
 const RECONNECT_FIRST_DELAY_MS = 500;
 const RECONNECT_MAX_DELAY_MS = 5_000;
+/** An ari-client request that has not settled by then failed (its connection went, unreported). */
+const ARI_CLIENT_REQUEST_LIMIT_MS = 15_000;
 /** One attempt at a new client (API description download) may take this long. */
 const CONNECT_TIMEOUT_MS = 5_000;
-
-function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms);
-  });
-  promise.catch(() => undefined); // a late failure after the timeout is not unhandled
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
 
 /** The ari-client events attach() listens to (removed from a client that is given up). */
 const ARI_CLIENT_EVENTS = [...ARI_EVENT_TYPES, 'WebSocketReconnecting', 'WebSocketConnected', 'WebSocketMaxRetries'] as const;
@@ -88,6 +82,7 @@ export class AriSession implements AriClientSource {
   /** Asterisk's answer time per channel (ChannelStateChange to Up). */
   readonly answers = new AnswerTimes();
   readonly rest: AriRest;
+  private bounded: { raw: Client; client: Client } | null = null;
   private connection: AriConnectionState;
   private closing = false;
   private replacing = false;
@@ -110,8 +105,10 @@ export class AriSession implements AriClientSource {
     return new AriSession(client, endpoint, log);
   }
 
+  /** The current client, its REST operations bounded (ari-bounded-client.ts says why). */
   get client(): Client {
-    return this.current;
+    if (this.bounded?.raw !== this.current) this.bounded = { raw: this.current, client: boundedClient(this.current, ARI_CLIENT_REQUEST_LIMIT_MS) };
+    return this.bounded.client;
   }
 
   get state(): AriConnectionState {
@@ -240,7 +237,7 @@ export class AriSession implements AriClientSource {
 
   /** Only the event types the app handles cross the websocket (see ARI_EVENT_TYPES). */
   private async filterEvents(): Promise<void> {
-    await this.current.applications.filter({
+    await this.client.applications.filter({
       applicationName: this.endpoint.app,
       filter: { allowed: ARI_EVENT_TYPES.map((type) => ({ type })) },
     });
@@ -251,7 +248,7 @@ export class AriSession implements AriClientSource {
     const deadline = Date.now() + 10_000;
     for (;;) {
       try {
-        await this.current.applications.get({ applicationName: this.endpoint.app });
+        await this.client.applications.get({ applicationName: this.endpoint.app });
         return;
       } catch (err) {
         if (Date.now() > deadline) throw new Error(`ARI app ${this.endpoint.app} did not register: ${String(err)}`);

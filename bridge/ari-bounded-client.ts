@@ -1,0 +1,63 @@
+// ari-client's REST requests go through swagger-client 2.0's HTTP layer (shred), which never
+// reports a connection that fails under a request (reset, refused: shred emits
+// "request_error", and swagger-client listens only for "error" and "response"). So the promise
+// of a request cut with the ARI connection never settles, and whatever awaits it (a room's
+// queue of bridge operations, a resync) would wait for ever. The app's ari-client is handed out
+// wrapped: every operation of its resources (channels, bridges, ...) that has not settled
+// within the limit rejects, as any failed request does.
+import type { Client } from 'ari-client';
+
+/** The resources of ari-client's Client whose operations are REST requests. */
+const RESOURCES: ReadonlySet<string> = new Set(['applications', 'asterisk', 'bridges', 'channels', 'deviceStates', 'endpoints', 'mailboxes', 'playbacks', 'recordings', 'sounds']);
+
+/** The promise, or a rejection saying `what` had no answer within `ms` (the timer never keeps the process up). */
+export function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms);
+    timer.unref();
+  });
+  promise.catch(() => undefined); // a late failure after the timeout is not unhandled
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+function isThenable(value: unknown): value is Promise<unknown> {
+  return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
+}
+
+/** The resource with each operation's promise bounded (other properties as they are). */
+function boundedResource(resource: object, name: string, limitMs: number): object {
+  const operations = new Map<string, unknown>();
+  return new Proxy(resource, {
+    get(target, prop): unknown {
+      const value: unknown = Reflect.get(target, prop);
+      if (typeof prop !== 'string' || typeof value !== 'function') return value;
+      let operation = operations.get(prop);
+      if (operation === undefined) {
+        operation = (...args: unknown[]): unknown => {
+          const result: unknown = Reflect.apply(value, target, args);
+          return isThenable(result) ? withTimeout(result, limitMs, `ARI ${name}.${prop}`) : result;
+        };
+        operations.set(prop, operation);
+      }
+      return operation;
+    },
+  });
+}
+
+/** The client, its resources' operations bounded to `limitMs`; anything else (events, start, stop) untouched. */
+export function boundedClient(client: Client, limitMs: number): Client {
+  const resources = new Map<string, object>();
+  return new Proxy(client, {
+    get(target, prop): unknown {
+      const value: unknown = Reflect.get(target, prop);
+      if (typeof prop !== 'string' || !RESOURCES.has(prop) || typeof value !== 'object' || value === null) return value;
+      let resource = resources.get(prop);
+      if (resource === undefined) {
+        resource = boundedResource(value, prop, limitMs);
+        resources.set(prop, resource);
+      }
+      return resource;
+    },
+  });
+}
