@@ -219,7 +219,9 @@ export class BridgeApp {
       names,
       recording,
     });
-    const localCel = cfg.managed || options.runningAsterisk !== undefined ? [new CelFileCallRecords((options.runningAsterisk ?? ownAsterisk)?.paths.celLog ?? instancePaths(cfg).celLog)] : [];
+    const celFile = celFileOf(cfg, options.runningAsterisk ?? ownAsterisk);
+    if (celFile === null) log.warn('external Asterisk and no TOLLBRIDGE_CEL_FILE: calls that end while the app is away are closed when it notices, not at their real end');
+    const localCel = celFile === null ? [] : [new CelFileCallRecords(celFile)];
     const callRecords: CallRecords = options.callRecords ?? new AsteriskCallRecords([new AmiCallRecords(ami, { hearsAri: () => ari.state.connected }), ...localCel]);
     const resyncDeps: ResyncDeps = {
       ari, app: cfg.ariApp, router, rooms, conference, subscriptions: ari.subscriptions, directory: options.directory, ledger: options.ledger,
@@ -388,4 +390,16 @@ function deliver(
       return;
     }
   }
+}
+
+/**
+ * The CEL file a resync reads for ends the app missed: the one configured (an external
+ * Asterisk's, mounted), else the Asterisk this process runs or attached to, else none. Over AMI
+ * the app hears ends only while it is connected: without a file, a call that ended while the
+ * app was down would be billed up to the restart.
+ */
+export function celFileOf(cfg: AsteriskConfig, running: LocalAsterisk | undefined): string | null {
+  if (cfg.celFile !== null) return cfg.celFile;
+  if (running !== undefined) return running.paths.celLog;
+  return cfg.managed ? instancePaths(cfg).celLog : null;
 }

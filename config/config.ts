@@ -61,6 +61,12 @@ export interface AsteriskConfig {
    * sounds/<code> when tollbridge starts its Asterisk.
    */
   promptDirs: Record<string, string>;
+  /**
+   * Asterisk's CEL file (cel_custom JSON) that a resync reads for the real end of calls that
+   * ended while the app was away. TOLLBRIDGE_CEL_FILE; null: a managed Asterisk's own file, and
+   * none for an external one (its file lives on its host: mount it and name it here).
+   */
+  celFile: string | null;
 }
 
 export type DatabaseConfig =
@@ -392,6 +398,7 @@ export function loadConfig(env: Env = process.env): Config {
       sessionTimers: sessionTimers(env),
       sessionExpiresS: seconds(env, 'TOLLBRIDGE_SESSION_EXPIRES_S', 1800, { min: 90, max: 86_400, zeroAllowed: false }),
       promptDirs: promptDirs(env.TOLLBRIDGE_PROMPT_DIRS ?? ''),
+      celFile: (env.TOLLBRIDGE_CEL_FILE ?? '') === '' ? null : path.resolve(env.TOLLBRIDGE_CEL_FILE ?? ''),
     },
     limits: limits(env),
     pinGuessing: pinGuessing(env),
