@@ -64,5 +64,6 @@ export function guessingLimits(config: PinGuessingConfig): PinGuessingLimits {
     maxPauseMs: config.maxPauseMs,
     maxUnauthenticatedPerNumber: config.maxUnauthenticatedPerNumber,
     maxUnauthenticatedPerCaller: config.maxUnauthenticatedPerCaller,
+    maxFailingPerNumber: config.maxFailingPerNumber,
   };
 }

@@ -54,9 +54,7 @@ export async function startTollbridgeSide(input: TollbridgeSideInput): Promise<R
       TOLLBRIDGE_DB: `sqlite:${input.databaseFile}`,
       TOLLBRIDGE_PIN_SECRET: input.pinSecret,
       TOLLBRIDGE_API_PORT: '0',
-      // Many callers share SIPp's one caller id: no caps on calls still in the IVR here.
-      TOLLBRIDGE_MAX_IVR_CALLS_PER_NUMBER: '0',
-      TOLLBRIDGE_MAX_IVR_CALLS_PER_CALLER: '0',
+      // The caps on calls still in the IVR are the defaults: a crowd on one number is what they must let in.
       // Nor PIN-guessing locks: a few keys garbled under load would lock the one room for every
       // later caller (ConfBridge's baseline has no such lock either).
       TOLLBRIDGE_PIN_MODERATOR_LOCK_AFTER: '1000',

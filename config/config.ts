@@ -115,6 +115,8 @@ export interface PinGuessingConfig {
   /** Calls answered but not yet in a room, per dialled number and per calling number (per process); 0: no cap. */
   maxUnauthenticatedPerNumber: number;
   maxUnauthenticatedPerCaller: number;
+  /** Of the calls per dialled number, those that already failed an entry (guessing); 0: no separate cap. */
+  maxFailingPerNumber: number;
   /** Shortest moderator PIN that may be set (4-8). */
   moderatorPinMinDigits: number;
 }
@@ -256,7 +258,8 @@ function pinGuessing(env: Env): PinGuessingConfig {
     windowMs: seconds(env, 'TOLLBRIDGE_PIN_WINDOW_S', 172_800, { min: 60, max: 30 * 86_400, zeroAllowed: false }) * 1000,
     pauseMs,
     maxPauseMs,
-    maxUnauthenticatedPerNumber: whole(env, 'TOLLBRIDGE_MAX_IVR_CALLS_PER_NUMBER', 50, 0, 100_000),
+    maxUnauthenticatedPerNumber: whole(env, 'TOLLBRIDGE_MAX_IVR_CALLS_PER_NUMBER', 400, 0, 100_000),
+    maxFailingPerNumber: whole(env, 'TOLLBRIDGE_MAX_IVR_FAILING_PER_NUMBER', 50, 0, 100_000),
     maxUnauthenticatedPerCaller: whole(env, 'TOLLBRIDGE_MAX_IVR_CALLS_PER_CALLER', 10, 0, 100_000),
     moderatorPinMinDigits: whole(env, 'TOLLBRIDGE_MODERATOR_PIN_MIN_DIGITS', 4, 4, 8, ' of digits'),
   };

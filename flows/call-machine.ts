@@ -172,6 +172,8 @@ interface CallContext extends CallInput {
   pauseMs: number;
   /** This call holds one of the places for calls not yet in a room. */
   holdsIvrPlace: boolean;
+  /** Counted among the IVR's callers who failed an entry (once per call; given back with the place). */
+  failedInIvr: boolean;
   /** The caller's recorded name (entry-steps.ts), handed to the room on joining. */
   nameRecording: string | null;
 }
@@ -299,8 +301,13 @@ export function createCallMachine(deps: CallDeps) {
       }),
       giveIvrPlaceBack: enqueueActions(({ context, enqueue }) => {
         if (!context.holdsIvrPlace) return;
-        unauthenticated.leave(context.dialled, context.callerNumber);
-        enqueue.assign({ holdsIvrPlace: false });
+        unauthenticated.leave(context.dialled, context.callerNumber, context.failedInIvr);
+        enqueue.assign({ holdsIvrPlace: false, failedInIvr: false });
+      }),
+      noteIvrFailure: enqueueActions(({ context, enqueue }) => {
+        if (!context.holdsIvrPlace || context.failedInIvr) return;
+        unauthenticated.failed(context.dialled);
+        enqueue.assign({ failedInIvr: true });
       }),
       hangUpAnyway: ({ context }) => {
         channel.hangup(context.channelId).catch((err: unknown) => log.debug({ err, channelId: context.channelId }, 'hang-up failed: channel gone'));
@@ -329,6 +336,7 @@ export function createCallMachine(deps: CallDeps) {
       guard: null,
       pauseMs: 0,
       holdsIvrPlace: false,
+      failedInIvr: false,
       nameRecording: null,
     }),
     initial: 'starting',
@@ -508,7 +516,7 @@ export function createCallMachine(deps: CallDeps) {
         on: { DTMF: {}, SHUTDOWN: {} },
       },
       roomFailed: {
-        entry: assign({ roomAttempts: ({ context }) => context.roomAttempts + 1, outcome: 'failed-room' }),
+        entry: [assign({ roomAttempts: ({ context }) => context.roomAttempts + 1, outcome: 'failed-room' }), 'noteIvrFailure'],
         always: [{ guard: 'roomAttemptsLeft', target: 'enteringRoom' }, { target: 'goodbye' }],
       },
       enteringPin: {
@@ -571,7 +579,7 @@ export function createCallMachine(deps: CallDeps) {
         },
       },
       pinFailed: {
-        entry: assign({ pinAttempts: ({ context }) => context.pinAttempts + 1, outcome: 'failed-pin' }),
+        entry: [assign({ pinAttempts: ({ context }) => context.pinAttempts + 1, outcome: 'failed-pin' }), 'noteIvrFailure'],
         always: [{ guard: 'pinAttemptsLeft', target: 'pinPause' }, { target: 'goodbye' }],
       },
       // After a counted wrong PIN the next prompt waits, longer with every failure counted; keys pressed meanwhile are dropped.

@@ -289,13 +289,20 @@ export interface PinGuessingLimits {
   /** Calls answered and not yet in a room, per dialled number and per calling number (this process); 0: no cap. */
   maxUnauthenticatedPerNumber: number;
   maxUnauthenticatedPerCaller: number;
+  /**
+   * Of those per dialled number, the ones that already failed an entry (a wrong or missing room
+   * number or PIN): guessing looks like that, a meeting's crowd arriving on the hour does not.
+   * 0 or absent: no separate cap.
+   */
+  maxFailingPerNumber?: number;
 }
 
 export const DEFAULT_PIN_GUESSING_LIMITS: PinGuessingLimits = {
   pauseMs: 1_000,
   maxPauseMs: 8_000,
-  maxUnauthenticatedPerNumber: 50,
+  maxUnauthenticatedPerNumber: 400,
   maxUnauthenticatedPerCaller: 10,
+  maxFailingPerNumber: 50,
 };
 
 /** No pause and no caps: what the machines do when they are given no guessing limits (unit tests). */

@@ -20,16 +20,16 @@ describe('configuration', () => {
   it('PIN guessing limits: defaults, and each variable read', () => {
     expect(loadConfig({}).pinGuessing).to.deep.equal({
       roomLockAfter: { moderator: 10, participant: 10 }, callerLockAfter: 10, lockMs: 172_800_000, windowMs: 172_800_000,
-      pauseMs: 1000, maxPauseMs: 8000, maxUnauthenticatedPerNumber: 50, maxUnauthenticatedPerCaller: 10, moderatorPinMinDigits: 4,
+      pauseMs: 1000, maxPauseMs: 8000, maxUnauthenticatedPerNumber: 400, maxUnauthenticatedPerCaller: 10, maxFailingPerNumber: 50, moderatorPinMinDigits: 4,
     });
     const cfg = loadConfig({
       TOLLBRIDGE_PIN_MODERATOR_LOCK_AFTER: '5', TOLLBRIDGE_PIN_PARTICIPANT_LOCK_AFTER: '20', TOLLBRIDGE_PIN_CALLER_LOCK_AFTER: '6', TOLLBRIDGE_PIN_LOCK_S: '3600',
       TOLLBRIDGE_PIN_WINDOW_S: '7200', TOLLBRIDGE_PIN_PAUSE_MS: '0', TOLLBRIDGE_PIN_MAX_PAUSE_MS: '0', TOLLBRIDGE_MAX_IVR_CALLS_PER_NUMBER: '0',
-      TOLLBRIDGE_MAX_IVR_CALLS_PER_CALLER: '2', TOLLBRIDGE_MODERATOR_PIN_MIN_DIGITS: '6',
+      TOLLBRIDGE_MAX_IVR_CALLS_PER_CALLER: '2', TOLLBRIDGE_MAX_IVR_FAILING_PER_NUMBER: '3', TOLLBRIDGE_MODERATOR_PIN_MIN_DIGITS: '6',
     }).pinGuessing;
     expect(cfg).to.deep.equal({
       roomLockAfter: { moderator: 5, participant: 20 }, callerLockAfter: 6, lockMs: 3_600_000, windowMs: 7_200_000,
-      pauseMs: 0, maxPauseMs: 0, maxUnauthenticatedPerNumber: 0, maxUnauthenticatedPerCaller: 2, moderatorPinMinDigits: 6,
+      pauseMs: 0, maxPauseMs: 0, maxUnauthenticatedPerNumber: 0, maxUnauthenticatedPerCaller: 2, maxFailingPerNumber: 3, moderatorPinMinDigits: 6,
     });
   });
 
@@ -70,6 +70,7 @@ describe('configuration', () => {
     ['TOLLBRIDGE_PIN_LOCK_S', { TOLLBRIDGE_PIN_LOCK_S: '0' }],
     ['TOLLBRIDGE_PIN_MAX_PAUSE_MS', { TOLLBRIDGE_PIN_PAUSE_MS: '5000', TOLLBRIDGE_PIN_MAX_PAUSE_MS: '1000' }],
     ['TOLLBRIDGE_MAX_IVR_CALLS_PER_CALLER', { TOLLBRIDGE_MAX_IVR_CALLS_PER_CALLER: 'many' }],
+    ['TOLLBRIDGE_MAX_IVR_FAILING_PER_NUMBER', { TOLLBRIDGE_MAX_IVR_FAILING_PER_NUMBER: '-1' }],
     ['TOLLBRIDGE_MODERATOR_PIN_MIN_DIGITS', { TOLLBRIDGE_MODERATOR_PIN_MIN_DIGITS: '9' }],
   ];
   for (const [variable, env] of bad) {

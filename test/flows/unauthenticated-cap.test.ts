@@ -3,6 +3,7 @@
 import { expect } from 'chai';
 import { CallRouter } from '../../flows/call-router.js';
 import type { CallOutcome } from '../../flows/call-machine.js';
+import { DEFAULT_PIN_GUESSING_LIMITS, type PinGuessingLimits } from '../../flows/ports.js';
 import { DEFAULT_IVR_TIMING } from '../../ivr/timing.js';
 import { FakeChannel, FakeDirectory, FakeLedger, flush, roomInfo, silentLog } from '../support/fakes.js';
 
@@ -45,5 +46,58 @@ describe('cap on calls still in the IVR (fake ARI, fake database)', () => {
     await flush();
     expect(channel.ops).to.include('answer c2');
     expect(channel.ops.filter((o) => o.startsWith('play c2') || o.startsWith('reject c2'))).to.not.include('reject c2 busy');
+  });
+
+  /** A router on one toll-free number whose room is 11331134 (PINs 4826 / 1739). */
+  function crowdRouter(guessing: PinGuessingLimits) {
+    const channel = new FakeChannel();
+    const directory = new FakeDirectory();
+    const ledger = new FakeLedger();
+    directory.routes.set('+18005550100', { numberId: 3, e164: '+18005550100', kind: 'toll_free', accountId: 7, subscriptionId: 9 });
+    directory.rooms.set('11331134', roomInfo({ number: '11331134' }));
+    directory.pins.set(1, { moderator: '4826', participant: '1739' });
+    const router = new CallRouter(
+      {
+        channel, directory, ledger,
+        rooms: { join: () => undefined, leave: () => undefined, replace: () => undefined, admitted: () => true },
+        clock: { now: () => 1 },
+        timing: DEFAULT_IVR_TIMING,
+        log: silentLog,
+        guessing,
+      },
+      {},
+    );
+    const start = (id: string, caller: string) => router.callStarted({ channelId: id, dialled: '18005550100', callerNumber: caller });
+    return { channel, router, start };
+  }
+
+  it('a meeting\'s crowd on one number with the default caps: 120 callers at once all answered, none refused busy', async () => {
+    const { channel, start } = crowdRouter(DEFAULT_PIN_GUESSING_LIMITS);
+    for (let i = 0; i < 120; i++) start(`c${i}`, `+1555${String(i).padStart(7, '0')}`);
+    await flush();
+    expect(channel.ops.filter((o) => o.endsWith(' busy'))).to.deep.equal([]);
+    expect(channel.ops.filter((o) => o.startsWith('answer '))).to.have.length(120);
+  });
+
+  it('callers who failed an entry have their own, tighter cap per number: over it new calls are refused busy; a failing caller leaving frees its place', async () => {
+    const { channel, router, start } = crowdRouter({ pauseMs: 0, maxPauseMs: 0, maxUnauthenticatedPerNumber: 6, maxUnauthenticatedPerCaller: 0, maxFailingPerNumber: 2 });
+    for (const id of ['a', 'b', 'c', 'd']) start(id, `+1555${id}`);
+    await flush();
+    expect(channel.ops.filter((o) => o.startsWith('answer '))).to.have.length(4);
+    // Two of them type a room that does not exist; the same one failing twice counts once.
+    for (const id of ['a', 'b']) for (const k of '99999999#') router.digit(id, k);
+    await flush();
+    await flush();
+    start('e', '+1555e');
+    await flush();
+    expect(channel.ops).to.include('reject e busy');
+    // Still in the IVR (only one wrong room each): a second wrong entry of the same caller changes nothing.
+    for (const k of '99999999#') router.digit('a', k);
+    await flush();
+    router.callEnded('b', 2);
+    await flush();
+    start('f', '+1555f');
+    await flush();
+    expect(channel.ops).to.include('answer f');
   });
 });
