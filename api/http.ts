@@ -37,11 +37,12 @@ export type Reply =
   | { status: number; file: string; contentType: string; headers?: Record<string, string> };
 
 /**
- * A server-sent event stream (text/event-stream): started with a way to send events, it returns
- * how to stop (called when the client goes or the server closes). A reply with `stream` is served
- * as such from the network; `text` is what an in-process caller (the web pages) gets instead.
+ * A server-sent event stream (text/event-stream): started with a way to send events and a way to
+ * end the stream (the server's side), it returns how to stop (called when the stream ends for
+ * any reason: the client goes, `close`, the server closes). A reply with `stream` is served as
+ * such from the network; `text` is what an in-process caller (the web pages) gets instead.
  */
-export type EventStreamOpener = (send: (event: string, data: unknown) => void) => () => void;
+export type EventStreamOpener = (send: (event: string, data: unknown) => void, close: () => void) => () => void;
 
 /** A comment line on an idle event stream, so proxies and clients see it is alive. */
 const STREAM_HEARTBEAT_MS = 15_000;
@@ -179,16 +180,29 @@ export class Router {
     res.writeHead(200, { ...headers, 'content-type': 'text/event-stream', connection: 'keep-alive' });
     res.write(': stream open\n\n');
     this.streams.add(res);
-    const stop = open((event, data) => {
-      if (!res.writableEnded) res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
-    });
+    let stopped = false;
+    /** What the opener returned (set once it has returned). */
+    const opened: { stop?: () => void } = {};
     const heartbeat = setInterval(() => res.write(': alive\n\n'), STREAM_HEARTBEAT_MS);
     heartbeat.unref();
-    res.on('close', () => {
+    const stop = () => {
+      if (stopped) return;
+      stopped = true;
       clearInterval(heartbeat);
       this.streams.delete(res);
+      opened.stop?.();
+    };
+    const send = (event: string, data: unknown) => {
+      if (!res.writableEnded) res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+    };
+    const close = () => {
+      res.end();
       stop();
-    });
+    };
+    opened.stop = open(send, close);
+    // Closed while opening: what it opened stops now.
+    if (stopped) opened.stop();
+    res.on('close', stop);
   }
 
   private async dispatch(req: IncomingMessage): Promise<Reply> {

@@ -2,28 +2,36 @@
 // controls a moderator has on the keypad, sent to the room's machine as the same events
 // (flows/room-controls.ts), plus a server-sent event stream of joins, leaves, mutes and talking.
 // Only in the process that runs the bridge (`tollbridge start`): `tollbridge api` answers 404 LiveUnavailable.
+// Callers show as the last four digits of their number (api/live-shown.ts); a stream ends with
+// the session or key that opened it (api/credential-streams.ts).
 import type { LiveControl } from '../app/live-rooms.js';
+import type { Credential } from '../db/index.js';
 import { OWNER, type LiveRoom, type RoomControl } from '../flows/room-controls.js';
+import type { StreamEndReason } from './credential-streams.js';
 import { HttpError, ok, type Reply, type Request, type Router } from './http.js';
+import { shownNews, shownView } from './live-shown.js';
 
 const BASE = '/v1/accounts/:accountId/room/live';
 
 export interface LiveRouteAuth {
-  /** The account of the request's credential, which must be the one in the path (else 403). */
-  owner(req: Request): Promise<number>;
+  /** The request's live credential, which must be for the account in the path (else 403). */
+  ownerCredential(req: Request): Promise<Credential>;
   roomOf(accountId: number): Promise<{ number: string }>;
+  /** Calls `end` once the credential stops authenticating; returns how to let go first. */
+  holdWhileLive(credential: Credential, end: (reason: StreamEndReason) => void): () => void;
 }
 
 /** The view of a room nobody is in. */
 const emptyView = (room: string): LiveRoom => ({ room, state: 'idle', locked: false, mutedAll: false, recording: false, members: [] });
 
 export function registerLiveRoutes(router: Router, live: LiveControl | undefined, auth: LiveRouteAuth): void {
-  const liveRoom = async (req: Request): Promise<{ room: string; live: LiveControl }> => {
-    const room = (await auth.roomOf(await auth.owner(req))).number;
+  const liveRoom = async (req: Request): Promise<{ room: string; live: LiveControl; credential: Credential }> => {
+    const credential = await auth.ownerCredential(req);
+    const room = (await auth.roomOf(credential.accountId)).number;
     if (live === undefined) throw new HttpError(404, 'LiveUnavailable', 'the live view is served only by the process that runs the bridge (tollbridge start)');
-    return { room, live };
+    return { room, live, credential };
   };
-  const viewOf = (live: LiveControl, room: string) => live.view(room) ?? emptyView(room);
+  const viewOf = (live: LiveControl, room: string) => shownView(live.view(room) ?? emptyView(room));
   /** Sends a control to a room someone is in; 409 when nobody is. */
   const send = (live: LiveControl, room: string, control: RoomControl, status = 200): Reply => {
     if (!live.control(room, control)) throw new HttpError(409, 'RoomEmpty', 'nobody is in the room now');
@@ -40,15 +48,24 @@ export function registerLiveRoutes(router: Router, live: LiveControl | undefined
     return ok(viewOf(live, room));
   });
   router.add('GET', `${BASE}/events`, async (req) => {
-    const { room, live } = await liveRoom(req);
+    const { room, live, credential } = await liveRoom(req);
     return {
       status: 200,
       contentType: 'text/event-stream',
       text: '',
-      // First the room as it stands, then each change as it happens.
-      stream: (sendEvent) => {
+      // First the room as it stands, then each change as it happens, until the stream's
+      // credential ends (then a last "closed" event).
+      stream: (sendEvent, close) => {
         sendEvent('room', viewOf(live, room));
-        return live.watch(room, (news) => sendEvent(news.type, news));
+        const unwatch = live.watch(room, (news) => sendEvent(news.type, shownNews(news)));
+        const release = auth.holdWhileLive(credential, (reason) => {
+          sendEvent('closed', { type: 'closed', reason });
+          close();
+        });
+        return () => {
+          unwatch();
+          release();
+        };
       },
     };
   });

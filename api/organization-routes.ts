@@ -75,10 +75,11 @@ export function registerOrganizationRoutes(router: Router, deps: OrganizationRou
     const orgId = await administrator(req);
     return ok(await inviteMember(db, mailer, log, orgId, text(req.body, 'email', 320) ?? ''), 201);
   });
-  // A new join code: the old one stops working (members and pending invitations stay).
+  // A new join code: the old one stops working (members and pending invitations stay). A removal replaces it too.
   router.add('POST', '/v1/accounts/:accountId/organization/join-code', async (req) => ok({ joinCode: await db.organizations.replaceJoinCode(await administrator(req)) }));
   router.add('DELETE', '/v1/accounts/:accountId/organization/members/:memberId', async (req) => {
     const orgId = await administrator(req);
+    // The join code is replaced (the removed member knew it): GET /organization shows the new one.
     await db.organizations.remove(orgId, await ownMember(req, orgId, false));
     return ok(null, 204);
   });

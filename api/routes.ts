@@ -22,6 +22,7 @@ import { registerRecordingRoutes } from './recording-routes.js';
 import type { RecordingControl } from '../flows/recording-control.js';
 import { statementPdf } from './statement-pdf.js';
 import { checkHealth, type HealthSources } from './health.js';
+import { CredentialStreams } from './credential-streams.js';
 
 export interface ApiDeps {
   db: Database;
@@ -299,7 +300,9 @@ export function registerRoutes(router: Router, deps: ApiDeps): void {
     return ok({ status: 'a confirmation link was sent to the new address', newEmail }, 202);
   });
   router.add('GET', '/v1/accounts/:accountId/room', async (req) => ok(await roomOf(await owner(req))));
-  registerLiveRoutes(router, deps.live, { owner, roomOf });
+  // Live event streams end with the session or key that opened them.
+  const streams = new CredentialStreams(db.credentials, log, { now });
+  registerLiveRoutes(router, deps.live, { ownerCredential, roomOf, holdWhileLive: (credential, end) => streams.hold(credential, end) });
   router.add('PATCH', '/v1/accounts/:accountId/room', async (req) => {
     const room = await roomOf(await owner(req));
     if (typeof req.body === 'object' && req.body !== null && Object.hasOwn(req.body, 'number')) {

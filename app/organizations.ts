@@ -1,5 +1,6 @@
-// Inviting a member to an organization: the invitation is stored (its token hashed) and e-mailed
-// with the organization's join code. Shared by the CLI and the API.
+// Inviting a member to an organization: the invitation is stored (its token hashed) and e-mailed.
+// The mail carries only the invitation (single-use, for the invited address's account), never
+// the organization's join code: a forwarded invitation lets nobody else in. Shared by the CLI and the API.
 import type { Logger } from 'pino';
 import type { Database } from '../db/index.js';
 import { maskEmail } from '../db/email.js';
@@ -17,8 +18,8 @@ export async function inviteMember(db: Database, mailer: Mailer, log: Logger, or
         `${org.account.name} invites you to its tollbridge organization: calls into your room on its toll-free numbers are billed to it.`,
         '',
         `Signed in to your tollbridge account, open the Organization page and join with this invitation: ${invite.token}`,
-        `(over HTTP: POST /v1/accounts/{your id}/organization/join with {"invite":"${invite.token}"}),`,
-        `or with the organization's join code: ${invite.joinCode}`,
+        `(over HTTP: POST /v1/accounts/{your id}/organization/join with {"invite":"${invite.token}"}).`,
+        `It works once, and only for the account with this e-mail address (${invite.email}).`,
         '',
         'No account yet? Ask for one, then join. You keep your own room and PINs.',
       ].join('\n'),

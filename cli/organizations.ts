@@ -51,7 +51,7 @@ export const organizationCommands: Command[] = [
   },
   {
     path: ['orgs', 'invite'],
-    summary: 'e-mail an invitation (with the join code) to join an organization',
+    summary: 'e-mail an invitation to join an organization (single-use, for that address only)',
     usage: 'orgs invite ORG EMAIL',
     optionHelp: [ORG_HELP, 'EMAIL  the address to invite'],
     options: {},
@@ -92,7 +92,7 @@ export const organizationCommands: Command[] = [
   },
   {
     path: ['orgs', 'remove'],
-    summary: 'remove a member from an organization (their room stays theirs)',
+    summary: 'remove a member from an organization (their room stays theirs; the join code is replaced)',
     usage: 'orgs remove ORG MEMBER',
     optionHelp: [ORG_HELP, 'MEMBER  the member account id or e-mail'],
     options: {},
@@ -103,10 +103,10 @@ export const organizationCommands: Command[] = [
       const ids = await withDatabase(async (db) => {
         const orgId = await resolveAccountId(db, orgRef);
         const memberId = await resolveAccountId(db, memberRef);
-        await db.organizations.remove(orgId, memberId);
-        return { organizationId: orgId, memberId };
+        const joinCode = await db.organizations.remove(orgId, memberId);
+        return { organizationId: orgId, memberId, joinCode };
       });
-      io.result(ids, `account ${ids.memberId} removed from organization ${ids.organizationId}`);
+      io.result(ids, `account ${ids.memberId} removed from organization ${ids.organizationId}; new join code: ${ids.joinCode} (the old one no longer works)`);
     },
   },
   {

@@ -16,6 +16,7 @@ import { PinFailuresRepository, type PinLockPolicy } from './repositories/pin-fa
 import { StatementsRepository } from './repositories/statements.js';
 import { OrganizationsRepository } from './repositories/organizations.js';
 import { PersonalDataRepository } from './repositories/personal-data.js';
+import { CredentialChanges } from './credential-changes.js';
 import { createFieldCipher, PUBLIC_TEST_DATA_KEY, type FieldCipher } from './field-cipher.js';
 import { randomRoomNumber } from './room-number.js';
 import { createPasswordHasher, type PasswordHasher, type PasswordHasherOptions } from './passwords.js';
@@ -117,6 +118,7 @@ export async function openDatabase(cfg: DatabaseConfig, options: DatabaseOptions
     proposeRoomNumber: options.proposeRoomNumber ?? randomRoomNumber,
     passwords: createPasswordHasher(options.passwordHashing),
     cipher: createFieldCipher(dataKey),
+    credentialChanges: new CredentialChanges(),
   };
   const accounts = new AccountsRepository(ctx);
   const writer = cfg.client === 'sqlite' ? sqliteLedgerWriter(knex) : pgLedgerWriter(cfg.url);

@@ -1,5 +1,6 @@
 // What the repositories return. Timestamps are epoch ms; money is integer micros.
 import type { Knex } from 'knex';
+import type { CredentialChanges } from './credential-changes.js';
 import type { FieldCipher } from './field-cipher.js';
 import type { PasswordHasher } from './passwords.js';
 import type { PinKeyring } from './pin-keys.js';
@@ -141,6 +142,8 @@ export interface RepositoryContext {
   passwords: PasswordHasher;
   /** Caller numbers and e-mail addresses at rest (db/field-cipher.ts). */
   cipher: FieldCipher;
+  /** Told when an account's credentials may have ended (db/credential-changes.ts). */
+  credentialChanges: CredentialChanges;
 }
 
 export function isUniqueViolation(err: unknown): boolean {

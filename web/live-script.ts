@@ -2,7 +2,8 @@
 // room's event stream (the page route /app/room/live/events, the API's stream with the session
 // cookie) and, when someone joins, leaves, is muted or the room is locked or ended, fetches the
 // page again and swaps in its #live section (rendered and escaped by the server, as without
-// JavaScript). Talking only flips one cell. Keyboard focus stays on the same control.
+// JavaScript). Talking only flips one cell. Keyboard focus stays on the same control. When the
+// session ends the stream says "closed" and ends: the page reloads (to the sign-in page).
 // Served from 'self' so the page's CSP needs no 'unsafe-inline'.
 export const LIVE_SCRIPT = `'use strict';
 (function () {
@@ -33,6 +34,12 @@ export const LIVE_SCRIPT = `'use strict';
   }
   var source = new EventSource(section.getAttribute('data-events'));
   ['room', 'joined', 'left', 'muted', 'locked', 'ended'].forEach(function (type) { source.addEventListener(type, soon); });
+  // The session ended (signed out, a new password, the account deleted): stop, and reload to
+  // the sign-in page rather than reconnect.
+  source.addEventListener('closed', function () {
+    source.close();
+    location.reload();
+  });
   source.addEventListener('talking', function (event) {
     var news = JSON.parse(event.data);
     section.querySelectorAll('[data-talking]').forEach(function (cell) {

@@ -57,7 +57,7 @@ export function removeMemberView(csrf: string, member: Member, usage: MemberUsag
 <tr><th scope="row">Billable minutes</th><td class="num">${minutes(usage.billableSeconds)}</td></tr>
 <tr><th scope="row">Amount</th><td class="num">${usage.amount}</td></tr>
 </tbody></table>
-<p>${member.name} keeps their room and PINs; their calls until now stay on the organization's statement, and the organization's numbers stop reaching their room.</p>
+<p>${member.name} keeps their room and PINs; their calls until now stay on the organization's statement, and the organization's numbers stop reaching their room. The join code is replaced: the one they know stops working.</p>
 <form method="post" action="/app/organization/members/${member.accountId}/remove">${csrfField(csrf)}
 <button type="submit" class="danger">Remove ${member.name}</button></form>
 <p><a href="/app/organization">Keep them</a></p>`;

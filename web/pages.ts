@@ -35,7 +35,7 @@ const NOTICES: Record<string, string> = {
   invited: 'The invitation, with the join code, was e-mailed.',
   invitestored: 'The invitation is stored, but no e-mail could be sent (mail is not configured on this server): give them the join code.',
   newcode: 'A new join code is in force; the old one no longer works.',
-  removed: 'The member was removed. Their room stays theirs; their calls until now stay on your statement.',
+  removed: 'The member was removed, and the join code replaced (they knew the old one). Their room stays theirs; their calls until now stay on your statement.',
   joined: 'You joined the organization: its toll-free numbers now reach your room, and those calls are billed to it.',
   left: 'You left the organization. Your room and PINs stay yours.',
   ...LIVE_NOTICES,

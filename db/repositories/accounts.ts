@@ -199,6 +199,8 @@ export class AccountsRepository {
       if (live.length > 0) await trx('phone_numbers').whereIn('id', live.map((s) => s.number_id)).update({ released_at: now });
       await trx('accounts').where({ id }).update({ deactivated_at: now });
     });
+    // Its sessions and keys stop authenticating now: open streams on them close.
+    this.ctx.credentialChanges.changed(id);
     return this.get(id);
   }
 

@@ -2,6 +2,7 @@
 // revoked). Tokens are random, shown once, stored as SHA-256 only.
 import { createHash, randomBytes } from 'node:crypto';
 import { ApiKeyNotFound, InvalidLabel, TooManyApiKeys } from '../errors.js';
+import type { CredentialChangeListener } from '../credential-changes.js';
 import type { RepositoryContext } from '../types.js';
 
 export interface ApiKey {
@@ -22,6 +23,8 @@ export interface Credential {
   id: number;
   accountId: number;
   kind: 'session' | 'api_key';
+  /** When a session expires (epoch ms); null for an API key. */
+  expiresAt: number | null;
 }
 
 export interface Page {
@@ -45,7 +48,10 @@ export class CredentialsRepository {
   async session(accountId: number): Promise<{ id: number; token: string }> {
     const issued = await this.issue(accountId, 'session', null, this.ctx.now() + SESSION_MS);
     const live = await this.live(accountId, 'session').orderBy('id', 'desc').offset(MAX_SESSIONS).select<{ id: number }[]>('id');
-    if (live.length > 0) await this.ctx.knex('api_credentials').whereIn('id', live.map((r) => r.id)).update({ revoked_at: this.ctx.now() });
+    if (live.length > 0) {
+      await this.ctx.knex('api_credentials').whereIn('id', live.map((r) => r.id)).update({ revoked_at: this.ctx.now() });
+      this.ctx.credentialChanges.changed(accountId);
+    }
     return issued;
   }
 
@@ -70,14 +76,18 @@ export class CredentialsRepository {
 
   /** Revokes one credential (logout). */
   async revoke(id: number): Promise<void> {
+    const row = await this.ctx.knex('api_credentials').where({ id }).first<{ account_id: number } | undefined>('account_id');
     await this.ctx.knex('api_credentials').where({ id }).whereNull('revoked_at').update({ revoked_at: this.ctx.now() });
+    if (row !== undefined) this.ctx.credentialChanges.changed(row.account_id);
   }
 
   /** Revokes every session of the account except `keep` (if given); returns how many. API keys stay. */
   async revokeSessions(accountId: number, keep?: number): Promise<number> {
     let q = this.live(accountId, 'session');
     if (keep !== undefined) q = q.whereNot({ id: keep });
-    return q.update({ revoked_at: this.ctx.now() });
+    const revoked = await q.update({ revoked_at: this.ctx.now() });
+    this.ctx.credentialChanges.changed(accountId);
+    return revoked;
   }
 
   private live(accountId: number, kind: 'session' | 'api_key') {
@@ -90,6 +100,12 @@ export class CredentialsRepository {
   async revokeApiKey(accountId: number, id: number): Promise<void> {
     const n = await this.ctx.knex('api_credentials').where({ id, account_id: accountId, kind: 'api_key' }).whereNull('revoked_at').update({ revoked_at: this.ctx.now() });
     if (n === 0) throw new ApiKeyNotFound(`no API key ${id} on this account`);
+    this.ctx.credentialChanges.changed(accountId);
+  }
+
+  /** Hears, in this process, of every account whose credentials may have ended. */
+  onChange(listener: CredentialChangeListener): () => void {
+    return this.ctx.credentialChanges.listen(listener);
   }
 
   /** The account a live token belongs to, or null. */
@@ -107,6 +123,17 @@ export class CredentialsRepository {
       .first<{ id: number; account_id: number; kind: 'session' | 'api_key'; expires_at: number | null } | undefined>('c.id', 'c.account_id', 'c.kind', 'c.expires_at');
     if (row === undefined) return null;
     if (row.expires_at !== null && Number(row.expires_at) <= this.ctx.now()) return null;
-    return { id: row.id, accountId: row.account_id, kind: row.kind };
+    return { id: row.id, accountId: row.account_id, kind: row.kind, expiresAt: row.expires_at === null ? null : Number(row.expires_at) };
+  }
+
+  /** Whether a credential still authenticates: not revoked, not expired, its account not deactivated. */
+  async isLive(id: number): Promise<boolean> {
+    const row = await this.ctx.knex('api_credentials as c')
+      .join('accounts as a', 'a.id', 'c.account_id')
+      .where('c.id', id)
+      .whereNull('c.revoked_at')
+      .whereNull('a.deactivated_at')
+      .first<{ expires_at: number | null } | undefined>('c.expires_at');
+    return row !== undefined && (row.expires_at === null || Number(row.expires_at) > this.ctx.now());
   }
 }

@@ -131,8 +131,9 @@ export class OrganizationsRepository {
   }
 
   /**
-   * A new join code for the organization (the administrator's "regenerate"): the old code stops
-   * working at once; members and e-mailed invitations (their own tokens) are unaffected.
+   * A new join code for the organization (the administrator's "regenerate", and every removal):
+   * the old code stops working at once; members and e-mailed invitations (their own tokens,
+   * single-use, for the invited address only) are unaffected.
    */
   async replaceJoinCode(orgId: number): Promise<string> {
     await this.requireOrganization(orgId);
@@ -187,11 +188,15 @@ export class OrganizationsRepository {
     this.rooms.cache.clear();
   }
 
-  /** The administrator removes a member: NotAMember if the account is not in this organization. */
-  async remove(orgId: number, memberId: number): Promise<void> {
+  /**
+   * The administrator removes a member: NotAMember if the account is not in this organization.
+   * The join code is replaced too (the removed member knows it): returns the new one.
+   */
+  async remove(orgId: number, memberId: number): Promise<string> {
     await this.requireOrganization(orgId);
     if (!(await this.isMember(orgId, memberId))) throw new NotAMember(`account ${memberId} is not a member of organization ${orgId}`);
     await this.end(orgId, memberId, 'removed');
+    return this.replaceJoinCode(orgId);
   }
 
   /** A member leaves: the room stays theirs; calls until now stay on the organization's statement. */

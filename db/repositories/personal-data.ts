@@ -97,6 +97,7 @@ export class PersonalDataRepository {
       });
     });
     this.repos.rooms.cache.clear();
+    this.ctx.credentialChanges.changed(accountId);
     await this.eraseCallers((q) => q.where((w) => {
       void w.where('account_id', accountId);
       if (room !== undefined) void w.orWhere('room_id', room.id);

@@ -67,8 +67,8 @@ describe('live view and controls API (fake bridges)', function () {
     const muted = await call('POST', `${base}/members/p1/mute`, bob.token);
     expect(muted.status).to.equal(200);
     expect((muted.json as unknown as LiveRoom).members.map((m) => [m.channelId, m.role, m.callerNumber, m.muted])).to.deep.equal([
-      ['m1', 'moderator', '+15550001', false],
-      ['p1', 'participant', '+15550002', true],
+      ['m1', 'moderator', '…0001', false],
+      ['p1', 'participant', '…0002', true],
     ]);
     expect((await call('POST', `${base}/members/p1/unmute`, bob.token)).status).to.equal(200);
     await flush();

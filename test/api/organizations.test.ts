@@ -57,7 +57,8 @@ describe('HTTP API: organizations and my data', function () {
     expect(invited.status).to.equal(201);
     expect(invited.json).to.include({ email: 'grace@example.test', mailed: true, joinCode: org.joinCode });
     const mail = await waitFor('the invitation e-mail', () => smtp.received.find((m) => m.to.includes('grace@example.test')));
-    expect(mail.raw).to.contain(org.joinCode).and.to.contain('tb_i_');
+    // The invitation only: a forwarded mail gives nobody the organization's join code.
+    expect(mail.raw).to.contain('tb_i_').and.not.contain(org.joinCode);
 
     const joined = await call('POST', `/v1/accounts/${grace.id}/organization/join`, grace.token, { code: org.joinCode });
     expect(joined.status, JSON.stringify(joined.json)).to.equal(200);
@@ -131,6 +132,31 @@ describe('HTTP API: organizations and my data', function () {
     const old = await call('POST', `/v1/accounts/${eve.id}/organization/join`, eve.token, { code: org.joinCode });
     expect(old.json).to.deep.include({ error: { code: 'InvalidJoinCode', message: 'no organization has this join code: ask its administrator for the code' } });
     expect((await call('POST', `/v1/accounts/${eve.id}/organization/join`, eve.token, { code: joinCode })).status).to.equal(200);
+  });
+
+  it('removing a member replaces the join code: their old code joins nobody; a forwarded invitation lets nobody else in', async () => {
+    const org = await organization('delta');
+    const frank = await person('frank');
+    expect((await call('POST', `/v1/accounts/${frank.id}/organization/join`, frank.token, { code: org.joinCode })).status).to.equal(200);
+    expect((await call('DELETE', `/v1/accounts/${org.id}/organization/members/${frank.id}`, org.token)).status).to.equal(204);
+    const now = (await call('GET', `/v1/accounts/${org.id}/organization`, org.token)).json.joinCode as string;
+    expect(now).to.match(/^[A-Z2-9]{10}$/).and.not.equal(org.joinCode);
+    const gina = await person('gina');
+    for (const who of [frank, gina]) {
+      const again = await call('POST', `/v1/accounts/${who.id}/organization/join`, who.token, { code: org.joinCode });
+      expect(again.json).to.deep.include({ error: { code: 'InvalidJoinCode', message: 'no organization has this join code: ask its administrator for the code' } });
+    }
+    expect(await db.organizations.isMember(org.id, frank.id)).to.equal(false);
+
+    // Hal's invitation, forwarded to Gina: useless to her, still good for Hal, once.
+    const hal = await person('hal');
+    expect((await call('POST', `/v1/accounts/${org.id}/organization/invites`, org.token, { email: 'hal@example.test' })).status).to.equal(201);
+    const mail = await waitFor('Hal\'s invitation', () => smtp.received.find((m) => m.to.includes('hal@example.test')));
+    expect(mail.raw).to.not.contain(now);
+    const invite = /tb_i_[A-Za-z0-9_-]{20,}/.exec(mail.raw)?.[0] ?? '';
+    expect((await call('POST', `/v1/accounts/${gina.id}/organization/join`, gina.token, { invite })).json).to.deep.include({ error: { code: 'InvalidJoinCode', message: 'this invitation is unknown, used, or for another address' } });
+    expect((await call('POST', `/v1/accounts/${hal.id}/organization/join`, hal.token, { invite })).status).to.equal(200);
+    expect(await db.organizations.isMember(org.id, gina.id)).to.equal(false);
   });
 
   it('export, then deletion for good with the password: no more sign-in, the room number retired', async () => {

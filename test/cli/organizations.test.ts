@@ -64,6 +64,10 @@ describe('tollbridge orgs and my-data commands (spawned CLI)', function () {
     const exported = await json<{ account: { email: string }; organization: { id: number } }>(['accounts', 'export', String(member.id)]);
     expect(exported).to.deep.include({ organization: { id: org.account.id, name: 'Acme' } });
     expect(exported.account.email).to.equal('grace@example.com');
+    // Removing her replaces the code she knew.
+    const removed = await json<{ joinCode: string }>(['orgs', 'remove', 'admin@acme.example', 'grace@example.com']);
+    expect(removed.joinCode).to.match(/^[A-Z2-9]{10}$/).and.not.equal(replaced.joinCode);
+    expect((await tb(['orgs', 'join', 'grace@example.com', '--code', replaced.joinCode])).code).to.not.equal(0);
 
     expect((await tb(['accounts', 'delete', 'grace@example.com'])).code).to.equal(64);
     await json(['accounts', 'delete', 'grace@example.com', '--yes']);

@@ -123,8 +123,12 @@ describe('db: organizations and personal data', function () {
       await db.organizations.joinByCode(grace.account.id, b.org.joinCode);
       await rejectsWith(db.organizations.remove(a.org.account.id, grace.account.id), 'NotAMember');
       await rejectsWith(db.organizations.memberUsage(a.org.account.id, grace.account.id), 'NotAMember');
-      await db.organizations.remove(b.org.account.id, grace.account.id);
+      const newCode = await db.organizations.remove(b.org.account.id, grace.account.id);
       expect(await db.organizations.members(b.org.account.id)).to.deep.equal([]);
+      // The removed member knew the code: it is replaced, and theirs joins nobody.
+      expect(newCode).to.match(/^[A-Z2-9]{10}$/).and.not.equal(b.org.joinCode);
+      expect((await db.organizations.get(b.org.account.id)).joinCode).to.equal(newCode);
+      await rejectsWith(db.organizations.joinByCode(grace.account.id, b.org.joinCode), 'InvalidJoinCode');
       // Usage of a former member stays visible to their former organization.
       expect((await db.organizations.memberUsage(b.org.account.id, grace.account.id)).legs).to.equal(0);
     });

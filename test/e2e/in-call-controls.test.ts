@@ -22,6 +22,7 @@ import { startCall, type CallHandle, type Step } from '../../sipp/caller.js';
 import { sharedAsterisk, testAsteriskConfig } from '../support/asterisk-fixture.js';
 import { BridgeUnderTest, type SeededRoom } from '../support/bridge-fixture.js';
 import { waitFor } from '../support/wait.js';
+import { lastFourDigits } from '../../api/live-shown.js';
 
 const run = promisify(execFile);
 const target = () => ({ host: '127.0.0.1', port: testAsteriskConfig().sipPort });
@@ -143,7 +144,7 @@ describe('keys in the room and the owner\'s live controls over real SIP @asteris
   const view = async (room: SeededRoom) => (await callApi('GET', room, '')).body as LiveRoom;
   /** The channel of the caller with this number, once the room has them. */
   const channelOf = (room: SeededRoom, callerNumber: string) =>
-    waitFor(`${callerNumber} in room ${room.roomNumber}`, async () => (await view(room)).members.find((m) => m.callerNumber === callerNumber)?.channelId ?? null);
+    waitFor(`${callerNumber} in room ${room.roomNumber}`, async () => (await view(room)).members.find((m) => m.callerNumber === lastFourDigits(callerNumber))?.channelId ?? null);
   const playedTo = (channelId: string, media: string[]) =>
     waitFor(`${media.join(' ')} played to ${channelId}`, async () => {
       const heard = (watch.played.get(channelId) ?? []).join(' ');
@@ -280,8 +281,8 @@ describe('keys in the room and the owner\'s live controls over real SIP @asteris
     const talkerId = await channelOf(room, '+15550601');
     const seen = await view(room);
     expect(seen.members.map((m) => ({ callerNumber: m.callerNumber, role: m.role, muted: m.muted, where: m.where }))).to.deep.equal([
-      { callerNumber: '+15550600', role: 'moderator', muted: false, where: 'live' },
-      { callerNumber: '+15550601', role: 'participant', muted: false, where: 'live' },
+      { callerNumber: '…0600', role: 'moderator', muted: false, where: 'live' },
+      { callerNumber: '…0601', role: 'participant', muted: false, where: 'live' },
     ]);
     expect(seen.members.every((m) => typeof m.joinedAt === 'number')).to.equal(true);
     expect((await callApi('GET', other, '', token)).status).to.equal(403);
@@ -296,6 +297,8 @@ describe('keys in the room and the owner\'s live controls over real SIP @asteris
     const told = stream.events.map((e) => `${e.event}${e.data.channelId === talkerId ? ' talker' : ''}`);
     expect(told[0]).to.equal('room');
     expect(told).to.include.members(['joined', 'joined talker', 'talking talker', 'muted talker', 'left talker']);
+    // The stream shows callers as the page does: the last four digits, never the whole number.
+    expect(JSON.stringify(stream.events)).to.contain('…0601').and.not.contain('5550601').and.not.contain('5550600');
     stream.close();
     await moderator.hangUpNow();
     await bridge.waitForNothingLeft();

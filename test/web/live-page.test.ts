@@ -4,7 +4,8 @@
 // shows both callers (the second appearing without a reload, through the event stream and the
 // page's script); mute, remove and end on the page reach the room (the live view says muted,
 // SIPp records the far end hanging up); a recording started and stopped on the page is listed
-// on My room and downloads as audio/wav. Screenshots go to test-artifacts/screenshots/.
+// on My room and downloads as audio/wav; signing out elsewhere ends the page's event stream and
+// the page goes to sign-in. Screenshots go to test-artifacts/screenshots/.
 import fs from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
@@ -26,6 +27,9 @@ const MODERATOR_PIN = '3691';
 const PARTICIPANT_PIN = '2580';
 const MODERATOR = '+15550301';
 const PARTICIPANT = '+15550302';
+/** How the live page shows them: the last four digits. */
+const MODERATOR_SHOWN = '…0301';
+const PARTICIPANT_SHOWN = '…0302';
 
 describe('My room\'s settings, live view and recordings in headless Chromium, with real SIP callers @asterisk', function () {
   this.timeout(180_000);
@@ -101,13 +105,13 @@ describe('My room\'s settings, live view and recordings in headless Chromium, wi
     await bridge.waitForLive(roomNumber, 1, 30_000);
     await page.getByRole('link', { name: 'Who is in my room now' }).click();
     await atPath(page, '/app/room/live');
-    await page.locator('#live-members').getByRole('cell', { name: MODERATOR, exact: true }).waitFor();
+    await page.locator('#live-members').getByRole('cell', { name: MODERATOR_SHOWN, exact: true }).waitFor();
     // The second caller appears through the event stream and the page's script, then talks (a tone) a while.
     const participant = caller(PARTICIPANT_PIN, PARTICIPANT, [{ pauseMs: 1500 }, { toneHz: 440, ms: 6000 }]);
     await bridge.waitForLive(roomNumber, 2, 30_000);
-    await page.locator('#live-members').getByRole('cell', { name: PARTICIPANT, exact: true }).waitFor();
+    await page.locator('#live-members').getByRole('cell', { name: PARTICIPANT_SHOWN, exact: true }).waitFor();
     expect(await page.locator('#live-state').textContent()).to.equal('2 callers in the room.');
-    expect(await page.content()).to.not.contain('<Live>');
+    expect(await page.content()).to.not.contain('<Live>').and.not.contain(PARTICIPANT).and.not.contain(MODERATOR);
     const participantId = member(PARTICIPANT)?.channelId ?? '';
     await page.locator(`td[data-talking="${participantId}"]`, { hasText: 'talking' }).waitFor();
     expect(await page.locator(`td[data-talking="${member(MODERATOR)?.channelId ?? ''}"]`).textContent()).to.equal('no');
@@ -122,10 +126,10 @@ describe('My room\'s settings, live view and recordings in headless Chromium, wi
     await page.getByRole('button', { name: 'Lock the room' }).waitFor();
     expect(bridge.app.live.view(roomNumber)?.locked).to.equal(false);
     await page.getByRole('button', { name: 'Mute all but moderators' }).click();
-    await page.getByRole('button', { name: `Unmute ${PARTICIPANT}` }).waitFor();
+    await page.getByRole('button', { name: `Unmute ${PARTICIPANT_SHOWN}` }).waitFor();
     expect([member(MODERATOR)?.muted, member(PARTICIPANT)?.muted]).to.deep.equal([false, true]);
     await page.getByRole('button', { name: 'Unmute all' }).click();
-    await page.getByRole('button', { name: `Mute ${PARTICIPANT}` }).waitFor();
+    await page.getByRole('button', { name: `Mute ${PARTICIPANT_SHOWN}` }).waitFor();
     expect(member(PARTICIPANT)?.muted).to.equal(false);
 
     // Recording: started on the page, stopped on the page.
@@ -138,15 +142,15 @@ describe('My room\'s settings, live view and recordings in headless Chromium, wi
     await screenshot(page, '19-live-phone');
     await page.setViewportSize({ width: 1000, height: 800 });
 
-    await page.getByRole('button', { name: `Mute ${PARTICIPANT}` }).click();
-    await page.getByRole('button', { name: `Unmute ${PARTICIPANT}` }).waitFor();
+    await page.getByRole('button', { name: `Mute ${PARTICIPANT_SHOWN}` }).click();
+    await page.getByRole('button', { name: `Unmute ${PARTICIPANT_SHOWN}` }).waitFor();
     expect(member(PARTICIPANT)).to.include({ muted: true, role: 'participant' });
     expect(member(MODERATOR)).to.include({ muted: false, role: 'moderator' });
 
     await page.getByRole('button', { name: 'Stop recording' }).click();
     await reloadUntil('the view to say it stopped recording', '#recording-start');
 
-    await page.getByRole('button', { name: `Remove ${PARTICIPANT}` }).click();
+    await page.getByRole('button', { name: `Remove ${PARTICIPANT_SHOWN}` }).click();
     expect(await participant.result).to.include({ answered: true, hungUpBy: 'far-end' });
     await waitFor('the participant gone from the view', () => member(PARTICIPANT) === undefined);
     await page.goto(`${api.url}/app/room/live`);
@@ -192,5 +196,14 @@ describe('My room\'s settings, live view and recordings in headless Chromium, wi
     const refused = await stranger.request.get(`${api.url}/app/room/recordings/${listed?.id ?? 0}/file`);
     expect(refused.status()).to.equal(404);
     await stranger.context().close();
+  });
+
+  it('signing out ends the live page\'s event stream: the page leaves for the sign-in page by itself', async () => {
+    await page.goto(`${api.url}/app/room/live`);
+    await page.locator('#live-state').waitFor();
+    const csrf = (await page.locator('input[name="_csrf"]').first().getAttribute('value')) ?? '';
+    // Signed out outside the page (as from another tab): only the stream's last event can tell the page.
+    expect((await page.request.post(`${api.url}/signout`, { form: { _csrf: csrf }, maxRedirects: 0 })).status()).to.equal(303);
+    await page.waitForURL(/\/signin/, { timeout: 15_000 });
   });
 });
