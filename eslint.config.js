@@ -4,7 +4,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'eslint.config.js', 'docker/**', '.scratch/**', 'data/**'] },
+  { ignores: ['dist/**', 'node_modules/**', 'eslint.config.js', 'docker/**', '.scratch/**', 'data/**', '.mocharc.cjs'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
