@@ -17,6 +17,7 @@ import { HttpError, field, ok, text, type Reply, type Request, type Router } fro
 import { openApiDocument } from './openapi.js';
 import { registerOrganizationRoutes } from './organization-routes.js';
 import { registerLiveRoutes } from './live-routes.js';
+import { registerPinLockRoutes } from './pin-lock-routes.js';
 import type { LiveControl } from '../app/live-rooms.js';
 import { registerRecordingRoutes } from './recording-routes.js';
 import type { RecordingControl } from '../flows/recording-control.js';
@@ -327,6 +328,7 @@ export function registerRoutes(router: Router, deps: ApiDeps): void {
     const participant = text(req.body, 'participant', 32) ?? '';
     return ok(await db.rooms.setPins(room.number, { moderator, participant }));
   });
+  registerPinLockRoutes(router, { db, owner, roomOf });
   router.add('GET', '/v1/accounts/:accountId/numbers/available', async (req) => {
     await owner(req);
     const page = pageOf(req);

@@ -8,6 +8,7 @@ import { randomInt } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Database } from '../db/index.js';
+import { makePrivateDir } from '../config/private-files.js';
 
 export const DEMO_EMAIL = 'demo@tollbridge.invalid';
 export const DEMO_TOLL_FREE = '+18005550100';
@@ -59,7 +60,7 @@ function readPins(dataDir: string): DemoPins | null {
 }
 
 function writePins(dataDir: string, pins: DemoPins): void {
-  fs.mkdirSync(dataDir, { recursive: true });
+  makePrivateDir(dataDir);
   const file = pinsFile(dataDir);
   const tmp = `${file}.${process.pid}.tmp`;
   fs.writeFileSync(tmp, JSON.stringify(pins) + '\n', { mode: 0o600 });

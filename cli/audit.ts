@@ -9,7 +9,7 @@ import { option, when, withDatabase } from './open-db.js';
 import { parseDate } from './usage.js';
 
 /** Commands that change state, by path. */
-const CHANGES = new Set(['accounts create', 'accounts deactivate', 'rooms set-pins', 'rooms set', 'numbers add', 'numbers subscribe', 'numbers unsubscribe', 'rates set', 'ledger close', 'orgs create', 'orgs invite', 'orgs join', 'orgs remove', 'orgs leave', 'accounts delete', 'privacy retention', 'pins clear']);
+const CHANGES = new Set(['accounts create', 'accounts deactivate', 'rooms set-pins', 'rooms set', 'numbers add', 'numbers subscribe', 'numbers unsubscribe', 'rates set', 'ledger close', 'orgs create', 'orgs invite', 'orgs join', 'orgs remove', 'orgs leave', 'accounts delete', 'privacy retention', 'pins clear', 'pins lift']);
 /** Options worth naming in the target (never --moderator/--participant: PINs). */
 const TARGET_OPTIONS = ['account', 'email', 'kind', 'caller', 'caller-hash'];
 /** A calling number is personal data: the log keeps its last two characters (…34). */

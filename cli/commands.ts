@@ -9,10 +9,11 @@ import { numberCommands } from './numbers.js';
 import { organizationCommands } from './organizations.js';
 import { privacyCommands } from './privacy.js';
 import { pinCommands } from './pins.js';
+import { pinLockCommands } from './pin-lock.js';
 import { rateCommands } from './rates.js';
 import { roomCommands } from './rooms.js';
 import { secretCommands } from './secrets.js';
 import { startCommand } from './start.js';
 import { usageCommands } from './usage.js';
 
-export const commands: Command[] = [startCommand, apiCommand, ...accountCommands, ...privacyCommands, ...organizationCommands, ...roomCommands, ...pinCommands, ...numberCommands, ...rateCommands, ...usageCommands, ...ledgerCommands, auditCommand, ...secretCommands, callCommand];
+export const commands: Command[] = [startCommand, apiCommand, ...accountCommands, ...privacyCommands, ...organizationCommands, ...roomCommands, ...pinCommands, ...pinLockCommands, ...numberCommands, ...rateCommands, ...usageCommands, ...ledgerCommands, auditCommand, ...secretCommands, callCommand];

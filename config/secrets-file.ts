@@ -8,6 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { makePrivateDir } from './private-files.js';
 
 export interface InstallationSecrets {
   /** PIN keys by id (base64url); ids start at 1 (0 is TOLLBRIDGE_PIN_SECRET's, see config.ts). */
@@ -76,7 +77,7 @@ export function readSecrets(file: string): InstallationSecrets {
 
 /** Writes `secrets` to `file` (0600) atomically; with `exclusive`, only if no file is there yet. */
 function writeSecrets(file: string, secrets: InstallationSecrets, exclusive: boolean): boolean {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
+  makePrivateDir(path.dirname(file));
   const tmp = `${file}.${process.pid}.${randomSecret(6)}.tmp`;
   fs.writeFileSync(tmp, JSON.stringify(secrets, null, 2) + '\n', { mode: 0o600, flag: 'wx' });
   try {

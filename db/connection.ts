@@ -1,11 +1,11 @@
 // A knex instance for the configured database. SQLite: WAL, foreign keys on, a busy timeout,
 // synchronous=NORMAL (durable across application crashes; a power cut may lose the last
 // transactions), one connection. PostgreSQL: int8 comes back as a JavaScript number.
-import fs from 'node:fs';
 import path from 'node:path';
 import knexFactory, { type Knex } from 'knex';
 import pg from 'pg';
 import type { DatabaseConfig } from '../config/config.js';
+import { makePrivateDir, makePrivateFile, tightenFile } from '../config/private-files.js';
 
 interface SqliteConnection {
   run(sql: string, callback: (err: Error | null) => void): void;
@@ -38,8 +38,20 @@ export function connect(cfg: DatabaseConfig, busyMs = DEFAULT_BUSY_MS): Knex {
     pg.types.setTypeParser(20, (v: string) => Number(v));
     return knexFactory({ client: 'pg', connection: cfg.url, pool: { min: 0, max: 10 }, log: KNEX_LOG });
   }
-  fs.mkdirSync(path.dirname(cfg.filename), { recursive: true });
+  privateSqliteFiles(cfg.filename);
   return beginImmediate(sqliteKnex(cfg.filename, ['PRAGMA journal_mode = WAL', 'PRAGMA foreign_keys = ON', `PRAGMA busy_timeout = ${Math.trunc(busyMs)}`, 'PRAGMA synchronous = NORMAL', `PRAGMA wal_autocheckpoint = ${WAL_CHECKPOINT_PAGES}`]));
+}
+
+/**
+ * The database file exists 0600 before SQLite opens it, in a directory created 0700: SQLite
+ * gives its -wal and -shm files the database file's mode. Files an earlier version left
+ * readable by others are tightened.
+ */
+function privateSqliteFiles(filename: string): void {
+  if (filename === ':memory:' || filename === '' || filename.startsWith('file:')) return;
+  makePrivateDir(path.dirname(filename));
+  makePrivateFile(filename);
+  for (const suffix of ['-wal', '-shm', '-journal']) tightenFile(`${filename}${suffix}`);
 }
 
 interface SqliteTransaction {

@@ -36,7 +36,7 @@ export type { AccountExport } from './repositories/personal-data.js';
 export { DEFAULT_CALLER_RETENTION_DAYS } from './repositories/personal-data.js';
 export { PUBLIC_TEST_DATA_KEY } from './field-cipher.js';
 export type { PasswordHasher, PasswordHasherOptions } from './passwords.js';
-export { DEFAULT_PIN_LOCK_POLICY, type PinLockPolicy, type PinKind, type GuardState, type FailureRecorded, type PinCounter } from './repositories/pin-failures.js';
+export { DEFAULT_PIN_LOCK_POLICY, PIN_KINDS, type PinLockPolicy, type PinKind, type GuardState, type FailureRecorded, type PinCounter, type RoomPinLock } from './repositories/pin-failures.js';
 export { staticKeyring, type PinKeyring } from './pin-keys.js';
 
 export interface DatabaseOptions {

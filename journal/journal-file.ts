@@ -11,6 +11,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { crc32 } from 'node:zlib';
+import { makePrivateDirAsync, PRIVATE_FILE_MODE, tightenFile } from '../config/private-files.js';
 
 export interface JournalEntry<T> {
   seq: number;
@@ -92,12 +93,14 @@ export class JournalFile<T> {
    * there, oldest first; appends then go to a fresh segment.
    */
   static async open<T>(dir: string, options: { rollBytes?: number; sync?: boolean } = {}): Promise<{ journal: JournalFile<T>; entries: Array<JournalEntry<T>>; report: JournalReadReport }> {
-    await fs.promises.mkdir(dir, { recursive: true });
+    // Records carry callers' numbers (encrypted) and billing: the directory is 0700, segments 0600.
+    await makePrivateDirAsync(dir);
     const journal = new JournalFile<T>(dir, options.rollBytes ?? DEFAULT_ROLL_BYTES, options.sync ?? true);
     const names = (await fs.promises.readdir(dir)).filter((n) => SEGMENT.test(n)).sort();
     const entries: Array<JournalEntry<T>> = [];
     let skippedLines = 0;
     for (const name of names) {
+      tightenFile(path.join(dir, name));
       const text = await fs.promises.readFile(path.join(dir, name), 'utf8');
       const lines = text.split('\n');
       // The text after the last newline is a line whose newline never made it to disk.
@@ -166,7 +169,7 @@ export class JournalFile<T> {
 
   private async startSegment(number: number): Promise<void> {
     const file = path.join(this.dir, `${String(number).padStart(10, '0')}.jsonl`);
-    const handle = await fs.promises.open(file, 'a');
+    const handle = await fs.promises.open(file, 'a', PRIVATE_FILE_MODE);
     // The new file's name must itself survive a crash.
     await fsyncDir(this.dir);
     const old = this.current;

@@ -13,6 +13,8 @@ import { registerMyDataPages } from './my-data-pages.js';
 import { registerOrganizationPages } from './organization-pages.js';
 import type { ApiAnswer, PageKit, Session, Visitor } from './page-kit.js';
 import { recentPeriods } from './periods.js';
+import { pinLockSection } from './pin-lock-views.js';
+import type { RoomPinLocks } from '../api/pin-lock-routes.js';
 import { accountView, ANNOUNCEMENT_SETTINGS, confirmEmailView, forgotView, numbersView, pinsForm, resetView, roomView, signinView, unsubscribeView, usageView, type UsageFilter } from './views.js';
 import type { Account, LedgerEntry, PhoneNumber, Room, Subscription, UsageSummary } from '../db/index.js';
 import type { Statement } from '../db/repositories/statements.js';
@@ -25,7 +27,8 @@ export type NumberUsage = UsageSummary & { e164: string; amount: string; billabl
 
 /** Fixed notices a redirect may ask for (?done=...): nothing from the query is shown as is. */
 const NOTICES: Record<string, string> = {
-  pins: 'PINs saved. They apply to the next caller.',
+  pins: 'PINs saved. They apply to the next caller; a changed PIN is no longer locked.',
+  pinlock: 'PIN lock lifted: callers with the right PIN get in again. One more wrong PIN locks entry again until the lock would have ended.',
   settings: 'Room settings saved.',
   subscribed: 'Subscribed: the number answers now.',
   password: 'Password changed. Your other sessions were signed out.',
@@ -221,7 +224,8 @@ export function registerPages(router: Router, deps: WebDeps = {}): void {
   const roomPage = async (req: Request, v: Visitor, room: Room, error?: string) => {
     const subscriptions = await must(call<Subscription[]>(req, 'GET', `${base(v)}/subscriptions?limit=500`, v.token));
     const recordings = await must(call<RecordingListed[]>(req, 'GET', `${base(v)}/recordings?limit=${RECORDINGS_SHOWN}`, v.token));
-    const body = html`${roomView(v.csrf, room, [...subscriptions.filter((s) => s.endedAt === null).map((s) => s.e164), ...(v.organization?.numbers ?? [])])}
+    const pinLocks = await must(call<RoomPinLocks>(req, 'GET', `${base(v)}/room/pin-lock`, v.token));
+    const body = html`${pinLockSection(v.csrf, pinLocks)}${roomView(v.csrf, room, [...subscriptions.filter((s) => s.endedAt === null).map((s) => s.e164), ...(v.organization?.numbers ?? [])])}
 <h2>Live view</h2><p><a href="/app/room/live" id="live-link">Who is in my room now</a>: mute, remove, lock, record or end the conference.</p>
 <h2>Recordings</h2>${recordingsSection(recordings)}`;
     return htmlReply(page(frame(v, req, 'My room', error === undefined ? {} : { error }), body), error === undefined ? 200 : 400);
@@ -242,6 +246,11 @@ export function registerPages(router: Router, deps: WebDeps = {}): void {
       return redirect('/app/room?done=settings');
     }, async (message) => roomPage(req, v, room, message));
   }), 'form');
+
+  add('POST', '/app/room/pin-lock', ownerPage(async (req, v, room) => orShow(async () => {
+    await must(call(req, 'DELETE', `${base(v)}/room/pin-lock`, v.token));
+    return redirect('/app/room?done=pinlock');
+  }, async (message) => roomPage(req, v, room, message))), 'form');
 
   // --- toll-free numbers -------------------------------------------------------------
   const numbersPage = async (req: Request, v: Visitor, error?: string) => {

@@ -4,6 +4,11 @@
 // first failure and lasts `windowMs`; the failure that reaches the limit locks entry for
 // `lockMs`. Once a lock or a window has passed, counting starts again from 0. A success writes
 // nothing, so it neither resets the count nor lifts a lock.
+// The room's owner may lift a room's lock (`liftRoomLock`): the right PIN gets in again, but the
+// failures stay and, until the lifted lock would have ended, the next wrong PIN locks again at
+// once: a guesser who locks the room to make its owner lift it gains one try per lift, not a
+// new allowance. A PIN change forgets that kind's failures (`forgetRoomFailures`): guesses at
+// the old PIN say nothing about the new one.
 // A caller's counter is keyed by a keyed hash of the calling number (FieldCipher.callerIndex),
 // never the number: the same caller finds the same row, and the table holds no number. Rows an
 // earlier version wrote with the plaintext number are hashed when the database is opened.
@@ -35,6 +40,10 @@ export interface FailureCount {
   failures: number;
   windowStartedAt: number;
   lockedUntil: number | null;
+  /** When the lock began (null: not locked, or locked before migration 013 recorded it). */
+  lockedAt?: number | null;
+  /** When the owner lifted the lock; until `lockedUntil` the next wrong PIN locks again. */
+  liftedAt?: number | null;
 }
 
 export interface CounterState {
@@ -47,20 +56,27 @@ export interface CounterState {
 export function currentCount(row: FailureCount | undefined, now: number, windowMs: number): CounterState {
   if (row === undefined) return { failures: 0, locked: false, lockedUntil: null };
   if (row.lockedUntil !== null) {
-    return row.lockedUntil > now ? { failures: row.failures, locked: true, lockedUntil: row.lockedUntil } : { failures: 0, locked: false, lockedUntil: null };
+    if (row.lockedUntil <= now) return { failures: 0, locked: false, lockedUntil: null };
+    return isLifted(row) ? { failures: row.failures, locked: false, lockedUntil: null } : { failures: row.failures, locked: true, lockedUntil: row.lockedUntil };
   }
   return now - row.windowStartedAt < windowMs ? { failures: row.failures, locked: false, lockedUntil: null } : { failures: 0, locked: false, lockedUntil: null };
 }
+
+const isLifted = (row: FailureCount) => row.liftedAt !== undefined && row.liftedAt !== null;
 
 /** One more failure: the row after it, and whether this failure began a lock. */
 export function countFailure(row: FailureCount | undefined, now: number, lockAfter: number, policy: Pick<PinLockPolicy, 'lockMs' | 'windowMs'>): { row: FailureCount; lockBegan: boolean } {
   const current = currentCount(row, now, policy.windowMs);
   if (current.locked && row !== undefined) return { row: { ...row, failures: row.failures + 1 }, lockBegan: false };
+  // A lifted lock not yet over: this wrong PIN locks again (a lift is no new allowance).
+  if (row !== undefined && isLifted(row) && row.lockedUntil !== null && row.lockedUntil > now) {
+    return { row: { failures: row.failures + 1, windowStartedAt: row.windowStartedAt, lockedUntil: now + policy.lockMs, lockedAt: now, liftedAt: null }, lockBegan: true };
+  }
   const fresh = row === undefined || current.failures === 0;
   const failures = current.failures + 1;
   const windowStartedAt = fresh || row === undefined ? now : row.windowStartedAt;
   const lockBegan = failures >= lockAfter;
-  return { row: { failures, windowStartedAt, lockedUntil: lockBegan ? now + policy.lockMs : null }, lockBegan };
+  return { row: { failures, windowStartedAt, lockedUntil: lockBegan ? now + policy.lockMs : null, lockedAt: lockBegan ? now : null, liftedAt: null }, lockBegan };
 }
 
 interface Row {
@@ -71,12 +87,18 @@ interface Row {
   window_started_at: number | string;
   last_failure_at: number | string;
   locked_until: number | string | null;
+  locked_at?: number | string | null;
+  lifted_at?: number | string | null;
 }
+
+const msOrNull = (v: number | string | null | undefined) => (v === null || v === undefined ? null : Number(v));
 
 const toCount = (r: Row): FailureCount => ({
   failures: Number(r.failures),
   windowStartedAt: Number(r.window_started_at),
-  lockedUntil: r.locked_until === null ? null : Number(r.locked_until),
+  lockedUntil: msOrNull(r.locked_until),
+  lockedAt: msOrNull(r.locked_at),
+  liftedAt: msOrNull(r.lifted_at),
 });
 
 export interface GuardKeys {
@@ -111,7 +133,39 @@ export interface PinCounter {
   windowStartedAt: number;
   lastFailureAt: number;
   lockedUntil: number | null;
+  /** A room's lock its owner lifted then (the next wrong PIN locks again until it would have ended). */
+  liftedAt: number | null;
 }
+
+/** A room's PIN kind as its owner sees it (GET …/room/pin-lock, the room page, `pins show`). */
+export interface RoomPinLock {
+  kind: PinKind;
+  /** Entry with this PIN is refused now, the right PIN too. */
+  locked: boolean;
+  /** When the lock in force (or the lifted one) began. */
+  lockedSince: number | null;
+  /** When the lock in force ends by itself. */
+  lockedUntil: number | null;
+  /** When the owner lifted the lock; null: not lifted. */
+  liftedAt: number | null;
+  /** After a lift: until then the next wrong PIN locks again at once. */
+  relocksUntil: number | null;
+  /** Wrong PINs counted now (in the window, or of the lock). */
+  failures: number;
+  firstFailureAt: number | null;
+  lastFailureAt: number | null;
+}
+
+/**
+ * Deletes a room's failure rows of `kinds` (their locks go with them), in `knex` or the
+ * caller's transaction: the operator's clear, and a PIN change for the kinds it changed.
+ */
+export async function forgetRoomFailures(knex: Knex, roomId: number, kinds: PinKind[]): Promise<number> {
+  if (kinds.length === 0) return 0;
+  return knex('pin_failures').where({ scope: 'room', subject: String(roomId) }).whereIn('kind', kinds).delete();
+}
+
+export const PIN_KINDS: readonly PinKind[] = ['moderator', 'participant'];
 
 /** Rows per batch while hashing numbers stored before they were hashed. */
 const BATCH = 500;
@@ -168,6 +222,8 @@ export class PinFailuresRepository {
           window_started_at: next.row.windowStartedAt,
           last_failure_at: now,
           locked_until: next.row.lockedUntil,
+          locked_at: next.row.lockedAt ?? null,
+          lifted_at: next.row.liftedAt ?? null,
         });
         if (next.lockBegan) lockBegan.push(t.scope === 'caller' ? 'caller' : (t.kind as PinKind));
       }
@@ -204,6 +260,7 @@ export class PinFailuresRepository {
         windowStartedAt: Number(r.window_started_at),
         lastFailureAt: Number(r.last_failure_at),
         lockedUntil: state.lockedUntil,
+        liftedAt: state.failures > 0 && !state.locked ? msOrNull(r.lifted_at) : null,
       };
     });
   }
@@ -219,7 +276,52 @@ export class PinFailuresRepository {
 
   /** Forgets a room's failures and lifts its locks (both PIN kinds); how many rows went. */
   async clearRoom(roomId: number): Promise<number> {
-    return this.ctx.knex('pin_failures').where({ scope: 'room', subject: String(roomId) }).delete();
+    return forgetRoomFailures(this.ctx.knex, roomId, [...PIN_KINDS]);
+  }
+
+  /** The room's two PIN kinds as the owner sees them: locked or lifted, since and until when, how many wrong PINs. */
+  async roomLocks(roomId: number): Promise<Record<PinKind, RoomPinLock>> {
+    const now = this.ctx.now();
+    const rows = await this.ctx.knex<Row>('pin_failures').where({ scope: 'room', subject: String(roomId) }).whereIn('kind', [...PIN_KINDS]);
+    const view = (kind: PinKind): RoomPinLock => {
+      const row = rows.find((r) => r.kind === kind);
+      const count = row === undefined ? undefined : toCount(row);
+      const state = currentCount(count, now, this.policy.windowMs);
+      const nothing = { kind, locked: false, lockedSince: null, lockedUntil: null, liftedAt: null, relocksUntil: null, failures: 0, firstFailureAt: null, lastFailureAt: null };
+      if (row === undefined || count === undefined || state.failures === 0) return nothing;
+      const inLock = count.lockedUntil !== null && count.lockedUntil > now;
+      // Rows locked before migration 013 have no start: read it back from the configured lock time.
+      const lockedSince = inLock ? (count.lockedAt ?? (count.lockedUntil ?? now) - this.policy.lockMs) : null;
+      const lifted = inLock && isLifted(count);
+      return {
+        kind,
+        locked: state.locked,
+        lockedSince,
+        lockedUntil: state.lockedUntil,
+        liftedAt: lifted ? (count.liftedAt ?? null) : null,
+        relocksUntil: lifted ? count.lockedUntil : null,
+        failures: state.failures,
+        firstFailureAt: count.windowStartedAt,
+        lastFailureAt: Number(row.last_failure_at),
+      };
+    };
+    return { moderator: view('moderator'), participant: view('participant') };
+  }
+
+  /**
+   * The owner lifts the room's locks in force of `kinds`: the right PIN gets in again at once;
+   * the failures stay, and until the lock would have ended the next wrong PIN locks again. Each
+   * row is changed by one conditional update, so concurrent lifts and failures stay consistent.
+   * The kinds whose lock was lifted (none: nothing was locked).
+   */
+  async liftRoomLock(roomId: number, kinds: PinKind[]): Promise<PinKind[]> {
+    const now = this.ctx.now();
+    const lifted: PinKind[] = [];
+    for (const kind of kinds) {
+      const changed = await this.ctx.knex('pin_failures').where({ scope: 'room', subject: String(roomId), kind }).where('locked_until', '>', now).whereNull('lifted_at').update({ lifted_at: now });
+      if (changed > 0) lifted.push(kind);
+    }
+    return lifted;
   }
 
   /**

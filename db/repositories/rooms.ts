@@ -3,6 +3,7 @@ import { InvalidPin, InvalidRoomNumber, InvalidRoomSettings, RoomNotFound } from
 import { isValidRoomNumber } from '../room-number.js';
 import { RoomRowCache } from '../room-row-cache.js';
 import { PIN_MAX_DIGITS, PIN_MIN_DIGITS, trivialPinReason } from '../pin-rules.js';
+import { forgetRoomFailures, PIN_KINDS, type PinKind } from './pin-failures.js';
 import { newSalt, pinHash, sameHash } from '../secrets.js';
 import type { ModeratorLeave, RepositoryContext, Room } from '../types.js';
 import { DEFAULT_ANNOUNCEMENTS, type RoomAnnouncements } from '../../flows/announcements.js';
@@ -135,15 +136,29 @@ export class RoomsRepository {
     const room = await this.get(number);
     const salt = newSalt();
     const { id: keyId, key } = this.ctx.pinKeys.current();
-    await this.ctx.knex('rooms').where({ id: room.id }).update({
-      pin_salt: salt,
-      pin_key_id: keyId,
-      moderator_pin_hash: pinHash(key, salt, pins.moderator),
-      participant_pin_hash: pinHash(key, salt, pins.participant),
-      pins_changed_at: this.ctx.now(),
+    await this.ctx.knex.transaction(async (trx) => {
+      const before = await trx<RoomRow>('rooms').where({ id: room.id }).first();
+      await trx('rooms').where({ id: room.id }).update({
+        pin_salt: salt,
+        pin_key_id: keyId,
+        moderator_pin_hash: pinHash(key, salt, pins.moderator),
+        participant_pin_hash: pinHash(key, salt, pins.participant),
+        pins_changed_at: this.ctx.now(),
+      });
+      // A changed PIN lifts its kind's guessing lock and forgets its wrong PINs (earlier guesses
+      // say nothing about the new PIN); a PIN set again unchanged keeps them.
+      await forgetRoomFailures(trx, room.id, PIN_KINDS.filter((kind) => before === undefined || this.pinChanged(before, kind, pins[kind])));
     });
     this.cache.clear();
     return this.get(number);
+  }
+
+  /** Whether `pin` differs from the room's current PIN of `kind` (a PIN under a key this process lacks counts as changed). */
+  private pinChanged(row: RoomRow, kind: PinKind, pin: string): boolean {
+    const stored = kind === 'moderator' ? row.moderator_pin_hash : row.participant_pin_hash;
+    const key = this.ctx.pinKeys.key(Number(row.pin_key_id));
+    if (stored === null || row.pin_salt === null || key === undefined) return true;
+    return !sameHash(pinHash(key, row.pin_salt, pin), stored);
   }
 
   async updateSettings(number: string, settings: RoomSettings & { number?: unknown }): Promise<Room> {

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { openDatabase, type AuditEntry, type PinCounter } from '../../db/index.js';
+import { openDatabase, type AuditEntry, type PinCounter, type RoomPinLock } from '../../db/index.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const MAIN = path.join(ROOT, 'dist/cli/main.js');
@@ -22,7 +22,7 @@ interface Run {
 }
 
 describe('tollbridge pins list and clear (spawned CLI)', function () {
-  this.timeout(30_000);
+  this.timeout(90_000);
   let dir: string;
   let dbFile: string;
   let env: NodeJS.ProcessEnv;
@@ -85,5 +85,31 @@ describe('tollbridge pins list and clear (spawned CLI)', function () {
     const clears = audit.filter((e) => e.action === 'tollbridge pins clear').map((e) => e.target);
     expect(clears).to.deep.equal(['--caller …99', '--caller …21', owner.roomNumber]);
     expect(JSON.stringify(audit)).not.to.contain('5550004321');
+  });
+
+  it('pins show and pins lift: a room\'s lock as its owner sees it, lifted as the owner would (wrong PINs kept), audited', async () => {
+    const owner = await json<{ roomNumber: string }>(['accounts', 'create', '--name', 'Lift', '--email', 'lift@example.com']);
+    const db = await openDatabase({ client: 'sqlite', filename: dbFile }, { pinSecret: 'x', dataKey: DATA_KEY });
+    try {
+      const roomId = (await db.rooms.get(owner.roomNumber)).id;
+      for (let i = 0; i < 10; i++) await db.pinFailures.recordFailure({ roomId, callerNumber: `+1555000${String(i).padStart(4, '0')}`, kinds: ['moderator'] });
+    } finally {
+      await db.close();
+    }
+    const shown = await tb(['pins', 'show', owner.roomNumber]);
+    expect(shown.code, shown.stderr).to.equal(0);
+    expect(shown.stdout).to.match(/moderator PIN: LOCKED since \S+Z until \S+Z after 10 wrong PINs/);
+    expect(shown.stdout).to.contain('participant PIN: not locked, no wrong PINs');
+    const locks = await json<Record<'moderator' | 'participant', RoomPinLock>>(['pins', 'show', owner.roomNumber]);
+    expect(locks.moderator).to.deep.include({ locked: true, failures: 10 });
+
+    expect((await tb(['pins', 'lift', owner.roomNumber, '--kind', 'owner'])).code).to.equal(64);
+    expect((await tb(['pins', 'lift'])).code).to.equal(64);
+    expect(await json<{ lifted: string[] }>(['pins', 'lift', owner.roomNumber, '--kind', 'participant'])).to.deep.include({ lifted: [] });
+    expect(await json<{ lifted: string[] }>(['pins', 'lift', owner.roomNumber])).to.deep.include({ lifted: ['moderator'] });
+    const after = await tb(['pins', 'show', owner.roomNumber]);
+    expect(after.stdout).to.match(/moderator PIN: lock lifted \S+Z; 10 wrong PINs still counted: one more before \S+Z locks it again/);
+    const audit = await json<AuditEntry[]>(['audit']);
+    expect(audit.filter((e) => e.action === 'tollbridge pins lift').map((e) => e.target)).to.deep.equal([`${owner.roomNumber} --kind participant`, owner.roomNumber]);
   });
 });

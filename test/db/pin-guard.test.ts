@@ -102,3 +102,71 @@ describe('PIN guessing counts (repository) @db', () => {
     expect((await db.pinFailures.state(keys)).room.moderator).to.deep.equal({ failures: 0, locked: false, lockedUntil: null });
   });
 });
+
+describe('PIN guessing locks the room owner lifts (pure rule)', () => {
+  const policy = { lockMs: 1000, windowMs: 5000 };
+  it('a lifted lock lets the right PIN in but keeps the failures: the next wrong PIN locks again at once, until the lock would have ended', () => {
+    const locked = { failures: 3, windowStartedAt: 0, lockedUntil: 1020, lockedAt: 20, liftedAt: null };
+    const lifted = { ...locked, liftedAt: 100 };
+    expect(currentCount(locked, 100, policy.windowMs)).to.deep.include({ locked: true, failures: 3 });
+    expect(currentCount(lifted, 100, policy.windowMs)).to.deep.equal({ locked: false, failures: 3, lockedUntil: null });
+    const again = countFailure(lifted, 200, 3, policy);
+    expect(again.lockBegan).to.equal(true);
+    expect(again.row).to.deep.include({ failures: 4, lockedUntil: 1200, lockedAt: 200, liftedAt: null });
+    // Once the lifted lock would have ended, counting starts again as after any lock.
+    expect(countFailure(lifted, 1020, 3, policy)).to.deep.include({ lockBegan: false });
+    expect(countFailure(lifted, 1020, 3, policy).row.failures).to.equal(1);
+  });
+});
+
+describe('PIN guessing locks the room owner sees and lifts (repository) @db', () => {
+  let db: Database;
+  let now = 5_000_000;
+  afterEach(async () => db?.close());
+
+  it('shows a lock (kind, since, until, failures); a lift lets the right PIN in, keeps the caller\'s lock and the failures (one more wrong PIN locks again); nothing locked lifts nothing', async () => {
+    db = await createTestDatabase({ now: () => now, pinLockPolicy: { roomLockAfter: { moderator: 3, participant: 3 }, callerLockAfter: 3, lockMs: 60_000, windowMs: 60_000 } });
+    const { room } = await db.accounts.create({ name: 'Lift', email: `lift-${Date.now()}@example.test` });
+    const keys = { roomId: room.id, callerNumber: '+15550002' };
+    expect(await db.pinFailures.liftRoomLock(room.id, ['moderator', 'participant'])).to.deep.equal([]);
+    const first = now;
+    for (let i = 0; i < 3; i++) {
+      await db.pinFailures.recordFailure({ ...keys, kinds: ['moderator'] });
+      now += 1000;
+    }
+    const lockedAt = now - 1000;
+    const locks = await db.pinFailures.roomLocks(room.id);
+    expect(locks.moderator).to.deep.equal({ kind: 'moderator', locked: true, lockedSince: lockedAt, lockedUntil: lockedAt + 60_000, liftedAt: null, relocksUntil: null, failures: 3, firstFailureAt: first, lastFailureAt: lockedAt });
+    expect(locks.participant).to.deep.include({ locked: false, failures: 0, lockedUntil: null });
+
+    expect(await db.pinFailures.liftRoomLock(room.id, ['moderator', 'participant'])).to.deep.equal(['moderator']);
+    expect(await db.pinFailures.liftRoomLock(room.id, ['moderator'])).to.deep.equal([]);
+    const after = await db.pinFailures.state(keys);
+    expect(after.room.moderator).to.deep.equal({ failures: 3, locked: false, lockedUntil: null });
+    expect(after.caller.locked).to.equal(true); // the guesser's own number stays locked
+    expect((await db.pinFailures.roomLocks(room.id)).moderator).to.deep.include({ locked: false, liftedAt: now, relocksUntil: lockedAt + 60_000, failures: 3 });
+
+    now += 1000;
+    const relock = await db.pinFailures.recordFailure({ roomId: room.id, callerNumber: '+15550003', kinds: ['moderator'] });
+    expect(relock.lockBegan).to.deep.equal(['moderator']);
+    expect(relock.room.moderator).to.deep.equal({ failures: 4, locked: true, lockedUntil: now + 60_000 });
+    expect((await db.pinFailures.roomLocks(room.id)).moderator).to.deep.include({ locked: true, lockedSince: now, liftedAt: null });
+  });
+
+  it('a PIN change lifts the lock of the kind it changes and forgets its failures; a PIN set again unchanged keeps them', async () => {
+    db = await createTestDatabase({ now: () => now, pinLockPolicy: { roomLockAfter: { moderator: 2, participant: 2 }, callerLockAfter: 10, lockMs: 60_000, windowMs: 60_000 } });
+    const { room } = await db.accounts.create({ name: 'Change', email: `change-${Date.now()}@example.test` });
+    await db.rooms.setPins(room.number, { moderator: '482619', participant: '1739' });
+    for (let i = 0; i < 2; i++) await db.pinFailures.recordFailure({ roomId: room.id, callerNumber: `+1555000700${i}`, kinds: ['moderator', 'participant'] });
+    expect((await db.pinFailures.state({ roomId: room.id, callerNumber: null })).room).to.deep.include({ moderator: { failures: 2, locked: true, lockedUntil: now + 60_000 } });
+
+    await db.rooms.setPins(room.number, { moderator: '591730', participant: '1739' });
+    const state = await db.pinFailures.state({ roomId: room.id, callerNumber: null });
+    expect(state.room.moderator).to.deep.equal({ failures: 0, locked: false, lockedUntil: null });
+    expect(state.room.participant).to.deep.include({ locked: true, failures: 2 });
+    expect(await db.rooms.verifyPin(room.id, '591730')).to.equal('moderator');
+
+    await db.rooms.setPins(room.number, { moderator: '591730', participant: '2864' });
+    expect((await db.pinFailures.roomLocks(room.id)).participant).to.deep.include({ locked: false, failures: 0 });
+  });
+});

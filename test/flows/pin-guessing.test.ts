@@ -122,6 +122,7 @@ describe('PIN guessing by redialling (real call machine, real database, fake ARI
   let other: Database;
   let room: string;
   let ownerEmail: string;
+  let ownerId: number;
   const tollFree = '+18005550177';
 
   beforeEach(async () => {
@@ -129,6 +130,7 @@ describe('PIN guessing by redialling (real call machine, real database, fake ARI
     other = await secondHandle(db);
     const made = await db.accounts.create({ name: 'Victim', email: `victim-${Date.now()}@example.test` });
     ownerEmail = made.account.email;
+    ownerId = made.account.id;
     room = made.room.number;
     await db.rooms.setPins(room, { moderator: MODERATOR_PIN, participant: PARTICIPANT_PIN });
     await db.numbers.add(tollFree, 'toll_free');
@@ -170,6 +172,12 @@ describe('PIN guessing by redialling (real call machine, real database, fake ARI
     await waitFor('the owner e-mail', () => a.mail.sent.length === 1);
     expect(a.mail.sent[0]?.to).to.equal(ownerEmail);
     expect(a.mail.sent[0]?.text).to.contain(room);
+    // How the owner gets back in: the web page, the API, the CLI, or a PIN change.
+    expect(a.mail.sent[0]?.text).to.contain('"Lift the PIN lock"')
+      .and.contain(`DELETE /v1/accounts/${ownerId}/room/pin-lock`)
+      .and.contain(`tollbridge pins lift ${room}`)
+      .and.contain('Changing the locked PIN lifts its lock')
+      .and.not.contain('does not lift');
     expect(b.mail.sent).to.deep.equal([]);
     const warnings = a.logLines.filter((l) => l.includes('PIN entry locked for the room'));
     expect(warnings).to.have.length(1);
@@ -202,6 +210,19 @@ describe('PIN guessing by redialling (real call machine, real database, fake ARI
     const late = await a.call('late', '+15550209999', tollFree.slice(1), room, [MODERATOR_PIN]);
     expect(late.outcome).to.equal('locked-out');
     expect(a.joins).to.deep.equal([]);
+  });
+
+  it('after the owner lifts the lock, the right PIN gets in; the next wrong PIN locks the room again and mails the owner again', async () => {
+    const a = new Process(db);
+    for (let call = 0; call < 4; call++) await a.call(`w-${call}`, `+1555050${call}`, tollFree.slice(1), room, ['2580', '2581', '2582']);
+    expect((await a.call('refused', '+15550509998', tollFree.slice(1), room, [MODERATOR_PIN])).outcome).to.equal('locked-out');
+    const roomId = (await db.rooms.get(room)).id;
+    expect(await db.pinFailures.liftRoomLock(roomId, ['moderator', 'participant'])).to.deep.equal(['moderator', 'participant']);
+    expect(await a.call('in', '+15550509999', tollFree.slice(1), room, [MODERATOR_PIN])).to.deep.equal({ outcome: 'joined', used: 1 });
+    // A guesser gains one try from the lift, not ten.
+    expect((await a.call('again', '+15550508888', tollFree.slice(1), room, ['2590', '2591'])).outcome).to.equal('locked-out');
+    expect((await db.pinFailures.state({ roomId, callerNumber: null })).room.moderator.locked).to.equal(true);
+    await waitFor('the second lock\'s e-mail', () => a.mail.sent.length === 2);
   });
 
   it('one calling number is locked across rooms after its own limit; other callers still enter', async () => {
