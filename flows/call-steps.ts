@@ -7,7 +7,7 @@ export type CallStepName = (typeof CALL_STEPS)[number];
 export type CallStepCounts = Record<CallStepName, number>;
 
 /** The call machine's top-level states (call-machine.ts) and the step each belongs to. */
-const STEP_OF_STATE: Readonly<Record<string, CallStepName>> = {
+export const STEP_OF_STATE: Readonly<Record<string, CallStepName>> = {
   starting: 'admission',
   admitting: 'admission',
   routing: 'admission',

@@ -65,6 +65,8 @@ export class CallMetrics implements CallObserver {
       buckets: JOIN_BUCKETS,
       registers: [registry],
     });
+    join.zero({ bridge: 'live' });
+    join.zero({ bridge: 'hold' });
     this.joinSeconds = { live: join.labels('live'), hold: join.labels('hold') };
   }
 
