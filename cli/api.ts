@@ -9,7 +9,6 @@ import { createLogger } from '../config/logger.js';
 import { UsageError, type Command } from './command.js';
 import { noExtraPositionals, openServiceDatabase, reportSecrets } from './open-db.js';
 import { untilStopSignal } from './stop-signal.js';
-import { createMetricsRegistry } from '../metrics/registry.js';
 
 export const apiCommand: Command = {
   path: ['api'],
@@ -27,6 +26,7 @@ export const apiCommand: Command = {
     try {
       await reportSecrets(config, db, log);
       // GET /health reports the database only, GET /metrics the process only: no bridge runs here.
+      const { createMetricsRegistry } = await import('../metrics/registry.js'); // not loaded with every command
       const metrics = { registry: createMetricsRegistry(), token: config.api.metricsToken };
       const api = await startApi({ db, mailer: createMailer(config.mail, log), log, operatorToken: config.api.operatorToken, allowedHosts: config.api.allowedHosts, callerRetentionDays: config.callerRetentionDays, recordingsDir: config.recordingsDir, metrics }, config.api.host, config.api.port);
       const stopRetention = scheduleDailyRetention(db, config.callerRetentionDays, log, { dir: config.recordingsDir, days: config.recordingRetentionDays });

@@ -16,7 +16,6 @@ import { openServiceDatabase, reportSecrets } from './open-db.js';
 import { untilStopSignal } from './stop-signal.js';
 import path from 'node:path';
 import { sippArguments, writeCallFiles, type CallOptions } from '../sipp/caller.js';
-import { BridgeMetrics } from '../metrics/bridge-metrics.js';
 
 /** Writes the demo moderator's SIPp scenario and RTP stream; returns a ready sipp command line. */
 function demoSippCommand(demo: Demo, sipPort: number, dataDir: string): string {
@@ -65,7 +64,8 @@ export const startCommand: Command = {
       const demo = args.values['no-demo'] === true ? null : await ensureDemo(db, config.dataDir);
       // Leg opens and closes go to the local journal first, then to the database (app/database-ports.ts).
       const ledger = await openJournaledLedger(db, config.ledgerJournalDir, log, { sync: config.ledgerJournalSync });
-      // GET /metrics (metrics/): this process's own registry.
+      // GET /metrics (metrics/): this process's own registry. Loaded here, not with every command (prom-client costs ~0.25 s to load).
+      const { BridgeMetrics } = await import('../metrics/bridge-metrics.js');
       const metrics = new BridgeMetrics();
       metrics.ledger.watchJournal(ledger);
       const ports = databasePorts(db);
