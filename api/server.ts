@@ -5,6 +5,7 @@ import { Router } from './http.js';
 import { registerRoutes, type ApiDeps } from './routes.js';
 import { registerPages } from '../web/pages.js';
 import { registerOperatorPages } from '../web/operator-pages.js';
+import { registerMetricsRoute, type MetricsEndpoint } from './metrics-route.js';
 
 export interface ApiServer {
   url: string;
@@ -14,7 +15,8 @@ export interface ApiServer {
 /** The host names every API answers to, beside the one it listens on and those configured. */
 export const LOCAL_HOST_NAMES = ['localhost', '127.0.0.1', '[::1]'];
 
-export async function startApi(deps: ApiDeps, host: string, port: number): Promise<ApiServer> {
+/** `metrics`: serve GET /metrics from this registry (absent: 404). */
+export async function startApi(deps: ApiDeps & { metrics?: MetricsEndpoint }, host: string, port: number): Promise<ApiServer> {
   const listenName = host.includes(':') ? `[${host}]` : host;
   const router = new Router({
     allowedHosts: [...LOCAL_HOST_NAMES, listenName, ...(deps.allowedHosts ?? [])],
@@ -23,6 +25,7 @@ export async function startApi(deps: ApiDeps, host: string, port: number): Promi
     onChange: (req) => deps.db.audit.record({ actor: req.actor ?? 'anonymous', action: `${req.method} ${req.pattern}`, target: req.path, address: req.address }),
   });
   registerRoutes(router, deps);
+  if (deps.metrics !== undefined) registerMetricsRoute(router, deps.metrics);
   // The owner's web pages: same process, same router, reaching the data only through the routes above.
   registerPages(router, deps.now === undefined ? {} : { now: deps.now });
   registerOperatorPages(router, deps.now);

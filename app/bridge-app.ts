@@ -37,6 +37,7 @@ import { AriAnnouncer } from '../bridge/ari-announcer.js';
 import { AriBridgeRecorder } from '../bridge/ari-bridge-recorder.js';
 import { AriNameRecorder } from '../bridge/ari-name-recorder.js';
 import { ConferenceRecorder, type RecordingStore } from './conference-recorder.js';
+import type { BridgeMetrics } from '../metrics/bridge-metrics.js';
 
 export interface BridgeAppOptions {
   asterisk: AsteriskConfig;
@@ -67,6 +68,8 @@ export interface BridgeAppOptions {
   recordingsDir?: string;
   /** The conference recordings' rows (db.recordings); absent: recordings are files only, unlisted. */
   recordings?: RecordingStore;
+  /** GET /metrics: counts the ports, times ARI, reads the calls and rooms at scrape time; absent: nothing measured. */
+  metrics?: BridgeMetrics;
 }
 
 /** Without a database for recordings: files only. */
@@ -155,7 +158,8 @@ export class BridgeApp {
     return !this.router.isAccepting;
   }
 
-  static async start(options: BridgeAppOptions): Promise<BridgeApp> {
+  static async start(given: BridgeAppOptions): Promise<BridgeApp> {
+    const options = given.metrics?.countPorts(given) ?? given;
     const { asterisk: cfg, log } = options;
     let ownAsterisk: LocalAsterisk | undefined;
     if (options.runningAsterisk === undefined && cfg.managed) {
@@ -177,6 +181,7 @@ export class BridgeApp {
       await ownAsterisk?.stop().catch(() => undefined);
       throw new ServiceUnavailableError('ARI', `cannot connect to ARI at ${url} as ${cfg.ariUser}: ${reasonOf(err)}`, { cause: err });
     }
+    if (options.metrics !== undefined) ari.timeRequests(options.metrics.ari);
     // AMI comes up beside ARI and keeps reconnecting; the bridge does not wait for it.
     const ami = new AmiSession({ host: cfg.host, port: cfg.amiPort, user: cfg.amiUser, password: cfg.amiPassword }, log);
     ami.start().catch((err: unknown) => log.warn({ err }, 'AMI not connected yet: still trying'));
@@ -218,6 +223,7 @@ export class BridgeApp {
       ...(options.guessing === undefined ? {} : { guessing: options.guessing }),
       names,
       recording,
+      observer: options.metrics?.calls,
     });
     const celFile = celFileOf(cfg, options.runningAsterisk ?? ownAsterisk);
     if (celFile === null) log.warn('external Asterisk and no TOLLBRIDGE_CEL_FILE: calls that end while the app is away are closed when it notices, not at their real end');
@@ -232,6 +238,10 @@ export class BridgeApp {
     listenInRoom(ami, ari.subscriptions, { key: (channelId, digit) => router.digit(channelId, digit), talking: (channelId, talking) => rooms.talking(channelId, talking) }, log);
     const gate = new EventGate((event) => deliver({ router, rooms, channels, hangupRequests, subscriptions: ari.subscriptions, log, recording }, event));
     const app = new BridgeApp(router, rooms, ari, gate, resyncDeps, ownAsterisk, ami, callRecords, log, options.drainMs ?? DEFAULT_DRAIN_MS, recording);
+    options.metrics?.watch({
+      callSteps: () => router.steps(), liveRooms: () => rooms.activeRooms,
+      ariConnected: () => ari.state.connected, eventsHeld: () => gate.depth(), roomOperationsQueued: () => rooms.operationsQueued(),
+    });
     gate.hold(); // events wait for the first resync
     await ari.start((event) => gate.push(event), { lost: (at) => app.lost(at), restored: () => app.restored() });
     await app.resyncNow(Date.now());

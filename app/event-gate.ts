@@ -16,6 +16,11 @@ export class EventGate {
     else this.held.push(event);
   }
 
+  /** Events waiting in the gate now (GET /metrics: the app's ARI event queue). */
+  depth(): number {
+    return this.held?.length ?? 0;
+  }
+
   /** Hang-ups waiting in the gate: their exact time beats any record. */
   endsHeld(): Map<string, number> {
     const ends = new Map<string, number>();

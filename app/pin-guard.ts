@@ -17,7 +17,12 @@ function toStatus(state: GuardState): PinGuardStatus {
 
 const KIND_NAME: Record<PinKind, string> = { moderator: 'moderator', participant: 'participant' };
 
-export function databasePinGuard(db: Database, mailer: Mailer | null, log: Logger): PinGuard {
+/** Hears each lock a failure begins (GET /metrics counts them). */
+export interface PinLockObserver {
+  pinLocked(scope: 'room' | 'caller'): void;
+}
+
+export function databasePinGuard(db: Database, mailer: Mailer | null, log: Logger, locks?: PinLockObserver): PinGuard {
   const keys = (attempt: PinAttempt) => ({ roomId: attempt.room.id, callerNumber: attempt.callerNumber });
   const tellOwner = async (attempt: PinAttempt, kinds: PinKind[], lockedUntil: number): Promise<void> => {
     if (mailer === null) return;
@@ -53,11 +58,13 @@ export function databasePinGuard(db: Database, mailer: Mailer | null, log: Logge
       const recorded = await db.pinFailures.recordFailure({ ...keys(attempt), kinds: attempt.kinds });
       const roomKinds = recorded.lockBegan.filter((k): k is PinKind => k !== 'caller');
       if (roomKinds.length > 0) {
+        locks?.pinLocked('room');
         const lockedUntil = Math.max(...roomKinds.map((k) => recorded.room[k].lockedUntil ?? 0));
         log.warn({ room: attempt.room.number, roomId: attempt.room.id, callerNumber: attempt.callerNumber, kinds: roomKinds, lockedUntil }, 'PIN entry locked for the room: too many wrong PINs');
         tellOwner(attempt, roomKinds, lockedUntil).catch((err: unknown) => log.error({ err, room: attempt.room.number }, 'could not e-mail the room owner about the PIN lock'));
       }
       if (recorded.lockBegan.includes('caller')) {
+        locks?.pinLocked('caller');
         log.warn({ callerNumber: attempt.callerNumber, room: attempt.room.number, lockedUntil: recorded.caller.lockedUntil }, 'PIN entry locked for the calling number: too many wrong PINs');
       }
       return toStatus(recorded);

@@ -6,6 +6,7 @@
 // wrapped: every operation of its resources (channels, bridges, ...) that has not settled
 // within the limit rejects, as any failed request does.
 import type { Client } from 'ari-client';
+import type { AriRequestTimer } from './ari-rest.js';
 
 /** The resources of ari-client's Client whose operations are REST requests. */
 const RESOURCES: ReadonlySet<string> = new Set(['applications', 'asterisk', 'bridges', 'channels', 'deviceStates', 'endpoints', 'mailboxes', 'playbacks', 'recordings', 'sounds']);
@@ -26,7 +27,7 @@ function isThenable(value: unknown): value is Promise<unknown> {
 }
 
 /** The resource with each operation's promise bounded (other properties as they are). */
-function boundedResource(resource: object, name: string, limitMs: number): object {
+function boundedResource(resource: object, name: string, limitMs: number, timer: AriRequestTimer | undefined): object {
   const operations = new Map<string, unknown>();
   return new Proxy(resource, {
     get(target, prop): unknown {
@@ -34,9 +35,17 @@ function boundedResource(resource: object, name: string, limitMs: number): objec
       if (typeof prop !== 'string' || typeof value !== 'function') return value;
       let operation = operations.get(prop);
       if (operation === undefined) {
+        const what = `${name}.${prop}`;
         operation = (...args: unknown[]): unknown => {
+          const started = performance.now();
           const result: unknown = Reflect.apply(value, target, args);
-          return isThenable(result) ? withTimeout(result, limitMs, `ARI ${name}.${prop}`) : result;
+          if (!isThenable(result)) return result;
+          const bounded = withTimeout(result, limitMs, `ARI ${what}`);
+          if (timer !== undefined) {
+            const took = () => (performance.now() - started) / 1000;
+            bounded.then(() => timer.observe(what, took(), true), () => timer.observe(what, took(), false));
+          }
+          return bounded;
         };
         operations.set(prop, operation);
       }
@@ -45,8 +54,11 @@ function boundedResource(resource: object, name: string, limitMs: number): objec
   });
 }
 
-/** The client, its resources' operations bounded to `limitMs`; anything else (events, start, stop) untouched. */
-export function boundedClient(client: Client, limitMs: number): Client {
+/**
+ * The client, its resources' operations bounded to `limitMs` (and timed by `timer`, if given);
+ * anything else (events, start, stop) untouched.
+ */
+export function boundedClient(client: Client, limitMs: number, timer?: AriRequestTimer): Client {
   const resources = new Map<string, object>();
   return new Proxy(client, {
     get(target, prop): unknown {
@@ -54,7 +66,7 @@ export function boundedClient(client: Client, limitMs: number): Client {
       if (typeof prop !== 'string' || !RESOURCES.has(prop) || typeof value !== 'object' || value === null) return value;
       let resource = resources.get(prop);
       if (resource === undefined) {
-        resource = boundedResource(value, prop, limitMs);
+        resource = boundedResource(value, prop, limitMs, timer);
         resources.set(prop, resource);
       }
       return resource;

@@ -34,6 +34,16 @@ export interface AriCallRequests {
 
 type Query = Record<string, string | readonly string[] | undefined>;
 
+/**
+ * Hears how long each ARI request took (GET /metrics). `operation` is ari-client's name for it
+ * (resource.operation: channels.answer, bridges.addChannel, ...), a small fixed set.
+ */
+export interface AriRequestTimer {
+  observe(operation: string, seconds: number, ok: boolean): void;
+}
+
+export const NO_REQUEST_TIMER: AriRequestTimer = { observe: () => undefined };
+
 /** Requests slower than this are given up (ARI answers in milliseconds; a stuck socket must not hold a call). */
 const REQUEST_TIMEOUT_MS = 15_000;
 
@@ -41,6 +51,8 @@ export class AriRest implements AriCallRequests {
   private readonly agent = new http.Agent({ keepAlive: true, maxSockets: 32 });
   private readonly base: URL;
   private readonly authorization: string;
+  /** Set by the app when it exports metrics. */
+  timer: AriRequestTimer = NO_REQUEST_TIMER;
 
   constructor(url: string, user: string, password: string) {
     this.base = new URL(url);
@@ -48,36 +60,36 @@ export class AriRest implements AriCallRequests {
   }
 
   answer(channelId: string): Promise<void> {
-    return this.send('POST', `/channels/${enc(channelId)}/answer`);
+    return this.send('channels.answer', 'POST', `/channels/${enc(channelId)}/answer`);
   }
 
   /** `reason`: an ARI hang-up reason (normal, busy, congestion, no_answer, ...). */
   hangup(channelId: string, reason?: string): Promise<void> {
-    return this.send('DELETE', `/channels/${enc(channelId)}`, { reason });
+    return this.send('channels.hangup', 'DELETE', `/channels/${enc(channelId)}`, { reason });
   }
 
   play(channelId: string, media: readonly string[], playbackId: string): Promise<void> {
-    return this.send('POST', `/channels/${enc(channelId)}/play/${enc(playbackId)}`, { media });
+    return this.send('channels.playWithId', 'POST', `/channels/${enc(channelId)}/play/${enc(playbackId)}`, { media });
   }
 
   stopPlayback(playbackId: string): Promise<void> {
-    return this.send('DELETE', `/playbacks/${enc(playbackId)}`);
+    return this.send('playbacks.stop', 'DELETE', `/playbacks/${enc(playbackId)}`);
   }
 
   addChannel(bridgeId: string, channelIds: readonly string[], role: string): Promise<void> {
-    return this.send('POST', `/bridges/${enc(bridgeId)}/addChannel`, { channel: channelIds, role });
+    return this.send('bridges.addChannel', 'POST', `/bridges/${enc(bridgeId)}/addChannel`, { channel: channelIds, role });
   }
 
   setChannelVar(channelId: string, variable: string, value: string): Promise<void> {
-    return this.send('POST', `/channels/${enc(channelId)}/variable`, { variable, value });
+    return this.send('channels.setChannelVar', 'POST', `/channels/${enc(channelId)}/variable`, { variable, value });
   }
 
   subscribe(app: string, eventSource: string): Promise<void> {
-    return this.send('POST', `/applications/${enc(app)}/subscription`, { eventSource });
+    return this.send('applications.subscribe', 'POST', `/applications/${enc(app)}/subscription`, { eventSource });
   }
 
   unsubscribe(app: string, eventSource: string): Promise<void> {
-    return this.send('DELETE', `/applications/${enc(app)}/subscription`, { eventSource });
+    return this.send('applications.unsubscribe', 'DELETE', `/applications/${enc(app)}/subscription`, { eventSource });
   }
 
   /**
@@ -114,8 +126,11 @@ export class AriRest implements AriCallRequests {
     this.agent.destroy();
   }
 
-  private send(method: 'POST' | 'DELETE', path: string, query: Query = {}): Promise<void> {
+  private send(operation: string, method: 'POST' | 'DELETE', path: string, query: Query = {}): Promise<void> {
     const search = queryString(query);
+    const started = performance.now();
+    const timer = this.timer;
+    const done = (ok: boolean) => timer.observe(operation, (performance.now() - started) / 1000, ok);
     return new Promise((resolve, reject) => {
       const req = http.request(
         {
@@ -131,17 +146,26 @@ export class AriRest implements AriCallRequests {
           const status = res.statusCode ?? 0;
           if (status >= 200 && status < 300) {
             res.resume(); // the bodies of these calls are not needed
-            res.once('end', () => resolve());
+            res.once('end', () => {
+              done(true);
+              resolve();
+            });
             return;
           }
           let body = '';
           res.setEncoding('utf8');
           res.on('data', (chunk: string) => (body += chunk));
-          res.once('end', () => reject(new AriRequestError(`${method} ${path}: ${status} ${errorMessage(body)}`, status)));
+          res.once('end', () => {
+            done(false);
+            reject(new AriRequestError(`${method} ${path}: ${status} ${errorMessage(body)}`, status));
+          });
         },
       );
       req.once('timeout', () => req.destroy(new Error(`no answer in ${REQUEST_TIMEOUT_MS} ms`)));
-      req.once('error', (err) => reject(new AriRequestError(`${method} ${path}: ${err.message}`, 0)));
+      req.once('error', (err) => {
+        done(false);
+        reject(new AriRequestError(`${method} ${path}: ${err.message}`, 0));
+      });
       req.end();
     });
   }

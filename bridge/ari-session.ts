@@ -4,7 +4,7 @@
 import ari, { type Client } from 'ari-client';
 import type { Logger } from 'pino';
 import { boundedClient, withTimeout } from './ari-bounded-client.js';
-import { AriRest, type AriCallRequests } from './ari-rest.js';
+import { AriRest, type AriCallRequests, type AriRequestTimer } from './ari-rest.js';
 import { ARI_EVENT_TYPES, parseAriTimestamp, type CallEvent, type HangupRequest } from './ari-events.js';
 import { AnswerTimes } from './answer-times.js';
 import { parseRoomBridgeId } from './ari-conference.js';
@@ -83,6 +83,7 @@ export class AriSession implements AriClientSource {
   readonly answers = new AnswerTimes();
   readonly rest: AriRest;
   private bounded: { raw: Client; client: Client } | null = null;
+  private timer: AriRequestTimer | undefined;
   private connection: AriConnectionState;
   private closing = false;
   private replacing = false;
@@ -107,8 +108,15 @@ export class AriSession implements AriClientSource {
 
   /** The current client, its REST operations bounded (ari-bounded-client.ts says why). */
   get client(): Client {
-    if (this.bounded?.raw !== this.current) this.bounded = { raw: this.current, client: boundedClient(this.current, ARI_CLIENT_REQUEST_LIMIT_MS) };
+    if (this.bounded?.raw !== this.current) this.bounded = { raw: this.current, client: boundedClient(this.current, ARI_CLIENT_REQUEST_LIMIT_MS, this.timer) };
     return this.bounded.client;
+  }
+
+  /** Times every ARI request from now on, ari-client's and the caller path's (GET /metrics). */
+  timeRequests(timer: AriRequestTimer): void {
+    this.timer = timer;
+    this.bounded = null;
+    this.rest.timer = timer;
   }
 
   get state(): AriConnectionState {

@@ -64,6 +64,10 @@ export const startCommand: Command = {
       const demo = args.values['no-demo'] === true ? null : await ensureDemo(db, config.dataDir);
       // Leg opens and closes go to the local journal first, then to the database (app/database-ports.ts).
       const ledger = await openJournaledLedger(db, config.ledgerJournalDir, log, { sync: config.ledgerJournalSync });
+      // GET /metrics (metrics/): this process's own registry. Loaded here, not with every command (prom-client costs ~0.25 s to load).
+      const { BridgeMetrics } = await import('../metrics/bridge-metrics.js');
+      const metrics = new BridgeMetrics();
+      metrics.ledger.watchJournal(ledger);
       const ports = databasePorts(db);
       await holdRoomsInMemory(db, log);
       const mailer = createMailer(config.mail, log);
@@ -71,8 +75,8 @@ export const startCommand: Command = {
       try {
         app = await BridgeApp.start({
           asterisk: config.asterisk, directory: ports.directory, legRecovery: ports.legRecovery, ledger, log, drainMs: config.drainSeconds * 1000, limits: config.limits,
-          pinGuard: databasePinGuard(db, mailer, log), guessing: guessingLimits(config.pinGuessing),
-          recordingsDir: config.recordingsDir, recordings: db.recordings,
+          pinGuard: databasePinGuard(db, mailer, log, metrics.calls), guessing: guessingLimits(config.pinGuessing),
+          recordingsDir: config.recordingsDir, recordings: db.recordings, metrics,
         });
       } catch (err) {
         await ledger.close();
@@ -83,7 +87,7 @@ export const startCommand: Command = {
       let stopOptions: StopOptions = { drainMs: 0 };
       let api: ApiServer | null = null;
       try {
-        api = config.api.port === 0 ? null : await startApi({ db, mailer, log, operatorToken: config.api.operatorToken, allowedHosts: config.api.allowedHosts, health, callerRetentionDays: config.callerRetentionDays, live: app.live, recordingsDir: config.recordingsDir, recording: app.recording }, config.api.host, config.api.port);
+        api = config.api.port === 0 ? null : await startApi({ db, mailer, log, operatorToken: config.api.operatorToken, allowedHosts: config.api.allowedHosts, health, callerRetentionDays: config.callerRetentionDays, live: app.live, recordingsDir: config.recordingsDir, recording: app.recording, metrics: { registry: metrics.registry, token: config.api.metricsToken } }, config.api.host, config.api.port);
         const sipp = demo === null ? null : demoSippCommand(demo, config.asterisk.sipPort, config.dataDir);
         const apiLine = api === null ? 'HTTP API off (TOLLBRIDGE_API_PORT=0)' : `HTTP API on ${api.url} (OpenAPI: ${api.url}/openapi.json; web pages: ${api.url}/signin)`;
         io.result(

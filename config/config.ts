@@ -81,6 +81,8 @@ export interface ApiConfig {
   operatorToken: string;
   /** Host names (Host header, without port) the API answers to beyond localhost and `host`. */
   allowedHosts: string[];
+  /** Bearer token GET /metrics needs; empty: none. */
+  metricsToken: string;
 }
 
 export interface MailConfig {
@@ -357,6 +359,8 @@ export function loadConfig(env: Env = process.env): Config {
   }
   const envOperatorToken = env.TOLLBRIDGE_OPERATOR_TOKEN ?? '';
   if (envOperatorToken !== '' && envOperatorToken.length < 16) throw new ConfigError('TOLLBRIDGE_OPERATOR_TOKEN', 'needs at least 16 characters');
+  const metricsToken = env.TOLLBRIDGE_METRICS_TOKEN ?? '';
+  if (metricsToken !== '' && !/^\S{16,200}$/.test(metricsToken)) throw new ConfigError('TOLLBRIDGE_METRICS_TOKEN', 'needs 16 to 200 characters, no spaces');
   const devMode = flag(env, 'TOLLBRIDGE_DEV_MODE', false);
   const pinSecretEnv = env.TOLLBRIDGE_PIN_SECRET ?? '';
   if (pinSecretEnv === DEVELOPMENT_PIN_SECRET && !devMode) {
@@ -375,6 +379,7 @@ export function loadConfig(env: Env = process.env): Config {
       host: text(env, 'TOLLBRIDGE_API_HOST', '127.0.0.1'),
       operatorToken,
       allowedHosts: hostNames(env.TOLLBRIDGE_API_ALLOWED_HOSTS ?? ''),
+      metricsToken,
     },
     mail: { smtpUrl, from: text(env, 'TOLLBRIDGE_MAIL_FROM', 'tollbridge@localhost') },
     asterisk: {

@@ -68,6 +68,7 @@ import {
 } from './ports.js';
 import { createEntrySteps, hasEntrySteps } from './entry-steps.js';
 import type { RecordingControl } from './recording-control.js';
+import { NO_CALL_OBSERVER, type CallObserver } from './call-observer.js';
 
 /** What the room learns of a caller at entry. */
 export interface JoinDetails {
@@ -110,6 +111,8 @@ export interface CallDeps {
   names?: NameRecorder;
   /** Whether a room's conference is being recorded (its joiners hear so first); absent: never. */
   recording?: Pick<RecordingControl, 'isRecording'>;
+  /** Counts failures and times the join for GET /metrics; absent: nothing is counted. */
+  observer?: CallObserver;
 }
 
 /** An answered call picked up again after a restart or reconnect, at the step it stood at. */
@@ -197,6 +200,7 @@ export function createCallMachine(deps: CallDeps) {
   const unauthenticated = new UnauthenticatedCalls(guessing);
   const pinChecks = new PinChecks({ directory, pinGuard, log });
   const recording = deps.recording ?? { isRecording: () => false };
+  const observer = deps.observer ?? NO_CALL_OBSERVER;
 
   /** The first time the entry's prompts; after a failure, what went wrong (heard whole), then the entry's prompt. */
   const promptsFor = (first: string[], invalid: string, again: string, ctx: CallContext, attempts: number): { notice: string[]; prompts: string[] } => {
@@ -504,6 +508,7 @@ export function createCallMachine(deps: CallDeps) {
       },
       lockedOut: {
         entry: [
+          () => observer.lockedOut(),
           assign({ outcome: 'locked-out', endReason: 'refused' }),
           ({ context }) => log.info({ channelId: context.channelId, room: context.room?.number ?? null, callerNumber: context.callerNumber }, 'PIN entry locked: entry unavailable, hanging up'),
           ({ context }) => markStep(context, { step: 'goodbye' }),
@@ -516,7 +521,7 @@ export function createCallMachine(deps: CallDeps) {
         on: { DTMF: {}, SHUTDOWN: {} },
       },
       roomFailed: {
-        entry: [assign({ roomAttempts: ({ context }) => context.roomAttempts + 1, outcome: 'failed-room' }), 'noteIvrFailure'],
+        entry: [assign({ roomAttempts: ({ context }) => context.roomAttempts + 1, outcome: 'failed-room' }), 'noteIvrFailure', ({ context }) => observer.roomNumberFailed(context.lastFailure ?? 'no-input')],
         always: [{ guard: 'roomAttemptsLeft', target: 'enteringRoom' }, { target: 'goodbye' }],
       },
       enteringPin: {
@@ -543,6 +548,7 @@ export function createCallMachine(deps: CallDeps) {
         },
       },
       checkingPin: {
+        entry: ({ context }) => observer.pinEntered(context.channelId),
         invoke: {
           src: 'checkPin',
           input: ({ context }) => ({ room: context.room as RoomInfo, pin: context.candidate, callerNumber: context.callerNumber, known: context.guard }),
@@ -579,7 +585,7 @@ export function createCallMachine(deps: CallDeps) {
         },
       },
       pinFailed: {
-        entry: [assign({ pinAttempts: ({ context }) => context.pinAttempts + 1, outcome: 'failed-pin' }), 'noteIvrFailure'],
+        entry: [assign({ pinAttempts: ({ context }) => context.pinAttempts + 1, outcome: 'failed-pin' }), 'noteIvrFailure', ({ context }) => observer.pinFailed(context.lastFailure ?? 'no-input')],
         always: [{ guard: 'pinAttemptsLeft', target: 'pinPause' }, { target: 'goodbye' }],
       },
       // After a counted wrong PIN the next prompt waits, longer with every failure counted; keys pressed meanwhile are dropped.
@@ -648,7 +654,7 @@ export function createCallMachine(deps: CallDeps) {
         ],
         on: {
           DTMF: { actions: 'pressKey' },
-          BRIDGE_ENTERED: { actions: 'forwardToPlacementWatch' },
+          BRIDGE_ENTERED: { actions: ['forwardToPlacementWatch', ({ context, event }) => observer.placed(context.channelId, event.bridge)] },
           BRIDGE_LEFT: { actions: 'forwardToPlacementWatch' },
           'PLACEMENT.RETRY': { actions: 'askRoomToPlaceAgain' },
           'PLACEMENT.FAILED': { target: 'cutOff', actions: { type: 'endFor', params: { reason: 'bridge-failed' } } },

@@ -6,6 +6,8 @@ type TimerClock = NonNullable<ActorOptions<AnyActorLogic>['clock']>;
 import type { Logger } from 'pino';
 import { createCallMachine, type CallDeps, type CallInput, type CallOutcome, type CallResume } from './call-machine.js';
 import type { BridgeKind, LegEndReason } from './ports.js';
+import { NO_CALL_OBSERVER, type CallObserver } from './call-observer.js';
+import { callStep, noCalls, type CallStepCounts } from './call-steps.js';
 
 type CallActor = Actor<ReturnType<typeof createCallMachine>>;
 
@@ -20,6 +22,7 @@ export class CallRouter {
   private readonly calls = new Map<string, CallActor>();
   private readonly machine: ReturnType<typeof createCallMachine>;
   private readonly log: Logger;
+  private readonly observer: CallObserver;
   private idleWaiters: Array<() => void> = [];
   private accepting = true;
 
@@ -29,6 +32,7 @@ export class CallRouter {
   ) {
     this.machine = createCallMachine({ ...deps, admission: { accepting: () => this.accepting } });
     this.log = deps.log;
+    this.observer = deps.observer ?? NO_CALL_OBSERVER;
   }
 
   callStarted(start: CallStart): void {
@@ -63,12 +67,14 @@ export class CallRouter {
       complete: () => {
         this.calls.delete(start.channelId);
         const output = actor.getSnapshot().output;
+        this.observer.finished(start.channelId, output?.outcome ?? 'error');
         this.options.onFinished?.(start.channelId, output?.outcome ?? 'error');
         if (this.calls.size === 0) this.wakeIdleWaiters();
       },
       error: (err: unknown) => {
         this.log.error({ err, channelId: start.channelId }, 'call machine failed');
         this.calls.delete(start.channelId);
+        this.observer.finished(start.channelId, 'error');
         if (this.calls.size === 0) this.wakeIdleWaiters();
       },
     });
@@ -116,6 +122,17 @@ export class CallRouter {
 
   get activeCalls(): number {
     return this.calls.size;
+  }
+
+  /** How many calls stand at each step now: read when asked (a metrics scrape), never counted per event. */
+  steps(): CallStepCounts {
+    const counts = noCalls();
+    for (const actor of this.calls.values()) {
+      const snapshot = actor.getSnapshot();
+      const watch = snapshot.children.placementWatch?.getSnapshot();
+      counts[callStep(snapshot.value, watch !== undefined && 'value' in watch ? watch.value : undefined)]++;
+    }
+    return counts;
   }
 
   /** Resolves when no call is in progress (graceful shutdown drains calls). */

@@ -204,6 +204,13 @@ export class RoomRegistry implements RoomMembership {
     return this.rooms.size;
   }
 
+  /** Bridge operations waiting their turn or running now, over every room (GET /metrics). */
+  operationsQueued(): number {
+    let queued = 0;
+    for (const room of this.rooms.values()) queued += room.pending.length + (room.batch?.inFlight.size ?? (room.running ? 1 : 0));
+    return queued;
+  }
+
   /** Resolves when every queued bridge operation has run (tests, shutdown). */
   async settled(): Promise<void> {
     await Promise.all([...[...this.rooms.values()].map((r) => r.tail), this.detached]);

@@ -29,6 +29,16 @@ function fakeClient() {
 }
 
 describe('bounded ari-client (requests cut with the connection)', () => {
+  it('times each operation by its resource.operation name, answered or refused (GET /metrics)', async () => {
+    const { client } = fakeClient();
+    const heard: string[] = [];
+    const bounded = boundedClient(client, 1_000, { observe: (operation, seconds, ok) => heard.push(`${operation} ${ok} ${seconds >= 0}`) });
+    await bounded.channels.list();
+    await (bounded.channels as unknown as FakeChannels).refused().catch(() => undefined);
+    await new Promise((r) => setImmediate(r));
+    expect(heard).to.deep.equal(['channels.list true true', 'channels.refused false true']);
+  });
+
   it('a request that never settles rejects after the limit, saying which one', async () => {
     const { client } = fakeClient();
     const bounded = boundedClient(client, 30);

@@ -68,6 +68,21 @@ describe('AriRest: the caller path over plain HTTP', () => {
     );
   });
 
+  it('tells its timer each request by operation and whether it succeeded (GET /metrics)', async () => {
+    await withServer(
+      (req, res) => res.writeHead(req.url?.includes('gone') === true ? 404 : 204).end(),
+      async (rest) => {
+        const heard: Array<{ operation: string; seconds: number; ok: boolean }> = [];
+        rest.timer = { observe: (operation, seconds, ok) => heard.push({ operation, seconds, ok }) };
+        await rest.answer('ch1');
+        await rest.addChannel('tollbridge-live-1', ['ch1'], 'participant');
+        await rest.hangup('gone').catch(() => undefined);
+        expect(heard.map((h) => `${h.operation} ${h.ok}`)).to.deep.equal(['channels.answer true', 'bridges.addChannel true', 'channels.hangup false']);
+        for (const h of heard) expect(h.seconds).to.be.within(0, 15);
+      },
+    );
+  });
+
   it('rejects with status 0 when nothing answers', async () => {
     const rest = new AriRest('http://127.0.0.1:1', 'user', 'secret');
     try {

@@ -72,7 +72,14 @@ describe('configuration', () => {
     ['TOLLBRIDGE_MAX_IVR_CALLS_PER_CALLER', { TOLLBRIDGE_MAX_IVR_CALLS_PER_CALLER: 'many' }],
     ['TOLLBRIDGE_MAX_IVR_FAILING_PER_NUMBER', { TOLLBRIDGE_MAX_IVR_FAILING_PER_NUMBER: '-1' }],
     ['TOLLBRIDGE_MODERATOR_PIN_MIN_DIGITS', { TOLLBRIDGE_MODERATOR_PIN_MIN_DIGITS: '9' }],
+    ['TOLLBRIDGE_METRICS_TOKEN', { TOLLBRIDGE_METRICS_TOKEN: 'short' }],
+    ['TOLLBRIDGE_METRICS_TOKEN', { TOLLBRIDGE_METRICS_TOKEN: 'a token with spaces in it' }],
   ];
+
+  it('GET /metrics: open by default, a bearer token when TOLLBRIDGE_METRICS_TOKEN is set', () => {
+    expect(loadConfig({}).api.metricsToken).to.equal('');
+    expect(loadConfig({ TOLLBRIDGE_METRICS_TOKEN: 'prometheus-scrape-token' }).api.metricsToken).to.equal('prometheus-scrape-token');
+  });
   for (const [variable, env] of bad) {
     it(`refuses a bad ${variable} with a message naming it (${JSON.stringify(env)})`, () => {
       expect(() => loadConfig(env)).to.throw(ConfigError, variable);

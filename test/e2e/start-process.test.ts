@@ -109,6 +109,13 @@ describe('tollbridge start (spawned process) @asterisk', function () {
     const health = await fetch(`${doc.api ?? ''}/health`);
     expect(health.status).to.equal(200);
     expect(await health.json()).to.deep.include({ status: 'ok', database: { ok: true }, ari: { connected: true }, calls: { live: 0, draining: false } });
+    // GET /metrics: the bridge's registry, ARI connected, no live calls (TOLLBRIDGE_METRICS_TOKEN unset: open).
+    const metrics = await fetch(`${doc.api ?? ''}/metrics`);
+    expect(metrics.status).to.equal(200);
+    const exposition = await metrics.text();
+    expect(exposition).to.match(/^tollbridge_ari_connected 1$/m);
+    expect(exposition).to.match(/^tollbridge_live_calls\{step="in-room"\} 0$/m);
+    expect(exposition).to.match(/^process_cpu_seconds_total /m);
 
     // Both printed ways of calling, at once: `tollbridge call` (as the README shows it, with a
     // shorter stay) and the raw SIPp line exactly as printed.

@@ -24,6 +24,7 @@ import { waitFor } from './wait.js';
 import { randomRoomNumber } from '../../db/room-number.js';
 import { CelLogFile } from '../../reconcile/cel-log.js';
 import { reconcile } from '../../reconcile/reconcile.js';
+import type { BridgeMetrics } from '../../metrics/bridge-metrics.js';
 
 export const TEST_TIMING: IvrTiming = { firstDigitMs: 1500, interDigitMs: 1500, maxAttempts: 3, promptGuardMs: 15_000 };
 
@@ -77,6 +78,8 @@ export class BridgeUnderTest {
       pinGuard?: { mailer: Mailer | null; guessing: PinGuessingLimits; lockPolicy?: PinLockPolicy };
       /** The rooms' recorder (keys and the live API start and stop it); default none. */
       recording?: RecordingControl;
+      /** GET /metrics's registry, wired as `tollbridge start` wires it. */
+      metrics?: BridgeMetrics;
     } = {},
   ): Promise<BridgeUnderTest> {
     const asterisk = options.asterisk?.running ?? (await sharedAsterisk());
@@ -91,6 +94,7 @@ export class BridgeUnderTest {
     const journalDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tollbridge-journal-'));
     const recordingsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tollbridge-recordings-'));
     const journal = await openJournaledLedger(db, journalDir, log);
+    options.metrics?.ledger.watchJournal(journal);
     const ports = databasePorts(db);
     await holdRoomsInMemory(db, log);
     const app = await BridgeApp.start({
@@ -106,7 +110,8 @@ export class BridgeUnderTest {
       ...(options.limits === undefined ? {} : { limits: options.limits }),
       ...(options.wrapBridges === undefined ? {} : { wrapBridges: options.wrapBridges }),
       ...(options.recording === undefined ? {} : { recording: options.recording }),
-      ...(options.pinGuard === undefined ? {} : { pinGuard: databasePinGuard(db, options.pinGuard.mailer, log), guessing: options.pinGuard.guessing }),
+      ...(options.pinGuard === undefined ? {} : { pinGuard: databasePinGuard(db, options.pinGuard.mailer, log, options.metrics?.calls), guessing: options.pinGuard.guessing }),
+      ...(options.metrics === undefined ? {} : { metrics: options.metrics }),
     });
     return new BridgeUnderTest(app, db, journal, journalDir, queue, { celLog: asterisk.paths.celLog, systemName: config.systemName }, Date.now(), recordingsDir);
   }
