@@ -116,7 +116,8 @@ function toCallResume(resume: PlannedResume, rooms: ReadonlyMap<string, RoomInfo
     }
     case 'inRoom': {
       const room = rooms.get(resume.room);
-      return room === undefined ? null : { ...facts, step: 'inRoom', room, role: resume.role, placed: resume.placed };
+      if (room === undefined) return null;
+      return { ...facts, step: 'inRoom', room, role: resume.role, placed: resume.placed, ...(resume.bridge === undefined ? {} : { bridge: resume.bridge }) };
     }
   }
 }
