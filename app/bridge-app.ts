@@ -15,6 +15,7 @@ import { AmiSession } from '../bridge/ami-session.js';
 import { AriSession, type AriConnectionState } from '../bridge/ari-session.js';
 import type { CallEvent } from '../bridge/ari-events.js';
 import { AriCallMarks } from '../bridge/call-marks.js';
+import { AriRoomMarks } from '../bridge/room-marks.js';
 import { endReasonFromHangupRequest } from '../bridge/hangup-cause.js';
 import { HangupRequests } from '../bridge/hangup-requests.js';
 import { listenInRoom, TalkDetection } from '../bridge/in-room-events.js';
@@ -202,6 +203,7 @@ export class BridgeApp {
       announcer,
       members: new AriMemberChannels(ari, log),
       recording: options.recording ?? recording,
+      marks: new AriRoomMarks(ari, log),
     });
     roomView.rooms = rooms;
     const router = new CallRouter({

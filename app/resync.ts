@@ -69,7 +69,7 @@ export async function resync(deps: ResyncDeps, endsSeen: ReadonlyMap<string, num
   // From here on everything is synchronous: no event can slip between the rooms and their calls.
   for (const { room, members } of plan.rooms) {
     const info = roomInfos.get(room);
-    if (info !== undefined) deps.rooms.restore(info, members);
+    if (info !== undefined) deps.rooms.restore(info, members, snapshot.roomControls?.get(room));
   }
   let resumed = 0;
   for (const { start, resume } of plan.resumes) {

@@ -7,9 +7,12 @@ import { planResync } from '../../app/resync-plan.js';
 import { EventGate } from '../../app/event-gate.js';
 import type { AsteriskSnapshot, ChannelView } from '../../bridge/ari-snapshot.js';
 import { decodeCallMark, encodeCallMark } from '../../bridge/call-marks.js';
+import { decodeRoomMark, encodeRoomMark } from '../../bridge/room-marks.js';
 import type { CallResume } from '../../flows/call-machine.js';
 import { CallRouter } from '../../flows/call-router.js';
-import type { CallLimits, CallMark, OpenLeg, Role, RoomInfo } from '../../flows/ports.js';
+import type { CallLimits, CallMark, OpenLeg, Role, RoomControlsState, RoomInfo } from '../../flows/ports.js';
+import { OWNER } from '../../flows/room-controls.js';
+import type { RoomMembers } from '../../flows/room-machine.js';
 import { RoomRegistry } from '../../flows/room-registry.js';
 import { DEFAULT_IVR_TIMING } from '../../ivr/timing.js';
 import { FakeBridges, FakeChannel, FakeDirectory, FakeLedger, flush, roomInfo, silentLog } from '../support/fakes.js';
@@ -248,6 +251,75 @@ describe('restoring a room from its bridges (fake bridges)', () => {
     await t.rooms.settled();
     expect(t.bridges.ops).to.deep.equal([`release ${ROOM}`]);
     expect(t.rooms.activeRooms).to.equal(0);
+  });
+});
+
+describe('a restored room keeps its alone watch, lock and mute-all (fake bridges, simulated clock)', () => {
+  const ALONE_MS = 30_000;
+  const restoredRoom = (members: RoomMembers, controls?: RoomControlsState) => {
+    const bridges = new FakeBridges();
+    const timers = new SimulatedClock();
+    const marks: Array<{ room: string } & RoomControlsState> = [];
+    const rooms = new RoomRegistry(bridges, silentLog, { aloneMs: ALONE_MS, timers, marks: { mark: (room, c) => marks.push({ room, ...c }) } });
+    rooms.restore(roomInfo({ number: ROOM }), members, controls);
+    const advance = async (ms: number) => {
+      timers.increment(ms);
+      await flush();
+      await rooms.settled();
+    };
+    return { bridges, rooms, marks, advance };
+  };
+
+  it('a caller who joins a restored conference is not alone in it: no alone-limit dismissal', async () => {
+    const t = restoredRoom({ moderators: ['m'], live: ['p1'], waiting: [] });
+    t.rooms.join(roomInfo({ number: ROOM }), 'p2', 'participant');
+    t.rooms.bridgeEvent(ROOM, 'p2', 'live', true);
+    await t.advance(ALONE_MS * 2);
+    expect(t.bridges.ops.filter((o) => o.startsWith('dismiss'))).to.deep.equal([]);
+    // The others leaving does leave it alone: then the limit applies.
+    t.rooms.bridgeEvent(ROOM, 'm', 'live', false);
+    t.rooms.bridgeEvent(ROOM, 'p1', 'live', false);
+    await t.advance(ALONE_MS);
+    expect(t.bridges.ops.filter((o) => o.startsWith('dismiss'))).to.deep.equal(['dismiss p2 im-sorry alone-limit']);
+  });
+
+  it('a caller alone in a restored conference is still dismissed by the alone limit', async () => {
+    const t = restoredRoom({ moderators: ['m'], live: [], waiting: [] });
+    await t.advance(ALONE_MS);
+    expect(t.bridges.ops.filter((o) => o.startsWith('dismiss'))).to.deep.equal(['dismiss m im-sorry alone-limit']);
+  });
+
+  it('a room locked and muted before the restart is still locked and muted: a participant is refused, the view says so', async () => {
+    const t = restoredRoom({ moderators: ['m'], live: ['p1'], waiting: [] }, { lockedNow: true, mutedAll: true });
+    expect(t.rooms.view(ROOM)).to.deep.include({ locked: true, mutedAll: true });
+    t.rooms.join(roomInfo({ number: ROOM }), 'p2', 'participant');
+    await t.advance(0);
+    expect(t.bridges.ops).to.deep.equal(['dismiss p2 conf-locked refused']);
+    expect(t.marks).to.deep.equal([]); // nothing changed: nothing written
+  });
+
+  it('lock and mute-all are marked for a restarted app whenever they change, and cleared when the room empties', async () => {
+    const bridges = new FakeBridges();
+    const marks: Array<{ room: string } & RoomControlsState> = [];
+    const rooms = new RoomRegistry(bridges, silentLog, { marks: { mark: (room, c) => marks.push({ room, ...c }) } });
+    rooms.join(roomInfo({ number: ROOM }), 'm', 'moderator');
+    rooms.control(ROOM, { type: 'LOCK', locked: true, by: OWNER });
+    rooms.control(ROOM, { type: 'MUTE_ALL', muted: true, by: OWNER });
+    rooms.control(ROOM, { type: 'MUTE_ALL', muted: true, by: OWNER });
+    rooms.leave(ROOM, 'm');
+    await flush();
+    expect(marks).to.deep.equal([
+      { room: ROOM, lockedNow: true, mutedAll: false },
+      { room: ROOM, lockedNow: true, mutedAll: true },
+      { room: ROOM, lockedNow: false, mutedAll: false },
+    ]);
+  });
+
+  it('a room mark survives its global variable form; anything else reads as no mark', () => {
+    for (const c of [{ lockedNow: true, mutedAll: false }, { lockedNow: false, mutedAll: true }, { lockedNow: true, mutedAll: true }]) expect(decodeRoomMark(encodeRoomMark(c))).to.deep.equal(c);
+    expect(encodeRoomMark({ lockedNow: false, mutedAll: false })).to.equal('');
+    expect(decodeRoomMark('')).to.equal(null);
+    expect(decodeRoomMark('lockedNow=yes&mutedAll=0')).to.equal(null);
   });
 });
 
