@@ -30,6 +30,8 @@ import { DEFAULT_IVR_TIMING, type IvrTiming } from '../ivr/timing.js';
 import { AmiCallRecords, AsteriskCallRecords, CelFileCallRecords } from '../reconcile/call-records.js';
 import { EventGate } from './event-gate.js';
 import { resync, type ResyncDeps } from './resync.js';
+import { ResyncRunner, type ResyncRun } from './resync-runner.js';
+import { readAsterisk } from '../bridge/ari-snapshot.js';
 import { STOP_END_GUARD_MS, STOP_PROMPT_GUARD_MS } from '../flows/call-machine.js';
 import { reasonOf, ServiceUnavailableError } from './service-unavailable.js';
 import os from 'node:os';
@@ -117,7 +119,7 @@ const RESYNC_RETRY_MS = 2_000;
 export class BridgeApp {
   private stopping = false;
   private lostAt: number | null = null;
-  private resyncs: Promise<void> = Promise.resolve();
+  private readonly resyncs: ResyncRunner;
   private watching = false;
   private cutDrainShort: () => void = () => undefined;
   private readonly drainCutShort = new Promise<void>((resolve) => (this.cutDrainShort = resolve));
@@ -140,7 +142,15 @@ export class BridgeApp {
     private readonly drainMs: number,
     /** Starts and stops rooms' conference recordings (RecordingControl): the room's controls use it. */
     readonly recording: ConferenceRecorder,
-  ) {}
+  ) {
+    this.resyncs = new ResyncRunner({
+      gate,
+      attempt: (endsHeld, fallbackEnd) => resync(resyncDeps, endsHeld, fallbackEnd),
+      log,
+      retryMs: RESYNC_RETRY_MS,
+      stopping: () => this.stopping,
+    });
+  }
 
   // What GET /health reports of the bridge (api/health.ts HealthSources.bridge).
   ariConnected(): boolean {
@@ -224,17 +234,18 @@ export class BridgeApp {
     const localCel = cfg.managed || options.runningAsterisk !== undefined ? [new CelFileCallRecords((options.runningAsterisk ?? ownAsterisk)?.paths.celLog ?? instancePaths(cfg).celLog)] : [];
     const callRecords: CallRecords = options.callRecords ?? new AsteriskCallRecords([new AmiCallRecords(ami, { hearsAri: () => ari.state.connected }), ...localCel]);
     const resyncDeps: ResyncDeps = {
-      ari, app: cfg.ariApp, router, rooms, conference, subscriptions: ari.subscriptions, directory: options.directory, ledger: options.ledger,
+      readAsterisk: () => readAsterisk(ari, cfg.ariApp, log), router, rooms, conference, subscriptions: ari.subscriptions, directory: options.directory, ledger: options.ledger,
       legRecovery: options.legRecovery, callRecords, log,
     };
     const hangupRequests = new HangupRequests(ami);
     // Keys and talking of callers in a room come over AMI (bridge/in-room-events.ts says why).
     listenInRoom(ami, ari.subscriptions, { key: (channelId, digit) => router.digit(channelId, digit), talking: (channelId, talking) => rooms.talking(channelId, talking) }, log);
-    const gate = new EventGate((event) => deliver({ router, rooms, channels, hangupRequests, subscriptions: ari.subscriptions, log, recording }, event));
+    const gate = new EventGate((event) => deliver({ router, rooms, channels, hangupRequests, subscriptions: ari.subscriptions, log, recording }, event), { log });
     const app = new BridgeApp(router, rooms, ari, gate, resyncDeps, ownAsterisk, ami, callRecords, log, options.drainMs ?? DEFAULT_DRAIN_MS, recording);
     gate.hold(); // events wait for the first resync
     await ari.start((event) => gate.push(event), { lost: (at) => app.lost(at), restored: () => app.restored() });
-    await app.resyncNow(Date.now());
+    // Ready after the first attempt: one that failed (the database down) is retried meanwhile.
+    await app.resyncNow(Date.now()).firstAttempt;
     log.info({ ari: url, stasisApp: cfg.ariApp, sip: `127.0.0.1:${cfg.sipPort}` }, 'bridge ready');
     return app;
   }
@@ -259,27 +270,14 @@ export class BridgeApp {
   private restored(): void {
     const since = this.lostAt ?? Date.now();
     this.gate.hold();
-    void this.resyncNow(since).then(() => {
+    void this.resyncNow(since).done.then(() => {
       if (this.ari.state.connected) this.lostAt = null;
     });
   }
 
-  /** One resync at a time; events wait in the gate until it is done, then flow in order. */
-  private resyncNow(fallbackEnd: number): Promise<void> {
-    this.resyncs = this.resyncs.then(async () => {
-      for (;;) {
-        try {
-          await resync(this.resyncDeps, this.gate.endsHeld(), fallbackEnd);
-          break;
-        } catch (err) {
-          if (this.stopping) break;
-          this.log.error({ err }, 'resync with Asterisk failed: trying again');
-          await new Promise((r) => setTimeout(r, RESYNC_RETRY_MS).unref());
-        }
-      }
-      this.gate.release();
-    });
-    return this.resyncs;
+  /** One resync at a time, retried until it succeeds (resync-runner.ts); events wait in the gate during each attempt. */
+  private resyncNow(fallbackEnd: number): ResyncRun {
+    return this.resyncs.run(fallbackEnd);
   }
 
   /** While ARI is down, a managed Asterisk that died is started again (the websocket then comes back). */
