@@ -15,6 +15,7 @@ import { AmiSession } from '../bridge/ami-session.js';
 import { AriSession, type AriConnectionState } from '../bridge/ari-session.js';
 import type { CallEvent } from '../bridge/ari-events.js';
 import { AriCallMarks } from '../bridge/call-marks.js';
+import { AriRoomMarks } from '../bridge/room-marks.js';
 import { endReasonFromHangupRequest } from '../bridge/hangup-cause.js';
 import { HangupRequests } from '../bridge/hangup-requests.js';
 import { listenInRoom, TalkDetection } from '../bridge/in-room-events.js';
@@ -29,6 +30,8 @@ import { DEFAULT_IVR_TIMING, type IvrTiming } from '../ivr/timing.js';
 import { AmiCallRecords, AsteriskCallRecords, CelFileCallRecords } from '../reconcile/call-records.js';
 import { EventGate } from './event-gate.js';
 import { resync, type ResyncDeps } from './resync.js';
+import { ResyncRunner, type ResyncRun } from './resync-runner.js';
+import { readAsterisk } from '../bridge/ari-snapshot.js';
 import { STOP_END_GUARD_MS, STOP_PROMPT_GUARD_MS } from '../flows/call-machine.js';
 import { reasonOf, ServiceUnavailableError } from './service-unavailable.js';
 import os from 'node:os';
@@ -119,7 +122,7 @@ const RESYNC_RETRY_MS = 2_000;
 export class BridgeApp {
   private stopping = false;
   private lostAt: number | null = null;
-  private resyncs: Promise<void> = Promise.resolve();
+  private readonly resyncs: ResyncRunner;
   private watching = false;
   private cutDrainShort: () => void = () => undefined;
   private readonly drainCutShort = new Promise<void>((resolve) => (this.cutDrainShort = resolve));
@@ -142,7 +145,15 @@ export class BridgeApp {
     private readonly drainMs: number,
     /** Starts and stops rooms' conference recordings (RecordingControl): the room's controls use it. */
     readonly recording: ConferenceRecorder,
-  ) {}
+  ) {
+    this.resyncs = new ResyncRunner({
+      gate,
+      attempt: (endsHeld, fallbackEnd) => resync(resyncDeps, endsHeld, fallbackEnd),
+      log,
+      retryMs: RESYNC_RETRY_MS,
+      stopping: () => this.stopping,
+    });
+  }
 
   // What GET /health reports of the bridge (api/health.ts HealthSources.bridge).
   ariConnected(): boolean {
@@ -207,6 +218,7 @@ export class BridgeApp {
       announcer,
       members: new AriMemberChannels(ari, log),
       recording: options.recording ?? recording,
+      marks: new AriRoomMarks(ari, log),
     });
     roomView.rooms = rooms;
     const router = new CallRouter({
@@ -230,13 +242,13 @@ export class BridgeApp {
     const localCel = celFile === null ? [] : [new CelFileCallRecords(celFile)];
     const callRecords: CallRecords = options.callRecords ?? new AsteriskCallRecords([new AmiCallRecords(ami, { hearsAri: () => ari.state.connected }), ...localCel]);
     const resyncDeps: ResyncDeps = {
-      ari, app: cfg.ariApp, router, rooms, conference, subscriptions: ari.subscriptions, directory: options.directory, ledger: options.ledger,
+      readAsterisk: () => readAsterisk(ari, cfg.ariApp, log), router, rooms, conference, subscriptions: ari.subscriptions, directory: options.directory, ledger: options.ledger,
       legRecovery: options.legRecovery, callRecords, log,
     };
     const hangupRequests = new HangupRequests(ami);
     // Keys and talking of callers in a room come over AMI (bridge/in-room-events.ts says why).
     listenInRoom(ami, ari.subscriptions, { key: (channelId, digit) => router.digit(channelId, digit), talking: (channelId, talking) => rooms.talking(channelId, talking) }, log);
-    const gate = new EventGate((event) => deliver({ router, rooms, channels, hangupRequests, subscriptions: ari.subscriptions, log, recording }, event));
+    const gate = new EventGate((event) => deliver({ router, rooms, channels, hangupRequests, subscriptions: ari.subscriptions, log, recording }, event), { log });
     const app = new BridgeApp(router, rooms, ari, gate, resyncDeps, ownAsterisk, ami, callRecords, log, options.drainMs ?? DEFAULT_DRAIN_MS, recording);
     options.metrics?.watch({
       callSteps: () => router.steps(), liveRooms: () => rooms.activeRooms,
@@ -244,7 +256,8 @@ export class BridgeApp {
     });
     gate.hold(); // events wait for the first resync
     await ari.start((event) => gate.push(event), { lost: (at) => app.lost(at), restored: () => app.restored() });
-    await app.resyncNow(Date.now());
+    // Ready after the first attempt: one that failed (the database down) is retried meanwhile.
+    await app.resyncNow(Date.now()).firstAttempt;
     log.info({ ari: url, stasisApp: cfg.ariApp, sip: `127.0.0.1:${cfg.sipPort}` }, 'bridge ready');
     return app;
   }
@@ -269,27 +282,14 @@ export class BridgeApp {
   private restored(): void {
     const since = this.lostAt ?? Date.now();
     this.gate.hold();
-    void this.resyncNow(since).then(() => {
+    void this.resyncNow(since).done.then(() => {
       if (this.ari.state.connected) this.lostAt = null;
     });
   }
 
-  /** One resync at a time; events wait in the gate until it is done, then flow in order. */
-  private resyncNow(fallbackEnd: number): Promise<void> {
-    this.resyncs = this.resyncs.then(async () => {
-      for (;;) {
-        try {
-          await resync(this.resyncDeps, this.gate.endsHeld(), fallbackEnd);
-          break;
-        } catch (err) {
-          if (this.stopping) break;
-          this.log.error({ err }, 'resync with Asterisk failed: trying again');
-          await new Promise((r) => setTimeout(r, RESYNC_RETRY_MS).unref());
-        }
-      }
-      this.gate.release();
-    });
-    return this.resyncs;
+  /** One resync at a time, retried until it succeeds (resync-runner.ts); events wait in the gate during each attempt. */
+  private resyncNow(fallbackEnd: number): ResyncRun {
+    return this.resyncs.run(fallbackEnd);
   }
 
   /** While ARI is down, a managed Asterisk that died is started again (the websocket then comes back). */

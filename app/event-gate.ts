@@ -1,14 +1,36 @@
 // Holds ARI events back while the app resynchronises with Asterisk, then lets them through in
 // the order they came: a hang-up heard during a resync reaches the call the resync rebuilt.
+// Never for ever: held past `limitMs` (a resync that hangs on a request), the events are let
+// through with an error logged, and the gate stays open until held again.
+import type { Logger } from 'pino';
 import type { CallEvent } from '../bridge/ari-events.js';
+
+/** Far longer than a resync takes (milliseconds; ARI requests are bounded to 15 s). */
+export const GATE_LIMIT_MS = 30_000;
+
+export interface EventGateOptions {
+  limitMs?: number;
+  log?: Logger;
+}
 
 export class EventGate {
   private held: CallEvent[] | null = null;
+  private limit: NodeJS.Timeout | undefined;
 
-  constructor(private readonly deliver: (event: CallEvent) => void) {}
+  constructor(
+    private readonly deliver: (event: CallEvent) => void,
+    private readonly options: EventGateOptions = {},
+  ) {}
 
   hold(): void {
-    this.held ??= [];
+    if (this.held !== null) return;
+    this.held = [];
+    const limitMs = this.options.limitMs ?? GATE_LIMIT_MS;
+    this.limit = setTimeout(() => {
+      this.options.log?.error({ held: this.held?.length ?? 0, limitMs }, 'events held past the limit while resynchronising: letting them through');
+      this.release();
+    }, limitMs);
+    this.limit.unref();
   }
 
   push(event: CallEvent): void {
@@ -29,6 +51,8 @@ export class EventGate {
   }
 
   release(): void {
+    clearTimeout(this.limit);
+    this.limit = undefined;
     const held = this.held ?? [];
     this.held = null;
     for (const event of held) this.deliver(event);

@@ -20,7 +20,7 @@ import type { RoomMembers } from '../flows/room-machine.js';
 export type PlannedResume = { accountId: number; answeredAt: number } & (
   | { step: 'enteringRoom' }
   | { step: 'enteringPin'; room: string }
-  | { step: 'inRoom'; room: string; role: Role; placed: boolean }
+  | { step: 'inRoom'; room: string; role: Role; placed: boolean; bridge?: 'live' | 'hold' }
   | { step: 'goodbye' }
 );
 
@@ -84,10 +84,12 @@ function resumeOf(channel: ChannelView, leg: OpenLeg | undefined, bridge: { room
     const facts = { accountId: leg?.accountId ?? mark.accountId, answeredAt: leg?.answeredAt ?? mark.answeredAt };
     switch (mark.step) {
       case 'inRoom':
-        return { ...facts, step: 'inRoom', room: mark.room, role: mark.role, placed: bridge?.room === mark.room };
+        return bridge?.room === mark.room
+          ? { ...facts, step: 'inRoom', room: mark.room, role: mark.role, placed: true, bridge: bridge.kind }
+          : { ...facts, step: 'inRoom', room: mark.room, role: mark.role, placed: false };
       case 'enteringPin':
         // Admitted an instant before the mark said so: it is in the room already.
-        if (bridge?.room === mark.room) return { ...facts, step: 'inRoom', room: mark.room, role: leg?.role ?? 'participant', placed: true };
+        if (bridge?.room === mark.room) return { ...facts, step: 'inRoom', room: mark.room, role: leg?.role ?? 'participant', placed: true, bridge: bridge.kind };
         return { ...facts, step: 'enteringPin', room: mark.room };
       case 'enteringRoom':
       case 'goodbye':
@@ -96,6 +98,6 @@ function resumeOf(channel: ChannelView, leg: OpenLeg | undefined, bridge: { room
   }
   if (leg === undefined) return null;
   const facts = { accountId: leg.accountId, answeredAt: leg.answeredAt };
-  if (bridge !== undefined) return { ...facts, step: 'inRoom', room: bridge.room, role: leg.role ?? 'participant', placed: true };
+  if (bridge !== undefined) return { ...facts, step: 'inRoom', room: bridge.room, role: leg.role ?? 'participant', placed: true, bridge: bridge.kind };
   return { ...facts, step: 'enteringRoom' };
 }

@@ -2,8 +2,7 @@
 // the ledger, rebuilds rooms and calls where they stand, and ends what ended while the app
 // could not see it, at the end Asterisk recorded (CallRecords) or, failing that, at `fallbackEnd`.
 import type { Logger } from 'pino';
-import type { AriClientSource } from '../bridge/ari-session.js';
-import { readAsterisk } from '../bridge/ari-snapshot.js';
+import type { AsteriskSnapshot } from '../bridge/ari-snapshot.js';
 import type { AriConference } from '../bridge/ari-conference.js';
 import type { ChannelSubscriptions } from '../bridge/channel-subscriptions.js';
 import type { CallResume } from '../flows/call-machine.js';
@@ -13,12 +12,12 @@ import type { RoomRegistry } from '../flows/room-registry.js';
 import { planResync, type PlannedResume, type ResyncPlan } from './resync-plan.js';
 
 export interface ResyncDeps {
-  ari: AriClientSource;
-  app: string;
+  /** Asterisk's truth now (bridge/ari-snapshot.ts readAsterisk). */
+  readAsterisk: () => Promise<AsteriskSnapshot>;
   router: CallRouter;
   rooms: RoomRegistry;
-  conference: AriConference;
-  subscriptions: ChannelSubscriptions;
+  conference: Pick<AriConference, 'knowOnly'>;
+  subscriptions: Pick<ChannelSubscriptions, 'adopt'>;
   directory: Directory;
   ledger: UsageLedger;
   legRecovery: LegRecovery | undefined;
@@ -41,7 +40,7 @@ export interface ResyncSummary {
  */
 export async function resync(deps: ResyncDeps, endsSeen: ReadonlyMap<string, number>, fallbackEnd: number): Promise<ResyncSummary> {
   const { log } = deps;
-  const [snapshot, openLegs] = await Promise.all([readAsterisk(deps.ari, deps.app, log), deps.legRecovery?.openLegs() ?? Promise.resolve([])]);
+  const [snapshot, openLegs] = await Promise.all([deps.readAsterisk(), deps.legRecovery?.openLegs() ?? Promise.resolve([])]);
   const plan = planResync(snapshot, openLegs, new Set(deps.router.channelIds()));
   deps.conference.knowOnly(plan.bridgeIds);
   const members = plan.rooms.flatMap(({ members: m }) => [...m.moderators, ...m.live, ...m.waiting]);
@@ -69,7 +68,7 @@ export async function resync(deps: ResyncDeps, endsSeen: ReadonlyMap<string, num
   // From here on everything is synchronous: no event can slip between the rooms and their calls.
   for (const { room, members } of plan.rooms) {
     const info = roomInfos.get(room);
-    if (info !== undefined) deps.rooms.restore(info, members);
+    if (info !== undefined) deps.rooms.restore(info, members, snapshot.roomControls?.get(room));
   }
   let resumed = 0;
   for (const { start, resume } of plan.resumes) {
@@ -95,11 +94,22 @@ export async function resync(deps: ResyncDeps, endsSeen: ReadonlyMap<string, num
   return summary;
 }
 
+/**
+ * The rooms of the plan; a room that does not exist is left out (its callers are asked for a
+ * room again). A database error is no answer: it fails the resync, which is tried again, and
+ * the callers stay where Asterisk has them meanwhile.
+ */
 async function lookUpRooms(deps: ResyncDeps, plan: ResyncPlan): Promise<Map<string, RoomInfo>> {
   const numbers = new Set(plan.rooms.map((r) => r.room));
   for (const { resume } of plan.resumes) if ('room' in resume) numbers.add(resume.room);
   const found = await Promise.all(
-    [...numbers].map(async (n) => [n, await deps.directory.findRoom(n).catch(() => null)] as const),
+    [...numbers].map(async (n) => {
+      try {
+        return [n, await deps.directory.findRoom(n)] as const;
+      } catch (err) {
+        throw new Error(`room ${n} could not be looked up: the resync waits for the database`, { cause: err });
+      }
+    }),
   );
   return new Map(found.filter((e): e is readonly [string, RoomInfo] => e[1] !== null));
 }
@@ -116,7 +126,8 @@ function toCallResume(resume: PlannedResume, rooms: ReadonlyMap<string, RoomInfo
     }
     case 'inRoom': {
       const room = rooms.get(resume.room);
-      return room === undefined ? null : { ...facts, step: 'inRoom', room, role: resume.role, placed: resume.placed };
+      if (room === undefined) return null;
+      return { ...facts, step: 'inRoom', room, role: resume.role, placed: resume.placed, ...(resume.bridge === undefined ? {} : { bridge: resume.bridge }) };
     }
   }
 }

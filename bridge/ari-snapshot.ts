@@ -1,10 +1,12 @@
 // Asterisk's truth, read in two requests when the app starts or its websocket comes back:
 // the channels in our Stasis app (with the call mark each carries, see call-marks.ts) and the
-// room bridges (tollbridge-live-<room>, tollbridge-hold-<room>) with who is in them.
+// room bridges (tollbridge-live-<room>, tollbridge-hold-<room>) with who is in them, and each
+// such room's lock and mute-all (room-marks.ts).
 import type { Logger } from 'pino';
-import type { CallMark } from '../flows/ports.js';
+import type { CallMark, RoomControlsState } from '../flows/ports.js';
 import type { AriClientSource } from './ari-session.js';
 import { CALL_MARK_VARIABLE, decodeCallMark } from './call-marks.js';
+import { readRoomMarks } from './room-marks.js';
 
 export interface ChannelView {
   id: string;
@@ -26,6 +28,8 @@ export interface RoomBridgeView {
 export interface AsteriskSnapshot {
   channels: ChannelView[];
   bridges: RoomBridgeView[];
+  /** Rooms with bridges whose lock or mute-all was on. */
+  roomControls?: Map<string, RoomControlsState>;
 }
 
 /** The parts of ARI's Channel JSON read here (ari-client's types lack app_name and channelvars). */
@@ -61,7 +65,8 @@ export async function readAsterisk(ari: AriClientSource, app: string, log: Logge
     const members = typeof b.channels === 'string' ? [b.channels] : (b.channels ?? []);
     roomBridges.push({ id: b.id, kind: m[1] as 'live' | 'hold', room: m[2] as string, channels: members });
   }
-  return { channels: views, bridges: roomBridges };
+  const roomControls = await readRoomMarks(ari, roomBridges.map((b) => b.room), log);
+  return { channels: views, bridges: roomBridges, roomControls };
 }
 
 /** A channel sits in our app when its dialplan application is Stasis(<app>,…); without app_name (old Asterisk) every channel counts. */

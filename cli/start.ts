@@ -74,7 +74,7 @@ export const startCommand: Command = {
       let app: BridgeApp;
       try {
         app = await BridgeApp.start({
-          asterisk: config.asterisk, directory: ports.directory, legRecovery: ports.legRecovery, ledger, log, drainMs: config.drainSeconds * 1000, limits: config.limits,
+          asterisk: config.asterisk, directory: ports.directory, legRecovery: ledger.recovery(ports.legRecovery), ledger, log, drainMs: config.drainSeconds * 1000, limits: config.limits,
           pinGuard: databasePinGuard(db, mailer, log, metrics.calls), guessing: guessingLimits(config.pinGuessing),
           recordingsDir: config.recordingsDir, recordings: db.recordings, metrics,
         });

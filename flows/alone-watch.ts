@@ -4,6 +4,8 @@
 //
 //   company (0 or 2+ in the live bridge) ⇄ alone (1) ──aloneMs──> tells the room: ALONE_LIMIT
 //
+// A room rebuilt after a restart starts with who Asterisk has in its live bridge (`inLive`): no
+// ChannelEnteredBridge comes for them, and a newcomer must not count as alone among them.
 // The members are a Set changed in place: at 200 callers every ChannelEnteredBridge costs O(1)
 // here (a copied array per event would cost O(n)).
 import { not, sendParent, setup } from 'xstate';
@@ -24,7 +26,7 @@ const loneMember = (context: AloneContext): string => context.inLive.values().ne
 
 export const aloneWatch = setup({
   types: {
-    input: {} as { aloneMs: number },
+    input: {} as { aloneMs: number; inLive?: readonly string[] },
     context: {} as AloneContext,
     events: {} as AloneWatchEvent,
   },
@@ -44,7 +46,7 @@ export const aloneWatch = setup({
   },
 }).createMachine({
   id: 'aloneWatch',
-  context: ({ input }) => ({ aloneMs: input.aloneMs, inLive: new Set<string>() }),
+  context: ({ input }) => ({ aloneMs: input.aloneMs, inLive: new Set<string>(input.inLive ?? []) }),
   initial: 'company',
   on: {
     BRIDGE_ENTERED: { guard: 'aboutLive', actions: 'addMember' },

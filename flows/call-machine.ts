@@ -51,6 +51,7 @@ import {
   NO_GUESSING_LIMITS,
   OPEN_PIN_GUARD,
   type Admission,
+  type BridgeKind,
   type CallChannel,
   type CallLimits,
   type CallMarks,
@@ -119,8 +120,11 @@ export interface CallDeps {
 export type CallResume = { accountId: number; answeredAt: number } & (
   | { step: 'enteringRoom' }
   | { step: 'enteringPin'; room: RoomInfo }
-  /** `placed`: Asterisk has it in the room's bridge and the room machine was restored with it. */
-  | { step: 'inRoom'; room: RoomInfo; role: Role; placed: boolean }
+  /**
+   * `placed`: Asterisk has it in the room's bridge and the room machine was restored with it;
+   * `bridge`: which one (its placement watch starts there).
+   */
+  | { step: 'inRoom'; room: RoomInfo; role: Role; placed: boolean; bridge?: BridgeKind }
   | { step: 'goodbye' }
 );
 
@@ -208,6 +212,15 @@ export function createCallMachine(deps: CallDeps) {
     return { notice: [ctx.lastFailure === 'invalid' ? invalid : Prompt.noInput], prompts: [again] };
   };
 
+  /** In a room (inRoom, resumedInRoom): Asterisk's bridge reports go to the placement watch, its verdicts end the call. */
+  const placementEvents = {
+    BRIDGE_ENTERED: { actions: ['forwardToPlacementWatch', 'observePlacement'] },
+    BRIDGE_LEFT: { actions: 'forwardToPlacementWatch' },
+    'PLACEMENT.RETRY': { actions: 'askRoomToPlaceAgain' },
+    'PLACEMENT.FAILED': { target: 'cutOff', actions: { type: 'endFor', params: { reason: 'bridge-failed' } } },
+    'LIMIT.MODERATOR_WAIT': { target: 'cutOff', actions: { type: 'endFor', params: { reason: 'moderator-wait-limit' } } },
+  } as const;
+
   return setup({
     types: {
       input: {} as CallInput,
@@ -261,7 +274,8 @@ export function createCallMachine(deps: CallDeps) {
       entrySteps: createEntrySteps({ channel, names: deps.names, timing }),
     },
     delays: {
-      maxLeg: () => limits.maxLegMs,
+      // From the answer: a call resumed after a restart has only what is left of its limit.
+      maxLeg: ({ context }) => (context.answeredAt === null ? limits.maxLegMs : Math.max(0, limits.maxLegMs - Math.max(0, clock.now() - context.answeredAt))),
       stopPromptGuard: STOP_PROMPT_GUARD_MS,
       pinPause: ({ context }) => context.pauseMs,
       stopEndGuard: STOP_END_GUARD_MS,
@@ -283,6 +297,9 @@ export function createCallMachine(deps: CallDeps) {
       ),
       endFor: assign((_, params: { reason: LegEndReason }) => ({ endReason: params.reason })),
       forwardToPlacementWatch: sendTo('placementWatch', ({ event }) => event),
+      observePlacement: ({ context, event }) => {
+        if (event.type === 'BRIDGE_ENTERED') observer.placed(context.channelId, event.bridge);
+      },
       // In the room a key is the room's business (mute, count, a moderator's controls).
       pressKey: ({ context, event }) => {
         if (event.type === 'DTMF' && context.room !== null) rooms.key?.(context.room.number, context.channelId, event.digit);
@@ -652,14 +669,7 @@ export function createCallMachine(deps: CallDeps) {
           },
           { id: 'placementWatch', src: 'placementWatch', input: { limits } },
         ],
-        on: {
-          DTMF: { actions: 'pressKey' },
-          BRIDGE_ENTERED: { actions: ['forwardToPlacementWatch', ({ context, event }) => observer.placed(context.channelId, event.bridge)] },
-          BRIDGE_LEFT: { actions: 'forwardToPlacementWatch' },
-          'PLACEMENT.RETRY': { actions: 'askRoomToPlaceAgain' },
-          'PLACEMENT.FAILED': { target: 'cutOff', actions: { type: 'endFor', params: { reason: 'bridge-failed' } } },
-          'LIMIT.MODERATOR_WAIT': { target: 'cutOff', actions: { type: 'endFor', params: { reason: 'moderator-wait-limit' } } },
-        },
+        on: { DTMF: { actions: 'pressKey' }, ...placementEvents },
       },
       // We end the call: a prompt, hang up; the HANGUP that follows leaves the room and closes the
       // leg with endReason. The caller stays in the room meanwhile: leaving first could empty it,
@@ -677,9 +687,15 @@ export function createCallMachine(deps: CallDeps) {
         },
         on: { DTMF: {}, BRIDGE_ENTERED: {}, BRIDGE_LEFT: {} },
       },
-      // Resumed in the bridge Asterisk already had it in: the room machine knows it, the ledger has its role.
+      // Resumed in the bridge Asterisk already had it in: the room machine knows it, the ledger has
+      // its role. Its placement is watched from that bridge on, as in inRoom.
       resumedInRoom: {
-        on: { DTMF: { actions: 'pressKey' } },
+        invoke: {
+          id: 'placementWatch',
+          src: 'placementWatch',
+          input: ({ context }) => ({ limits, where: context.resume?.step === 'inRoom' ? (context.resume.bridge ?? null) : null }),
+        },
+        on: { DTMF: { actions: 'pressKey' }, ...placementEvents },
       },
       goodbye: {
         entry: [

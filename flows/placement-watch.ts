@@ -7,6 +7,9 @@
 //      │ (not in a bridge within placementMs)
 //   retrying (the call asks the room to place it again) ──placementMs──> tells the call: FAILED
 //
+// A call resumed after a restart starts where Asterisk has it (`where`: onHold or live), since
+// no ChannelEnteredBridge comes for a bridge it is already in.
+//
 // Leaving the bridge it was in (bridge destroyed under the app, or a move) starts placing again;
 // a "left" for another bridge than the one it is in (events of a move may cross) is ignored.
 import { assign, sendParent, setup } from 'xstate';
@@ -25,7 +28,7 @@ interface PlacementContext {
 
 export const placementWatch = setup({
   types: {
-    input: {} as { limits: CallLimits },
+    input: {} as { limits: CallLimits; where?: BridgeKind | null },
     context: {} as PlacementContext,
     events: {} as PlacementEvent,
   },
@@ -47,8 +50,8 @@ export const placementWatch = setup({
   },
 }).createMachine({
   id: 'placementWatch',
-  context: ({ input }) => ({ limits: input.limits, where: null }),
-  initial: 'placing',
+  context: ({ input }) => ({ limits: input.limits, where: input.where ?? null }),
+  initial: 'starting',
   on: {
     BRIDGE_ENTERED: [
       { guard: 'enteredHold', target: '.onHold', actions: 'noteBridge' },
@@ -57,6 +60,13 @@ export const placementWatch = setup({
     BRIDGE_LEFT: { guard: 'leftWhereItWas', target: '.placing', actions: 'forgetBridge' },
   },
   states: {
+    starting: {
+      always: [
+        { guard: ({ context }) => context.where === 'hold', target: 'onHold' },
+        { guard: ({ context }) => context.where === 'live', target: 'live' },
+        { target: 'placing' },
+      ],
+    },
     placing: { after: { placement: 'retrying' } },
     retrying: {
       entry: 'askRetry',

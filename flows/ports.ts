@@ -206,6 +206,17 @@ export interface CallMarks {
   mark(channelId: string, mark: CallMark): void;
 }
 
+/** A room's own in-call controls (not one caller's): locked by key 2 or the API, everyone muted. */
+export interface RoomControlsState {
+  lockedNow: boolean;
+  mutedAll: boolean;
+}
+
+/** Keeps a room's controls where a restarted app reads them back (bridge/: an Asterisk global variable). */
+export interface RoomMarks {
+  mark(room: string, controls: RoomControlsState): void;
+}
+
 /** A leg the ledger holds open, as recovery needs it. */
 export interface OpenLeg {
   channelId: string;

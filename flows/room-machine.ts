@@ -10,7 +10,9 @@
 //        wait      participants go back to hold until a moderator returns
 //   any ──last one leaves──> idle, bridges destroyed
 //   restored (after a restart or reconnect: who Asterisk has in which bridge) ──> settling,
-//        which decides as after a departure: a room whose moderator left meanwhile gets its policy
+//        which decides as after a departure: a room whose moderator left meanwhile gets its policy;
+//        its lock and mute-all come back as the room last marked them (RoomMarks), and the alone
+//        watch starts with who is in the live bridge
 //
 // Locked rooms refuse participants ("locked"), and so do full ones ("full"); moderators always enter.
 //
@@ -34,7 +36,7 @@ import { assign, forwardTo, setup } from 'xstate';
 import { Prompt } from '../ivr/prompts.js';
 import { aloneWatch, type AloneReport, type AloneWatchEvent } from './alone-watch.js';
 import { controlForKey, countMedia, InCallPrompt } from '../ivr/in-call-keys.js';
-import type { LegEndReason, ModeratorLeavePolicy, Role, RoomInfo } from './ports.js';
+import type { LegEndReason, ModeratorLeavePolicy, Role, RoomControlsState, RoomInfo } from './ports.js';
 import { OWNER, type ControlSource, type KeyPress, type RoomControl, type RoomNews, type TalkingReport } from './room-controls.js';
 import type { RoomAnnouncements } from './announcements.js';
 import { announcementsOf, entryEffects, leaveEffects, musicAfter, refusedEffects, type AnnouncementEffect } from './room-announcements.js';
@@ -139,6 +141,8 @@ function keyEvent(c: RoomContext, key: KeyPress): RoomControl | null {
 export interface RoomInput {
   room: RoomInfo;
   restore?: RoomMembers;
+  /** A restored room's lock and mute-all, as last marked before the restart. */
+  controls?: RoomControlsState;
   /** TOLLBRIDGE_MAX_ALONE_S in ms (0 or absent: no limit). */
   aloneMs?: number;
 }
@@ -374,8 +378,8 @@ export const roomMachine = withPorts
       joined: input.restore === undefined ? [] : [...input.restore.moderators, ...input.restore.live, ...input.restore.waiting],
       details: {},
       selfMuted: [],
-      mutedAll: false,
-      lockedNow: false,
+      mutedAll: input.controls?.mutedAll ?? false,
+      lockedNow: input.controls?.lockedNow ?? false,
       talking: [],
       language: input.room.language,
       announcements: announcementsOf(input.room.announcements),
@@ -383,7 +387,7 @@ export const roomMachine = withPorts
       // A room rebuilt after a restart: a lone caller in its conference had music (Asterisk kept it playing).
       musicOn: announcementsOf(input.room.announcements).aloneMusic && (input.restore?.moderators.length ?? 0) + (input.restore?.live.length ?? 0) === 1,
     }),
-    invoke: { id: 'aloneWatch', src: 'aloneWatch', input: ({ context }) => ({ aloneMs: context.aloneMs }) },
+    invoke: { id: 'aloneWatch', src: 'aloneWatch', input: ({ context }) => ({ aloneMs: context.aloneMs, inLive: [...context.moderators, ...context.live] }) },
     on: {
       BRIDGE_ENTERED: { actions: 'forwardToAloneWatch' },
       BRIDGE_LEFT: { actions: 'forwardToAloneWatch' },

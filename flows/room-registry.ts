@@ -10,7 +10,7 @@
 import { createActor, type Actor, type ActorOptions, type AnyActorLogic } from 'xstate';
 import type { Logger } from 'pino';
 import type { JoinDetails, RoomMembership } from './call-machine.js';
-import type { BridgeKind, ConferenceBridges, Role, RoomAnnouncer, RoomInfo } from './ports.js';
+import type { BridgeKind, ConferenceBridges, Role, RoomAnnouncer, RoomControlsState, RoomInfo, RoomMarks } from './ports.js';
 import { noRecording, type RecordingControl } from './recording-control.js';
 import { NO_MEMBER_CHANNELS, type LiveRoom, type MemberChannels, type RoomControl, type RoomNews } from './room-controls.js';
 import { createRoomMachine, isMember, type RoomEffect, type RoomMembers } from './room-machine.js';
@@ -33,6 +33,8 @@ export interface RoomRegistryOptions {
   announcer?: RoomAnnouncer;
   /** How long one bridge operation may hold up the room's queue (default 20 s; see attempt()). */
   operationGuardMs?: number;
+  /** Where each room's lock and mute-all are kept for a restarted app; absent: nowhere. */
+  marks?: RoomMarks;
 }
 
 /** Longer than any operation that answers: a dismissal waits up to 10 s for its prompt's end. */
@@ -149,14 +151,15 @@ export class RoomRegistry implements RoomMembership {
    * Rebuilds a room this process does not know from who Asterisk has in its bridges (after a
    * restart). The room machine then applies its policy as after a departure (a room whose
    * moderator left meanwhile ends or goes back to hold); bridges left with nobody are released.
+   * `controls`: the room's lock and mute-all as it marked them before the restart.
    */
-  restore(room: RoomInfo, members: RoomMembers): void {
+  restore(room: RoomInfo, members: RoomMembers, controls?: RoomControlsState): void {
     if (this.rooms.has(room.number)) return;
     if (members.moderators.length + members.live.length + members.waiting.length === 0) {
       this.enqueueDetached(room.number, { op: 'release' });
       return;
     }
-    this.roomFor(room, members);
+    this.roomFor(room, members, controls);
   }
 
   admitted(roomNumber: string, channelId: string): boolean {
@@ -216,16 +219,17 @@ export class RoomRegistry implements RoomMembership {
     await Promise.all([...[...this.rooms.values()].map((r) => r.tail), this.detached]);
   }
 
-  private roomFor(room: RoomInfo, restore?: RoomMembers): ActiveRoom {
+  private roomFor(room: RoomInfo, restore?: RoomMembers, controls?: RoomControlsState): ActiveRoom {
     const existing = this.rooms.get(room.number);
     if (existing !== undefined) return existing;
     // Effects are looked up by room number: an entry is only replaced after its actor stopped.
-    const input = { room, aloneMs: this.options.aloneMs ?? 0, ...(restore === undefined ? {} : { restore }) };
+    const input = { room, aloneMs: this.options.aloneMs ?? 0, ...(restore === undefined ? {} : { restore }), ...(controls === undefined ? {} : { controls }) };
     const machine = createRoomMachine((effect) => this.enqueue(room.number, effect));
     const actor = createActor(machine, { input, ...(this.options.timers === undefined ? {} : { clock: this.options.timers }) });
     const active: ActiveRoom = { actor, pending: [], tail: Promise.resolve(), running: false, batch: null };
     this.rooms.set(room.number, active);
     for (const id of [...(restore?.moderators ?? []), ...(restore?.live ?? []), ...(restore?.waiting ?? [])]) this.roomOfMember.set(id, room.number);
+    this.markControls(room.number, actor, controls);
     actor.on('*', (news) => {
       if (news.type === 'joined') this.roomOfMember.set(news.channelId, room.number);
       if (news.type === 'left') this.roomOfMember.delete(news.channelId);
@@ -233,6 +237,22 @@ export class RoomRegistry implements RoomMembership {
     });
     active.actor.start();
     return active;
+  }
+
+  /**
+   * The room's lock and mute-all are written out (RoomMarks) whenever they change, so a
+   * restarted app finds them; an empty room's cleared controls are written too.
+   */
+  private markControls(roomNumber: string, actor: RoomActor, initial: RoomControlsState | undefined): void {
+    const marks = this.options.marks;
+    if (marks === undefined) return;
+    let last: RoomControlsState = initial ?? { lockedNow: false, mutedAll: false };
+    actor.subscribe((snap) => {
+      const { lockedNow, mutedAll } = snap.context;
+      if (lockedNow === last.lockedNow && mutedAll === last.mutedAll) return;
+      last = { lockedNow, mutedAll };
+      marks.mark(roomNumber, last);
+    });
   }
 
   /** A bridge operation for a room with no machine (its leftover bridges after a restart). */

@@ -7,8 +7,14 @@
 // Applying is idempotent (opening a leg that exists, closing a closed leg, assigning a closed
 // leg: no error, no second leg), so on start everything left in the journal is simply applied
 // again, whether it reached the database before the crash or not.
+//
+// The start-up resync reads the open legs through `recovery()`: the database's, with the
+// records not yet applied laid over them in journal order. It sees a leg the replay has yet to
+// open (and closes it if its channel is gone) and never one the replay is about to close; its
+// own closes are journal records after the replayed ones, so the database gets them in that
+// order whenever the replay runs.
 import type { Logger } from 'pino';
-import type { LegEndReason, LegOpening, Role, UsageLedger } from '../flows/ports.js';
+import type { LegEndReason, LegOpening, LegRecovery, OpenLeg, Role, UsageLedger } from '../flows/ports.js';
 import { JournalFile, type JournalEntry } from './journal-file.js';
 
 export type LedgerRecord =
@@ -94,6 +100,20 @@ export class JournaledLedger implements UsageLedger {
 
   closeLeg(channelId: string, endedAt: number, reason?: LegEndReason): Promise<void> {
     return this.write(reason === undefined ? { op: 'close', channelId, endedAt } : { op: 'close', channelId, endedAt, reason });
+  }
+
+  /** The open legs as they stand once everything journalled is applied (see the header). */
+  recovery(database: LegRecovery): LegRecovery {
+    return {
+      openLegs: async () => {
+        // Copied before the database is read: a record applied meanwhile then counts twice, which
+        // changes nothing (opening an open leg, closing a closed one), rather than not at all.
+        const pending = this.pending.map((e) => e.record);
+        const legs = new Map((await database.openLegs()).map((l) => [l.channelId, l]));
+        for (const record of pending) applyToOpenLegs(legs, record, this.options.seal);
+        return [...legs.values()];
+      },
+    };
   }
 
   /** Records on disk not yet applied to the database (for health checks). */
@@ -242,5 +262,25 @@ export class JournaledLedger implements UsageLedger {
       this.counts.skipped++;
       this.options.log.error({ err, record }, 'ledger journal: the database refused this record for good; skipped (the record is in this log line)');
     }
+  }
+}
+
+/** One journal record laid over the open legs (JournaledLedger.recovery). */
+function applyToOpenLegs(legs: Map<string, OpenLeg>, record: LedgerRecord, seal: PersonalFieldSeal | undefined): void {
+  switch (record.op) {
+    case 'open':
+      if (!legs.has(record.leg.channelId)) {
+        const callerNumber = seal === undefined ? record.leg.callerNumber : seal.decrypt(record.leg.callerNumber);
+        legs.set(record.leg.channelId, { ...record.leg, callerNumber, role: null });
+      }
+      return;
+    case 'assign': {
+      const leg = legs.get(record.channelId);
+      if (leg !== undefined) legs.set(record.channelId, { ...leg, role: record.role });
+      return;
+    }
+    case 'close':
+      legs.delete(record.channelId);
+      return;
   }
 }

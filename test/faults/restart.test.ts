@@ -8,7 +8,8 @@
 //  2. kill -9 Asterisk with callers up: the app notices, starts Asterisk again, closes the legs
 //     at the moment Asterisk died, and the next call works.
 //  3. A graceful restart (SIGUSR2, for an upgrade): the app exits 0 leaving Asterisk and every
-//     call up; the next start takes them back, the room's policy still works, legs match SIPp.
+//     call up; the next start takes them back, the room's policy still works, legs match SIPp;
+//     a room locked before the restart (a moderator's key 2) still refuses a participant after.
 import { expect } from 'chai';
 import { startCall, type CallHandle, type CallOptions, type CallResult, type Step } from '../../sipp/caller.js';
 import { processAlive, SpawnedBridge, type SpawnedRoom } from '../support/spawned-bridge.js';
@@ -151,8 +152,13 @@ describe('restarts and crashes with live calls @asterisk', function () {
     const everyone = [moderator, ...participants, ...waiting];
     const ended = new Set<CallHandle>();
     for (const h of everyone) void h.result.then(() => ended.add(h));
-    const liveBefore = await bridge.waitForMembers(roomA.roomNumber, 'live', 4);
+    await bridge.waitForMembers(roomA.roomNumber, 'live', 4);
     const holdBefore = await bridge.waitForMembers(roomB.roomNumber, 'hold', 2);
+    // A second moderator locks room A (key 2) and leaves: the lock holds while the room has callers.
+    const locker = call(roomA, roomA.moderatorPin, '+15550400008', [...enter(roomA.roomNumber, roomA.moderatorPin), { pauseMs: 800 }, { digits: '2' }]);
+    await waitFor('room A marked locked in Asterisk', async () => (await bridge.roomMarkOf(roomA.roomNumber)).includes('lockedNow=1'), { timeoutMs: 30_000, intervalMs: 100 });
+    await locker.hangUpNow();
+    const liveBefore = await bridge.waitForMembers(roomA.roomNumber, 'live', 4);
 
     const asteriskPid = bridge.asteriskPid();
     expect(await bridge.handOver(), 'exit code of the handing-over process').to.equal(0);
@@ -163,6 +169,10 @@ describe('restarts and crashes with live calls @asterisk', function () {
     expect(ended.size, 'calls ended by the restart').to.equal(0);
     expect(await bridge.members(roomA.roomNumber, 'live')).to.deep.equal(liveBefore);
     expect(await bridge.members(roomB.roomNumber, 'hold')).to.deep.equal(holdBefore);
+    // Still locked: a participant is told so and hung up, never in the conference.
+    const refused = await call(roomA, roomA.participantPin, '+15550400009').result;
+    expect(refused, refused.log).to.include({ answered: true, hungUpBy: 'far-end' });
+    expect(await bridge.members(roomA.roomNumber, 'live')).to.deep.equal(liveBefore);
 
     // The taken-back room still applies its policy ("end") when the moderator leaves.
     await moderator.hangUpNow();

@@ -7,9 +7,12 @@ import { planResync } from '../../app/resync-plan.js';
 import { EventGate } from '../../app/event-gate.js';
 import type { AsteriskSnapshot, ChannelView } from '../../bridge/ari-snapshot.js';
 import { decodeCallMark, encodeCallMark } from '../../bridge/call-marks.js';
+import { decodeRoomMark, encodeRoomMark } from '../../bridge/room-marks.js';
 import type { CallResume } from '../../flows/call-machine.js';
 import { CallRouter } from '../../flows/call-router.js';
-import type { CallMark, OpenLeg, Role, RoomInfo } from '../../flows/ports.js';
+import type { CallLimits, CallMark, OpenLeg, Role, RoomControlsState, RoomInfo } from '../../flows/ports.js';
+import { OWNER } from '../../flows/room-controls.js';
+import type { RoomMembers } from '../../flows/room-machine.js';
 import { RoomRegistry } from '../../flows/room-registry.js';
 import { DEFAULT_IVR_TIMING } from '../../ivr/timing.js';
 import { FakeBridges, FakeChannel, FakeDirectory, FakeLedger, flush, roomInfo, silentLog } from '../support/fakes.js';
@@ -121,6 +124,94 @@ describe('resuming a call after a restart (fake ARI, fake database)', () => {
   });
 });
 
+describe('a resumed call keeps its limits (fakes, simulated clock)', () => {
+  const LIMITS: CallLimits = { moderatorWaitMs: 60_000, aloneMs: 30_000, maxLegMs: 600_000, placementMs: 5_000 };
+  const RESTARTED_AT = 5_000_000;
+
+  function limited() {
+    const channel = new FakeChannel();
+    const ledger = new FakeLedger();
+    const replaces: string[] = [];
+    const timers = new SimulatedClock();
+    let now = RESTARTED_AT;
+    const router = new CallRouter(
+      {
+        channel,
+        directory: new FakeDirectory(),
+        ledger,
+        rooms: { join: () => undefined, leave: () => undefined, replace: (_room: string, channelId: string) => replaces.push(channelId), admitted: () => true },
+        clock: { now: () => now },
+        timing: DEFAULT_IVR_TIMING,
+        log: silentLog,
+        limits: LIMITS,
+      },
+      { timers },
+    );
+    const advance = async (ms: number) => {
+      now += ms;
+      timers.increment(ms);
+      await flush();
+    };
+    const resumeIn = async (bridge: 'live' | 'hold', answeredAt = RESTARTED_AT - 1000) => {
+      router.callResumed({ channelId: CH, dialled: '18005550100', callerNumber: null }, { accountId: 7, answeredAt, step: 'inRoom', room: roomInfo({ number: ROOM }), role: 'participant', placed: true, bridge });
+      await flush();
+    };
+    const hungUp = () => channel.ops.filter((o) => o.startsWith(`hangup ${CH}`));
+    return { channel, replaces, router, advance, resumeIn, hungUp };
+  }
+
+  it('its placement is still watched: thrown out of its bridge, it is placed again once, then cut off (bridge-failed)', async () => {
+    const t = limited();
+    await t.resumeIn('live');
+    t.router.bridgeEvent(CH, 'live', false);
+    await t.advance(LIMITS.placementMs);
+    expect(t.replaces).to.deep.equal([CH]);
+    await t.advance(LIMITS.placementMs);
+    t.channel.finishPrompts();
+    await flush();
+    expect(t.hungUp()).to.deep.equal([`hangup ${CH} bridge-failed`]);
+  });
+
+  it('moved from hold into the conference after a restart: the move is followed, no placement retry', async () => {
+    const t = limited();
+    await t.resumeIn('hold');
+    t.router.bridgeEvent(CH, 'hold', false);
+    t.router.bridgeEvent(CH, 'live', true);
+    await t.advance(LIMITS.placementMs * 3);
+    expect(t.replaces).to.deep.equal([]);
+    expect(t.hungUp()).to.deep.equal([]);
+  });
+
+  it('on hold after a restart, the moderator wait limit still applies', async () => {
+    const t = limited();
+    await t.resumeIn('hold');
+    await t.advance(LIMITS.moderatorWaitMs);
+    t.channel.finishPrompts();
+    await flush();
+    expect(t.hungUp()).to.deep.equal([`hangup ${CH} moderator-wait-limit`]);
+  });
+
+  it('the maximum leg duration counts from the answer, not from the restart', async () => {
+    const t = limited();
+    await t.resumeIn('live', RESTARTED_AT - (LIMITS.maxLegMs - 60_000));
+    await t.advance(59_999);
+    expect(t.hungUp()).to.deep.equal([]);
+    await t.advance(1);
+    t.channel.finishPrompts();
+    await flush();
+    expect(t.hungUp()).to.deep.equal([`hangup ${CH} max-duration`]);
+  });
+
+  it('a leg already past its maximum when the app comes back is cut off at once', async () => {
+    const t = limited();
+    await t.resumeIn('live', RESTARTED_AT - LIMITS.maxLegMs - 5_000);
+    await t.advance(0);
+    t.channel.finishPrompts();
+    await flush();
+    expect(t.hungUp()).to.deep.equal([`hangup ${CH} max-duration`]);
+  });
+});
+
 describe('restoring a room from its bridges (fake bridges)', () => {
   const restored = (policy: 'end' | 'wait' | 'continue', members: { moderators: string[]; live: string[]; waiting: string[] }) => {
     const bridges = new FakeBridges();
@@ -163,6 +254,75 @@ describe('restoring a room from its bridges (fake bridges)', () => {
   });
 });
 
+describe('a restored room keeps its alone watch, lock and mute-all (fake bridges, simulated clock)', () => {
+  const ALONE_MS = 30_000;
+  const restoredRoom = (members: RoomMembers, controls?: RoomControlsState) => {
+    const bridges = new FakeBridges();
+    const timers = new SimulatedClock();
+    const marks: Array<{ room: string } & RoomControlsState> = [];
+    const rooms = new RoomRegistry(bridges, silentLog, { aloneMs: ALONE_MS, timers, marks: { mark: (room, c) => marks.push({ room, ...c }) } });
+    rooms.restore(roomInfo({ number: ROOM }), members, controls);
+    const advance = async (ms: number) => {
+      timers.increment(ms);
+      await flush();
+      await rooms.settled();
+    };
+    return { bridges, rooms, marks, advance };
+  };
+
+  it('a caller who joins a restored conference is not alone in it: no alone-limit dismissal', async () => {
+    const t = restoredRoom({ moderators: ['m'], live: ['p1'], waiting: [] });
+    t.rooms.join(roomInfo({ number: ROOM }), 'p2', 'participant');
+    t.rooms.bridgeEvent(ROOM, 'p2', 'live', true);
+    await t.advance(ALONE_MS * 2);
+    expect(t.bridges.ops.filter((o) => o.startsWith('dismiss'))).to.deep.equal([]);
+    // The others leaving does leave it alone: then the limit applies.
+    t.rooms.bridgeEvent(ROOM, 'm', 'live', false);
+    t.rooms.bridgeEvent(ROOM, 'p1', 'live', false);
+    await t.advance(ALONE_MS);
+    expect(t.bridges.ops.filter((o) => o.startsWith('dismiss'))).to.deep.equal(['dismiss p2 im-sorry alone-limit']);
+  });
+
+  it('a caller alone in a restored conference is still dismissed by the alone limit', async () => {
+    const t = restoredRoom({ moderators: ['m'], live: [], waiting: [] });
+    await t.advance(ALONE_MS);
+    expect(t.bridges.ops.filter((o) => o.startsWith('dismiss'))).to.deep.equal(['dismiss m im-sorry alone-limit']);
+  });
+
+  it('a room locked and muted before the restart is still locked and muted: a participant is refused, the view says so', async () => {
+    const t = restoredRoom({ moderators: ['m'], live: ['p1'], waiting: [] }, { lockedNow: true, mutedAll: true });
+    expect(t.rooms.view(ROOM)).to.deep.include({ locked: true, mutedAll: true });
+    t.rooms.join(roomInfo({ number: ROOM }), 'p2', 'participant');
+    await t.advance(0);
+    expect(t.bridges.ops).to.deep.equal(['dismiss p2 conf-locked refused']);
+    expect(t.marks).to.deep.equal([]); // nothing changed: nothing written
+  });
+
+  it('lock and mute-all are marked for a restarted app whenever they change, and cleared when the room empties', async () => {
+    const bridges = new FakeBridges();
+    const marks: Array<{ room: string } & RoomControlsState> = [];
+    const rooms = new RoomRegistry(bridges, silentLog, { marks: { mark: (room, c) => marks.push({ room, ...c }) } });
+    rooms.join(roomInfo({ number: ROOM }), 'm', 'moderator');
+    rooms.control(ROOM, { type: 'LOCK', locked: true, by: OWNER });
+    rooms.control(ROOM, { type: 'MUTE_ALL', muted: true, by: OWNER });
+    rooms.control(ROOM, { type: 'MUTE_ALL', muted: true, by: OWNER });
+    rooms.leave(ROOM, 'm');
+    await flush();
+    expect(marks).to.deep.equal([
+      { room: ROOM, lockedNow: true, mutedAll: false },
+      { room: ROOM, lockedNow: true, mutedAll: true },
+      { room: ROOM, lockedNow: false, mutedAll: false },
+    ]);
+  });
+
+  it('a room mark survives its global variable form; anything else reads as no mark', () => {
+    for (const c of [{ lockedNow: true, mutedAll: false }, { lockedNow: false, mutedAll: true }, { lockedNow: true, mutedAll: true }]) expect(decodeRoomMark(encodeRoomMark(c))).to.deep.equal(c);
+    expect(encodeRoomMark({ lockedNow: false, mutedAll: false })).to.equal('');
+    expect(decodeRoomMark('')).to.equal(null);
+    expect(decodeRoomMark('lockedNow=yes&mutedAll=0')).to.equal(null);
+  });
+});
+
 describe('the resync plan (pure)', () => {
   const mark = (m: Partial<CallMark> & Pick<CallMark, 'step'>): CallMark => ({ dialled: '+18005550100', answeredAt: ANSWERED, accountId: 7, ...m } as CallMark);
   const channel = (id: string, m: CallMark | null, state = 'Up'): ChannelView => ({ id, state, dialled: '18005550100', callerNumber: null, mark: m });
@@ -191,7 +351,8 @@ describe('the resync plan (pure)', () => {
     expect(plan.orphanLegs).to.deep.equal(['gone-leg']);
     expect(plan.fresh.map((f) => f.channelId)).to.deep.equal(['ringing']);
     const byId = new Map(plan.resumes.map((r) => [r.start.channelId, r.resume]));
-    expect(byId.get('m')).to.deep.equal({ accountId: 7, answeredAt: ANSWERED - 5, step: 'inRoom', room: ROOM, role: 'moderator', placed: true });
+    expect(byId.get('m')).to.deep.equal({ accountId: 7, answeredAt: ANSWERED - 5, step: 'inRoom', room: ROOM, role: 'moderator', placed: true, bridge: 'live' });
+    expect(byId.get('w')).to.deep.include({ placed: true, bridge: 'hold' });
     expect(byId.get('pin')).to.deep.include({ step: 'enteringPin', room: ROOM, answeredAt: ANSWERED });
     expect(byId.get('raced')).to.deep.include({ step: 'inRoom', role: 'moderator', placed: true });
     expect(byId.get('nomark')).to.deep.include({ step: 'enteringRoom', answeredAt: ANSWERED - 5 });

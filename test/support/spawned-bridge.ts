@@ -10,6 +10,7 @@ import { pino } from 'pino';
 import { instancePaths } from '../../asterisk/local-asterisk.js';
 import { connectAri } from '../../bridge/ari-session.js';
 import { holdBridgeId, liveBridgeId } from '../../bridge/ari-conference.js';
+import { roomMarkVariable } from '../../bridge/room-marks.js';
 import { databaseOptions } from '../../cli/open-db.js';
 import { loadConfig, type Config } from '../../config/config.js';
 import { repoRoot } from '../../config/paths.js';
@@ -152,6 +153,11 @@ export class SpawnedBridge {
   async markOf(callerNumber: string): Promise<string | null> {
     const channels = (await (await this.ari()).channels.list()) as unknown as Array<{ caller: { number: string }; channelvars?: Record<string, string> }>;
     return channels.find((c) => c.caller.number === callerNumber)?.channelvars?.TOLLBRIDGE_CALL ?? null;
+  }
+
+  /** A room's lock and mute-all mark (TOLLBRIDGE_ROOM_<room>), as Asterisk holds it. */
+  async roomMarkOf(room: string): Promise<string> {
+    return (await (await this.ari()).asterisk.getGlobalVar({ variable: roomMarkVariable(room) })).value;
   }
 
   /** Channel ids in a room's bridge, read through a connection of the test's own. */
