@@ -222,7 +222,7 @@ export class BridgeApp {
     const localCel = cfg.managed || options.runningAsterisk !== undefined ? [new CelFileCallRecords((options.runningAsterisk ?? ownAsterisk)?.paths.celLog ?? instancePaths(cfg).celLog)] : [];
     const callRecords: CallRecords = options.callRecords ?? new AsteriskCallRecords([new AmiCallRecords(ami, { hearsAri: () => ari.state.connected }), ...localCel]);
     const resyncDeps: ResyncDeps = {
-      ari, app: cfg.ariApp, router, rooms, conference, subscriptions: ari.subscriptions, directory: options.directory, ledger: options.ledger,
+      ari, app: cfg.ariApp, systemName: cfg.systemName, router, rooms, conference, subscriptions: ari.subscriptions, directory: options.directory, ledger: options.ledger,
       legRecovery: options.legRecovery, callRecords, log,
     };
     const hangupRequests = new HangupRequests(ami);

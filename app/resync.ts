@@ -4,6 +4,7 @@
 import type { Logger } from 'pino';
 import type { AriClientSource } from '../bridge/ari-session.js';
 import { readAsterisk } from '../bridge/ari-snapshot.js';
+import { channelsOfSystem } from '../bridge/channel-ids.js';
 import type { AriConference } from '../bridge/ari-conference.js';
 import type { ChannelSubscriptions } from '../bridge/channel-subscriptions.js';
 import type { CallResume } from '../flows/call-machine.js';
@@ -15,6 +16,8 @@ import { planResync, type PlannedResume, type ResyncPlan } from './resync-plan.j
 export interface ResyncDeps {
   ari: AriClientSource;
   app: string;
+  /** This Asterisk's systemname: only legs of its channels are closed (others belong to other bridge processes). */
+  systemName: string;
   router: CallRouter;
   rooms: RoomRegistry;
   conference: AriConference;
@@ -42,7 +45,7 @@ export interface ResyncSummary {
 export async function resync(deps: ResyncDeps, endsSeen: ReadonlyMap<string, number>, fallbackEnd: number): Promise<ResyncSummary> {
   const { log } = deps;
   const [snapshot, openLegs] = await Promise.all([readAsterisk(deps.ari, deps.app, log), deps.legRecovery?.openLegs() ?? Promise.resolve([])]);
-  const plan = planResync(snapshot, openLegs, new Set(deps.router.channelIds()));
+  const plan = planResync(snapshot, openLegs, new Set(deps.router.channelIds()), channelsOfSystem(deps.systemName));
   deps.conference.knowOnly(plan.bridgeIds);
   const members = plan.rooms.flatMap(({ members: m }) => [...m.moderators, ...m.live, ...m.waiting]);
   await deps.subscriptions.adopt(members).catch((err: unknown) => log.warn({ err }, 'could not read which channels the app hears'));
