@@ -12,6 +12,7 @@ import * as organizationsPrivacy from './009_organizations_privacy.js';
 import * as accountLinks from './010_account_links.js';
 import * as encryptedNewEmail from './011_encrypted_new_email.js';
 import * as roomAnnouncementsRecordings from './012_room_announcements_recordings.js';
+import * as systemLeases from './013_system_leases.js';
 
 const migrations: Record<string, Knex.Migration> = {
   '001_initial': initial,
@@ -26,6 +27,7 @@ const migrations: Record<string, Knex.Migration> = {
   '010_account_links': accountLinks,
   '011_encrypted_new_email': encryptedNewEmail,
   '012_room_announcements_recordings': roomAnnouncementsRecordings,
+  '013_system_leases': systemLeases,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {
