@@ -49,13 +49,19 @@ export function faultEnv(dir: string): NodeJS.ProcessEnv {
 
 export class SpawnedBridge {
   readonly dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tollbridge-fault-'));
-  readonly env = faultEnv(this.dir);
-  readonly config: Config = loadConfig(this.env);
+  readonly env: NodeJS.ProcessEnv;
+  readonly config: Config;
   private child: ChildProcess | undefined;
   /** Everything every app process wrote on stderr (its pino log), for failure messages. */
   log = '';
   private seq = 0;
   private ariClient: Promise<Client> | undefined;
+
+  /** `overrides`: settings of faultEnv to change (a second bridge's instance, ports, database). */
+  constructor(overrides: NodeJS.ProcessEnv = {}) {
+    this.env = { ...faultEnv(this.dir), ...overrides };
+    this.config = loadConfig(this.env);
+  }
 
   /** Seeds an account with a room and a subscribed toll-free number (before or while the app runs). */
   async seedRoom(policy: ModeratorLeavePolicy): Promise<SpawnedRoom> {
