@@ -67,7 +67,7 @@ export const startCommand: Command = {
       await reportSecrets(config, db, log);
       const demo = args.values['no-demo'] === true ? null : await ensureDemo(db, config.dataDir);
       // Leg opens and closes go to the local journal first, then to the database (app/database-ports.ts).
-      const ledger = await openJournaledLedger(db, config.ledgerJournalDir, log, { sync: config.ledgerJournalSync });
+      const ledger = await openJournaledLedger(db, config.ledgerJournalDir, log, { sync: config.ledgerJournalSync, adoptFrom: config.sharedLedgerJournalDir });
       const ports = databasePorts(db);
       await holdRoomsInMemory(db, log);
       const mailer = createMailer(config.mail, log);
