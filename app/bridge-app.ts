@@ -242,7 +242,7 @@ export class BridgeApp {
     const localCel = celFile === null ? [] : [new CelFileCallRecords(celFile)];
     const callRecords: CallRecords = options.callRecords ?? new AsteriskCallRecords([new AmiCallRecords(ami, { hearsAri: () => ari.state.connected }), ...localCel]);
     const resyncDeps: ResyncDeps = {
-      readAsterisk: () => readAsterisk(ari, cfg.ariApp, log), router, rooms, conference, subscriptions: ari.subscriptions, directory: options.directory, ledger: options.ledger,
+      readAsterisk: () => readAsterisk(ari, cfg.ariApp, log), systemName: cfg.systemName, router, rooms, conference, subscriptions: ari.subscriptions, directory: options.directory, ledger: options.ledger,
       legRecovery: options.legRecovery, callRecords, log,
     };
     const hangupRequests = new HangupRequests(ami);

@@ -3,6 +3,7 @@
 import type { Logger } from 'pino';
 import { DomainError, type Database } from '../db/index.js';
 import type { Directory, LegRecovery, UsageLedger } from '../flows/ports.js';
+import { adoptSegments } from '../journal/journal-file.js';
 import { JournaledLedger } from '../journal/journaled-ledger.js';
 
 export function databasePorts(db: Database): { directory: Directory; ledger: UsageLedger; legRecovery: LegRecovery } {
@@ -48,7 +49,12 @@ export async function holdRoomsInMemory(db: Database, log: Logger): Promise<void
  * A domain error (say, a number no longer in the inventory) will not change on retry: the
  * record is logged and skipped; anything else (locked, unreachable) is retried until it passes.
  * Caller numbers are sealed with the data key in the journal's files, as in the database.
+ * `adoptFrom`: the journal folder older versions shared (config.sharedLedgerJournalDir).
  */
-export function openJournaledLedger(db: Database, dir: string, log: Logger, options: { sync?: boolean } = {}): Promise<JournaledLedger> {
+export async function openJournaledLedger(db: Database, dir: string, log: Logger, options: { sync?: boolean; adoptFrom?: string | null } = {}): Promise<JournaledLedger> {
+  if (options.adoptFrom !== undefined && options.adoptFrom !== null) {
+    const moved = await adoptSegments(options.adoptFrom, dir);
+    if (moved > 0) log.info({ from: options.adoptFrom, dir, segments: moved }, 'ledger journal: files of the folder all processes shared before moved into this systemname\'s folder');
+  }
   return JournaledLedger.open({ dir, target: databasePorts(db).ledger, log, isPermanent: (err) => err instanceof DomainError, sync: options.sync, seal: db.cipher });
 }

@@ -3,7 +3,10 @@
 // ledger's open legs, and the calls this process already runs. Pure: resync.ts carries it out.
 //
 //   channel the process runs, gone from Asterisk   -> the call hangs up at its recorded end
-//   open leg with neither a call nor a channel      -> the leg is closed at its recorded end
+//   open leg with neither a call nor a channel      -> the leg is closed at its recorded end, if
+//                                                      its channel id is this Asterisk's (`ours`):
+//                                                      another bridge process on the same database
+//                                                      runs the others
 //   unknown channel marked inRoom, in its bridge     -> stays there; its room is rebuilt with it
 //   unknown channel marked inRoom, in no bridge      -> joins its room again
 //   unknown channel marked enteringRoom/enteringPin  -> hears that step again from its start
@@ -27,7 +30,7 @@ export type PlannedResume = { accountId: number; answeredAt: number } & (
 export interface ResyncPlan {
   /** Calls this process runs whose channel is gone. */
   endedCalls: string[];
-  /** Open legs with no call and no channel. */
+  /** Open legs of this Asterisk's channels with no call and no channel. */
   orphanLegs: string[];
   /** Rooms to rebuild from their bridges (members are only channels this process did not run). */
   rooms: Array<{ room: string; members: RoomMembers }>;
@@ -37,7 +40,8 @@ export interface ResyncPlan {
   bridgeIds: string[];
 }
 
-export function planResync(snapshot: AsteriskSnapshot, openLegs: OpenLeg[], known: ReadonlySet<string>): ResyncPlan {
+/** `ours`: whether a channel id is this Asterisk's (bridge/channel-ids.ts channelsOfSystem). */
+export function planResync(snapshot: AsteriskSnapshot, openLegs: OpenLeg[], known: ReadonlySet<string>, ours: (channelId: string) => boolean): ResyncPlan {
   const present = new Set(snapshot.channels.map((c) => c.id));
   const legs = new Map(openLegs.map((l) => [l.channelId, l]));
   const bridgeOf = new Map<string, { room: string; kind: 'live' | 'hold' }>();
@@ -69,7 +73,7 @@ export function planResync(snapshot: AsteriskSnapshot, openLegs: OpenLeg[], know
 
   return {
     endedCalls: [...known].filter((id) => !present.has(id)),
-    orphanLegs: openLegs.map((l) => l.channelId).filter((id) => !present.has(id) && !known.has(id)),
+    orphanLegs: openLegs.map((l) => l.channelId).filter((id) => ours(id) && !present.has(id) && !known.has(id)),
     rooms: [...rooms].filter(([room]) => !runsRoom(room)).map(([room, members]) => ({ room, members })),
     resumes,
     fresh,

@@ -3,6 +3,7 @@
 // could not see it, at the end Asterisk recorded (CallRecords) or, failing that, at `fallbackEnd`.
 import type { Logger } from 'pino';
 import type { AsteriskSnapshot } from '../bridge/ari-snapshot.js';
+import { channelsOfSystem } from '../bridge/channel-ids.js';
 import type { AriConference } from '../bridge/ari-conference.js';
 import type { ChannelSubscriptions } from '../bridge/channel-subscriptions.js';
 import type { CallResume } from '../flows/call-machine.js';
@@ -14,6 +15,8 @@ import { planResync, type PlannedResume, type ResyncPlan } from './resync-plan.j
 export interface ResyncDeps {
   /** Asterisk's truth now (bridge/ari-snapshot.ts readAsterisk). */
   readAsterisk: () => Promise<AsteriskSnapshot>;
+  /** This Asterisk's systemname: only legs of its channels are closed (others belong to other bridge processes). */
+  systemName: string;
   router: CallRouter;
   rooms: RoomRegistry;
   conference: Pick<AriConference, 'knowOnly'>;
@@ -41,7 +44,7 @@ export interface ResyncSummary {
 export async function resync(deps: ResyncDeps, endsSeen: ReadonlyMap<string, number>, fallbackEnd: number): Promise<ResyncSummary> {
   const { log } = deps;
   const [snapshot, openLegs] = await Promise.all([deps.readAsterisk(), deps.legRecovery?.openLegs() ?? Promise.resolve([])]);
-  const plan = planResync(snapshot, openLegs, new Set(deps.router.channelIds()));
+  const plan = planResync(snapshot, openLegs, new Set(deps.router.channelIds()), channelsOfSystem(deps.systemName));
   deps.conference.knowOnly(plan.bridgeIds);
   const members = plan.rooms.flatMap(({ members: m }) => [...m.moderators, ...m.live, ...m.waiting]);
   await deps.subscriptions.adopt(members).catch((err: unknown) => log.warn({ err }, 'could not read which channels the app hears'));

@@ -6,6 +6,7 @@ import { commands } from './commands.js';
 import { UsageError, type Command, type CommandIO } from './command.js';
 import { ConfigError } from '../config/config.js';
 import { ServiceUnavailableError } from '../app/service-unavailable.js';
+import { SYSTEM_NAME_TAKEN_EXIT, SystemNameTaken } from '../app/system-lease.js';
 import { DatabaseBusy } from '../db/errors.js';
 import { safeForTerminal } from './terminal-text.js';
 import { isSqliteBusy } from './sqlite-busy.js';
@@ -97,6 +98,7 @@ function reportError(err: unknown, command: Command, json: boolean): number {
   else process.stderr.write(`tollbridge: ${safeForTerminal(e.message)}\n`);
   if (e instanceof ConfigError) return 78; // EX_CONFIG
   if (e instanceof ServiceUnavailableError) return 69; // EX_UNAVAILABLE: the database, Asterisk or ARI
+  if (e instanceof SystemNameTaken) return SYSTEM_NAME_TAKEN_EXIT; // EX_TEMPFAIL: another live process runs this systemname
   return typeof code === 'string' ? 2 : 1;
 }
 

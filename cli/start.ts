@@ -7,6 +7,7 @@ import { scheduleDailyRetention } from '../app/retention.js';
 import type { HealthSources } from '../api/health.js';
 import { databasePorts, holdRoomsInMemory, openJournaledLedger } from '../app/database-ports.js';
 import { databasePinGuard, guessingLimits } from '../app/pin-guard.js';
+import { SystemNameLease, SystemNameTaken } from '../app/system-lease.js';
 import { ensureDemo, type Demo } from '../app/demo-seed.js';
 import { loadConfig } from '../config/config.js';
 import { pino } from 'pino';
@@ -59,11 +60,14 @@ export const startCommand: Command = {
     const db = await openServiceDatabase(config);
     // Caller numbers older than the retention are erased now and daily (an unref'd timer).
     const stopRetention = scheduleDailyRetention(db, config.callerRetentionDays, log, { dir: config.recordingsDir, days: config.recordingRetentionDays });
+    // Before anything touches Asterisk or the journal: one live process per systemname (exit 75 otherwise).
+    let lease: SystemNameLease | null = null;
     try {
+      lease = await SystemNameLease.claim(db.systemLeases, config.asterisk.systemName, log);
       await reportSecrets(config, db, log);
       const demo = args.values['no-demo'] === true ? null : await ensureDemo(db, config.dataDir);
       // Leg opens and closes go to the local journal first, then to the database (app/database-ports.ts).
-      const ledger = await openJournaledLedger(db, config.ledgerJournalDir, log, { sync: config.ledgerJournalSync });
+      const ledger = await openJournaledLedger(db, config.ledgerJournalDir, log, { sync: config.ledgerJournalSync, adoptFrom: config.sharedLedgerJournalDir });
       // GET /metrics (metrics/): this process's own registry. Loaded here, not with every command (prom-client costs ~0.25 s to load).
       const { BridgeMetrics } = await import('../metrics/bridge-metrics.js');
       const metrics = new BridgeMetrics();
@@ -94,7 +98,12 @@ export const startCommand: Command = {
           { demo, sipPort: config.asterisk.sipPort, sipp, api: api?.url ?? null },
           [`Bridge running: SIP on 127.0.0.1:${config.asterisk.sipPort}; ${apiLine}`, ...(demo === null || sipp === null ? [] : [demoText(demo, config.asterisk.sipPort, sipp)])].join('\n'),
         );
-        const outcome = await Promise.race([untilStopSignal(log), app.failed]);
+        const outcome = await Promise.race([untilStopSignal(log), app.failed, lease.lost]);
+        if (outcome instanceof SystemNameTaken) {
+          // Another process runs this systemname now: no new calls; those in progress drain as on a stop.
+          stopOptions = {};
+          throw outcome;
+        }
         if (outcome instanceof Error) {
           log.error({ err: outcome }, 'the bridge cannot take calls any more: stopping');
           throw outcome;
@@ -119,6 +128,7 @@ export const startCommand: Command = {
       }
     } finally {
       stopRetention();
+      await lease?.release();
       await db.close();
     }
   },

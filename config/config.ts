@@ -167,8 +167,10 @@ export interface Config {
   /** On SIGTERM/SIGINT, how long calls in progress may go on before they are ended. */
   drainSeconds: number;
   dataDir: string;
-  /** The ledger's local journal: every leg open/close is fsync'd here before the database. */
+  /** The ledger's local journal: every leg open/close is fsync'd here before the database (default per systemname). */
   ledgerJournalDir: string;
+  /** With the default journal folder: the one folder of older versions, whose records move into ledgerJournalDir once. */
+  sharedLedgerJournalDir: string | null;
   /** true: fdatasync each group of journal records before the caller goes on (power-cut safe). */
   ledgerJournalSync: boolean;
   /** Where finished conference recordings are kept (TOLLBRIDGE_RECORDINGS_DIR; default <data dir>/recordings). */
@@ -424,7 +426,9 @@ export function loadConfig(env: Env = process.env): Config {
     roomLanguages: roomLanguageList(env.TOLLBRIDGE_ROOM_LANGUAGES ?? ''),
     drainSeconds: drainRaw === '' ? 30 : Number(drainRaw),
     dataDir,
-    ledgerJournalDir: path.resolve(env.TOLLBRIDGE_LEDGER_JOURNAL_DIR ?? path.join(dataDir, 'ledger-journal')),
+    // One folder per systemname: bridge processes sharing a data dir never share a journal.
+    ledgerJournalDir: path.resolve(env.TOLLBRIDGE_LEDGER_JOURNAL_DIR ?? path.join(dataDir, 'ledger-journal', systemName)),
+    sharedLedgerJournalDir: env.TOLLBRIDGE_LEDGER_JOURNAL_DIR === undefined ? path.join(dataDir, 'ledger-journal') : null,
     ledgerJournalSync: flag(env, 'TOLLBRIDGE_LEDGER_JOURNAL_FSYNC', true),
     recordingsDir: path.resolve(env.TOLLBRIDGE_RECORDINGS_DIR ?? path.join(dataDir, 'recordings')),
     recordingRetentionDays,

@@ -12,6 +12,7 @@ import { NumbersRepository } from './repositories/numbers.js';
 import { RatesRepository } from './repositories/rates.js';
 import { RoomsRepository } from './repositories/rooms.js';
 import { RecordingsRepository } from './repositories/recordings.js';
+import { SystemLeasesRepository } from './repositories/system-leases.js';
 import { PinFailuresRepository, type PinLockPolicy } from './repositories/pin-failures.js';
 import { StatementsRepository } from './repositories/statements.js';
 import { OrganizationsRepository } from './repositories/organizations.js';
@@ -33,6 +34,7 @@ export type { ApiKey, Credential } from './repositories/credentials.js';
 export type { AuditEntry } from './repositories/audit.js';
 export type { Member, MemberUsage, Organization, OrganizationSummary } from './repositories/organizations.js';
 export type { AccountExport } from './repositories/personal-data.js';
+export type { LeaseClaim, LeaseHolder, SystemLease } from './repositories/system-leases.js';
 export { DEFAULT_CALLER_RETENTION_DAYS } from './repositories/personal-data.js';
 export { PUBLIC_TEST_DATA_KEY } from './field-cipher.js';
 export type { PasswordHasher, PasswordHasherOptions } from './passwords.js';
@@ -86,6 +88,8 @@ export interface Database {
   pinFailures: PinFailuresRepository;
   /** Conference recordings: their files, times and who was present. */
   recordings: RecordingsRepository;
+  /** Which bridge process runs which Asterisk systemname (one live process per systemname). */
+  systemLeases: SystemLeasesRepository;
   /** Personal fields at rest, with the data key: for what is kept outside the database too (the ledger journal). */
   cipher: FieldCipher;
   close(): Promise<void>;
@@ -149,6 +153,7 @@ export async function openDatabase(cfg: DatabaseConfig, options: DatabaseOptions
     accountLinks: new AccountLinksRepository(ctx),
     pinFailures,
     recordings,
+    systemLeases: new SystemLeasesRepository(ctx),
     cipher: ctx.cipher,
     close: async () => {
       await rooms.cache.stop();

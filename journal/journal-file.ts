@@ -61,6 +61,29 @@ export function decodeLine<T>(line: string): JournalEntry<T> | null {
   }
 }
 
+/**
+ * Moves the segments of a journal folder that older versions shared between all processes
+ * (`from`) into this process's own (`to`), so records left there are applied on this start.
+ * Only into a folder without segments of its own (two journals' sequence numbers must not
+ * mix); returns how many moved.
+ */
+export async function adoptSegments(from: string, to: string): Promise<number> {
+  let names: string[];
+  try {
+    names = (await fs.promises.readdir(from)).filter((n) => SEGMENT.test(n));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 0;
+    throw err;
+  }
+  if (names.length === 0) return 0;
+  await fs.promises.mkdir(to, { recursive: true });
+  if ((await fs.promises.readdir(to)).some((n) => SEGMENT.test(n))) return 0;
+  for (const name of names) await fs.promises.rename(path.join(from, name), path.join(to, name));
+  await fsyncDir(to);
+  await fsyncDir(from);
+  return names.length;
+}
+
 async function fsyncDir(dir: string): Promise<void> {
   const handle = await fs.promises.open(dir, 'r');
   try {

@@ -2,6 +2,7 @@
 // channel (CEL), and every answered carrier channel in Asterisk's record against the ledger.
 // Pure: the CLI reads both sides and prints what this returns.
 import type { AsteriskCallRecord } from './cel-log.js';
+import { channelsOfSystem } from '../bridge/channel-ids.js';
 
 export interface LedgerLegView {
   channelId: string;
@@ -59,7 +60,8 @@ function isCarrierCall(r: AsteriskCallRecord): r is AsteriskCallRecord & { answe
 
 export function reconcile(legs: LedgerLegView[], records: AsteriskCallRecord[], scope: ReconcileScope): ReconcileReport {
   const tolerance = scope.toleranceMs ?? 1000;
-  const ours = (channelId: string) => scope.systemName === undefined || channelId.startsWith(`${scope.systemName}-`);
+  const ofSystem = scope.systemName === undefined ? null : channelsOfSystem(scope.systemName);
+  const ours = (channelId: string) => ofSystem === null || ofSystem(channelId);
   const inRange = (t: number) => t >= scope.from && t < scope.to;
   const numbers = new Set(scope.numbers.map(digits));
   const byChannel = new Map(records.filter(isCarrierCall).map((r) => [r.channelId, r]));

@@ -13,6 +13,7 @@ import * as accountLinks from './010_account_links.js';
 import * as encryptedNewEmail from './011_encrypted_new_email.js';
 import * as roomAnnouncementsRecordings from './012_room_announcements_recordings.js';
 import * as pinLockLift from './013_pin_lock_lift.js';
+import * as systemLeases from './014_system_leases.js';
 
 const migrations: Record<string, Knex.Migration> = {
   '001_initial': initial,
@@ -28,6 +29,7 @@ const migrations: Record<string, Knex.Migration> = {
   '011_encrypted_new_email': encryptedNewEmail,
   '012_room_announcements_recordings': roomAnnouncementsRecordings,
   '013_pin_lock_lift': pinLockLift,
+  '014_system_leases': systemLeases,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -39,10 +39,13 @@ describe('configuration', () => {
     expect(cfg.asterisk.carrierIps).to.deep.equal(['10.0.0.1', '192.0.2.0/24']);
   });
 
-  it('systemname defaults to the instance name; the ledger journal lives in the data dir and is fsync\'d', () => {
+  it('systemname defaults to the instance name; the ledger journal lives in the data dir, one folder per systemname, and is fsync\'d', () => {
     const cfg = loadConfig({ TOLLBRIDGE_ASTERISK_INSTANCE: 'edge-2', TOLLBRIDGE_DATA_DIR: '/srv/tb' });
     expect(cfg.asterisk.systemName).to.equal('edge-2');
-    expect(cfg.ledgerJournalDir).to.equal('/srv/tb/ledger-journal');
+    expect(cfg.ledgerJournalDir).to.equal('/srv/tb/ledger-journal/edge-2');
+    expect(cfg.sharedLedgerJournalDir).to.equal('/srv/tb/ledger-journal');
+    expect(loadConfig({ TOLLBRIDGE_DATA_DIR: '/srv/tb', TOLLBRIDGE_ASTERISK_SYSTEMNAME: 'pop-b' }).ledgerJournalDir).to.equal('/srv/tb/ledger-journal/pop-b');
+    expect(loadConfig({ TOLLBRIDGE_LEDGER_JOURNAL_DIR: '/var/tb-journal' })).to.deep.include({ ledgerJournalDir: '/var/tb-journal', sharedLedgerJournalDir: null });
     expect(cfg.ledgerJournalSync).to.equal(true);
     expect(loadConfig({ TOLLBRIDGE_ASTERISK_SYSTEMNAME: 'pop-ams-1' }).asterisk.systemName).to.equal('pop-ams-1');
     expect(loadConfig({ TOLLBRIDGE_LEDGER_JOURNAL_FSYNC: 'no' }).ledgerJournalSync).to.equal(false);

@@ -6,6 +6,7 @@ import { SimulatedClock } from 'xstate';
 import { planResync } from '../../app/resync-plan.js';
 import { EventGate } from '../../app/event-gate.js';
 import type { AsteriskSnapshot, ChannelView } from '../../bridge/ari-snapshot.js';
+import { channelsOfSystem } from '../../bridge/channel-ids.js';
 import { decodeCallMark, encodeCallMark } from '../../bridge/call-marks.js';
 import { decodeRoomMark, encodeRoomMark } from '../../bridge/room-marks.js';
 import type { CallResume } from '../../flows/call-machine.js';
@@ -346,7 +347,7 @@ describe('the resync plan (pure)', () => {
         { id: 'tollbridge-hold-55555555', room: '55555555', kind: 'hold', channels: [] },
       ],
     };
-    const plan = planResync(snapshot, [leg('m'), leg('raced', 'moderator'), leg('nomark'), leg('gone-leg')], new Set(['known', 'gone-call']));
+    const plan = planResync(snapshot, [leg('m'), leg('raced', 'moderator'), leg('nomark'), leg('gone-leg')], new Set(['known', 'gone-call']), () => true);
     expect(plan.endedCalls).to.deep.equal(['gone-call']);
     expect(plan.orphanLegs).to.deep.equal(['gone-leg']);
     expect(plan.fresh.map((f) => f.channelId)).to.deep.equal(['ringing']);
@@ -369,11 +370,19 @@ describe('the resync plan (pure)', () => {
       channels: [channel('p', mark({ step: 'inRoom', room: ROOM, role: 'participant' }))],
       bridges: [{ id: `tollbridge-live-${ROOM}`, room: ROOM, kind: 'live', channels: ['p'] }],
     };
-    const plan = planResync(snapshot, [leg('m'), leg('p')], new Set(['m', 'p']));
+    const plan = planResync(snapshot, [leg('m'), leg('p')], new Set(['m', 'p']), () => true);
     expect(plan.rooms).to.deep.equal([]);
     expect(plan.resumes).to.deep.equal([]);
     expect(plan.endedCalls).to.deep.equal(['m']);
     expect(plan.orphanLegs).to.deep.equal([]);
+  });
+
+  it("closes only its own Asterisk's orphan legs: another bridge process's open legs on the same database are left alone", () => {
+    const snapshot: AsteriskSnapshot = { channels: [channel('pop-a-1764622345.2', mark({ step: 'inRoom', room: ROOM, role: 'participant' }))], bridges: [] };
+    const open = ['pop-a-1764622345.1', 'pop-a-1764622345.2', 'pop-b-1764622345.1', 'pop-a-2-1764622345.1', 'legacy-id'].map((id) => leg(id));
+    const plan = planResync(snapshot, open, new Set(), channelsOfSystem('pop-a'));
+    expect(plan.orphanLegs).to.deep.equal(['pop-a-1764622345.1']);
+    expect(planResync(snapshot, open, new Set(), channelsOfSystem('pop-a-2')).orphanLegs).to.deep.equal(['pop-a-2-1764622345.1']);
   });
 });
 

@@ -21,6 +21,11 @@ import { FakeBridges, FakeChannel, FakeDirectory, FakeLedger, flush, roomInfo, s
 import { waitFor } from '../support/wait.js';
 
 const ROOM = '11331134';
+/** This Asterisk's systemname: a resync closes only legs of its channels (`<systemname>-<epoch>.<seq>`). */
+const SYSTEM = 'test';
+const GONE = 'test-1796000000.1';
+const ENDED = 'test-1796000000.2';
+const LIVE = 'test-1796000000.3';
 const ANSWERED = 1_000_000;
 const mark = (m: Partial<CallMark> & Pick<CallMark, 'step'>): CallMark => ({ dialled: '+18005550100', answeredAt: ANSWERED, accountId: 7, ...m } as CallMark);
 
@@ -49,6 +54,7 @@ function resyncSetup(snapshot: AsteriskSnapshot, opts: { legRecovery?: LegRecove
     subscriptions: { adopt: async () => undefined },
     directory,
     ledger,
+    systemName: SYSTEM,
     legRecovery: opts.legRecovery,
     callRecords: { endOf: async () => null },
     log: silentLog,
@@ -184,7 +190,7 @@ describe('journal replay and the start-up resync (a journal on disk, an in-memor
   }
 
   it('a leg the replay has yet to open, whose channel is gone, is closed once by the resync, after its opening', async () => {
-    const dir = await leftJournal((l) => l.openLeg(opening('gone')));
+    const dir = await leftJournal((l) => l.openLeg(opening(GONE)));
     const db = new MemoryLegs();
     db.holdWrites(); // the replay has not reached the database when the resync reads the open legs
     const ledger = await JournaledLedger.open({ dir, target: db, log: silentLog });
@@ -193,19 +199,19 @@ describe('journal replay and the start-up resync (a journal on disk, an in-memor
     expect(summary.orphanLegs).to.equal(1);
     db.releaseWrites();
     expect(await ledger.drained(5_000)).to.equal(true);
-    expect(db.closes).to.deep.equal([`gone ${ANSWERED + 42_000}`]);
+    expect(db.closes).to.deep.equal([`${GONE} ${ANSWERED + 42_000}`]);
     expect(await db.openLegs()).to.deep.equal([]);
     await ledger.close(0);
   });
 
   it('a leg the replay is about to close keeps the end it was closed with: the resync does not close it again', async () => {
     const dir = await leftJournal(async (l) => {
-      await l.openLeg(opening('ended'));
-      await l.closeLeg('ended', ANSWERED + 7_000, 'hangup');
+      await l.openLeg(opening(ENDED));
+      await l.closeLeg(ENDED, ANSWERED + 7_000, 'hangup');
     });
     const db = new MemoryLegs();
     // The opening reached the database before the crash, the close did not.
-    db.legs.set('ended', { ...opening('ended'), role: null, endedAt: null });
+    db.legs.set(ENDED, { ...opening(ENDED), role: null, endedAt: null });
     db.holdWrites();
     const ledger = await JournaledLedger.open({ dir, target: db, log: silentLog });
     const t = resyncSetup({ channels: [], bridges: [] }, { legRecovery: ledger.recovery(db), ledger });
@@ -213,16 +219,16 @@ describe('journal replay and the start-up resync (a journal on disk, an in-memor
     expect(summary).to.include({ orphanLegs: 0, approximateEnds: 0 });
     db.releaseWrites();
     expect(await ledger.drained(5_000)).to.equal(true);
-    expect(db.closes).to.deep.equal([`ended ${ANSWERED + 7_000}`]);
+    expect(db.closes).to.deep.equal([`${ENDED} ${ANSWERED + 7_000}`]);
     await ledger.close(0);
   });
 
   it('a live caller whose leg the replay has yet to open is resumed with it, not started as a new call', async () => {
-    const dir = await leftJournal((l) => l.openLeg(opening('live')));
+    const dir = await leftJournal((l) => l.openLeg(opening(LIVE)));
     const db = new MemoryLegs();
     db.holdWrites();
     const ledger = await JournaledLedger.open({ dir, target: db, log: silentLog });
-    const t = resyncSetup({ channels: [{ id: 'live', state: 'Up', dialled: '18005550100', callerNumber: null, mark: null }], bridges: [] }, { legRecovery: ledger.recovery(db), ledger });
+    const t = resyncSetup({ channels: [{ id: LIVE, state: 'Up', dialled: '18005550100', callerNumber: null, mark: null }], bridges: [] }, { legRecovery: ledger.recovery(db), ledger });
     const summary = await resync(t.deps, new Map(), 0);
     await flush();
     expect(summary).to.include({ resumed: 1, fresh: 0 });

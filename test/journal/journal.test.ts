@@ -188,6 +188,30 @@ describe('ledger journal', function () {
       await second.close();
     });
 
+    it('records an older version left in the folder all processes shared are moved into this systemname\'s folder and applied; a folder with its own journal takes none', async () => {
+      const shared = dir();
+      const never = new RecordingLedger();
+      never.down = true;
+      const old = await JournaledLedger.open({ dir: shared, target: never, log: silentLog, retryMs: { first: 1000, max: 1000 } });
+      await old.openLeg(opening('upgrade-1', sub, T0));
+      await old.closeLeg('upgrade-1', T0 + 30_000);
+      await old.close(0);
+
+      // Another systemname already has a journal of its own: it is left as it is.
+      const busy = path.join(shared, 'pop-b');
+      const other = await JournaledLedger.open({ dir: busy, target: never, log: silentLog, retryMs: { first: 1000, max: 1000 } });
+      await other.close(0);
+      await (await openJournaledLedger(db, busy, silentLog, { adoptFrom: shared })).close(0);
+      expect(fs.readdirSync(shared).filter((n) => n.endsWith('.jsonl')), 'segments still in the shared folder').to.have.length(1);
+      expect(await db.ledger.findByChannel('upgrade-1')).to.equal(null);
+
+      const mine = await openJournaledLedger(db, path.join(shared, 'pop-a'), silentLog, { adoptFrom: shared });
+      expect(await mine.drained(10_000)).to.equal(true);
+      expect(await db.ledger.findByChannel('upgrade-1')).to.deep.include({ answeredAt: T0, endedAt: T0 + 30_000 });
+      expect(fs.readdirSync(shared).filter((n) => n.endsWith('.jsonl')), 'segments left in the shared folder').to.deep.equal([]);
+      await mine.close();
+    });
+
     it('caller numbers are sealed with the data key in the journal files (none in plaintext); the database gets the number; a plaintext record from before replays as it is', async () => {
       const d = dir();
       const caller = '+15550001111';

@@ -58,7 +58,7 @@ export class SpawnedBridge {
   private seq = 0;
   private ariClient: Promise<Client> | undefined;
 
-  /** `overrides`: variables over faultEnv's (another instance and ports, an external Asterisk). */
+  /** `overrides`: settings of faultEnv to change (a second bridge's instance, ports, database). */
   constructor(overrides: NodeJS.ProcessEnv = {}) {
     this.env = { ...faultEnv(this.dir), ...overrides };
     this.config = loadConfig(this.env);
