@@ -37,7 +37,7 @@
 // Guessing limits (PinGuard, flows/pin-check.ts): calls answered and not yet in a room are capped
 // per dialled number and per caller (over the cap: refused busy before answer); each room's PIN
 // checks run one at a time in this process, so a lock set by one failure is seen by the next check.
-import { assign, enqueueActions, fromPromise, sendTo, setup } from 'xstate';
+import { and, assign, enqueueActions, fromPromise, sendTo, setup } from 'xstate';
 import type { Logger } from 'pino';
 import { Prompt, soundUri } from '../ivr/prompts.js';
 import { PIN_MAX_DIGITS, ROOM_MAX_DIGITS, type IvrTiming } from '../ivr/timing.js';
@@ -256,6 +256,7 @@ export function createCallMachine(deps: CallDeps) {
     },
     delays: {
       maxLeg: () => limits.maxLegMs,
+      promptGuard: () => timing.promptGuardMs,
       stopPromptGuard: STOP_PROMPT_GUARD_MS,
       pinPause: ({ context }) => context.pauseMs,
       stopEndGuard: STOP_END_GUARD_MS,
@@ -265,8 +266,9 @@ export function createCallMachine(deps: CallDeps) {
       roomAttemptsLeft: ({ context }) => context.roomAttempts < timing.maxAttempts,
       pinAttemptsLeft: ({ context }) => context.pinAttempts < timing.maxAttempts,
       ivrFull: ({ context }) => !unauthenticated.hasRoom(context.dialled, context.callerNumber),
-      // Answered, still connected, nobody has decided to end it yet, and the limit is on.
-      maxLegApplies: ({ context }) => limits.maxLegMs > 0 && context.answeredAt !== null && context.endedAt === null && context.endReason === null,
+      // Answered, still connected, and the limit is on.
+      maxLegApplies: ({ context }) => limits.maxLegMs > 0 && context.answeredAt !== null && context.endedAt === null,
+      endDecided: ({ context }) => context.endReason !== null,
     },
     actions: {
       bufferDigit: assign(({ context, event }) => (event.type === 'DTMF' ? { pending: context.pending + event.digit } : {})),
@@ -303,8 +305,11 @@ export function createCallMachine(deps: CallDeps) {
         enqueue.assign({ holdsIvrPlace: false });
       }),
       hangUpAnyway: ({ context }) => {
-        channel.hangup(context.channelId).catch((err: unknown) => log.debug({ err, channelId: context.channelId }, 'hang-up failed: channel gone'));
+        channel.hangup(context.channelId, context.endReason ?? undefined).catch((err: unknown) => log.debug({ err, channelId: context.channelId }, 'hang-up failed: channel gone'));
       },
+      // A goodbye whose PlaybackFinished never came (lost in an ARI reconnect), or whose hang-up
+      // went unanswered: the call must not wait for ever.
+      promptUnheard: ({ context }) => log.warn({ channelId: context.channelId, reason: context.endReason, afterMs: timing.promptGuardMs }, 'call still up a prompt guard after its goodbye began: hanging up'),
     },
   }).createMachine({
     id: 'call',
@@ -338,7 +343,12 @@ export function createCallMachine(deps: CallDeps) {
       SHUTDOWN: { target: '.stopping' },
     },
     after: {
-      maxLeg: { guard: 'maxLegApplies', target: '.cutOff', actions: { type: 'endFor', params: { reason: 'max-duration' } } },
+      // A call already ending (its goodbye stuck, its hang-up unanswered) is still ended by the
+      // limit: hung up, and its leg closed with the reason decided first.
+      maxLeg: [
+        { guard: and(['maxLegApplies', 'endDecided']), target: '.hangingUp', actions: 'hangUpAnyway' },
+        { guard: 'maxLegApplies', target: '.cutOff', actions: { type: 'endFor', params: { reason: 'max-duration' } } },
+      ],
     },
     states: {
       // A new call is routed; a resumed one goes straight back to its step.
@@ -506,6 +516,7 @@ export function createCallMachine(deps: CallDeps) {
           onError: { actions: ({ context }) => void channel.hangup(context.channelId, 'refused').catch(() => undefined) },
         },
         on: { DTMF: {}, SHUTDOWN: {} },
+        after: { promptGuard: { actions: ['promptUnheard', 'hangUpAnyway'] } },
       },
       roomFailed: {
         entry: assign({ roomAttempts: ({ context }) => context.roomAttempts + 1, outcome: 'failed-room' }),
@@ -616,6 +627,7 @@ export function createCallMachine(deps: CallDeps) {
           onError: { actions: ({ context }) => void channel.hangup(context.channelId, 'refused').catch(() => undefined) },
         },
         on: { DTMF: {}, SHUTDOWN: {} },
+        after: { promptGuard: { actions: ['promptUnheard', 'hangUpAnyway'] } },
       },
       inRoom: {
         // Into the room first (every millisecond is heard), then the ledger learns the role.
@@ -662,6 +674,7 @@ export function createCallMachine(deps: CallDeps) {
           onError: { actions: ({ context }) => void channel.hangup(context.channelId, context.endReason ?? 'error').catch(() => undefined) },
         },
         on: { DTMF: {}, BRIDGE_ENTERED: {}, BRIDGE_LEFT: {} },
+        after: { promptGuard: { actions: ['promptUnheard', 'hangUpAnyway'] } },
       },
       // Resumed in the bridge Asterisk already had it in: the room machine knows it, the ledger has its role.
       resumedInRoom: {
@@ -683,6 +696,7 @@ export function createCallMachine(deps: CallDeps) {
           onError: { actions: ({ context }) => void channel.hangup(context.channelId, 'goodbye').catch(() => undefined) },
         },
         on: { DTMF: {}, SHUTDOWN: {} },
+        after: { promptGuard: { actions: ['promptUnheard', 'hangUpAnyway'] } },
       },
       stopping: {
         entry: [
@@ -708,8 +722,16 @@ export function createCallMachine(deps: CallDeps) {
           },
         },
       },
+      // Past the maximum leg while already ending: hung up again; Asterisk's StasisEnd (HANGUP)
+      // brings the real end, and without it the leg closes now.
+      hangingUp: {
+        entry: ({ context }) => log.warn({ channelId: context.channelId, reason: context.endReason }, 'maximum leg duration passed while the call was ending: hanging up'),
+        on: { DTMF: {}, SHUTDOWN: {}, BRIDGE_ENTERED: {}, BRIDGE_LEFT: {} },
+        after: { stopEndGuard: { target: 'closing', actions: assign({ endedAt: () => clock.now() }) } },
+      },
       closing: {
-        entry: ['leaveRoom', 'giveIvrPlaceBack'],
+        // Ended from here on: the maximum leg limit no longer applies.
+        entry: [assign({ endedAt: ({ context }) => context.endedAt ?? clock.now() }), 'leaveRoom', 'giveIvrPlaceBack'],
         on: { HANGUP: {}, DTMF: {}, SHUTDOWN: {}, BRIDGE_ENTERED: {}, BRIDGE_LEFT: {} },
         invoke: {
           src: 'closeLeg',
