@@ -10,6 +10,7 @@ import type { Logger } from 'pino';
 import type { AsteriskConfig } from '../config/config.js';
 import { instancePaths, LocalAsterisk } from '../asterisk/local-asterisk.js';
 import { AriChannels } from '../bridge/ari-channels.js';
+import { ChannelMemory } from '../bridge/channel-memory.js';
 import { AriConference } from '../bridge/ari-conference.js';
 import { AmiSession } from '../bridge/ami-session.js';
 import { AriSession, type AriConnectionState } from '../bridge/ari-session.js';
@@ -139,6 +140,8 @@ export class BridgeApp {
     private readonly drainMs: number,
     /** Starts and stops rooms' conference recordings (RecordingControl): the room's controls use it. */
     readonly recording: ConferenceRecorder,
+    /** What the ARI adapter keeps per channel until the call is over. */
+    readonly channelMemory: ChannelMemory,
   ) {}
 
   // What GET /health reports of the bridge (api/health.ts HealthSources.bridge).
@@ -204,6 +207,9 @@ export class BridgeApp {
       recording: options.recording ?? recording,
     });
     roomView.rooms = rooms;
+    const hangupRequests = new HangupRequests(ami);
+    // A call over leaves nothing behind for its channel, whether its StasisEnd came or the resync ended it.
+    const channelMemory = new ChannelMemory(channels, ari, hangupRequests);
     const router = new CallRouter({
       channel: channels,
       directory: options.directory,
@@ -218,18 +224,17 @@ export class BridgeApp {
       ...(options.guessing === undefined ? {} : { guessing: options.guessing }),
       names,
       recording,
-    });
+    }, { onFinished: (channelId) => channelMemory.forget(channelId) });
     const localCel = cfg.managed || options.runningAsterisk !== undefined ? [new CelFileCallRecords((options.runningAsterisk ?? ownAsterisk)?.paths.celLog ?? instancePaths(cfg).celLog)] : [];
     const callRecords: CallRecords = options.callRecords ?? new AsteriskCallRecords([new AmiCallRecords(ami, { hearsAri: () => ari.state.connected }), ...localCel]);
     const resyncDeps: ResyncDeps = {
       ari, app: cfg.ariApp, router, rooms, conference, subscriptions: ari.subscriptions, directory: options.directory, ledger: options.ledger,
       legRecovery: options.legRecovery, callRecords, log,
     };
-    const hangupRequests = new HangupRequests(ami);
     // Keys and talking of callers in a room come over AMI (bridge/in-room-events.ts says why).
     listenInRoom(ami, ari.subscriptions, { key: (channelId, digit) => router.digit(channelId, digit), talking: (channelId, talking) => rooms.talking(channelId, talking) }, log);
     const gate = new EventGate((event) => deliver({ router, rooms, channels, hangupRequests, subscriptions: ari.subscriptions, log, recording }, event));
-    const app = new BridgeApp(router, rooms, ari, gate, resyncDeps, ownAsterisk, ami, callRecords, log, options.drainMs ?? DEFAULT_DRAIN_MS, recording);
+    const app = new BridgeApp(router, rooms, ari, gate, resyncDeps, ownAsterisk, ami, callRecords, log, options.drainMs ?? DEFAULT_DRAIN_MS, recording, channelMemory);
     gate.hold(); // events wait for the first resync
     await ari.start((event) => gate.push(event), { lost: (at) => app.lost(at), restored: () => app.restored() });
     await app.resyncNow(Date.now());

@@ -305,7 +305,7 @@ export function createCallMachine(deps: CallDeps) {
         enqueue.assign({ holdsIvrPlace: false });
       }),
       hangUpAnyway: ({ context }) => {
-        channel.hangup(context.channelId, context.endReason ?? undefined).catch((err: unknown) => log.debug({ err, channelId: context.channelId }, 'hang-up failed: channel gone'));
+        channel.hangup(context.channelId).catch((err: unknown) => log.debug({ err, channelId: context.channelId }, 'hang-up failed: channel gone'));
       },
       // A goodbye whose PlaybackFinished never came (lost in an ARI reconnect), or whose hang-up
       // went unanswered: the call must not wait for ever.

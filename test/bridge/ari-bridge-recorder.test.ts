@@ -7,12 +7,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Client } from 'ari-client';
-import { pino } from 'pino';
 import { AriBridgeRecorder } from '../../bridge/ari-bridge-recorder.js';
 import type { AriCallRequests } from '../../bridge/ari-rest.js';
 import { RecordingEnds } from '../../bridge/recording-ends.js';
 import { ConferenceRecorder, type RecordingStore } from '../../app/conference-recorder.js';
-import { FakeDirectory, roomInfo, silentLog } from '../support/fakes.js';
+import { FakeDirectory, roomInfo, silentLog, messageLog } from '../support/fakes.js';
 
 const ROOM = '11331134';
 const GUARD_MS = 50;
@@ -50,8 +49,7 @@ function setup(live: { state: string } | null) {
       deleteStored: async ({ recordingName }: { recordingName: string }) => void asked.push(`delete ${recordingName}`),
     },
   } as unknown as Client;
-  const warnings: string[] = [];
-  const log = pino({ level: 'warn' }, { write: (line: string) => void warnings.push(String(JSON.parse(line).msg)) });
+  const { log, messages: warnings } = messageLog('warn');
   const finished: Array<{ id: number; sizeBytes: number | null; stoppedBy: string }> = [];
   const store: RecordingStore = {
     create: async () => 1,

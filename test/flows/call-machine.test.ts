@@ -172,7 +172,7 @@ describe('call machine (fake ARI, fake database)', () => {
     await t.advance(DEFAULT_IVR_TIMING.promptGuardMs - 10);
     expect(t.channel.ops.filter((o) => o.startsWith(`hangup ${CH}`))).to.deep.equal([]);
     await t.advance(10);
-    expect(t.channel.ops.at(-1)).to.equal(`hangup ${CH} goodbye`);
+    expect(t.channel.ops.at(-1)).to.equal(`hangup ${CH}`);
     t.router.callEnded(CH, t.now());
     await flush();
     expect(t.ledger.closed).to.deep.equal([{ channelId: CH, endedAt: t.now(), reason: 'goodbye' }]);

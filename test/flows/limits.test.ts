@@ -169,7 +169,7 @@ describe('limits and placement in the call machine (fakes, simulated clock)', ()
     const before = hangups().length;
     expect(t.ledger.closed).to.deep.equal([]);
     await t.advance(1_000);
-    expect(hangups().slice(before)).to.deep.equal([`hangup ${CH} goodbye`]);
+    expect(hangups().slice(before)).to.deep.equal([`hangup ${CH} -`]);
     await t.advance(5_000);
     expect(t.ledger.closed).to.have.length(1);
     expect(t.ledger.closed[0]).to.include({ channelId: CH, reason: 'goodbye' });

@@ -7,7 +7,6 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { SimulatedClock } from 'xstate';
-import { pino } from 'pino';
 import { ConferenceRecorder } from '../../app/conference-recorder.js';
 import type { BridgeRecording } from '../../bridge/ari-bridge-recorder.js';
 import type { RecordingEnd } from '../../bridge/recording-ends.js';
@@ -15,7 +14,7 @@ import { DEFAULT_ANNOUNCEMENTS } from '../../flows/announcements.js';
 import { CallRouter } from '../../flows/call-router.js';
 import { RoomRegistry } from '../../flows/room-registry.js';
 import { DEFAULT_IVR_TIMING } from '../../ivr/timing.js';
-import { FakeBridges, FakeChannel, FakeDirectory, FakeLedger, flush, roomInfo } from '../support/fakes.js';
+import { FakeBridges, FakeChannel, FakeDirectory, FakeLedger, flush, roomInfo, messageLog } from '../support/fakes.js';
 
 const TOLL_FREE = '+18005550100';
 const ROOM = '11331134';
@@ -49,8 +48,7 @@ function setup() {
   directory.routes.set(TOLL_FREE, { numberId: 3, e164: TOLL_FREE, kind: 'toll_free', accountId: 7, subscriptionId: 9 });
   directory.rooms.set(ROOM, info);
   directory.pins.set(1, { moderator: '4321', participant: '1111' });
-  const logged: string[] = [];
-  const log = pino({ level: 'info' }, { write: (line: string) => void logged.push(String(JSON.parse(line).msg)) });
+  const { log, messages: logged } = messageLog('info');
   const bridgeRecording = new HeldBridgeRecording();
   const roomView: { rooms: RoomRegistry | null } = { rooms: null };
   const recorder = new ConferenceRecorder({
