@@ -30,7 +30,10 @@
 //   inRoom: the placement watch follows Asterisk's ChannelEnteredBridge/LeftBridge: not in a
 //           bridge in time -> the room places the caller again -> still not -> cutOff
 //           (bridge-failed); on hold past the moderator wait -> cutOff (moderator-wait-limit)
-//   any answered step past the maximum leg duration -> cutOff (max-duration)
+//   any answered step past the maximum leg duration -> cutOff (max-duration); a call already
+//           ending then (its goodbye or hang-up unanswered) -> hangingUp, reason unchanged
+//   goodbye, lockedOut, keptOut, cutOff: a prompt whose end never comes (its PlaybackFinished
+//           lost in an ARI reconnect) -> hung up after the IVR's prompt guard all the same
 //   cutOff: a prompt, we hang up; then closing leaves the room and closes the leg with that reason
 // Every leg closes with a reason (LegEndReason): ours when we ended it, otherwise the one the
 // HANGUP event brings (the caller hung up, or Asterisk did: RTP or session timeout).
