@@ -10,6 +10,7 @@ import type { Logger } from 'pino';
 import type { AsteriskConfig } from '../config/config.js';
 import { instancePaths, LocalAsterisk } from '../asterisk/local-asterisk.js';
 import { AriChannels } from '../bridge/ari-channels.js';
+import { ChannelMemory } from '../bridge/channel-memory.js';
 import { AriConference } from '../bridge/ari-conference.js';
 import { AmiSession } from '../bridge/ami-session.js';
 import { AriSession, type AriConnectionState } from '../bridge/ari-session.js';
@@ -145,6 +146,8 @@ export class BridgeApp {
     private readonly drainMs: number,
     /** Starts and stops rooms' conference recordings (RecordingControl): the room's controls use it. */
     readonly recording: ConferenceRecorder,
+    /** What the ARI adapter keeps per channel until the call is over. */
+    readonly channelMemory: ChannelMemory,
   ) {
     this.resyncs = new ResyncRunner({
       gate,
@@ -221,6 +224,9 @@ export class BridgeApp {
       marks: new AriRoomMarks(ari, log),
     });
     roomView.rooms = rooms;
+    const hangupRequests = new HangupRequests(ami);
+    // A call over leaves nothing behind for its channel, whether its StasisEnd came or the resync ended it.
+    const channelMemory = new ChannelMemory(channels, ari, hangupRequests);
     const router = new CallRouter({
       channel: channels,
       directory: options.directory,
@@ -236,7 +242,7 @@ export class BridgeApp {
       names,
       recording,
       observer: options.metrics?.calls,
-    });
+    }, { onFinished: (channelId) => channelMemory.forget(channelId) });
     const celFile = celFileOf(cfg, options.runningAsterisk ?? ownAsterisk);
     if (celFile === null) log.warn('external Asterisk and no TOLLBRIDGE_CEL_FILE: calls that end while the app is away are closed when it notices, not at their real end');
     const localCel = celFile === null ? [] : [new CelFileCallRecords(celFile)];
@@ -245,11 +251,10 @@ export class BridgeApp {
       readAsterisk: () => readAsterisk(ari, cfg.ariApp, log), systemName: cfg.systemName, router, rooms, conference, subscriptions: ari.subscriptions, directory: options.directory, ledger: options.ledger,
       legRecovery: options.legRecovery, callRecords, log,
     };
-    const hangupRequests = new HangupRequests(ami);
     // Keys and talking of callers in a room come over AMI (bridge/in-room-events.ts says why).
     listenInRoom(ami, ari.subscriptions, { key: (channelId, digit) => router.digit(channelId, digit), talking: (channelId, talking) => rooms.talking(channelId, talking) }, log);
     const gate = new EventGate((event) => deliver({ router, rooms, channels, hangupRequests, subscriptions: ari.subscriptions, log, recording }, event), { log });
-    const app = new BridgeApp(router, rooms, ari, gate, resyncDeps, ownAsterisk, ami, callRecords, log, options.drainMs ?? DEFAULT_DRAIN_MS, recording);
+    const app = new BridgeApp(router, rooms, ari, gate, resyncDeps, ownAsterisk, ami, callRecords, log, options.drainMs ?? DEFAULT_DRAIN_MS, recording, channelMemory);
     options.metrics?.watch({
       callSteps: () => router.steps(), liveRooms: () => rooms.activeRooms,
       ariConnected: () => ari.state.connected, eventsHeld: () => gate.depth(), roomOperationsQueued: () => rooms.operationsQueued(),

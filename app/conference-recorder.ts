@@ -57,6 +57,8 @@ export function recordingFileName(room: string, at: number): string {
 
 export class ConferenceRecorder implements RecordingControl {
   private readonly active = new Map<string, ActiveRecording>();
+  /** Rooms whose start was asked for and has not run to its end: they count as recording already. */
+  private readonly asked = new Set<string>();
   private readonly finalizing = new Set<Promise<void>>();
   private readonly now: () => number;
 
@@ -66,10 +68,26 @@ export class ConferenceRecorder implements RecordingControl {
   }
 
   isRecording(roomNumber: string): boolean {
-    return this.active.has(roomNumber);
+    return this.active.has(roomNumber) || this.asked.has(roomNumber);
+  }
+
+  ask(roomNumber: string): void {
+    this.asked.add(roomNumber);
   }
 
   async start(roomNumber: string, startedBy: string): Promise<boolean> {
+    // The API asks here; a key asked earlier (the room's queue ran meanwhile).
+    this.ask(roomNumber);
+    try {
+      const started = await this.begin(roomNumber, startedBy);
+      if (!started && !this.active.has(roomNumber)) this.deps.log.info({ room: roomNumber, startedBy }, 'conference recording asked for but not started: joiners are no longer told it records');
+      return started;
+    } finally {
+      this.asked.delete(roomNumber);
+    }
+  }
+
+  private async begin(roomNumber: string, startedBy: string): Promise<boolean> {
     const { deps } = this;
     const snap = deps.rooms.snapshot(roomNumber);
     if (this.active.has(roomNumber) || snap === null || !LIVE_STATES.has(snap.state) || snap.moderators.length + snap.live.length === 0) return false;

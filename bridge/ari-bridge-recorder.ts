@@ -22,7 +22,10 @@ export interface BridgeRecording {
   start(room: string, name: string): Promise<void>;
   /** Settles when the recording has ended (stopped, or its bridge gone). */
   ended(name: string): Promise<RecordingEnd>;
-  /** Asks Asterisk to stop it; settles once it has ended (or STOP_GUARD_MS passed). */
+  /**
+   * Asks Asterisk to stop it; settles once it has ended, or after STOP_GUARD_MS when its end
+   * was never reported (lost in an ARI reconnect): then `ended(name)` has settled too.
+   */
   stop(name: string): Promise<void>;
   /** Moves the finished file out of Asterisk into `file`; its size in bytes. */
   takeFile(name: string, file: string): Promise<number>;
@@ -32,9 +35,10 @@ export class AriBridgeRecorder implements BridgeRecording {
   private readonly running = new Map<string, Promise<RecordingEnd>>();
 
   constructor(
-    private readonly ari: AriClientSource & { rest: AriRest },
+    private readonly ari: AriClientSource & { rest: Pick<AriRest, 'downloadStored'> },
     private readonly ends: RecordingEnds,
     private readonly log: Logger,
+    private readonly stopGuardMs = STOP_GUARD_MS,
   ) {}
 
   async start(room: string, name: string): Promise<void> {
@@ -56,7 +60,30 @@ export class AriBridgeRecorder implements BridgeRecording {
   async stop(name: string): Promise<void> {
     const ended = this.ended(name);
     await this.ari.client.recordings.stop({ recordingName: name }).catch((err: unknown) => this.log.debug({ err, name }, 'recording already stopped'));
-    await Promise.race([ended, new Promise((r) => setTimeout(r, STOP_GUARD_MS).unref())]);
+    let timer: NodeJS.Timeout | undefined;
+    const guard = new Promise<'guard'>((resolve) => (timer = setTimeout(() => resolve('guard'), this.stopGuardMs)));
+    const first = await Promise.race([ended, guard]).finally(() => clearTimeout(timer));
+    if (first === 'guard') await this.endUnreported(name);
+  }
+
+  /**
+   * Its RecordingFinished never came (lost with the ARI connection): Asterisk is asked where it
+   * stands, stopped again if it still records, and the recording is taken as ended either way,
+   * so the room stops saying it records and what was recorded is stored.
+   */
+  private async endUnreported(name: string): Promise<void> {
+    const state = await this.ari.client.recordings.getLive({ recordingName: name }).then(
+      (live) => live.state,
+      (err: unknown) => {
+        this.log.debug({ err, name }, 'recording no longer live in Asterisk');
+        return 'gone';
+      },
+    );
+    if (state !== 'gone' && state !== 'done' && state !== 'failed' && state !== 'canceled') {
+      await this.ari.client.recordings.stop({ recordingName: name }).catch((err: unknown) => this.log.warn({ err, name, state }, 'recording still live in Asterisk and not stopped'));
+    }
+    this.log.warn({ name, state, afterMs: this.stopGuardMs }, 'recording end never reported by Asterisk: taken as ended');
+    this.ends.ended(name, 'timeout');
   }
 
   async takeFile(name: string, file: string): Promise<number> {

@@ -4,7 +4,14 @@ import type { AriClientSource } from './ari-session.js';
 import type { CallChannel, LegEndReason, PromptPlayback } from '../flows/ports.js';
 import type { AnswerTimes } from './answer-times.js';
 import type { ChannelSubscriptions } from './channel-subscriptions.js';
-import type { PlaybackTracker } from './playbacks.js';
+import { finishedOrAfter, type PlaybackTracker } from './playbacks.js';
+
+/**
+ * A prompt to one caller whose PlaybackFinished never comes (lost with the ARI connection) is
+ * taken as ended this long after it was asked for: longer than any of them plays, and the
+ * tracker forgets it (the machines have their own, shorter guards where a caller waits).
+ */
+export const PROMPT_END_GUARD_MS = 60_000;
 
 /**
  * Hang-up causes as ARI names them, and the SIP final response PJSIP sends for each (checked
@@ -56,6 +63,21 @@ export class AriChannels implements CallChannel {
     }
   }
 
+  /**
+   * The call is over: nothing is kept for its channel. Its StasisEnd normally clears it
+   * (takeHangupReason); a call the resync ended never had one delivered (it was lost).
+   */
+  forget(channelId: string): void {
+    this.prompts.delete(channelId);
+    this.hangupReasons.delete(channelId);
+    this.speaking.delete(channelId);
+  }
+
+  /** Channels something is kept for (diagnostics, tests: none once their calls are over). */
+  get channelsKept(): number {
+    return new Set([...this.prompts.keys(), ...this.hangupReasons.keys(), ...this.speaking.keys()]).size;
+  }
+
   /** The reason the app gave when it hung this channel up, if it did; forgotten once taken. */
   takeHangupReason(channelId: string): LegEndReason | undefined {
     this.prompts.delete(channelId);
@@ -82,7 +104,9 @@ export class AriChannels implements CallChannel {
 
   play(channelId: string, media: string[]): PromptPlayback {
     this.prompts.set(channelId, this.promptsAskedFor(channelId) + 1);
-    const { id, finished } = this.playbacks.register();
+    const { id, finished: reported } = this.playbacks.register();
+    const finished = finishedOrAfter(reported, PROMPT_END_GUARD_MS);
+    void finished.then(() => this.playbacks.finished(id));
     let stopped = false;
     const heard = Promise.all([this.subscriptions?.listen([channelId]), this.speaking.get(channelId)]);
     const started = heard.then(() => this.ari.rest.play(channelId, media, id)).then(

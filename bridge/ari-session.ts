@@ -82,6 +82,8 @@ export class AriSession implements AriClientSource {
   /** Asterisk's answer time per channel (ChannelStateChange to Up). */
   readonly answers = new AnswerTimes();
   readonly rest: AriRest;
+  /** Who asked for each channel's hang-up (ChannelHangupRequest), until its StasisEnd. */
+  private readonly hangupRequests = new Map<string, HangupRequest>();
   private bounded: { raw: Client; client: Client } | null = null;
   private timer: AriRequestTimer | undefined;
   private connection: AriConnectionState;
@@ -150,7 +152,7 @@ export class AriSession implements AriClientSource {
     });
     // Who asked for the hang-up arrives on ChannelHangupRequest, before StasisEnd (ChannelDestroyed
     // does not reach the app after StasisEnd): the first one is kept until then.
-    const requests = new Map<string, HangupRequest>();
+    const requests = this.hangupRequests;
     client.on('ChannelHangupRequest', (event, channel) => {
       const request: HangupRequest = { cause: typeof event.cause === 'number' ? event.cause : null, soft: event.soft === true };
       this.log.debug({ channelId: channel.id, ...request }, 'hang-up requested');
@@ -241,6 +243,21 @@ export class AriSession implements AriClientSource {
         this.log.warn({ err, retryInMs: Math.min(delay * 2, RECONNECT_MAX_DELAY_MS) }, 'ARI still unreachable');
       }
     }
+  }
+
+  /**
+   * The call on this channel is over: what was kept for it until its StasisEnd goes (a call the
+   * resync ended never had its StasisEnd delivered: it was lost with the connection).
+   */
+  forgetChannel(channelId: string): void {
+    this.hangupRequests.delete(channelId);
+    this.answers.forget(channelId);
+    this.subscriptions.forget(channelId);
+  }
+
+  /** Channels the session keeps something for (diagnostics, tests). */
+  get channelsKept(): number {
+    return this.hangupRequests.size + this.answers.size + this.subscriptions.quietCount;
   }
 
   /** Only the event types the app handles cross the websocket (see ARI_EVENT_TYPES). */

@@ -20,7 +20,8 @@ export class RecordingEnds {
     });
   }
 
-  ended(name: string, end: 'finished' | 'failed'): void {
+  /** `timeout`: the app gave up waiting for Asterisk's word (ari-bridge-recorder.ts). */
+  ended(name: string, end: RecordingEnd): void {
     this.waiting.get(name)?.(end);
   }
 }

@@ -30,14 +30,17 @@
 //   inRoom: the placement watch follows Asterisk's ChannelEnteredBridge/LeftBridge: not in a
 //           bridge in time -> the room places the caller again -> still not -> cutOff
 //           (bridge-failed); on hold past the moderator wait -> cutOff (moderator-wait-limit)
-//   any answered step past the maximum leg duration -> cutOff (max-duration)
+//   any answered step past the maximum leg duration -> cutOff (max-duration); a call already
+//           ending then (its goodbye or hang-up unanswered) -> hangingUp, reason unchanged
+//   goodbye, lockedOut, keptOut, cutOff: a prompt whose end never comes (its PlaybackFinished
+//           lost in an ARI reconnect) -> hung up after the IVR's prompt guard all the same
 //   cutOff: a prompt, we hang up; then closing leaves the room and closes the leg with that reason
 // Every leg closes with a reason (LegEndReason): ours when we ended it, otherwise the one the
 // HANGUP event brings (the caller hung up, or Asterisk did: RTP or session timeout).
 // Guessing limits (PinGuard, flows/pin-check.ts): calls answered and not yet in a room are capped
 // per dialled number and per caller (over the cap: refused busy before answer); each room's PIN
 // checks run one at a time in this process, so a lock set by one failure is seen by the next check.
-import { assign, enqueueActions, fromPromise, sendTo, setup } from 'xstate';
+import { and, assign, enqueueActions, fromPromise, sendTo, setup } from 'xstate';
 import type { Logger } from 'pino';
 import { Prompt, soundUri } from '../ivr/prompts.js';
 import { PIN_MAX_DIGITS, ROOM_MAX_DIGITS, type IvrTiming } from '../ivr/timing.js';
@@ -276,6 +279,7 @@ export function createCallMachine(deps: CallDeps) {
     delays: {
       // From the answer: a call resumed after a restart has only what is left of its limit.
       maxLeg: ({ context }) => (context.answeredAt === null ? limits.maxLegMs : Math.max(0, limits.maxLegMs - Math.max(0, clock.now() - context.answeredAt))),
+      promptGuard: () => timing.promptGuardMs,
       stopPromptGuard: STOP_PROMPT_GUARD_MS,
       pinPause: ({ context }) => context.pauseMs,
       stopEndGuard: STOP_END_GUARD_MS,
@@ -285,8 +289,9 @@ export function createCallMachine(deps: CallDeps) {
       roomAttemptsLeft: ({ context }) => context.roomAttempts < timing.maxAttempts,
       pinAttemptsLeft: ({ context }) => context.pinAttempts < timing.maxAttempts,
       ivrFull: ({ context }) => !unauthenticated.hasRoom(context.dialled, context.callerNumber),
-      // Answered, still connected, nobody has decided to end it yet, and the limit is on.
-      maxLegApplies: ({ context }) => limits.maxLegMs > 0 && context.answeredAt !== null && context.endedAt === null && context.endReason === null,
+      // Answered, still connected, and the limit is on.
+      maxLegApplies: ({ context }) => limits.maxLegMs > 0 && context.answeredAt !== null && context.endedAt === null,
+      endDecided: ({ context }) => context.endReason !== null,
     },
     actions: {
       bufferDigit: assign(({ context, event }) => (event.type === 'DTMF' ? { pending: context.pending + event.digit } : {})),
@@ -333,6 +338,9 @@ export function createCallMachine(deps: CallDeps) {
       hangUpAnyway: ({ context }) => {
         channel.hangup(context.channelId).catch((err: unknown) => log.debug({ err, channelId: context.channelId }, 'hang-up failed: channel gone'));
       },
+      // A goodbye whose PlaybackFinished never came (lost in an ARI reconnect), or whose hang-up
+      // went unanswered: the call must not wait for ever.
+      promptUnheard: ({ context }) => log.warn({ channelId: context.channelId, reason: context.endReason, afterMs: timing.promptGuardMs }, 'call still up a prompt guard after its goodbye began: hanging up'),
     },
   }).createMachine({
     id: 'call',
@@ -367,7 +375,12 @@ export function createCallMachine(deps: CallDeps) {
       SHUTDOWN: { target: '.stopping' },
     },
     after: {
-      maxLeg: { guard: 'maxLegApplies', target: '.cutOff', actions: { type: 'endFor', params: { reason: 'max-duration' } } },
+      // A call already ending (its goodbye stuck, its hang-up unanswered) is still ended by the
+      // limit: hung up, and its leg closed with the reason decided first.
+      maxLeg: [
+        { guard: and(['maxLegApplies', 'endDecided']), target: '.hangingUp', actions: 'hangUpAnyway' },
+        { guard: 'maxLegApplies', target: '.cutOff', actions: { type: 'endFor', params: { reason: 'max-duration' } } },
+      ],
     },
     states: {
       // A new call is routed; a resumed one goes straight back to its step.
@@ -536,6 +549,7 @@ export function createCallMachine(deps: CallDeps) {
           onError: { actions: ({ context }) => void channel.hangup(context.channelId, 'refused').catch(() => undefined) },
         },
         on: { DTMF: {}, SHUTDOWN: {} },
+        after: { promptGuard: { actions: ['promptUnheard', 'hangUpAnyway'] } },
       },
       roomFailed: {
         entry: [assign({ roomAttempts: ({ context }) => context.roomAttempts + 1, outcome: 'failed-room' }), 'noteIvrFailure', ({ context }) => observer.roomNumberFailed(context.lastFailure ?? 'no-input')],
@@ -647,6 +661,7 @@ export function createCallMachine(deps: CallDeps) {
           onError: { actions: ({ context }) => void channel.hangup(context.channelId, 'refused').catch(() => undefined) },
         },
         on: { DTMF: {}, SHUTDOWN: {} },
+        after: { promptGuard: { actions: ['promptUnheard', 'hangUpAnyway'] } },
       },
       inRoom: {
         // Into the room first (every millisecond is heard), then the ledger learns the role.
@@ -686,6 +701,7 @@ export function createCallMachine(deps: CallDeps) {
           onError: { actions: ({ context }) => void channel.hangup(context.channelId, context.endReason ?? 'error').catch(() => undefined) },
         },
         on: { DTMF: {}, BRIDGE_ENTERED: {}, BRIDGE_LEFT: {} },
+        after: { promptGuard: { actions: ['promptUnheard', 'hangUpAnyway'] } },
       },
       // Resumed in the bridge Asterisk already had it in: the room machine knows it, the ledger has
       // its role. Its placement is watched from that bridge on, as in inRoom.
@@ -713,6 +729,7 @@ export function createCallMachine(deps: CallDeps) {
           onError: { actions: ({ context }) => void channel.hangup(context.channelId, 'goodbye').catch(() => undefined) },
         },
         on: { DTMF: {}, SHUTDOWN: {} },
+        after: { promptGuard: { actions: ['promptUnheard', 'hangUpAnyway'] } },
       },
       stopping: {
         entry: [
@@ -738,8 +755,16 @@ export function createCallMachine(deps: CallDeps) {
           },
         },
       },
+      // Past the maximum leg while already ending: hung up again; Asterisk's StasisEnd (HANGUP)
+      // brings the real end, and without it the leg closes now.
+      hangingUp: {
+        entry: ({ context }) => log.warn({ channelId: context.channelId, reason: context.endReason }, 'maximum leg duration passed while the call was ending: hanging up'),
+        on: { DTMF: {}, SHUTDOWN: {}, BRIDGE_ENTERED: {}, BRIDGE_LEFT: {} },
+        after: { stopEndGuard: { target: 'closing', actions: assign({ endedAt: () => clock.now() }) } },
+      },
       closing: {
-        entry: ['leaveRoom', 'giveIvrPlaceBack'],
+        // Ended from here on: the maximum leg limit no longer applies.
+        entry: [assign({ endedAt: ({ context }) => context.endedAt ?? clock.now() }), 'leaveRoom', 'giveIvrPlaceBack'],
         on: { HANGUP: {}, DTMF: {}, SHUTDOWN: {}, BRIDGE_ENTERED: {}, BRIDGE_LEFT: {} },
         invoke: {
           src: 'closeLeg',

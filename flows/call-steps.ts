@@ -25,10 +25,11 @@ export const STEP_OF_STATE: Readonly<Record<string, CallStepName>> = {
   beforeRoom: 'entry-steps',
   entering: 'entry-steps',
   inRoom: 'joining',
-  resumedInRoom: 'in-room',
+  resumedInRoom: 'joining',
   lockedOut: 'farewell',
   keptOut: 'farewell',
   cutOff: 'farewell',
+  hangingUp: 'farewell',
   goodbye: 'farewell',
   stopping: 'farewell',
   closing: 'closing',
@@ -42,7 +43,7 @@ export function noCalls(): CallStepCounts {
 /**
  * The step of one call: its machine's state, and in the room the placement watch's state
  * (onHold: waiting for the moderator; live: in the conference; before either: joining). A call
- * resumed in its bridge after a restart has no watch and counts as in the room.
+ * resumed after a restart has a watch too, started in the bridge Asterisk has it in.
  */
 export function callStep(value: StateValue, placement: StateValue | undefined): CallStepName {
   const top = typeof value === 'string' ? value : (Object.keys(value)[0] ?? '');

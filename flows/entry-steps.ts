@@ -92,6 +92,8 @@ export function createEntrySteps(deps: { channel: CallChannel; names: NameRecord
       notice: {
         always: { guard: 'consentRequired', target: 'asking' },
         invoke: { src: 'notice', input: ({ context }) => ({ channelId: context.channelId }), onDone: 'naming', onError: 'naming' },
+        // A notice whose end never comes (lost in an ARI reconnect) does not keep the caller out.
+        after: { promptGuard: 'naming' },
       },
       // The key that accepts lets the caller on; any other key, or none in time, keeps them out.
       asking: {

@@ -10,7 +10,13 @@ export interface RecordingControl {
   start(roomNumber: string, startedBy: string): Promise<boolean>;
   /** Stops it; false when the room was not recording. */
   stop(roomNumber: string, stoppedBy: string): Promise<boolean>;
+  /** Recording, or a start asked for and not yet run (joiners are told and asked to consent meanwhile). */
   isRecording(roomNumber: string): boolean;
+  /**
+   * A start was asked for and waits its turn in the room's queue: the room counts as recording
+   * from now; `start` settles it (undone if the recording does not start). Absent: not needed.
+   */
+  ask?(roomNumber: string): void;
 }
 
 /** For an app without a recorder: nothing ever records. */

@@ -356,6 +356,8 @@ export const roomMachine = withPorts
         // Their leaving reaches an idle room: their names go now.
         for (const effect of everyone.flatMap((id) => refusedEffects(context.announcements, context.names[id]))) enqueue({ type: 'perform', params: effect });
         enqueue.assign({ live: [], waiting: [], names: {}, musicOn: false });
+        // They are members no more (their LEAVE finds an idle room): whoever follows the room hears it now.
+        for (const id of everyone) enqueue.emit({ type: 'left', channelId: id });
       }),
       backToHold: enqueueActions(({ context, enqueue }) => {
         const live = context.live;

@@ -224,7 +224,7 @@ export class RoomRegistry implements RoomMembership {
     if (existing !== undefined) return existing;
     // Effects are looked up by room number: an entry is only replaced after its actor stopped.
     const input = { room, aloneMs: this.options.aloneMs ?? 0, ...(restore === undefined ? {} : { restore }), ...(controls === undefined ? {} : { controls }) };
-    const machine = createRoomMachine((effect) => this.enqueue(room.number, effect));
+    const machine = createRoomMachine((effect) => this.enqueue(room.number, this.recordDecided(room.number, effect)));
     const actor = createActor(machine, { input, ...(this.options.timers === undefined ? {} : { clock: this.options.timers }) });
     const active: ActiveRoom = { actor, pending: [], tail: Promise.resolve(), running: false, batch: null };
     this.rooms.set(room.number, active);
@@ -345,6 +345,19 @@ export class RoomRegistry implements RoomMembership {
       case 'forgetName':
         return this.options.announcer?.forgetName(effect.name) ?? Promise.resolve();
     }
+  }
+
+  /**
+   * A recording's start or stop is decided when asked, not when the queue reaches it: the room
+   * counts as recording from then on, so a caller entering meanwhile hears the notice (and is
+   * asked to consent) rather than being recorded unasked.
+   */
+  private recordDecided(room: string, effect: RoomEffect): RoomEffect {
+    if (effect.op !== 'record') return effect;
+    const recording = this.options.recording ?? noRecording;
+    const on = effect.on === 'toggle' ? !recording.isRecording(room) : effect.on;
+    if (on) recording.ask?.(room);
+    return { ...effect, on };
   }
 
   private async record(room: string, on: boolean | 'toggle', by: string): Promise<void> {

@@ -74,5 +74,7 @@ describe('the ARI websocket cut for 60 s while callers hang up @asterisk', funct
     await bridge.waitForNothingLeft();
     const all = await bridge.db.ledger.legsFor(room.accountId);
     expect(all.every((l) => l.endedAt !== null)).to.equal(true);
+    // The calls the resync ended (their StasisEnd lost in the cut) left nothing behind either.
+    expect(bridge.app.channelMemory.kept, 'entries kept for channels of calls that are over').to.equal(0);
   });
 });

@@ -161,6 +161,23 @@ describe('call machine (fake ARI, fake database)', () => {
     expect(t.joins).to.have.length(0);
   });
 
+  it('a goodbye prompt whose end never comes (PlaybackFinished lost in a reconnect): hung up after the prompt guard', async () => {
+    const t = setup();
+    await dialIn(t);
+    for (const room of ['12345678#', '11331133#', '87654321#']) {
+      await t.press(room);
+      if (room !== '87654321#') await t.hear();
+    }
+    expect(t.channel.plays(CH).at(-1)).to.equal('sound:conf-invalid,sound:vm-goodbye');
+    await t.advance(DEFAULT_IVR_TIMING.promptGuardMs - 10);
+    expect(t.channel.ops.filter((o) => o.startsWith(`hangup ${CH}`))).to.deep.equal([]);
+    await t.advance(10);
+    expect(t.channel.ops.at(-1)).to.equal(`hangup ${CH}`);
+    t.router.callEnded(CH, t.now());
+    await flush();
+    expect(t.ledger.closed).to.deep.equal([{ channelId: CH, endedAt: t.now(), reason: 'goodbye' }]);
+  });
+
   it('a room of another account than the number holder is as invalid as an unknown one', async () => {
     const t = setup();
     t.directory.rooms.set('22222226', roomInfo({ id: 2, number: '22222226', accountId: 99 }));

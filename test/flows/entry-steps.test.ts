@@ -99,6 +99,16 @@ describe('entry steps: recording notice, consent, name (fake ARI)', () => {
     expect(t.joins).to.deep.equal([{ channelId: CH, role: 'participant', name: undefined }]);
   });
 
+  it('a recording notice whose end never comes (lost in an ARI reconnect): the caller enters after the prompt guard', async () => {
+    const t = setup({}, true);
+    await t.dialInWithPin('1111');
+    expect(t.channel.plays(CH)).to.deep.include('sound:conf-now-recording');
+    await t.advance(DEFAULT_IVR_TIMING.promptGuardMs - 10);
+    expect(t.joins).to.deep.equal([]);
+    await t.advance(10);
+    expect(t.joins).to.deep.equal([{ channelId: CH, role: 'participant', name: undefined }]);
+  });
+
   it('a room requiring consent: pressing 1 during the question lets the caller in', async () => {
     const t = setup({ recordingConsent: true }, true);
     await t.dialInWithPin('1111');

@@ -149,6 +149,32 @@ describe('limits and placement in the call machine (fakes, simulated clock)', ()
     expect(t.ledger.closed[0]).to.include({ reason: 'max-duration' });
   });
 
+  it('a call stuck ending (its goodbye and its hang-up never answered) is still ended by the maximum leg: hung up, the leg closed with its first reason', async () => {
+    const t = callSetup({ ...LIMITS, maxLegMs: 120_000 });
+    t.channel.hangup = async (channelId, reason) => {
+      t.channel.ops.push(`hangup ${channelId} ${reason ?? '-'}`);
+    };
+    t.router.callStarted({ channelId: CH, dialled: '18005550100', callerNumber: null });
+    await flush();
+    // Three wrong rooms: the goodbye; its prompt and every hang-up go unanswered (no StasisEnd).
+    for (const room of ['12345678#', '11331133#', '87654321#']) {
+      for (const k of room) t.router.digit(CH, k);
+      await flush();
+      t.channel.finishPrompts();
+      await flush();
+    }
+    const hangups = () => t.channel.ops.filter((o) => o.startsWith(`hangup ${CH}`));
+    expect(hangups()).to.deep.equal([`hangup ${CH} goodbye`]);
+    await t.advance(119_000);
+    const before = hangups().length;
+    expect(t.ledger.closed).to.deep.equal([]);
+    await t.advance(1_000);
+    expect(hangups().slice(before)).to.deep.equal([`hangup ${CH} -`]);
+    await t.advance(5_000);
+    expect(t.ledger.closed).to.have.length(1);
+    expect(t.ledger.closed[0]).to.include({ channelId: CH, reason: 'goodbye' });
+  });
+
   it('the caller hanging up during the limit prompt: the leg still closes with the limit as reason', async () => {
     const t = callSetup();
     await t.joinAs('1111');

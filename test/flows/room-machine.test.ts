@@ -80,6 +80,25 @@ describe('room machine and registry (fake bridges)', () => {
     expect(t.rooms.snapshot(R)).to.equal(null);
   });
 
+  it('the conference ended by the moderator leaving (setting end): watchers hear every caller it ended leave', async () => {
+    const t = registry('end');
+    const news: string[] = [];
+    t.rooms.watch(R, (n) => {
+      if (n.type === 'joined' || n.type === 'left') news.push(`${n.type} ${n.channelId}`);
+    });
+    t.mod('m');
+    t.part('p1');
+    t.part('p2');
+    t.leave('m');
+    await t.settle();
+    expect(news).to.deep.equal(['joined m', 'joined p1', 'joined p2', 'left m', 'left p1', 'left p2']);
+    // Their own hang-ups come after: nothing is told twice.
+    t.leave('p1');
+    t.leave('p2');
+    await t.settle();
+    expect(news.filter((n) => n.startsWith('left'))).to.have.length(3);
+  });
+
   it('when the last moderator leaves and the setting is continue: the conference goes on', async () => {
     const t = registry('continue');
     t.mod('m');

@@ -1,6 +1,6 @@
 // Fakes of the ports in flows/ports.ts: they record what the machines asked for, so machine
 // tests run in microseconds and assert on the same effects the ARI adapter would perform.
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import type {
   CallChannel,
   ConferenceBridges,
@@ -143,4 +143,16 @@ export function roomInfo(over: Partial<RoomInfo> = {}): RoomInfo {
 /** Lets queued promise callbacks run (machines await their injected effects). */
 export async function flush(): Promise<void> {
   for (let i = 0; i < 10; i++) await new Promise((r) => setImmediate(r));
+}
+
+/** A logger at `level` that keeps each line's message, to assert on what was logged. */
+export function messageLog(level: 'info' | 'warn'): { log: Logger; messages: string[] } {
+  const messages: string[] = [];
+  const log = pino({ level }, {
+    write: (line: string) => {
+      const parsed: unknown = JSON.parse(line);
+      if (typeof parsed === 'object' && parsed !== null && 'msg' in parsed) messages.push(String(parsed.msg));
+    },
+  });
+  return { log, messages };
 }
