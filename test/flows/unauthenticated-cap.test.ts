@@ -8,7 +8,8 @@ import { DEFAULT_IVR_TIMING } from '../../ivr/timing.js';
 import { FakeChannel, FakeDirectory, FakeLedger, flush, roomInfo, silentLog } from '../support/fakes.js';
 
 describe('cap on calls still in the IVR (fake ARI, fake database)', () => {
-  it('per calling number and per dialled number: over the cap refused busy before answer; a caller in the room frees its place', async () => {
+  /** A router on one toll-free number whose room is 11331134 (PINs 4826 / 1739); each call's outcome kept. */
+  function crowdRouter(guessing: PinGuessingLimits) {
     const channel = new FakeChannel();
     const directory = new FakeDirectory();
     const ledger = new FakeLedger();
@@ -23,11 +24,16 @@ describe('cap on calls still in the IVR (fake ARI, fake database)', () => {
         clock: { now: () => 1 },
         timing: DEFAULT_IVR_TIMING,
         log: silentLog,
-        guessing: { pauseMs: 0, maxPauseMs: 0, maxUnauthenticatedPerNumber: 3, maxUnauthenticatedPerCaller: 2 },
+        guessing,
       },
       { onFinished: (id, outcome) => outcomes.set(id, outcome) },
     );
     const start = (id: string, caller: string) => router.callStarted({ channelId: id, dialled: '18005550100', callerNumber: caller });
+    return { channel, ledger, outcomes, router, start };
+  }
+
+  it('per calling number and per dialled number: over the cap refused busy before answer; a caller in the room frees its place', async () => {
+    const { channel, ledger, outcomes, router, start } = crowdRouter({ pauseMs: 0, maxPauseMs: 0, maxUnauthenticatedPerNumber: 3, maxUnauthenticatedPerCaller: 2 });
     start('a1', '+1555A');
     start('a2', '+1555A');
     start('a3', '+1555A');
@@ -47,29 +53,6 @@ describe('cap on calls still in the IVR (fake ARI, fake database)', () => {
     expect(channel.ops).to.include('answer c2');
     expect(channel.ops.filter((o) => o.startsWith('play c2') || o.startsWith('reject c2'))).to.not.include('reject c2 busy');
   });
-
-  /** A router on one toll-free number whose room is 11331134 (PINs 4826 / 1739). */
-  function crowdRouter(guessing: PinGuessingLimits) {
-    const channel = new FakeChannel();
-    const directory = new FakeDirectory();
-    const ledger = new FakeLedger();
-    directory.routes.set('+18005550100', { numberId: 3, e164: '+18005550100', kind: 'toll_free', accountId: 7, subscriptionId: 9 });
-    directory.rooms.set('11331134', roomInfo({ number: '11331134' }));
-    directory.pins.set(1, { moderator: '4826', participant: '1739' });
-    const router = new CallRouter(
-      {
-        channel, directory, ledger,
-        rooms: { join: () => undefined, leave: () => undefined, replace: () => undefined, admitted: () => true },
-        clock: { now: () => 1 },
-        timing: DEFAULT_IVR_TIMING,
-        log: silentLog,
-        guessing,
-      },
-      {},
-    );
-    const start = (id: string, caller: string) => router.callStarted({ channelId: id, dialled: '18005550100', callerNumber: caller });
-    return { channel, router, start };
-  }
 
   it('a meeting\'s crowd on one number with the default caps: 120 callers at once all answered, none refused busy', async () => {
     const { channel, start } = crowdRouter(DEFAULT_PIN_GUESSING_LIMITS);
