@@ -57,6 +57,7 @@ import {
   type BridgeKind,
   type CallChannel,
   type CallLimits,
+  type CallOutcome,
   type CallMarks,
   type CallStep,
   type Clock,
@@ -144,7 +145,7 @@ export interface CallInput {
   resume?: CallResume;
 }
 
-export type CallOutcome = 'rejected' | 'refused' | 'busy' | 'joined' | 'failed-room' | 'failed-pin' | 'locked-out' | 'abandoned' | 'error';
+export type { CallOutcome } from './ports.js';
 
 export type CallEvent =
   | { type: 'DTMF'; digit: string }

@@ -4,6 +4,8 @@
 import type { RoomAnnouncements } from './announcements.js';
 
 export type Role = 'moderator' | 'participant';
+/** How a call ended, as the call machine reports it (its output; metrics count it). */
+export type CallOutcome = 'rejected' | 'refused' | 'busy' | 'joined' | 'failed-room' | 'failed-pin' | 'locked-out' | 'abandoned' | 'error';
 export type PinCheck = Role | 'invalid';
 export type ModeratorLeavePolicy = 'end' | 'continue' | 'wait';
 
