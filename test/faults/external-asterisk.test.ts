@@ -7,7 +7,7 @@ import { instancePaths, LocalAsterisk } from '../../asterisk/local-asterisk.js';
 import { celFileOf } from '../../app/bridge-app.js';
 import { loadConfig } from '../../config/config.js';
 import { startCall } from '../../sipp/caller.js';
-import { SpawnedBridge } from '../support/spawned-bridge.js';
+import { instanceEnv, SpawnedBridge } from '../support/spawned-bridge.js';
 import { waitFor } from '../support/wait.js';
 
 /** How long the app stays down after the caller hung up: well beyond the 1 s a leg may differ. */
@@ -15,16 +15,9 @@ const APP_AWAY_MS = 4_000;
 
 describe('an external Asterisk: legs of calls that ended while the app was down @asterisk', function () {
   this.timeout(180_000);
-  const e = process.env;
   const bridge = new SpawnedBridge({
     TOLLBRIDGE_MANAGE_ASTERISK: 'no',
-    TOLLBRIDGE_ASTERISK_INSTANCE: e.TOLLBRIDGE_EXT_INSTANCE ?? 'exttest',
-    TOLLBRIDGE_SIP_PORT: e.TOLLBRIDGE_EXT_SIP_PORT ?? '16360',
-    TOLLBRIDGE_ARI_PORT: e.TOLLBRIDGE_EXT_ARI_PORT ?? '18488',
-    TOLLBRIDGE_AMI_PORT: e.TOLLBRIDGE_EXT_AMI_PORT ?? '16338',
-    TOLLBRIDGE_RTP_START: e.TOLLBRIDGE_EXT_RTP_START ?? '42000',
-    TOLLBRIDGE_RTP_END: e.TOLLBRIDGE_EXT_RTP_END ?? '42999',
-    TOLLBRIDGE_ARI_APP: e.TOLLBRIDGE_EXT_ARI_APP ?? 'tollbridge-ext',
+    ...instanceEnv('EXT', { instance: 'exttest', sip: '16360', ari: '18488', ami: '16338', rtpStart: '42000', rtpEnd: '42999', app: 'tollbridge-ext' }),
   });
   // The operator's Asterisk: started by the test, never by the app.
   const asterisk = new LocalAsterisk(bridge.config.asterisk);

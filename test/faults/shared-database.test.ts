@@ -12,24 +12,17 @@ import { SYSTEM_NAME_TAKEN_EXIT } from '../../app/system-lease.js';
 import { repoRoot } from '../../config/paths.js';
 import type { LedgerEntry } from '../../db/index.js';
 import { startCall, type CallHandle, type CallResult } from '../../sipp/caller.js';
-import { processAlive, SpawnedBridge, type SpawnedRoom } from '../support/spawned-bridge.js';
+import { instanceEnv, processAlive, SpawnedBridge, type SpawnedRoom } from '../support/spawned-bridge.js';
 import { waitFor } from '../support/wait.js';
 
 describe('two bridge processes on one database @asterisk', function () {
   this.timeout(180_000);
   const first = new SpawnedBridge();
-  const e = process.env;
   const second = new SpawnedBridge({
     // One database, so one data key and PIN keys: the same secrets file.
     TOLLBRIDGE_DB: first.env.TOLLBRIDGE_DB,
     TOLLBRIDGE_SECRETS_FILE: first.config.secretsFile,
-    TOLLBRIDGE_ASTERISK_INSTANCE: e.TOLLBRIDGE_FAULT2_INSTANCE ?? 'faulttest2',
-    TOLLBRIDGE_SIP_PORT: e.TOLLBRIDGE_FAULT2_SIP_PORT ?? '16260',
-    TOLLBRIDGE_ARI_PORT: e.TOLLBRIDGE_FAULT2_ARI_PORT ?? '18388',
-    TOLLBRIDGE_AMI_PORT: e.TOLLBRIDGE_FAULT2_AMI_PORT ?? '16238',
-    TOLLBRIDGE_RTP_START: e.TOLLBRIDGE_FAULT2_RTP_START ?? '46000',
-    TOLLBRIDGE_RTP_END: e.TOLLBRIDGE_FAULT2_RTP_END ?? '46999',
-    TOLLBRIDGE_ARI_APP: e.TOLLBRIDGE_FAULT2_ARI_APP ?? 'tollbridge-fault2',
+    ...instanceEnv('FAULT2', { instance: 'faulttest2', sip: '16260', ari: '18388', ami: '16238', rtpStart: '46000', rtpEnd: '46999', app: 'tollbridge-fault2' }),
   });
   let roomA: SpawnedRoom;
   let roomB: SpawnedRoom;

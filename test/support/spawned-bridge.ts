@@ -26,6 +26,20 @@ export interface SpawnedRoom {
   participantPin: string;
 }
 
+/** An Asterisk instance's name, ports and app for a test, each movable by `TOLLBRIDGE_<prefix>_*`. */
+export function instanceEnv(prefix: string, d: { instance: string; sip: string; ari: string; ami: string; rtpStart: string; rtpEnd: string; app: string }): NodeJS.ProcessEnv {
+  const e = process.env;
+  return {
+    TOLLBRIDGE_ASTERISK_INSTANCE: e[`TOLLBRIDGE_${prefix}_INSTANCE`] ?? d.instance,
+    TOLLBRIDGE_SIP_PORT: e[`TOLLBRIDGE_${prefix}_SIP_PORT`] ?? d.sip,
+    TOLLBRIDGE_ARI_PORT: e[`TOLLBRIDGE_${prefix}_ARI_PORT`] ?? d.ari,
+    TOLLBRIDGE_AMI_PORT: e[`TOLLBRIDGE_${prefix}_AMI_PORT`] ?? d.ami,
+    TOLLBRIDGE_RTP_START: e[`TOLLBRIDGE_${prefix}_RTP_START`] ?? d.rtpStart,
+    TOLLBRIDGE_RTP_END: e[`TOLLBRIDGE_${prefix}_RTP_END`] ?? d.rtpEnd,
+    TOLLBRIDGE_ARI_APP: e[`TOLLBRIDGE_${prefix}_ARI_APP`] ?? d.app,
+  };
+}
+
 export function faultEnv(dir: string): NodeJS.ProcessEnv {
   const { TOLLBRIDGE_SMTP_URL: _smtp, TOLLBRIDGE_DB: _db, ...rest } = process.env;
   const e = process.env;
@@ -33,13 +47,7 @@ export function faultEnv(dir: string): NodeJS.ProcessEnv {
     ...rest,
     TOLLBRIDGE_DATA_DIR: dir,
     TOLLBRIDGE_DB: `sqlite:${path.join(dir, 'fault.sqlite')}`,
-    TOLLBRIDGE_ASTERISK_INSTANCE: e.TOLLBRIDGE_FAULT_INSTANCE ?? 'faulttest',
-    TOLLBRIDGE_SIP_PORT: e.TOLLBRIDGE_FAULT_SIP_PORT ?? '16160',
-    TOLLBRIDGE_ARI_PORT: e.TOLLBRIDGE_FAULT_ARI_PORT ?? '18288',
-    TOLLBRIDGE_AMI_PORT: e.TOLLBRIDGE_FAULT_AMI_PORT ?? '16138',
-    TOLLBRIDGE_RTP_START: e.TOLLBRIDGE_FAULT_RTP_START ?? '38000',
-    TOLLBRIDGE_RTP_END: e.TOLLBRIDGE_FAULT_RTP_END ?? '40999',
-    TOLLBRIDGE_ARI_APP: e.TOLLBRIDGE_FAULT_ARI_APP ?? 'tollbridge-fault',
+    ...instanceEnv('FAULT', { instance: 'faulttest', sip: '16160', ari: '18288', ami: '16138', rtpStart: '38000', rtpEnd: '40999', app: 'tollbridge-fault' }),
     TOLLBRIDGE_API_PORT: '0',
     TOLLBRIDGE_LOG_LEVEL: e.TOLLBRIDGE_TEST_LOG ?? 'info',
     // Many callers share SIPp's one caller id: no caps on calls still in the IVR here.
