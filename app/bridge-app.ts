@@ -77,7 +77,7 @@ export interface BridgeAppOptions {
 }
 
 /** Without a database for recordings: files only. */
-const UNLISTED_RECORDINGS: RecordingStore = { create: async () => 0, finish: async () => undefined };
+const UNLISTED_RECORDINGS: RecordingStore = { create: async () => 0, finish: async () => undefined, unfinished: async () => [] };
 
 export interface StopOptions {
   /** Overrides the app's drain limit for this stop (0: end the calls at once). */
@@ -249,7 +249,7 @@ export class BridgeApp {
     const callRecords: CallRecords = options.callRecords ?? new AsteriskCallRecords([new AmiCallRecords(ami, { hearsAri: () => ari.state.connected }), ...localCel]);
     const resyncDeps: ResyncDeps = {
       readAsterisk: () => readAsterisk(ari, cfg.ariApp, log), systemName: cfg.systemName, router, rooms, conference, subscriptions: ari.subscriptions, directory: options.directory, ledger: options.ledger,
-      legRecovery: options.legRecovery, callRecords, log,
+      legRecovery: options.legRecovery, callRecords, recordings: recording, log,
     };
     // Keys and talking of callers in a room come over AMI (bridge/in-room-events.ts says why).
     listenInRoom(ami, ari.subscriptions, { key: (channelId, digit) => router.digit(channelId, digit), talking: (channelId, talking) => rooms.talking(channelId, talking) }, log);

@@ -25,6 +25,8 @@ export interface ResyncDeps {
   ledger: UsageLedger;
   legRecovery: LegRecovery | undefined;
   callRecords: CallRecords;
+  /** Conference recordings running before the restart, followed again (app/conference-recorder.ts). */
+  recordings?: { resume(rebuiltRooms: ReadonlyMap<string, readonly string[]>): Promise<{ resumed: number; finished: number }> };
   log: Logger;
 }
 
@@ -35,6 +37,7 @@ export interface ResyncSummary {
   orphanLegs: number;
   rooms: number;
   approximateEnds: number;
+  recordingsResumed: number;
 }
 
 /**
@@ -68,6 +71,10 @@ export async function resync(deps: ResyncDeps, endsSeen: ReadonlyMap<string, num
     Promise.all(plan.orphanLegs.map(endOf)),
   ]);
 
+  // Rooms rebuilt, with who is in each one's conference (present in a recording running there).
+  const rebuilt = new Map(plan.rooms.filter((r) => roomInfos.has(r.room)).map((r) => [r.room, [...r.members.moderators, ...r.members.live]]));
+  const recordings = (await deps.recordings?.resume(rebuilt)) ?? { resumed: 0, finished: 0 };
+
   // From here on everything is synchronous: no event can slip between the rooms and their calls.
   for (const { room, members } of plan.rooms) {
     const info = roomInfos.get(room);
@@ -92,7 +99,7 @@ export async function resync(deps: ResyncDeps, endsSeen: ReadonlyMap<string, num
       deps.ledger.closeLeg(id, orphanEndedAt[i] as number).catch((err: unknown) => log.error({ err, channelId: id }, 'closing a leg whose channel is gone failed')),
     ),
   );
-  const summary = { resumed, fresh: plan.fresh.length, ended: plan.endedCalls.length, orphanLegs: plan.orphanLegs.length, rooms: plan.rooms.length, approximateEnds };
+  const summary = { resumed, fresh: plan.fresh.length, ended: plan.endedCalls.length, orphanLegs: plan.orphanLegs.length, rooms: plan.rooms.length, approximateEnds, recordingsResumed: recordings.resumed };
   log.info(summary, 'resynchronised with Asterisk');
   return summary;
 }

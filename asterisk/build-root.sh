@@ -45,6 +45,12 @@ install_languages() {
   done
 }
 
+# One build at a time: test runs in several checkouts call this script, and a second
+# debootstrap into the same partial root deletes the first one's work under it.
+mkdir -p "$(dirname "$ROOT")"
+exec 9>"$ROOT.lock"
+flock 9
+
 if [ -f "$STAMP" ] && grep -qx "$WANT" "$STAMP" && [ -x "$ROOT/usr/sbin/asterisk" ]; then
   install_languages "$ROOT"
   echo "build-root: reusing $ROOT ($(grep '^asterisk=' "$STAMP" || true))"
@@ -77,15 +83,36 @@ if [ -e "$ROOT" ]; then
 fi
 mkdir -p "$(dirname "$ROOT")"
 TMP="$ROOT.partial"
-rm -rf --one-file-system "$TMP"
+# A failed debootstrap can leave /proc mounted inside the partial root: unmount before deleting.
+clear_partial() {
+  local m
+  for m in $(awk -v t="$TMP/" 'index($2, t) == 1 {print $2}' /proc/mounts | sort -r); do
+    umount "$m" 2>/dev/null || umount -l "$m"
+  done
+  rm -rf --one-file-system "$TMP"
+}
 
+# A download or signature check that fails now and then (a mirror being updated) passes when
+# run again: up to three whole attempts.
 echo "build-root: debootstrap sid into $TMP from $MIRROR (about a minute)"
 start=$(date +%s)
-debootstrap --variant=minbase --include="$PACKAGES" sid "$TMP" "$MIRROR" >"$TMP.log" 2>&1 || {
-  echo "build-root: debootstrap failed; last lines of $TMP.log:" >&2
-  tail -n 30 "$TMP.log" >&2
-  exit 1
-}
+for attempt in 1 2 3; do
+  clear_partial
+  if debootstrap --keep-debootstrap-dir --variant=minbase --include="$PACKAGES" sid "$TMP" "$MIRROR" >"$TMP.log" 2>&1; then
+    rm -rf "$TMP/debootstrap"
+    break
+  fi
+  echo "build-root: debootstrap attempt $attempt failed; last lines of $TMP.log:" >&2
+  tail -n 15 "$TMP.log" >&2
+  if [ -f "$TMP/debootstrap/debootstrap.log" ]; then
+    echo "build-root: dpkg's complaints (debootstrap.log):" >&2
+    grep -iE "error|fail|depends" "$TMP/debootstrap/debootstrap.log" | grep -v "URL:" | tail -n 15 >&2 || true
+  fi
+  if [ "$attempt" = 3 ]; then
+    clear_partial
+    exit 1
+  fi
+done
 
 # Asterisk drops capabilities when run as root; its state directories must be root's.
 for d in var/lib/asterisk var/spool/asterisk var/log/asterisk var/run/asterisk; do

@@ -29,7 +29,15 @@ export interface BridgeRecording {
   stop(name: string): Promise<void>;
   /** Moves the finished file out of Asterisk into `file`; its size in bytes. */
   takeFile(name: string, file: string): Promise<number>;
+  /**
+   * A recording started before a restart: 'live' when Asterisk still records it (from now on
+   * followed like one this process started: `ended`, `stop`), 'gone' when it is not live there.
+   */
+  adopt(name: string): Promise<'live' | 'gone'>;
 }
+
+/** Asterisk's states of a live recording that still records or will. */
+const RECORDING_STATES = new Set(['queued', 'recording', 'paused']);
 
 export class AriBridgeRecorder implements BridgeRecording {
   private readonly running = new Map<string, Promise<RecordingEnd>>();
@@ -42,15 +50,34 @@ export class AriBridgeRecorder implements BridgeRecording {
   ) {}
 
   async start(room: string, name: string): Promise<void> {
-    const ended = this.ends.expect(name, LONGEST_RECORDING_MS);
-    this.running.set(name, ended);
-    void ended.then(() => this.running.delete(name));
+    this.follow(name);
     try {
       await this.ari.client.bridges.record({ bridgeId: liveBridgeId(room), name, format: 'wav', ifExists: 'fail', terminateOn: 'none', beep: false });
     } catch (err) {
       this.ends.ended(name, 'failed');
       throw err;
     }
+  }
+
+  async adopt(name: string): Promise<'live' | 'gone'> {
+    // Followed before asking, so an end reported meanwhile is not missed.
+    this.follow(name);
+    const state = await this.ari.client.recordings.getLive({ recordingName: name }).then(
+      (live) => live.state,
+      (err: unknown) => {
+        this.log.debug({ err, name }, 'recording not live in Asterisk');
+        return 'gone';
+      },
+    );
+    if (RECORDING_STATES.has(state)) return 'live';
+    this.ends.ended(name, 'finished');
+    return 'gone';
+  }
+
+  private follow(name: string): void {
+    const ended = this.ends.expect(name, LONGEST_RECORDING_MS);
+    this.running.set(name, ended);
+    void ended.then(() => this.running.delete(name));
   }
 
   ended(name: string): Promise<RecordingEnd> {

@@ -20,6 +20,16 @@ export interface ConferenceRecording {
   present: Array<{ channelId: string; callerNumber: string | null; role: string | null }>;
 }
 
+/** A recording row without an end (RecordingsRepository.unfinished). */
+export interface UnfinishedRecording {
+  id: number;
+  roomNumber: string;
+  file: string;
+  startedAt: number;
+  /** Channel ids present so far. */
+  present: string[];
+}
+
 interface RecordingRow {
   id: number;
   room_id: number;
@@ -59,6 +69,19 @@ export class RecordingsRepository {
 
   async finish(id: number, end: { endedAt: number; stoppedBy: string; present: string[]; sizeBytes: number | null }): Promise<void> {
     await this.ctx.knex(TABLE).where({ id }).update({ ended_at: end.endedAt, stopped_by: end.stoppedBy.slice(0, 100), present: JSON.stringify(end.present), size_bytes: end.sizeBytes });
+  }
+
+  /**
+   * Recordings without an end, with their room's number: a restarted bridge resumes those still
+   * running in its Asterisk and finishes those that ended while it was away.
+   */
+  async unfinished(): Promise<UnfinishedRecording[]> {
+    const rows = await this.ctx.knex<RecordingRow>(`${TABLE} as r`)
+      .join('rooms as m', 'm.id', 'r.room_id')
+      .whereNull('r.ended_at')
+      .orderBy('r.id')
+      .select<Array<RecordingRow & { room_number: string }>>('r.*', 'm.number as room_number');
+    return rows.map((r) => ({ id: Number(r.id), roomNumber: r.room_number, file: r.file, startedAt: Number(r.started_at), present: channelIdsOf(r) }));
   }
 
   /** The account's recordings, newest first, paged by id. */

@@ -61,6 +61,14 @@ describe('db: room announcements and conference recordings', function () {
     expect(await db.recordings.get(accountId + 1000, first)).to.equal(null);
   });
 
+  it('unfinished: the recordings without an end, with their room number and who was present, for a restarted bridge', async () => {
+    const running = await db.recordings.create({ roomId, accountId, file: 'a.wav', startedAt: 1_000, startedBy: 'm1', present: ['c1', 'c2'] });
+    const done = await db.recordings.create({ roomId, accountId, file: 'b.wav', startedAt: 2_000, startedBy: 'm1', present: ['c1'] });
+    await db.recordings.finish(done, { endedAt: 3_000, stoppedBy: 'm1', present: ['c1'], sizeBytes: 10 });
+    const open = (await db.recordings.unfinished()).filter((r) => r.roomNumber === roomNumber);
+    expect(open).to.deep.equal([{ id: running, roomNumber, file: 'a.wav', startedAt: 1_000, present: ['c1', 'c2'] }]);
+  });
+
   it('retention finds the recordings started before the cutoff; removing one removes its row', async () => {
     const old = await db.recordings.create({ roomId, accountId, file: 'old.wav', startedAt: 1_000, startedBy: 'owner', present: [] });
     await db.recordings.create({ roomId, accountId, file: 'new.wav', startedAt: 5_000, startedBy: 'owner', present: [] });

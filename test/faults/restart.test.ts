@@ -46,10 +46,7 @@ describe('restarts and crashes with live calls @asterisk', function () {
   });
 
   after(async () => {
-    for (const h of handles) void h.hangUpNow().catch(() => undefined);
-    await bridge.stop();
-    bridge.killAsterisk();
-    if (process.env.TOLLBRIDGE_KEEP_FAULT_LOG !== undefined) console.log(bridge.log);
+    await bridge.tearDown(handles);
   });
 
   it('kill -9 of the app with 30 callers up and one in the IVR: nobody dropped, rooms and roles as before, the IVR step asked again, policy applied afterwards, legs match SIPp', async () => {

@@ -34,6 +34,9 @@ class HeldBridgeRecording implements BridgeRecording {
   async takeFile(): Promise<number> {
     return 0;
   }
+  async adopt(): Promise<'gone'> {
+    return 'gone';
+  }
   accept(): void {
     this.answer();
   }
@@ -55,7 +58,7 @@ function setup() {
     bridges: bridgeRecording,
     rooms: { snapshot: (room) => roomView.rooms?.snapshot(room) ?? null },
     directory,
-    store: { create: async () => 1, finish: async () => undefined },
+    store: { create: async () => 1, finish: async () => undefined, unfinished: async () => [] },
     announcer: { announce: async () => undefined, tell: async () => undefined, music: async () => undefined, forgetName: async () => undefined },
     dir: fs.mkdtempSync(path.join(os.tmpdir(), 'tollbridge-consent-test-')),
     log,

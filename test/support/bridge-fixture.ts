@@ -80,6 +80,8 @@ export class BridgeUnderTest {
       recording?: RecordingControl;
       /** GET /metrics's registry, wired as `tollbridge start` wires it. */
       metrics?: BridgeMetrics;
+      /** While it says true, the caller path's database reads fail as with the database down. */
+      databaseDown?: () => boolean;
     } = {},
   ): Promise<BridgeUnderTest> {
     const asterisk = options.asterisk?.running ?? (await sharedAsterisk());
@@ -97,10 +99,11 @@ export class BridgeUnderTest {
     options.metrics?.ledger.watchJournal(journal);
     const ports = databasePorts(db);
     await holdRoomsInMemory(db, log);
+    const down = options.databaseDown;
     const app = await BridgeApp.start({
       asterisk: config,
-      directory: ports.directory,
-      legRecovery: ports.legRecovery,
+      directory: down === undefined ? ports.directory : databaseDownWhile(down, ports.directory),
+      legRecovery: down === undefined ? ports.legRecovery : databaseDownWhile(down, ports.legRecovery),
       ledger: journal,
       log,
       timing,
@@ -215,4 +218,18 @@ export class BridgeUnderTest {
       throw new Error(`${err instanceof Error ? err.message : String(err)}; left: ${left}`);
     });
   }
+}
+
+/** `port` with every method failing, as with the database unreachable, while `down()` says so. */
+function databaseDownWhile<T extends object>(down: () => boolean, port: T): T {
+  return new Proxy(port, {
+    get(target, key, receiver) {
+      const value: unknown = Reflect.get(target, key, receiver);
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]): unknown => {
+        if (down()) return Promise.reject(new Error('connect ECONNREFUSED (the test took the database down)'));
+        return Reflect.apply(value, target, args);
+      };
+    },
+  });
 }

@@ -189,6 +189,14 @@ export class SpawnedBridge {
   }
 
   /** Last resort after a test: no Asterisk of this instance left running. */
+  /** A fault file's end: its calls hung up, the app stopped, its Asterisk killed, the log shown on TOLLBRIDGE_KEEP_FAULT_LOG. */
+  async tearDown(calls: Array<{ hangUpNow(): Promise<unknown> }>): Promise<void> {
+    for (const c of calls) void c.hangUpNow().catch(() => undefined);
+    await this.stop();
+    this.killAsterisk();
+    if (process.env.TOLLBRIDGE_KEEP_FAULT_LOG !== undefined) console.log(this.log);
+  }
+
   killAsterisk(): void {
     const pid = this.asteriskPid();
     if (pid !== null && processAlive(pid)) process.kill(pid, 'SIGKILL');
