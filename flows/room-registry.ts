@@ -13,7 +13,8 @@ import type { JoinDetails, RoomMembership } from './call-machine.js';
 import type { BridgeKind, ConferenceBridges, Role, RoomAnnouncer, RoomControlsState, RoomInfo, RoomMarks } from './ports.js';
 import { noRecording, type RecordingControl } from './recording-control.js';
 import { NO_MEMBER_CHANNELS, type LiveRoom, type MemberChannels, type RoomControl, type RoomNews } from './room-controls.js';
-import { createRoomMachine, isMember, type RoomEffect, type RoomMembers } from './room-machine.js';
+import { isMember, type RoomEffect, type RoomMembers } from './room-context.js';
+import { createRoomMachine } from './room-machine.js';
 
 type RoomActor = Actor<ReturnType<typeof createRoomMachine>>;
 type TimerClock = NonNullable<ActorOptions<AnyActorLogic>['clock']>;
