@@ -222,7 +222,7 @@ export function machineDoc(entry: MachineEntry, docs: ReadonlyMap<string, string
     '',
     entry.about,
     '',
-    `Machine \`${entry.machine.id}\`, defined in [${entry.source}](../${entry.source}). Arrows are the transitions that change state, labelled \`EVENT [guard]\`; \`[else]\` is taken when the guards before it fail; \`done(x)\` / \`error(x)\` are the invoked actor \`x\` finishing or failing; \`after(d)\` is a timer. \`(any state)\` stands for transitions the machine takes from whatever state it is in.`,
+    `Machine \`${entry.machine.id}\`, defined in [${entry.source}](../${entry.source}). Arrows are the transitions that change state, labelled \`EVENT [guard]\`; an arrow with a guard alone is taken as soon as it holds (xstate's \`always\`); \`[else]\` is taken when the guards before it fail; \`done(x)\` / \`error(x)\` are the invoked actor \`x\` finishing or failing; \`after(d)\` is a timer. \`(any state)\` stands for transitions the machine takes from whatever state it is in.`,
     '',
     '```mermaid',
     mermaidOf(entry.machine),
