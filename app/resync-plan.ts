@@ -17,7 +17,7 @@
 import type { AsteriskSnapshot, ChannelView } from '../bridge/ari-snapshot.js';
 import type { CallStart } from '../flows/call-router.js';
 import type { OpenLeg, Role } from '../flows/ports.js';
-import type { RoomMembers } from '../flows/room-machine.js';
+import type { RoomMembers } from '../flows/room-context.js';
 
 /** A call to resume; rooms are named by number (resync.ts looks them up). */
 export type PlannedResume = { accountId: number; answeredAt: number } & (

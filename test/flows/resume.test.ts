@@ -13,7 +13,7 @@ import type { CallResume } from '../../flows/call-machine.js';
 import { CallRouter } from '../../flows/call-router.js';
 import type { CallLimits, CallMark, OpenLeg, Role, RoomControlsState, RoomInfo } from '../../flows/ports.js';
 import { OWNER } from '../../flows/room-controls.js';
-import type { RoomMembers } from '../../flows/room-machine.js';
+import type { RoomMembers } from '../../flows/room-context.js';
 import { RoomRegistry } from '../../flows/room-registry.js';
 import { DEFAULT_IVR_TIMING } from '../../ivr/timing.js';
 import { FakeBridges, FakeChannel, FakeDirectory, FakeLedger, flush, roomInfo, silentLog } from '../support/fakes.js';

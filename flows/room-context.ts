@@ -1,0 +1,111 @@
+// What one room holds (room-machine.ts): its input, context, events and the effects it asks
+// for, and the pure reads on them that its guards and actions share.
+import type { AloneReport, AloneWatchEvent } from './alone-watch.js';
+import type { RoomAnnouncements } from './announcements.js';
+import type { LegEndReason, ModeratorLeavePolicy, Role, RoomControlsState, RoomInfo } from './ports.js';
+import type { ControlSource, KeyPress, RoomControl, TalkingReport } from './room-controls.js';
+import { announcementsOf, type AnnouncementEffect } from './room-announcements.js';
+
+export type RoomEffect =
+  | { op: 'admitLive'; channelIds: string[] }
+  | { op: 'hold'; channelIds: string[]; prompt: string | null }
+  | { op: 'dismiss'; channelIds: string[]; prompt: string; reason: LegEndReason }
+  | { op: 'release' }
+  | { op: 'mute'; channelIds: string[]; muted: boolean }
+  | { op: 'tell'; channelIds: string[]; media: string[] }
+  | { op: 'record'; on: boolean | 'toggle'; by: ControlSource }
+  | AnnouncementEffect;
+
+export type RoomEvent =
+  /**
+   * `at`: when the caller came in (epoch ms, the live view's "joined at"); `name`: the caller's
+   * recorded name (an Asterisk stored recording), now the room's to announce and delete.
+   */
+  | { type: 'JOIN'; channelId: string; role: Role; room: RoomInfo; callerNumber: string | null; at: number; name?: string }
+  | { type: 'LEAVE'; channelId: string }
+  | { type: 'REPLACE'; channelId: string }
+  | AloneWatchEvent
+  | AloneReport
+  | KeyPress
+  | TalkingReport
+  | RoomControl;
+
+/** Who Asterisk has in the room's bridges, for a room rebuilt after a restart or reconnect. */
+export interface RoomMembers {
+  moderators: string[];
+  live: string[];
+  waiting: string[];
+}
+
+export interface RoomContext {
+  roomNumber: string;
+  policy: ModeratorLeavePolicy;
+  locked: boolean;
+  maxParticipants: number;
+  moderators: string[];
+  /** Participants in the mixing bridge. */
+  live: string[];
+  /** Participants in the holding bridge. */
+  waiting: string[];
+  aloneMs: number;
+  /** Every member, in the order they joined ("remove the last participant" takes from the end). */
+  joined: string[];
+  /** What the live view shows of each member beyond where they are. */
+  details: Record<string, { callerNumber: string | null; joinedAt: number | null }>;
+  /** Members who muted themselves (or were muted one by one by a moderator or the owner). */
+  selfMuted: string[];
+  /** Everyone but moderators is muted (key 4 / the API), newcomers too. */
+  mutedAll: boolean;
+  /** Locked during the call (key 2 / the API): refuses participants until unlocked or empty. */
+  lockedNow: boolean;
+  talking: string[];
+  language: string;
+  announcements: RoomAnnouncements;
+  /** Recorded names of callers in the room, by channel id (room-announcements.ts). */
+  names: Record<string, string>;
+  /** Music on hold is playing in the live bridge (a caller alone there). */
+  musicOn: boolean;
+}
+
+export interface RoomInput {
+  room: RoomInfo;
+  restore?: RoomMembers;
+  /** A restored room's lock and mute-all, as last marked before the restart. */
+  controls?: RoomControlsState;
+  /** TOLLBRIDGE_MAX_ALONE_S in ms (0 or absent: no limit). */
+  aloneMs?: number;
+}
+
+export const without = (list: string[], id: string) => list.filter((x) => x !== id);
+export const headcount = (c: RoomContext) => c.moderators.length + c.live.length + c.waiting.length;
+export const members = (c: RoomContext) => [...c.moderators, ...c.live, ...c.waiting];
+export const isMember = (c: Pick<RoomContext, 'moderators' | 'live' | 'waiting'>, id: string) => c.moderators.includes(id) || c.live.includes(id) || c.waiting.includes(id);
+/** Whether a member's audio is kept out of the room, by these settings. */
+export const mutedIn = (c: Pick<RoomContext, 'moderators' | 'selfMuted' | 'mutedAll'>, id: string) =>
+  c.selfMuted.includes(id) || (c.mutedAll && !c.moderators.includes(id));
+export const toggled = (value: boolean | 'toggle', current: boolean) => (value === 'toggle' ? !current : value);
+
+/** A new room, or one rebuilt from who Asterisk has in its bridges (`input.restore`). */
+export function initialRoomContext(input: RoomInput): RoomContext {
+  return {
+    roomNumber: input.room.number,
+    policy: input.room.onModeratorLeave,
+    locked: input.room.locked,
+    maxParticipants: input.room.maxParticipants,
+    moderators: input.restore?.moderators ?? [],
+    live: input.restore?.live ?? [],
+    waiting: input.restore?.waiting ?? [],
+    aloneMs: input.aloneMs ?? 0,
+    joined: input.restore === undefined ? [] : [...input.restore.moderators, ...input.restore.live, ...input.restore.waiting],
+    details: {},
+    selfMuted: [],
+    mutedAll: input.controls?.mutedAll ?? false,
+    lockedNow: input.controls?.lockedNow ?? false,
+    talking: [],
+    language: input.room.language,
+    announcements: announcementsOf(input.room.announcements),
+    names: {},
+    // A room rebuilt after a restart: a lone caller in its conference had music (Asterisk kept it playing).
+    musicOn: announcementsOf(input.room.announcements).aloneMusic && (input.restore?.moderators.length ?? 0) + (input.restore?.live.length ?? 0) === 1,
+  };
+}

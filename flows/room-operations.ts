@@ -1,0 +1,73 @@
+// What each effect a room machine asks for does, on the ports: bridge moves and dismissals
+// (ConferenceBridges), mutes and prompts for members (MemberChannels), recordings
+// (RecordingControl) and the room's announcements (RoomAnnouncer). The order they run in is
+// room-queue.ts's business.
+import type { Logger } from 'pino';
+import type { ConferenceBridges, RoomAnnouncer } from './ports.js';
+import { noRecording, type RecordingControl } from './recording-control.js';
+import { NO_MEMBER_CHANNELS, type MemberChannels } from './room-controls.js';
+import type { RoomEffect } from './room-context.js';
+
+export interface RoomOperationPorts {
+  /** Mute and prompts for callers in a room (in-call controls); default: none. */
+  members?: MemberChannels;
+  /** Starts and stops a room's recording (key 6, the API); default noRecording. */
+  recording?: RecordingControl;
+  /** Plays the rooms' tones, names, counts and music; absent: they are not played. */
+  announcer?: RoomAnnouncer;
+}
+
+export class RoomOperations {
+  constructor(
+    private readonly bridges: ConferenceBridges,
+    private readonly log: Logger,
+    private readonly ports: RoomOperationPorts = {},
+  ) {}
+
+  apply(room: string, effect: RoomEffect): Promise<void> {
+    switch (effect.op) {
+      case 'admitLive':
+        return this.bridges.admitLive(room, effect.channelIds);
+      case 'hold':
+        return this.bridges.hold(room, effect.channelIds, effect.prompt);
+      case 'dismiss':
+        return this.bridges.dismiss(effect.channelIds, effect.prompt, effect.reason);
+      case 'release':
+        return this.bridges.release(room);
+      case 'mute':
+        return (this.ports.members ?? NO_MEMBER_CHANNELS).mute(effect.channelIds, effect.muted);
+      case 'tell':
+        return (this.ports.members ?? NO_MEMBER_CHANNELS).tell(effect.channelIds, effect.media);
+      case 'record':
+        return this.record(room, effect.on, effect.by);
+      case 'announce':
+        return this.ports.announcer?.announce(room, effect.sounds, effect.language) ?? Promise.resolve();
+      case 'greet':
+        return this.ports.announcer?.tell(effect.channelId, effect.sounds) ?? Promise.resolve();
+      case 'music':
+        return this.ports.announcer?.music(room, effect.on) ?? Promise.resolve();
+      case 'forgetName':
+        return this.ports.announcer?.forgetName(effect.name) ?? Promise.resolve();
+    }
+  }
+
+  /**
+   * A recording's start or stop is decided when asked, not when the queue reaches it: the room
+   * counts as recording from then on, so a caller entering meanwhile hears the notice (and is
+   * asked to consent) rather than being recorded unasked.
+   */
+  decided(room: string, effect: RoomEffect): RoomEffect {
+    if (effect.op !== 'record') return effect;
+    const recording = this.ports.recording ?? noRecording;
+    const on = effect.on === 'toggle' ? !recording.isRecording(room) : effect.on;
+    if (on) recording.ask?.(room);
+    return { ...effect, on };
+  }
+
+  private async record(room: string, on: boolean | 'toggle', by: string): Promise<void> {
+    const recording = this.ports.recording ?? noRecording;
+    const start = on === 'toggle' ? !recording.isRecording(room) : on;
+    const changed = start ? await recording.start(room, by) : await recording.stop(room, by);
+    this.log.info({ room, recording: start, changed, by }, start ? 'recording asked to start' : 'recording asked to stop');
+  }
+}
