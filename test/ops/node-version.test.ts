@@ -3,7 +3,10 @@ import { expect } from 'chai';
 import { repoFile, satisfies } from './ops-files.js';
 
 describe('Node.js version', () => {
-  const engines = (JSON.parse(repoFile('package.json')) as { engines: { node: string } }).engines.node;
+  let engines = '';
+  before(() => {
+    engines = (JSON.parse(repoFile('package.json')) as { engines: { node: string } }).engines.node;
+  });
 
   it('engines excludes Node 20 before 20.19 and anything newer than the lines tested', () => {
     expect(satisfies(engines, '20.18.0')).to.equal(false);
