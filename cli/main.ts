@@ -1,5 +1,7 @@
 #!/usr/bin/env node
 // tollbridge's command line: `tollbridge COMMAND [SUBCOMMAND] [ARGS] [--json]`.
+import fs from 'node:fs';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { changesState, recordCliAction } from './audit.js';
 import { commands } from './commands.js';
@@ -10,6 +12,7 @@ import { SYSTEM_NAME_TAKEN_EXIT, SystemNameTaken } from '../app/system-lease.js'
 import { DatabaseBusy } from '../db/errors.js';
 import { safeForTerminal } from './terminal-text.js';
 import { isSqliteBusy } from './sqlite-busy.js';
+import { repoRoot } from '../config/paths.js';
 
 const GLOBAL_OPTIONS = {
   json: { type: 'boolean' },
@@ -39,7 +42,15 @@ function overview(): string {
     '  --json      print one JSON document on stdout',
     '  --db URL    database (sqlite:FILE or postgres://...); default TOLLBRIDGE_DB or ./data/tollbridge.sqlite',
     '  -h, --help  this text; `tollbridge COMMAND --help` explains one command',
+    '  -v, --version  the version of tollbridge (package.json)',
   ].join('\n');
+}
+
+/** package.json's version: what an operator reports and compares after an upgrade. */
+function version(): string {
+  const pkg: unknown = JSON.parse(fs.readFileSync(path.join(repoRoot(), 'package.json'), 'utf8'));
+  const value = typeof pkg === 'object' && pkg !== null && 'version' in pkg ? pkg.version : undefined;
+  return typeof value === 'string' ? value : 'unknown';
 }
 
 function commandHelp(c: Command): string {
@@ -47,6 +58,10 @@ function commandHelp(c: Command): string {
 }
 
 export async function main(argv: string[]): Promise<number> {
+  if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-v')) {
+    process.stdout.write(`${version()}\n`);
+    return 0;
+  }
   const found = findCommand(argv);
   if (found === null) {
     const asksHelp = argv.length === 0 || argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help';

@@ -162,6 +162,14 @@ describe('tollbridge CLI (spawned process)', function () {
     expect((await tb(['ledger', 'close', 'crashed-1'])).code).to.equal(64);
   });
 
+  it('--version and -v print package.json\'s version and nothing else, exit 0', async () => {
+    const pkg = JSON.parse(fs.readFileSync(path.join(repoRoot(), 'package.json'), 'utf8')) as { version: string };
+    for (const flag of ['--version', '-v']) {
+      const r = await tb([flag]);
+      expect([r.code, r.stdout, r.stderr], flag).to.deep.equal([0, `${pkg.version}\n`, '']);
+    }
+  });
+
   it('--help explains every command and every one of its options', async () => {
     const overview = await tb(['--help']);
     expect(overview.code).to.equal(0);
