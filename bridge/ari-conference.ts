@@ -1,28 +1,16 @@
 // ConferenceBridges over ARI. Each room has two bridges with ids derived from the room
-// number, so that after a restart the app finds them again in Asterisk:
-//   tollbridge-live-<room>  mixing bridge: the conference
-//   tollbridge-hold-<room>  holding bridge with music on hold: waiting for the moderator
+// number (room-bridge-ids.ts): the live mixing bridge and the holding bridge with music on hold.
 // Every move is checked: a refused move is retried for the channels still there, and a bridge
 // that vanished under the app is created again. Whether a
 // channel really arrived is Asterisk's ChannelEnteredBridge to say (the call machine waits
 // for it, flows/placement-watch.ts), not the resolved request.
 import type { Logger } from 'pino';
-import type { AriClientSource } from './ari-session.js';
-import type { BridgeKind, ConferenceBridges, LegEndReason } from '../flows/ports.js';
+import type { AriClientSource } from './ari-client-source.js';
+import type { ConferenceBridges, LegEndReason } from '../flows/ports.js';
 import type { AriChannels } from './ari-channels.js';
 import type { ChannelSubscriptions } from './channel-subscriptions.js';
 import { finishedOrAfter } from './playbacks.js';
-
-export const liveBridgeId = (room: string) => `tollbridge-live-${room}`;
-export const holdBridgeId = (room: string) => `tollbridge-hold-${room}`;
-
-const ROOM_BRIDGE_ID = /^tollbridge-(live|hold)-(.+)$/;
-
-/** The room and kind of one of tollbridge's room bridges; null for any other bridge. */
-export function parseRoomBridgeId(bridgeId: string): { room: string; bridge: BridgeKind } | null {
-  const m = ROOM_BRIDGE_ID.exec(bridgeId);
-  return m === null ? null : { bridge: m[1] as BridgeKind, room: m[2] as string };
-}
+import { holdBridgeId, liveBridgeId } from './room-bridge-ids.js';
 
 /** A prompt that never reports its end must not hold up the room for ever. */
 const DISMISS_PROMPT_GUARD_MS = 10_000;

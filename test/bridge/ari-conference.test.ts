@@ -4,7 +4,8 @@
 import { expect } from 'chai';
 import type { Client } from 'ari-client';
 import { ChannelSubscriptions } from '../../bridge/channel-subscriptions.js';
-import { AriConference, liveBridgeId, parseRoomBridgeId } from '../../bridge/ari-conference.js';
+import { AriConference } from '../../bridge/ari-conference.js';
+import { liveBridgeId, parseRoomBridgeId } from '../../bridge/room-bridge-ids.js';
 import type { AriChannels } from '../../bridge/ari-channels.js';
 import type { AriCallRequests } from '../../bridge/ari-rest.js';
 import { silentLog } from '../support/fakes.js';

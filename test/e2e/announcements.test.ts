@@ -16,7 +16,7 @@ import { promisify } from 'node:util';
 import { pino } from 'pino';
 import { startApi, type ApiServer } from '../../api/server.js';
 import { createMailer } from '../../app/mailer.js';
-import { liveBridgeId } from '../../bridge/ari-conference.js';
+import { liveBridgeId } from '../../bridge/room-bridge-ids.js';
 import { connectAri } from '../../bridge/ari-session.js';
 import type { RoomAnnouncements } from '../../flows/announcements.js';
 import { startCall, type CallHandle, type Step } from '../../sipp/caller.js';

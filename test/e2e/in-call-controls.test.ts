@@ -14,7 +14,7 @@ import { promisify } from 'node:util';
 import { pino } from 'pino';
 import { startApi, type ApiServer } from '../../api/server.js';
 import { createMailer } from '../../app/mailer.js';
-import { liveBridgeId } from '../../bridge/ari-conference.js';
+import { liveBridgeId } from '../../bridge/room-bridge-ids.js';
 import { connectAri } from '../../bridge/ari-session.js';
 import type { RecordingControl } from '../../flows/recording-control.js';
 import type { LiveRoom } from '../../flows/room-controls.js';
