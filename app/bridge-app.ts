@@ -253,7 +253,7 @@ export class BridgeApp {
     };
     // Keys and talking of callers in a room come over AMI (bridge/in-room-events.ts says why).
     listenInRoom(ami, ari.subscriptions, { key: (channelId, digit) => router.digit(channelId, digit), talking: (channelId, talking) => rooms.talking(channelId, talking) }, log);
-    const gate = new EventGate((event) => deliver({ router, rooms, channels, hangupRequests, subscriptions: ari.subscriptions, log, recording }, event), { log });
+    const gate = new EventGate((event) => deliver({ router, rooms, channels, conference, hangupRequests, subscriptions: ari.subscriptions, log, recording }, event), { log });
     const app = new BridgeApp(router, rooms, ari, gate, resyncDeps, ownAsterisk, ami, callRecords, log, options.drainMs ?? DEFAULT_DRAIN_MS, recording, channelMemory);
     options.metrics?.watch({
       callSteps: () => router.steps(), liveRooms: () => rooms.activeRooms,
@@ -371,10 +371,13 @@ export class BridgeApp {
 
 /** One ARI event, as the machines take it. */
 function deliver(
-  to: { router: CallRouter; rooms: RoomRegistry; channels: AriChannels; hangupRequests: HangupRequests; subscriptions: ChannelSubscriptions; log: Logger; recording: ConferenceRecorder },
+  to: {
+    router: CallRouter; rooms: RoomRegistry; channels: AriChannels; conference: AriConference; hangupRequests: HangupRequests;
+    subscriptions: ChannelSubscriptions; log: Logger; recording: ConferenceRecorder;
+  },
   event: CallEvent,
 ): void {
-  const { router, rooms, channels, hangupRequests, subscriptions, log, recording } = to;
+  const { router, rooms, channels, conference, hangupRequests, subscriptions, log, recording } = to;
   switch (event.type) {
     case 'call.start':
       log.debug({ channelId: event.channelId, dialled: event.dialled }, 'call arrived');
@@ -404,6 +407,13 @@ function deliver(
       recording.bridgeEvent(event.room, event.channelId, event.bridge, entered);
       return;
     }
+    // Through the gate too: one held during a resync comes after the resync's knowOnly, in order.
+    case 'bridge.created':
+      conference.bridgeCreated(event.bridgeId);
+      return;
+    case 'bridge.destroyed':
+      conference.bridgeDestroyed(event.bridgeId);
+      return;
   }
 }
 

@@ -16,7 +16,11 @@ import { holdBridgeId, liveBridgeId } from './room-bridge-ids.js';
 const DISMISS_PROMPT_GUARD_MS = 10_000;
 
 export class AriConference implements ConferenceBridges {
-  /** Bridges this process has created and not destroyed: saves a request per join. */
+  /**
+   * Room bridges known to exist: saves a request per join. Follows what Asterisk reports
+   * (bridgeCreated / bridgeDestroyed, knowOnly after a resync) besides the app's own creates
+   * and destroys; a bridge gone unreported is still caught by a refused move (ensureStillThere).
+   */
   private readonly existing = new Set<string>();
   /** Waiting prompts still playing, stopped when the caller moves into the conference. */
   private readonly holdPrompts = new Map<string, () => void>();
@@ -35,6 +39,16 @@ export class AriConference implements ConferenceBridges {
   knowOnly(bridgeIds: string[]): void {
     this.existing.clear();
     for (const id of bridgeIds) this.existing.add(id);
+  }
+
+  /** Asterisk's BridgeCreated for a room bridge. */
+  bridgeCreated(bridgeId: string): void {
+    this.existing.add(bridgeId);
+  }
+
+  /** Asterisk's BridgeDestroyed for a room bridge: the next move creates it again first. */
+  bridgeDestroyed(bridgeId: string): void {
+    if (this.existing.delete(bridgeId)) this.log.debug({ bridgeId }, 'room bridge destroyed');
   }
 
   async admitLive(room: string, channelIds: string[]): Promise<void> {
@@ -181,7 +195,15 @@ export class AriConference implements ConferenceBridges {
       // Asterisk refuses an id it already has ("already exists"): then it is there to use.
       if (!(await this.bridgeExists(bridgeId))) throw err;
     }
-    if (type === 'holding') await this.ari.client.bridges.startMoh({ bridgeId, mohClass: 'default' });
+    if (type === 'holding') {
+      try {
+        await this.ari.client.bridges.startMoh({ bridgeId, mohClass: 'default' });
+      } catch (err) {
+        // Its BridgeCreated may have been heard meanwhile: not ready until its music plays.
+        this.existing.delete(bridgeId);
+        throw err;
+      }
+    }
     this.existing.add(bridgeId);
     return bridgeId;
   }

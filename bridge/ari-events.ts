@@ -12,7 +12,10 @@ export type CallEvent =
   | { type: 'call.end'; channelId: string; at: number; hangupRequest: HangupRequest | null; quiet: boolean }
   /** ChannelEnteredBridge / ChannelLeftBridge, only for a room's bridges (tollbridge-live-*, tollbridge-hold-*). */
   | { type: 'bridge.entered'; channelId: string; room: string; bridge: BridgeKind }
-  | { type: 'bridge.left'; channelId: string; room: string; bridge: BridgeKind };
+  | { type: 'bridge.left'; channelId: string; room: string; bridge: BridgeKind }
+  /** BridgeCreated / BridgeDestroyed of a room's bridge: which bridges exist is Asterisk's to say. */
+  | { type: 'bridge.created'; bridgeId: string }
+  | { type: 'bridge.destroyed'; bridgeId: string };
 
 /**
  * ARI's ChannelHangupRequest: `soft` requests carry the AST_SOFTHANGUP_* flag that asked for it
@@ -33,7 +36,9 @@ export interface HangupRequest {
  * id): the handler reads only the bridge id and the channel id, so an event costs the same at
  * 2 or 200 callers. ChannelStateChange gives Asterisk's answer time; ChannelHangupRequest who
  * asked for a hang-up (the leg's end reason). RecordingFinished/Failed: when a name or a
- * conference recording is complete on disk (one event per recording).
+ * conference recording is complete on disk (one event per recording). BridgeCreated/Destroyed:
+ * which room bridges exist (Asterisk sends them for bridges the app is subscribed to: while
+ * one of its channels is in them).
  */
 export const ARI_EVENT_TYPES = [
   'StasisStart',
@@ -47,6 +52,9 @@ export const ARI_EVENT_TYPES = [
   // A caller's name recording and a conference recording ending (bridge/recording-ends.ts).
   'RecordingFinished',
   'RecordingFailed',
+  // The room bridges that exist (bridge/ari-conference.ts keeps them).
+  'BridgeCreated',
+  'BridgeDestroyed',
 ] as const;
 
 /** ARI timestamps look like 2026-11-22T12:30:00.123+0000; Date.parse wants +00:00. */

@@ -169,6 +169,12 @@ export class AriSession implements AriClientSource {
       const where = parseRoomBridgeId(event.bridge.id);
       if (where !== null) onEvent({ type: 'bridge.left', channelId: event.channel.id, ...where });
     });
+    client.on('BridgeCreated', (event) => {
+      if (parseRoomBridgeId(event.bridge.id) !== null) onEvent({ type: 'bridge.created', bridgeId: event.bridge.id });
+    });
+    client.on('BridgeDestroyed', (event) => {
+      if (parseRoomBridgeId(event.bridge.id) !== null) onEvent({ type: 'bridge.destroyed', bridgeId: event.bridge.id });
+    });
     client.on('ChannelStateChange', (event, channel) => {
       if (channel.state === 'Up') this.answers.answered(channel.id, parseAriTimestamp(event.timestamp, now()));
     });

@@ -389,7 +389,7 @@ describe('the resync plan (pure)', () => {
 describe('the event gate during a resync', () => {
   it('holds events while a resync runs, reports the hang-ups among them, then lets them through in order', () => {
     const seen: string[] = [];
-    const gate = new EventGate((e) => seen.push(`${e.type} ${e.channelId}`));
+    const gate = new EventGate((e) => seen.push(`${e.type} ${'channelId' in e ? e.channelId : e.bridgeId}`));
     gate.push({ type: 'call.dtmf', channelId: 'a', digit: '1', at: 1 });
     gate.hold();
     gate.push({ type: 'call.end', hangupRequest: null, quiet: false, channelId: 'b', at: 42 });
