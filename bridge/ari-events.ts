@@ -1,10 +1,13 @@
 // The ARI events tollbridge acts on, as one typed union, after the adapter has taken what
-// it needs from ari-client's objects. Machines only ever see these.
+// it needs from ari-client's objects; and a room member's key, which comes over AMI
+// (in-room-events.ts) but passes the same ordered gate. Machines only ever see these.
 import type { BridgeKind } from '../flows/ports.js';
 
 export type CallEvent =
   | { type: 'call.start'; channelId: string; dialled: string; callerNumber: string | null; at: number }
   | { type: 'call.dtmf'; channelId: string; digit: string; at: number }
+  /** AMI's DTMFEnd of a quiet conference member (in-room-events.ts): the app no longer hears its ARI events. */
+  | { type: 'room.key'; channelId: string; digit: string; at: number }
   /**
    * StasisEnd, with the ChannelHangupRequest that came before it, if one did; `quiet`: the app
    * had stopped hearing the channel's own events (a conference member), so none could come.
