@@ -1,10 +1,9 @@
-// The HTTP API server (loopback by default). `tollbridge start` runs it beside the bridge.
+// The HTTP API server (loopback by default). `tollbridge start` runs it beside the bridge, with
+// the web pages on the same router (web/site.ts hands them in: the API knows no page).
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Router } from './http.js';
 import { registerRoutes, type ApiDeps } from './routes.js';
-import { registerPages } from '../web/pages.js';
-import { registerOperatorPages } from '../web/operator-pages.js';
 import { registerMetricsRoute, type MetricsEndpoint } from './metrics-route.js';
 
 export interface ApiServer {
@@ -15,8 +14,13 @@ export interface ApiServer {
 /** The host names every API answers to, beside the one it listens on and those configured. */
 export const LOCAL_HOST_NAMES = ['localhost', '127.0.0.1', '[::1]'];
 
-/** `metrics`: serve GET /metrics from this registry (absent: 404). */
-export async function startApi(deps: ApiDeps & { metrics?: MetricsEndpoint }, host: string, port: number): Promise<ApiServer> {
+export type ApiServerDeps = ApiDeps & { metrics?: MetricsEndpoint };
+
+/**
+ * `metrics`: serve GET /metrics from this registry (absent: 404). `frontEnd`: adds more routes
+ * after the API's own, e.g. the web pages (web/site.ts).
+ */
+export async function startApi(deps: ApiServerDeps, host: string, port: number, frontEnd: (router: Router) => void = () => undefined): Promise<ApiServer> {
   const listenName = host.includes(':') ? `[${host}]` : host;
   const router = new Router({
     allowedHosts: [...LOCAL_HOST_NAMES, listenName, ...(deps.allowedHosts ?? [])],
@@ -26,9 +30,7 @@ export async function startApi(deps: ApiDeps & { metrics?: MetricsEndpoint }, ho
   });
   registerRoutes(router, deps);
   if (deps.metrics !== undefined) registerMetricsRoute(router, deps.metrics);
-  // The owner's web pages: same process, same router, reaching the data only through the routes above.
-  registerPages(router, deps.now === undefined ? {} : { now: deps.now });
-  registerOperatorPages(router, deps.now);
+  frontEnd(router);
   const server = http.createServer((req, res) => {
     router.handle(req, res).catch((err: unknown) => {
       deps.log.error({ err }, 'API request failed');

@@ -251,9 +251,8 @@ export class BridgeApp {
       readAsterisk: () => readAsterisk(ari, cfg.ariApp, log), systemName: cfg.systemName, router, rooms, conference, subscriptions: ari.subscriptions, directory: options.directory, ledger: options.ledger,
       legRecovery: options.legRecovery, callRecords, recordings: recording, log,
     };
-    // Keys and talking of callers in a room come over AMI (bridge/in-room-events.ts says why).
-    listenInRoom(ami, ari.subscriptions, { key: (channelId, digit) => router.digit(channelId, digit), talking: (channelId, talking) => rooms.talking(channelId, talking) }, log);
-    const gate = new EventGate((event) => deliver({ router, rooms, channels, hangupRequests, subscriptions: ari.subscriptions, log, recording }, event), { log });
+    const gate = new EventGate((event) => deliver({ router, rooms, channels, conference, hangupRequests, subscriptions: ari.subscriptions, log, recording }, event), { log });
+    listenToRooms(ami, ari.subscriptions, gate, rooms, log);
     const app = new BridgeApp(router, rooms, ari, gate, resyncDeps, ownAsterisk, ami, callRecords, log, options.drainMs ?? DEFAULT_DRAIN_MS, recording, channelMemory);
     options.metrics?.watch({
       callSteps: () => router.steps(), liveRooms: () => rooms.activeRooms,
@@ -369,12 +368,33 @@ export class BridgeApp {
   }
 }
 
-/** One ARI event, as the machines take it. */
+/**
+ * Keys and talking of callers in a room come over AMI (bridge/in-room-events.ts says why). The
+ * keys enter through the event gate, as ARI's events do: during a resync they wait, and come
+ * in the order they were heard among the ARI events.
+ */
+export function listenToRooms(
+  ami: Pick<AmiSession, 'onEvent'>,
+  subscriptions: Pick<ChannelSubscriptions, 'isQuiet'>,
+  gate: Pick<EventGate, 'push'>,
+  rooms: Pick<RoomRegistry, 'talking'>,
+  log: Logger,
+): void {
+  listenInRoom(ami, subscriptions, {
+    key: (channelId, digit) => gate.push({ type: 'room.key', channelId, digit, at: Date.now() }),
+    talking: (channelId, talking) => rooms.talking(channelId, talking),
+  }, log);
+}
+
+/** One event (ARI's, or a room member's key over AMI), as the machines take it. */
 function deliver(
-  to: { router: CallRouter; rooms: RoomRegistry; channels: AriChannels; hangupRequests: HangupRequests; subscriptions: ChannelSubscriptions; log: Logger; recording: ConferenceRecorder },
+  to: {
+    router: CallRouter; rooms: RoomRegistry; channels: AriChannels; conference: AriConference; hangupRequests: HangupRequests;
+    subscriptions: ChannelSubscriptions; log: Logger; recording: ConferenceRecorder;
+  },
   event: CallEvent,
 ): void {
-  const { router, rooms, channels, hangupRequests, subscriptions, log, recording } = to;
+  const { router, rooms, channels, conference, hangupRequests, subscriptions, log, recording } = to;
   switch (event.type) {
     case 'call.start':
       log.debug({ channelId: event.channelId, dialled: event.dialled }, 'call arrived');
@@ -383,6 +403,9 @@ function deliver(
     case 'call.dtmf':
       // A quiet member's keys come over AMI (listenInRoom); one still on its way over ARI is dropped, not counted twice.
       if (!subscriptions.isQuiet(event.channelId)) router.digit(event.channelId, event.digit);
+      return;
+    case 'room.key':
+      router.digit(event.channelId, event.digit);
       return;
     case 'call.end': {
       // Our own hang-up's reason if we hung up, else what Asterisk's hang-up request says (RTP
@@ -404,6 +427,13 @@ function deliver(
       recording.bridgeEvent(event.room, event.channelId, event.bridge, entered);
       return;
     }
+    // Through the gate too: one held during a resync comes after the resync's knowOnly, in order.
+    case 'bridge.created':
+      conference.bridgeCreated(event.bridgeId);
+      return;
+    case 'bridge.destroyed':
+      conference.bridgeDestroyed(event.bridgeId);
+      return;
   }
 }
 

@@ -13,7 +13,7 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import { createMailer } from '../app/mailer.js';
-import { startApi } from '../api/server.js';
+import { startSite } from '../web/site.js';
 import { openDatabase, type Database } from '../db/index.js';
 
 interface Figures {
@@ -52,7 +52,7 @@ export async function runSigninBench(options: { flood: number; checks: number; l
   const log = pino({ level: 'silent' });
   // The limiter would refuse most of a flood from one address: open it wide, so the flood reaches the hashing.
   const open = { freeFailures: 1e9, baseDelayMs: 0, maxDelayMs: 0, forgetAfterMs: 1, maxKeys: 10 };
-  const api = await startApi({ db, mailer: createMailer({ smtpUrl: '', from: 'x@bench' }, log), log, operatorToken: '', signinLimits: { perAddress: open, perAccount: open } }, '127.0.0.1', 0);
+  const api = await startSite({ db, mailer: createMailer({ smtpUrl: '', from: 'x@bench' }, log), log, operatorToken: '', signinLimits: { perAddress: open, perAccount: open } }, '127.0.0.1', 0);
   try {
     const { room } = await db.accounts.create({ name: 'Bench', email: 'bench@example.test', password: 'correct horse battery' });
     await db.rooms.setPins(room.number, { moderator: '482916', participant: '7351' });

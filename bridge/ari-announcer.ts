@@ -12,9 +12,9 @@
 //              announcement that plays it has finished (PlaybackFinished, or a guard time)
 import type { Logger } from 'pino';
 import type { RoomAnnouncer } from '../flows/ports.js';
-import { liveBridgeId } from './ari-conference.js';
+import { liveBridgeId } from './room-bridge-ids.js';
 import type { AriChannels } from './ari-channels.js';
-import type { AriClientSource } from './ari-session.js';
+import type { AriClientSource } from './ari-client-source.js';
 import type { ChannelSubscriptions } from './channel-subscriptions.js';
 import { finishedOrAfter, type PlaybackTracker } from './playbacks.js';
 

@@ -7,8 +7,8 @@
 // another machine (TOLLBRIDGE_ASTERISK_MANAGED=false).
 import type { Logger } from 'pino';
 import type { AriRest } from './ari-rest.js';
-import { liveBridgeId } from './ari-conference.js';
-import type { AriClientSource } from './ari-session.js';
+import { liveBridgeId } from './room-bridge-ids.js';
+import type { AriClientSource } from './ari-client-source.js';
 import type { RecordingEnd, RecordingEnds } from './recording-ends.js';
 
 /** A recording that Asterisk never reports ended is taken as ended this long after its stop. */

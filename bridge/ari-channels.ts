@@ -1,6 +1,6 @@
 // CallChannel over ARI: answer, refuse, hang up and play prompts on one caller's channel.
 import type { Logger } from 'pino';
-import type { AriClientSource } from './ari-session.js';
+import type { AriClientSource } from './ari-client-source.js';
 import type { CallChannel, LegEndReason, PromptPlayback } from '../flows/ports.js';
 import type { AnswerTimes } from './answer-times.js';
 import type { ChannelSubscriptions } from './channel-subscriptions.js';

@@ -1,34 +1,26 @@
 // ConferenceBridges over ARI. Each room has two bridges with ids derived from the room
-// number, so that after a restart the app finds them again in Asterisk:
-//   tollbridge-live-<room>  mixing bridge: the conference
-//   tollbridge-hold-<room>  holding bridge with music on hold: waiting for the moderator
+// number (room-bridge-ids.ts): the live mixing bridge and the holding bridge with music on hold.
 // Every move is checked: a refused move is retried for the channels still there, and a bridge
 // that vanished under the app is created again. Whether a
 // channel really arrived is Asterisk's ChannelEnteredBridge to say (the call machine waits
 // for it, flows/placement-watch.ts), not the resolved request.
 import type { Logger } from 'pino';
-import type { AriClientSource } from './ari-session.js';
-import type { BridgeKind, ConferenceBridges, LegEndReason } from '../flows/ports.js';
+import type { AriClientSource } from './ari-client-source.js';
+import type { ConferenceBridges, LegEndReason } from '../flows/ports.js';
 import type { AriChannels } from './ari-channels.js';
 import type { ChannelSubscriptions } from './channel-subscriptions.js';
 import { finishedOrAfter } from './playbacks.js';
-
-export const liveBridgeId = (room: string) => `tollbridge-live-${room}`;
-export const holdBridgeId = (room: string) => `tollbridge-hold-${room}`;
-
-const ROOM_BRIDGE_ID = /^tollbridge-(live|hold)-(.+)$/;
-
-/** The room and kind of one of tollbridge's room bridges; null for any other bridge. */
-export function parseRoomBridgeId(bridgeId: string): { room: string; bridge: BridgeKind } | null {
-  const m = ROOM_BRIDGE_ID.exec(bridgeId);
-  return m === null ? null : { bridge: m[1] as BridgeKind, room: m[2] as string };
-}
+import { holdBridgeId, liveBridgeId } from './room-bridge-ids.js';
 
 /** A prompt that never reports its end must not hold up the room for ever. */
 const DISMISS_PROMPT_GUARD_MS = 10_000;
 
 export class AriConference implements ConferenceBridges {
-  /** Bridges this process has created and not destroyed: saves a request per join. */
+  /**
+   * Room bridges known to exist: saves a request per join. Follows what Asterisk reports
+   * (bridgeCreated / bridgeDestroyed, knowOnly after a resync) besides the app's own creates
+   * and destroys; a bridge gone unreported is still caught by a refused move (ensureStillThere).
+   */
   private readonly existing = new Set<string>();
   /** Waiting prompts still playing, stopped when the caller moves into the conference. */
   private readonly holdPrompts = new Map<string, () => void>();
@@ -47,6 +39,16 @@ export class AriConference implements ConferenceBridges {
   knowOnly(bridgeIds: string[]): void {
     this.existing.clear();
     for (const id of bridgeIds) this.existing.add(id);
+  }
+
+  /** Asterisk's BridgeCreated for a room bridge. */
+  bridgeCreated(bridgeId: string): void {
+    this.existing.add(bridgeId);
+  }
+
+  /** Asterisk's BridgeDestroyed for a room bridge: the next move creates it again first. */
+  bridgeDestroyed(bridgeId: string): void {
+    if (this.existing.delete(bridgeId)) this.log.debug({ bridgeId }, 'room bridge destroyed');
   }
 
   async admitLive(room: string, channelIds: string[]): Promise<void> {
@@ -193,7 +195,15 @@ export class AriConference implements ConferenceBridges {
       // Asterisk refuses an id it already has ("already exists"): then it is there to use.
       if (!(await this.bridgeExists(bridgeId))) throw err;
     }
-    if (type === 'holding') await this.ari.client.bridges.startMoh({ bridgeId, mohClass: 'default' });
+    if (type === 'holding') {
+      try {
+        await this.ari.client.bridges.startMoh({ bridgeId, mohClass: 'default' });
+      } catch (err) {
+        // Its BridgeCreated may have been heard meanwhile: not ready until its music plays.
+        this.existing.delete(bridgeId);
+        throw err;
+      }
+    }
     this.existing.add(bridgeId);
     return bridgeId;
   }

@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import type { NameRecorder } from '../flows/ports.js';
 import { AnnouncementPrompt } from '../flows/announcements.js';
 import type { AriChannels } from './ari-channels.js';
-import type { AriClientSource } from './ari-session.js';
+import type { AriClientSource } from './ari-client-source.js';
 import type { RecordingEnds } from './recording-ends.js';
 
 /** Long enough for a name; the room hears it twice (joined, left). */

@@ -4,10 +4,11 @@
 import ari, { type Client } from 'ari-client';
 import type { Logger } from 'pino';
 import { boundedClient, withTimeout } from './ari-bounded-client.js';
-import { AriRest, type AriCallRequests, type AriRequestTimer } from './ari-rest.js';
+import { AriRest, type AriRequestTimer } from './ari-rest.js';
 import { ARI_EVENT_TYPES, parseAriTimestamp, type CallEvent, type HangupRequest } from './ari-events.js';
 import { AnswerTimes } from './answer-times.js';
-import { parseRoomBridgeId } from './ari-conference.js';
+import type { AriClientSource } from './ari-client-source.js';
+import { parseRoomBridgeId } from './room-bridge-ids.js';
 import { ChannelSubscriptions } from './channel-subscriptions.js';
 import { PlaybackTracker } from './playbacks.js';
 import { RecordingEnds } from './recording-ends.js';
@@ -32,13 +33,6 @@ export async function connectAri(url: string, user: string, password: string, lo
   } finally {
     console.log = consoleLog;
   }
-}
-
-/** Anything that hands out the current ari-client (it is replaced when ari-client gives up reconnecting). */
-export interface AriClientSource {
-  readonly client: Client;
-  /** The caller path's requests, straight over HTTP (ari-rest.ts says why). */
-  readonly rest: AriCallRequests;
 }
 
 /** The ARI websocket as a health check reports it. */
@@ -174,6 +168,12 @@ export class AriSession implements AriClientSource {
     client.on('ChannelLeftBridge', (event) => {
       const where = parseRoomBridgeId(event.bridge.id);
       if (where !== null) onEvent({ type: 'bridge.left', channelId: event.channel.id, ...where });
+    });
+    client.on('BridgeCreated', (event) => {
+      if (parseRoomBridgeId(event.bridge.id) !== null) onEvent({ type: 'bridge.created', bridgeId: event.bridge.id });
+    });
+    client.on('BridgeDestroyed', (event) => {
+      if (parseRoomBridgeId(event.bridge.id) !== null) onEvent({ type: 'bridge.destroyed', bridgeId: event.bridge.id });
     });
     client.on('ChannelStateChange', (event, channel) => {
       if (channel.state === 'Up') this.answers.answered(channel.id, parseAriTimestamp(event.timestamp, now()));

@@ -4,7 +4,7 @@
 // such room's lock and mute-all (room-marks.ts).
 import type { Logger } from 'pino';
 import type { CallMark, RoomControlsState } from '../flows/ports.js';
-import type { AriClientSource } from './ari-session.js';
+import type { AriClientSource } from './ari-client-source.js';
 import { CALL_MARK_VARIABLE, decodeCallMark } from './call-marks.js';
 import { readRoomMarks } from './room-marks.js';
 

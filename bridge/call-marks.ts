@@ -3,7 +3,7 @@
 // puts it into every channel listing). The write is fire-and-forget, off the caller's path.
 import type { Logger } from 'pino';
 import type { CallMark, Role } from '../flows/ports.js';
-import type { AriClientSource } from './ari-session.js';
+import type { AriClientSource } from './ari-client-source.js';
 
 export const CALL_MARK_VARIABLE = 'TOLLBRIDGE_CALL';
 

@@ -7,7 +7,7 @@
 // stasis/m:ari:application/<app>), where the next caller's '#' waits behind them: 1,833 deep
 // for 150 callers in one room even with the event filter, 61 with conference members quiet.
 import type { Logger } from 'pino';
-import type { AriClientSource } from './ari-session.js';
+import type { AriClientSource } from './ari-client-source.js';
 
 /**
  * How long a channel that left the app is remembered as gone. A move or a prompt that was under

@@ -15,7 +15,7 @@
 // counts once.
 import type { Logger } from 'pino';
 import type { AmiSession } from './ami-session.js';
-import type { AriClientSource } from './ari-session.js';
+import type { AriClientSource } from './ari-client-source.js';
 import type { ChannelSubscriptions } from './channel-subscriptions.js';
 
 export interface InRoomListener {

@@ -5,7 +5,7 @@
 // for one after the other are queued by Asterisk on the channel and heard in order.
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { AriClientSource } from './ari-session.js';
+import type { AriClientSource } from './ari-client-source.js';
 import type { MemberChannels } from '../flows/room-controls.js';
 
 export class AriMemberChannels implements MemberChannels {

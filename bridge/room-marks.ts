@@ -5,7 +5,7 @@
 // change is the one that stays.
 import type { Logger } from 'pino';
 import type { RoomControlsState, RoomMarks } from '../flows/ports.js';
-import type { AriClientSource } from './ari-session.js';
+import type { AriClientSource } from './ari-client-source.js';
 
 export const roomMarkVariable = (room: string): string => `TOLLBRIDGE_ROOM_${room}`;
 

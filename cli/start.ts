@@ -2,7 +2,8 @@
 // room on an empty database, and a ready command line to call it.
 import { BridgeApp, type StopOptions } from '../app/bridge-app.js';
 import { createMailer } from '../app/mailer.js';
-import { startApi, type ApiServer } from '../api/server.js';
+import type { ApiServer } from '../api/server.js';
+import { startSite } from '../web/site.js';
 import { scheduleDailyRetention } from '../app/retention.js';
 import type { HealthSources } from '../api/health.js';
 import { databasePorts, holdRoomsInMemory, openJournaledLedger } from '../app/database-ports.js';
@@ -91,7 +92,7 @@ export const startCommand: Command = {
       let stopOptions: StopOptions = { drainMs: 0 };
       let api: ApiServer | null = null;
       try {
-        api = config.api.port === 0 ? null : await startApi({ db, mailer, log, operatorToken: config.api.operatorToken, allowedHosts: config.api.allowedHosts, health, callerRetentionDays: config.callerRetentionDays, live: app.live, recordingsDir: config.recordingsDir, recording: app.recording, metrics: { registry: metrics.registry, token: config.api.metricsToken } }, config.api.host, config.api.port);
+        api = config.api.port === 0 ? null : await startSite({ db, mailer, log, operatorToken: config.api.operatorToken, allowedHosts: config.api.allowedHosts, health, callerRetentionDays: config.callerRetentionDays, live: app.live, recordingsDir: config.recordingsDir, recording: app.recording, metrics: { registry: metrics.registry, token: config.api.metricsToken } }, config.api.host, config.api.port);
         const sipp = demo === null ? null : demoSippCommand(demo, config.asterisk.sipPort, config.dataDir);
         const apiLine = api === null ? 'HTTP API off (TOLLBRIDGE_API_PORT=0)' : `HTTP API on ${api.url} (OpenAPI: ${api.url}/openapi.json; web pages: ${api.url}/signin)`;
         io.result(

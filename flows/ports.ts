@@ -2,8 +2,9 @@
 // ari-client or knex: bridge/ and db/ implement them, app/ wires them, tests fake them.
 
 import type { RoomAnnouncements } from './announcements.js';
+import type { Role } from '../ivr/roles.js';
 
-export type Role = 'moderator' | 'participant';
+export type { Role };
 /** How a call ended, as the call machine reports it (its output; metrics count it). */
 export type CallOutcome = 'rejected' | 'refused' | 'busy' | 'joined' | 'failed-room' | 'failed-pin' | 'locked-out' | 'abandoned' | 'error';
 export type PinCheck = Role | 'invalid';

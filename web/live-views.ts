@@ -3,7 +3,7 @@
 // small form with the CSRF token, so the page works without JavaScript; web/live-script.ts only
 // refreshes the #live section when the room's event stream says something changed.
 import { html, type Html } from './html.js';
-import { csrfField, when } from './views.js';
+import { csrfField, when } from './view-parts.js';
 import type { LiveMember, LiveRoom } from '../flows/room-controls.js';
 
 /** A recording as GET /v1/accounts/:id/recordings lists it (api/recording-routes.ts). */

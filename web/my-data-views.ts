@@ -1,7 +1,7 @@
 // The body of the "My data" page: the export, and deleting the account for good with what that
 // does said plainly before the password is asked for.
 import { html, type Html } from './html.js';
-import { csrfField } from './views.js';
+import { csrfField } from './view-parts.js';
 import type { Account, Room } from '../db/index.js';
 
 export function myDataView(csrf: string, account: Account, room: Room | null): Html {

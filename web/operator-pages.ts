@@ -10,6 +10,7 @@ import { csrfTokenFor, FORM_COOKIE, newFormNonce, readCookies, sameToken } from 
 import { html, type Html } from './html.js';
 import { asPage, page, type NavItem } from './layout.js';
 import { registerOperatorOrganizationPages, type OperatorVisit } from './operator-organization-pages.js';
+import { when } from './view-parts.js';
 
 export const OPERATOR_COOKIE = 'tb_operator';
 const SESSION_MS = 8 * 3600_000;
@@ -28,7 +29,6 @@ const operatorCookie = (value: string, secure: boolean, maxAge?: number) =>
 const formOf = (req: Request): Record<string, string> => (typeof req.body === 'object' && req.body !== null ? (req.body as Record<string, string>) : {});
 const reply = (body: Html, status = 200, headers: Record<string, string> = {}): Reply => ({ status, text: body.value, contentType: HTML, headers: { ...HEADERS, ...headers } });
 const redirect = (location: string, headers: Record<string, string> = {}): Reply => ({ status: 303, text: '', contentType: 'text/plain', headers: { location, ...headers } });
-const when = (ms: number | null) => (ms === null ? '' : new Date(ms).toISOString().slice(0, 16).replace('T', ' ') + ' UTC');
 
 export function registerOperatorPages(router: Router, now: () => number = Date.now): void {
   const sessions = new Map<string, { token: string; expiresAt: number }>();

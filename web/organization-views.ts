@@ -2,7 +2,7 @@
 // administrator's page (members and their usage, invitations, the join code, the numbers, the
 // statement by member); a member's (which organization, leave); and joining one.
 import { html, type Html } from './html.js';
-import { csrfField, when } from './views.js';
+import { csrfField, when } from './view-parts.js';
 import type { Member, MemberUsage, Organization, Statement, Subscription } from '../db/index.js';
 
 export interface MemberWithUsage {

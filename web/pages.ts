@@ -15,15 +15,14 @@ import type { ApiAnswer, PageKit, Session, Visitor } from './page-kit.js';
 import { recentPeriods } from './periods.js';
 import { pinLockSection } from './pin-lock-views.js';
 import type { RoomPinLocks } from '../api/pin-lock-routes.js';
-import { accountView, ANNOUNCEMENT_SETTINGS, confirmEmailView, forgotView, numbersView, pinsForm, resetView, roomView, signinView, unsubscribeView, usageView, type UsageFilter } from './views.js';
-import type { Account, LedgerEntry, PhoneNumber, Room, Subscription, UsageSummary } from '../db/index.js';
+import { accountView, ANNOUNCEMENT_SETTINGS, confirmEmailView, forgotView, numbersView, pinsForm, resetView, roomView, signinView, unsubscribeView, usageView } from './views.js';
+import type { NumberUsage, UsageFilter } from './view-parts.js';
+import type { Account, LedgerEntry, PhoneNumber, Room, Subscription } from '../db/index.js';
 import type { Statement } from '../db/repositories/statements.js';
 
 export interface WebDeps {
   now?: () => number;
 }
-
-export type NumberUsage = UsageSummary & { e164: string; amount: string; billableMinutes: number };
 
 /** Fixed notices a redirect may ask for (?done=...): nothing from the query is shown as is. */
 const NOTICES: Record<string, string> = {

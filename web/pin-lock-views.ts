@@ -2,7 +2,7 @@
 // how many wrong PINs, and the button that lifts it (DELETE …/room/pin-lock). Shown only while
 // there is something to say: a lock in force, or a lifted one still re-arming.
 import { html, type Html } from './html.js';
-import { csrfField } from './views.js';
+import { csrfField } from './view-parts.js';
 import type { PinLockView, RoomPinLocks } from '../api/pin-lock-routes.js';
 
 const at = (iso: string | null) => (iso === null ? '' : `${iso.replace('T', ' ').slice(0, 16)} UTC`);

@@ -4,7 +4,7 @@ import { html, type Html } from './html.js';
 import type { Account, LedgerEntry, PhoneNumber, Room, Subscription } from '../db/index.js';
 import type { Statement } from '../db/repositories/statements.js';
 import type { RoomAnnouncements } from '../flows/announcements.js';
-import type { NumberUsage } from './pages.js';
+import { csrfField, when, type NumberUsage, type UsageFilter } from './view-parts.js';
 
 /** Languages with Debian prompt packs in the Asterisk root (the room's own is added when it is another, e.g. from TOLLBRIDGE_PROMPT_DIRS). */
 export const LANGUAGES: Array<[string, string]> = [['en', 'English'], ['es', 'Spanish'], ['fr', 'French'], ['it', 'Italian'], ['ru', 'Russian']];
@@ -14,8 +14,6 @@ const POLICIES: Array<[string, string]> = [
   ['end', 'everyone is told and hung up'],
 ];
 
-export const csrfField = (csrf: string) => html`<input type="hidden" name="_csrf" value="${csrf}">`;
-export const when = (ms: number | null) => (ms === null ? '' : new Date(ms).toISOString().replace('T', ' ').slice(0, 16) + ' UTC');
 export const money = (micros: number | null) => (micros === null ? '' : (micros / 1_000_000).toFixed(4));
 
 export function signinView(nonce: string): Html {
@@ -134,14 +132,6 @@ export function unsubscribeView(csrf: string, usage: NumberUsage, done: { endedA
 <form method="post" action="/app/numbers/unsubscribe">${csrfField(csrf)}<input type="hidden" name="e164" value="${usage.e164}">
 <button type="submit" class="danger">Unsubscribe from ${usage.e164}</button></form>
 <p><a href="/app/numbers">Keep it</a></p>`;
-}
-
-export interface UsageFilter {
-  from: string;
-  to: string;
-  number: string;
-  role: string;
-  period: string;
 }
 
 /** Every day from `from` to `to` (YYYY-MM-DD, UTC), at most 366. */

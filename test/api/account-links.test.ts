@@ -5,7 +5,8 @@
 import { expect } from 'chai';
 import { pino } from 'pino';
 import type { Mail, Mailer } from '../../app/mailer.js';
-import { startApi, type ApiServer } from '../../api/server.js';
+import type { ApiServer } from '../../api/server.js';
+import { startSite } from '../../web/site.js';
 import type { Database } from '../../db/index.js';
 import { Clock } from '../db/helpers.js';
 import { createTestDatabase } from '../support/db-fixture.js';
@@ -28,7 +29,7 @@ describe('API: password reset and e-mail change links', function () {
     db = await createTestDatabase({ now: clock.now });
     accountId = (await db.accounts.create({ name: 'Links', email: 'links@example.test', password: PASSWORD })).account.id;
     await db.accounts.create({ name: 'Other', email: 'other@example.test' });
-    api = await startApi({ db, mailer, log, operatorToken: '', now: clock.now }, '127.0.0.1', 0);
+    api = await startSite({ db, mailer, log, operatorToken: '', now: clock.now }, '127.0.0.1', 0);
   });
   after(async () => {
     await api?.close();

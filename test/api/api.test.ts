@@ -3,7 +3,8 @@ import { expect } from 'chai';
 import { pino } from 'pino';
 import { createMailer } from '../../app/mailer.js';
 import type { Database } from '../../db/index.js';
-import { startApi, type ApiServer } from '../../api/server.js';
+import type { ApiServer } from '../../api/server.js';
+import { startSite } from '../../web/site.js';
 import { createTestDatabase } from '../support/db-fixture.js';
 import { SmtpSink } from '../support/smtp-sink.js';
 
@@ -45,7 +46,7 @@ describe('HTTP API', function () {
     smtp = await SmtpSink.start();
     db = await createTestDatabase();
     const log = pino({ level: 'silent' });
-    api = await startApi({ db, mailer: createMailer({ smtpUrl: smtp.url, from: 'billing@tollbridge.test' }, log), log, operatorToken: OPERATOR }, '127.0.0.1', 0);
+    api = await startSite({ db, mailer: createMailer({ smtpUrl: smtp.url, from: 'billing@tollbridge.test' }, log), log, operatorToken: OPERATOR }, '127.0.0.1', 0);
   });
   after(async () => {
     await api?.close();

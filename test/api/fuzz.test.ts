@@ -8,7 +8,8 @@ import http from 'node:http';
 import { pino } from 'pino';
 import { createMailer } from '../../app/mailer.js';
 import type { Database } from '../../db/index.js';
-import { startApi, type ApiServer } from '../../api/server.js';
+import type { ApiServer } from '../../api/server.js';
+import { startSite } from '../../web/site.js';
 import { createTestDatabase } from '../support/db-fixture.js';
 import { LogSink } from './api-client.js';
 
@@ -48,7 +49,7 @@ describe('API fuzz: random and malformed requests on every route', function () {
     db = await createTestDatabase();
     logs = new LogSink();
     const log = pino({ level: 'info' }, logs);
-    api = await startApi({ db, mailer: createMailer({ smtpUrl: '', from: 'x@tollbridge.test' }, log), log, operatorToken: OPERATOR }, '127.0.0.1', 0);
+    api = await startSite({ db, mailer: createMailer({ smtpUrl: '', from: 'x@tollbridge.test' }, log), log, operatorToken: OPERATOR }, '127.0.0.1', 0);
   });
   after(async () => {
     await api?.close();

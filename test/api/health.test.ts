@@ -6,7 +6,8 @@ import { pino } from 'pino';
 import { createMailer } from '../../app/mailer.js';
 import type { Database } from '../../db/index.js';
 import type { HealthSources } from '../../api/health.js';
-import { startApi, type ApiServer } from '../../api/server.js';
+import type { ApiServer } from '../../api/server.js';
+import { startSite } from '../../web/site.js';
 import { createTestDatabase, testDatabaseKind } from '../support/db-fixture.js';
 
 const log = pino({ level: 'silent' });
@@ -36,7 +37,7 @@ describe('GET /health (real HTTP, real database)', function () {
 
   async function serve(health?: HealthSources, healthTimeoutMs?: number): Promise<{ db: Database; api: ApiServer }> {
     const db = await createTestDatabase();
-    const api = await startApi(
+    const api = await startSite(
       { db, mailer: createMailer({ smtpUrl: '', from: 'x@tollbridge.test' }, log), log, operatorToken: '', ...(health === undefined ? {} : { health }), ...(healthTimeoutMs === undefined ? {} : { healthTimeoutMs }) },
       '127.0.0.1',
       0,

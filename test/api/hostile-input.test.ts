@@ -13,7 +13,8 @@ import { normaliseEmail } from '../../db/email.js';
 import { parseDate } from '../../db/dates.js';
 import { parseDate as cliParseDate } from '../../cli/usage.js';
 import { sameSecret } from '../../api/routes.js';
-import { startApi, type ApiServer } from '../../api/server.js';
+import type { ApiServer } from '../../api/server.js';
+import { startSite } from '../../web/site.js';
 import { createTestDatabase, testDatabaseUrl, TEST_PIN_SECRET } from '../support/db-fixture.js';
 import { apiCall, LogSink } from './api-client.js';
 
@@ -56,7 +57,7 @@ describe('hostile input at the API', function () {
     db = await createTestDatabase();
     logs = new LogSink();
     const log = pino({ level: 'info' }, logs);
-    api = await startApi({ db, mailer: createMailer({ smtpUrl: '', from: 'x@tollbridge.test' }, log), log, operatorToken: OPERATOR, allowedHosts: ['bridge.example.com'] }, '127.0.0.1', 0);
+    api = await startSite({ db, mailer: createMailer({ smtpUrl: '', from: 'x@tollbridge.test' }, log), log, operatorToken: OPERATOR, allowedHosts: ['bridge.example.com'] }, '127.0.0.1', 0);
   });
   after(async () => {
     await api?.close();

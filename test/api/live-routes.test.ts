@@ -6,7 +6,8 @@ import { pino } from 'pino';
 import { createMailer } from '../../app/mailer.js';
 import { LiveRooms } from '../../app/live-rooms.js';
 import type { Database } from '../../db/index.js';
-import { startApi, type ApiServer } from '../../api/server.js';
+import type { ApiServer } from '../../api/server.js';
+import { startSite } from '../../web/site.js';
 import { RoomRegistry } from '../../flows/room-registry.js';
 import type { LiveRoom, MemberChannels } from '../../flows/room-controls.js';
 import { createTestDatabase } from '../support/db-fixture.js';
@@ -42,7 +43,7 @@ describe('live view and controls API (fake bridges)', function () {
     };
     rooms = new RoomRegistry(new FakeBridges(), log, { members: channels });
     const live = new LiveRooms(rooms, { set: (ids, on) => void talk.push(`${on ? 'on' : 'off'} ${ids.join(',')}`) });
-    api = await startApi({ db, mailer: createMailer({ smtpUrl: '', from: 'x@tollbridge.test' }, log), log, operatorToken: OPERATOR, live }, '127.0.0.1', 0);
+    api = await startSite({ db, mailer: createMailer({ smtpUrl: '', from: 'x@tollbridge.test' }, log), log, operatorToken: OPERATOR, live }, '127.0.0.1', 0);
   });
   after(async () => {
     await api?.close();

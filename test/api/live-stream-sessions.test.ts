@@ -7,7 +7,8 @@ import { pino } from 'pino';
 import { createMailer } from '../../app/mailer.js';
 import { LiveRooms } from '../../app/live-rooms.js';
 import type { Database } from '../../db/index.js';
-import { startApi, type ApiServer } from '../../api/server.js';
+import type { ApiServer } from '../../api/server.js';
+import { startSite } from '../../web/site.js';
 import { RoomRegistry } from '../../flows/room-registry.js';
 import { createTestDatabase } from '../support/db-fixture.js';
 import { FakeBridges, roomInfo } from '../support/fakes.js';
@@ -80,7 +81,7 @@ describe('live view event stream: ends with its session, shows the last four dig
     const log = pino({ level: 'silent' });
     rooms = new RoomRegistry(new FakeBridges(), log);
     const live = new LiveRooms(rooms, { set: () => undefined });
-    api = await startApi({ db, mailer: createMailer({ smtpUrl: '', from: 'x@tollbridge.test' }, log), log, operatorToken: OPERATOR, live, now }, '127.0.0.1', 0);
+    api = await startSite({ db, mailer: createMailer({ smtpUrl: '', from: 'x@tollbridge.test' }, log), log, operatorToken: OPERATOR, live, now }, '127.0.0.1', 0);
   });
   afterEach(() => {
     clockShift = 0;

@@ -4,7 +4,8 @@ import { expect } from 'chai';
 import { pino } from 'pino';
 import { createMailer } from '../../app/mailer.js';
 import type { Database } from '../../db/index.js';
-import { startApi, type ApiServer } from '../../api/server.js';
+import type { ApiServer } from '../../api/server.js';
+import { startSite } from '../../web/site.js';
 import type { MetricsEndpoint } from '../../api/metrics-route.js';
 import { BridgeMetrics } from '../../metrics/bridge-metrics.js';
 import { createMetricsRegistry } from '../../metrics/registry.js';
@@ -20,7 +21,7 @@ describe('GET /metrics (real HTTP, real database)', function () {
 
   async function serve(metrics?: MetricsEndpoint): Promise<ApiServer> {
     const db = await createTestDatabase();
-    const api = await startApi({ db, mailer: createMailer({ smtpUrl: '', from: 'x@tollbridge.test' }, log), log, operatorToken: '', ...(metrics === undefined ? {} : { metrics }) }, '127.0.0.1', 0);
+    const api = await startSite({ db, mailer: createMailer({ smtpUrl: '', from: 'x@tollbridge.test' }, log), log, operatorToken: '', ...(metrics === undefined ? {} : { metrics }) }, '127.0.0.1', 0);
     opened.push({ db, api });
     return api;
   }

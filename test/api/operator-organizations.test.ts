@@ -5,7 +5,8 @@ import { expect } from 'chai';
 import { pino } from 'pino';
 import { createMailer } from '../../app/mailer.js';
 import type { Database, OrganizationSummary } from '../../db/index.js';
-import { startApi, type ApiServer } from '../../api/server.js';
+import type { ApiServer } from '../../api/server.js';
+import { startSite } from '../../web/site.js';
 import { createTestDatabase } from '../support/db-fixture.js';
 import { apiCall, type ApiResponse } from './api-client.js';
 
@@ -22,7 +23,7 @@ describe('HTTP API: the operator\'s list of organizations', function () {
   before(async () => {
     db = await createTestDatabase();
     const log = pino({ level: 'silent' });
-    api = await startApi({ db, mailer: createMailer({ smtpUrl: '', from: 'orgs@tollbridge.test' }, log), log, operatorToken: OPERATOR }, '127.0.0.1', 0);
+    api = await startSite({ db, mailer: createMailer({ smtpUrl: '', from: 'orgs@tollbridge.test' }, log), log, operatorToken: OPERATOR }, '127.0.0.1', 0);
   });
   after(async () => {
     await api?.close();

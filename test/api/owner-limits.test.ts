@@ -5,7 +5,8 @@ import { expect } from 'chai';
 import { pino } from 'pino';
 import { createMailer } from '../../app/mailer.js';
 import type { Database } from '../../db/index.js';
-import { startApi, type ApiServer } from '../../api/server.js';
+import type { ApiServer } from '../../api/server.js';
+import { startSite } from '../../web/site.js';
 import { createTestDatabase } from '../support/db-fixture.js';
 
 const OPERATOR = 'operator-token-for-owner-limits-0123';
@@ -33,7 +34,7 @@ describe('HTTP API: owner limits on numbers', function () {
   before(async () => {
     db = await createTestDatabase({ ownerLimits: { maxNumbersPerAccount: 2, maxSubscribesPerDay: 10, unusedReleaseMs: 0 } });
     const log = pino({ level: 'silent' });
-    api = await startApi({ db, mailer: createMailer({ smtpUrl: '', from: 'x@tollbridge.test' }, log), log, operatorToken: OPERATOR }, '127.0.0.1', 0);
+    api = await startSite({ db, mailer: createMailer({ smtpUrl: '', from: 'x@tollbridge.test' }, log), log, operatorToken: OPERATOR }, '127.0.0.1', 0);
   });
   after(async () => {
     await api?.close();

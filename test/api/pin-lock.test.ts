@@ -5,7 +5,8 @@ import { expect } from 'chai';
 import { pino } from 'pino';
 import { createMailer } from '../../app/mailer.js';
 import type { Database } from '../../db/index.js';
-import { startApi, type ApiServer } from '../../api/server.js';
+import type { ApiServer } from '../../api/server.js';
+import { startSite } from '../../web/site.js';
 import type { RoomPinLocks } from '../../api/pin-lock-routes.js';
 import { createTestDatabase } from '../support/db-fixture.js';
 
@@ -45,7 +46,7 @@ describe('HTTP API: the owner sees and lifts a PIN-guessing lock', function () {
   before(async () => {
     db = await createTestDatabase({ pinLockPolicy: { roomLockAfter: { moderator: 3, participant: 3 }, callerLockAfter: 3, lockMs: LOCK_MS, windowMs: LOCK_MS } });
     const log = pino({ level: 'silent' });
-    api = await startApi({ db, mailer: createMailer({ smtpUrl: '', from: 'x@tollbridge.test' }, log), log, operatorToken: OPERATOR }, '127.0.0.1', 0);
+    api = await startSite({ db, mailer: createMailer({ smtpUrl: '', from: 'x@tollbridge.test' }, log), log, operatorToken: OPERATOR }, '127.0.0.1', 0);
   });
   after(async () => {
     await api?.close();

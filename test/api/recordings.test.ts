@@ -10,7 +10,8 @@ import { pino } from 'pino';
 import { createMailer } from '../../app/mailer.js';
 import { runRecordingRetention } from '../../app/recording-retention.js';
 import type { Database } from '../../db/index.js';
-import { startApi, type ApiServer } from '../../api/server.js';
+import type { ApiServer } from '../../api/server.js';
+import { startSite } from '../../web/site.js';
 import type { RecordingControl } from '../../flows/recording-control.js';
 import { createTestDatabase } from '../support/db-fixture.js';
 import { apiCall } from './api-client.js';
@@ -57,8 +58,8 @@ describe('HTTP API: room announcements and recordings', function () {
     db = await createTestDatabase();
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tollbridge-api-recordings-'));
     const mailer = createMailer({ smtpUrl: '', from: 'x@tollbridge.test' }, log);
-    api = await startApi({ db, mailer, log, operatorToken: OPERATOR, recordingsDir: dir, recording: recorder }, '127.0.0.1', 0);
-    apiWithoutBridge = await startApi({ db, mailer, log, operatorToken: OPERATOR, recordingsDir: dir }, '127.0.0.1', 0);
+    api = await startSite({ db, mailer, log, operatorToken: OPERATOR, recordingsDir: dir, recording: recorder }, '127.0.0.1', 0);
+    apiWithoutBridge = await startSite({ db, mailer, log, operatorToken: OPERATOR, recordingsDir: dir }, '127.0.0.1', 0);
   });
   after(async () => {
     await api?.close();

@@ -8,7 +8,8 @@ import { createMailer } from '../../app/mailer.js';
 import type { Database } from '../../db/index.js';
 import { createPasswordHasher, RECOMMENDED_SCRYPT } from '../../db/passwords.js';
 import { ScryptPool } from '../../db/scrypt-pool.js';
-import { startApi, type ApiServer } from '../../api/server.js';
+import type { ApiServer } from '../../api/server.js';
+import { startSite } from '../../web/site.js';
 import { Backoff } from '../../api/backoff.js';
 import { createTestDatabase } from '../support/db-fixture.js';
 import { apiCall, LogSink } from './api-client.js';
@@ -36,7 +37,7 @@ describe('sign-in', function () {
     db = await createTestDatabase();
     logs = new LogSink();
     const log = pino({ level: 'info' }, logs);
-    api = await startApi({ db, mailer: createMailer({ smtpUrl: '', from: 'x@tollbridge.test' }, log), log, operatorToken: OPERATOR }, '127.0.0.1', 0);
+    api = await startSite({ db, mailer: createMailer({ smtpUrl: '', from: 'x@tollbridge.test' }, log), log, operatorToken: OPERATOR }, '127.0.0.1', 0);
   });
   afterEach(async () => {
     await api?.close();
@@ -167,7 +168,7 @@ describe('sign-in', function () {
     await db.close();
     db = await createTestDatabase({ passwordHashing: { cost: { N: 2 ** 14, r: 8, p: 1 }, workers: 1, maxQueued: 1 } });
     const log = pino({ level: 'silent' });
-    api = await startApi({ db, mailer: createMailer({ smtpUrl: '', from: 'x@tollbridge.test' }, log), log, operatorToken: OPERATOR }, '127.0.0.1', 0);
+    api = await startSite({ db, mailer: createMailer({ smtpUrl: '', from: 'x@tollbridge.test' }, log), log, operatorToken: OPERATOR }, '127.0.0.1', 0);
     const answers = await Promise.all(Array.from({ length: 8 }, (_, i) => signIn(`flood${i}@example.test`, 'wrong password')));
     const busy = answers.filter((a) => a.status === 503);
     expect(busy.length, answers.map((a) => a.status).join(',')).to.be.greaterThan(0);
@@ -180,7 +181,7 @@ describe('sign-in', function () {
     await db.close();
     db = await createTestDatabase({ passwordHashing: { cost: { N: 2 ** 14, r: 8, p: 1 }, workers: 1, maxQueued: 16 } });
     const log = pino({ level: 'silent' });
-    api = await startApi({ db, mailer: createMailer({ smtpUrl: '', from: 'x@tollbridge.test' }, log), log, operatorToken: OPERATOR }, '127.0.0.1', 0);
+    api = await startSite({ db, mailer: createMailer({ smtpUrl: '', from: 'x@tollbridge.test' }, log), log, operatorToken: OPERATOR }, '127.0.0.1', 0);
     await db.accounts.create({ name: 'Ada', email: 'ada@example.test', password: PASSWORD });
     const order: string[] = [];
     const checks = Array.from({ length: 8 }, () => db.accounts.verifyPassword('ada@example.test', 'wrong password').then(() => order.push('hash')));

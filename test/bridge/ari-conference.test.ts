@@ -4,7 +4,8 @@
 import { expect } from 'chai';
 import type { Client } from 'ari-client';
 import { ChannelSubscriptions } from '../../bridge/channel-subscriptions.js';
-import { AriConference, liveBridgeId, parseRoomBridgeId } from '../../bridge/ari-conference.js';
+import { AriConference } from '../../bridge/ari-conference.js';
+import { liveBridgeId, parseRoomBridgeId } from '../../bridge/room-bridge-ids.js';
 import type { AriChannels } from '../../bridge/ari-channels.js';
 import type { AriCallRequests } from '../../bridge/ari-rest.js';
 import { silentLog } from '../support/fakes.js';
@@ -65,6 +66,8 @@ class FakeAsterisk {
         return { id: bridgeId };
       },
       destroy: async ({ bridgeId }: { bridgeId: string }) => {
+        this.requests.push(`destroy ${bridgeId}`);
+        if (!this.bridges.has(bridgeId)) throw this.notFound('Bridge');
         this.bridges.delete(bridgeId);
       },
     };
@@ -124,6 +127,38 @@ describe('AriConference: every bridge move checked (fake ARI that refuses like A
     t.asterisk.bridges.delete(liveBridgeId('11331134'));
     await t.conference.admitLive('11331134', ['m']);
     expect([...(t.asterisk.bridges.get(liveBridgeId('11331134')) ?? [])]).to.deep.equal(['m']);
+  });
+
+  it('a bridge Asterisk reports destroyed is no longer believed to exist: the next move creates it first, no add is refused', async () => {
+    const t = setup(['m']);
+    await t.conference.admitLive('11331134', ['m']);
+    t.asterisk.bridges.delete(liveBridgeId('11331134'));
+    t.conference.bridgeDestroyed(liveBridgeId('11331134'));
+    await t.conference.admitLive('11331134', ['m']);
+    expect(t.asterisk.requests).to.deep.equal([
+      'create tollbridge-live-11331134',
+      'add tollbridge-live-11331134 m',
+      'create tollbridge-live-11331134',
+      'add tollbridge-live-11331134 m',
+    ]);
+    expect([...(t.asterisk.bridges.get(liveBridgeId('11331134')) ?? [])]).to.deep.equal(['m']);
+  });
+
+  it('a room bridge Asterisk reports destroyed is not destroyed again when the room is released', async () => {
+    const t = setup(['m']);
+    await t.conference.admitLive('11331134', ['m']);
+    t.asterisk.bridges.delete(liveBridgeId('11331134'));
+    t.conference.bridgeDestroyed(liveBridgeId('11331134'));
+    await t.conference.release('11331134');
+    expect(t.asterisk.requests.filter((r) => r.startsWith('destroy'))).to.deep.equal([]);
+  });
+
+  it('a room bridge Asterisk reports created is used without creating it', async () => {
+    const t = setup(['m']);
+    t.asterisk.bridges.set(liveBridgeId('11331134'), new Set());
+    t.conference.bridgeCreated(liveBridgeId('11331134'));
+    await t.conference.admitLive('11331134', ['m']);
+    expect(t.asterisk.requests).to.deep.equal(['add tollbridge-live-11331134 m']);
   });
 
   it('a bridge Asterisk already has (made before a restart) is used, not an error', async () => {

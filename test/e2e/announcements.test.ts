@@ -14,9 +14,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { pino } from 'pino';
-import { startApi, type ApiServer } from '../../api/server.js';
+import type { ApiServer } from '../../api/server.js';
+import { startSite } from '../../web/site.js';
 import { createMailer } from '../../app/mailer.js';
-import { liveBridgeId } from '../../bridge/ari-conference.js';
+import { liveBridgeId } from '../../bridge/room-bridge-ids.js';
 import { connectAri } from '../../bridge/ari-session.js';
 import type { RoomAnnouncements } from '../../flows/announcements.js';
 import { startCall, type CallHandle, type Step } from '../../sipp/caller.js';
@@ -119,7 +120,7 @@ describe('tones, announcements and recording with consent @asterisk', function (
     bridge = await BridgeUnderTest.start();
     watch = await Observer.start();
     const log = pino({ level: 'silent' });
-    api = await startApi({ db: bridge.db, mailer: createMailer({ smtpUrl: '', from: 'x@tollbridge.test' }, log), log, operatorToken: '', recordingsDir: bridge.recordingsDir, recording: bridge.app.recording }, '127.0.0.1', 0);
+    api = await startSite({ db: bridge.db, mailer: createMailer({ smtpUrl: '', from: 'x@tollbridge.test' }, log), log, operatorToken: '', recordingsDir: bridge.recordingsDir, recording: bridge.app.recording }, '127.0.0.1', 0);
   });
   after(async () => {
     await api?.close();

@@ -6,7 +6,7 @@ import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { liveBridgeId } from '../../bridge/ari-conference.js';
+import { liveBridgeId } from '../../bridge/room-bridge-ids.js';
 import { startCall, type Step } from '../../sipp/caller.js';
 import { sharedAsterisk, testAsteriskConfig } from '../support/asterisk-fixture.js';
 import { BridgeUnderTest } from '../support/bridge-fixture.js';

@@ -7,7 +7,8 @@ import { expect } from 'chai';
 import type { EventEmitter } from 'node:events';
 import { pino } from 'pino';
 import { createMailer } from '../../app/mailer.js';
-import { startApi, type ApiServer } from '../../api/server.js';
+import type { ApiServer } from '../../api/server.js';
+import { startSite } from '../../web/site.js';
 import { placeCall, startCall, type CallOptions, type Step } from '../../sipp/caller.js';
 import { testAsteriskConfig } from '../support/asterisk-fixture.js';
 import { BridgeUnderTest, type SeededRoom } from '../support/bridge-fixture.js';
@@ -50,7 +51,7 @@ describe('graceful stop over real SIP @asterisk', function () {
     const b = await BridgeUnderTest.start();
     bridge = b;
     const log = pino({ level: 'silent' });
-    api = await startApi({ db: b.db, mailer: createMailer({ smtpUrl: '', from: 'x@tollbridge.test' }, log), log, operatorToken: '', health: { bridge: b.app } }, '127.0.0.1', 0);
+    api = await startSite({ db: b.db, mailer: createMailer({ smtpUrl: '', from: 'x@tollbridge.test' }, log), log, operatorToken: '', health: { bridge: b.app } }, '127.0.0.1', 0);
     const room = await b.seedRoom();
     const goodbyes = new Set<string>();
     b.app.ari.client.on('PlaybackFinished', (event) => {
@@ -140,7 +141,7 @@ describe('graceful stop over real SIP @asterisk', function () {
     const b = await BridgeUnderTest.start();
     bridge = b;
     const log = pino({ level: 'silent' });
-    api = await startApi({ db: b.db, mailer: createMailer({ smtpUrl: '', from: 'x@tollbridge.test' }, log), log, operatorToken: '', health: { bridge: b.app } }, '127.0.0.1', 0);
+    api = await startSite({ db: b.db, mailer: createMailer({ smtpUrl: '', from: 'x@tollbridge.test' }, log), log, operatorToken: '', health: { bridge: b.app } }, '127.0.0.1', 0);
     expect(b.app.ariConnected()).to.equal(true);
     const first = b.app.ari.client;
     // What ari-client emits after its last reconnect attempt (about 43 s of backoff).

@@ -12,9 +12,10 @@ import http from 'node:http';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { pino } from 'pino';
-import { startApi, type ApiServer } from '../../api/server.js';
+import type { ApiServer } from '../../api/server.js';
+import { startSite } from '../../web/site.js';
 import { createMailer } from '../../app/mailer.js';
-import { liveBridgeId } from '../../bridge/ari-conference.js';
+import { liveBridgeId } from '../../bridge/room-bridge-ids.js';
 import { connectAri } from '../../bridge/ari-session.js';
 import type { RecordingControl } from '../../flows/recording-control.js';
 import type { LiveRoom } from '../../flows/room-controls.js';
@@ -111,7 +112,7 @@ describe('keys in the room and the owner\'s live controls over real SIP @asteris
     bridge = await BridgeUnderTest.start(undefined, { recording: recorder });
     watch = await observer();
     const log = pino({ level: 'silent' });
-    api = await startApi({ db: bridge.db, mailer: createMailer({ smtpUrl: '', from: 'x@tollbridge.test' }, log), log, operatorToken: '', live: bridge.app.live }, '127.0.0.1', 0);
+    api = await startSite({ db: bridge.db, mailer: createMailer({ smtpUrl: '', from: 'x@tollbridge.test' }, log), log, operatorToken: '', live: bridge.app.live }, '127.0.0.1', 0);
   });
   after(async () => {
     await api?.close();

@@ -12,7 +12,7 @@ import { pino } from 'pino';
 import { connectAri } from '../../bridge/ari-session.js';
 import { loadConfig, type AsteriskConfig } from '../../config/config.js';
 import { LocalAsterisk } from '../../asterisk/local-asterisk.js';
-import { liveBridgeId } from '../../bridge/ari-conference.js';
+import { liveBridgeId } from '../../bridge/room-bridge-ids.js';
 import { DEFAULT_CALL_LIMITS, type CallLimits, type ConferenceBridges } from '../../flows/ports.js';
 import type { LedgerEntry } from '../../db/index.js';
 import { startCall, type CallHandle, type CallOptions, type Step } from '../../sipp/caller.js';

@@ -5,7 +5,8 @@
 import { expect } from 'chai';
 import { pino } from 'pino';
 import { createMailer } from '../../app/mailer.js';
-import { startApi, type ApiServer } from '../../api/server.js';
+import type { ApiServer } from '../../api/server.js';
+import { startSite } from '../../web/site.js';
 import { BridgeMetrics } from '../../metrics/bridge-metrics.js';
 import { CALL_STEPS } from '../../flows/call-steps.js';
 import { placeCall, startCall, type Step } from '../../sipp/caller.js';
@@ -33,7 +34,7 @@ describe('GET /metrics over real SIP @asterisk', function () {
   before(async () => {
     bridge = await BridgeUnderTest.start(TEST_TIMING, { metrics });
     const log = pino({ level: 'silent' });
-    api = await startApi({ db: bridge.db, mailer: createMailer({ smtpUrl: '', from: 'x@tollbridge.test' }, log), log, operatorToken: '', metrics: { registry: metrics.registry, token: '' } }, '127.0.0.1', 0);
+    api = await startSite({ db: bridge.db, mailer: createMailer({ smtpUrl: '', from: 'x@tollbridge.test' }, log), log, operatorToken: '', metrics: { registry: metrics.registry, token: '' } }, '127.0.0.1', 0);
   });
   after(async () => {
     await api?.close();

@@ -6,7 +6,8 @@
 import { expect } from 'chai';
 import { pino } from 'pino';
 import { createMailer } from '../../app/mailer.js';
-import { startApi, type ApiServer } from '../../api/server.js';
+import type { ApiServer } from '../../api/server.js';
+import { startSite } from '../../web/site.js';
 import { placeCall, startCall, type CallOptions, type Step } from '../../sipp/caller.js';
 import { testAsteriskConfig } from '../support/asterisk-fixture.js';
 import { BridgeUnderTest, type SeededRoom } from '../support/bridge-fixture.js';
@@ -35,7 +36,7 @@ describe('PIN guessing over real SIP: a caller locked out after 3 wrong PINs; th
         lockPolicy: { roomLockAfter: { moderator: 3, participant: 3 }, callerLockAfter: 3, lockMs: 3_600_000, windowMs: 3_600_000 },
       },
     });
-    api = await startApi({ db: bridge.db, mailer: createMailer({ smtpUrl: '', from: 'x@tollbridge.test' }, log), log, operatorToken: '' }, '127.0.0.1', 0);
+    api = await startSite({ db: bridge.db, mailer: createMailer({ smtpUrl: '', from: 'x@tollbridge.test' }, log), log, operatorToken: '' }, '127.0.0.1', 0);
   });
   after(async () => {
     await api?.close();

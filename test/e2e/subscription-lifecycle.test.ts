@@ -4,7 +4,8 @@
 import { expect } from 'chai';
 import { pino } from 'pino';
 import { createMailer } from '../../app/mailer.js';
-import { startApi, type ApiServer } from '../../api/server.js';
+import type { ApiServer } from '../../api/server.js';
+import { startSite } from '../../web/site.js';
 import { periodOf } from '../../db/billing.js';
 import { placeCall, startCall, type Step } from '../../sipp/caller.js';
 import { testAsteriskConfig } from '../support/asterisk-fixture.js';
@@ -25,7 +26,7 @@ describe('subscription lifecycle over real SIP @asterisk', function () {
     bridge = await BridgeUnderTest.start();
     smtp = await SmtpSink.start();
     const log = pino({ level: 'silent' });
-    api = await startApi({ db: bridge.db, mailer: createMailer({ smtpUrl: smtp.url, from: 'billing@tollbridge.test' }, log), log, operatorToken: OPERATOR }, '127.0.0.1', 0);
+    api = await startSite({ db: bridge.db, mailer: createMailer({ smtpUrl: smtp.url, from: 'billing@tollbridge.test' }, log), log, operatorToken: OPERATOR }, '127.0.0.1', 0);
   });
   after(async () => {
     await api?.close();

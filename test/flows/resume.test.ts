@@ -4,7 +4,9 @@
 import { expect } from 'chai';
 import { SimulatedClock } from 'xstate';
 import { planResync } from '../../app/resync-plan.js';
+import { listenToRooms } from '../../app/bridge-app.js';
 import { EventGate } from '../../app/event-gate.js';
+import type { AmiEvent } from '../../bridge/ami-session.js';
 import type { AsteriskSnapshot, ChannelView } from '../../bridge/ari-snapshot.js';
 import { channelsOfSystem } from '../../bridge/channel-ids.js';
 import { decodeCallMark, encodeCallMark } from '../../bridge/call-marks.js';
@@ -389,7 +391,7 @@ describe('the resync plan (pure)', () => {
 describe('the event gate during a resync', () => {
   it('holds events while a resync runs, reports the hang-ups among them, then lets them through in order', () => {
     const seen: string[] = [];
-    const gate = new EventGate((e) => seen.push(`${e.type} ${e.channelId}`));
+    const gate = new EventGate((e) => seen.push(`${e.type} ${'channelId' in e ? e.channelId : e.bridgeId}`));
     gate.push({ type: 'call.dtmf', channelId: 'a', digit: '1', at: 1 });
     gate.hold();
     gate.push({ type: 'call.end', hangupRequest: null, quiet: false, channelId: 'b', at: 42 });
@@ -398,6 +400,22 @@ describe('the event gate during a resync', () => {
     expect([...gate.endsHeld()]).to.deep.equal([['b', 42]]);
     gate.release();
     expect(seen).to.deep.equal(['call.dtmf a', 'call.end b', 'call.dtmf a']);
+  });
+});
+
+describe('a room member\'s keys over AMI during a resync', () => {
+  it('wait in the event gate with the ARI events and come after it in the order they were heard', () => {
+    const seen: string[] = [];
+    const gate = new EventGate((e) => seen.push(`${e.type} ${'channelId' in e ? e.channelId : e.bridgeId}`));
+    const handlers = new Map<string, (event: AmiEvent) => void>();
+    listenToRooms({ onEvent: (name, handler) => void handlers.set(name, handler) }, { isQuiet: (id) => id === 'member' }, gate, { talking: () => undefined }, silentLog);
+    gate.hold();
+    gate.push({ type: 'call.dtmf', channelId: 'caller', digit: '4', at: 1 });
+    handlers.get('DTMFEnd')?.({ uniqueid: 'member', digit: '5', direction: 'Received' });
+    gate.push({ type: 'call.end', hangupRequest: null, quiet: false, channelId: 'caller', at: 2 });
+    expect(seen).to.deep.equal([]);
+    gate.release();
+    expect(seen).to.deep.equal(['call.dtmf caller', 'room.key member', 'call.end caller']);
   });
 });
 

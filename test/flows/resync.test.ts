@@ -93,12 +93,13 @@ describe('the resync with the database down (fakes)', () => {
 
 describe('the event gate and the resync runner never hold events for ever', () => {
   const dtmf = (channelId: string): CallEvent => ({ type: 'call.dtmf', channelId, digit: '1', at: 1 });
+  const idOf = (e: CallEvent) => ('channelId' in e ? e.channelId : e.bridgeId);
 
   it('a gate held past its limit lets its events through and logs why', async () => {
     const seen: string[] = [];
     const logged: string[] = [];
     const log = pino({ level: 'error' }, { write: (line: string) => void logged.push(line) });
-    const gate = new EventGate((e) => seen.push(e.channelId), { limitMs: 20, log });
+    const gate = new EventGate((e) => seen.push(idOf(e)), { limitMs: 20, log });
     gate.hold();
     gate.push(dtmf('a'));
     await waitFor('the held event let through', () => seen.length === 1, { timeoutMs: 5_000, intervalMs: 5 });
@@ -109,7 +110,7 @@ describe('the event gate and the resync runner never hold events for ever', () =
 
   it('a resync that fails lets events through between its attempts, and is tried again until it succeeds', async () => {
     const seen: string[] = [];
-    const gate = new EventGate((e) => seen.push(e.channelId));
+    const gate = new EventGate((e) => seen.push(idOf(e)));
     let failures = 2;
     let attempts = 0;
     let release: () => void = () => undefined;

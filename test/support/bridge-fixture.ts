@@ -17,7 +17,7 @@ import type { RecordingControl } from '../../flows/recording-control.js';
 import type { AsteriskConfig } from '../../config/config.js';
 import type { LocalAsterisk } from '../../asterisk/local-asterisk.js';
 import type { IvrTiming } from '../../ivr/timing.js';
-import { holdBridgeId, liveBridgeId } from '../../bridge/ari-conference.js';
+import { holdBridgeId, liveBridgeId } from '../../bridge/room-bridge-ids.js';
 import { sharedAsterisk, testAsteriskConfig } from './asterisk-fixture.js';
 import { createTestDatabase } from './db-fixture.js';
 import { waitFor } from './wait.js';

@@ -9,7 +9,7 @@ import type { Bridge, Client } from 'ari-client';
 import { pino } from 'pino';
 import { instancePaths } from '../../asterisk/local-asterisk.js';
 import { connectAri } from '../../bridge/ari-session.js';
-import { holdBridgeId, liveBridgeId } from '../../bridge/ari-conference.js';
+import { holdBridgeId, liveBridgeId } from '../../bridge/room-bridge-ids.js';
 import { roomMarkVariable } from '../../bridge/room-marks.js';
 import { databaseOptions } from '../../cli/open-db.js';
 import { loadConfig, type Config } from '../../config/config.js';

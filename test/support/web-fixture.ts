@@ -4,7 +4,8 @@
 import type { Browser, Page } from 'playwright-core';
 import { pino } from 'pino';
 import { createMailer } from '../../app/mailer.js';
-import { startApi, type ApiServer } from '../../api/server.js';
+import type { ApiServer } from '../../api/server.js';
+import { startSite } from '../../web/site.js';
 import { BridgeUnderTest } from './bridge-fixture.js';
 import { launchChromium, UI_TIMEOUT_MS } from './browser.js';
 import { SmtpSink } from './smtp-sink.js';
@@ -22,7 +23,7 @@ export async function startWebUnderTest(operatorToken: string): Promise<WebUnder
     const bridge = (started.bridge = await BridgeUnderTest.start());
     const smtp = (started.smtp = await SmtpSink.start());
     const log = pino({ level: 'silent' });
-    const api = (started.api = await startApi({ db: bridge.db, mailer: createMailer({ smtpUrl: smtp.url, from: 'billing@tollbridge.test' }, log), log, operatorToken, live: bridge.app.live, recordingsDir: bridge.recordingsDir, recording: bridge.app.recording }, '127.0.0.1', 0));
+    const api = (started.api = await startSite({ db: bridge.db, mailer: createMailer({ smtpUrl: smtp.url, from: 'billing@tollbridge.test' }, log), log, operatorToken, live: bridge.app.live, recordingsDir: bridge.recordingsDir, recording: bridge.app.recording }, '127.0.0.1', 0));
     return { bridge, api, smtp, browser: await launchChromium() };
   } catch (err) {
     await stopWebUnderTest(started);

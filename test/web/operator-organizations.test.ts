@@ -8,7 +8,8 @@ import { expect } from 'chai';
 import type { Browser, Page } from 'playwright-core';
 import { pino } from 'pino';
 import { createMailer } from '../../app/mailer.js';
-import { startApi, type ApiServer } from '../../api/server.js';
+import type { ApiServer } from '../../api/server.js';
+import { startSite } from '../../web/site.js';
 import type { Database } from '../../db/index.js';
 import { OPERATOR_COOKIE } from '../../web/operator-pages.js';
 import { createTestDatabase } from '../support/db-fixture.js';
@@ -34,7 +35,7 @@ describe('the operator\'s Organizations pages in headless Chromium', function ()
   before(async () => {
     db = await createTestDatabase();
     const log = pino({ level: 'silent' });
-    api = await startApi({ db, mailer: createMailer({ smtpUrl: '', from: 'ops@tollbridge.test' }, log), log, operatorToken: OPERATOR }, '127.0.0.1', 0);
+    api = await startSite({ db, mailer: createMailer({ smtpUrl: '', from: 'ops@tollbridge.test' }, log), log, operatorToken: OPERATOR }, '127.0.0.1', 0);
     browser = await launchChromium();
     op = await newBrowserPage(browser);
     // One organization made over the API beforehand, its name full of markup.

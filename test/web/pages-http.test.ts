@@ -5,7 +5,8 @@ import http from 'node:http';
 import { expect } from 'chai';
 import { pino } from 'pino';
 import { createMailer } from '../../app/mailer.js';
-import { startApi, type ApiServer } from '../../api/server.js';
+import type { ApiServer } from '../../api/server.js';
+import { startSite } from '../../web/site.js';
 import type { Database } from '../../db/index.js';
 import { csrfTokenFor } from '../../web/cookies.js';
 import { escapeHtml, html } from '../../web/html.js';
@@ -23,7 +24,7 @@ describe('web pages over HTTP', function () {
   before(async () => {
     db = await createTestDatabase();
     accountId = (await db.accounts.create({ name: 'Plain', email: 'plain@example.test', password: 'correct horse battery' })).account.id;
-    api = await startApi({ db, mailer: createMailer({ smtpUrl: '', from: 'x@tollbridge.test' }, log), log, operatorToken: '' }, '127.0.0.1', 0);
+    api = await startSite({ db, mailer: createMailer({ smtpUrl: '', from: 'x@tollbridge.test' }, log), log, operatorToken: '' }, '127.0.0.1', 0);
   });
   after(async () => {
     await api?.close();

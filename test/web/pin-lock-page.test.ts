@@ -6,7 +6,8 @@ import { expect } from 'chai';
 import type { Browser, Page } from 'playwright-core';
 import { pino } from 'pino';
 import { createMailer } from '../../app/mailer.js';
-import { startApi, type ApiServer } from '../../api/server.js';
+import type { ApiServer } from '../../api/server.js';
+import { startSite } from '../../web/site.js';
 import type { Database } from '../../db/index.js';
 import { atPath, launchChromium, screenshot, signIn } from '../support/browser.js';
 import { createTestDatabase } from '../support/db-fixture.js';
@@ -27,7 +28,7 @@ describe('the room page shows a PIN lock and lifts it, in headless Chromium', fu
   before(async () => {
     db = await createTestDatabase({ pinLockPolicy: { roomLockAfter: { moderator: 3, participant: 3 }, callerLockAfter: 3, lockMs: 3_600_000, windowMs: 3_600_000 } });
     const log = pino({ level: 'silent' });
-    api = await startApi({ db, mailer: createMailer({ smtpUrl: '', from: 'x@tollbridge.test' }, log), log, operatorToken: '' }, '127.0.0.1', 0);
+    api = await startSite({ db, mailer: createMailer({ smtpUrl: '', from: 'x@tollbridge.test' }, log), log, operatorToken: '' }, '127.0.0.1', 0);
     const created = await db.accounts.create({ name: 'Lock Page', email: EMAIL, password: PASSWORD });
     roomId = created.room.id;
     roomNumber = created.room.number;
