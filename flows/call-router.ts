@@ -93,6 +93,11 @@ export class CallRouter {
     this.calls.get(channelId)?.send(reason === undefined ? { type: 'HANGUP', at } : { type: 'HANGUP', at, reason });
   }
 
+  /** The room ended the caller's stay (it says the goodbye and hangs up): the leg's end reason, unless the call decided one first. */
+  dismissed(channelId: string, reason: LegEndReason): void {
+    this.calls.get(channelId)?.send({ type: 'DISMISSED', reason });
+  }
+
   /** Asterisk reports the caller entering or leaving one of its room's bridges. */
   bridgeEvent(channelId: string, bridge: BridgeKind, entered: boolean): void {
     this.calls.get(channelId)?.send({ type: entered ? 'BRIDGE_ENTERED' : 'BRIDGE_LEFT', bridge });
