@@ -31,7 +31,14 @@ import { callSetup } from './call-setup.js';
 import { PIN_PROMPTS, ROOM_PROMPTS } from './code-step.js';
 import { endOf, initialContext, resumeTarget, roleOf, roomOf, type ResumeTarget } from './context.js';
 import { endReasonOf, goodbyeFor, outcomeOf } from './farewell.js';
-import type { CallContext, CallEnd } from './types.js';
+import type { AdmissionResult, CallContext, CallEnd } from './types.js';
+
+/** What the call keeps of its answer; a hang-up meanwhile ends it, else a stop's drain limit passed meanwhile. */
+function answeredFacts(out: AdmissionResult & { kind: 'answered' }): Partial<CallContext> {
+  const ended = out.hangup === null ? {} : { endedAt: out.hangup.at, hungUp: out.hangup.reason ?? null };
+  const stopped: Partial<CallContext> = out.hangup === null && out.shutdown ? { end: { cause: 'shutdown' } } : {};
+  return { accountId: out.route.accountId, answeredAt: out.answeredAt, holdsIvrPlace: true, ...ended, ...stopped };
+}
 
 const resumedAt = (target: ResumeTarget) => ({ context }: { context: CallContext }) => resumeTarget(context) === target;
 const endFor = (end: CallEnd) => ({ type: 'endFor' as const, params: end });
@@ -92,14 +99,7 @@ export const callMachine = callSetup.createMachine({
               { type: 'perform', params: { op: 'hangUp', reason: 'error' } },
             ],
           },
-          {
-            actions: assign(({ event }) =>
-              event.output.kind === 'answered'
-                ? { accountId: event.output.route.accountId, answeredAt: event.output.answeredAt, holdsIvrPlace: true, endedAt: event.output.hangup?.at ?? null, hungUp: event.output.hangup?.reason ?? null }
-                : {},
-            ),
-            target: 'answered',
-          },
+          { target: 'answered', actions: assign(({ event }) => (event.output.kind === 'answered' ? answeredFacts(event.output) : {})) },
         ],
         onError: {
           target: 'closing',
