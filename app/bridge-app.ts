@@ -25,7 +25,7 @@ import type { ChannelSubscriptions } from '../bridge/channel-subscriptions.js';
 import type { RecordingControl } from '../flows/recording-control.js';
 import { LiveRooms } from './live-rooms.js';
 import { CallRouter } from '../flows/call-router.js';
-import { DEFAULT_CALL_LIMITS, type CallLimits, type CallRecords, type Clock, type ConferenceBridges, type Directory, type LegRecovery, type PinGuard, type PinGuessingLimits, type UsageLedger } from '../flows/ports.js';
+import { DEFAULT_CALL_LIMITS, type CallLimits, type CallRecords, type Clock, type ConferenceBridges, type Directory, type LegEndReason, type LegRecovery, type PinGuard, type PinGuessingLimits, type UsageLedger } from '../flows/ports.js';
 import { RoomRegistry } from '../flows/room-registry.js';
 import { DEFAULT_IVR_TIMING, type IvrTiming } from '../ivr/timing.js';
 import { AmiCallRecords, AsteriskCallRecords, CelFileCallRecords } from '../reconcile/call-records.js';
@@ -216,7 +216,10 @@ export class BridgeApp {
       dir: options.recordingsDir ?? path.join(os.tmpdir(), `tollbridge-recordings-${cfg.instance}`),
       log,
     });
-    const rooms = new RoomRegistry(recording.wrap(options.wrapBridges?.(conference) ?? conference), log, {
+    // A room's dismissal (its policy, a key, the owner, the alone limit) reaches the call as an event with its reason.
+    const callView: { router: CallRouter | null } = { router: null };
+    const dismissing = tellingDismissals(options.wrapBridges?.(conference) ?? conference, (channelId, reason) => callView.router?.dismissed(channelId, reason));
+    const rooms = new RoomRegistry(recording.wrap(dismissing), log, {
       aloneMs: limits.aloneMs,
       announcer,
       members: new AriMemberChannels(ari, log),
@@ -243,6 +246,7 @@ export class BridgeApp {
       recording,
       observer: options.metrics?.calls,
     }, { onFinished: (channelId) => channelMemory.forget(channelId) });
+    callView.router = router;
     const celFile = celFileOf(cfg, options.runningAsterisk ?? ownAsterisk);
     if (celFile === null) log.warn('external Asterisk and no TOLLBRIDGE_CEL_FILE: calls that end while the app is away are closed when it notices, not at their real end');
     const localCel = celFile === null ? [] : [new CelFileCallRecords(celFile)];
@@ -384,6 +388,19 @@ export function listenToRooms(
     key: (channelId, digit) => gate.push({ type: 'room.key', channelId, digit, at: Date.now() }),
     talking: (channelId, talking) => rooms.talking(channelId, talking),
   }, log);
+}
+
+/** The room's bridge operations, each dismissal told first to the dismissed callers' calls. */
+function tellingDismissals(bridges: ConferenceBridges, tell: (channelId: string, reason: LegEndReason) => void): ConferenceBridges {
+  return {
+    admitLive: (room, channelIds) => bridges.admitLive(room, channelIds),
+    hold: (room, channelIds, prompt) => bridges.hold(room, channelIds, prompt),
+    dismiss: (channelIds, prompt, reason) => {
+      for (const channelId of channelIds) tell(channelId, reason);
+      return bridges.dismiss(channelIds, prompt, reason);
+    },
+    release: (room) => bridges.release(room),
+  };
 }
 
 /** One event (ARI's, or a room member's key over AMI), as the machines take it. */

@@ -4,7 +4,8 @@ import { createActor, type Actor, type ActorOptions, type AnyActorLogic } from '
 
 type TimerClock = NonNullable<ActorOptions<AnyActorLogic>['clock']>;
 import type { Logger } from 'pino';
-import { createCallMachine, type CallDeps, type CallInput, type CallOutcome, type CallResume } from './call-machine.js';
+import { callSettings, createCallMachine, type CallDeps, type CallOutcome, type CallResume } from './call-machine.js';
+import type { CallMachineInput, CallSettings } from './call/types.js';
 import type { BridgeKind, LegEndReason } from './ports.js';
 import { NO_CALL_OBSERVER, type CallObserver } from './call-observer.js';
 import { callStep, noCalls, type CallStepCounts } from './call-steps.js';
@@ -21,6 +22,7 @@ export interface CallStart {
 export class CallRouter {
   private readonly calls = new Map<string, CallActor>();
   private readonly machine: ReturnType<typeof createCallMachine>;
+  private readonly settings: CallSettings;
   private readonly log: Logger;
   private readonly observer: CallObserver;
   private idleWaiters: Array<() => void> = [];
@@ -31,6 +33,7 @@ export class CallRouter {
     private readonly options: { onFinished?: (channelId: string, outcome: CallOutcome) => void; timers?: TimerClock } = {},
   ) {
     this.machine = createCallMachine({ ...deps, admission: { accepting: () => this.accepting } });
+    this.settings = callSettings(deps);
     this.log = deps.log;
     this.observer = deps.observer ?? NO_CALL_OBSERVER;
   }
@@ -57,7 +60,7 @@ export class CallRouter {
   private spawn(start: CallStart, resume?: CallResume): void {
     if (this.calls.has(start.channelId)) return;
     const dialled = start.dialled.startsWith('+') ? start.dialled : `+${start.dialled}`;
-    const input: CallInput = { channelId: start.channelId, dialled, callerNumber: start.callerNumber, ...(resume === undefined ? {} : { resume }) };
+    const input: CallMachineInput = { channelId: start.channelId, dialled, callerNumber: start.callerNumber, settings: this.settings, ...(resume === undefined ? {} : { resume }) };
     const actor = createActor(this.machine, {
       input,
       ...(this.options.timers === undefined ? {} : { clock: this.options.timers }),
@@ -88,6 +91,11 @@ export class CallRouter {
   /** The channel is gone; `reason` is why, as far as the edge knows (default: the caller hung up). */
   callEnded(channelId: string, at: number, reason?: LegEndReason): void {
     this.calls.get(channelId)?.send(reason === undefined ? { type: 'HANGUP', at } : { type: 'HANGUP', at, reason });
+  }
+
+  /** The room ended the caller's stay (it says the goodbye and hangs up): the leg's end reason, unless the call decided one first. */
+  dismissed(channelId: string, reason: LegEndReason): void {
+    this.calls.get(channelId)?.send({ type: 'DISMISSED', reason });
   }
 
   /** Asterisk reports the caller entering or leaving one of its room's bridges. */

@@ -6,32 +6,18 @@ export const CALL_STEPS = ['admission', 'room-number', 'pin', 'entry-steps', 'jo
 export type CallStepName = (typeof CALL_STEPS)[number];
 export type CallStepCounts = Record<CallStepName, number>;
 
-/** The call machine's top-level states (call-machine.ts) and the step each belongs to. */
+/** The call machine's top-level states (flows/call/journey.ts) and the step each belongs to. */
 export const STEP_OF_STATE: Readonly<Record<string, CallStepName>> = {
   starting: 'admission',
-  admitting: 'admission',
-  routing: 'admission',
-  rejecting: 'admission',
-  refusing: 'admission',
-  answering: 'admission',
-  enteringRoom: 'room-number',
-  checkingRoom: 'room-number',
-  roomFailed: 'room-number',
-  guarding: 'pin',
-  enteringPin: 'pin',
-  checkingPin: 'pin',
-  pinFailed: 'pin',
-  pinPause: 'pin',
-  beforeRoom: 'entry-steps',
-  entering: 'entry-steps',
+  admission: 'admission',
+  answered: 'admission',
+  roomNumber: 'room-number',
+  pin: 'pin',
+  entrySteps: 'entry-steps',
   inRoom: 'joining',
   resumedInRoom: 'joining',
-  lockedOut: 'farewell',
-  keptOut: 'farewell',
-  cutOff: 'farewell',
+  farewell: 'farewell',
   hangingUp: 'farewell',
-  goodbye: 'farewell',
-  stopping: 'farewell',
   closing: 'closing',
   finished: 'closing',
 };

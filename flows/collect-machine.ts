@@ -52,96 +52,106 @@ function afterRestart(buffer: string): string {
   return star === -1 ? buffer : buffer.slice(star + 1);
 }
 
-export function createCollectMachine(channel: Pick<CallChannel, 'play'>) {
-  return setup({
-    types: {
-      input: {} as CollectInput,
-      context: {} as CollectContext,
-      events: {} as CollectEvent,
-      output: {} as CollectOutput,
-    },
-    actors: {
-      prompt: fromCallback<CollectEvent, { channelId: string; sounds: string[] }>(({ input, sendBack }) => {
-        const playback = channel.play(input.channelId, input.sounds.map(soundUri));
-        const done = () => sendBack({ type: 'PROMPT_DONE' });
-        playback.finished.then(done, done);
-        return () => playback.stop();
-      }),
-    },
-    delays: {
-      firstDigit: ({ context }) => context.timing.firstDigitMs,
-      interDigit: ({ context }) => context.timing.interDigitMs,
-      promptGuard: ({ context }) => context.timing.promptGuardMs,
-    },
-    guards: {
-      settled: ({ context }) => context.match.kind !== 'incomplete',
-      typedAhead: ({ context }) => context.buffer !== '',
-      noPrompts: ({ context }) => context.prompts.length === 0,
-      hasNotice: ({ context }) => (context.notice ?? []).length > 0,
-      star: ({ event }) => event.type === 'DTMF' && event.digit === RESTART_KEY,
-    },
-    actions: {
-      addDigit: assign(({ context, event }) => {
-        if (event.type !== 'DTMF') return {};
-        const buffer = context.buffer + event.digit;
-        return { buffer, match: matchEntry(buffer, { maxDigits: context.maxDigits }) };
-      }),
-      restartEntry: assign(({ context }) => ({ buffer: '', match: { kind: 'incomplete' as const }, prompts: context.prompts.slice(-1) })),
-      timedOut: assign(({ context }) => ({ match: matchOnTimeout(context.buffer, { maxDigits: context.maxDigits }) })),
-    },
-  }).createMachine({
-    id: 'collect',
-    context: ({ input }) => {
-      const buffer = afterRestart(input.buffer);
-      return { ...input, buffer, match: matchEntry(buffer, { maxDigits: input.maxDigits }) };
-    },
-    initial: 'begin',
-    states: {
-      begin: {
-        always: [{ guard: 'hasNotice', target: 'notice' }, { target: 'start' }],
-      },
-      notice: {
-        invoke: { src: 'prompt', input: ({ context }) => ({ channelId: context.channelId, sounds: context.notice ?? [] }) },
-        on: { DTMF: {}, PROMPT_DONE: 'start' },
-        after: { promptGuard: 'start' },
-      },
-      start: {
-        always: [
-          { guard: 'settled', target: 'done' },
-          { guard: 'typedAhead', target: 'collecting' },
-          { guard: 'noPrompts', target: 'waiting' },
-          { target: 'prompting' },
-        ],
-      },
-      prompting: {
-        invoke: { src: 'prompt', input: ({ context }) => ({ channelId: context.channelId, sounds: context.prompts }) },
-        on: {
-          DTMF: ON_KEY,
-          PROMPT_DONE: 'waiting',
-        },
-        after: { promptGuard: 'waiting' },
-      },
-      waiting: {
-        on: { DTMF: ON_KEY },
-        after: { firstDigit: { target: 'done', actions: 'timedOut' } },
-      },
-      collecting: {
-        on: { DTMF: ON_KEY },
-        after: { interDigit: { target: 'done', actions: 'timedOut' } },
-      },
-      restart: {
-        entry: 'restartEntry',
-        always: [{ guard: 'noPrompts', target: 'waiting' }, { target: 'prompting' }],
-      },
-      evaluate: {
-        always: [{ guard: 'settled', target: 'done' }, { target: 'collecting' }],
-      },
-      done: { type: 'final' },
-    },
-    output: ({ context }): CollectOutput => {
-      const m = context.match;
-      // 'incomplete' cannot reach `done`; treat it as no input to keep the type total.
-      return m.kind === 'incomplete' ? { kind: 'no-input' } : m;
-    },
+/** The prompt port: plays the sounds, reports PROMPT_DONE at their end, stops them when the state is left. */
+export function promptOn(channel: Pick<CallChannel, 'play'>) {
+  return fromCallback<CollectEvent, { channelId: string; sounds: string[] }>(({ input, sendBack }) => {
+    const playback = channel.play(input.channelId, input.sounds.map(soundUri));
+    const done = () => sendBack({ type: 'PROMPT_DONE' });
+    playback.finished.then(done, done);
+    return () => playback.stop();
   });
+}
+
+/** The collect step; its one port, `prompt`, is provided (createCollectMachine, tests). */
+export const collectMachine = setup({
+  types: {
+    input: {} as CollectInput,
+    context: {} as CollectContext,
+    events: {} as CollectEvent,
+    output: {} as CollectOutput,
+  },
+  actors: {
+    prompt: fromCallback<CollectEvent, { channelId: string; sounds: string[] }>(() => {
+      throw new Error('the prompt port was not provided');
+    }),
+  },
+  delays: {
+    firstDigit: ({ context }) => context.timing.firstDigitMs,
+    interDigit: ({ context }) => context.timing.interDigitMs,
+    promptGuard: ({ context }) => context.timing.promptGuardMs,
+  },
+  guards: {
+    settled: ({ context }) => context.match.kind !== 'incomplete',
+    typedAhead: ({ context }) => context.buffer !== '',
+    noPrompts: ({ context }) => context.prompts.length === 0,
+    hasNotice: ({ context }) => (context.notice ?? []).length > 0,
+    star: ({ event }) => event.type === 'DTMF' && event.digit === RESTART_KEY,
+  },
+  actions: {
+    addDigit: assign(({ context, event }) => {
+      if (event.type !== 'DTMF') return {};
+      const buffer = context.buffer + event.digit;
+      return { buffer, match: matchEntry(buffer, { maxDigits: context.maxDigits }) };
+    }),
+    restartEntry: assign(({ context }) => ({ buffer: '', match: { kind: 'incomplete' as const }, prompts: context.prompts.slice(-1) })),
+    timedOut: assign(({ context }) => ({ match: matchOnTimeout(context.buffer, { maxDigits: context.maxDigits }) })),
+  },
+}).createMachine({
+  id: 'collect',
+  context: ({ input }) => {
+    const buffer = afterRestart(input.buffer);
+    return { ...input, buffer, match: matchEntry(buffer, { maxDigits: input.maxDigits }) };
+  },
+  initial: 'begin',
+  states: {
+    begin: {
+      always: [{ guard: 'hasNotice', target: 'notice' }, { target: 'start' }],
+    },
+    notice: {
+      invoke: { src: 'prompt', input: ({ context }) => ({ channelId: context.channelId, sounds: context.notice ?? [] }) },
+      on: { DTMF: {}, PROMPT_DONE: 'start' },
+      after: { promptGuard: 'start' },
+    },
+    start: {
+      always: [
+        { guard: 'settled', target: 'done' },
+        { guard: 'typedAhead', target: 'collecting' },
+        { guard: 'noPrompts', target: 'waiting' },
+        { target: 'prompting' },
+      ],
+    },
+    prompting: {
+      invoke: { src: 'prompt', input: ({ context }) => ({ channelId: context.channelId, sounds: context.prompts }) },
+      on: {
+        DTMF: ON_KEY,
+        PROMPT_DONE: 'waiting',
+      },
+      after: { promptGuard: 'waiting' },
+    },
+    waiting: {
+      on: { DTMF: ON_KEY },
+      after: { firstDigit: { target: 'done', actions: 'timedOut' } },
+    },
+    collecting: {
+      on: { DTMF: ON_KEY },
+      after: { interDigit: { target: 'done', actions: 'timedOut' } },
+    },
+    restart: {
+      entry: 'restartEntry',
+      always: [{ guard: 'noPrompts', target: 'waiting' }, { target: 'prompting' }],
+    },
+    evaluate: {
+      always: [{ guard: 'settled', target: 'done' }, { target: 'collecting' }],
+    },
+    done: { type: 'final' },
+  },
+  output: ({ context }): CollectOutput => {
+    const m = context.match;
+    // 'incomplete' cannot reach `done`; treat it as no input to keep the type total.
+    return m.kind === 'incomplete' ? { kind: 'no-input' } : m;
+  },
+});
+
+export function createCollectMachine(channel: Pick<CallChannel, 'play'>) {
+  return collectMachine.provide({ actors: { prompt: promptOn(channel) } });
 }

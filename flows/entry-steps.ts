@@ -9,6 +9,7 @@
 // A room that asks for neither skips all this (the call machine goes straight in: no state,
 // no request). A name recorded by a caller who hangs up before entering is deleted.
 import { assign, fromCallback, fromPromise, not, setup } from 'xstate';
+import type { Logger } from 'pino';
 import { CONSENT_KEY, recordingNoticeSounds } from './announcements.js';
 import type { IvrTiming } from '../ivr/timing.js';
 import type { CallChannel, NameRecorder, RoomInfo } from './ports.js';
@@ -16,8 +17,6 @@ import type { CallChannel, NameRecorder, RoomInfo } from './ports.js';
 export interface EntryStepsInput {
   channelId: string;
   room: RoomInfo;
-  /** The room's conference is being recorded now. */
-  recording: boolean;
 }
 
 export interface EntryStepsOutput {
@@ -33,15 +32,86 @@ export function hasEntrySteps(room: RoomInfo, recording: boolean, names: NameRec
 
 type EntryEvent = { type: 'DTMF'; digit: string } | { type: 'ASKED' } | { type: 'NAMED'; name: string | null };
 
-export function createEntrySteps(deps: { channel: CallChannel; names: NameRecorder | undefined; timing: IvrTiming }) {
-  const { channel, names, timing } = deps;
-  return setup({
-    types: {
-      input: {} as EntryStepsInput,
-      context: {} as EntryStepsInput & { admitted: boolean; name: string | null },
-      events: {} as EntryEvent,
-      output: {} as EntryStepsOutput,
+const notProvided = (port: string) => () => {
+  throw new Error(`the ${port} port was not provided`);
+};
+
+/**
+ * The entry steps. Ports: `notice`, `question` (recording notices), `recordName`; the guards
+ * `recording` (the room's conference is recorded now) and `recordsNames`; the delays. The
+ * composition (createEntrySteps) provides them from the channel, the name recorder and the timing.
+ */
+export const entryStepsMachine = setup({
+  types: {
+    input: {} as EntryStepsInput,
+    context: {} as EntryStepsInput & { admitted: boolean; name: string | null },
+    events: {} as EntryEvent,
+    output: {} as EntryStepsOutput,
+  },
+  actors: {
+    notice: fromPromise<void, { channelId: string }>(notProvided('notice')),
+    question: fromCallback<EntryEvent, { channelId: string }>(notProvided('question')),
+    recordName: fromCallback<EntryEvent, { channelId: string }>(notProvided('recordName')),
+  },
+  delays: {
+    firstDigit: 0,
+    promptGuard: 0,
+  },
+  guards: {
+    consents: ({ event }) => event.type === 'DTMF' && event.digit === CONSENT_KEY,
+    recording: () => false,
+    consentRequired: ({ context }) => context.room.announcements?.recordingConsent === true,
+    recordsNames: () => false,
+  },
+}).createMachine({
+  id: 'entrySteps',
+  context: ({ input }) => ({ ...input, admitted: true, name: null }),
+  initial: 'start',
+  states: {
+    start: {
+      always: [
+        { guard: 'recording', target: 'notice' },
+        { target: 'naming' },
+      ],
     },
+    notice: {
+      always: { guard: 'consentRequired', target: 'asking' },
+      invoke: { src: 'notice', input: ({ context }) => ({ channelId: context.channelId }), onDone: 'naming', onError: 'naming' },
+      // A notice whose end never comes (lost in an ARI reconnect) does not keep the caller out.
+      after: { promptGuard: 'naming' },
+    },
+    // The key that accepts lets the caller on; any other key, or none in time, keeps them out.
+    asking: {
+      invoke: { src: 'question', input: ({ context }) => ({ channelId: context.channelId }) },
+      on: {
+        DTMF: [
+          { guard: 'consents', target: 'naming' },
+          { target: 'done', actions: assign({ admitted: false }) },
+        ],
+      },
+      initial: 'question',
+      states: {
+        question: { on: { ASKED: 'waiting' }, after: { promptGuard: 'waiting' } },
+        waiting: { after: { firstDigit: { target: '#entrySteps.done', actions: assign({ admitted: false }) } } },
+      },
+    },
+    naming: {
+      always: { guard: not('recordsNames'), target: 'done' },
+      invoke: { src: 'recordName', input: ({ context }) => ({ channelId: context.channelId }) },
+      on: {
+        NAMED: { target: 'done', actions: assign({ name: ({ event }) => event.name }) },
+        DTMF: {},
+      },
+    },
+    done: { type: 'final' },
+  },
+  output: ({ context }) => ({ admitted: context.admitted, name: context.name }),
+});
+
+/** The entry steps over the caller's channel and the name recorder; failures logged, none keeps the caller out. */
+export function createEntrySteps(deps: { channel: CallChannel; names: NameRecorder | undefined; timing: IvrTiming; recording: (room: string) => boolean; log: Logger }) {
+  const { channel, names, timing, log } = deps;
+  return entryStepsMachine.provide({
     actors: {
       notice: fromPromise<void, { channelId: string }>(async ({ input }) => {
         await channel.play(input.channelId, recordingNoticeSounds(false)).finished;
@@ -56,12 +126,16 @@ export function createEntrySteps(deps: { channel: CallChannel; names: NameRecord
       // A recording that ends after the caller left (state left first) is deleted.
       recordName: fromCallback<EntryEvent, { channelId: string }>(({ input, sendBack }) => {
         let left = false;
-        void (names?.record(input.channelId) ?? Promise.resolve(null)).then(
+        const { channelId } = input;
+        void (names?.record(channelId) ?? Promise.resolve(null)).then(
           (name) => {
-            if (left && name !== null) void names?.discard(name);
-            else sendBack({ type: 'NAMED', name });
+            if (!left || name === null) return sendBack({ type: 'NAMED', name });
+            names?.discard(name).catch((err: unknown) => log.warn({ err, channelId, name }, 'name recording of a caller who left not deleted'));
           },
-          () => sendBack({ type: 'NAMED', name: null }),
+          (err: unknown) => {
+            log.warn({ err, channelId }, 'name not recorded: the caller enters without it');
+            sendBack({ type: 'NAMED', name: null });
+          },
         );
         return () => {
           left = true;
@@ -73,53 +147,8 @@ export function createEntrySteps(deps: { channel: CallChannel; names: NameRecord
       promptGuard: () => timing.promptGuardMs,
     },
     guards: {
-      consents: ({ event }) => event.type === 'DTMF' && event.digit === CONSENT_KEY,
-      recording: ({ context }) => context.recording,
-      consentRequired: ({ context }) => context.room.announcements?.recordingConsent === true,
+      recording: ({ context }) => deps.recording(context.room.number),
       recordsNames: ({ context }) => names !== undefined && context.room.announcements?.recordNames === true,
     },
-  }).createMachine({
-    id: 'entrySteps',
-    context: ({ input }) => ({ ...input, admitted: true, name: null }),
-    initial: 'start',
-    states: {
-      start: {
-        always: [
-          { guard: 'recording', target: 'notice' },
-          { target: 'naming' },
-        ],
-      },
-      notice: {
-        always: { guard: 'consentRequired', target: 'asking' },
-        invoke: { src: 'notice', input: ({ context }) => ({ channelId: context.channelId }), onDone: 'naming', onError: 'naming' },
-        // A notice whose end never comes (lost in an ARI reconnect) does not keep the caller out.
-        after: { promptGuard: 'naming' },
-      },
-      // The key that accepts lets the caller on; any other key, or none in time, keeps them out.
-      asking: {
-        invoke: { src: 'question', input: ({ context }) => ({ channelId: context.channelId }) },
-        on: {
-          DTMF: [
-            { guard: 'consents', target: 'naming' },
-            { target: 'done', actions: assign({ admitted: false }) },
-          ],
-        },
-        initial: 'question',
-        states: {
-          question: { on: { ASKED: 'waiting' }, after: { promptGuard: 'waiting' } },
-          waiting: { after: { firstDigit: { target: '#entrySteps.done', actions: assign({ admitted: false }) } } },
-        },
-      },
-      naming: {
-        always: { guard: not('recordsNames'), target: 'done' },
-        invoke: { src: 'recordName', input: ({ context }) => ({ channelId: context.channelId }) },
-        on: {
-          NAMED: { target: 'done', actions: assign({ name: ({ event }) => event.name }) },
-          DTMF: {},
-        },
-      },
-      done: { type: 'final' },
-    },
-    output: ({ context }) => ({ admitted: context.admitted, name: context.name }),
   });
 }

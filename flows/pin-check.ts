@@ -94,6 +94,7 @@ export class PinChecks {
   private oneAtATime<T>(key: number, run: () => Promise<T>): Promise<T> {
     const before = this.queue.get(key) ?? Promise.resolve();
     const result = before.then(run);
+    // The tail only orders the room's checks: a failed check reaches its caller through `result`.
     const tail = result.then(() => undefined, () => undefined);
     this.queue.set(key, tail);
     void tail.then(() => {

@@ -1,32 +1,49 @@
 // Every machine that gets a diagram in docs/ (`npm run diagrams`), in one list: a new machine
 // is one more entry here. test/docs/diagrams.test.ts checks that each machine a listed one
 // invokes is listed too.
-import { pino } from 'pino';
 import { aloneWatch } from '../../flows/alone-watch.js';
-import { createCallMachine } from '../../flows/call-machine.js';
+import { admissionMachine } from '../../flows/call/admission.js';
+import { roomCodeStep } from '../../flows/call/call-setup.js';
+import { farewellMachine } from '../../flows/call/farewell.js';
+import { callMachine } from '../../flows/call/journey.js';
 import { createCollectMachine } from '../../flows/collect-machine.js';
-import { createEntrySteps } from '../../flows/entry-steps.js';
+import { entryStepsMachine } from '../../flows/entry-steps.js';
 import { placementWatch } from '../../flows/placement-watch.js';
-import type { CallChannel, Directory, UsageLedger } from '../../flows/ports.js';
+import type { CallChannel } from '../../flows/ports.js';
 import { roomMachine } from '../../flows/room-machine.js';
-import { DEFAULT_IVR_TIMING } from '../../ivr/timing.js';
 import { machineDoc, type MachineEntry } from './mermaid.js';
 
-// The call's machines are made from their ports: these are never called (a diagram runs nothing).
-const nothing = async () => null;
-const channel: CallChannel = { answer: nothing, reject: async () => undefined, hangup: async () => undefined, play: () => ({ finished: Promise.resolve(), stop: () => undefined }), speak: () => undefined };
-const directory: Directory = { routeFor: nothing, findRoom: nothing, verifyPin: async () => 'invalid' };
-const ledger: UsageLedger = { openLeg: async () => undefined, assign: async () => undefined, closeLeg: async () => undefined };
-const rooms = { join: () => undefined, leave: () => undefined, replace: () => undefined, admitted: () => false };
-const callDeps = { channel, directory, ledger, rooms, clock: { now: () => 0 }, timing: DEFAULT_IVR_TIMING, log: pino({ level: 'silent' }) };
+// The collect machine is made from its channel port: never called (a diagram runs nothing).
+const channel: CallChannel = { answer: async () => null, reject: async () => undefined, hangup: async () => undefined, play: () => ({ finished: Promise.resolve(), stop: () => undefined }), speak: () => undefined };
 
 export const MACHINES: MachineEntry[] = [
   {
     file: 'call-machine',
-    source: 'flows/call-machine.ts',
+    source: 'flows/call/journey.ts',
     title: 'The call',
-    about: "One caller's journey, from the carrier's INVITE to the end of the leg: admission, the number's route, answer, room number, PIN, the entry steps, the room, and every way a call ends.",
-    machine: createCallMachine(callDeps),
+    about: "One caller's journey, from the carrier's INVITE to the end of the leg: admission, the room number, the PIN, the entry steps, the room, and one farewell for every way a call ends.",
+    machine: callMachine,
+  },
+  {
+    file: 'admission',
+    source: 'flows/call/admission.ts',
+    title: 'Admission',
+    about: "The number's route, then refuse, reject, or answer and open the leg.",
+    machine: admissionMachine,
+  },
+  {
+    file: 'code-step',
+    source: 'flows/call/code-step.ts',
+    title: 'A code step: the room number, the PIN',
+    about: 'Collects a code, checks it, and on a wrong one says so and asks again, up to the attempts allowed; the same machine for the room number and for the PIN.',
+    machine: roomCodeStep,
+  },
+  {
+    file: 'farewell',
+    source: 'flows/call/farewell.ts',
+    title: 'The farewell',
+    about: 'The one goodbye for every way a call ends (too many attempts, locked out, no consent, a limit, the room dismissing, a stop): the right prompt, then the hang-up, with guards for an end Asterisk never reports.',
+    machine: farewellMachine,
   },
   {
     file: 'collect-machine',
@@ -40,7 +57,7 @@ export const MACHINES: MachineEntry[] = [
     source: 'flows/entry-steps.ts',
     title: 'Entry steps: recording notice and name',
     about: 'What a caller goes through between a right PIN and the room when the room asks for it: the recording notice (with consent), and their name recorded for the announcement.',
-    machine: createEntrySteps({ channel, names: undefined, timing: DEFAULT_IVR_TIMING }),
+    machine: entryStepsMachine,
   },
   {
     file: 'placement-watch',

@@ -1,0 +1,112 @@
+// The call machine's ports (actors and actions provided by flows/call/compose.ts, or by tests)
+// and the named guards and actions its states share (flows/call/journey.ts draws the states).
+import { assign, fromPromise, sendTo, setup } from 'xstate';
+import type { LegEndReason, Role, RoomInfo } from '../ports.js';
+import type { KnownGuard } from '../pin-check.js';
+import { placementWatch } from '../placement-watch.js';
+import { entryStepsMachine } from '../entry-steps.js';
+import { admissionMachine } from './admission.js';
+import { codeStep } from './code-step.js';
+import { endOf, farewellLine } from './context.js';
+import { farewellMachine, goodbyeFor, STOP_END_GUARD_MS } from './farewell.js';
+import type { CallContext, CallEffect, CallEnd, CallEvent, CallOutcome, CallMachineInput, JoinDetails, LogLine } from './types.js';
+
+export const roomCodeStep = codeStep<{ accountId: number }, RoomInfo>();
+export const pinCodeStep = codeStep<{ room: RoomInfo; callerNumber: string | null }, Role>();
+
+/** What the `joinRoom` port is asked: put the caller into the room; it answers whether the room took them. */
+export interface JoinRequest {
+  room: RoomInfo;
+  channelId: string;
+  role: Role;
+  who: JoinDetails;
+}
+
+const notProvided = (port: string) => () => Promise.reject(new Error(`the ${port} port was not provided`));
+
+const withPorts = setup({
+  types: {
+    input: {} as CallMachineInput,
+    context: {} as CallContext,
+    events: {} as CallEvent,
+    output: {} as { outcome: CallOutcome },
+  },
+  actors: {
+    admission: admissionMachine,
+    roomCode: roomCodeStep,
+    pinCode: pinCodeStep,
+    guardStatus: fromPromise<KnownGuard, { room: RoomInfo; callerNumber: string | null }>(notProvided('guardStatus')),
+    entrySteps: entryStepsMachine,
+    joinRoom: fromPromise<{ admitted: boolean }, JoinRequest>(notProvided('joinRoom')),
+    assignLeg: fromPromise<void, { channelId: string; roomId: number; role: Role }>(notProvided('assignLeg')),
+    placementWatch,
+    farewell: farewellMachine,
+    /** `endedAt` null: the leg ends now (the port's clock). */
+    closeLeg: fromPromise<void, { channelId: string; endedAt: number | null; answered: boolean; reason: LegEndReason }>(notProvided('closeLeg')),
+  },
+  actions: {
+    perform: (_, _effect: CallEffect) => undefined,
+    log: (_, _line: LogLine) => undefined,
+  },
+  guards: {
+    /** The room asks for entry steps now (it records, or announces names). */
+    entryStepsDue: () => false,
+  },
+  delays: {
+    /** From the answer: the composition root gives a resumed call only what is left of its limit. */
+    maxLeg: ({ context }) => context.settings.limits.maxLegMs,
+    stopEndGuard: STOP_END_GUARD_MS,
+  },
+});
+
+
+export const callSetup = withPorts.extend({
+  guards: {
+    // Answered, still connected, and the limit is on.
+    maxLegApplies: ({ context }) => context.settings.limits.maxLegMs > 0 && context.answeredAt !== null && context.endedAt === null && !context.closing,
+    endDecided: ({ context }) => context.end !== null,
+    endsAtLimit: ({ context }) => context.end?.cause === 'limit',
+  },
+  actions: {
+    endFor: assign((_, end: CallEnd) => ({ end })),
+    bufferDigit: assign({ pending: ({ context, event }) => (event.type === 'DTMF' ? context.pending + event.digit : context.pending) }),
+    noteHangup: assign(({ event }) => (event.type === 'HANGUP' ? { endedAt: event.at, hungUp: event.reason ?? null } : {})),
+    forwardToPlacementWatch: sendTo('placementWatch', ({ event }) => event),
+    observePlacement: withPorts.enqueueActions(({ event, enqueue }) => {
+      if (event.type === 'BRIDGE_ENTERED') enqueue({ type: 'perform', params: { op: 'observe', observation: { what: 'placed', bridge: event.bridge } } });
+    }),
+    // In the room a key is the room's business (mute, count, a moderator's controls).
+    pressKey: withPorts.enqueueActions(({ context, event, enqueue }) => {
+      if (event.type === 'DTMF' && context.room !== null) enqueue({ type: 'perform', params: { op: 'key', room: context.room.number, digit: event.digit } });
+    }),
+    askRoomToPlaceAgain: withPorts.enqueueActions(({ context, enqueue }) => {
+      if (context.room === null) return;
+      enqueue({ type: 'log', params: { level: 'warn', msg: 'caller not in the room bridge in time: placing again', fields: { room: context.room.number } } });
+      enqueue({ type: 'perform', params: { op: 'replace', room: context.room.number } });
+    }),
+    codeFailed: withPorts.enqueueActions(({ context, event, enqueue }) => {
+      if (event.type !== 'CODE.FAILED') return;
+      enqueue.assign({ failed: { code: event.code, failure: event.failure } });
+      enqueue({ type: 'perform', params: { op: 'observe', observation: { what: 'codeFailed', code: event.code, failure: event.failure } } });
+      if (!context.holdsIvrPlace || context.failedInIvr) return;
+      enqueue({ type: 'perform', params: { op: 'failedInIvr' } });
+      enqueue.assign({ failedInIvr: true });
+    }),
+    leaveRoom: withPorts.enqueueActions(({ context, enqueue }) => {
+      if (context.leftRoom || context.role === null || context.room === null) return;
+      enqueue({ type: 'perform', params: { op: 'leave', room: context.room.number } });
+      enqueue.assign({ leftRoom: true });
+    }),
+    giveIvrPlaceBack: withPorts.enqueueActions(({ context, enqueue }) => {
+      if (!context.holdsIvrPlace) return;
+      enqueue({ type: 'perform', params: { op: 'leaveIvr', failed: context.failedInIvr } });
+      enqueue.assign({ holdsIvrPlace: false, failedInIvr: false });
+    }),
+    sayGoodbye: withPorts.enqueueActions(({ context, enqueue }) => {
+      const end = endOf(context);
+      enqueue({ type: 'log', params: farewellLine(context) });
+      if (end.cause === 'locked') enqueue({ type: 'perform', params: { op: 'observe', observation: { what: 'lockedOut' } } });
+      if (goodbyeFor(end).marked) enqueue({ type: 'perform', params: { op: 'mark', step: { step: 'goodbye' } } });
+    }),
+  },
+})
