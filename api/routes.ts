@@ -5,9 +5,9 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Logger } from 'pino';
 import { DEFAULT_CALLER_RETENTION_DAYS, type Credential, type Database, type ModeratorLeave, type NumberKind } from '../db/index.js';
-import { parseDate } from '../db/dates.js';
-import { maskEmail, normaliseEmail } from '../db/email.js';
-import { formatMoney, parseMoney } from '../db/money.js';
+import { parseDate } from '../domain/dates.js';
+import { maskEmail, normaliseEmail } from '../domain/email.js';
+import { formatMoney, parseMoney } from '../domain/money.js';
 import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from '../db/passwords.js';
 import { MAX_LABEL_LENGTH } from '../db/repositories/credentials.js';
 import type { Mailer } from '../app/mailer.js';

@@ -1,7 +1,7 @@
 // Accounts and their personal rooms: an account is created with its room in one transaction.
-import { AccountDeactivated, AccountNotFound, EmailTaken, HashingBusy, InvalidName, InvalidPassword } from '../errors.js';
-import { isValidRoomNumber } from '../room-number.js';
-import { normaliseEmail } from '../email.js';
+import { AccountDeactivated, AccountNotFound, EmailTaken, HashingBusy, InvalidName, InvalidPassword } from '../../domain/errors.js';
+import { isValidRoomNumber } from '../../domain/room-number.js';
+import { normaliseEmail } from '../../domain/email.js';
 import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from '../passwords.js';
 import type { FieldCipher } from '../field-cipher.js';
 import { isUniqueViolation, type Account, type AccountKind, type RepositoryContext, type Room } from '../types.js';

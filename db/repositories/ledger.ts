@@ -2,8 +2,8 @@
 // opened at answer (with the rate in force then copied into it), learns its room and role
 // while open, and is closed once; closed entries never change (the database refuses it too:
 // triggers in the migration). Corrections are new `adjustment` entries.
-import { periodBounds, periodOf, rateLeg } from '../billing.js';
-import { InvalidMoney, LegNotFound, NumberNotFound } from '../errors.js';
+import { periodBounds, periodOf, rateLeg } from '../../domain/billing.js';
+import { InvalidMoney, LegNotFound, NumberNotFound } from '../../domain/errors.js';
 import { knexLedgerWriter, type LedgerWriter } from '../ledger-writer.js';
 import type { LedgerEntry, LegRole, RepositoryContext, UsageSummary } from '../types.js';
 
@@ -114,7 +114,7 @@ export class LedgerRepository {
 
   /**
    * Closes a leg at its real end time, rating it in the same statement; closing again
-   * returns the leg unchanged; null if unknown. The SQL is billing.ts's rule in integer
+   * returns the leg unchanged; null if unknown. The SQL is domain/billing.ts's rule in integer
    * arithmetic (identical on SQLite and PostgreSQL; a property test checks they agree):
    *   seconds  = ceil(ms / 1000)
    *   billable = 0 if seconds = 0, else max(minimum, ceil(seconds / increment) * increment)

@@ -2,7 +2,7 @@
 // never stored: subscribed while a live subscription exists; quarantined for N days after
 // its release (so its old callers do not reach a new owner); otherwise available.
 import type { Knex } from 'knex';
-import { AccountDeactivated, AccountNotFound, AlreadySubscribed, InvalidPhoneNumber, NotSubscribed, NumberExists, NumberNotAvailable, NumberNotFound, SubscriptionLimit } from '../errors.js';
+import { AccountDeactivated, AccountNotFound, AlreadySubscribed, InvalidPhoneNumber, NotSubscribed, NumberExists, NumberNotAvailable, NumberNotFound, SubscriptionLimit } from '../../domain/errors.js';
 import { isUniqueViolation, type NumberKind, type PhoneNumber, type RepositoryContext, type Subscription, type UsageSummary } from '../types.js';
 import type { AccountsRepository } from './accounts.js';
 import type { LedgerRepository } from './ledger.js';

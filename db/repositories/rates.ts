@@ -1,5 +1,5 @@
 // Rates per number kind, as a history: a change applies to legs answered after it.
-import { InvalidRate } from '../errors.js';
+import { InvalidRate } from '../../domain/errors.js';
 import type { NumberKind, Rate, RepositoryContext } from '../types.js';
 
 interface RateRow {

@@ -1,9 +1,10 @@
 // Rooms: settings, PINs (keyed hashes only) and PIN verification for the caller's path.
-import { InvalidPin, InvalidRoomNumber, InvalidRoomSettings, RoomNotFound } from '../errors.js';
-import { isValidRoomNumber } from '../room-number.js';
+import { InvalidPin, InvalidRoomNumber, InvalidRoomSettings, RoomNotFound } from '../../domain/errors.js';
+import { isValidRoomNumber } from '../../domain/room-number.js';
 import { RoomRowCache } from '../room-row-cache.js';
-import { PIN_MAX_DIGITS, PIN_MIN_DIGITS, trivialPinReason } from '../pin-rules.js';
-import { forgetRoomFailures, PIN_KINDS, type PinKind } from './pin-failures.js';
+import { PIN_MAX_DIGITS, PIN_MIN_DIGITS, trivialPinReason } from '../../domain/pin-rules.js';
+import { forgetRoomFailures } from './pin-failures.js';
+import { PIN_KINDS, type PinKind } from '../../domain/pin-locks.js';
 import { newSalt, pinHash, sameHash } from '../secrets.js';
 import type { ModeratorLeave, RepositoryContext, Room } from '../types.js';
 import { DEFAULT_ANNOUNCEMENTS, type RoomAnnouncements } from '../../flows/announcements.js';
