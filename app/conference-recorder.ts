@@ -15,7 +15,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { recordingNoticeSounds } from '../flows/announcements.js';
-import type { ConferenceBridges, Directory, LegEndReason, RoomAnnouncer } from '../flows/ports.js';
+import type { ConferenceBridges, Directory, RoomAnnouncer } from '../flows/ports.js';
+import type { LegEndReason } from '../domain/legs.js';
 import type { RecordingControl } from '../flows/recording-control.js';
 import type { BridgeRecording } from '../bridge/ari-bridge-recorder.js';
 

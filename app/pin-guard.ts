@@ -4,7 +4,8 @@
 import type { Logger } from 'pino';
 import type { Database } from '../db/index.js';
 import type { GuardState, PinKind } from '../domain/pin-locks.js';
-import type { PinAttempt, PinGuard, PinGuardStatus, PinGuessingLimits } from '../flows/ports.js';
+import type { PinAttempt, PinGuard, PinGuardStatus } from '../flows/ports.js';
+import type { PinGuessingLimits } from '../domain/limits.js';
 import type { PinGuessingConfig } from '../config/config.js';
 import type { Mailer } from './mailer.js';
 

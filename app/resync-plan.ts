@@ -16,7 +16,8 @@
 //                                                      an instant before the leg was written)
 import type { AsteriskSnapshot, ChannelView } from '../bridge/ari-snapshot.js';
 import type { CallStart } from '../flows/call-router.js';
-import type { OpenLeg, Role } from '../flows/ports.js';
+import type { OpenLeg } from '../domain/legs.js';
+import type { Role } from '../domain/roles.js';
 import type { RoomMembers } from '../flows/room-machine.js';
 
 /** A call to resume; rooms are named by number (resync.ts looks them up). */

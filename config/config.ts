@@ -91,7 +91,7 @@ export interface MailConfig {
   from: string;
 }
 
-/** Limits on a caller's stay enforced by the app (flows/ports.ts CallLimits), in ms; 0: off. */
+/** Limits on a caller's stay enforced by the app (domain/limits.ts CallLimits), in ms; 0: off. */
 export interface LimitsConfig {
   moderatorWaitMs: number;
   aloneMs: number;

@@ -23,14 +23,13 @@ import { createFieldCipher, PUBLIC_TEST_DATA_KEY, type FieldCipher } from './fie
 import { randomRoomNumber } from '../domain/room-number.js';
 import { createPasswordHasher, type PasswordHasher, type PasswordHasherOptions } from './passwords.js';
 import { staticKeyring, type PinKeyring } from './pin-keys.js';
-import type { OwnerLimits } from './types.js';
+import type { OwnerLimits } from '../domain/limits.js';
 import { pgLedgerWriter } from './pg-ledger-writer.js';
 import { sqliteLedgerWriter } from './sqlite-ledger-writer.js';
 
 export * from '../domain/errors.js';
 export type * from './types.js';
 export type { Statement, StatementLine } from './repositories/statements.js';
-export type { NumberRoute } from './repositories/numbers.js';
 export type { ApiKey, Credential } from './repositories/credentials.js';
 export type { AuditEntry } from './repositories/audit.js';
 export type { Member, MemberUsage, Organization, OrganizationSummary } from './repositories/organizations.js';

@@ -49,28 +49,25 @@ import { placementWatch, type PlacementEvent, type PlacementReport } from './pla
 import { PinChecks, pauseAfterFailure, type KnownGuard, type PinVerdict } from './pin-check.js';
 import { UnauthenticatedCalls } from './unauthenticated-calls.js';
 import {
-  DEFAULT_CALL_LIMITS,
   entryBlocked,
-  NO_GUESSING_LIMITS,
   OPEN_PIN_GUARD,
   type Admission,
-  type BridgeKind,
   type CallChannel,
-  type CallLimits,
   type CallOutcome,
   type CallMarks,
   type CallStep,
   type Clock,
   type Directory,
-  type LegEndReason,
-  type NumberRoute,
   type PinGuard,
-  type PinGuessingLimits,
-  type Role,
   type NameRecorder,
   type RoomInfo,
   type UsageLedger,
 } from './ports.js';
+import { DEFAULT_CALL_LIMITS, NO_GUESSING_LIMITS, type CallLimits, type PinGuessingLimits } from '../domain/limits.js';
+import type { BridgeKind } from '../domain/call-events.js';
+import type { LegEndReason } from '../domain/legs.js';
+import type { NumberRoute } from '../domain/numbers.js';
+import type { Role } from '../domain/roles.js';
 import { createEntrySteps, hasEntrySteps } from './entry-steps.js';
 import type { RecordingControl } from './recording-control.js';
 import { NO_CALL_OBSERVER, type CallObserver } from './call-observer.js';

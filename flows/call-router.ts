@@ -5,7 +5,8 @@ import { createActor, type Actor, type ActorOptions, type AnyActorLogic } from '
 type TimerClock = NonNullable<ActorOptions<AnyActorLogic>['clock']>;
 import type { Logger } from 'pino';
 import { createCallMachine, type CallDeps, type CallInput, type CallOutcome, type CallResume } from './call-machine.js';
-import type { BridgeKind, LegEndReason } from './ports.js';
+import type { BridgeKind } from '../domain/call-events.js';
+import type { LegEndReason } from '../domain/legs.js';
 import { NO_CALL_OBSERVER, type CallObserver } from './call-observer.js';
 import { callStep, noCalls, type CallStepCounts } from './call-steps.js';
 

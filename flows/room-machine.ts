@@ -36,9 +36,12 @@ import { assign, forwardTo, setup } from 'xstate';
 import { Prompt } from '../ivr/prompts.js';
 import { aloneWatch, type AloneReport, type AloneWatchEvent } from './alone-watch.js';
 import { controlForKey, countMedia, InCallPrompt } from '../ivr/in-call-keys.js';
-import type { LegEndReason, ModeratorLeavePolicy, Role, RoomControlsState, RoomInfo } from './ports.js';
+import type { RoomControlsState, RoomInfo } from './ports.js';
+import type { LegEndReason } from '../domain/legs.js';
+import type { ModeratorLeavePolicy } from '../domain/rooms.js';
+import type { Role } from '../domain/roles.js';
 import { OWNER, type ControlSource, type KeyPress, type RoomControl, type RoomNews, type TalkingReport } from './room-controls.js';
-import type { RoomAnnouncements } from './announcements.js';
+import type { RoomAnnouncements } from '../domain/rooms.js';
 import { announcementsOf, entryEffects, leaveEffects, musicAfter, refusedEffects, type AnnouncementEffect } from './room-announcements.js';
 
 export type RoomEffect =

@@ -10,7 +10,9 @@
 import { createActor, type Actor, type ActorOptions, type AnyActorLogic } from 'xstate';
 import type { Logger } from 'pino';
 import type { JoinDetails, RoomMembership } from './call-machine.js';
-import type { BridgeKind, ConferenceBridges, Role, RoomAnnouncer, RoomControlsState, RoomInfo, RoomMarks } from './ports.js';
+import type { ConferenceBridges, RoomAnnouncer, RoomControlsState, RoomInfo, RoomMarks } from './ports.js';
+import type { BridgeKind } from '../domain/call-events.js';
+import type { Role } from '../domain/roles.js';
 import { noRecording, type RecordingControl } from './recording-control.js';
 import { NO_MEMBER_CHANNELS, type LiveRoom, type MemberChannels, type RoomControl, type RoomNews } from './room-controls.js';
 import { createRoomMachine, isMember, type RoomEffect, type RoomMembers } from './room-machine.js';

@@ -4,8 +4,10 @@
 // triggers in the migration). Corrections are new `adjustment` entries.
 import { periodBounds, periodOf, rateLeg } from '../../domain/billing.js';
 import { InvalidMoney, LegNotFound, NumberNotFound } from '../../domain/errors.js';
+import type { LegEndReason, LegOpening } from '../../domain/legs.js';
 import { knexLedgerWriter, type LedgerWriter } from '../ledger-writer.js';
-import type { LedgerEntry, LegRole, RepositoryContext, UsageSummary } from '../types.js';
+import type { LedgerEntry, RepositoryContext, UsageSummary } from '../types.js';
+import type { LegRole } from '../../domain/roles.js';
 
 export interface EntryRow {
   id: number;
@@ -56,16 +58,6 @@ export const toEntry = (r: EntryRow): LedgerEntry => ({
   createdAt: Number(r.created_at),
   endReason: r.end_reason ?? null,
 });
-
-export interface LegOpening {
-  channelId: string;
-  accountId: number;
-  subscriptionId: number;
-  numberId: number;
-  dialled: string;
-  callerNumber: string | null;
-  answeredAt: number;
-}
 
 const rateOf = (e: LedgerEntry) => ({ perMinuteMicros: e.ratePerMinuteMicros, incrementSeconds: e.rateIncrementSeconds, minimumSeconds: e.rateMinimumSeconds });
 
@@ -119,10 +111,10 @@ export class LedgerRepository {
    *   seconds  = ceil(ms / 1000)
    *   billable = 0 if seconds = 0, else max(minimum, ceil(seconds / increment) * increment)
    *   amount   = billable * rate / 60, half-up
-   * `reason` (flows/ports.ts LegEndReason, e.g. 'hangup', 'rtp-timeout') is written by that
+   * `reason` (domain/legs.ts LegEndReason, e.g. 'hangup', 'rtp-timeout') is written by that
    * same statement: the close is the one update the append-only triggers allow.
    */
-  async closeLeg(channelId: string, endedAt: number, reason?: string): Promise<LedgerEntry | null> {
+  async closeLeg(channelId: string, endedAt: number, reason?: LegEndReason): Promise<LedgerEntry | null> {
     const row = (await this.writer.close({ end: Math.round(endedAt), channel: channelId, reason: reason ?? null })) as EntryRow | undefined;
     return row !== undefined ? this.entry(row) : this.findByChannel(channelId);
   }

@@ -3,12 +3,13 @@
 // its release (so its old callers do not reach a new owner); otherwise available.
 import type { Knex } from 'knex';
 import { AccountDeactivated, AccountNotFound, AlreadySubscribed, InvalidPhoneNumber, NotSubscribed, NumberExists, NumberNotAvailable, NumberNotFound, SubscriptionLimit } from '../../domain/errors.js';
-import { isUniqueViolation, type NumberKind, type PhoneNumber, type RepositoryContext, type Subscription, type UsageSummary } from '../types.js';
+import { isUniqueViolation, type PhoneNumber, type RepositoryContext, type Subscription, type UsageSummary } from '../types.js';
+import type { NumberKind } from '../../domain/numbers.js';
+import { validateE164, type NumberRoute } from '../../domain/numbers.js';
 import type { AccountsRepository } from './accounts.js';
 import type { LedgerRepository } from './ledger.js';
 
 const DAY_MS = 86_400_000;
-const E164 = /^\+[1-9]\d{7,14}$/;
 const KINDS: NumberKind[] = ['toll_free', 'local'];
 
 interface NumberRow {
@@ -17,12 +18,6 @@ interface NumberRow {
   kind: NumberKind;
   released_at: number | null;
   live_account_id: number | null;
-}
-
-export function validateE164(e164: string): string {
-  const n = e164.trim();
-  if (!E164.test(n)) throw new InvalidPhoneNumber(`"${e164}" is not an E.164 number: + then 8 to 15 digits, e.g. +18005550100`);
-  return n;
 }
 
 /**
@@ -44,14 +39,6 @@ function notAvailable(e164: string): InstanceType<typeof NumberNotAvailable> {
 export async function lockAccount(trx: Knex.Transaction, accountId: number): Promise<boolean> {
   const touched = await trx('accounts').where({ id: accountId }).update({ deactivated_at: trx.ref('deactivated_at') });
   return Number(touched) > 0;
-}
-
-export interface NumberRoute {
-  numberId: number;
-  e164: string;
-  kind: NumberKind;
-  accountId: number;
-  subscriptionId: number;
 }
 
 export class NumbersRepository {

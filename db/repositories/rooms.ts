@@ -6,8 +6,9 @@ import { PIN_MAX_DIGITS, PIN_MIN_DIGITS, trivialPinReason } from '../../domain/p
 import { forgetRoomFailures } from './pin-failures.js';
 import { PIN_KINDS, type PinKind } from '../../domain/pin-locks.js';
 import { newSalt, pinHash, sameHash } from '../secrets.js';
-import type { ModeratorLeave, RepositoryContext, Room } from '../types.js';
-import { DEFAULT_ANNOUNCEMENTS, type RoomAnnouncements } from '../../flows/announcements.js';
+import type { RepositoryContext, Room } from '../types.js';
+import type { ModeratorLeavePolicy } from '../../domain/rooms.js';
+import { DEFAULT_ANNOUNCEMENTS, type RoomAnnouncements } from '../../domain/rooms.js';
 
 export interface RoomRow {
   id: number;
@@ -60,7 +61,7 @@ export const toRoom = (r: RoomRow): Room => ({
   number: r.number,
   accountId: r.account_id,
   language: r.language,
-  onModeratorLeave: r.on_moderator_leave as ModeratorLeave,
+  onModeratorLeave: r.on_moderator_leave as ModeratorLeavePolicy,
   locked: Boolean(r.locked),
   maxParticipants: r.max_participants,
   pinsSet: r.moderator_pin_hash !== null && r.participant_pin_hash !== null,
@@ -69,11 +70,11 @@ export const toRoom = (r: RoomRow): Room => ({
 });
 
 const PIN = /^\d{4,8}$/;
-const POLICIES: ModeratorLeave[] = ['end', 'continue', 'wait'];
+const POLICIES: ModeratorLeavePolicy[] = ['end', 'continue', 'wait'];
 
 export interface RoomSettings {
   language?: string;
-  onModeratorLeave?: ModeratorLeave;
+  onModeratorLeave?: ModeratorLeavePolicy;
   locked?: boolean;
   maxParticipants?: number;
   /** Only the settings given change. */

@@ -7,7 +7,8 @@ import { divideHalfUp, formatMoney, roundToCents } from '../../domain/money.js';
 import { periodBounds, periodOf } from '../../domain/billing.js';
 import { InvalidPeriod } from '../../domain/errors.js';
 import { FIRST_YEAR, LAST_YEAR } from '../../domain/dates.js';
-import { isUniqueViolation, type LedgerEntry, type NumberKind, type RepositoryContext } from '../types.js';
+import { isUniqueViolation, type LedgerEntry, type RepositoryContext } from '../types.js';
+import type { NumberKind } from '../../domain/numbers.js';
 import { toEntry } from './ledger.js';
 
 export interface StatementLine {

@@ -18,7 +18,7 @@ import { startApi, type ApiServer } from '../../api/server.js';
 import { createMailer } from '../../app/mailer.js';
 import { liveBridgeId } from '../../bridge/ari-conference.js';
 import { connectAri } from '../../bridge/ari-session.js';
-import type { RoomAnnouncements } from '../../flows/announcements.js';
+import type { RoomAnnouncements } from '../../domain/rooms.js';
 import { startCall, type CallHandle, type Step } from '../../sipp/caller.js';
 import { apiCall } from '../api/api-client.js';
 import { sharedAsterisk, testAsteriskConfig } from '../support/asterisk-fixture.js';

@@ -11,7 +11,9 @@ import { databasePorts, holdRoomsInMemory, openJournaledLedger } from '../../app
 import type { JournaledLedger } from '../../journal/journaled-ledger.js';
 import type { Database } from '../../db/index.js';
 import type { PinLockPolicy } from '../../domain/pin-locks.js';
-import type { CallLimits, ConferenceBridges, ModeratorLeavePolicy, PinGuessingLimits } from '../../flows/ports.js';
+import type { ConferenceBridges } from '../../flows/ports.js';
+import type { CallLimits, PinGuessingLimits } from '../../domain/limits.js';
+import type { ModeratorLeavePolicy } from '../../domain/rooms.js';
 import { databasePinGuard } from '../../app/pin-guard.js';
 import type { Mailer } from '../../app/mailer.js';
 import type { RecordingControl } from '../../flows/recording-control.js';
