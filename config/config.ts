@@ -4,8 +4,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { repoRoot } from './paths.js';
-import { PUBLIC_TEST_DATA_KEY } from '../db/field-cipher.js';
-import type { PinKeyring } from '../db/pin-keys.js';
+import { PUBLIC_TEST_DATA_KEY } from './data-key.js';
+import type { PinKeyring } from './pin-keys.js';
 import { fileKeyring } from './pin-keyring.js';
 import { loadOrCreateSecrets, SecretsFileError, type InstallationSecrets } from './secrets-file.js';
 

@@ -19,10 +19,11 @@ import { StatementsRepository } from './repositories/statements.js';
 import { OrganizationsRepository } from './repositories/organizations.js';
 import { PersonalDataRepository } from './repositories/personal-data.js';
 import { CredentialChanges } from './credential-changes.js';
-import { createFieldCipher, PUBLIC_TEST_DATA_KEY, type FieldCipher } from './field-cipher.js';
+import { createFieldCipher, type FieldCipher } from './field-cipher.js';
+import { PUBLIC_TEST_DATA_KEY } from '../config/data-key.js';
 import { randomRoomNumber } from '../domain/room-number.js';
 import { createPasswordHasher, type PasswordHasher, type PasswordHasherOptions } from './passwords.js';
-import { staticKeyring, type PinKeyring } from './pin-keys.js';
+import { staticKeyring, type PinKeyring } from '../config/pin-keys.js';
 import type { OwnerLimits } from '../domain/limits.js';
 import { pgLedgerWriter } from './pg-ledger-writer.js';
 import { sqliteLedgerWriter } from './sqlite-ledger-writer.js';
@@ -36,9 +37,7 @@ export type { Member, MemberUsage, Organization, OrganizationSummary } from './r
 export type { AccountExport } from './repositories/personal-data.js';
 export type { LeaseClaim, LeaseHolder, SystemLease } from './repositories/system-leases.js';
 export { DEFAULT_CALLER_RETENTION_DAYS } from './repositories/personal-data.js';
-export { PUBLIC_TEST_DATA_KEY } from './field-cipher.js';
 export type { PasswordHasher, PasswordHasherOptions } from './passwords.js';
-export { staticKeyring, type PinKeyring } from './pin-keys.js';
 
 export interface DatabaseOptions {
   /** The PIN keys (config.pinKeys); or `pinSecret`: one key, id 0 (tests, benchmarks). */

@@ -3,7 +3,7 @@ import type { Knex } from 'knex';
 import type { CredentialChanges } from './credential-changes.js';
 import type { FieldCipher } from './field-cipher.js';
 import type { PasswordHasher } from './passwords.js';
-import type { PinKeyring } from './pin-keys.js';
+import type { PinKeyring } from '../config/pin-keys.js';
 import type { OwnerLimits } from '../domain/limits.js';
 import type { NumberKind } from '../domain/numbers.js';
 import type { LegRole } from '../domain/roles.js';
@@ -41,6 +41,28 @@ export interface Room {
   organizationId: number | null;
   /** Tones, announcements and recording consent (domain/rooms.ts). */
   announcements: RoomAnnouncements;
+}
+
+/** A row of `rooms` as stored (the repository and the room cache read it; toRoom makes a Room of it). */
+export interface RoomRow {
+  id: number;
+  account_id: number;
+  number: string;
+  language: string;
+  on_moderator_leave: string;
+  locked: boolean | number;
+  max_participants: number;
+  pin_salt: string | null;
+  moderator_pin_hash: string | null;
+  participant_pin_hash: string | null;
+  organization_id?: number | null;
+  pin_key_id: number;
+  join_leave_tones?: boolean | number;
+  announce_count?: boolean | number;
+  alone_music?: boolean | number;
+  record_names?: boolean | number;
+  recording_consent?: boolean | number;
+  keep_recordings?: boolean | number;
 }
 
 export interface PhoneNumber {

@@ -5,6 +5,7 @@
 import { periodBounds, periodOf, rateLeg } from '../../domain/billing.js';
 import { InvalidMoney, LegNotFound, NumberNotFound } from '../../domain/errors.js';
 import type { LegEndReason, LegOpening } from '../../domain/legs.js';
+import type { Role } from '../../domain/roles.js';
 import { knexLedgerWriter, type LedgerWriter } from '../ledger-writer.js';
 import type { LedgerEntry, RepositoryContext, UsageSummary } from '../types.js';
 import type { LegRole } from '../../domain/roles.js';
@@ -100,7 +101,7 @@ export class LedgerRepository {
   }
 
   /** Room and role of an open leg; a closed or unknown leg is left as it is. */
-  async assign(channelId: string, assignment: { roomId: number; role: 'moderator' | 'participant' }): Promise<void> {
+  async assign(channelId: string, assignment: { roomId: number; role: Role }): Promise<void> {
     await this.ctx.knex('usage_ledger').where({ channel_id: channelId }).whereNull('ended_at').update({ room_id: assignment.roomId, role: assignment.role });
   }
 

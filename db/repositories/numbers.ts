@@ -6,6 +6,7 @@ import { AccountDeactivated, AccountNotFound, AlreadySubscribed, InvalidPhoneNum
 import { isUniqueViolation, type PhoneNumber, type RepositoryContext, type Subscription, type UsageSummary } from '../types.js';
 import type { NumberKind } from '../../domain/numbers.js';
 import { validateE164, type NumberRoute } from '../../domain/numbers.js';
+import { lockAccount } from '../account-lock.js';
 import type { AccountsRepository } from './accounts.js';
 import type { LedgerRepository } from './ledger.js';
 
@@ -27,18 +28,6 @@ interface NumberRow {
  */
 function notAvailable(e164: string): InstanceType<typeof NumberNotAvailable> {
   return new NumberNotAvailable(`${e164} is not available: choose one of the available numbers (GET /v1/accounts/{id}/numbers/available, tollbridge numbers list --available)`);
-}
-
-/**
- * Takes the account's row lock first thing in a transaction: PostgreSQL's row lock, SQLite's
- * write lock (a write as the first statement takes it at once, as BEGIN IMMEDIATE does, and
- * waits for another writer within busy_timeout). Subscribing and deactivating both take it,
- * so they never interleave: a closed account never gains a number. Returns false when the
- * account does not exist.
- */
-export async function lockAccount(trx: Knex.Transaction, accountId: number): Promise<boolean> {
-  const touched = await trx('accounts').where({ id: accountId }).update({ deactivated_at: trx.ref('deactivated_at') });
-  return Number(touched) > 0;
 }
 
 export class NumbersRepository {

@@ -5,31 +5,10 @@ import { RoomRowCache } from '../room-row-cache.js';
 import { PIN_MAX_DIGITS, PIN_MIN_DIGITS, trivialPinReason } from '../../domain/pin-rules.js';
 import { forgetRoomFailures } from './pin-failures.js';
 import { PIN_KINDS, type PinKind } from '../../domain/pin-locks.js';
+import type { Role } from '../../domain/roles.js';
 import { newSalt, pinHash, sameHash } from '../secrets.js';
-import type { RepositoryContext, Room } from '../types.js';
-import type { ModeratorLeavePolicy } from '../../domain/rooms.js';
-import { DEFAULT_ANNOUNCEMENTS, type RoomAnnouncements } from '../../domain/rooms.js';
-
-export interface RoomRow {
-  id: number;
-  account_id: number;
-  number: string;
-  language: string;
-  on_moderator_leave: string;
-  locked: boolean | number;
-  max_participants: number;
-  pin_salt: string | null;
-  moderator_pin_hash: string | null;
-  participant_pin_hash: string | null;
-  organization_id?: number | null;
-  pin_key_id: number;
-  join_leave_tones?: boolean | number;
-  announce_count?: boolean | number;
-  alone_music?: boolean | number;
-  record_names?: boolean | number;
-  recording_consent?: boolean | number;
-  keep_recordings?: boolean | number;
-}
+import type { RepositoryContext, Room, RoomRow } from '../types.js';
+import { DEFAULT_ANNOUNCEMENTS, type ModeratorLeavePolicy, type RoomAnnouncements } from '../../domain/rooms.js';
 
 /** The room's setting, or its default when the row predates migration 012 (never, once migrated). */
 const setting = (value: boolean | number | undefined, fallback: boolean) => (value === undefined ? fallback : Boolean(value));
@@ -204,7 +183,7 @@ export class RoomsRepository {
    * applies to the next entry. Each is checked with the key it was made with; a key this process
    * does not have checks nothing.
    */
-  async verifyPin(roomId: number, pin: string): Promise<'moderator' | 'participant' | 'invalid'> {
+  async verifyPin(roomId: number, pin: string): Promise<Role | 'invalid'> {
     if (!PIN.test(pin)) return 'invalid';
     const row = await this.cache.byRoomId(roomId, () => this.ctx.reader<RoomRow>('rooms').where({ id: roomId }).first());
     if (row === undefined || row.pin_salt === null || row.moderator_pin_hash === null || row.participant_pin_hash === null) return 'invalid';

@@ -2,7 +2,7 @@
 // that match Asterisk's own CEL record (clean, exit 0); then the ledger is damaged in the
 // three ways it can be (a leg Asterisk never saw, a leg closed at a wrong end, an answered
 // call with no leg) and each is reported (exit 3). Runs the CLI as a process, as CI will.
-import { PUBLIC_TEST_DATA_KEY } from '../../db/index.js';
+import { PUBLIC_TEST_DATA_KEY } from '../../config/data-key.js';
 import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
