@@ -1,5 +1,6 @@
 // tollbridge rates set | show
-import { InvalidRate, type Rate } from '../db/index.js';
+import { type Rate } from '../db/index.js';
+import { InvalidRate } from '../domain/errors.js';
 import type { NumberKind } from '../domain/numbers.js';
 import { formatMoney, parseMoney } from '../domain/money.js';
 import type { Command } from './command.js';

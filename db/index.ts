@@ -28,7 +28,6 @@ import type { OwnerLimits } from '../domain/limits.js';
 import { pgLedgerWriter } from './pg-ledger-writer.js';
 import { sqliteLedgerWriter } from './sqlite-ledger-writer.js';
 
-export * from '../domain/errors.js';
 export type * from './types.js';
 export type { Statement, StatementLine } from './repositories/statements.js';
 export type { ApiKey, Credential } from './repositories/credentials.js';

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { instancePaths } from '../../asterisk/local-asterisk.js';
 import { repoRoot } from '../../config/paths.js';
 import { AmiCallRecords, CelFileCallRecords } from '../../reconcile/call-records.js';
-import { LegClosed } from '../../db/index.js';
+import { LegClosed } from '../../domain/errors.js';
 import { placeCall, startCall, type CallOptions, type Step } from '../../sipp/caller.js';
 import { testAsteriskConfig } from '../support/asterisk-fixture.js';
 import { BridgeUnderTest, type SeededRoom } from '../support/bridge-fixture.js';
