@@ -4,6 +4,7 @@
 /** Which of a room's bridges, as Asterisk reports a channel entering or leaving it. */
 export type BridgeKind = 'live' | 'hold';
 
+/** One ARI event the app acts on, as the adapter reports it (app/ routes it to the call's machines). */
 export type CallEvent =
   | { type: 'call.start'; channelId: string; dialled: string; callerNumber: string | null; at: number }
   | { type: 'call.dtmf'; channelId: string; digit: string; at: number }

@@ -1,10 +1,7 @@
-// The limits on a caller's stay and on PIN guessing, as the machines enforce them
-// (TOLLBRIDGE_* variables, config/config.ts).
+// The limits on a caller's stay and on PIN guessing, as the machines enforce them, and on an
+// owner's subscriptions, as the numbers repository does (TOLLBRIDGE_* variables, config/config.ts).
 
-/**
- * The limits on a caller's stay, enforced by the machines (TOLLBRIDGE_* variables, config.ts).
- * 0 turns a limit off.
- */
+/** The limits on a caller's stay, enforced by the machines. 0 turns a limit off. */
 export interface CallLimits {
   /** On hold waiting for a moderator at most this long, then a prompt and hang-up. */
   moderatorWaitMs: number;
@@ -50,7 +47,7 @@ export const DEFAULT_PIN_GUESSING_LIMITS: PinGuessingLimits = {
 /** No pause and no caps: what the machines do when they are given no guessing limits (unit tests). */
 export const NO_GUESSING_LIMITS: PinGuessingLimits = { pauseMs: 0, maxPauseMs: 0, maxUnauthenticatedPerNumber: 0, maxUnauthenticatedPerCaller: 0 };
 
-/** Limits on an account's subscriptions (config/config.ts OwnerLimitsConfig). */
+/** Limits on an account's subscriptions (TOLLBRIDGE_* variables, config/config.ts). */
 export interface OwnerLimits {
   /** Numbers one account may hold at once. */
   maxNumbersPerAccount: number;
