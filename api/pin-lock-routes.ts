@@ -3,7 +3,8 @@
 // with the right PIN in again at once; the wrong PINs stay counted, so until the lock would
 // have ended the next wrong PIN locks again (db/repositories/pin-failures.ts): whoever locked
 // the room gains no new tries from it. Only the owner's credential reaches these routes.
-import { PIN_KINDS, type Database, type PinKind, type RoomPinLock } from '../db/index.js';
+import type { Database } from '../db/index.js';
+import { PIN_KINDS, type PinKind, type RoomPinLock } from '../domain/pin-locks.js';
 import { HttpError, ok, type Request, type Router } from './http.js';
 
 const PATH = '/v1/accounts/:accountId/room/pin-lock';

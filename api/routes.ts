@@ -4,10 +4,12 @@
 // /v1/operator/... . Every list is paged (?limit=, ?after=; a full page has a Link to the next).
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Logger } from 'pino';
-import { DEFAULT_CALLER_RETENTION_DAYS, type Credential, type Database, type ModeratorLeave, type NumberKind } from '../db/index.js';
-import { parseDate } from '../db/dates.js';
-import { maskEmail, normaliseEmail } from '../db/email.js';
-import { formatMoney, parseMoney } from '../db/money.js';
+import { DEFAULT_CALLER_RETENTION_DAYS, type Credential, type Database } from '../db/index.js';
+import type { ModeratorLeavePolicy } from '../domain/rooms.js';
+import type { NumberKind } from '../domain/numbers.js';
+import { parseDate } from '../domain/dates.js';
+import { maskEmail, normaliseEmail } from '../domain/email.js';
+import { formatMoney, parseMoney } from '../domain/money.js';
 import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from '../db/passwords.js';
 import { MAX_LABEL_LENGTH } from '../db/repositories/credentials.js';
 import type { Mailer } from '../app/mailer.js';
@@ -75,7 +77,7 @@ export function sameSecret(given: string, expected: string): boolean {
 }
 
 const KINDS: NumberKind[] = ['toll_free', 'local'];
-const POLICIES: ModeratorLeave[] = ['end', 'continue', 'wait'];
+const POLICIES: ModeratorLeavePolicy[] = ['end', 'continue', 'wait'];
 
 function kindOf(value: string | undefined): NumberKind {
   if (value === undefined || !KINDS.includes(value as NumberKind)) throw new HttpError(400, 'BadField', '"kind" must be toll_free or local');
@@ -310,11 +312,11 @@ export function registerRoutes(router: Router, deps: ApiDeps): void {
       throw new HttpError(400, 'RoomNumberPermanent', 'a room number is permanent and cannot be changed');
     }
     const onModeratorLeave = field(req.body, 'onModeratorLeave', 'string', false);
-    if (onModeratorLeave !== undefined && !POLICIES.includes(onModeratorLeave as ModeratorLeave)) {
+    if (onModeratorLeave !== undefined && !POLICIES.includes(onModeratorLeave as ModeratorLeavePolicy)) {
       throw new HttpError(400, 'BadField', '"onModeratorLeave" must be end, continue or wait');
     }
     const settings = {
-      ...(onModeratorLeave === undefined ? {} : { onModeratorLeave: onModeratorLeave as ModeratorLeave }),
+      ...(onModeratorLeave === undefined ? {} : { onModeratorLeave: onModeratorLeave as ModeratorLeavePolicy }),
       ...optional('language', text(req.body, 'language', 10, false)),
       ...optional('locked', field(req.body, 'locked', 'boolean', false)),
       ...optional('maxParticipants', field(req.body, 'maxParticipants', 'number', false)),

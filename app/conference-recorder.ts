@@ -17,7 +17,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { recordingNoticeSounds } from '../flows/announcements.js';
-import type { ConferenceBridges, Directory, LegEndReason, RoomAnnouncer } from '../flows/ports.js';
+import type { ConferenceBridges, Directory, RoomAnnouncer } from '../flows/ports.js';
+import type { BridgeKind } from '../domain/call-events.js';
+import type { LegEndReason } from '../domain/legs.js';
 import type { RecordingControl } from '../flows/recording-control.js';
 import type { BridgeRecording } from '../bridge/ari-bridge-recorder.js';
 
@@ -240,7 +242,7 @@ export class ConferenceRecorder implements RecordingControl {
   }
 
   /** Asterisk reports a caller entering or leaving one of the room's bridges. */
-  bridgeEvent(roomNumber: string, channelId: string, bridge: 'live' | 'hold', entered: boolean): void {
+  bridgeEvent(roomNumber: string, channelId: string, bridge: BridgeKind, entered: boolean): void {
     if (entered && bridge === 'live') this.active.get(roomNumber)?.present.add(channelId);
   }
 

@@ -5,7 +5,7 @@
 // stays under the limit gets `lockAfter - 1` per window instead. The faster of the two is the
 // guesser's best rate. The time to place the calls is left out, so this is a lower bound.
 import type { PinGuessingConfig } from '../config/config.js';
-import { allowedPinCount, PIN_MIN_DIGITS } from '../db/pin-rules.js';
+import { allowedPinCount, PIN_MIN_DIGITS } from '../domain/pin-rules.js';
 
 export interface GuessTime {
   /** PINs a guesser must consider for the weaker PIN kind (trivial ones cannot be set). */

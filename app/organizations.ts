@@ -3,7 +3,7 @@
 // the organization's join code: a forwarded invitation lets nobody else in. Shared by the CLI and the API.
 import type { Logger } from 'pino';
 import type { Database } from '../db/index.js';
-import { maskEmail } from '../db/email.js';
+import { maskEmail } from '../domain/email.js';
 import type { Mailer } from './mailer.js';
 
 export async function inviteMember(db: Database, mailer: Mailer, log: Logger, orgId: number, email: string): Promise<{ email: string; joinCode: string; mailed: boolean }> {

@@ -2,8 +2,10 @@
 // a failure begins a lock: a warning in the log (room and caller, never the digits) and, for a
 // room's lock, one e-mail to the room's owner. Mail goes out off the caller's path.
 import type { Logger } from 'pino';
-import type { Database, GuardState, PinKind } from '../db/index.js';
-import type { PinAttempt, PinGuard, PinGuardStatus, PinGuessingLimits } from '../flows/ports.js';
+import type { Database } from '../db/index.js';
+import type { GuardState, PinKind } from '../domain/pin-locks.js';
+import type { PinAttempt, PinGuard, PinGuardStatus } from '../flows/ports.js';
+import type { PinGuessingLimits } from '../domain/limits.js';
 import type { PinGuessingConfig } from '../config/config.js';
 import type { Mailer } from './mailer.js';
 

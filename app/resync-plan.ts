@@ -16,14 +16,16 @@
 //                                                      an instant before the leg was written)
 import type { AsteriskSnapshot, ChannelView } from '../bridge/ari-snapshot.js';
 import type { CallStart } from '../flows/call-router.js';
-import type { OpenLeg, Role } from '../flows/ports.js';
+import type { BridgeKind } from '../domain/call-events.js';
+import type { OpenLeg } from '../domain/legs.js';
+import type { Role } from '../domain/roles.js';
 import type { RoomMembers } from '../flows/room-context.js';
 
 /** A call to resume; rooms are named by number (resync.ts looks them up). */
 export type PlannedResume = { accountId: number; answeredAt: number } & (
   | { step: 'enteringRoom' }
   | { step: 'enteringPin'; room: string }
-  | { step: 'inRoom'; room: string; role: Role; placed: boolean; bridge?: 'live' | 'hold' }
+  | { step: 'inRoom'; room: string; role: Role; placed: boolean; bridge?: BridgeKind }
   | { step: 'goodbye' }
 );
 
@@ -44,7 +46,7 @@ export interface ResyncPlan {
 export function planResync(snapshot: AsteriskSnapshot, openLegs: OpenLeg[], known: ReadonlySet<string>, ours: (channelId: string) => boolean): ResyncPlan {
   const present = new Set(snapshot.channels.map((c) => c.id));
   const legs = new Map(openLegs.map((l) => [l.channelId, l]));
-  const bridgeOf = new Map<string, { room: string; kind: 'live' | 'hold' }>();
+  const bridgeOf = new Map<string, { room: string; kind: BridgeKind }>();
   for (const b of snapshot.bridges) for (const id of b.channels) bridgeOf.set(id, { room: b.room, kind: b.kind });
 
   const resumes: ResyncPlan['resumes'] = [];
@@ -81,7 +83,7 @@ export function planResync(snapshot: AsteriskSnapshot, openLegs: OpenLeg[], know
   };
 }
 
-function resumeOf(channel: ChannelView, leg: OpenLeg | undefined, bridge: { room: string; kind: 'live' | 'hold' } | undefined): PlannedResume | null {
+function resumeOf(channel: ChannelView, leg: OpenLeg | undefined, bridge: { room: string; kind: BridgeKind } | undefined): PlannedResume | null {
   const mark = channel.mark;
   // The ledger is the billing truth for the answer time; the mark carries it when the leg is missing.
   if (mark !== null) {

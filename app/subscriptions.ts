@@ -4,7 +4,7 @@
 // failure is reported but does not undo the unsubscription.
 import type { Logger } from 'pino';
 import type { Database, Subscription, UsageSummary } from '../db/index.js';
-import { formatMoney } from '../db/money.js';
+import { formatMoney } from '../domain/money.js';
 import type { Mailer } from './mailer.js';
 
 export interface Unsubscribed {

@@ -11,7 +11,8 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import { createScratchDatabase } from '../db/scratch.js';
-import type { LegOpening, UsageLedger } from '../flows/ports.js';
+import type { UsageLedger } from '../flows/ports.js';
+import type { LegOpening } from '../domain/legs.js';
 import { JournaledLedger } from '../journal/journaled-ledger.js';
 
 export interface WriteFigures {

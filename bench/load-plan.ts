@@ -4,7 +4,7 @@
 // that room's participants; a soak of thousands of rooms then has a few rooms live at a time,
 // where round-robin would keep every room's moderator on the line). Moderator last: every
 // participant is placed first and waits on hold; the moderators follow once all are parked.
-export type Role = 'moderator' | 'participant';
+import type { Role } from '../domain/roles.js';
 
 export interface BenchRoom {
   /** The 8-digit room number. */

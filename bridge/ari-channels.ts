@@ -1,7 +1,9 @@
 // CallChannel over ARI: answer, refuse, hang up and play prompts on one caller's channel.
 import type { Logger } from 'pino';
 import type { AriClientSource } from './ari-client-source.js';
-import type { CallChannel, LegEndReason, PromptPlayback } from '../flows/ports.js';
+import type { CallChannel, PromptPlayback } from '../flows/ports.js';
+import type { RefusalCause } from '../domain/call-events.js';
+import type { LegEndReason } from '../domain/legs.js';
 import type { AnswerTimes } from './answer-times.js';
 import type { ChannelSubscriptions } from './channel-subscriptions.js';
 import { finishedOrAfter, type PlaybackTracker } from './playbacks.js';
@@ -17,7 +19,7 @@ export const PROMPT_END_GUARD_MS = 60_000;
  * Hang-up causes as ARI names them, and the SIP final response PJSIP sends for each (checked
  * over real SIP by test/e2e/refusal.test.ts): `unallocated` 404, `congestion` 503.
  */
-const REJECT_REASON: Record<'unallocated' | 'unavailable' | 'busy', string> = {
+const REJECT_REASON: Record<RefusalCause, string> = {
   unallocated: 'unallocated',
   unavailable: 'congestion',
   busy: 'busy',
@@ -48,7 +50,7 @@ export class AriChannels implements CallChannel {
     return at;
   }
 
-  async reject(channelId: string, cause: 'unallocated' | 'unavailable' | 'busy'): Promise<void> {
+  async reject(channelId: string, cause: RefusalCause): Promise<void> {
     await this.ari.rest.hangup(channelId, REJECT_REASON[cause]);
   }
 

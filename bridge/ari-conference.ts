@@ -6,7 +6,8 @@
 // for it, flows/placement-watch.ts), not the resolved request.
 import type { Logger } from 'pino';
 import type { AriClientSource } from './ari-client-source.js';
-import type { ConferenceBridges, LegEndReason } from '../flows/ports.js';
+import type { ConferenceBridges } from '../flows/ports.js';
+import type { LegEndReason } from '../domain/legs.js';
 import type { AriChannels } from './ari-channels.js';
 import type { ChannelSubscriptions } from './channel-subscriptions.js';
 import { finishedOrAfter } from './playbacks.js';

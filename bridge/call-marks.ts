@@ -2,7 +2,8 @@
 // restarted app reads where every call stood from Asterisk itself (ari.conf `channelvars`
 // puts it into every channel listing). The write is fire-and-forget, off the caller's path.
 import type { Logger } from 'pino';
-import type { CallMark, Role } from '../flows/ports.js';
+import type { CallMark } from '../flows/ports.js';
+import type { Role } from '../domain/roles.js';
 import type { AriClientSource } from './ari-client-source.js';
 
 export const CALL_MARK_VARIABLE = 'TOLLBRIDGE_CALL';

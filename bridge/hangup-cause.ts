@@ -1,7 +1,7 @@
 // Why a leg ended when the app did not hang it up itself, from the ChannelHangupRequest that
 // Asterisk sent before StasisEnd.
-import type { LegEndReason } from '../flows/ports.js';
-import type { HangupRequest } from './ari-events.js';
+import type { LegEndReason } from '../domain/legs.js';
+import type { HangupRequest } from '../domain/call-events.js';
 
 /**
  * AST_SOFTHANGUP_DEV: the channel driver itself asked for the hang-up. On an answered PJSIP

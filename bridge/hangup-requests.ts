@@ -4,7 +4,7 @@
 // The AMI event and ARI's StasisEnd come over two connections in no set order: the leg's end
 // time is StasisEnd's, and only the reason waits (briefly) for this record.
 import type { AmiSession } from './ami-session.js';
-import type { HangupRequest } from './ari-events.js';
+import type { HangupRequest } from '../domain/call-events.js';
 
 /** Records kept for channels whose StasisEnd never came to take them (a websocket gap). */
 const MEMORY = 10_000;

@@ -2,7 +2,7 @@
 // finds them again in Asterisk (ari-conference.ts creates them; the session reads events by them):
 //   tollbridge-live-<room>  mixing bridge: the conference
 //   tollbridge-hold-<room>  holding bridge with music on hold: waiting for the moderator
-import type { BridgeKind } from '../flows/ports.js';
+import type { BridgeKind } from '../domain/call-events.js';
 
 export const liveBridgeId = (room: string) => `tollbridge-live-${room}`;
 export const holdBridgeId = (room: string) => `tollbridge-hold-${room}`;

@@ -3,7 +3,7 @@
 // `tollbridge audit` shows the log (API and CLI entries alike) to the operator.
 import { userInfo } from 'node:os';
 import type { AuditEntry } from '../db/index.js';
-import { maskEmail } from '../db/email.js';
+import { maskEmail } from '../domain/email.js';
 import { UsageError, type Command, type ParsedArgs } from './command.js';
 import { option, when, withDatabase } from './open-db.js';
 import { parseDate } from './usage.js';

@@ -9,7 +9,7 @@ import { UsageError, type Command, type CommandIO } from './command.js';
 import { ConfigError } from '../config/config.js';
 import { ServiceUnavailableError } from '../app/service-unavailable.js';
 import { SYSTEM_NAME_TAKEN_EXIT, SystemNameTaken } from '../app/system-lease.js';
-import { DatabaseBusy } from '../db/errors.js';
+import { DatabaseBusy } from '../domain/errors.js';
 import { safeForTerminal } from './terminal-text.js';
 import { isSqliteBusy } from './sqlite-busy.js';
 import { repoRoot } from '../config/paths.js';

@@ -3,8 +3,9 @@ import { createMailer } from '../app/mailer.js';
 import { unsubscribe } from '../app/subscriptions.js';
 import { loadConfig } from '../config/config.js';
 import { createLogger } from '../config/logger.js';
-import type { NumberKind, PhoneNumber } from '../db/index.js';
-import { formatMoney, roundToCents } from '../db/money.js';
+import type { PhoneNumber } from '../db/index.js';
+import type { NumberKind } from '../domain/numbers.js';
+import { formatMoney, roundToCents } from '../domain/money.js';
 import { UsageError, type Command, type ParsedArgs } from './command.js';
 import { flag, noExtraPositionals, option, positional, requiredOption, resolveAccountId, when, withDatabase } from './open-db.js';
 

@@ -3,7 +3,8 @@
 // and argument helpers whose errors say what to type instead.
 import { loadConfig, type Config, type DatabaseConfig } from '../config/config.js';
 import { isSqliteBusy } from './sqlite-busy.js';
-import { AccountNotFound, DatabaseBusy, openDatabase, type Database, type DatabaseOptions } from '../db/index.js';
+import { openDatabase, type Database, type DatabaseOptions } from '../db/index.js';
+import { AccountNotFound, DatabaseBusy } from '../domain/errors.js';
 import { reasonOf, ServiceUnavailableError } from '../app/service-unavailable.js';
 import type { Logger } from 'pino';
 import { roomLanguages } from '../ivr/languages.js';

@@ -2,7 +2,7 @@
 // the web page and in the API (GET/DELETE /v1/accounts/{id}/room/pin-lock), for an operator
 // helping an owner. A lift lets the right PIN in again and keeps the wrong PINs counted: until
 // the lock would have ended, the next wrong PIN locks again. (`pins clear` forgets them too.)
-import { PIN_KINDS, type PinKind, type RoomPinLock } from '../db/index.js';
+import { PIN_KINDS, type PinKind, type RoomPinLock } from '../domain/pin-locks.js';
 import { UsageError, type Command } from './command.js';
 import { noExtraPositionals, option, positional, when, withDatabase } from './open-db.js';
 

@@ -1,7 +1,7 @@
 // tollbridge pins list | pins clear: the PIN-guessing locks (db/repositories/pin-failures.ts).
 // Callers are stored as a keyed hash of their number: the list shows that hash (or
 // "withheld"), and a caller's lock is cleared by typing the number (hashed here) or the hash.
-import type { PinCounter } from '../db/index.js';
+import type { PinCounter } from '../domain/pin-locks.js';
 import { UsageError, type Command } from './command.js';
 import { flag, noExtraPositionals, option, when, withDatabase } from './open-db.js';
 import { shown } from './terminal-text.js';

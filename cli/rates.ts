@@ -1,6 +1,8 @@
 // tollbridge rates set | show
-import { InvalidRate, type NumberKind, type Rate } from '../db/index.js';
-import { formatMoney, parseMoney } from '../db/money.js';
+import { type Rate } from '../db/index.js';
+import { InvalidRate } from '../domain/errors.js';
+import type { NumberKind } from '../domain/numbers.js';
+import { formatMoney, parseMoney } from '../domain/money.js';
 import type { Command } from './command.js';
 import { kindOption } from './numbers.js';
 import { integerOption, noExtraPositionals, requiredOption, when, withDatabase } from './open-db.js';

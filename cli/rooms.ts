@@ -1,14 +1,14 @@
 // tollbridge rooms show | set-pins | set
-import type { ModeratorLeave } from '../db/index.js';
+import type { ModeratorLeavePolicy } from '../domain/rooms.js';
 import type { RoomSettings } from '../db/repositories/rooms.js';
-import type { RoomAnnouncements } from '../flows/announcements.js';
+import type { RoomAnnouncements } from '../domain/rooms.js';
 import { describeRoom } from './accounts.js';
 import { UsageError, type Command } from './command.js';
 import { flag, integerOption, noExtraPositionals, option, positional, requiredOption, withDatabase } from './open-db.js';
 
 const ROOM_ARG = 'ROOM (the 8-digit room number)';
 const ROOM_HELP = 'ROOM  the 8-digit room number (tollbridge accounts show ACCOUNT prints it)';
-const POLICIES: readonly ModeratorLeave[] = ['end', 'continue', 'wait'];
+const POLICIES: readonly ModeratorLeavePolicy[] = ['end', 'continue', 'wait'];
 /** `rooms set` options for the announcement settings, each on|off. */
 const ANNOUNCEMENT_OPTIONS: ReadonlyArray<[string, keyof RoomAnnouncements]> = [
   ['tones', 'joinLeaveTones'],
@@ -115,7 +115,7 @@ export const roomCommands: Command[] = [
       const policy = option(args, 'on-moderator-leave');
       if (policy !== undefined) {
         if (!(POLICIES as readonly string[]).includes(policy)) throw new UsageError(`--on-moderator-leave must be end, continue or wait, not "${policy}"`);
-        settings.onModeratorLeave = policy as ModeratorLeave;
+        settings.onModeratorLeave = policy as ModeratorLeavePolicy;
       }
       const language = option(args, 'language');
       if (language !== undefined) settings.language = language;

@@ -1,12 +1,12 @@
 // tollbridge usage | statement
 import type { LedgerEntry, Statement } from '../db/index.js';
-import { DATE_RULE, parseDate as parseSharedDate } from '../db/dates.js';
+import { DATE_RULE, parseDate as parseSharedDate } from '../domain/dates.js';
 import { shown } from './terminal-text.js';
 import { UsageError, type Command, type ParsedArgs } from './command.js';
 import { money } from './numbers.js';
 import { ACCOUNT_HELP, accountArg, option, requiredOption, resolveAccountId, when, withDatabase } from './open-db.js';
 
-/** The shared date rule (db/dates.ts); a bad date is a UsageError here (exit 64). */
+/** The shared date rule (domain/dates.ts); a bad date is a UsageError here (exit 64). */
 export function parseDate(raw: string, name: string): number {
   try {
     return parseSharedDate(raw, name);

@@ -4,8 +4,9 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { repoRoot } from './paths.js';
-import { PUBLIC_TEST_DATA_KEY } from '../db/field-cipher.js';
-import type { PinKeyring } from '../db/pin-keys.js';
+import type { CallLimits, OwnerLimits } from '../domain/limits.js';
+import { PUBLIC_TEST_DATA_KEY } from './data-key.js';
+import type { PinKeyring } from './pin-keys.js';
 import { fileKeyring } from './pin-keyring.js';
 import { loadOrCreateSecrets, SecretsFileError, type InstallationSecrets } from './secrets-file.js';
 
@@ -91,14 +92,6 @@ export interface MailConfig {
   from: string;
 }
 
-/** Limits on a caller's stay enforced by the app (flows/ports.ts CallLimits), in ms; 0: off. */
-export interface LimitsConfig {
-  moderatorWaitMs: number;
-  aloneMs: number;
-  maxLegMs: number;
-  placementMs: number;
-}
-
 /**
  * PIN guessing limits (README "Security"): failures counted per room and PIN kind and per calling
  * number (in the database), locks, the pause after a failure, caps on calls still in the IVR,
@@ -123,19 +116,10 @@ export interface PinGuessingConfig {
   moderatorPinMinDigits: number;
 }
 
-/** Limits on what an account may do with the number inventory. */
-export interface OwnerLimitsConfig {
-  /** Numbers one account may hold at once. */
-  maxNumbersPerAccount: number;
-  /** Subscriptions one account may start in 24 hours. */
-  maxSubscribesPerDay: number;
-  /** A number released within this long of its subscription, never called, skips quarantine. */
-  unusedReleaseMs: number;
-}
-
 export interface Config {
   api: ApiConfig;
-  limits: LimitsConfig;
+  /** Limits on a caller's stay enforced by the app, in ms; 0: off. */
+  limits: CallLimits;
   pinGuessing: PinGuessingConfig;
   mail: MailConfig;
   asterisk: AsteriskConfig;
@@ -150,7 +134,7 @@ export interface Config {
   /** TOLLBRIDGE_DEV_MODE: public development secrets allowed. Never in production. */
   devMode: boolean;
   /** What an account owner may do with numbers (abuse limits). */
-  owners: OwnerLimitsConfig;
+  owners: OwnerLimits;
   /** SQLite: how long a write waits for another process's write before it gives up (busy_timeout). */
   sqliteBusyMs: number;
   /** Days a released number rests before anyone else may subscribe to it. */
@@ -230,7 +214,7 @@ function sessionTimers(env: Env): 'yes' | 'forced' | 'no' {
   throw new ConfigError('TOLLBRIDGE_SESSION_TIMERS', `"${raw}" is not yes (when the carrier supports them), forced or no`);
 }
 
-function limits(env: Env): LimitsConfig {
+function limits(env: Env): CallLimits {
   return {
     moderatorWaitMs: seconds(env, 'TOLLBRIDGE_MAX_MODERATOR_WAIT_S', 1800) * 1000,
     aloneMs: seconds(env, 'TOLLBRIDGE_MAX_ALONE_S', 600) * 1000,
@@ -295,7 +279,7 @@ function database(env: Env, dataDir: string): DatabaseConfig {
   throw new ConfigError('TOLLBRIDGE_DB', `"${url}" is neither sqlite:FILE nor a postgres:// URL`);
 }
 
-function ownerLimits(env: Env): OwnerLimitsConfig {
+function ownerLimits(env: Env): OwnerLimits {
   return {
     maxNumbersPerAccount: whole(env, 'TOLLBRIDGE_MAX_NUMBERS_PER_ACCOUNT', 5, 1, 100_000),
     maxSubscribesPerDay: whole(env, 'TOLLBRIDGE_MAX_SUBSCRIBES_PER_DAY', 10, 1, 100_000),

@@ -3,7 +3,7 @@
 // (another process rotated the key), the next PIN set uses the new key, and a hash naming a key
 // this process has not seen yet makes it read the file again, so no restart is needed.
 import fs from 'node:fs';
-import type { PinKey, PinKeyring } from '../db/pin-keys.js';
+import type { PinKey, PinKeyring } from './pin-keys.js';
 import { readSecrets, type InstallationSecrets } from './secrets-file.js';
 
 export function fileKeyring(file: string, initial: InstallationSecrets, legacyKey: string | null): PinKeyring {

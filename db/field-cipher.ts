@@ -34,12 +34,6 @@ export const isCallerIndex = (stored: string): boolean => /^h1:[A-Za-z0-9_-]{43}
 export const isEncrypted = (stored: string): boolean => stored.startsWith(CIPHER_PREFIX);
 
 /**
- * The data key of tests and benchmarks (openDatabase with a bare `pinSecret`): public, so the
- * configuration refuses it outside TOLLBRIDGE_DEV_MODE.
- */
-export const PUBLIC_TEST_DATA_KEY = 'tollbridge-public-test-data-key-never-in-production';
-
-/**
  * A cipher from the data key: the secrets file's generated dataKey, or TOLLBRIDGE_DATA_KEY
  * (at least 32 characters) when an operator sets one.
  */

@@ -13,33 +13,30 @@ import { RatesRepository } from './repositories/rates.js';
 import { RoomsRepository } from './repositories/rooms.js';
 import { RecordingsRepository } from './repositories/recordings.js';
 import { SystemLeasesRepository } from './repositories/system-leases.js';
-import { PinFailuresRepository, type PinLockPolicy } from './repositories/pin-failures.js';
+import { PinFailuresRepository } from './repositories/pin-failures.js';
+import type { PinLockPolicy } from '../domain/pin-locks.js';
 import { StatementsRepository } from './repositories/statements.js';
 import { OrganizationsRepository } from './repositories/organizations.js';
 import { PersonalDataRepository } from './repositories/personal-data.js';
 import { CredentialChanges } from './credential-changes.js';
-import { createFieldCipher, PUBLIC_TEST_DATA_KEY, type FieldCipher } from './field-cipher.js';
-import { randomRoomNumber } from './room-number.js';
+import { createFieldCipher, type FieldCipher } from './field-cipher.js';
+import { PUBLIC_TEST_DATA_KEY } from '../config/data-key.js';
+import { randomRoomNumber } from '../domain/room-number.js';
 import { createPasswordHasher, type PasswordHasher, type PasswordHasherOptions } from './passwords.js';
-import { staticKeyring, type PinKeyring } from './pin-keys.js';
-import type { OwnerLimits } from './types.js';
+import { staticKeyring, type PinKeyring } from '../config/pin-keys.js';
+import type { OwnerLimits } from '../domain/limits.js';
 import { pgLedgerWriter } from './pg-ledger-writer.js';
 import { sqliteLedgerWriter } from './sqlite-ledger-writer.js';
 
-export * from './errors.js';
 export type * from './types.js';
 export type { Statement, StatementLine } from './repositories/statements.js';
-export type { NumberRoute } from './repositories/numbers.js';
 export type { ApiKey, Credential } from './repositories/credentials.js';
 export type { AuditEntry } from './repositories/audit.js';
 export type { Member, MemberUsage, Organization, OrganizationSummary } from './repositories/organizations.js';
 export type { AccountExport } from './repositories/personal-data.js';
 export type { LeaseClaim, LeaseHolder, SystemLease } from './repositories/system-leases.js';
 export { DEFAULT_CALLER_RETENTION_DAYS } from './repositories/personal-data.js';
-export { PUBLIC_TEST_DATA_KEY } from './field-cipher.js';
 export type { PasswordHasher, PasswordHasherOptions } from './passwords.js';
-export { DEFAULT_PIN_LOCK_POLICY, PIN_KINDS, type PinLockPolicy, type PinKind, type GuardState, type FailureRecorded, type PinCounter, type RoomPinLock } from './repositories/pin-failures.js';
-export { staticKeyring, type PinKeyring } from './pin-keys.js';
 
 export interface DatabaseOptions {
   /** The PIN keys (config.pinKeys); or `pinSecret`: one key, id 0 (tests, benchmarks). */

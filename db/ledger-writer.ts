@@ -2,7 +2,7 @@
 // in force copied in) and close it at hang-up (rated in the same statement). Each takes a
 // batch: one parameter, a JSON array with one array per write, so that writes arriving
 // together go to the database as one statement (db/ledger-group-commit.ts); a single write is
-// a batch of one. The close is billing.ts's rule in integer SQL, identical on SQLite and
+// a batch of one. The close is domain/billing.ts's rule in integer SQL, identical on SQLite and
 // PostgreSQL; a property test checks the two agree (test/ledger/close-rating.test.ts).
 //   seconds  = ceil(ms / 1000)
 //   billable = 0 if seconds = 0, else max(minimum, ceil(seconds / increment) * increment)

@@ -6,7 +6,7 @@
 // drops everything it holds when it moves, so a PIN or setting changed elsewhere applies
 // within one poll interval; a change made through this process applies at once.
 import type { Knex } from 'knex';
-import type { RoomRow } from './repositories/rooms.js';
+import type { RoomRow } from './types.js';
 
 /** How often the bridge asks whether the rooms table changed, by default. */
 export const ROOMS_POLL_MS = 250;

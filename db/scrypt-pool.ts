@@ -4,7 +4,7 @@
 // threads, at most `workers` at once, with at most `maxQueued` more waiting; beyond that a job
 // is refused at once (HashingBusy) instead of queueing without limit.
 import { Worker } from 'node:worker_threads';
-import { HashingBusy } from './errors.js';
+import { HashingBusy } from '../domain/errors.js';
 import type { ScryptJob, ScryptResult } from './scrypt-worker.js';
 
 export interface ScryptCost {

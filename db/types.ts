@@ -3,22 +3,12 @@ import type { Knex } from 'knex';
 import type { CredentialChanges } from './credential-changes.js';
 import type { FieldCipher } from './field-cipher.js';
 import type { PasswordHasher } from './passwords.js';
-import type { PinKeyring } from './pin-keys.js';
-import type { RoomAnnouncements } from '../flows/announcements.js';
+import type { PinKeyring } from '../config/pin-keys.js';
+import type { OwnerLimits } from '../domain/limits.js';
+import type { NumberKind } from '../domain/numbers.js';
+import type { LegRole } from '../domain/roles.js';
+import type { ModeratorLeavePolicy, RoomAnnouncements } from '../domain/rooms.js';
 
-/** Limits on an account's subscriptions (config.ts OwnerLimitsConfig). */
-export interface OwnerLimits {
-  /** Numbers one account may hold at once. */
-  maxNumbersPerAccount: number;
-  /** Subscriptions one account may start in 24 hours. */
-  maxSubscribesPerDay: number;
-  /** A number released within this long of its subscription, never called, skips quarantine. */
-  unusedReleaseMs: number;
-}
-
-export type NumberKind = 'toll_free' | 'local';
-export type ModeratorLeave = 'end' | 'continue' | 'wait';
-export type LegRole = 'moderator' | 'participant' | 'unauthenticated';
 
 export type AccountKind = 'personal' | 'organization';
 
@@ -43,14 +33,36 @@ export interface Room {
   number: string;
   accountId: number;
   language: string;
-  onModeratorLeave: ModeratorLeave;
+  onModeratorLeave: ModeratorLeavePolicy;
   locked: boolean;
   maxParticipants: number;
   pinsSet: boolean;
   /** The organization (account id) whose numbers also reach this room: its owner is a member. */
   organizationId: number | null;
-  /** Tones, announcements and recording consent (flows/announcements.ts). */
+  /** Tones, announcements and recording consent (domain/rooms.ts). */
   announcements: RoomAnnouncements;
+}
+
+/** A row of `rooms` as stored (the repository and the room cache read it; toRoom makes a Room of it). */
+export interface RoomRow {
+  id: number;
+  account_id: number;
+  number: string;
+  language: string;
+  on_moderator_leave: string;
+  locked: boolean | number;
+  max_participants: number;
+  pin_salt: string | null;
+  moderator_pin_hash: string | null;
+  participant_pin_hash: string | null;
+  organization_id?: number | null;
+  pin_key_id: number;
+  join_leave_tones?: boolean | number;
+  announce_count?: boolean | number;
+  alone_music?: boolean | number;
+  record_names?: boolean | number;
+  recording_consent?: boolean | number;
+  keep_recordings?: boolean | number;
 }
 
 export interface PhoneNumber {
@@ -103,7 +115,7 @@ export interface LedgerEntry {
   amountMicros: number | null;
   note: string | null;
   createdAt: number;
-  /** Why a leg ended ('hangup', 'rtp-timeout', 'max-duration', ...: flows/ports.ts LegEndReason); null while open, for adjustments and for legs closed before it was recorded. */
+  /** Why a leg ended ('hangup', 'rtp-timeout', 'max-duration', ...: domain/legs.ts LegEndReason); null while open, for adjustments and for legs closed before it was recorded. */
   endReason: string | null;
 }
 

@@ -9,7 +9,7 @@
 // The members are a Set changed in place: at 200 callers every ChannelEnteredBridge costs O(1)
 // here (a copied array per event would cost O(n)).
 import { not, sendParent, setup } from 'xstate';
-import type { BridgeKind } from './ports.js';
+import type { BridgeKind } from '../domain/call-events.js';
 
 export type AloneWatchEvent =
   | { type: 'BRIDGE_ENTERED'; channelId: string; bridge: BridgeKind }

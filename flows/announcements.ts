@@ -1,5 +1,5 @@
-// What a room's callers hear beyond the IVR, as the room's settings (db: rooms, migration 012),
-// and the sounds each moment plays, as pure functions (stock Asterisk prompts, in the room's
+// What a room's callers hear beyond the IVR (the room's settings: domain/rooms.ts): the sounds
+// each moment plays, as pure functions (stock Asterisk prompts, in the room's
 // language: Asterisk picks sounds/<language>/<name>):
 //   someone joins        the conference hears a beep, or "<name> is now in the conference"
 //   someone leaves       the conference hears a beep, or "<name> has left the conference"
@@ -9,29 +9,6 @@
 //   alone in the room    music on hold, until a second caller arrives
 //   recording runs       a joining caller hears "the conference is now being recorded" first;
 //                        with consent required, "press 1" too (else kept out)
-
-export interface RoomAnnouncements {
-  joinLeaveTones: boolean;
-  announceCount: boolean;
-  aloneMusic: boolean;
-  recordNames: boolean;
-  recordingConsent: boolean;
-  /** Name recordings stay after the call (otherwise deleted when the caller has left). */
-  keepRecordings: boolean;
-}
-
-/** A room that asks for nothing (what a room without these settings does: unit tests' rooms). */
-export const NO_ANNOUNCEMENTS: RoomAnnouncements = {
-  joinLeaveTones: false,
-  announceCount: false,
-  aloneMusic: false,
-  recordNames: false,
-  recordingConsent: false,
-  keepRecordings: false,
-};
-
-/** A new room's settings (the migration's column defaults). */
-export const DEFAULT_ANNOUNCEMENTS: RoomAnnouncements = { ...NO_ANNOUNCEMENTS, joinLeaveTones: true, announceCount: true, aloneMusic: true };
 
 export const AnnouncementPrompt = {
   tone: 'beep',

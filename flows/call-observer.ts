@@ -1,7 +1,8 @@
 // What the call machines tell an observer (metrics/): the few moments an operator counts or
 // times. Each is one synchronous call on the caller's path, so an implementation must only
 // count: no I/O, no allocation beyond its own bookkeeping.
-import type { BridgeKind, CallOutcome } from './ports.js';
+import type { CallOutcome } from './ports.js';
+import type { BridgeKind } from '../domain/call-events.js';
 
 /** Why an entry (room number or PIN) failed: a wrong entry, or nothing typed in time. */
 export type EntryFailure = 'invalid' | 'no-input';

@@ -6,7 +6,8 @@ type TimerClock = NonNullable<ActorOptions<AnyActorLogic>['clock']>;
 import type { Logger } from 'pino';
 import { callSettings, createCallMachine, type CallDeps, type CallOutcome, type CallResume } from './call-machine.js';
 import type { CallMachineInput, CallSettings } from './call/types.js';
-import type { BridgeKind, LegEndReason } from './ports.js';
+import type { BridgeKind } from '../domain/call-events.js';
+import type { LegEndReason } from '../domain/legs.js';
 import { NO_CALL_OBSERVER, type CallObserver } from './call-observer.js';
 import { callStep, noCalls, type CallStepCounts } from './call-steps.js';
 

@@ -10,7 +10,9 @@
 // process's first check of a room may run on a read from before another process's failures:
 // at most one guess per process beyond the limit per lock.
 import type { Logger } from 'pino';
-import { entryBlocked, type Directory, type PinAttempt, type PinGuard, type PinGuardStatus, type PinGuessingLimits, type Role } from './ports.js';
+import { entryBlocked, type Directory, type PinAttempt, type PinGuard, type PinGuardStatus } from './ports.js';
+import type { PinGuessingLimits } from '../domain/limits.js';
+import type { Role } from '../domain/roles.js';
 
 /** The limits as one call last read or wrote them, and this process's failure count for the room at that moment. */
 export interface KnownGuard {

@@ -13,7 +13,8 @@
 // Leaving the bridge it was in (bridge destroyed under the app, or a move) starts placing again;
 // a "left" for another bridge than the one it is in (events of a move may cross) is ignored.
 import { assign, sendParent, setup } from 'xstate';
-import type { BridgeKind, CallLimits } from './ports.js';
+import type { BridgeKind } from '../domain/call-events.js';
+import type { CallLimits } from '../domain/limits.js';
 
 export type PlacementEvent = { type: 'BRIDGE_ENTERED'; bridge: BridgeKind } | { type: 'BRIDGE_LEFT'; bridge: BridgeKind };
 

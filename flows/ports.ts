@@ -1,23 +1,15 @@
 // The effects the machines ask for, as interfaces. flows/ knows these and nothing of
 // ari-client or knex: bridge/ and db/ implement them, app/ wires them, tests fake them.
 
-import type { RoomAnnouncements } from './announcements.js';
-import type { Role } from '../ivr/roles.js';
+import type { RefusalCause } from '../domain/call-events.js';
+import type { LegEndReason, LegOpening, OpenLeg } from '../domain/legs.js';
+import type { NumberRoute } from '../domain/numbers.js';
+import type { Role } from '../domain/roles.js';
+import type { ModeratorLeavePolicy, RoomAnnouncements } from '../domain/rooms.js';
 
-export type { Role };
 /** How a call ended, as the call machine reports it (its output; metrics count it). */
 export type CallOutcome = 'rejected' | 'refused' | 'busy' | 'joined' | 'failed-room' | 'failed-pin' | 'locked-out' | 'abandoned' | 'error';
 export type PinCheck = Role | 'invalid';
-export type ModeratorLeavePolicy = 'end' | 'continue' | 'wait';
-
-/** A dialled number that answers: held by an account through a live subscription. */
-export interface NumberRoute {
-  numberId: number;
-  e164: string;
-  kind: 'toll_free' | 'local';
-  accountId: number;
-  subscriptionId: number;
-}
 
 export interface RoomInfo {
   id: number;
@@ -42,55 +34,6 @@ export interface Directory {
   verifyPin(roomId: number, pin: string): Promise<PinCheck>;
 }
 
-export interface LegOpening {
-  channelId: string;
-  accountId: number;
-  subscriptionId: number;
-  numberId: number;
-  dialled: string;
-  callerNumber: string | null;
-  answeredAt: number;
-}
-
-/**
- * Why a leg ended, as the ledger records it (usage_ledger.end_reason):
- *   hangup               the caller (the carrier) hung up
- *   goodbye              we hung up after the last failed room or PIN attempt
- *   refused              the room was locked or full
- *   moderator-left       the room's policy `end` when the last moderator left
- *   bridge-failed        Asterisk would not put the caller into the room's bridge, even after a retry
- *   rtp-timeout          no RTP from the caller for TOLLBRIDGE_RTP_TIMEOUT_S (Asterisk hung up)
- *   session-timeout      the SIP session-timer refresh failed (Asterisk hung up)
- *   moderator-wait-limit on hold longer than TOLLBRIDGE_MAX_MODERATOR_WAIT_S
- *   alone-limit          alone in the conference longer than TOLLBRIDGE_MAX_ALONE_S
- *   max-duration         the leg reached TOLLBRIDGE_MAX_LEG_S
- *   shutdown             the bridge stopped
- *   asterisk-lost        Asterisk went away under the call
- *   operator             closed by hand (`tollbridge ledger close`)
- *   removed              a moderator (key 3) or the room's owner (live API) removed the caller
- *   ended                a moderator (key 8) or the owner ended the conference for everyone
- *   left                 the caller pressed the leave key (9)
- *   error                the app failed on this call
- */
-export type LegEndReason =
-  | 'hangup'
-  | 'goodbye'
-  | 'refused'
-  | 'moderator-left'
-  | 'bridge-failed'
-  | 'rtp-timeout'
-  | 'session-timeout'
-  | 'moderator-wait-limit'
-  | 'alone-limit'
-  | 'max-duration'
-  | 'shutdown'
-  | 'asterisk-lost'
-  | 'operator'
-  | 'removed'
-  | 'ended'
-  | 'left'
-  | 'error';
-
 /** The usage ledger (db/): one leg per answered channel, keyed by Asterisk's channel id. */
 export interface UsageLedger {
   openLeg(leg: LegOpening): Promise<void>;
@@ -114,12 +57,8 @@ export interface CallChannel {
    * clock, the same clock as the hang-up time), or null when Asterisk did not report it.
    */
   answer(channelId: string): Promise<number | null>;
-  /**
-   * Refuses a call that was never answered; the cause maps to a SIP final response:
-   * 'unallocated' 404 (number not in service), 'unavailable' 503 (our fault: try elsewhere),
-   * 'busy' 486 (too many calls not yet in a room: the caller may try later).
-   */
-  reject(channelId: string, cause: 'unallocated' | 'unavailable' | 'busy'): Promise<void>;
+  /** Refuses a call that was never answered, with a SIP final response for the cause. */
+  reject(channelId: string, cause: RefusalCause): Promise<void>;
   /**
    * Hangs up a caller; `reason` is why we did it, and comes back on that channel's hang-up
    * event (the adapter remembers it), so the leg is closed with it.
@@ -220,48 +159,10 @@ export interface RoomMarks {
   mark(room: string, controls: RoomControlsState): void;
 }
 
-/** A leg the ledger holds open, as recovery needs it. */
-export interface OpenLeg {
-  channelId: string;
-  accountId: number;
-  subscriptionId: number | null;
-  numberId: number;
-  dialled: string;
-  callerNumber: string | null;
-  answeredAt: number;
-  /** Null until the caller entered a room. */
-  role: Role | null;
-}
-
 /** The ledger's open legs (db/), read when the app rebuilds its calls after a restart or reconnect. */
 export interface LegRecovery {
   openLegs(): Promise<OpenLeg[]>;
 }
-/** Which of a room's bridges, as Asterisk reports a channel entering or leaving it. */
-export type BridgeKind = 'live' | 'hold';
-
-/**
- * The limits on a caller's stay, enforced by the machines (TOLLBRIDGE_* variables, config.ts).
- * 0 turns a limit off.
- */
-export interface CallLimits {
-  /** On hold waiting for a moderator at most this long, then a prompt and hang-up. */
-  moderatorWaitMs: number;
-  /** Alone in the conference at most this long, then a prompt and hang-up. */
-  aloneMs: number;
-  /** A leg lasts at most this long from answer. */
-  maxLegMs: number;
-  /** A caller admitted to a room must be in one of its bridges within this long; else retried once, then hung up. */
-  placementMs: number;
-}
-
-export const DEFAULT_CALL_LIMITS: CallLimits = {
-  moderatorWaitMs: 30 * 60_000,
-  aloneMs: 10 * 60_000,
-  maxLegMs: 4 * 3_600_000,
-  placementMs: 5_000,
-};
-
 /** Who is entering a PIN, as the guessing limits count it. */
 export interface PinAttempt {
   room: RoomInfo;
@@ -294,33 +195,6 @@ export interface PinGuard {
 export function entryBlocked(status: PinGuardStatus): boolean {
   return status.callerLocked || (status.locked.moderator && status.locked.participant);
 }
-
-/** The pause before the next PIN prompt after a failure, and the caps on calls still in the IVR. */
-export interface PinGuessingLimits {
-  /** The pause after the first failure; it doubles with each failure counted, up to `maxPauseMs`. */
-  pauseMs: number;
-  maxPauseMs: number;
-  /** Calls answered and not yet in a room, per dialled number and per calling number (this process); 0: no cap. */
-  maxUnauthenticatedPerNumber: number;
-  maxUnauthenticatedPerCaller: number;
-  /**
-   * Of those per dialled number, the ones that already failed an entry (a wrong or missing room
-   * number or PIN): guessing looks like that, a meeting's crowd arriving on the hour does not.
-   * 0 or absent: no separate cap.
-   */
-  maxFailingPerNumber?: number;
-}
-
-export const DEFAULT_PIN_GUESSING_LIMITS: PinGuessingLimits = {
-  pauseMs: 1_000,
-  maxPauseMs: 8_000,
-  maxUnauthenticatedPerNumber: 400,
-  maxUnauthenticatedPerCaller: 10,
-  maxFailingPerNumber: 50,
-};
-
-/** No pause and no caps: what the machines do when they are given no guessing limits (unit tests). */
-export const NO_GUESSING_LIMITS: PinGuessingLimits = { pauseMs: 0, maxPauseMs: 0, maxUnauthenticatedPerNumber: 0, maxUnauthenticatedPerCaller: 0 };
 
 /** Without guessing limits (unit tests that do not care): nothing is ever locked. */
 export const OPEN_PIN_GUARD: PinGuard = {

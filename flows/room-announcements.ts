@@ -7,7 +7,8 @@
 //   leaving it                the others hear a tone or the name; a lone caller left gets music
 // A caller's name recording belongs to the room from its JOIN: deleted (unless the room keeps
 // recordings) once its last announcement has been asked for.
-import { comingOrGoingSounds, countSounds, NO_ANNOUNCEMENTS, type RoomAnnouncements } from './announcements.js';
+import { comingOrGoingSounds, countSounds } from './announcements.js';
+import { NO_ANNOUNCEMENTS, type RoomAnnouncements } from '../domain/rooms.js';
 
 export type AnnouncementEffect =
   /** Played to the room's live bridge, in the room's language. */

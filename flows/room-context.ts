@@ -1,8 +1,10 @@
 // What one room holds (room-machine.ts): its input, context, events and the effects it asks
 // for, and the pure reads on them that its guards and actions share.
 import type { AloneReport, AloneWatchEvent } from './alone-watch.js';
-import type { RoomAnnouncements } from './announcements.js';
-import type { LegEndReason, ModeratorLeavePolicy, Role, RoomControlsState, RoomInfo } from './ports.js';
+import type { RoomControlsState, RoomInfo } from './ports.js';
+import type { LegEndReason } from '../domain/legs.js';
+import type { ModeratorLeavePolicy, RoomAnnouncements } from '../domain/rooms.js';
+import type { Role } from '../domain/roles.js';
 import type { ControlSource, KeyPress, RoomControl, TalkingReport } from './room-controls.js';
 import { announcementsOf, type AnnouncementEffect } from './room-announcements.js';
 

@@ -2,7 +2,7 @@
 // (ivr/in-call-keys.ts) and the owner's live-control API send the same events; `by` says who:
 // a member's channel id, or 'owner' for the API. What they ask of Asterisk goes through the
 // MemberChannels port; what happened is told to watchers as RoomNews (the API's event stream).
-import type { Role } from './ports.js';
+import type { Role } from '../domain/roles.js';
 
 /** Who asked: a member's channel id, or the room's owner through the API. */
 export type ControlSource = string;

@@ -8,7 +8,9 @@
 import { createActor, type Actor } from 'xstate';
 import type { Logger } from 'pino';
 import type { JoinDetails, RoomMembership } from './call-machine.js';
-import type { BridgeKind, ConferenceBridges, Role, RoomControlsState, RoomInfo, RoomMarks } from './ports.js';
+import type { ConferenceBridges, RoomControlsState, RoomInfo, RoomMarks } from './ports.js';
+import type { BridgeKind } from '../domain/call-events.js';
+import type { Role } from '../domain/roles.js';
 import { noRecording } from './recording-control.js';
 import type { LiveRoom, RoomControl, RoomNews } from './room-controls.js';
 import { isMember, type RoomEffect, type RoomMembers } from './room-context.js';

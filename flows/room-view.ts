@@ -1,6 +1,6 @@
 // A room's members as the owner's live view shows them (the API's GET and event stream), read
 // from the room machine's snapshot.
-import type { Role } from './ports.js';
+import type { Role } from '../domain/roles.js';
 import type { LiveRoom } from './room-controls.js';
 import type { RoomContext } from './room-context.js';
 

@@ -4,7 +4,7 @@
 // calls cannot hold the lines, nor bill, nor reach PIN entry. The cap on all calls is a
 // ceiling sized for a meeting's crowd arriving on the hour; guessing shows as failed entries,
 // and those have the tighter cap.
-import type { PinGuessingLimits } from './ports.js';
+import type { PinGuessingLimits } from '../domain/limits.js';
 
 const WITHHELD = '';
 

@@ -18,7 +18,7 @@
 //                                                      which name keys 1 and 2 only
 // A participant's press of a moderator key does nothing (the digit still reaches the room, as in
 // ConfBridge). 0, 7 and # are free.
-import type { Role } from './roles.js';
+import type { Role } from '../domain/roles.js';
 
 /** What a key asks of the room, toggles resolved by the room machine against its state. */
 export type KeyControl = 'muteSelf' | 'lock' | 'removeLast' | 'muteAll' | 'count' | 'record' | 'end' | 'leave' | 'help';

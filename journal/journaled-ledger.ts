@@ -14,7 +14,9 @@
 // own closes are journal records after the replayed ones, so the database gets them in that
 // order whenever the replay runs.
 import type { Logger } from 'pino';
-import type { LegEndReason, LegOpening, LegRecovery, OpenLeg, Role, UsageLedger } from '../flows/ports.js';
+import type { LegRecovery, UsageLedger } from '../flows/ports.js';
+import type { LegEndReason, LegOpening, OpenLeg } from '../domain/legs.js';
+import type { Role } from '../domain/roles.js';
 import { JournalFile, type JournalEntry } from './journal-file.js';
 
 export type LedgerRecord =

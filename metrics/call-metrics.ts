@@ -6,7 +6,7 @@ import { Gauge, Histogram, type Registry } from 'prom-client';
 import type { CallObserver, EntryFailure } from '../flows/call-observer.js';
 import type { CallOutcome } from '../flows/call-machine.js';
 import { CALL_STEPS, type CallStepCounts } from '../flows/call-steps.js';
-import type { BridgeKind } from '../flows/ports.js';
+import type { BridgeKind } from '../domain/call-events.js';
 import { Count, Tally } from './tally.js';
 
 /** 1 ms to 1 s: a join on an idle bridge takes a few ms; over a second a caller notices. */

@@ -3,7 +3,7 @@ import { minutesChart, type DayMinutes } from './chart.js';
 import { html, type Html } from './html.js';
 import type { Account, LedgerEntry, PhoneNumber, Room, Subscription } from '../db/index.js';
 import type { Statement } from '../db/repositories/statements.js';
-import type { RoomAnnouncements } from '../flows/announcements.js';
+import type { RoomAnnouncements } from '../domain/rooms.js';
 import { csrfField, when, type NumberUsage, type UsageFilter } from './view-parts.js';
 
 /** Languages with Debian prompt packs in the Asterisk root (the room's own is added when it is another, e.g. from TOLLBRIDGE_PROMPT_DIRS). */

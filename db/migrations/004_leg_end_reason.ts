@@ -1,4 +1,4 @@
-// Why a leg ended (flows/ports.ts LegEndReason: 'hangup', 'rtp-timeout', 'max-duration', ...),
+// Why a leg ended (domain/legs.ts LegEndReason: 'hangup', 'rtp-timeout', 'max-duration', ...),
 // written by the one statement that closes the leg (ledger-writer.ts CLOSE_SQL), which is the
 // only update the append-only triggers of 001 allow: a closed leg, its reason included, never
 // changes. Nullable: legs closed before this migration, and adjustments, have none.

@@ -3,7 +3,7 @@
 // in one conditional UPDATE, so of two concurrent uses exactly one wins. A new e-mail address
 // waiting for its confirmation is personal data: stored encrypted (db/field-cipher.ts).
 import { createHash, randomBytes } from 'node:crypto';
-import { LinkInvalid } from '../errors.js';
+import { LinkInvalid } from '../../domain/errors.js';
 import type { RepositoryContext } from '../types.js';
 
 export type LinkPurpose = 'password_reset' | 'email_change';

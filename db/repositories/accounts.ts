@@ -1,12 +1,12 @@
 // Accounts and their personal rooms: an account is created with its room in one transaction.
-import { AccountDeactivated, AccountNotFound, EmailTaken, HashingBusy, InvalidName, InvalidPassword } from '../errors.js';
-import { isValidRoomNumber } from '../room-number.js';
-import { normaliseEmail } from '../email.js';
+import { AccountDeactivated, AccountNotFound, EmailTaken, HashingBusy, InvalidName, InvalidPassword } from '../../domain/errors.js';
+import { isValidRoomNumber } from '../../domain/room-number.js';
+import { normaliseEmail } from '../../domain/email.js';
 import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from '../passwords.js';
 import type { FieldCipher } from '../field-cipher.js';
-import { isUniqueViolation, type Account, type AccountKind, type RepositoryContext, type Room } from '../types.js';
-import { toRoom, type RoomRow } from './rooms.js';
-import { lockAccount } from './numbers.js';
+import { isUniqueViolation, type Account, type AccountKind, type RepositoryContext, type Room, type RoomRow } from '../types.js';
+import { toRoom } from './rooms.js';
+import { lockAccount } from '../account-lock.js';
 
 export interface AccountRow {
   id: number;
@@ -188,7 +188,7 @@ export class AccountsRepository {
   /** Irreversible. Ends the account's subscriptions (numbers go to quarantine); the room number stays issued. */
   async deactivate(id: number): Promise<Account> {
     const now = this.ctx.now();
-    // Under the account's lock, as subscribe takes it (numbers.ts lockAccount): a subscription
+    // Under the account's lock, as subscribe takes it (db/account-lock.ts): a subscription
     // racing this deactivation either commits before (and is ended here) or sees it closed.
     await this.ctx.knex.transaction(async (trx) => {
       if (!(await lockAccount(trx, id))) throw new AccountNotFound(`no account ${id}`);

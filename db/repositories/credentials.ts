@@ -1,7 +1,7 @@
 // API credentials: a session token from e-mail + password (expires), or an API key (until
 // revoked). Tokens are random, shown once, stored as SHA-256 only.
 import { createHash, randomBytes } from 'node:crypto';
-import { ApiKeyNotFound, InvalidLabel, TooManyApiKeys } from '../errors.js';
+import { ApiKeyNotFound, InvalidLabel, TooManyApiKeys } from '../../domain/errors.js';
 import type { CredentialChangeListener } from '../credential-changes.js';
 import type { RepositoryContext } from '../types.js';
 

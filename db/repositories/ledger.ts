@@ -2,10 +2,13 @@
 // opened at answer (with the rate in force then copied into it), learns its room and role
 // while open, and is closed once; closed entries never change (the database refuses it too:
 // triggers in the migration). Corrections are new `adjustment` entries.
-import { periodBounds, periodOf, rateLeg } from '../billing.js';
-import { InvalidMoney, LegNotFound, NumberNotFound } from '../errors.js';
+import { periodBounds, periodOf, rateLeg } from '../../domain/billing.js';
+import { InvalidMoney, LegNotFound, NumberNotFound } from '../../domain/errors.js';
+import type { LegEndReason, LegOpening } from '../../domain/legs.js';
+import type { Role } from '../../domain/roles.js';
 import { knexLedgerWriter, type LedgerWriter } from '../ledger-writer.js';
-import type { LedgerEntry, LegRole, RepositoryContext, UsageSummary } from '../types.js';
+import type { LedgerEntry, RepositoryContext, UsageSummary } from '../types.js';
+import type { LegRole } from '../../domain/roles.js';
 
 export interface EntryRow {
   id: number;
@@ -57,16 +60,6 @@ export const toEntry = (r: EntryRow): LedgerEntry => ({
   endReason: r.end_reason ?? null,
 });
 
-export interface LegOpening {
-  channelId: string;
-  accountId: number;
-  subscriptionId: number;
-  numberId: number;
-  dialled: string;
-  callerNumber: string | null;
-  answeredAt: number;
-}
-
 const rateOf = (e: LedgerEntry) => ({ perMinuteMicros: e.ratePerMinuteMicros, incrementSeconds: e.rateIncrementSeconds, minimumSeconds: e.rateMinimumSeconds });
 
 export class LedgerRepository {
@@ -108,21 +101,21 @@ export class LedgerRepository {
   }
 
   /** Room and role of an open leg; a closed or unknown leg is left as it is. */
-  async assign(channelId: string, assignment: { roomId: number; role: 'moderator' | 'participant' }): Promise<void> {
+  async assign(channelId: string, assignment: { roomId: number; role: Role }): Promise<void> {
     await this.ctx.knex('usage_ledger').where({ channel_id: channelId }).whereNull('ended_at').update({ room_id: assignment.roomId, role: assignment.role });
   }
 
   /**
    * Closes a leg at its real end time, rating it in the same statement; closing again
-   * returns the leg unchanged; null if unknown. The SQL is billing.ts's rule in integer
+   * returns the leg unchanged; null if unknown. The SQL is domain/billing.ts's rule in integer
    * arithmetic (identical on SQLite and PostgreSQL; a property test checks they agree):
    *   seconds  = ceil(ms / 1000)
    *   billable = 0 if seconds = 0, else max(minimum, ceil(seconds / increment) * increment)
    *   amount   = billable * rate / 60, half-up
-   * `reason` (flows/ports.ts LegEndReason, e.g. 'hangup', 'rtp-timeout') is written by that
+   * `reason` (domain/legs.ts LegEndReason, e.g. 'hangup', 'rtp-timeout') is written by that
    * same statement: the close is the one update the append-only triggers allow.
    */
-  async closeLeg(channelId: string, endedAt: number, reason?: string): Promise<LedgerEntry | null> {
+  async closeLeg(channelId: string, endedAt: number, reason?: LegEndReason): Promise<LedgerEntry | null> {
     const row = (await this.writer.close({ end: Math.round(endedAt), channel: channelId, reason: reason ?? null })) as EntryRow | undefined;
     return row !== undefined ? this.entry(row) : this.findByChannel(channelId);
   }

@@ -2,13 +2,15 @@
 // never stored: subscribed while a live subscription exists; quarantined for N days after
 // its release (so its old callers do not reach a new owner); otherwise available.
 import type { Knex } from 'knex';
-import { AccountDeactivated, AccountNotFound, AlreadySubscribed, InvalidPhoneNumber, NotSubscribed, NumberExists, NumberNotAvailable, NumberNotFound, SubscriptionLimit } from '../errors.js';
-import { isUniqueViolation, type NumberKind, type PhoneNumber, type RepositoryContext, type Subscription, type UsageSummary } from '../types.js';
+import { AccountDeactivated, AccountNotFound, AlreadySubscribed, InvalidPhoneNumber, NotSubscribed, NumberExists, NumberNotAvailable, NumberNotFound, SubscriptionLimit } from '../../domain/errors.js';
+import { isUniqueViolation, type PhoneNumber, type RepositoryContext, type Subscription, type UsageSummary } from '../types.js';
+import type { NumberKind } from '../../domain/numbers.js';
+import { validateE164, type NumberRoute } from '../../domain/numbers.js';
+import { lockAccount } from '../account-lock.js';
 import type { AccountsRepository } from './accounts.js';
 import type { LedgerRepository } from './ledger.js';
 
 const DAY_MS = 86_400_000;
-const E164 = /^\+[1-9]\d{7,14}$/;
 const KINDS: NumberKind[] = ['toll_free', 'local'];
 
 interface NumberRow {
@@ -19,12 +21,6 @@ interface NumberRow {
   live_account_id: number | null;
 }
 
-export function validateE164(e164: string): string {
-  const n = e164.trim();
-  if (!E164.test(n)) throw new InvalidPhoneNumber(`"${e164}" is not an E.164 number: + then 8 to 15 digits, e.g. +18005550100`);
-  return n;
-}
-
 /**
  * The one answer for a number an account cannot have, whatever the reason (held by another
  * account, in quarantine, not in the inventory, not toll-free): nobody learns the state of
@@ -32,26 +28,6 @@ export function validateE164(e164: string): string {
  */
 function notAvailable(e164: string): InstanceType<typeof NumberNotAvailable> {
   return new NumberNotAvailable(`${e164} is not available: choose one of the available numbers (GET /v1/accounts/{id}/numbers/available, tollbridge numbers list --available)`);
-}
-
-/**
- * Takes the account's row lock first thing in a transaction: PostgreSQL's row lock, SQLite's
- * write lock (a write as the first statement takes it at once, as BEGIN IMMEDIATE does, and
- * waits for another writer within busy_timeout). Subscribing and deactivating both take it,
- * so they never interleave: a closed account never gains a number. Returns false when the
- * account does not exist.
- */
-export async function lockAccount(trx: Knex.Transaction, accountId: number): Promise<boolean> {
-  const touched = await trx('accounts').where({ id: accountId }).update({ deactivated_at: trx.ref('deactivated_at') });
-  return Number(touched) > 0;
-}
-
-export interface NumberRoute {
-  numberId: number;
-  e164: string;
-  kind: NumberKind;
-  accountId: number;
-  subscriptionId: number;
 }
 
 export class NumbersRepository {

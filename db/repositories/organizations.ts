@@ -4,10 +4,10 @@
 // While a member, their room's row names the organization (rooms.organization_id), which is
 // what lets the organization's numbers reach it and meter those calls to the organization.
 import { createHash, randomBytes, randomInt } from 'node:crypto';
-import { periodBounds, periodOf } from '../billing.js';
-import { normaliseEmail } from '../email.js';
-import { AccountDeactivated, AlreadyMember, InvalidJoinCode, InvalidPeriod, NotAMember, NotAnOrganization } from '../errors.js';
-import { formatMoney } from '../money.js';
+import { periodBounds, periodOf } from '../../domain/billing.js';
+import { normaliseEmail } from '../../domain/email.js';
+import { AccountDeactivated, AlreadyMember, InvalidJoinCode, InvalidPeriod, NotAMember, NotAnOrganization } from '../../domain/errors.js';
+import { formatMoney } from '../../domain/money.js';
 import { isUniqueViolation, type Account, type RepositoryContext } from '../types.js';
 import { toAccount, type AccountRow, type AccountsRepository } from './accounts.js';
 import type { RoomsRepository } from './rooms.js';

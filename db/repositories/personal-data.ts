@@ -5,7 +5,7 @@
 import type { ConferenceRecording, RecordingsRepository } from './recordings.js';
 import type { Knex } from 'knex';
 import { isEncrypted } from '../field-cipher.js';
-import { AccountDeactivated } from '../errors.js';
+import { AccountDeactivated } from '../../domain/errors.js';
 import type { Account, LedgerEntry, RepositoryContext, Room, Subscription } from '../types.js';
 import type { AccountsRepository } from './accounts.js';
 import type { LedgerRepository } from './ledger.js';

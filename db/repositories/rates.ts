@@ -1,6 +1,7 @@
 // Rates per number kind, as a history: a change applies to legs answered after it.
-import { InvalidRate } from '../errors.js';
-import type { NumberKind, Rate, RepositoryContext } from '../types.js';
+import { InvalidRate } from '../../domain/errors.js';
+import type { Rate, RepositoryContext } from '../types.js';
+import type { NumberKind } from '../../domain/numbers.js';
 
 interface RateRow {
   kind: NumberKind;

@@ -1,33 +1,14 @@
 // Rooms: settings, PINs (keyed hashes only) and PIN verification for the caller's path.
-import { InvalidPin, InvalidRoomNumber, InvalidRoomSettings, RoomNotFound } from '../errors.js';
-import { isValidRoomNumber } from '../room-number.js';
+import { InvalidPin, InvalidRoomNumber, InvalidRoomSettings, RoomNotFound } from '../../domain/errors.js';
+import { isValidRoomNumber } from '../../domain/room-number.js';
 import { RoomRowCache } from '../room-row-cache.js';
-import { PIN_MAX_DIGITS, PIN_MIN_DIGITS, trivialPinReason } from '../pin-rules.js';
-import { forgetRoomFailures, PIN_KINDS, type PinKind } from './pin-failures.js';
+import { PIN_MAX_DIGITS, PIN_MIN_DIGITS, trivialPinReason } from '../../domain/pin-rules.js';
+import { forgetRoomFailures } from './pin-failures.js';
+import { PIN_KINDS, type PinKind } from '../../domain/pin-locks.js';
+import type { Role } from '../../domain/roles.js';
 import { newSalt, pinHash, sameHash } from '../secrets.js';
-import type { ModeratorLeave, RepositoryContext, Room } from '../types.js';
-import { DEFAULT_ANNOUNCEMENTS, type RoomAnnouncements } from '../../flows/announcements.js';
-
-export interface RoomRow {
-  id: number;
-  account_id: number;
-  number: string;
-  language: string;
-  on_moderator_leave: string;
-  locked: boolean | number;
-  max_participants: number;
-  pin_salt: string | null;
-  moderator_pin_hash: string | null;
-  participant_pin_hash: string | null;
-  organization_id?: number | null;
-  pin_key_id: number;
-  join_leave_tones?: boolean | number;
-  announce_count?: boolean | number;
-  alone_music?: boolean | number;
-  record_names?: boolean | number;
-  recording_consent?: boolean | number;
-  keep_recordings?: boolean | number;
-}
+import type { RepositoryContext, Room, RoomRow } from '../types.js';
+import { DEFAULT_ANNOUNCEMENTS, type ModeratorLeavePolicy, type RoomAnnouncements } from '../../domain/rooms.js';
 
 /** The room's setting, or its default when the row predates migration 012 (never, once migrated). */
 const setting = (value: boolean | number | undefined, fallback: boolean) => (value === undefined ? fallback : Boolean(value));
@@ -59,7 +40,7 @@ export const toRoom = (r: RoomRow): Room => ({
   number: r.number,
   accountId: r.account_id,
   language: r.language,
-  onModeratorLeave: r.on_moderator_leave as ModeratorLeave,
+  onModeratorLeave: r.on_moderator_leave as ModeratorLeavePolicy,
   locked: Boolean(r.locked),
   maxParticipants: r.max_participants,
   pinsSet: r.moderator_pin_hash !== null && r.participant_pin_hash !== null,
@@ -68,11 +49,11 @@ export const toRoom = (r: RoomRow): Room => ({
 });
 
 const PIN = /^\d{4,8}$/;
-const POLICIES: ModeratorLeave[] = ['end', 'continue', 'wait'];
+const POLICIES: ModeratorLeavePolicy[] = ['end', 'continue', 'wait'];
 
 export interface RoomSettings {
   language?: string;
-  onModeratorLeave?: ModeratorLeave;
+  onModeratorLeave?: ModeratorLeavePolicy;
   locked?: boolean;
   maxParticipants?: number;
   /** Only the settings given change. */
@@ -202,7 +183,7 @@ export class RoomsRepository {
    * applies to the next entry. Each is checked with the key it was made with; a key this process
    * does not have checks nothing.
    */
-  async verifyPin(roomId: number, pin: string): Promise<'moderator' | 'participant' | 'invalid'> {
+  async verifyPin(roomId: number, pin: string): Promise<Role | 'invalid'> {
     if (!PIN.test(pin)) return 'invalid';
     const row = await this.cache.byRoomId(roomId, () => this.ctx.reader<RoomRow>('rooms').where({ id: roomId }).first());
     if (row === undefined || row.pin_salt === null || row.moderator_pin_hash === null || row.participant_pin_hash === null) return 'invalid';

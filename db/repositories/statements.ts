@@ -3,11 +3,12 @@
 // of the rounded lines. A period's statement is frozen the first time it is built after the
 // period ended, and never changes afterwards. Entries that close after that (a leg a crash
 // left open, a late correction) are carried to the next statement built, marked late.
-import { divideHalfUp, formatMoney, roundToCents } from '../money.js';
-import { periodBounds, periodOf } from '../billing.js';
-import { InvalidPeriod } from '../errors.js';
-import { FIRST_YEAR, LAST_YEAR } from '../dates.js';
-import { isUniqueViolation, type LedgerEntry, type NumberKind, type RepositoryContext } from '../types.js';
+import { divideHalfUp, formatMoney, roundToCents } from '../../domain/money.js';
+import { periodBounds, periodOf } from '../../domain/billing.js';
+import { InvalidPeriod } from '../../domain/errors.js';
+import { FIRST_YEAR, LAST_YEAR } from '../../domain/dates.js';
+import { isUniqueViolation, type LedgerEntry, type RepositoryContext } from '../types.js';
+import type { NumberKind } from '../../domain/numbers.js';
 import { toEntry } from './ledger.js';
 
 export interface StatementLine {

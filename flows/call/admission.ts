@@ -10,7 +10,8 @@
 //
 // The call forwards HANGUP and SHUTDOWN here while this step runs; the output says what came of it.
 import { assign, fromPromise, not, setup } from 'xstate';
-import type { LegEndReason, NumberRoute } from '../ports.js';
+import type { LegEndReason } from '../../domain/legs.js';
+import type { NumberRoute } from '../../domain/numbers.js';
 import type { AdmissionResult, LogLine, RefusalCause } from './types.js';
 
 export interface AdmissionInput {

@@ -1,7 +1,9 @@
 // The call machine's ports (actors and actions provided by flows/call/compose.ts, or by tests)
 // and the named guards and actions its states share (flows/call/journey.ts draws the states).
 import { assign, fromPromise, sendTo, setup } from 'xstate';
-import type { LegEndReason, Role, RoomInfo } from '../ports.js';
+import type { RoomInfo } from '../ports.js';
+import type { LegEndReason } from '../../domain/legs.js';
+import type { Role } from '../../domain/roles.js';
 import type { KnownGuard } from '../pin-check.js';
 import { placementWatch } from '../placement-watch.js';
 import { entryStepsMachine } from '../entry-steps.js';

@@ -11,10 +11,10 @@ import { createEntrySteps, hasEntrySteps } from '../entry-steps.js';
 import { PinChecks, pauseAfterFailure } from '../pin-check.js';
 import type { RecordingControl } from '../recording-control.js';
 import { UnauthenticatedCalls } from '../unauthenticated-calls.js';
-import {
-  DEFAULT_CALL_LIMITS, NO_GUESSING_LIMITS, OPEN_PIN_GUARD,
-  type Admission, type CallChannel, type LegEndReason, type CallLimits, type CallMarks, type Clock, type Directory, type NameRecorder, type PinGuard, type PinGuessingLimits, type Role, type RoomInfo, type UsageLedger,
-} from '../ports.js';
+import { OPEN_PIN_GUARD, type Admission, type CallChannel, type CallMarks, type Clock, type Directory, type NameRecorder, type PinGuard, type RoomInfo, type UsageLedger } from '../ports.js';
+import { DEFAULT_CALL_LIMITS, NO_GUESSING_LIMITS, type CallLimits, type PinGuessingLimits } from '../../domain/limits.js';
+import type { LegEndReason } from '../../domain/legs.js';
+import type { Role } from '../../domain/roles.js';
 import { admissionMachine } from './admission.js';
 import type { CheckVerdict } from './code-step.js';
 import { farewellMachine, type GoodbyeRequest, type HangUpAnyway } from './farewell.js';

@@ -1,5 +1,6 @@
 // The call machine's starting context and the small readings of it its states share.
-import type { Role, RoomInfo } from '../ports.js';
+import type { RoomInfo } from '../ports.js';
+import type { Role } from '../../domain/roles.js';
 import type { CallContext, CallEnd, CallMachineInput, LogLine } from './types.js';
 
 export function initialContext(input: CallMachineInput): CallContext {

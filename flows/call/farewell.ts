@@ -11,7 +11,7 @@
 // itself, to all it dismisses at once (flows/room-machine.ts); the call only learns their reason.
 import { fromPromise, not, setup } from 'xstate';
 import { Prompt } from '../../ivr/prompts.js';
-import type { LegEndReason } from '../ports.js';
+import type { LegEndReason } from '../../domain/legs.js';
 import type { CallContext, CallEnd, CallOutcome } from './types.js';
 
 /** A stop's goodbye prompt that never reports its end must not hold up the stop. */

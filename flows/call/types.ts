@@ -2,7 +2,12 @@
 // ends. The machines of flows/call/ share them; the router and the app see them through
 // flows/call-machine.ts.
 import type { IvrTiming } from '../../ivr/timing.js';
-import type { BridgeKind, CallLimits, CallOutcome, CallStep, LegEndReason, NumberRoute, Role, RoomInfo } from '../ports.js';
+import type { CallOutcome, CallStep, RoomInfo } from '../ports.js';
+import type { BridgeKind } from '../../domain/call-events.js';
+import type { CallLimits } from '../../domain/limits.js';
+import type { LegEndReason } from '../../domain/legs.js';
+import type { NumberRoute } from '../../domain/numbers.js';
+import type { Role } from '../../domain/roles.js';
 import type { KnownGuard } from '../pin-check.js';
 import type { PlacementEvent, PlacementReport } from '../placement-watch.js';
 

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { openDatabase } from '../../db/index.js';
-import { periodOf } from '../../db/billing.js';
+import { periodOf } from '../../domain/billing.js';
 import { loadConfig } from '../../config/config.js';
 import { repoRoot } from '../../config/paths.js';
 import { commands } from '../../cli/commands.js';

@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { commands } from '../../cli/commands.js';
-import { periodOf } from '../../db/billing.js';
+import { periodOf } from '../../domain/billing.js';
 import { loadConfig } from '../../config/config.js';
 import { openDatabase, type Account, type LedgerEntry, type PhoneNumber, type Rate, type Room, type Statement, type Subscription } from '../../db/index.js';
 

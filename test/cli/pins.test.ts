@@ -8,7 +8,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { openDatabase, type AuditEntry, type PinCounter, type RoomPinLock } from '../../db/index.js';
+import { openDatabase, type AuditEntry } from '../../db/index.js';
+import type { PinCounter, RoomPinLock } from '../../domain/pin-locks.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const MAIN = path.join(ROOT, 'dist/cli/main.js');

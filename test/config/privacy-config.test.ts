@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ConfigError, loadConfig } from '../../config/config.js';
-import { PUBLIC_TEST_DATA_KEY } from '../../db/index.js';
+import { PUBLIC_TEST_DATA_KEY } from '../../config/data-key.js';
 
 describe('config: data key and retention', () => {
   let dir: string;

@@ -7,7 +7,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { loadOrCreateSecrets } from '../../config/secrets-file.js';
-import { openDatabase, PUBLIC_TEST_DATA_KEY } from '../../db/index.js';
+import { openDatabase } from '../../db/index.js';
+import { PUBLIC_TEST_DATA_KEY } from '../../config/data-key.js';
 import { JournalFile } from '../../journal/journal-file.js';
 
 const modeOf = (p: string) => (fs.statSync(p).mode & 0o777).toString(8);

@@ -2,7 +2,7 @@
 // passwords, PINs (hashed, never stored in clear) and room settings.
 import { expect } from 'chai';
 import type { Database } from '../../db/index.js';
-import { isValidRoomNumber, luhnCheckDigit, randomRoomNumber } from '../../db/room-number.js';
+import { isValidRoomNumber, luhnCheckDigit, randomRoomNumber } from '../../domain/room-number.js';
 import { Clock, openTestDb, rejectsWith } from './helpers.js';
 
 const T0 = Date.UTC(2026, 2, 10, 12);

@@ -5,7 +5,7 @@
 import { expect } from 'chai';
 import { readFileSync, existsSync } from 'node:fs';
 import type { Database } from '../../db/index.js';
-import { randomRoomNumber } from '../../db/room-number.js';
+import { randomRoomNumber } from '../../domain/room-number.js';
 import type { Subscription } from '../../db/types.js';
 import { testDatabaseKind, testDatabaseUrl } from '../support/db-fixture.js';
 import { Clock, DAY_MS, openTestDb, rejects, rejectsWith } from './helpers.js';

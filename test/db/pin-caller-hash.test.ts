@@ -5,7 +5,8 @@
 // and, with TOLLBRIDGE_TEST_DB, PostgreSQL.
 import { existsSync, readFileSync } from 'node:fs';
 import { expect } from 'chai';
-import { openDatabase, PUBLIC_TEST_DATA_KEY, type Database } from '../../db/index.js';
+import { openDatabase, type Database } from '../../db/index.js';
+import { PUBLIC_TEST_DATA_KEY } from '../../config/data-key.js';
 import type { DatabaseConfig } from '../../config/config.js';
 import { createTestDatabase, TEST_PIN_SECRET, TEST_SCRYPT, testDatabaseKind, testDatabaseUrl } from '../support/db-fixture.js';
 

@@ -1,29 +1,13 @@
-// PIN rules (what may be set) and the guessing counts and locks (pin_failures), on SQLite and,
-// with TOLLBRIDGE_TEST_DB, PostgreSQL. And the README's figure: the expected time to guess a
-// PIN by redialling under the default configuration is at least a year.
+// PIN rules where PINs are set and the guessing counts and locks (pin_failures), on SQLite and,
+// with TOLLBRIDGE_TEST_DB, PostgreSQL (the pure rules: test/domain/). And the README's figure:
+// the expected time to guess a PIN by redialling under the default configuration is at least a year.
 import { expect } from 'chai';
 import { loadConfig } from '../../config/config.js';
 import { expectedTimeToGuess } from '../../app/guess-time.js';
-import { allowedPinCount, trivialPinReason } from '../../db/pin-rules.js';
-import { countFailure, currentCount } from '../../db/repositories/pin-failures.js';
 import type { Database } from '../../db/index.js';
 import { createTestDatabase } from '../support/db-fixture.js';
 
-describe('PIN rules', () => {
-  it('refuses repeated digits, repeated groups and runs up or down; accepts the rest', () => {
-    for (const pin of ['0000', '1111', '1234', '4321', '123456', '654321', '0123', '9876', '1212', '123123', '12341234', '88888888']) {
-      expect(trivialPinReason(pin), pin).to.be.a('string');
-    }
-    for (const pin of ['4826', '1739', '2580', '98765430', '482619', '1213', '9012']) expect(trivialPinReason(pin), pin).to.equal(null);
-  });
-
-  it('counts what is left to guess: 9,886 four-digit PINs', () => {
-    expect(allowedPinCount(4)).to.equal(10_000 - 100 - 14);
-    let brute = 0;
-    for (let v = 0; v < 10_000; v++) if (trivialPinReason(String(v).padStart(4, '0')) === null) brute++;
-    expect(allowedPinCount(4)).to.equal(brute);
-  });
-
+describe('PIN guessing time', () => {
   it('the default limits make guessing a PIN by redialling take more than a year (the README figure)', () => {
     const t = expectedTimeToGuess(loadConfig({}).pinGuessing);
     expect(t.keyspace).to.equal(9886);
@@ -59,21 +43,6 @@ describe('PIN rules where PINs are set (repository: the CLI and the API go throu
   });
 });
 
-describe('PIN guessing counts (pure rule)', () => {
-  const policy = { lockMs: 1000, windowMs: 5000 };
-  it('counts in a window, locks at the limit once, and starts again after the lock or the window', () => {
-    let row = countFailure(undefined, 0, 3, policy).row;
-    row = countFailure(row, 10, 3, policy).row;
-    const third = countFailure(row, 20, 3, policy);
-    expect(third.lockBegan).to.equal(true);
-    expect(currentCount(third.row, 500, policy.windowMs)).to.deep.include({ locked: true, failures: 3 });
-    expect(countFailure(third.row, 600, 3, policy).lockBegan).to.equal(false);
-    expect(currentCount(third.row, 1020, policy.windowMs)).to.deep.include({ locked: false, failures: 0 });
-    expect(countFailure(third.row, 1020, 3, policy).row.failures).to.equal(1);
-    expect(currentCount({ failures: 2, windowStartedAt: 0, lockedUntil: null }, 5000, policy.windowMs).failures).to.equal(0);
-  });
-});
-
 describe('PIN guessing counts (repository) @db', () => {
   let db: Database;
   let now = 1_000_000;
@@ -100,22 +69,6 @@ describe('PIN guessing counts (repository) @db', () => {
     expect((await db.pinFailures.state({ roomId: 999, callerNumber: '+15550001' })).caller).to.deep.include({ locked: true, failures: 5 });
     now += 60_001;
     expect((await db.pinFailures.state(keys)).room.moderator).to.deep.equal({ failures: 0, locked: false, lockedUntil: null });
-  });
-});
-
-describe('PIN guessing locks the room owner lifts (pure rule)', () => {
-  const policy = { lockMs: 1000, windowMs: 5000 };
-  it('a lifted lock lets the right PIN in but keeps the failures: the next wrong PIN locks again at once, until the lock would have ended', () => {
-    const locked = { failures: 3, windowStartedAt: 0, lockedUntil: 1020, lockedAt: 20, liftedAt: null };
-    const lifted = { ...locked, liftedAt: 100 };
-    expect(currentCount(locked, 100, policy.windowMs)).to.deep.include({ locked: true, failures: 3 });
-    expect(currentCount(lifted, 100, policy.windowMs)).to.deep.equal({ locked: false, failures: 3, lockedUntil: null });
-    const again = countFailure(lifted, 200, 3, policy);
-    expect(again.lockBegan).to.equal(true);
-    expect(again.row).to.deep.include({ failures: 4, lockedUntil: 1200, lockedAt: 200, liftedAt: null });
-    // Once the lifted lock would have ended, counting starts again as after any lock.
-    expect(countFailure(lifted, 1020, 3, policy)).to.deep.include({ lockBegan: false });
-    expect(countFailure(lifted, 1020, 3, policy).row.failures).to.equal(1);
   });
 });
 

@@ -2,7 +2,8 @@
 // checked with their own key, new PINs use the new one, and a hash whose key is missing opens
 // nothing. (SQLite, and PostgreSQL with TOLLBRIDGE_TEST_DB.)
 import { expect } from 'chai';
-import type { Database, PinKeyring } from '../../db/index.js';
+import type { Database } from '../../db/index.js';
+import type { PinKeyring } from '../../config/pin-keys.js';
 import { openTestDb } from './helpers.js';
 
 /** A keyring the test rotates by hand. */

@@ -2,7 +2,7 @@
 // TOLLBRIDGE_TEST_DB, PostgreSQL.
 import { expect } from 'chai';
 import type { Database } from '../../db/index.js';
-import { DEFAULT_ANNOUNCEMENTS } from '../../flows/announcements.js';
+import { DEFAULT_ANNOUNCEMENTS } from '../../domain/rooms.js';
 import { openTestDb, rejectsWith } from './helpers.js';
 
 describe('db: room announcements and conference recordings', function () {

@@ -4,7 +4,7 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
 import type { Database, Statement } from '../../db/index.js';
-import { roundToCents } from '../../db/money.js';
+import { roundToCents } from '../../domain/money.js';
 import type { Subscription } from '../../db/types.js';
 import { accountWithNumber, Clock, openLeg, openTestDb, rejectsWith } from './helpers.js';
 

@@ -7,7 +7,7 @@ import { expect } from 'chai';
 import { openDatabase, type Database, type LeaseHolder } from '../../db/index.js';
 import { localHolderGone, thisProcess } from '../../app/process-identity.js';
 import { SystemNameLease, SystemNameTaken } from '../../app/system-lease.js';
-import { PUBLIC_TEST_DATA_KEY } from '../../db/field-cipher.js';
+import { PUBLIC_TEST_DATA_KEY } from '../../config/data-key.js';
 import { TEST_PIN_SECRET, TEST_SCRYPT, testDatabaseUrl } from '../support/db-fixture.js';
 import { silentLog } from '../support/fakes.js';
 import { waitFor } from '../support/wait.js';

@@ -19,7 +19,7 @@ import { startSite } from '../../web/site.js';
 import { createMailer } from '../../app/mailer.js';
 import { liveBridgeId } from '../../bridge/room-bridge-ids.js';
 import { connectAri } from '../../bridge/ari-session.js';
-import type { RoomAnnouncements } from '../../flows/announcements.js';
+import type { RoomAnnouncements } from '../../domain/rooms.js';
 import { startCall, type CallHandle, type Step } from '../../sipp/caller.js';
 import { apiCall } from '../api/api-client.js';
 import { sharedAsterisk, testAsteriskConfig } from '../support/asterisk-fixture.js';

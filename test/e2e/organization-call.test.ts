@@ -3,7 +3,7 @@
 // line for the member); the administrator has no room, so no digits can bring a caller in as
 // it; once the member has left, the organization's number no longer reaches the room.
 import { expect } from 'chai';
-import { periodOf } from '../../db/billing.js';
+import { periodOf } from '../../domain/billing.js';
 import { placeCall, type Step } from '../../sipp/caller.js';
 import { testAsteriskConfig } from '../support/asterisk-fixture.js';
 import { BridgeUnderTest } from '../support/bridge-fixture.js';

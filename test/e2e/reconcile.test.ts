@@ -2,14 +2,14 @@
 // that match Asterisk's own CEL record (clean, exit 0); then the ledger is damaged in the
 // three ways it can be (a leg Asterisk never saw, a leg closed at a wrong end, an answered
 // call with no leg) and each is reported (exit 3). Runs the CLI as a process, as CI will.
-import { PUBLIC_TEST_DATA_KEY } from '../../db/index.js';
+import { PUBLIC_TEST_DATA_KEY } from '../../config/data-key.js';
 import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { instancePaths } from '../../asterisk/local-asterisk.js';
 import { repoRoot } from '../../config/paths.js';
 import { AmiCallRecords, CelFileCallRecords } from '../../reconcile/call-records.js';
-import { LegClosed } from '../../db/index.js';
+import { LegClosed } from '../../domain/errors.js';
 import { placeCall, startCall, type CallOptions, type Step } from '../../sipp/caller.js';
 import { testAsteriskConfig } from '../support/asterisk-fixture.js';
 import { BridgeUnderTest, type SeededRoom } from '../support/bridge-fixture.js';

@@ -6,7 +6,7 @@ import { pino } from 'pino';
 import { createMailer } from '../../app/mailer.js';
 import type { ApiServer } from '../../api/server.js';
 import { startSite } from '../../web/site.js';
-import { periodOf } from '../../db/billing.js';
+import { periodOf } from '../../domain/billing.js';
 import { placeCall, startCall, type Step } from '../../sipp/caller.js';
 import { testAsteriskConfig } from '../support/asterisk-fixture.js';
 import { BridgeUnderTest } from '../support/bridge-fixture.js';

@@ -7,7 +7,8 @@ import { pinCodeStep, roomCodeStep } from '../../flows/call/call-setup.js';
 import { PIN_PROMPTS, ROOM_PROMPTS, type CheckVerdict, type CodeCheck } from '../../flows/call/code-step.js';
 import type { CodeNews } from '../../flows/call/types.js';
 import { createCollectMachine } from '../../flows/collect-machine.js';
-import type { Role, RoomInfo } from '../../flows/ports.js';
+import type { RoomInfo } from '../../flows/ports.js';
+import type { Role } from '../../domain/roles.js';
 import { DEFAULT_IVR_TIMING, PIN_MAX_DIGITS, ROOM_MAX_DIGITS } from '../../ivr/timing.js';
 import { FakeChannel, flush, roomInfo } from '../support/fakes.js';
 

@@ -8,7 +8,8 @@ import { expect } from 'chai';
 import { SimulatedClock } from 'xstate';
 import { CallRouter } from '../../flows/call-router.js';
 import type { CallOutcome } from '../../flows/call-machine.js';
-import type { PinAttempt, PinGuard, PinGuardStatus, Role, RoomInfo } from '../../flows/ports.js';
+import type { PinAttempt, PinGuard, PinGuardStatus, RoomInfo } from '../../flows/ports.js';
+import type { Role } from '../../domain/roles.js';
 import { DEFAULT_IVR_TIMING } from '../../ivr/timing.js';
 import { FakeChannel, FakeDirectory, FakeLedger, flush, roomInfo, silentLog } from '../support/fakes.js';
 

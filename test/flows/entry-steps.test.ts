@@ -2,10 +2,11 @@
 // fake ARI: the recording notice, consent by pressing 1, and name recording.
 import { expect } from 'chai';
 import { SimulatedClock } from 'xstate';
-import { DEFAULT_ANNOUNCEMENTS, type RoomAnnouncements } from '../../flows/announcements.js';
+import { DEFAULT_ANNOUNCEMENTS, type RoomAnnouncements } from '../../domain/rooms.js';
 import { CallRouter } from '../../flows/call-router.js';
 import type { CallOutcome, JoinDetails } from '../../flows/call-machine.js';
-import type { NameRecorder, Role, RoomInfo } from '../../flows/ports.js';
+import type { NameRecorder, RoomInfo } from '../../flows/ports.js';
+import type { Role } from '../../domain/roles.js';
 import { DEFAULT_IVR_TIMING } from '../../ivr/timing.js';
 import { FakeChannel, FakeDirectory, FakeLedger, flush, roomInfo, silentLog } from '../support/fakes.js';
 

@@ -5,7 +5,9 @@ import { expect } from 'chai';
 import { SimulatedClock } from 'xstate';
 import { CallRouter } from '../../flows/call-router.js';
 import { STOP_END_GUARD_MS, STOP_PROMPT_GUARD_MS, type CallOutcome } from '../../flows/call-machine.js';
-import type { NumberRoute, Role, RoomInfo } from '../../flows/ports.js';
+import type { RoomInfo } from '../../flows/ports.js';
+import type { NumberRoute } from '../../domain/numbers.js';
+import type { Role } from '../../domain/roles.js';
 import { DEFAULT_IVR_TIMING } from '../../ivr/timing.js';
 import { FakeChannel, FakeDirectory, FakeLedger, flush, roomInfo, silentLog } from '../support/fakes.js';
 

@@ -10,7 +10,7 @@ import { SimulatedClock } from 'xstate';
 import { ConferenceRecorder } from '../../app/conference-recorder.js';
 import type { BridgeRecording } from '../../bridge/ari-bridge-recorder.js';
 import type { RecordingEnd } from '../../bridge/recording-ends.js';
-import { DEFAULT_ANNOUNCEMENTS } from '../../flows/announcements.js';
+import { DEFAULT_ANNOUNCEMENTS } from '../../domain/rooms.js';
 import { CallRouter } from '../../flows/call-router.js';
 import { RoomRegistry } from '../../flows/room-registry.js';
 import { DEFAULT_IVR_TIMING } from '../../ivr/timing.js';

@@ -1,7 +1,7 @@
 // The room's tones, names, counts and music, through the real room machine and registry with
 // fake bridges and a fake announcer that records, in one list, what the room asked for.
 import { expect } from 'chai';
-import { DEFAULT_ANNOUNCEMENTS, type RoomAnnouncements } from '../../flows/announcements.js';
+import { DEFAULT_ANNOUNCEMENTS, type RoomAnnouncements } from '../../domain/rooms.js';
 import type { RoomAnnouncer } from '../../flows/ports.js';
 import { RoomRegistry } from '../../flows/room-registry.js';
 import { FakeBridges, flush, roomInfo, silentLog } from '../support/fakes.js';

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { RoomRegistry } from '../../flows/room-registry.js';
 import type { RecordingControl } from '../../flows/recording-control.js';
 import { OWNER, type MemberChannels, type RoomNews } from '../../flows/room-controls.js';
-import type { Role } from '../../flows/ports.js';
+import type { Role } from '../../domain/roles.js';
 import { CallRouter } from '../../flows/call-router.js';
 import { DEFAULT_IVR_TIMING } from '../../ivr/timing.js';
 import { FakeBridges, FakeChannel, FakeDirectory, FakeLedger, flush, roomInfo, silentLog } from '../support/fakes.js';

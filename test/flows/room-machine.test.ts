@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { SimulatedClock } from 'xstate';
 import { RoomRegistry } from '../../flows/room-registry.js';
-import type { ModeratorLeavePolicy } from '../../flows/ports.js';
+import type { ModeratorLeavePolicy } from '../../domain/rooms.js';
 import { FakeBridges, flush, roomInfo, silentLog } from '../support/fakes.js';
 
 const R = '11331134';

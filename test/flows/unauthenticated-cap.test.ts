@@ -3,7 +3,7 @@
 import { expect } from 'chai';
 import { CallRouter } from '../../flows/call-router.js';
 import type { CallOutcome } from '../../flows/call-machine.js';
-import { DEFAULT_PIN_GUESSING_LIMITS, type PinGuessingLimits } from '../../flows/ports.js';
+import { DEFAULT_PIN_GUESSING_LIMITS, type PinGuessingLimits } from '../../domain/limits.js';
 import { DEFAULT_IVR_TIMING } from '../../ivr/timing.js';
 import { FakeChannel, FakeDirectory, FakeLedger, flush, roomInfo, silentLog } from '../support/fakes.js';
 

@@ -1,8 +1,8 @@
-// closeLeg rates a leg in SQL (one statement); billing.ts is the rule's reference. For random
+// closeLeg rates a leg in SQL (one statement); domain/billing.ts is the rule's reference. For random
 // durations and rates, both must give the same seconds, billable seconds and amount.
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { rateLeg } from '../../db/billing.js';
+import { rateLeg } from '../../domain/billing.js';
 import type { Database } from '../../db/index.js';
 import { createTestDatabase } from '../support/db-fixture.js';
 

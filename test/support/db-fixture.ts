@@ -1,7 +1,8 @@
 // A fresh, migrated database per call: SQLite by default, PostgreSQL when TOLLBRIDGE_TEST_DB
 // is a postgres:// URL (the same suite runs on both in CI).
 import { createScratchDatabase } from '../../db/scratch.js';
-import { PUBLIC_TEST_DATA_KEY, type Database, type DatabaseOptions } from '../../db/index.js';
+import { type Database, type DatabaseOptions } from '../../db/index.js';
+import { PUBLIC_TEST_DATA_KEY } from '../../config/data-key.js';
 
 export const TEST_PIN_SECRET = 'test-pin-secret';
 /** A cheap scrypt cost for tests (the recommended one takes 0.4 s a hash). */

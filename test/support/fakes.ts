@@ -4,16 +4,15 @@ import { pino, type Logger } from 'pino';
 import type {
   CallChannel,
   ConferenceBridges,
-  LegEndReason,
   Directory,
-  LegOpening,
-  NumberRoute,
   PinCheck,
   PromptPlayback,
-  Role,
   RoomInfo,
   UsageLedger,
 } from '../../flows/ports.js';
+import type { LegEndReason, LegOpening } from '../../domain/legs.js';
+import type { NumberRoute } from '../../domain/numbers.js';
+import type { Role } from '../../domain/roles.js';
 
 export const silentLog = pino({ level: 'silent' });
 

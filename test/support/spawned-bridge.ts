@@ -15,7 +15,7 @@ import { databaseOptions } from '../../cli/open-db.js';
 import { loadConfig, type Config } from '../../config/config.js';
 import { repoRoot } from '../../config/paths.js';
 import { openDatabase, type Database } from '../../db/index.js';
-import type { ModeratorLeavePolicy } from '../../flows/ports.js';
+import type { ModeratorLeavePolicy } from '../../domain/rooms.js';
 import { waitFor } from './wait.js';
 
 export interface SpawnedRoom {

@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import { expect } from 'chai';
 import type { Browser, Page } from 'playwright-core';
 import type { ApiServer } from '../../api/server.js';
-import { periodOf } from '../../db/billing.js';
+import { periodOf } from '../../domain/billing.js';
 import type { AccountExport } from '../../db/index.js';
 import { startCall, type Step } from '../../sipp/caller.js';
 import { testAsteriskConfig } from '../support/asterisk-fixture.js';

@@ -1,9 +1,9 @@
 // Money is integer micros: parsing, formatting and half-up rounding, exactly.
 import { expect } from 'chai';
-import { DomainError, InvalidMoney } from '../../db/errors.js';
-import { divideHalfUp, formatMoney, parseMoney, roundToCents } from '../../db/money.js';
+import { DomainError, InvalidMoney } from '../../domain/errors.js';
+import { divideHalfUp, formatMoney, parseMoney, roundToCents } from '../../domain/money.js';
 
-describe('db/money', () => {
+describe('domain/money', () => {
   describe('parseMoney', () => {
     const good: Array<[string, number]> = [
       ['0.015', 15_000],

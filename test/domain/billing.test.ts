@@ -1,10 +1,10 @@
 // The billing rules, pure: seconds, billable seconds, amounts and calendar periods (UTC).
 import { expect } from 'chai';
-import { billableSeconds, legAmount, legSeconds, periodBounds, periodOf, rateLeg, type AppliedRate } from '../../db/billing.js';
+import { billableSeconds, legAmount, legSeconds, periodBounds, periodOf, rateLeg, type AppliedRate } from '../../domain/billing.js';
 
 const perMinute = (incrementSeconds: number, minimumSeconds = 0, perMinuteMicros = 20_000): AppliedRate => ({ perMinuteMicros, incrementSeconds, minimumSeconds });
 
-describe('db/billing', () => {
+describe('domain/billing', () => {
   describe('legSeconds rounds the duration up to whole seconds', () => {
     const cases: Array<[number, number]> = [
       [0, 0],

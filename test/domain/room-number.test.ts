@@ -1,12 +1,12 @@
 // Room numbers: 8 digits, no leading zero, Luhn check digit; random numbers are always valid.
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { isValidRoomNumber, luhnCheckDigit, randomRoomNumber } from '../../db/room-number.js';
+import { isValidRoomNumber, luhnCheckDigit, randomRoomNumber } from '../../domain/room-number.js';
 
 /** A valid number from a 7-digit body. */
 const withCheck = (body: string) => body + String(luhnCheckDigit(body));
 
-describe('db/room-number', () => {
+describe('domain/room-number', () => {
   it('accepts known valid Luhn numbers (12345674, 79927398)', () => {
     expect(isValidRoomNumber('12345674')).to.equal(true);
     expect(isValidRoomNumber('79927398')).to.equal(true);

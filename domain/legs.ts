@@ -1,0 +1,64 @@
+// A leg: one answered call on the usage ledger, from answer to hang-up.
+import type { Role } from './roles.js';
+
+export interface LegOpening {
+  channelId: string;
+  accountId: number;
+  subscriptionId: number;
+  numberId: number;
+  dialled: string;
+  callerNumber: string | null;
+  answeredAt: number;
+}
+
+/**
+ * Why a leg ended, as the ledger records it (usage_ledger.end_reason):
+ *   hangup               the caller (the carrier) hung up
+ *   goodbye              we hung up after the last failed room or PIN attempt
+ *   refused              the room was locked or full
+ *   moderator-left       the room's policy `end` when the last moderator left
+ *   bridge-failed        Asterisk would not put the caller into the room's bridge, even after a retry
+ *   rtp-timeout          no RTP from the caller for TOLLBRIDGE_RTP_TIMEOUT_S (Asterisk hung up)
+ *   session-timeout      the SIP session-timer refresh failed (Asterisk hung up)
+ *   moderator-wait-limit on hold longer than TOLLBRIDGE_MAX_MODERATOR_WAIT_S
+ *   alone-limit          alone in the conference longer than TOLLBRIDGE_MAX_ALONE_S
+ *   max-duration         the leg reached TOLLBRIDGE_MAX_LEG_S
+ *   shutdown             the bridge stopped
+ *   asterisk-lost        Asterisk went away under the call
+ *   operator             closed by hand (`tollbridge ledger close`)
+ *   removed              a moderator (key 3) or the room's owner (live API) removed the caller
+ *   ended                a moderator (key 8) or the owner ended the conference for everyone
+ *   left                 the caller pressed the leave key (9)
+ *   error                the app failed on this call
+ */
+export type LegEndReason =
+  | 'hangup'
+  | 'goodbye'
+  | 'refused'
+  | 'moderator-left'
+  | 'bridge-failed'
+  | 'rtp-timeout'
+  | 'session-timeout'
+  | 'moderator-wait-limit'
+  | 'alone-limit'
+  | 'max-duration'
+  | 'shutdown'
+  | 'asterisk-lost'
+  | 'operator'
+  | 'removed'
+  | 'ended'
+  | 'left'
+  | 'error';
+
+/** A leg the ledger holds open, as recovery needs it. */
+export interface OpenLeg {
+  channelId: string;
+  accountId: number;
+  subscriptionId: number | null;
+  numberId: number;
+  dialled: string;
+  callerNumber: string | null;
+  answeredAt: number;
+  /** Null until the caller entered a room. */
+  role: Role | null;
+}
