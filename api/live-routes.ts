@@ -4,7 +4,7 @@
 // Only in the process that runs the bridge (`tollbridge start`): `tollbridge api` answers 404 LiveUnavailable.
 // Callers show as the last four digits of their number (api/live-shown.ts); a stream ends with
 // the session or key that opened it (api/credential-streams.ts).
-import type { LiveControl } from '../app/live-rooms.js';
+import type { LiveControl } from '../app/calls/live-rooms.js';
 import type { Credential } from '../db/index.js';
 import { OWNER, type LiveRoom, type RoomControl } from '../flows/room-controls.js';
 import type { StreamEndReason } from './credential-streams.js';

@@ -4,10 +4,10 @@
 import type { Logger } from 'pino';
 import type { Database } from '../db/index.js';
 import { MAX_PASSWORD_LENGTH } from '../db/passwords.js';
-import type { Mailer } from '../app/mailer.js';
-import { inviteMember } from '../app/organizations.js';
-import { runRetention } from '../app/retention.js';
-import { eraseRecordingsOf } from '../app/recording-retention.js';
+import type { Mailer } from '../app/accounts/mailer.js';
+import { inviteMember } from '../app/accounts/organizations.js';
+import { runRetention } from '../app/accounts/retention.js';
+import { eraseRecordingsOf } from '../app/accounts/recording-retention.js';
 import { HttpError, field, ok, text, type Request, type Router } from './http.js';
 
 export interface OrganizationRouteDeps {

@@ -1,5 +1,5 @@
 // An in-process stand-in for Asterisk's ARI (HTTP + websocket), just enough for the bridge app
-// as `tollbridge start` wires it (app/bridge-app.ts) to run its real call path without SIP: the
+// as `tollbridge start` wires it (app/calls/bridge-app.ts) to run its real call path without SIP: the
 // soak bench (bench/soak.ts) drives thousands of calls through it to measure the app's memory.
 // ari-client downloads Asterisk's own API description (the Swagger files in the Asterisk root),
 // so its event objects are built exactly as in production. Channels, bridges, playbacks and

@@ -12,7 +12,7 @@ import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
-import { createMailer } from '../app/mailer.js';
+import { createMailer } from '../app/accounts/mailer.js';
 import { startSite } from '../web/site.js';
 import { openDatabase, type Database } from '../db/index.js';
 

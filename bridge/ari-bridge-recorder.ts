@@ -16,7 +16,7 @@ const STOP_GUARD_MS = 10_000;
 /** No conference records longer (a leg lasts at most TOLLBRIDGE_MAX_LEG_S, 4 h by default). */
 const LONGEST_RECORDING_MS = 24 * 3_600_000;
 
-/** What the conference recorder asks of Asterisk (app/conference-recorder.ts). */
+/** What the conference recorder asks of Asterisk (app/calls/conference-recorder.ts). */
 export interface BridgeRecording {
   /** Starts recording the room's live bridge as `name`; resolves once Asterisk accepted it. */
   start(room: string, name: string): Promise<void>;

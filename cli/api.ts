@@ -1,8 +1,8 @@
 // `tollbridge api`: the HTTP API alone, without Asterisk: for a machine that manages accounts
 // and numbers against the shared PostgreSQL while other machines run the bridge.
 import { startSite } from '../web/site.js';
-import { scheduleDailyRetention } from '../app/retention.js';
-import { createMailer } from '../app/mailer.js';
+import { scheduleDailyRetention } from '../app/accounts/retention.js';
+import { createMailer } from '../app/accounts/mailer.js';
 import { loadConfig } from '../config/config.js';
 import { pino } from 'pino';
 import { createLogger } from '../config/logger.js';

@@ -1,6 +1,6 @@
 // tollbridge numbers add | list | subscribe | unsubscribe
-import { createMailer } from '../app/mailer.js';
-import { unsubscribe } from '../app/subscriptions.js';
+import { createMailer } from '../app/accounts/mailer.js';
+import { unsubscribe } from '../app/accounts/subscriptions.js';
 import { loadConfig } from '../config/config.js';
 import { createLogger } from '../config/logger.js';
 import type { PhoneNumber } from '../db/index.js';

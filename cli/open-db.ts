@@ -5,7 +5,7 @@ import { loadConfig, type Config, type DatabaseConfig } from '../config/config.j
 import { isSqliteBusy } from './sqlite-busy.js';
 import { openDatabase, type Database, type DatabaseOptions } from '../db/index.js';
 import { AccountNotFound, DatabaseBusy } from '../domain/errors.js';
-import { reasonOf, ServiceUnavailableError } from '../app/service-unavailable.js';
+import { reasonOf, ServiceUnavailableError } from '../app/calls/service-unavailable.js';
 import type { Logger } from 'pino';
 import { roomLanguages } from '../ivr/languages.js';
 import { UsageError, type ParsedArgs } from './command.js';

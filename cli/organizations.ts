@@ -2,8 +2,8 @@
 import pino from 'pino';
 import { loadConfig } from '../config/config.js';
 import { createLogger } from '../config/logger.js';
-import { createMailer } from '../app/mailer.js';
-import { inviteMember } from '../app/organizations.js';
+import { createMailer } from '../app/accounts/mailer.js';
+import { inviteMember } from '../app/accounts/organizations.js';
 import type { Organization } from '../db/index.js';
 import { UsageError, type Command } from './command.js';
 import { readStdin } from './accounts.js';

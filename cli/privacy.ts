@@ -2,8 +2,8 @@
 import pino from 'pino';
 import { loadConfig } from '../config/config.js';
 import { createLogger } from '../config/logger.js';
-import { runRetention } from '../app/retention.js';
-import { eraseRecordingsOf } from '../app/recording-retention.js';
+import { runRetention } from '../app/accounts/retention.js';
+import { eraseRecordingsOf } from '../app/accounts/recording-retention.js';
 import { UsageError, type Command } from './command.js';
 import { ACCOUNT_HELP, accountArg, flag, integerOption, resolveAccountId, when, withDatabase } from './open-db.js';
 

@@ -1,15 +1,15 @@
 // `tollbridge start`: the bridge with its embedded defaults (local Asterisk, SQLite), a demo
 // room on an empty database, and a ready command line to call it.
-import { BridgeApp, type StopOptions } from '../app/bridge-app.js';
-import { createMailer } from '../app/mailer.js';
+import { BridgeApp, type StopOptions } from '../app/calls/bridge-app.js';
+import { createMailer } from '../app/accounts/mailer.js';
 import type { ApiServer } from '../api/server.js';
 import { startSite } from '../web/site.js';
-import { scheduleDailyRetention } from '../app/retention.js';
+import { scheduleDailyRetention } from '../app/accounts/retention.js';
 import type { HealthSources } from '../api/health.js';
-import { databasePorts, holdRoomsInMemory, openJournaledLedger } from '../app/database-ports.js';
-import { databasePinGuard, guessingLimits } from '../app/pin-guard.js';
-import { SystemNameLease, SystemNameTaken } from '../app/system-lease.js';
-import { ensureDemo, type Demo } from '../app/demo-seed.js';
+import { databasePorts, holdRoomsInMemory, openJournaledLedger } from '../app/calls/database-ports.js';
+import { databasePinGuard, guessingLimits } from '../app/calls/pin-guard.js';
+import { SystemNameLease, SystemNameTaken } from '../app/calls/system-lease.js';
+import { ensureDemo, type Demo } from '../app/accounts/demo-seed.js';
 import { loadConfig } from '../config/config.js';
 import { pino } from 'pino';
 import { createLogger } from '../config/logger.js';
@@ -67,7 +67,7 @@ export const startCommand: Command = {
       lease = await SystemNameLease.claim(db.systemLeases, config.asterisk.systemName, log);
       await reportSecrets(config, db, log);
       const demo = args.values['no-demo'] === true ? null : await ensureDemo(db, config.dataDir);
-      // Leg opens and closes go to the local journal first, then to the database (app/database-ports.ts).
+      // Leg opens and closes go to the local journal first, then to the database (app/calls/database-ports.ts).
       const ledger = await openJournaledLedger(db, config.ledgerJournalDir, log, { sync: config.ledgerJournalSync, adoptFrom: config.sharedLedgerJournalDir });
       // GET /metrics (metrics/): this process's own registry. Loaded here, not with every command (prom-client costs ~0.25 s to load).
       const { BridgeMetrics } = await import('../metrics/bridge-metrics.js');

@@ -1,7 +1,7 @@
 // Everything GET /metrics reports for one bridge process, on its own registry: the callers
 // (call-metrics.ts), Asterisk's ARI (ari-metrics.ts), the ledger and database
 // (ledger-metrics.ts), and Node's process metrics. `tollbridge start` makes one and hands it to
-// the bridge, which wires its ports and views in (app/bridge-app.ts).
+// the bridge, which wires its ports and views in (app/calls/bridge-app.ts).
 import type { Registry } from 'prom-client';
 import type { Directory, PinGuard, UsageLedger } from '../flows/ports.js';
 import { AriMetrics, type AriView } from './ari-metrics.js';

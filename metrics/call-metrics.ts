@@ -98,7 +98,7 @@ export class CallMetrics implements CallObserver {
     this.lockedOutCalls.add();
   }
 
-  /** A PIN lock began (app/pin-guard.ts). */
+  /** A PIN lock began (app/calls/pin-guard.ts). */
   pinLocked(scope: PinLockScope): void {
     this.pinLocks.add(scope);
   }

@@ -2,7 +2,7 @@
 // pid, the process's start as the kernel counts it) and until when (renewed every few seconds).
 // Several bridge processes may share the database, each with its own Asterisk; two with the
 // same systemname would take each other's channel ids and legs for their own, so the second
-// one is refused at start (db/repositories/system-leases.ts, app/system-lease.ts).
+// one is refused at start (db/repositories/system-leases.ts, app/calls/system-lease.ts).
 import type { Knex } from 'knex';
 
 export async function up(knex: Knex): Promise<void> {

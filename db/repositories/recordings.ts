@@ -2,7 +2,7 @@
 // started, with the file's name in TOLLBRIDGE_RECORDINGS_DIR, start, end, who started and
 // stopped it and who was present (channel ids; their caller numbers and roles come from the
 // ledger, so caller-number retention applies to them too). Rows go with their files when the
-// operator's recording retention passes (app/recording-retention.ts).
+// operator's recording retention passes (app/accounts/recording-retention.ts).
 import type { RepositoryContext } from '../types.js';
 
 export interface ConferenceRecording {

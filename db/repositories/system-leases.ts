@@ -1,6 +1,6 @@
 // Leases on Asterisk systemnames (migration 013): a bridge process claims its systemname at
 // start, renews the claim every few seconds and gives it up on a clean stop, so that two live
-// processes never run the same systemname on one database (app/system-lease.ts). Every change is
+// processes never run the same systemname on one database (app/calls/system-lease.ts). Every change is
 // one statement, atomic on SQLite and PostgreSQL alike: of two processes claiming at once,
 // exactly one wins.
 import type { RepositoryContext } from '../types.js';

@@ -16,7 +16,7 @@
 //             locked, no consent, a limit, a stop) -> we hang up
 //   HANGUP at any step -> closing (leave the room, close the leg at the real end time, with its reason)
 //
-// After a restart or an ARI reconnect (app/resync.ts) a call already answered re-enters here
+// After a restart or an ARI reconnect (app/calls/resync.ts) a call already answered re-enters here
 // through `resume`: `starting` picks the step it stood at. A caller mid-IVR hears that step's
 // prompt again; a caller already in a bridge stays there (`resumedInRoom`: no new join, the room
 // machine was restored with them); a caller at its goodbye hears goodbye again.
@@ -116,7 +116,7 @@ export const callMachine = callSetup.createMachine({
       ],
     },
     // No mark here: a restarted app resumes an answered channel with an open leg and no mark
-    // at the room entry anyway (app/resync-plan.ts), so the mark would cost each caller a
+    // at the room entry anyway (app/calls/resync-plan.ts), so the mark would cost each caller a
     // request for nothing.
     roomNumber: {
       on: { DTMF: { actions: sendTo('roomCode', ({ event }) => event) }, 'CODE.FAILED': { actions: 'codeFailed' } },

@@ -4,7 +4,7 @@
 // effect only through the link mailed to the new address.
 import { expect } from 'chai';
 import { pino } from 'pino';
-import type { Mail, Mailer } from '../../app/mailer.js';
+import type { Mail, Mailer } from '../../app/accounts/mailer.js';
 import type { ApiServer } from '../../api/server.js';
 import { startSite } from '../../web/site.js';
 import type { Database } from '../../db/index.js';

@@ -1,7 +1,7 @@
 // The HTTP API over real HTTP, on a real database, with a real SMTP server for the mail.
 import { expect } from 'chai';
 import { pino } from 'pino';
-import { createMailer } from '../../app/mailer.js';
+import { createMailer } from '../../app/accounts/mailer.js';
 import type { Database } from '../../db/index.js';
 import type { ApiServer } from '../../api/server.js';
 import { startSite } from '../../web/site.js';

@@ -6,7 +6,7 @@ import { seededRandom } from '../support/seeded-random.js';
 import { expect } from 'chai';
 import http from 'node:http';
 import { pino } from 'pino';
-import { createMailer } from '../../app/mailer.js';
+import { createMailer } from '../../app/accounts/mailer.js';
 import type { Database } from '../../db/index.js';
 import type { ApiServer } from '../../api/server.js';
 import { startSite } from '../../web/site.js';

@@ -3,7 +3,7 @@
 // counts and problem codes only.
 import { expect } from 'chai';
 import { pino } from 'pino';
-import { createMailer } from '../../app/mailer.js';
+import { createMailer } from '../../app/accounts/mailer.js';
 import type { Database } from '../../db/index.js';
 import type { HealthSources } from '../../api/health.js';
 import type { ApiServer } from '../../api/server.js';

@@ -3,8 +3,8 @@
 import { expect } from 'chai';
 import http from 'node:http';
 import { pino } from 'pino';
-import { createMailer } from '../../app/mailer.js';
-import { LiveRooms } from '../../app/live-rooms.js';
+import { createMailer } from '../../app/accounts/mailer.js';
+import { LiveRooms } from '../../app/calls/live-rooms.js';
 import type { Database } from '../../db/index.js';
 import type { ApiServer } from '../../api/server.js';
 import { startSite } from '../../web/site.js';

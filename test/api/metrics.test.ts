@@ -2,7 +2,7 @@
 // own registry, open or behind TOLLBRIDGE_METRICS_TOKEN, and absent where no registry is given.
 import { expect } from 'chai';
 import { pino } from 'pino';
-import { createMailer } from '../../app/mailer.js';
+import { createMailer } from '../../app/accounts/mailer.js';
 import type { Database } from '../../db/index.js';
 import type { ApiServer } from '../../api/server.js';
 import { startSite } from '../../web/site.js';

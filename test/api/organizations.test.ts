@@ -4,7 +4,7 @@
 // deletion for good (password), after which the account cannot sign in.
 import { expect } from 'chai';
 import { pino } from 'pino';
-import { createMailer } from '../../app/mailer.js';
+import { createMailer } from '../../app/accounts/mailer.js';
 import type { Database } from '../../db/index.js';
 import type { ApiServer } from '../../api/server.js';
 import { startSite } from '../../web/site.js';

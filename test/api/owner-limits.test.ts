@@ -3,7 +3,7 @@
 // subscription limits (429). SQLite, and PostgreSQL with TOLLBRIDGE_TEST_DB.
 import { expect } from 'chai';
 import { pino } from 'pino';
-import { createMailer } from '../../app/mailer.js';
+import { createMailer } from '../../app/accounts/mailer.js';
 import type { Database } from '../../db/index.js';
 import type { ApiServer } from '../../api/server.js';
 import { startSite } from '../../web/site.js';

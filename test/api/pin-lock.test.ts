@@ -3,7 +3,7 @@
 // nothing locked is a 409, and a PIN change lifts the lock of the kind it changes.
 import { expect } from 'chai';
 import { pino } from 'pino';
-import { createMailer } from '../../app/mailer.js';
+import { createMailer } from '../../app/accounts/mailer.js';
 import type { Database } from '../../db/index.js';
 import type { ApiServer } from '../../api/server.js';
 import { startSite } from '../../web/site.js';

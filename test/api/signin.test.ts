@@ -4,7 +4,7 @@
 // re-authentication before an API key. Password hashing never takes libuv's thread pool.
 import { expect } from 'chai';
 import { pino } from 'pino';
-import { createMailer } from '../../app/mailer.js';
+import { createMailer } from '../../app/accounts/mailer.js';
 import type { Database } from '../../db/index.js';
 import { createPasswordHasher, RECOMMENDED_SCRYPT } from '../../db/passwords.js';
 import { ScryptPool } from '../../db/scrypt-pool.js';

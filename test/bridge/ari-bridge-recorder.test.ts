@@ -10,7 +10,7 @@ import type { Client } from 'ari-client';
 import { AriBridgeRecorder } from '../../bridge/ari-bridge-recorder.js';
 import type { AriCallRequests } from '../../bridge/ari-rest.js';
 import { RecordingEnds } from '../../bridge/recording-ends.js';
-import { ConferenceRecorder, type RecordingStore } from '../../app/conference-recorder.js';
+import { ConferenceRecorder, type RecordingStore } from '../../app/calls/conference-recorder.js';
 import { FakeDirectory, roomInfo, silentLog, messageLog } from '../support/fakes.js';
 
 const ROOM = '11331134';

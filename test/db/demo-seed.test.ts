@@ -4,7 +4,7 @@ import { expect } from 'chai';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ensureDemo, randomPin } from '../../app/demo-seed.js';
+import { ensureDemo, randomPin } from '../../app/accounts/demo-seed.js';
 import type { Database } from '../../db/index.js';
 import { openTestDb } from './helpers.js';
 

@@ -3,7 +3,7 @@
 // the expected time to guess a PIN by redialling under the default configuration is at least a year.
 import { expect } from 'chai';
 import { loadConfig } from '../../config/config.js';
-import { expectedTimeToGuess } from '../../app/guess-time.js';
+import { expectedTimeToGuess } from '../../app/accounts/guess-time.js';
 import type { Database } from '../../db/index.js';
 import { createTestDatabase } from '../support/db-fixture.js';
 

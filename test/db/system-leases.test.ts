@@ -1,12 +1,12 @@
-// Leases on Asterisk systemnames (migration 013, db/repositories/system-leases.ts, app/system-lease.ts):
+// Leases on Asterisk systemnames (migration 013, db/repositories/system-leases.ts, app/calls/system-lease.ts):
 // one live bridge process per systemname on a database. On SQLite and, with TOLLBRIDGE_TEST_DB,
 // PostgreSQL.
 import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 import { expect } from 'chai';
 import { openDatabase, type Database, type LeaseHolder } from '../../db/index.js';
-import { localHolderGone, thisProcess } from '../../app/process-identity.js';
-import { SystemNameLease, SystemNameTaken } from '../../app/system-lease.js';
+import { localHolderGone, thisProcess } from '../../app/calls/process-identity.js';
+import { SystemNameLease, SystemNameTaken } from '../../app/calls/system-lease.js';
 import { PUBLIC_TEST_DATA_KEY } from '../../config/data-key.js';
 import { TEST_PIN_SECRET, TEST_SCRYPT, testDatabaseUrl } from '../support/db-fixture.js';
 import { silentLog } from '../support/fakes.js';

@@ -6,7 +6,7 @@
 import { expect } from 'chai';
 import type { EventEmitter } from 'node:events';
 import { pino } from 'pino';
-import { createMailer } from '../../app/mailer.js';
+import { createMailer } from '../../app/accounts/mailer.js';
 import type { ApiServer } from '../../api/server.js';
 import { startSite } from '../../web/site.js';
 import { placeCall, startCall, type CallOptions, type Step } from '../../sipp/caller.js';

@@ -4,7 +4,7 @@
 // after the hang-up the leg is closed and no call is left.
 import { expect } from 'chai';
 import { pino } from 'pino';
-import { createMailer } from '../../app/mailer.js';
+import { createMailer } from '../../app/accounts/mailer.js';
 import type { ApiServer } from '../../api/server.js';
 import { startSite } from '../../web/site.js';
 import { BridgeMetrics } from '../../metrics/bridge-metrics.js';

@@ -5,7 +5,7 @@
 // A room locked by wrong PINs is lifted by its owner through the API, and the right PIN gets in.
 import { expect } from 'chai';
 import { pino } from 'pino';
-import { createMailer } from '../../app/mailer.js';
+import { createMailer } from '../../app/accounts/mailer.js';
 import type { ApiServer } from '../../api/server.js';
 import { startSite } from '../../web/site.js';
 import { placeCall, startCall, type CallOptions, type Step } from '../../sipp/caller.js';

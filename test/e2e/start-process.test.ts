@@ -10,7 +10,7 @@ import path from 'node:path';
 import { repoRoot } from '../../config/paths.js';
 import { loadConfig } from '../../config/config.js';
 import { instancePaths } from '../../asterisk/local-asterisk.js';
-import { DEMO_EMAIL } from '../../app/demo-seed.js';
+import { DEMO_EMAIL } from '../../app/accounts/demo-seed.js';
 import { waitFor } from '../support/wait.js';
 import { freePort } from '../support/free-port.js';
 

@@ -3,7 +3,7 @@
 // call is refused, and the statement and the confirmation e-mail show both legs.
 import { expect } from 'chai';
 import { pino } from 'pino';
-import { createMailer } from '../../app/mailer.js';
+import { createMailer } from '../../app/accounts/mailer.js';
 import type { ApiServer } from '../../api/server.js';
 import { startSite } from '../../web/site.js';
 import { periodOf } from '../../domain/billing.js';

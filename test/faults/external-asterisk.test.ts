@@ -4,7 +4,7 @@
 // recorded in its CEL file (TOLLBRIDGE_CEL_FILE), not at the moment the app came back.
 import { expect } from 'chai';
 import { instancePaths, LocalAsterisk } from '../../asterisk/local-asterisk.js';
-import { celFileOf } from '../../app/bridge-app.js';
+import { celFileOf } from '../../app/calls/bridge-app.js';
 import { loadConfig } from '../../config/config.js';
 import { startCall } from '../../sipp/caller.js';
 import { instanceEnv, SpawnedBridge } from '../support/spawned-bridge.js';

@@ -10,7 +10,7 @@
 import { expect } from 'chai';
 import fs from 'node:fs';
 import path from 'node:path';
-import { wavMilliseconds } from '../../app/conference-recorder.js';
+import { wavMilliseconds } from '../../app/calls/conference-recorder.js';
 import type { ConferenceRecording } from '../../db/repositories/recordings.js';
 import { startCall, type CallHandle, type Step } from '../../sipp/caller.js';
 import { SpawnedBridge, type SpawnedRoom } from '../support/spawned-bridge.js';

@@ -8,7 +8,7 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { expect } from 'chai';
-import { SYSTEM_NAME_TAKEN_EXIT } from '../../app/system-lease.js';
+import { SYSTEM_NAME_TAKEN_EXIT } from '../../app/calls/system-lease.js';
 import { repoRoot } from '../../config/paths.js';
 import type { LedgerEntry } from '../../db/index.js';
 import { startCall, type CallHandle, type CallResult } from '../../sipp/caller.js';

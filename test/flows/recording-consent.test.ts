@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { SimulatedClock } from 'xstate';
-import { ConferenceRecorder } from '../../app/conference-recorder.js';
+import { ConferenceRecorder } from '../../app/calls/conference-recorder.js';
 import type { BridgeRecording } from '../../bridge/ari-bridge-recorder.js';
 import type { RecordingEnd } from '../../bridge/recording-ends.js';
 import { DEFAULT_ANNOUNCEMENTS } from '../../domain/rooms.js';

@@ -3,9 +3,9 @@
 // call mark written on each channel, and the CDR file as the record of a channel's end.
 import { expect } from 'chai';
 import { SimulatedClock } from 'xstate';
-import { planResync } from '../../app/resync-plan.js';
-import { listenToRooms } from '../../app/bridge-app.js';
-import { EventGate } from '../../app/event-gate.js';
+import { planResync } from '../../app/calls/resync-plan.js';
+import { listenToRooms } from '../../app/calls/bridge-app.js';
+import { EventGate } from '../../app/calls/event-gate.js';
 import type { AmiEvent } from '../../bridge/ami-session.js';
 import type { AsteriskSnapshot, ChannelView } from '../../bridge/ari-snapshot.js';
 import { channelsOfSystem } from '../../bridge/channel-ids.js';

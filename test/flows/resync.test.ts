@@ -1,4 +1,4 @@
-// The resync as app/resync.ts carries it out, with fakes for Asterisk's snapshot, the
+// The resync as app/calls/resync.ts carries it out, with fakes for Asterisk's snapshot, the
 // database and the ledger: a database that fails is not "room not found"; the event gate and
 // the resync runner never hold events for ever; the journal's replay and the resync agree on
 // which legs are open, whichever runs first.
@@ -7,9 +7,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
-import { EventGate } from '../../app/event-gate.js';
-import { resync, type ResyncDeps } from '../../app/resync.js';
-import { ResyncRunner } from '../../app/resync-runner.js';
+import { EventGate } from '../../app/calls/event-gate.js';
+import { resync, type ResyncDeps } from '../../app/calls/resync.js';
+import { ResyncRunner } from '../../app/calls/resync-runner.js';
 import type { CallEvent } from '../../domain/call-events.js';
 import type { AsteriskSnapshot } from '../../bridge/ari-snapshot.js';
 import { CallRouter } from '../../flows/call-router.js';

@@ -5,7 +5,7 @@ import { expect } from 'chai';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { databasePorts, openJournaledLedger } from '../../app/database-ports.js';
+import { databasePorts, openJournaledLedger } from '../../app/calls/database-ports.js';
 import type { Database } from '../../db/index.js';
 import type { Subscription } from '../../db/types.js';
 import type { UsageLedger } from '../../flows/ports.js';

@@ -3,19 +3,19 @@
 // `tollbridge start` wires it. IVR timeouts are short so silence tests take seconds.
 import type { Bridge } from 'ari-client';
 import { pino } from 'pino';
-import { BridgeApp } from '../../app/bridge-app.js';
+import { BridgeApp } from '../../app/calls/bridge-app.js';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { databasePorts, holdRoomsInMemory, openJournaledLedger } from '../../app/database-ports.js';
+import { databasePorts, holdRoomsInMemory, openJournaledLedger } from '../../app/calls/database-ports.js';
 import type { JournaledLedger } from '../../journal/journaled-ledger.js';
 import type { Database } from '../../db/index.js';
 import type { PinLockPolicy } from '../../domain/pin-locks.js';
 import type { ConferenceBridges } from '../../flows/ports.js';
 import type { CallLimits, PinGuessingLimits } from '../../domain/limits.js';
 import type { ModeratorLeavePolicy } from '../../domain/rooms.js';
-import { databasePinGuard } from '../../app/pin-guard.js';
-import type { Mailer } from '../../app/mailer.js';
+import { databasePinGuard } from '../../app/calls/pin-guard.js';
+import type { Mailer } from '../../app/accounts/mailer.js';
 import type { RecordingControl } from '../../flows/recording-control.js';
 import type { AsteriskConfig } from '../../config/config.js';
 import type { LocalAsterisk } from '../../asterisk/local-asterisk.js';

@@ -3,7 +3,7 @@
 // `tollbridge start` runs it (the live view, the recorder and its directory), and headless Chromium.
 import type { Browser, Page } from 'playwright-core';
 import { pino } from 'pino';
-import { createMailer } from '../../app/mailer.js';
+import { createMailer } from '../../app/accounts/mailer.js';
 import type { ApiServer } from '../../api/server.js';
 import { startSite } from '../../web/site.js';
 import { BridgeUnderTest } from './bridge-fixture.js';

@@ -7,7 +7,7 @@
 import { expect } from 'chai';
 import type { Browser, Page } from 'playwright-core';
 import { pino } from 'pino';
-import { createMailer } from '../../app/mailer.js';
+import { createMailer } from '../../app/accounts/mailer.js';
 import type { ApiServer } from '../../api/server.js';
 import { startSite } from '../../web/site.js';
 import type { Database } from '../../db/index.js';

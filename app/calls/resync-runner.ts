@@ -9,7 +9,7 @@ import type { EventGate } from './event-gate.js';
 
 export interface ResyncRunnerOptions {
   gate: EventGate;
-  /** One resync: `endsHeld` are the hang-ups waiting in the gate (app/resync.ts). */
+  /** One resync: `endsHeld` are the hang-ups waiting in the gate (app/calls/resync.ts). */
   attempt: (endsHeld: Map<string, number>, fallbackEnd: number) => Promise<unknown>;
   log: Logger;
   retryMs: number;

@@ -7,8 +7,8 @@
 import { randomInt } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Database } from '../db/index.js';
-import { makePrivateDir } from '../config/private-files.js';
+import type { Database } from '../../db/index.js';
+import { makePrivateDir } from '../../config/private-files.js';
 
 export const DEMO_EMAIL = 'demo@tollbridge.invalid';
 export const DEMO_TOLL_FREE = '+18005550100';

@@ -3,7 +3,7 @@
 // Never for ever: held past `limitMs` (a resync that hangs on a request), the events are let
 // through with an error logged, and the gate stays open until held again.
 import type { Logger } from 'pino';
-import type { CallEvent } from '../domain/call-events.js';
+import type { CallEvent } from '../../domain/call-events.js';
 
 /** Far longer than a resync takes (milliseconds; ARI requests are bounded to 15 s). */
 export const GATE_LIMIT_MS = 30_000;

@@ -1,11 +1,11 @@
 // The database as the machines see it: Directory and UsageLedger ports over db/'s repositories,
 // and the ledger behind its local journal (what the running bridge uses).
 import type { Logger } from 'pino';
-import { type Database } from '../db/index.js';
-import { DomainError } from '../domain/errors.js';
-import type { Directory, LegRecovery, UsageLedger } from '../flows/ports.js';
-import { adoptSegments } from '../journal/journal-file.js';
-import { JournaledLedger } from '../journal/journaled-ledger.js';
+import { type Database } from '../../db/index.js';
+import { DomainError } from '../../domain/errors.js';
+import type { Directory, LegRecovery, UsageLedger } from '../../flows/ports.js';
+import { adoptSegments } from '../../journal/journal-file.js';
+import { JournaledLedger } from '../../journal/journaled-ledger.js';
 
 export function databasePorts(db: Database): { directory: Directory; ledger: UsageLedger; legRecovery: LegRecovery } {
   return {

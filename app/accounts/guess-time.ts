@@ -4,8 +4,8 @@
 // locks for `lockMs` (+ one check per further bridge process racing the lock); a guesser who
 // stays under the limit gets `lockAfter - 1` per window instead. The faster of the two is the
 // guesser's best rate. The time to place the calls is left out, so this is a lower bound.
-import type { PinGuessingConfig } from '../config/config.js';
-import { allowedPinCount, PIN_MIN_DIGITS } from '../domain/pin-rules.js';
+import type { PinGuessingConfig } from '../../config/config.js';
+import { allowedPinCount, PIN_MIN_DIGITS } from '../../domain/pin-rules.js';
 
 export interface GuessTime {
   /** PINs a guesser must consider for the weaker PIN kind (trivial ones cannot be set). */

@@ -7,43 +7,43 @@
 // calls and rooms Asterisk still has and ends those it lost, at Asterisk's recorded end. Events
 // that arrive while a resync runs wait for it. A managed Asterisk found dead is started again.
 import type { Logger } from 'pino';
-import type { AsteriskConfig } from '../config/config.js';
-import { instancePaths, LocalAsterisk } from '../asterisk/local-asterisk.js';
-import { AriChannels } from '../bridge/ari-channels.js';
-import { ChannelMemory } from '../bridge/channel-memory.js';
-import { AriConference } from '../bridge/ari-conference.js';
-import { AmiSession } from '../bridge/ami-session.js';
-import { AriSession, type AriConnectionState } from '../bridge/ari-session.js';
-import type { CallEvent } from '../domain/call-events.js';
-import { AriCallMarks } from '../bridge/call-marks.js';
-import { AriRoomMarks } from '../bridge/room-marks.js';
-import { endReasonFromHangupRequest } from '../bridge/hangup-cause.js';
-import { HangupRequests } from '../bridge/hangup-requests.js';
-import { listenInRoom, TalkDetection } from '../bridge/in-room-events.js';
-import { AriMemberChannels } from '../bridge/member-channels.js';
-import type { ChannelSubscriptions } from '../bridge/channel-subscriptions.js';
-import type { RecordingControl } from '../flows/recording-control.js';
+import type { AsteriskConfig } from '../../config/config.js';
+import { instancePaths, LocalAsterisk } from '../../asterisk/local-asterisk.js';
+import { AriChannels } from '../../bridge/ari-channels.js';
+import { ChannelMemory } from '../../bridge/channel-memory.js';
+import { AriConference } from '../../bridge/ari-conference.js';
+import { AmiSession } from '../../bridge/ami-session.js';
+import { AriSession, type AriConnectionState } from '../../bridge/ari-session.js';
+import type { CallEvent } from '../../domain/call-events.js';
+import { AriCallMarks } from '../../bridge/call-marks.js';
+import { AriRoomMarks } from '../../bridge/room-marks.js';
+import { endReasonFromHangupRequest } from '../../bridge/hangup-cause.js';
+import { HangupRequests } from '../../bridge/hangup-requests.js';
+import { listenInRoom, TalkDetection } from '../../bridge/in-room-events.js';
+import { AriMemberChannels } from '../../bridge/member-channels.js';
+import type { ChannelSubscriptions } from '../../bridge/channel-subscriptions.js';
+import type { RecordingControl } from '../../flows/recording-control.js';
 import { LiveRooms } from './live-rooms.js';
-import { CallRouter } from '../flows/call-router.js';
-import { type CallRecords, type Clock, type ConferenceBridges, type Directory, type LegRecovery, type PinGuard, type UsageLedger } from '../flows/ports.js';
-import { DEFAULT_CALL_LIMITS, type CallLimits, type PinGuessingLimits } from '../domain/limits.js';
-import type { LegEndReason } from '../domain/legs.js';
-import { RoomRegistry } from '../flows/room-registry.js';
-import { DEFAULT_IVR_TIMING, type IvrTiming } from '../ivr/timing.js';
-import { AmiCallRecords, AsteriskCallRecords, CelFileCallRecords } from '../reconcile/call-records.js';
+import { CallRouter } from '../../flows/call-router.js';
+import { type CallRecords, type Clock, type ConferenceBridges, type Directory, type LegRecovery, type PinGuard, type UsageLedger } from '../../flows/ports.js';
+import { DEFAULT_CALL_LIMITS, type CallLimits, type PinGuessingLimits } from '../../domain/limits.js';
+import type { LegEndReason } from '../../domain/legs.js';
+import { RoomRegistry } from '../../flows/room-registry.js';
+import { DEFAULT_IVR_TIMING, type IvrTiming } from '../../ivr/timing.js';
+import { AmiCallRecords, AsteriskCallRecords, CelFileCallRecords } from '../../reconcile/call-records.js';
 import { EventGate } from './event-gate.js';
 import { resync, type ResyncDeps } from './resync.js';
 import { ResyncRunner, type ResyncRun } from './resync-runner.js';
-import { readAsterisk } from '../bridge/ari-snapshot.js';
-import { STOP_END_GUARD_MS, STOP_PROMPT_GUARD_MS } from '../flows/call-machine.js';
+import { readAsterisk } from '../../bridge/ari-snapshot.js';
+import { STOP_END_GUARD_MS, STOP_PROMPT_GUARD_MS } from '../../flows/call-machine.js';
 import { reasonOf, ServiceUnavailableError } from './service-unavailable.js';
 import os from 'node:os';
 import path from 'node:path';
-import { AriAnnouncer } from '../bridge/ari-announcer.js';
-import { AriBridgeRecorder } from '../bridge/ari-bridge-recorder.js';
-import { AriNameRecorder } from '../bridge/ari-name-recorder.js';
+import { AriAnnouncer } from '../../bridge/ari-announcer.js';
+import { AriBridgeRecorder } from '../../bridge/ari-bridge-recorder.js';
+import { AriNameRecorder } from '../../bridge/ari-name-recorder.js';
 import { ConferenceRecorder, type RecordingStore } from './conference-recorder.js';
-import type { BridgeMetrics } from '../metrics/bridge-metrics.js';
+import type { BridgeMetrics } from '../../metrics/bridge-metrics.js';
 
 export interface BridgeAppOptions {
   asterisk: AsteriskConfig;
@@ -62,7 +62,7 @@ export interface BridgeAppOptions {
   drainMs?: number;
   /** Limits on a caller's stay (config.ts TOLLBRIDGE_MAX_*); default DEFAULT_CALL_LIMITS. */
   limits?: CallLimits;
-  /** PIN guessing limits shared through the database (app/pin-guard.ts); absent: none. */
+  /** PIN guessing limits shared through the database (app/calls/pin-guard.ts); absent: none. */
   pinGuard?: PinGuard;
   /** The pause after a wrong PIN and the caps on calls still in the IVR (config.ts TOLLBRIDGE_PIN_*, TOLLBRIDGE_MAX_IVR_*). */
   guessing?: PinGuessingLimits;

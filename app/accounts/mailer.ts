@@ -2,7 +2,7 @@
 // is logged (without secrets) instead, so nothing fails for lack of mail.
 import nodemailer from 'nodemailer';
 import type { Logger } from 'pino';
-import type { MailConfig } from '../config/config.js';
+import type { MailConfig } from '../../config/config.js';
 
 export interface Mail {
   to: string;

@@ -16,12 +16,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
-import { recordingNoticeSounds } from '../flows/announcements.js';
-import type { ConferenceBridges, Directory, RoomAnnouncer } from '../flows/ports.js';
-import type { BridgeKind } from '../domain/call-events.js';
-import type { LegEndReason } from '../domain/legs.js';
-import type { RecordingControl } from '../flows/recording-control.js';
-import type { BridgeRecording } from '../bridge/ari-bridge-recorder.js';
+import { recordingNoticeSounds } from '../../flows/announcements.js';
+import type { ConferenceBridges, Directory, RoomAnnouncer } from '../../flows/ports.js';
+import type { BridgeKind } from '../../domain/call-events.js';
+import type { LegEndReason } from '../../domain/legs.js';
+import type { RecordingControl } from '../../flows/recording-control.js';
+import type { BridgeRecording } from '../../bridge/ari-bridge-recorder.js';
 
 /** Where recordings are written and read (db/repositories/recordings.ts). */
 export interface RecordingStore {
@@ -156,7 +156,7 @@ export class ConferenceRecorder implements RecordingControl {
   }
 
   /**
-   * After a restart or a reconnect (app/resync.ts), with the rooms rebuilt and who is in each
+   * After a restart or a reconnect (app/calls/resync.ts), with the rooms rebuilt and who is in each
    * one's conference: each recording without an end that Asterisk
    * still records is followed again, so the room says it records and a stop ends it; one whose
    * room was not rebuilt (everyone left while the app was away) is stopped and finished; one no

@@ -2,8 +2,8 @@
 // The mail carries only the invitation (single-use, for the invited address's account), never
 // the organization's join code: a forwarded invitation lets nobody else in. Shared by the CLI and the API.
 import type { Logger } from 'pino';
-import type { Database } from '../db/index.js';
-import { maskEmail } from '../domain/email.js';
+import type { Database } from '../../db/index.js';
+import { maskEmail } from '../../domain/email.js';
 import type { Mailer } from './mailer.js';
 
 export async function inviteMember(db: Database, mailer: Mailer, log: Logger, orgId: number, email: string): Promise<{ email: string; joinCode: string; mailed: boolean }> {

@@ -2,14 +2,14 @@
 // the ledger, rebuilds rooms and calls where they stand, and ends what ended while the app
 // could not see it, at the end Asterisk recorded (CallRecords) or, failing that, at `fallbackEnd`.
 import type { Logger } from 'pino';
-import type { AsteriskSnapshot } from '../bridge/ari-snapshot.js';
-import { channelsOfSystem } from '../bridge/channel-ids.js';
-import type { AriConference } from '../bridge/ari-conference.js';
-import type { ChannelSubscriptions } from '../bridge/channel-subscriptions.js';
-import type { CallResume } from '../flows/call-machine.js';
-import type { CallRouter } from '../flows/call-router.js';
-import type { CallRecords, Directory, LegRecovery, RoomInfo, UsageLedger } from '../flows/ports.js';
-import type { RoomRegistry } from '../flows/room-registry.js';
+import type { AsteriskSnapshot } from '../../bridge/ari-snapshot.js';
+import { channelsOfSystem } from '../../bridge/channel-ids.js';
+import type { AriConference } from '../../bridge/ari-conference.js';
+import type { ChannelSubscriptions } from '../../bridge/channel-subscriptions.js';
+import type { CallResume } from '../../flows/call-machine.js';
+import type { CallRouter } from '../../flows/call-router.js';
+import type { CallRecords, Directory, LegRecovery, RoomInfo, UsageLedger } from '../../flows/ports.js';
+import type { RoomRegistry } from '../../flows/room-registry.js';
 import { planResync, type PlannedResume, type ResyncPlan } from './resync-plan.js';
 
 export interface ResyncDeps {
@@ -25,7 +25,7 @@ export interface ResyncDeps {
   ledger: UsageLedger;
   legRecovery: LegRecovery | undefined;
   callRecords: CallRecords;
-  /** Conference recordings running before the restart, followed again (app/conference-recorder.ts). */
+  /** Conference recordings running before the restart, followed again (app/calls/conference-recorder.ts). */
   recordings?: { resume(rebuiltRooms: ReadonlyMap<string, readonly string[]>): Promise<{ resumed: number; finished: number }> };
   log: Logger;
 }

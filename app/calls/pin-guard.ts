@@ -2,12 +2,12 @@
 // a failure begins a lock: a warning in the log (room and caller, never the digits) and, for a
 // room's lock, one e-mail to the room's owner. Mail goes out off the caller's path.
 import type { Logger } from 'pino';
-import type { Database } from '../db/index.js';
-import type { GuardState, PinKind } from '../domain/pin-locks.js';
-import type { PinAttempt, PinGuard, PinGuardStatus } from '../flows/ports.js';
-import type { PinGuessingLimits } from '../domain/limits.js';
-import type { PinGuessingConfig } from '../config/config.js';
-import type { Mailer } from './mailer.js';
+import type { Database } from '../../db/index.js';
+import type { GuardState, PinKind } from '../../domain/pin-locks.js';
+import type { PinAttempt, PinGuard, PinGuardStatus } from '../../flows/ports.js';
+import type { PinGuessingLimits } from '../../domain/limits.js';
+import type { PinGuessingConfig } from '../../config/config.js';
+import type { Mailer } from '../accounts/mailer.js';
 
 function toStatus(state: GuardState): PinGuardStatus {
   return {

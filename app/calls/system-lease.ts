@@ -6,8 +6,8 @@
 // A holder on this host whose process has ended (kill -9, a crash) is replaced at once, so a
 // restart right after a crash works; another host's holder only once its lease expires.
 import type { Logger } from 'pino';
-import type { LeaseHolder, SystemLease } from '../db/index.js';
-import type { SystemLeasesRepository } from '../db/repositories/system-leases.js';
+import type { LeaseHolder, SystemLease } from '../../db/index.js';
+import type { SystemLeasesRepository } from '../../db/repositories/system-leases.js';
 import { localHolderGone, thisProcess } from './process-identity.js';
 
 /**

@@ -3,8 +3,8 @@
 // that number so far this period. The mail is sent after the change is committed; a mail
 // failure is reported but does not undo the unsubscription.
 import type { Logger } from 'pino';
-import type { Database, Subscription, UsageSummary } from '../db/index.js';
-import { formatMoney } from '../domain/money.js';
+import type { Database, Subscription, UsageSummary } from '../../db/index.js';
+import { formatMoney } from '../../domain/money.js';
 import type { Mailer } from './mailer.js';
 
 export interface Unsubscribed {

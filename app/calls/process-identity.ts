@@ -3,7 +3,7 @@
 // /proc/<pid>/stat). A pid is reused; a pid with the same start is the same process.
 import fs from 'node:fs';
 import os from 'node:os';
-import type { LeaseHolder } from '../db/index.js';
+import type { LeaseHolder } from '../../db/index.js';
 
 /** The process's start from /proc (Linux), or null where there is no /proc. */
 function kernelStart(pid: number): { start: string; zombie: boolean } | null {

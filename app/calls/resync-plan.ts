@@ -14,12 +14,12 @@
 //                                                      otherwise asked for the room again
 //   unknown channel with neither                     -> a new call (never answered, or answered
 //                                                      an instant before the leg was written)
-import type { AsteriskSnapshot, ChannelView } from '../bridge/ari-snapshot.js';
-import type { CallStart } from '../flows/call-router.js';
-import type { BridgeKind } from '../domain/call-events.js';
-import type { OpenLeg } from '../domain/legs.js';
-import type { Role } from '../domain/roles.js';
-import type { RoomMembers } from '../flows/room-context.js';
+import type { AsteriskSnapshot, ChannelView } from '../../bridge/ari-snapshot.js';
+import type { CallStart } from '../../flows/call-router.js';
+import type { BridgeKind } from '../../domain/call-events.js';
+import type { OpenLeg } from '../../domain/legs.js';
+import type { Role } from '../../domain/roles.js';
+import type { RoomMembers } from '../../flows/room-context.js';
 
 /** A call to resume; rooms are named by number (resync.ts looks them up). */
 export type PlannedResume = { accountId: number; answeredAt: number } & (

@@ -2,7 +2,7 @@
 // numbers of legs answered more than the operator's retention ago are erased. `tollbridge start`
 // and `tollbridge api` run it at start and then daily; `tollbridge privacy retention` runs it now.
 import type { Logger } from 'pino';
-import type { Database } from '../db/index.js';
+import type { Database } from '../../db/index.js';
 import { runRecordingRetention, type RecordingRetention } from './recording-retention.js';
 
 const DAY_MS = 86_400_000;

@@ -1,11 +1,11 @@
 // Retention of conference recordings: those started longer ago than the operator's
 // TOLLBRIDGE_RECORDING_RETENTION_DAYS are deleted, file first, then their row (a row without a
 // file would list a recording that cannot be downloaded). Run with the daily caller-number
-// retention (app/retention.ts).
+// retention (app/accounts/retention.ts).
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
-import type { Database } from '../db/index.js';
+import type { Database } from '../../db/index.js';
 
 const DAY_MS = 86_400_000;
 

@@ -1,8 +1,8 @@
 // The owner's live view and controls of a room, over the room registry, with Asterisk's talk
 // detection switched on for a room's members only while someone watches its event stream (it
 // runs a DSP on each caller's audio; see bridge/in-room-events.ts).
-import type { RoomRegistry, RoomWatcher } from '../flows/room-registry.js';
-import type { LiveRoom, RoomControl } from '../flows/room-controls.js';
+import type { RoomRegistry, RoomWatcher } from '../../flows/room-registry.js';
+import type { LiveRoom, RoomControl } from '../../flows/room-controls.js';
 
 export interface TalkDetectionPort {
   set(channelIds: string[], on: boolean): void;
