@@ -3,6 +3,7 @@
 // Hostile input stops here: a Host outside the allow-list (421), a body that is not JSON on a
 // JSON route (415), a malformed URL or body (400, never a 500), an oversized body (413).
 // Every response says Cache-Control: no-store (some carry tokens; none should be cached).
+import { clientAddress, TrustedProxies } from './client-address.js';
 import fs from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
@@ -103,6 +104,8 @@ const STATUS: Record<string, number> = {
 /** Seconds a client should wait before retrying, for these codes. */
 const RETRY_AFTER: Record<string, string> = { HashingBusy: '1' };
 
+const NO_PROXIES = new TrustedProxies([]);
+
 export interface RouterOptions {
   /** Host names (no port) the API answers to; others get 421. Lower case. */
   allowedHosts: string[];
@@ -110,6 +113,8 @@ export interface RouterOptions {
   onInternalError: (err: unknown) => void;
   /** Called after every successful request that is not a GET (the audit log). */
   onChange?: (req: Request) => Promise<void>;
+  /** Proxies whose X-Forwarded-For is believed (TOLLBRIDGE_TRUSTED_PROXIES); absent: none. */
+  trustedProxies?: TrustedProxies;
 }
 
 export class Router {
@@ -207,7 +212,8 @@ export class Router {
 
   private async dispatch(req: IncomingMessage): Promise<Reply> {
     this.checkHost(req.headers.host);
-    return this.route(req.method ?? '', req.url ?? '/', req.headers, req.socket.remoteAddress ?? '', (kind) => (kind === 'form' ? readForm(req) : readJson(req)));
+    const address = clientAddress(req.socket.remoteAddress ?? '', req.headers['x-forwarded-for'], this.options.trustedProxies ?? NO_PROXIES);
+    return this.route(req.method ?? '', req.url ?? '/', req.headers, address, (kind) => (kind === 'form' ? readForm(req) : readJson(req)));
   }
 
   private async route(method: string, rawUrl: string, headers: IncomingMessage['headers'], address: string, readBody: (kind: BodyKind) => Promise<unknown>): Promise<Reply> {

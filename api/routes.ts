@@ -38,6 +38,8 @@ export interface ApiDeps {
   healthTimeoutMs?: number;
   /** Host names the API answers to beyond localhost, 127.0.0.1, [::1] and the one it listens on. */
   allowedHosts?: string[];
+  /** Proxies (addresses, CIDR blocks) whose X-Forwarded-For names the client (TOLLBRIDGE_TRUSTED_PROXIES). */
+  trustedProxies?: string[];
   /** Backoff on wrong passwords (default DEFAULT_SIGNIN_LIMITS). */
   signinLimits?: SigninLimits;
   /** Where the web pages are, for links in e-mails (default: http(s)://<the request's allowed Host>). */

@@ -1,5 +1,6 @@
 // The HTTP API server (loopback by default). `tollbridge start` runs it beside the bridge, with
 // the web pages on the same router (web/site.ts hands them in: the API knows no page).
+import { TrustedProxies } from './client-address.js';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Router } from './http.js';
@@ -27,6 +28,7 @@ export async function startApi(deps: ApiServerDeps, host: string, port: number, 
     onInternalError: (err) => deps.log.error({ err }, 'API request failed'),
     // The audit log: every state change, with who and from where.
     onChange: (req) => deps.db.audit.record({ actor: req.actor ?? 'anonymous', action: `${req.method} ${req.pattern}`, target: req.path, address: req.address }),
+    trustedProxies: new TrustedProxies(deps.trustedProxies ?? []),
   });
   registerRoutes(router, deps);
   if (deps.metrics !== undefined) registerMetricsRoute(router, deps.metrics);

@@ -28,7 +28,7 @@ export const apiCommand: Command = {
       // GET /health reports the database only, GET /metrics the process only: no bridge runs here.
       const { createMetricsRegistry } = await import('../metrics/registry.js'); // not loaded with every command
       const metrics = { registry: createMetricsRegistry(), token: config.api.metricsToken };
-      const api = await startSite({ db, mailer: createMailer(config.mail, log), log, operatorToken: config.api.operatorToken, allowedHosts: config.api.allowedHosts, callerRetentionDays: config.callerRetentionDays, recordingsDir: config.recordingsDir, metrics }, config.api.host, config.api.port);
+      const api = await startSite({ db, mailer: createMailer(config.mail, log), log, operatorToken: config.api.operatorToken, allowedHosts: config.api.allowedHosts, trustedProxies: config.api.trustedProxies, callerRetentionDays: config.callerRetentionDays, recordingsDir: config.recordingsDir, metrics }, config.api.host, config.api.port);
       const stopRetention = scheduleDailyRetention(db, config.callerRetentionDays, log, { dir: config.recordingsDir, days: config.recordingRetentionDays });
       io.result({ url: api.url, openapi: `${api.url}/openapi.json` }, `HTTP API on ${api.url} (OpenAPI: ${api.url}/openapi.json; web pages: ${api.url}/signin)`);
       await untilStopSignal(log);

@@ -92,7 +92,7 @@ export const startCommand: Command = {
       let stopOptions: StopOptions = { drainMs: 0 };
       let api: ApiServer | null = null;
       try {
-        api = config.api.port === 0 ? null : await startSite({ db, mailer, log, operatorToken: config.api.operatorToken, allowedHosts: config.api.allowedHosts, health, callerRetentionDays: config.callerRetentionDays, live: app.live, recordingsDir: config.recordingsDir, recording: app.recording, metrics: { registry: metrics.registry, token: config.api.metricsToken } }, config.api.host, config.api.port);
+        api = config.api.port === 0 ? null : await startSite({ db, mailer, log, operatorToken: config.api.operatorToken, allowedHosts: config.api.allowedHosts, trustedProxies: config.api.trustedProxies, health, callerRetentionDays: config.callerRetentionDays, live: app.live, recordingsDir: config.recordingsDir, recording: app.recording, metrics: { registry: metrics.registry, token: config.api.metricsToken } }, config.api.host, config.api.port);
         const sipp = demo === null ? null : demoSippCommand(demo, config.asterisk.sipPort, config.dataDir);
         const apiLine = api === null ? 'HTTP API off (TOLLBRIDGE_API_PORT=0)' : `HTTP API on ${api.url} (OpenAPI: ${api.url}/openapi.json; web pages: ${api.url}/signin)`;
         io.result(

@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { repoRoot } from './paths.js';
+import { TrustedProxies } from './trusted-proxies.js';
 import type { CallLimits, OwnerLimits } from '../domain/limits.js';
 import { PUBLIC_TEST_DATA_KEY } from './data-key.js';
 import type { PinKeyring } from './pin-keys.js';
@@ -84,6 +85,8 @@ export interface ApiConfig {
   allowedHosts: string[];
   /** Bearer token GET /metrics needs; empty: none. */
   metricsToken: string;
+  /** Proxies whose X-Forwarded-For names the client: addresses and CIDR blocks. */
+  trustedProxies: string[];
 }
 
 export interface MailConfig {
@@ -366,6 +369,7 @@ export function loadConfig(env: Env = process.env): Config {
       operatorToken,
       allowedHosts: hostNames(env.TOLLBRIDGE_API_ALLOWED_HOSTS ?? ''),
       metricsToken,
+      trustedProxies: trustedProxies(env),
     },
     mail: { smtpUrl, from: text(env, 'TOLLBRIDGE_MAIL_FROM', 'tollbridge@localhost') },
     asterisk: {
@@ -476,4 +480,15 @@ function hostNames(raw: string): string[] {
     }
   }
   return names;
+}
+
+/** TOLLBRIDGE_TRUSTED_PROXIES: comma-separated addresses and CIDR blocks, each checked. */
+function trustedProxies(env: NodeJS.ProcessEnv): string[] {
+  const entries = (env.TOLLBRIDGE_TRUSTED_PROXIES ?? '').split(',').map((e) => e.trim()).filter((e) => e !== '');
+  try {
+    new TrustedProxies(entries);
+  } catch (err) {
+    throw new ConfigError('TOLLBRIDGE_TRUSTED_PROXIES', err instanceof Error ? err.message : String(err));
+  }
+  return entries;
 }
