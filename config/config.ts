@@ -185,6 +185,17 @@ function port(env: Env, name: string, fallback: number): number {
   return value;
 }
 
+/** pino's levels, quietest last. */
+const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+
+function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const found = allowed.find((a) => a === raw);
+  if (found === undefined) throw new ConfigError(name, `"${raw}" is not one of ${allowed.join(', ')}`);
+  return found;
+}
+
 function text(env: Env, name: string, fallback: string): string {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
@@ -401,7 +412,7 @@ export function loadConfig(env: Env = process.env): Config {
     limits: limits(env),
     pinGuessing: pinGuessing(env),
     database: database(env, dataDir),
-    logLevel: text(env, 'TOLLBRIDGE_LOG_LEVEL', 'info'),
+    logLevel: oneOf(env, 'TOLLBRIDGE_LOG_LEVEL', LOG_LEVELS, 'info'),
     pinKeys: fileKeyring(secretsFile, secrets, legacyPinKey),
     secretsFile,
     secretsCreated,

@@ -120,3 +120,11 @@ describe('configuration', () => {
     expect(inScript).to.deep.equal(Object.keys(placeholderValues(loadConfig({}).asterisk)).sort());
   });
 });
+
+describe('config: the log level', () => {
+  it('TOLLBRIDGE_LOG_LEVEL is one of pino\'s levels; an unknown one is refused, naming the variable and the levels', () => {
+    expect(loadConfig({ TOLLBRIDGE_LOG_LEVEL: 'debug' }).logLevel).to.equal('debug');
+    expect(loadConfig({}).logLevel).to.equal('info');
+    expect(() => loadConfig({ TOLLBRIDGE_LOG_LEVEL: 'verbose' })).to.throw(ConfigError, /TOLLBRIDGE_LOG_LEVEL.*"verbose" is not one of trace, debug, info, warn, error, fatal, silent/);
+  });
+});
