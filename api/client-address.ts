@@ -2,8 +2,7 @@
 // client's address is in X-Forwarded-For, which is believed only from the proxies the operator
 // lists (TOLLBRIDGE_TRUSTED_PROXIES), read from the right: each trusted hop is skipped and the
 // first address not trusted is the client (an address the client wrote itself sits further
-// left and is never reached). Sign-in backoff, the audit log and the live view's sessions count
-// by this address.
+// left and is never reached). Sign-in backoff and the audit log count by this address.
 import net from 'node:net';
 import { TrustedProxies, unmapped } from '../config/trusted-proxies.js';
 
