@@ -280,9 +280,13 @@ export class ConferenceRecorder implements RecordingControl {
         deps.log.warn({ err, room: roomNumber, name: recording.name }, 'conference recording stopped while Asterisk could not be reached: it is stopped again and taken out at the next resync');
         return;
       }
-      deps.log.error({ err, room: roomNumber, name: recording.name }, 'conference recording could not be taken out of Asterisk: it stays in the Asterisk spool');
+      this.leftInSpool(err, roomNumber, recording);
     }
     await this.writeEnd(roomNumber, recording, endedAt, sizeBytes);
+  }
+
+  private leftInSpool(err: unknown, roomNumber: string, recording: ActiveRecording): void {
+    this.deps.log.error({ err, room: roomNumber, name: recording.name }, 'conference recording could not be taken out of Asterisk: it stays in the Asterisk spool');
   }
 
   private async writeEnd(roomNumber: string, recording: ActiveRecording, endedAt: number, sizeBytes: number | null): Promise<void> {
@@ -301,12 +305,10 @@ export class ConferenceRecorder implements RecordingControl {
     const { recording, endedAt } = pending;
     if (recording.rowId !== null) this.unconfirmed.delete(recording.rowId);
     if ((await deps.bridges.adopt(recording.name)) === 'live') await deps.bridges.stop(recording.name);
-    let sizeBytes: number | null = null;
-    try {
-      sizeBytes = await deps.bridges.takeFile(recording.name, path.join(deps.dir, recording.file));
-    } catch (err) {
-      deps.log.error({ err, room: roomNumber, name: recording.name }, 'conference recording could not be taken out of Asterisk: it stays in the Asterisk spool');
-    }
+    const sizeBytes = await deps.bridges.takeFile(recording.name, path.join(deps.dir, recording.file)).catch((err: unknown) => {
+      this.leftInSpool(err, roomNumber, recording);
+      return null;
+    });
     await this.writeEnd(roomNumber, recording, endedAt, sizeBytes);
   }
 }

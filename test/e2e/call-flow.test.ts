@@ -4,6 +4,7 @@
 import { expect } from 'chai';
 import { ARI_EVENT_TYPES } from '../../bridge/ari-events.js';
 import { placeCall, placeCalls, startCall, type CallOptions, type Step } from '../../sipp/caller.js';
+import { enterRoom as enter } from '../support/caller-steps.js';
 import { testAsteriskConfig } from '../support/asterisk-fixture.js';
 import { BridgeUnderTest, type SeededRoom } from '../support/bridge-fixture.js';
 import { waitFor } from '../support/wait.js';
@@ -11,9 +12,6 @@ import { waitFor } from '../support/wait.js';
 const target = () => ({ host: '127.0.0.1', port: testAsteriskConfig().sipPort });
 
 /** Room number then PIN, each ended by '#', with a short pause as a person would leave. */
-function enter(room: string, pin: string): Step[] {
-  return [{ pauseMs: 300 }, { digits: `${room}#` }, { pauseMs: 300 }, { digits: `${pin}#` }];
-}
 
 function call(seeded: SeededRoom, steps: Step[], hangup: CallOptions['hangup'], callerNumber?: string): CallOptions {
   return { target: target(), dialled: seeded.tollFree, steps, hangup, ...(callerNumber === undefined ? {} : { callerNumber }) };

@@ -20,6 +20,7 @@ import { connectAri } from '../../bridge/ari-session.js';
 import type { RecordingControl } from '../../flows/recording-control.js';
 import type { LiveRoom } from '../../flows/room-controls.js';
 import { startCall, type CallHandle, type Step } from '../../sipp/caller.js';
+import { enterRoom as enter } from '../support/caller-steps.js';
 import { sharedAsterisk, testAsteriskConfig } from '../support/asterisk-fixture.js';
 import { BridgeUnderTest, type SeededRoom } from '../support/bridge-fixture.js';
 import { waitFor } from '../support/wait.js';
@@ -29,7 +30,6 @@ const run = promisify(execFile);
 const target = () => ({ host: '127.0.0.1', port: testAsteriskConfig().sipPort });
 /** After the PIN's '#', a person takes a moment before pressing a key in the room. */
 const SETTLE: Step = { pauseMs: 1500 };
-const enter = (room: string, pin: string): Step[] => [{ pauseMs: 300 }, { digits: `${room}#` }, { pauseMs: 300 }, { digits: `${pin}#` }];
 
 /** Records what the observer app saw played to each channel (media URIs, in order). */
 async function observer(): Promise<{ client: Client; played: Map<string, string[]> }> {

@@ -7,7 +7,8 @@ import { expect } from 'chai';
 import type { Client } from 'ari-client';
 import { pino } from 'pino';
 import { connectAri } from '../../bridge/ari-session.js';
-import { startCall, type Step } from '../../sipp/caller.js';
+import { startCall } from '../../sipp/caller.js';
+import { enterRoom as enter } from '../support/caller-steps.js';
 import { testAsteriskConfig } from '../support/asterisk-fixture.js';
 import { BridgeUnderTest, type SeededRoom } from '../support/bridge-fixture.js';
 import { waitFor } from '../support/wait.js';
@@ -33,7 +34,6 @@ async function observer(): Promise<{ client: Client; heard: Map<string, Heard[]>
   return { client, heard };
 }
 
-const enter = (room: string, pin: string): Step[] => [{ pauseMs: 300 }, { digits: `${room}#` }, { pauseMs: 300 }, { digits: `${pin}#` }];
 
 describe('per-room language over real SIP @asterisk', function () {
   this.timeout(120_000);

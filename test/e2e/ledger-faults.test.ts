@@ -6,6 +6,7 @@ import { expect } from 'chai';
 import knexFactory, { type Knex } from 'knex';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { placeCall, startCall, type CallHandle, type CallOptions, type CallResult, type Step } from '../../sipp/caller.js';
+import { enterRoom as enter } from '../support/caller-steps.js';
 import { testAsteriskConfig } from '../support/asterisk-fixture.js';
 import { BridgeUnderTest, type SeededRoom } from '../support/bridge-fixture.js';
 import { testDatabaseKind, testDatabaseUrl } from '../support/db-fixture.js';
@@ -13,9 +14,6 @@ import { waitFor } from '../support/wait.js';
 
 const target = () => ({ host: '127.0.0.1', port: testAsteriskConfig().sipPort });
 
-function enter(room: string, pin: string): Step[] {
-  return [{ pauseMs: 300 }, { digits: `${room}#` }, { pauseMs: 300 }, { digits: `${pin}#` }];
-}
 
 function call(seeded: SeededRoom, steps: Step[], hangup: CallOptions['hangup'], callerNumber?: string): CallOptions {
   return { target: target(), dialled: seeded.tollFree, steps, hangup, ...(callerNumber === undefined ? {} : { callerNumber }) };

@@ -11,6 +11,7 @@ import { repoRoot } from '../../config/paths.js';
 import { AmiCallRecords, CelFileCallRecords } from '../../reconcile/call-records.js';
 import { LegClosed } from '../../domain/errors.js';
 import { placeCall, startCall, type CallOptions, type Step } from '../../sipp/caller.js';
+import { enterRoom as enter } from '../support/caller-steps.js';
 import { testAsteriskConfig } from '../support/asterisk-fixture.js';
 import { BridgeUnderTest, type SeededRoom } from '../support/bridge-fixture.js';
 import { testDatabaseUrl } from '../support/db-fixture.js';
@@ -18,9 +19,6 @@ import { waitFor } from '../support/wait.js';
 
 const target = () => ({ host: '127.0.0.1', port: testAsteriskConfig().sipPort });
 
-function enter(room: string, pin: string): Step[] {
-  return [{ pauseMs: 300 }, { digits: `${room}#` }, { pauseMs: 300 }, { digits: `${pin}#` }];
-}
 
 function call(seeded: SeededRoom, steps: Step[], hangup: CallOptions['hangup']): CallOptions {
   return { target: target(), dialled: seeded.tollFree, steps, hangup };

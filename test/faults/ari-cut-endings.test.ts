@@ -9,14 +9,12 @@
 //     hung and the room said "recording" for 24 h.
 import { expect } from 'chai';
 import { startCall, type CallHandle, type Step } from '../../sipp/caller.js';
+import { enterRoom as enter } from '../support/caller-steps.js';
 import { testAsteriskConfig } from '../support/asterisk-fixture.js';
 import { BridgeUnderTest, type SeededRoom } from '../support/bridge-fixture.js';
 import { CuttableProxy } from '../support/tcp-proxy.js';
 import { waitFor } from '../support/wait.js';
 
-function enter(room: string, pin: string): Step[] {
-  return [{ pauseMs: 300 }, { digits: `${room}#` }, { pauseMs: 300 }, { digits: `${pin}#` }];
-}
 
 describe('ARI cut while an end event is awaited @asterisk', function () {
   this.timeout(240_000);

@@ -4,7 +4,8 @@
 // left is no longer in the room (a ghost moderator would keep it live: the "wait" policy must
 // send the others back to hold), and the callers still there are fine.
 import { expect } from 'chai';
-import { startCall, type CallHandle, type Step } from '../../sipp/caller.js';
+import { startCall, type CallHandle } from '../../sipp/caller.js';
+import { enterRoom as enter } from '../support/caller-steps.js';
 import { testAsteriskConfig } from '../support/asterisk-fixture.js';
 import { BridgeUnderTest, type SeededRoom } from '../support/bridge-fixture.js';
 import { CuttableProxy } from '../support/tcp-proxy.js';
@@ -12,9 +13,6 @@ import { waitFor } from '../support/wait.js';
 
 const CUT_MS = Number(process.env.TOLLBRIDGE_FAULT_ARI_CUT_MS ?? 60_000);
 
-function enter(room: string, pin: string): Step[] {
-  return [{ pauseMs: 300 }, { digits: `${room}#` }, { pauseMs: 300 }, { digits: `${pin}#` }];
-}
 
 describe('the ARI websocket cut for 60 s while callers hang up @asterisk', function () {
   this.timeout(CUT_MS + 120_000);

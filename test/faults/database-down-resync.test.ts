@@ -5,15 +5,13 @@
 // asked for their room again (a database error is not "room not found"), and once the database
 // answers the resync closes the leg of the one who left at its real end.
 import { expect } from 'chai';
-import { startCall, type CallHandle, type Step } from '../../sipp/caller.js';
+import { startCall, type CallHandle } from '../../sipp/caller.js';
+import { enterRoom as enter } from '../support/caller-steps.js';
 import { testAsteriskConfig } from '../support/asterisk-fixture.js';
 import { BridgeUnderTest, type SeededRoom } from '../support/bridge-fixture.js';
 import { CuttableProxy } from '../support/tcp-proxy.js';
 import { waitFor } from '../support/wait.js';
 
-function enter(room: string, pin: string): Step[] {
-  return [{ pauseMs: 300 }, { digits: `${room}#` }, { pauseMs: 300 }, { digits: `${pin}#` }];
-}
 
 describe('the database down while the app resynchronises @asterisk', function () {
   this.timeout(180_000);

@@ -13,12 +13,10 @@ import path from 'node:path';
 import { wavMilliseconds } from '../../app/calls/conference-recorder.js';
 import type { ConferenceRecording } from '../../db/repositories/recordings.js';
 import { startCall, type CallHandle, type Step } from '../../sipp/caller.js';
+import { enterRoom as enter } from '../support/caller-steps.js';
 import { SpawnedBridge, type SpawnedRoom } from '../support/spawned-bridge.js';
 import { waitFor } from '../support/wait.js';
 
-function enter(room: string, pin: string): Step[] {
-  return [{ pauseMs: 300 }, { digits: `${room}#` }, { pauseMs: 300 }, { digits: `${pin}#` }];
-}
 
 describe('a conference recording across kill -9 of the app @asterisk', function () {
   this.timeout(240_000);

@@ -11,13 +11,11 @@
 //     call up; the next start takes them back, the room's policy still works, legs match SIPp;
 //     a room locked before the restart (a moderator's key 2) still refuses a participant after.
 import { expect } from 'chai';
-import { startCall, type CallHandle, type CallOptions, type CallResult, type Step } from '../../sipp/caller.js';
+import { startCall, type CallHandle, type CallOptions, type CallResult } from '../../sipp/caller.js';
+import { enterRoom as enter } from '../support/caller-steps.js';
 import { processAlive, SpawnedBridge, type SpawnedRoom } from '../support/spawned-bridge.js';
 import { waitFor } from '../support/wait.js';
 
-function enter(room: string, pin: string): Step[] {
-  return [{ pauseMs: 300 }, { digits: `${room}#` }, { pauseMs: 300 }, { digits: `${pin}#` }];
-}
 
 describe('restarts and crashes with live calls @asterisk', function () {
   this.timeout(300_000);
