@@ -14,8 +14,17 @@ export interface Exposition {
   value(name: string, labels?: Record<string, string>): number;
 }
 
-const SAMPLE = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(.*)\})? (-?[0-9.e+-]+|NaN|\+Inf|-Inf)$/;
+// prom-client writes NaN as `Nan` (an empty summary, e.g. the event-loop lag before its first
+// sample); Prometheus reads the value with Go's ParseFloat, which takes NaN in any case.
+const SAMPLE = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(.*)\})? (-?[0-9.e+-]+|[Nn][Aa][Nn]|\+Inf|-Inf)$/;
 const LABEL = /([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g;
+
+function sampleValue(text: string): number {
+  if (/^nan$/i.test(text)) return Number.NaN;
+  if (text === '+Inf') return Number.POSITIVE_INFINITY;
+  if (text === '-Inf') return Number.NEGATIVE_INFINITY;
+  return Number(text);
+}
 
 export function parseExposition(text: string): Exposition {
   const samples: Sample[] = [];
@@ -33,7 +42,7 @@ export function parseExposition(text: string): Exposition {
     if (m === null) throw new Error(`not a sample line: ${line}`);
     const labels: Record<string, string> = {};
     for (const l of (m[3] ?? '').matchAll(LABEL)) labels[l[1] as string] = l[2] as string;
-    samples.push({ name: m[1] as string, labels, value: Number(m[4]) });
+    samples.push({ name: m[1] as string, labels, value: sampleValue(m[4] as string) });
   }
   return {
     samples,
