@@ -92,13 +92,18 @@ clear_partial() {
   rm -rf --one-file-system "$TMP"
 }
 
+# debootstrap's lines go to $TMP.log; its progress is said on stdout (debootstrap-progress.sh).
+# shellcheck source=debootstrap-progress.sh
+source "$(dirname "$0")/debootstrap-progress.sh"
+
 # A download or signature check that fails now and then (a mirror being updated) passes when
 # run again: up to three whole attempts.
-echo "build-root: debootstrap sid into $TMP from $MIRROR (about a minute)"
+echo "build-root: debootstrap sid into $TMP from $MIRROR (a few minutes; its log: $TMP.log)"
 start=$(date +%s)
 for attempt in 1 2 3; do
   clear_partial
-  if debootstrap --keep-debootstrap-dir --variant=minbase --include="$PACKAGES" sid "$TMP" "$MIRROR" >"$TMP.log" 2>&1; then
+  : >"$TMP.log"
+  if debootstrap --keep-debootstrap-dir --variant=minbase --include="$PACKAGES" sid "$TMP" "$MIRROR" 2>&1 | debootstrap_progress; then
     rm -rf "$TMP/debootstrap"
     break
   fi

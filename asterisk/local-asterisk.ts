@@ -11,6 +11,7 @@ import { SOUNDS_DIR } from '../ivr/languages.js';
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import readline from 'node:readline';
 import { promisify } from 'node:util';
 import type { AsteriskConfig } from '../config/config.js';
 import { repoRoot } from '../config/paths.js';
@@ -97,10 +98,23 @@ export class LocalAsterisk {
     return `http://${this.cfg.host}:${this.cfg.ariPort}`;
   }
 
-  /** Builds the Debian root if it is missing (about a minute; cached afterwards). */
+  /**
+   * Builds the Debian root if it is missing (a few minutes; cached afterwards). Its progress goes
+   * to stderr as it comes (a first start would otherwise be silent for minutes), all but the
+   * "reusing" line every start would print; stdout stays the caller's (`--json` documents).
+   */
   async ensureRoot(): Promise<void> {
     const script = path.join(repoRoot(), 'asterisk', 'build-root.sh');
-    await run('bash', [script], { env: { ...process.env, TOLLBRIDGE_ASTERISK_ROOT: this.cfg.root }, maxBuffer: 1 << 20 });
+    const child = spawn('bash', [script], { env: { ...process.env, TOLLBRIDGE_ASTERISK_ROOT: this.cfg.root }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const passOn = (line: string): void => {
+      if (!line.startsWith('build-root: reusing ')) process.stderr.write(`${line}\n`);
+    };
+    for (const stream of [child.stdout, child.stderr]) readline.createInterface({ input: stream }).on('line', passOn);
+    const code = await new Promise<number | null>((resolve, reject) => {
+      child.once('error', reject);
+      child.once('close', resolve);
+    });
+    if (code !== 0) throw new Error(`asterisk/build-root.sh failed (exit ${String(code)}); its messages are above`);
   }
 
   writeConfig(): void {

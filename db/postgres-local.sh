@@ -9,7 +9,7 @@ PORT=${2:-${TOLLBRIDGE_PG_PORT:-55432}}
 DIR=${TOLLBRIDGE_PG_DIR:-/var/cache/tollbridge/pg-$PORT}
 BIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
 URL="postgres://tollbridge:tollbridge@127.0.0.1:$PORT/postgres"
-[ -n "$BIN" ] || { echo "postgres-local: PostgreSQL is not installed (apt-get install -y postgresql)" >&2; exit 1; }
+[ -n "$BIN" ] || { echo "postgres-local: PostgreSQL is not installed (as root: bash scripts/install-system-deps.sh --postgres)" >&2; exit 1; }
 as_pg() { runuser -u postgres -- "$@"; }
 
 case "$action" in

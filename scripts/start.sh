@@ -17,8 +17,10 @@ else
   exit 1
 fi
 
-# Its report goes to stderr: with --json, stdout carries only the bridge's JSON document.
+# Each step says itself on stderr: with --json, stdout carries only the bridge's JSON document.
+echo "tollbridge: [1/2] Debian packages this setup needs (only the missing ones are installed)" >&2
 "${as_root[@]}" bash scripts/install-system-deps.sh >&2
+echo "tollbridge: [2/2] starting the bridge (a first start builds Asterisk 22's root: a few minutes, progress below)" >&2
 
 # sudo resets the environment: hand the TOLLBRIDGE_* settings over explicitly, and node by its
 # path (sudo's secure_path may not hold the user's node). exec: signals reach the bridge.

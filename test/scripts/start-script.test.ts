@@ -56,6 +56,8 @@ describe('scripts/start.sh (npm start): root, a user with sudo, a user without',
     expect(r.stdout).to.match(/^Usage: tollbridge start/);
     expect(r.stderr).to.contain('install-system-deps:');
     expect(r.stderr).not.to.contain('sudo');
+    // each step said before it runs (a first start is minutes of work)
+    expect(r.stderr).to.match(/\[1\/2\] Debian packages[^]*install-system-deps:[^]*\[2\/2\] starting the bridge/);
   });
 
   /** start.sh run by a user whose sudo is a shim that records its arguments; the lines it recorded. */
