@@ -5,6 +5,8 @@ import { createMailer } from '../app/accounts/mailer.js';
 import type { ApiServer } from '../api/server.js';
 import { startSite } from '../web/site.js';
 import { scheduleDailyRetention } from '../app/accounts/retention.js';
+import { ServiceWatchdog } from '../app/supervision/service-watchdog.js';
+import { systemdNotifier, watchdogIntervalMs } from '../app/supervision/systemd-notify.js';
 import type { HealthSources } from '../api/health.js';
 import { databasePorts, holdRoomsInMemory, openJournaledLedger } from '../app/calls/database-ports.js';
 import { databasePinGuard, guessingLimits } from '../app/calls/pin-guard.js';
@@ -91,6 +93,7 @@ export const startCommand: Command = {
       // Anything but a stop signal (the API's port taken, ARI lost): end the calls at once.
       let stopOptions: StopOptions = { drainMs: 0 };
       let api: ApiServer | null = null;
+      let watchdog: ServiceWatchdog | null = null;
       try {
         api = config.api.port === 0 ? null : await startSite({ db, mailer, log, operatorToken: config.api.operatorToken, allowedHosts: config.api.allowedHosts, trustedProxies: config.api.trustedProxies, health, callerRetentionDays: config.callerRetentionDays, live: app.live, recordingsDir: config.recordingsDir, recording: app.recording, metrics: { registry: metrics.registry, token: config.api.metricsToken } }, config.api.host, config.api.port);
         const sipp = demo === null ? null : demoSippCommand(demo, config.asterisk.sipPort, config.dataDir);
@@ -99,7 +102,12 @@ export const startCommand: Command = {
           { demo, sipPort: config.asterisk.sipPort, sipp, api: api?.url ?? null },
           [`Bridge running: SIP on 127.0.0.1:${config.asterisk.sipPort}; ${apiLine}`, ...(demo === null || sipp === null ? [] : [demoText(demo, config.asterisk.sipPort, sipp)])].join('\n'),
         );
+        // Under systemd (Type=notify): ready now, and the watchdog pings while ARI is up.
+        const notify = systemdNotifier(process.env, log);
+        watchdog = notify === null ? null : new ServiceWatchdog(notify, app, watchdogIntervalMs(process.env));
+        await watchdog?.ready();
         const outcome = await Promise.race([untilStopSignal(log), app.failed, lease.lost]);
+        await watchdog?.stopping();
         if (outcome instanceof SystemNameTaken) {
           // Another process runs this systemname now: no new calls; those in progress drain as on a stop.
           stopOptions = {};
@@ -123,6 +131,7 @@ export const startCommand: Command = {
         stopOptions = {};
       } finally {
         // The API stays up while calls drain, so GET /health answers 503 "draining" meanwhile.
+        watchdog?.stop();
         await app.stop(stopOptions);
         await api?.close();
         await ledger.close();

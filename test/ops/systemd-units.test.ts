@@ -38,4 +38,12 @@ describe('systemd unit', () => {
     expect(unit.get('EnvironmentFile')).to.deep.equal(['-/etc/tollbridge/env']);
     expect(one('WorkingDirectory')).to.match(/^\//);
   });
+
+  it('is Type=notify with a watchdog the bridge pings (cli/start.ts), and leaves a first start time to build Asterisk\'s root', () => {
+    expect(one('Type')).to.equal('notify');
+    expect(one('NotifyAccess')).to.equal('all'); // systemd-notify, a child, sends for the bridge
+    expect(Number(one('WatchdogSec'))).to.be.at.least(10);
+    expect(Number(one('TimeoutStartSec'))).to.be.at.least(600);
+    expect(repoFile('cli', 'start.ts')).to.contain('watchdog?.ready()');
+  });
 });
