@@ -117,6 +117,8 @@ export interface LedgerEntry {
   createdAt: number;
   /** Why a leg ended ('hangup', 'rtp-timeout', 'max-duration', ...: domain/legs.ts LegEndReason); null while open, for adjustments and for legs closed before it was recorded. */
   endReason: string | null;
+  /** The leg this one continues: the caller's call dropped and they came back within the rejoin window. */
+  rejoinOf: string | null;
 }
 
 /** A ledger entry of kind 'leg' as the call flow sees it. */

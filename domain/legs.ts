@@ -50,6 +50,16 @@ export type LegEndReason =
   | 'left'
   | 'error';
 
+/**
+ * What a leg learns once its caller is in a room: the room and role, and for a caller back
+ * after a dropped call (flows/recent-stays.ts) the channel id of the leg it continues.
+ */
+export interface LegAssignment {
+  roomId: number;
+  role: Role;
+  rejoinOf?: string;
+}
+
 /** A leg the ledger holds open, as recovery needs it. */
 export interface OpenLeg {
   channelId: string;

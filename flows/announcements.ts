@@ -3,6 +3,9 @@
 // language: Asterisk picks sounds/<language>/<name>):
 //   someone joins        the conference hears a beep, or "<name> is now in the conference"
 //   someone leaves       the conference hears a beep, or "<name> has left the conference"
+//   someone rejoins      (back within the rejoin window after a dropped call: recent-stays.ts)
+//                        the conference hears their name, if recorded, then two beeps: not
+//                        a new join (the stock prompts have no spoken "rejoined")
 //   a caller enters      they hear "you are currently the only person in this conference",
 //                        "there is currently one other participant", or "there are currently
 //                        <n> other participants"
@@ -32,6 +35,12 @@ export function countSounds(others: number): string[] {
   if (others <= 0) return [sound(AnnouncementPrompt.onlyPerson)];
   if (others === 1) return [sound(AnnouncementPrompt.oneOther)];
   return [sound(AnnouncementPrompt.thereAre), `number:${others}`, sound(AnnouncementPrompt.otherParticipants)];
+}
+
+/** What the conference hears when someone comes back after a dropped call: the name, if any, and two tones. */
+export function rejoinSounds(name: string | null): string[] {
+  const tones = [sound(AnnouncementPrompt.tone), sound(AnnouncementPrompt.tone)];
+  return name === null ? tones : [`recording:${name}`, ...tones];
 }
 
 /** What the conference hears when someone joins or leaves: their recorded name, else a tone. */

@@ -17,6 +17,8 @@ import type { CallChannel, NameRecorder, RoomInfo } from './ports.js';
 export interface EntryStepsInput {
   channelId: string;
   room: RoomInfo;
+  /** The caller's name is known already (a rejoin brings it back): no second recording. */
+  nameKnown?: boolean;
 }
 
 export interface EntryStepsOutput {
@@ -26,8 +28,8 @@ export interface EntryStepsOutput {
 }
 
 /** Whether the caller goes through any entry step at all (false: straight into the room). */
-export function hasEntrySteps(room: RoomInfo, recording: boolean, names: NameRecorder | undefined): boolean {
-  return recording || (names !== undefined && room.announcements?.recordNames === true);
+export function hasEntrySteps(room: RoomInfo, recording: boolean, names: NameRecorder | undefined, nameKnown = false): boolean {
+  return recording || (!nameKnown && names !== undefined && room.announcements?.recordNames === true);
 }
 
 type EntryEvent = { type: 'DTMF'; digit: string } | { type: 'ASKED' } | { type: 'NAMED'; name: string | null };
@@ -148,7 +150,7 @@ export function createEntrySteps(deps: { channel: CallChannel; names: NameRecord
     },
     guards: {
       recording: ({ context }) => deps.recording(context.room.number),
-      recordsNames: ({ context }) => names !== undefined && context.room.announcements?.recordNames === true,
+      recordsNames: ({ context }) => context.nameKnown !== true && names !== undefined && context.room.announcements?.recordNames === true,
     },
   });
 }

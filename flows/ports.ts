@@ -2,7 +2,7 @@
 // ari-client or knex: bridge/ and db/ implement them, app/ wires them, tests fake them.
 
 import type { RefusalCause } from '../domain/call-events.js';
-import type { LegEndReason, LegOpening, OpenLeg } from '../domain/legs.js';
+import type { LegAssignment, LegEndReason, LegOpening, OpenLeg } from '../domain/legs.js';
 import type { NumberRoute } from '../domain/numbers.js';
 import type { Role } from '../domain/roles.js';
 import type { ModeratorLeavePolicy, RoomAnnouncements } from '../domain/rooms.js';
@@ -37,7 +37,7 @@ export interface Directory {
 /** The usage ledger (db/): one leg per answered channel, keyed by Asterisk's channel id. */
 export interface UsageLedger {
   openLeg(leg: LegOpening): Promise<void>;
-  assign(channelId: string, assignment: { roomId: number; role: Role }): Promise<void>;
+  assign(channelId: string, assignment: LegAssignment): Promise<void>;
   /** Closes the leg at `endedAt`; the reason is written by the same statement. */
   closeLeg(channelId: string, endedAt: number, reason?: LegEndReason): Promise<void>;
 }

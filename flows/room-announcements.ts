@@ -7,7 +7,7 @@
 //   leaving it                the others hear a tone or the name; a lone caller left gets music
 // A caller's name recording belongs to the room from its JOIN: deleted (unless the room keeps
 // recordings) once its last announcement has been asked for.
-import { comingOrGoingSounds, countSounds } from './announcements.js';
+import { comingOrGoingSounds, countSounds, rejoinSounds } from './announcements.js';
 import { NO_ANNOUNCEMENTS, type RoomAnnouncements } from '../domain/rooms.js';
 
 export type AnnouncementEffect =
@@ -39,23 +39,34 @@ function musicFor(room: AnnouncingRoom, inside: number): AnnouncementEffect[] {
   return wanted === room.musicOn ? [] : [{ op: 'music', on: wanted }];
 }
 
-/** After `entrants` were admitted to the conference (`room` already counts them). */
-export function entryEffects(room: AnnouncingRoom, entrants: string[]): AnnouncementEffect[] {
+/**
+ * After `entrants` were admitted to the conference (`room` already counts them). `rejoining`:
+ * those back after a dropped call; a room that announces joins (tones or names) announces them
+ * as back (rejoinSounds), not as new.
+ */
+export function entryEffects(room: AnnouncingRoom, entrants: string[], rejoining: string[] = []): AnnouncementEffect[] {
   const inside = inConference(room);
   const effects: AnnouncementEffect[] = [...musicFor(room, inside)];
   const a = room.announcements;
   if (a.announceCount) for (const id of entrants) effects.push({ op: 'greet', channelId: id, sounds: countSounds(inside - 1) });
   // Nobody else to hear it: no tone, no name.
   if (inside > entrants.length) {
-    const named = entrants.filter((id) => room.names[id] !== undefined);
+    const back = entrants.filter((id) => rejoining.includes(id));
+    const fresh = entrants.filter((id) => !rejoining.includes(id));
+    const named = fresh.filter((id) => room.names[id] !== undefined);
     for (const id of named) effects.push({ op: 'announce', sounds: comingOrGoingSounds(room.names[id] as string, true), language: room.language });
-    if (a.joinLeaveTones && named.length < entrants.length) effects.push({ op: 'announce', sounds: comingOrGoingSounds(null, true), language: room.language });
+    if (a.joinLeaveTones && named.length < fresh.length) effects.push({ op: 'announce', sounds: comingOrGoingSounds(null, true), language: room.language });
+    const announcesJoins = a.joinLeaveTones || a.recordNames;
+    for (const id of back) if (announcesJoins || room.names[id] !== undefined) effects.push({ op: 'announce', sounds: rejoinSounds(room.names[id] ?? null), language: room.language });
   }
   return effects;
 }
 
-/** Before `channelId` is taken out of the room (`room` still counts it). */
-export function leaveEffects(room: AnnouncingRoom, channelId: string): AnnouncementEffect[] {
+/**
+ * Before `channelId` is taken out of the room (`room` still counts it). `kept`: the caller's
+ * call dropped and their stay is kept for a rejoin, which takes their name recording along.
+ */
+export function leaveEffects(room: AnnouncingRoom, channelId: string, kept = false): AnnouncementEffect[] {
   const effects: AnnouncementEffect[] = [];
   const name = room.names[channelId];
   const wasInside = room.moderators.includes(channelId) || room.live.includes(channelId);
@@ -65,7 +76,7 @@ export function leaveEffects(room: AnnouncingRoom, channelId: string): Announcem
     else if (room.announcements.joinLeaveTones) effects.push({ op: 'announce', sounds: comingOrGoingSounds(null, false), language: room.language });
     effects.push(...musicFor(room, remaining));
   }
-  if (name !== undefined && !room.announcements.keepRecordings) effects.push({ op: 'forgetName', name });
+  if (name !== undefined && !kept && !room.announcements.keepRecordings) effects.push({ op: 'forgetName', name });
   return effects;
 }
 

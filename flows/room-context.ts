@@ -5,6 +5,7 @@ import type { RoomControlsState, RoomInfo } from './ports.js';
 import type { LegEndReason } from '../domain/legs.js';
 import type { ModeratorLeavePolicy, RoomAnnouncements } from '../domain/rooms.js';
 import type { Role } from '../domain/roles.js';
+import type { KeptStay } from './recent-stays.js';
 import type { ControlSource, KeyPress, RoomControl, TalkingReport } from './room-controls.js';
 import { announcementsOf, type AnnouncementEffect } from './room-announcements.js';
 
@@ -16,6 +17,8 @@ export type RoomEffect =
   | { op: 'mute'; channelIds: string[]; muted: boolean }
   | { op: 'tell'; channelIds: string[]; media: string[] }
   | { op: 'record'; on: boolean | 'toggle'; by: ControlSource }
+  /** A caller whose call dropped: kept for a rejoin within the window (recent-stays.ts). */
+  | { op: 'keepStay'; stay: KeptStay }
   | AnnouncementEffect;
 
 export type RoomEvent =
@@ -23,8 +26,10 @@ export type RoomEvent =
    * `at`: when the caller came in (epoch ms, the live view's "joined at"); `name`: the caller's
    * recorded name (an Asterisk stored recording), now the room's to announce and delete.
    */
-  | { type: 'JOIN'; channelId: string; role: Role; room: RoomInfo; callerNumber: string | null; at: number; name?: string }
-  | { type: 'LEAVE'; channelId: string }
+  /** `rejoin`: back after a dropped call within the window, with their own mute as it was. */
+  | { type: 'JOIN'; channelId: string; role: Role; room: RoomInfo; callerNumber: string | null; at: number; name?: string; rejoin?: { muted: boolean } }
+  /** `dropped`: the call dropped (not left, removed or ended by the room): its stay is kept for a rejoin. */
+  | { type: 'LEAVE'; channelId: string; dropped?: boolean }
   | { type: 'REPLACE'; channelId: string }
   | AloneWatchEvent
   | AloneReport

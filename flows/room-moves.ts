@@ -5,6 +5,7 @@ import { Prompt } from '../ivr/prompts.js';
 import { announcementsOf, entryEffects, leaveEffects, musicAfter, refusedEffects } from './room-announcements.js';
 import { isMember, without, type RoomContext, type RoomEvent } from './room-context.js';
 import { roomSetup } from './room-setup.js';
+import type { KeptStay } from './recent-stays.js';
 
 const { assign, enqueueActions } = roomSetup;
 
@@ -29,8 +30,16 @@ export const moveActions = {
   }),
   announceLeave: enqueueActions(({ context, event, enqueue }) => {
     if (event.type !== 'LEAVE') return;
-    const effects = leaveEffects(context, event.channelId);
+    const id = event.channelId;
+    const callerNumber = context.details[id]?.callerNumber ?? null;
+    const role = context.moderators.includes(id) ? 'moderator' : 'participant';
+    const kept = event.dropped === true && callerNumber !== null && isMember(context, id);
+    const effects = leaveEffects(context, id, kept);
     for (const effect of effects) enqueue({ type: 'perform', params: effect });
+    if (kept) {
+      const stay: KeptStay = { channelId: id, callerNumber, role, muted: context.selfMuted.includes(id), name: context.names[id] ?? null, forgetName: !context.announcements.keepRecordings };
+      enqueue({ type: 'perform', params: { op: 'keepStay', stay } });
+    }
     const { [event.channelId]: _gone, ...names } = context.names;
     const remaining = context.moderators.length + context.live.length - (context.moderators.includes(event.channelId) || context.live.includes(event.channelId) ? 1 : 0);
     enqueue.assign({ names, musicOn: remaining === 0 ? false : musicAfter(context.musicOn, effects) });
@@ -54,7 +63,7 @@ export const moveActions = {
     const next = { ...context, moderators: [...context.moderators, event.channelId], live: [...context.live, ...context.waiting], waiting: [] };
     enqueue({ type: 'perform', params: { op: 'admitLive', channelIds: admitted } });
     // Tones, names, the count and music for whoever just entered (after their move).
-    const greeting = entryEffects(next, admitted);
+    const greeting = entryEffects(next, admitted, event.rejoin === undefined ? [] : [event.channelId]);
     for (const effect of greeting) enqueue({ type: 'perform', params: effect });
     enqueue.assign({ moderators: next.moderators, live: next.live, waiting: [], musicOn: musicAfter(context.musicOn, greeting) });
   }),
@@ -63,7 +72,7 @@ export const moveActions = {
     const channelId = event.channelId;
     const joined = event.role === 'moderator' ? { moderators: [...context.moderators, channelId] } : { live: [...context.live, channelId] };
     enqueue({ type: 'perform', params: { op: 'admitLive', channelIds: [channelId] } });
-    const greeting = entryEffects({ ...context, ...joined }, [channelId]);
+    const greeting = entryEffects({ ...context, ...joined }, [channelId], event.rejoin === undefined ? [] : [channelId]);
     for (const effect of greeting) enqueue({ type: 'perform', params: effect });
     enqueue.assign({ ...joined, musicOn: musicAfter(context.musicOn, greeting) });
   }),
@@ -95,7 +104,10 @@ export const moveActions = {
     const { at, callerNumber } = event;
     enqueue.assign({ joined: [...without(context.joined, id), id], details: { ...context.details, [id]: { callerNumber, joinedAt: at } } });
     enqueue.emit({ type: 'joined', channelId: id, role: event.role, callerNumber, at });
-    if (context.mutedAll && event.role === 'participant') {
+    // Back after a dropped call: muted again if they had muted themselves.
+    const selfMuted = event.rejoin?.muted === true;
+    if (selfMuted) enqueue.assign({ selfMuted: [...without(context.selfMuted, id), id] });
+    if (selfMuted || (context.mutedAll && event.role === 'participant')) {
       enqueue({ type: 'perform', params: { op: 'mute', channelIds: [id], muted: true } });
       enqueue.emit({ type: 'muted', channelId: id, muted: true });
     }

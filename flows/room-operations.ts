@@ -7,6 +7,7 @@ import type { ConferenceBridges, RoomAnnouncer } from './ports.js';
 import { noRecording, type RecordingControl } from './recording-control.js';
 import { NO_MEMBER_CHANNELS, type MemberChannels } from './room-controls.js';
 import type { RoomEffect } from './room-context.js';
+import type { RecentStays } from './recent-stays.js';
 
 export interface RoomOperationPorts {
   /** Mute and prompts for callers in a room (in-call controls); default: none. */
@@ -15,6 +16,8 @@ export interface RoomOperationPorts {
   recording?: RecordingControl;
   /** Plays the rooms' tones, names, counts and music; absent: they are not played. */
   announcer?: RoomAnnouncer;
+  /** Where the stays of dropped callers are kept for a rejoin; absent: nobody rejoins. */
+  stays?: RecentStays;
 }
 
 export class RoomOperations {
@@ -48,6 +51,9 @@ export class RoomOperations {
         return this.ports.announcer?.music(room, effect.on) ?? Promise.resolve();
       case 'forgetName':
         return this.ports.announcer?.forgetName(effect.name) ?? Promise.resolve();
+      case 'keepStay':
+        this.ports.stays?.keep(room, effect.stay);
+        return Promise.resolve();
     }
   }
 

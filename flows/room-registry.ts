@@ -60,8 +60,8 @@ export class RoomRegistry implements RoomMembership {
   }
 
   join(room: RoomInfo, channelId: string, role: Role, who: JoinDetails = {}): void {
-    const { callerNumber = null, name } = who;
-    this.roomFor(room).actor.send({ type: 'JOIN', channelId, role, room, callerNumber, at: (this.options.now ?? Date.now)(), ...(name === undefined ? {} : { name }) });
+    const { callerNumber = null, name, rejoin } = who;
+    this.roomFor(room).actor.send({ type: 'JOIN', channelId, role, room, callerNumber, at: (this.options.now ?? Date.now)(), ...(name === undefined ? {} : { name }), ...(rejoin === undefined ? {} : { rejoin }) });
   }
 
   key(roomNumber: string, channelId: string, digit: string): void {
@@ -130,8 +130,8 @@ export class RoomRegistry implements RoomMembership {
     return active !== undefined && isMember(active.actor.getSnapshot().context, channelId);
   }
 
-  leave(roomNumber: string, channelId: string): void {
-    this.rooms.get(roomNumber)?.actor.send({ type: 'LEAVE', channelId });
+  leave(roomNumber: string, channelId: string, dropped = false): void {
+    this.rooms.get(roomNumber)?.actor.send({ type: 'LEAVE', channelId, ...(dropped ? { dropped } : {}) });
   }
 
   /** The caller's move did not land: do it again (its call's placement watch asks). */

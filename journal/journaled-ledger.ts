@@ -15,13 +15,12 @@
 // order whenever the replay runs.
 import type { Logger } from 'pino';
 import type { LegRecovery, UsageLedger } from '../flows/ports.js';
-import type { LegEndReason, LegOpening, OpenLeg } from '../domain/legs.js';
-import type { Role } from '../domain/roles.js';
+import type { LegAssignment, LegEndReason, LegOpening, OpenLeg } from '../domain/legs.js';
 import { JournalFile, type JournalEntry } from './journal-file.js';
 
 export type LedgerRecord =
   | { op: 'open'; leg: LegOpening }
-  | { op: 'assign'; channelId: string; roomId: number; role: Role }
+  | ({ op: 'assign'; channelId: string } & LegAssignment)
   | { op: 'close'; channelId: string; endedAt: number; reason?: LegEndReason };
 
 /**
@@ -96,8 +95,8 @@ export class JournaledLedger implements UsageLedger {
     return this.write({ op: 'open', leg: seal === undefined ? leg : { ...leg, callerNumber: seal.encrypt(leg.callerNumber) } });
   }
 
-  assign(channelId: string, assignment: { roomId: number; role: Role }): Promise<void> {
-    return this.write({ op: 'assign', channelId, roomId: assignment.roomId, role: assignment.role });
+  assign(channelId: string, assignment: LegAssignment): Promise<void> {
+    return this.write({ op: 'assign', channelId, ...assignment });
   }
 
   closeLeg(channelId: string, endedAt: number, reason?: LegEndReason): Promise<void> {
@@ -252,7 +251,7 @@ export class JournaledLedger implements UsageLedger {
         }
           return;
         case 'assign':
-          await target.assign(record.channelId, { roomId: record.roomId, role: record.role });
+          await target.assign(record.channelId, { roomId: record.roomId, role: record.role, ...(record.rejoinOf === undefined ? {} : { rejoinOf: record.rejoinOf }) });
           return;
         case 'close':
           if (record.reason === undefined) await target.closeLeg(record.channelId, record.endedAt);

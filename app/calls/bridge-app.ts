@@ -40,6 +40,7 @@ import { reasonOf, ServiceUnavailableError } from './service-unavailable.js';
 import os from 'node:os';
 import path from 'node:path';
 import { AriAnnouncer } from '../../bridge/ari-announcer.js';
+import { RecentStays } from '../../flows/recent-stays.js';
 import { AriBridgeRecorder } from '../../bridge/ari-bridge-recorder.js';
 import { AriNameRecorder } from '../../bridge/ari-name-recorder.js';
 import { ConferenceRecorder, type RecordingStore } from './conference-recorder.js';
@@ -76,6 +77,8 @@ export interface BridgeAppOptions {
   recordings?: RecordingStore;
   /** GET /metrics: counts the ports, times ARI, reads the calls and rooms at scrape time; absent: nothing measured. */
   metrics?: BridgeMetrics;
+  /** How long a dropped caller's stay is kept for a rejoin (default REJOIN_WINDOW_MS, 2 minutes; tests shorten it). */
+  rejoinWindowMs?: number;
 }
 
 /** Without a database for recordings: files only. */
@@ -221,9 +224,15 @@ export class BridgeApp {
     // A room's dismissal (its policy, a key, the owner, the alone limit) reaches the call as an event with its reason.
     const callView: { router: CallRouter | null } = { router: null };
     const dismissing = tellingDismissals(options.wrapBridges?.(conference) ?? conference, (channelId, reason) => callView.router?.dismissed(channelId, reason));
+    // Dropped callers' stays, for a rejoin within the window (flows/recent-stays.ts); an expired stay's name is deleted.
+    const stays = new RecentStays({
+      ...(options.rejoinWindowMs === undefined ? {} : { windowMs: options.rejoinWindowMs }),
+      forgetName: (name) => void announcer.forgetName(name).catch((err: unknown) => log.warn({ err }, 'an expired stay\'s name recording was not deleted')),
+    });
     const rooms = new RoomRegistry(recording.wrap(dismissing), log, {
       aloneMs: limits.aloneMs,
       announcer,
+      stays,
       members: new AriMemberChannels(ari, log),
       recording: options.recording ?? recording,
       marks: new AriRoomMarks(ari, log),
@@ -247,6 +256,7 @@ export class BridgeApp {
       names,
       recording,
       observer: options.metrics?.calls,
+      stays,
     }, { onFinished: (channelId) => channelMemory.forget(channelId) });
     callView.router = router;
     const celFile = celFileOf(cfg, options.runningAsterisk ?? ownAsterisk);

@@ -4,8 +4,7 @@
 // triggers in the migration). Corrections are new `adjustment` entries.
 import { periodBounds, periodOf, rateLeg } from '../../domain/billing.js';
 import { InvalidMoney, LegNotFound, NumberNotFound } from '../../domain/errors.js';
-import type { LegEndReason, LegOpening } from '../../domain/legs.js';
-import type { Role } from '../../domain/roles.js';
+import type { LegAssignment, LegEndReason, LegOpening } from '../../domain/legs.js';
 import { knexLedgerWriter, type LedgerWriter } from '../ledger-writer.js';
 import type { LedgerEntry, RepositoryContext, UsageSummary } from '../types.js';
 import type { LegRole } from '../../domain/roles.js';
@@ -33,6 +32,7 @@ export interface EntryRow {
   note: string | null;
   created_at: number;
   end_reason: string | null;
+  rejoin_of: string | null;
 }
 
 export const toEntry = (r: EntryRow): LedgerEntry => ({
@@ -58,6 +58,7 @@ export const toEntry = (r: EntryRow): LedgerEntry => ({
   note: r.note,
   createdAt: Number(r.created_at),
   endReason: r.end_reason ?? null,
+  rejoinOf: r.rejoin_of ?? null,
 });
 
 const rateOf = (e: LedgerEntry) => ({ perMinuteMicros: e.ratePerMinuteMicros, incrementSeconds: e.rateIncrementSeconds, minimumSeconds: e.rateMinimumSeconds });
@@ -91,7 +92,7 @@ export class LedgerRepository {
       return toEntry({
         id: row.id, entry_kind: 'leg', channel_id: leg.channelId, corrects_id: null, account_id: leg.accountId, subscription_id: leg.subscriptionId,
         number_id: leg.numberId, dialled: leg.dialled, room_id: null, role: 'unauthenticated', caller_number: leg.callerNumber, answered_at: answeredAt,
-        ended_at: null, seconds: null, billable_seconds: null, rate_per_minute_micros: row.rate_per_minute_micros, rate_increment_seconds: row.rate_increment_seconds,
+        ended_at: null, seconds: null, billable_seconds: null, rejoin_of: null, rate_per_minute_micros: row.rate_per_minute_micros, rate_increment_seconds: row.rate_increment_seconds,
         rate_minimum_seconds: row.rate_minimum_seconds, amount_micros: null, note: null, created_at: now, end_reason: null,
       });
     }
@@ -101,8 +102,8 @@ export class LedgerRepository {
   }
 
   /** Room and role of an open leg; a closed or unknown leg is left as it is. */
-  async assign(channelId: string, assignment: { roomId: number; role: Role }): Promise<void> {
-    await this.ctx.knex('usage_ledger').where({ channel_id: channelId }).whereNull('ended_at').update({ room_id: assignment.roomId, role: assignment.role });
+  async assign(channelId: string, assignment: LegAssignment): Promise<void> {
+    await this.ctx.knex('usage_ledger').where({ channel_id: channelId }).whereNull('ended_at').update({ room_id: assignment.roomId, role: assignment.role, rejoin_of: assignment.rejoinOf ?? null });
   }
 
   /**

@@ -15,6 +15,8 @@ export interface StatementLine {
   e164: string;
   kind: NumberKind;
   legs: number;
+  /** People rather than legs: a leg that continues a dropped one (a rejoin, usage_ledger.rejoin_of) is the same participant. */
+  participants: number;
   adjustments: number;
   lateEntries: number;
   billableSeconds: number;
@@ -146,9 +148,11 @@ export function summarise(
 ): Statement {
   const byNumber = new Map<string, StatementLine>();
   for (const { entry, e164, kind, late } of entries) {
-    const line = byNumber.get(e164) ?? { e164, kind, legs: 0, adjustments: 0, lateEntries: 0, billableSeconds: 0, billableMinutes: '0', unroundedMicros: 0, amountMicros: 0, amount: '0.00' };
-    if (entry.entryKind === 'leg') line.legs++;
-    else line.adjustments++;
+    const line = byNumber.get(e164) ?? { e164, kind, legs: 0, participants: 0, adjustments: 0, lateEntries: 0, billableSeconds: 0, billableMinutes: '0', unroundedMicros: 0, amountMicros: 0, amount: '0.00' };
+    if (entry.entryKind === 'leg') {
+      line.legs++;
+      if (entry.rejoinOf === null) line.participants++;
+    } else line.adjustments++;
     if (late) line.lateEntries++;
     line.billableSeconds += entry.billableSeconds ?? 0;
     line.unroundedMicros += entry.amountMicros ?? 0;

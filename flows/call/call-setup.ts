@@ -2,7 +2,7 @@
 // and the named guards and actions its states share (flows/call/journey.ts draws the states).
 import { assign, fromPromise, sendTo, setup } from 'xstate';
 import type { RoomInfo } from '../ports.js';
-import type { LegEndReason } from '../../domain/legs.js';
+import type { LegAssignment, LegEndReason } from '../../domain/legs.js';
 import type { Role } from '../../domain/roles.js';
 import type { KnownGuard } from '../pin-check.js';
 import { placementWatch } from '../placement-watch.js';
@@ -10,7 +10,7 @@ import { entryStepsMachine } from '../entry-steps.js';
 import { admissionMachine } from './admission.js';
 import { codeStep } from './code-step.js';
 import { endOf, farewellLine } from './context.js';
-import { farewellMachine, goodbyeFor, STOP_END_GUARD_MS } from './farewell.js';
+import { droppedCall, farewellMachine, goodbyeFor, STOP_END_GUARD_MS } from './farewell.js';
 import type { CallContext, CallEffect, CallEnd, CallEvent, CallOutcome, CallMachineInput, JoinDetails, LogLine } from './types.js';
 
 export const roomCodeStep = codeStep<{ accountId: number }, RoomInfo>();
@@ -40,7 +40,7 @@ const withPorts = setup({
     guardStatus: fromPromise<KnownGuard, { room: RoomInfo; callerNumber: string | null }>(notProvided('guardStatus')),
     entrySteps: entryStepsMachine,
     joinRoom: fromPromise<{ admitted: boolean }, JoinRequest>(notProvided('joinRoom')),
-    assignLeg: fromPromise<void, { channelId: string; roomId: number; role: Role }>(notProvided('assignLeg')),
+    assignLeg: fromPromise<void, { channelId: string } & LegAssignment>(notProvided('assignLeg')),
     placementWatch,
     farewell: farewellMachine,
     /** `endedAt` null: the leg ends now (the port's clock). */
@@ -49,6 +49,8 @@ const withPorts = setup({
   actions: {
     perform: (_, _effect: CallEffect) => undefined,
     log: (_, _line: LogLine) => undefined,
+    /** After the PIN: the stay this caller left by a dropped call, if any (the composition takes it from recent-stays.ts). */
+    recallStay: assign((_, _params: undefined) => ({})),
   },
   guards: {
     /** The room asks for entry steps now (it records, or announces names). */
@@ -95,8 +97,9 @@ export const callSetup = withPorts.extend({
       enqueue.assign({ failedInIvr: true });
     }),
     leaveRoom: withPorts.enqueueActions(({ context, enqueue }) => {
+      if (context.stay !== null && !context.stayHanded) enqueue({ type: 'perform', params: { op: 'discardStay', stay: context.stay } });
       if (context.leftRoom || context.role === null || context.room === null) return;
-      enqueue({ type: 'perform', params: { op: 'leave', room: context.room.number } });
+      enqueue({ type: 'perform', params: { op: 'leave', room: context.room.number, dropped: context.callerNumber !== null && droppedCall(context) } });
       enqueue.assign({ leftRoom: true });
     }),
     giveIvrPlaceBack: withPorts.enqueueActions(({ context, enqueue }) => {

@@ -18,7 +18,8 @@ import type { Role } from '../../domain/roles.js';
 import { admissionMachine } from './admission.js';
 import type { CheckVerdict } from './code-step.js';
 import { farewellMachine, type GoodbyeRequest, type HangUpAnyway } from './farewell.js';
-import { pinCodeStep, roomCodeStep, type JoinRequest } from './call-setup.js';
+import { callSetup, pinCodeStep, roomCodeStep, type JoinRequest } from './call-setup.js';
+import type { RecentStays } from '../recent-stays.js';
 import { callMachine } from './journey.js';
 import type { CallContext, CallEffect, CallSettings, LogLine, RoomMembership } from './types.js';
 
@@ -46,6 +47,8 @@ export interface CallDeps {
   recording?: Pick<RecordingControl, 'isRecording'>;
   /** Counts failures and times the join for GET /metrics; absent: nothing is counted. */
   observer?: CallObserver;
+  /** The stays of dropped callers, for a rejoin (the rooms keep them there); absent: nobody rejoins. */
+  stays?: Pick<RecentStays, 'take' | 'discard'>;
 }
 
 /** The settings every call of these deps runs under (part of each call's input). */
@@ -89,7 +92,9 @@ export function createCallMachine(deps: CallDeps) {
       case 'replace':
         return rooms.replace(effect.room, channelId);
       case 'leave':
-        return rooms.leave(effect.room, channelId);
+        return rooms.leave(effect.room, channelId, effect.dropped);
+      case 'discardStay':
+        return deps.stays?.discard(effect.stay);
       case 'leaveIvr':
         return unauthenticated.leave(context.dialled, context.callerNumber, effect.failed);
       case 'failedInIvr':
@@ -170,7 +175,7 @@ export function createCallMachine(deps: CallDeps) {
         rooms.join(input.room, input.channelId, input.role, input.who);
         return { admitted: rooms.admitted(input.room.number, input.channelId) };
       }),
-      assignLeg: fromPromise(({ input }) => ledger.assign(input.channelId, { roomId: input.roomId, role: input.role })),
+      assignLeg: fromPromise(({ input: { channelId, ...assignment } }) => ledger.assign(channelId, assignment)),
       farewell: farewellMachine.provide({
         actors: {
           goodbye: fromPromise(async ({ input }: { input: GoodbyeRequest }) => {
@@ -193,9 +198,10 @@ export function createCallMachine(deps: CallDeps) {
     actions: {
       perform: ({ context }, effect: CallEffect) => perform(context, effect),
       log: logAs,
+      recallStay: callSetup.assign({ stay: ({ context }) => (context.room === null || context.role === null ? null : (deps.stays?.take(context.room.number, context.callerNumber, context.role) ?? null)) }),
     },
     guards: {
-      entryStepsDue: ({ context }) => context.room !== null && hasEntrySteps(context.room, recording.isRecording(context.room.number), deps.names),
+      entryStepsDue: ({ context }) => context.room !== null && hasEntrySteps(context.room, recording.isRecording(context.room.number), deps.names, context.stay !== null),
     },
     delays: {
       // From the answer: a call resumed after a restart has only what is left of its limit.

@@ -25,6 +25,8 @@ export function initialContext(input: CallMachineInput): CallContext {
     failedInIvr: false,
     nameRecording: null,
     closing: false,
+    stay: null,
+    stayHanded: false,
   };
 }
 

@@ -53,6 +53,17 @@ export function endReasonOf(context: Pick<CallContext, 'end' | 'broken' | 'dismi
   return context.dismissed ?? context.hungUp ?? 'hangup';
 }
 
+/**
+ * Whether the caller's stay may be taken up again by a rejoin (flows/recent-stays.ts): the call
+ * dropped (hung up from their side, the media or session timed out, Asterisk or the app went
+ * away), and not the caller's own leave key, a removal, the room's end or policy, or a limit.
+ */
+export function droppedCall(context: Pick<CallContext, 'end' | 'broken' | 'dismissed' | 'hungUp'>): boolean {
+  return DROPS.has(endReasonOf(context));
+}
+
+const DROPS: ReadonlySet<LegEndReason> = new Set(['hangup', 'rtp-timeout', 'session-timeout', 'asterisk-lost', 'shutdown', 'error']);
+
 /** How the call went, read once from where it ended (the machine's output). */
 export function outcomeOf(context: Pick<CallContext, 'unanswered' | 'broken' | 'end' | 'role' | 'failed'>): CallOutcome {
   if (context.unanswered !== null) return context.unanswered;

@@ -6,6 +6,7 @@
 //      │
 //   pin: guarding (the guessing limits, one read: caller or every PIN kind locked -> farewell)
 //      │  entering (code-step.ts again: the PIN, 3 attempts, a pause that grows after each counted failure)
+//      │  accepting (the role; a stay the caller's dropped call left here is taken up: recent-stays.ts)
 //      │
 //   entrySteps (entry-steps.ts: recording notice and consent, the caller's name; only where the room asks)
 //      │
@@ -31,13 +32,23 @@ import { callSetup } from './call-setup.js';
 import { PIN_PROMPTS, ROOM_PROMPTS } from './code-step.js';
 import { endOf, initialContext, resumeTarget, roleOf, roomOf, type ResumeTarget } from './context.js';
 import { endReasonOf, goodbyeFor, outcomeOf } from './farewell.js';
-import type { AdmissionResult, CallContext, CallEnd } from './types.js';
+import type { AdmissionResult, CallContext, CallEnd, JoinDetails } from './types.js';
 
 /** What the call keeps of its answer; a hang-up meanwhile ends it, else a stop's drain limit passed meanwhile. */
 function answeredFacts(out: AdmissionResult & { kind: 'answered' }): Partial<CallContext> {
   const ended = out.hangup === null ? {} : { endedAt: out.hangup.at, hungUp: out.hangup.reason ?? null };
   const stopped: Partial<CallContext> = out.hangup === null && out.shutdown ? { end: { cause: 'shutdown' } } : {};
   return { accountId: out.route.accountId, answeredAt: out.answeredAt, holdsIvrPlace: true, ...ended, ...stopped };
+}
+
+/** What the room learns of the caller: number, name (recorded now, or the stay's), and a rejoin's mute. */
+function joinDetails(context: CallContext): JoinDetails {
+  const name = context.stay?.name ?? context.nameRecording;
+  return {
+    callerNumber: context.callerNumber,
+    ...(name === null ? {} : { name }),
+    ...(context.stay === null ? {} : { rejoin: { muted: context.stay.muted } }),
+  };
 }
 
 const resumedAt = (target: ResumeTarget) => ({ context }: { context: CallContext }) => resumeTarget(context) === target;
@@ -168,12 +179,17 @@ export const callMachine = callSetup.createMachine({
             }),
             onDone: [
               // A room that records now, or announces names, has steps before it (entry-steps.ts); others none.
-              { guard: and([({ event }) => event.output.result === 'accepted', 'entryStepsDue']), target: '#call.entrySteps', actions: assign({ role: ({ event }) => (event.output.result === 'accepted' ? event.output.value : null) }) },
-              { guard: ({ event }) => event.output.result === 'accepted', target: '#call.inRoom', actions: assign({ role: ({ event }) => (event.output.result === 'accepted' ? event.output.value : null) }) },
+              // Past the PIN: `accepting` below takes the role and any stay a dropped call left (a rejoin).
+              { guard: ({ event }) => event.output.result === 'accepted', target: '#call.pin.accepting', actions: assign({ role: ({ event }) => (event.output.result === 'accepted' ? event.output.value : null) }) },
               { guard: ({ event }) => event.output.result === 'locked', target: '#call.farewell', actions: endFor({ cause: 'locked' }) },
               { target: '#call.farewell', actions: assign({ end: ({ event }) => ({ cause: 'failed' as const, code: 'pin' as const, lastFailure: event.output.result === 'failed' ? event.output.lastFailure : null }) }) },
             ],
           },
+        },
+        // A room that records now, or announces names (unless a rejoin brings the name back), has steps before it (entry-steps.ts); others none.
+        accepting: {
+          entry: 'recallStay',
+          always: [{ guard: 'entryStepsDue', target: '#call.entrySteps' }, { target: '#call.inRoom' }],
         },
       },
     },
@@ -182,7 +198,7 @@ export const callMachine = callSetup.createMachine({
       invoke: {
         id: 'entrySteps',
         src: 'entrySteps',
-        input: ({ context }) => ({ channelId: context.channelId, room: roomOf(context) }),
+        input: ({ context }) => ({ channelId: context.channelId, room: roomOf(context), nameKnown: context.stay !== null }),
         onDone: [
           { guard: ({ event }) => event.output.admitted, target: 'inRoom', actions: assign({ nameRecording: ({ event }) => event.output.name }) },
           // No consent to a recorded conference: goodbye, never in the room (the leg carries no role).
@@ -197,6 +213,7 @@ export const callMachine = callSetup.createMachine({
         // The mark's request goes out first (not awaited), so Asterisk rarely has the caller in a bridge unmarked.
         { type: 'perform', params: ({ context }) => ({ op: 'mark', step: { step: 'inRoom', room: roomOf(context).number, role: roleOf(context) } }) },
         'giveIvrPlaceBack',
+        assign({ stayHanded: ({ context }) => context.stay !== null }),
       ],
       invoke: { id: 'placementWatch', src: 'placementWatch', input: ({ context }) => ({ limits: context.settings.limits }) },
       on: { DTMF: { actions: 'pressKey' }, ...PLACEMENT },
@@ -210,7 +227,7 @@ export const callMachine = callSetup.createMachine({
             src: 'joinRoom',
             input: ({ context }) => ({
               room: roomOf(context), channelId: context.channelId, role: roleOf(context),
-              who: { callerNumber: context.callerNumber, ...(context.nameRecording === null ? {} : { name: context.nameRecording }) },
+              who: joinDetails(context),
             }),
             onDone: [{ guard: ({ event }) => event.output.admitted, target: 'assigning' }, { target: 'refused' }],
             onError: { target: 'refused', actions: { type: 'log', params: ({ event }) => ({ level: 'error', msg: 'joining the room failed', err: event.error }) } },
@@ -219,7 +236,7 @@ export const callMachine = callSetup.createMachine({
         assigning: {
           invoke: {
             src: 'assignLeg',
-            input: ({ context }) => ({ channelId: context.channelId, roomId: roomOf(context).id, role: roleOf(context) }),
+            input: ({ context }) => ({ channelId: context.channelId, roomId: roomOf(context).id, role: roleOf(context), ...(context.stay === null ? {} : { rejoinOf: context.stay.channelId }) }),
             onDone: 'seated',
             onError: { target: 'seated', actions: { type: 'log', params: ({ event }) => ({ level: 'error', msg: 'ledger assign failed', err: event.error }) } },
           },

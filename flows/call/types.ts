@@ -8,6 +8,7 @@ import type { CallLimits } from '../../domain/limits.js';
 import type { LegEndReason } from '../../domain/legs.js';
 import type { NumberRoute } from '../../domain/numbers.js';
 import type { Role } from '../../domain/roles.js';
+import type { KeptStay } from '../recent-stays.js';
 import type { KnownGuard } from '../pin-check.js';
 import type { PlacementEvent, PlacementReport } from '../placement-watch.js';
 
@@ -16,6 +17,8 @@ export interface JoinDetails {
   callerNumber?: string | null;
   /** The caller's recorded name (an Asterisk stored recording). */
   name?: string;
+  /** Back after a dropped call within the rejoin window (flows/recent-stays.ts), with their own mute as it was. */
+  rejoin?: { muted: boolean };
 }
 
 export interface RoomMembership {
@@ -25,7 +28,8 @@ export interface RoomMembership {
   key?(roomNumber: string, channelId: string, digit: string): void;
   /** Whether the room has the caller (false after a locked, full or ending room refused it). */
   admitted(roomNumber: string, channelId: string): boolean;
-  leave(roomNumber: string, channelId: string): void;
+  /** `dropped`: the call dropped (farewell.ts droppedCall): the room keeps the stay for a rejoin. */
+  leave(roomNumber: string, channelId: string, dropped?: boolean): void;
   /** The caller is not in the room's bridge it should be in: place it again. */
   replace(roomNumber: string, channelId: string): void;
 }
@@ -138,6 +142,10 @@ export interface CallContext extends CallMachineInput {
   nameRecording: string | null;
   /** The leg is being closed: no limit applies any more. */
   closing: boolean;
+  /** The stay this caller left by a dropped call, taken up again (a rejoin: recent-stays.ts). */
+  stay: KeptStay | null;
+  /** The stay went to the room with the JOIN (its name is the room's from then on). */
+  stayHanded: boolean;
 }
 
 /** What the call has counted (GET /metrics). */
@@ -160,7 +168,10 @@ export type CallEffect =
   | { op: 'hangUp'; reason?: LegEndReason }
   | { op: 'key'; room: string; digit: string }
   | { op: 'replace'; room: string }
-  | { op: 'leave'; room: string }
+  /** `dropped`: the call dropped, the room may keep the stay for a rejoin. */
+  | { op: 'leave'; room: string; dropped: boolean }
+  /** A stay taken up but never handed to the room (the caller went before entering): its name goes. */
+  | { op: 'discardStay'; stay: KeptStay }
   /** The call's place among calls not yet in a room is given back; `failed`: it failed an entry. */
   | { op: 'leaveIvr'; failed: boolean }
   /** The call failed an entry while holding a place in the IVR (counted once). */

@@ -7,7 +7,7 @@ const leg: LedgerEntry = {
   id: 1, entryKind: 'leg', channelId: 'ch-1', correctsId: null, accountId: 1, subscriptionId: 1, numberId: 1, dialled: '+18005550100',
   roomId: 1, role: 'participant', callerNumber: '+15550001111', answeredAt: Date.UTC(2026, 11, 1, 9), endedAt: Date.UTC(2026, 11, 1, 9, 30),
   seconds: 1800, billableSeconds: 1800, ratePerMinuteMicros: 20_000, rateIncrementSeconds: 60, rateMinimumSeconds: 0, amountMicros: 600_000,
-  note: null, createdAt: Date.UTC(2026, 11, 1, 9), endReason: 'moderator-wait-limit',
+  note: null, createdAt: Date.UTC(2026, 11, 1, 9), endReason: 'moderator-wait-limit', rejoinOf: null,
 };
 
 describe('tollbridge usage: a leg line', () => {

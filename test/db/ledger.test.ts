@@ -54,6 +54,17 @@ describe('db: usage ledger', function () {
     expect((await db.ledger.findByChannel('ch-1'))?.role).to.equal('participant');
   });
 
+  it('a rejoin: assign names the leg the new one continues; it stays once closed, and a plain leg names none', async () => {
+    await openLeg(db, sub, 'ch-1', T0, '+15550001111');
+    await db.ledger.assign('ch-1', { roomId, role: 'participant' });
+    await db.ledger.closeLeg('ch-1', T0 + 30_000, 'hangup');
+    await openLeg(db, sub, 'ch-2', T0 + 60_000, '+15550001111');
+    await db.ledger.assign('ch-2', { roomId, role: 'participant', rejoinOf: 'ch-1' });
+    await db.ledger.closeLeg('ch-2', T0 + 90_000, 'left');
+    expect(await db.ledger.findByChannel('ch-2')).to.deep.include({ rejoinOf: 'ch-1', role: 'participant', seconds: 30 });
+    expect((await db.ledger.findByChannel('ch-1'))?.rejoinOf).to.equal(null);
+  });
+
   it('assign leaves a closed leg unchanged and ignores an unknown channel', async () => {
     await openLeg(db, sub, 'ch-1', T0);
     const closed = await db.ledger.closeLeg('ch-1', T0 + 10_000);

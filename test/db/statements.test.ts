@@ -47,9 +47,22 @@ describe('db: statements', function () {
       const st = await db.statements.build(accountId, '2026-03');
       expect(st).to.deep.include({ accountId, period: '2026-03', status: 'provisional', generatedAt: MARCH + 3_600_000, totalMicros: 100_000, total: '0.10', openLegs: 0 });
       expect(st.lines).to.deep.equal([
-        { e164: TF1, kind: 'toll_free', legs: 1, adjustments: 0, lateEntries: 0, billableSeconds: 120, billableMinutes: '2', unroundedMicros: 40_000, amountMicros: 40_000, amount: '0.04' },
-        { e164: TF2, kind: 'toll_free', legs: 2, adjustments: 0, lateEntries: 0, billableSeconds: 180, billableMinutes: '3', unroundedMicros: 60_000, amountMicros: 60_000, amount: '0.06' },
+        { e164: TF1, kind: 'toll_free', legs: 1, participants: 1, adjustments: 0, lateEntries: 0, billableSeconds: 120, billableMinutes: '2', unroundedMicros: 40_000, amountMicros: 40_000, amount: '0.04' },
+        { e164: TF2, kind: 'toll_free', legs: 2, participants: 2, adjustments: 0, lateEntries: 0, billableSeconds: 180, billableMinutes: '3', unroundedMicros: 60_000, amountMicros: 60_000, amount: '0.06' },
       ]);
+    });
+
+    it('counts a rejoin (a leg continuing a dropped one) as a leg, billed on its own, but not as another participant', async () => {
+      const { accountId, sub } = await accountWithNumber(db, TF1);
+      const roomId = (await db.rooms.forAccount(accountId))[0]!.id;
+      await openLeg(db, sub, 'dropped', MARCH + 1_000, '+15550001111');
+      await db.ledger.closeLeg('dropped', MARCH + 31_000, 'hangup');
+      await openLeg(db, sub, 'back', MARCH + 60_000, '+15550001111');
+      await db.ledger.assign('back', { roomId, role: 'participant', rejoinOf: 'dropped' });
+      await db.ledger.closeLeg('back', MARCH + 90_000, 'left');
+      await leg(sub, MARCH + 100_000, 10);
+      const st = await db.statements.build(accountId, '2026-03');
+      expect(st.lines[0]).to.deep.include({ legs: 3, participants: 2, billableSeconds: 180 });
     });
 
     it('shows fractional billable minutes exactly (90 billable s -> "1.5")', async () => {

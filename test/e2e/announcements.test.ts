@@ -23,7 +23,7 @@ import type { RoomAnnouncements } from '../../domain/rooms.js';
 import { startCall, type CallHandle, type Step } from '../../sipp/caller.js';
 import { apiCall } from '../api/api-client.js';
 import { sharedAsterisk, testAsteriskConfig } from '../support/asterisk-fixture.js';
-import { BridgeUnderTest, type SeededRoom } from '../support/bridge-fixture.js';
+import { BridgeUnderTest, TEST_TIMING, type SeededRoom } from '../support/bridge-fixture.js';
 import { waitFor } from '../support/wait.js';
 
 const run = promisify(execFile);
@@ -108,6 +108,7 @@ const target = () => ({ host: '127.0.0.1', port: testAsteriskConfig().sipPort })
 const enter = (room: SeededRoom, pin: string): Step[] => [{ pauseMs: 300 }, { digits: `${room.roomNumber}#` }, { pauseMs: 300 }, { digits: `${pin}#` }];
 /** A band-pass around the 1200 Hz tone a joiner "says" as their name. */
 const NAME_BAND = ['sinc', '1100-1300'];
+const REJOIN_WINDOW_MS = 10_000;
 const QUIET: Partial<RoomAnnouncements> = { joinLeaveTones: false, announceCount: false, aloneMusic: false };
 
 describe('tones, announcements and recording with consent @asterisk', function () {
@@ -117,7 +118,8 @@ describe('tones, announcements and recording with consent @asterisk', function (
   let api: ApiServer;
 
   before(async () => {
-    bridge = await BridgeUnderTest.start();
+    // A dropped caller's name waits out the rejoin window (2 minutes in service) before it is deleted.
+    bridge = await BridgeUnderTest.start(TEST_TIMING, { rejoinWindowMs: REJOIN_WINDOW_MS });
     watch = await Observer.start();
     const log = pino({ level: 'silent' });
     api = await startSite({ db: bridge.db, mailer: createMailer({ smtpUrl: '', from: 'x@tollbridge.test' }, log), log, operatorToken: '', recordingsDir: bridge.recordingsDir, recording: bridge.app.recording }, '127.0.0.1', 0);
@@ -182,7 +184,7 @@ describe('tones, announcements and recording with consent @asterisk', function (
     expect(tonedRms, 'the join tone in the listener\'s audio').to.be.above(0.02);
   });
 
-  it('a room that records names: the others hear "<name> is now in the conference"; the recording is deleted when the caller leaves', async () => {
+  it('a room that records names: the others hear "<name> is now in the conference"; the recording is deleted once the caller is gone for good (a dropped call: after the rejoin window)', async () => {
     const room = await roomWith({ ...QUIET, recordNames: true });
     // The listener's own name is silence, ended early with '#'; the joiner "says" theirs as a
     // 1200 Hz tone after the prompt ("at the tone, please say your name") and the beep.
@@ -201,7 +203,9 @@ describe('tones, announcements and recording with consent @asterisk', function (
     const stored = async () => bridge.app.ari.client.recordings.getStored({ recordingName: nameRecording }).then(() => true, () => false);
     expect(await stored()).to.equal(true);
     await joiner.call.hangUpNow();
-    await waitFor('"has left" played and the name recording deleted', async () => watch.played(bridgeTarget, 'played').length === 2 && !(await stored()), { timeoutMs: 15_000 });
+    await waitFor('"has left" played', async () => watch.played(bridgeTarget, 'played').length === 2, { timeoutMs: 15_000 });
+    expect(await stored(), 'kept through the rejoin window').to.equal(true);
+    await waitFor('the name recording deleted after the rejoin window', async () => !(await stored()), { timeoutMs: REJOIN_WINDOW_MS + 15_000 });
     expect(watch.played(bridgeTarget)[1]?.media).to.equal(`recording:${nameRecording}`);
     await hangUpAll([listener.call]);
   });

@@ -85,6 +85,8 @@ export class BridgeUnderTest {
       metrics?: BridgeMetrics;
       /** While it says true, the caller path's database reads fail as with the database down. */
       databaseDown?: () => boolean;
+      /** How long a dropped caller's stay waits for a rejoin (default 2 minutes). */
+      rejoinWindowMs?: number;
     } = {},
   ): Promise<BridgeUnderTest> {
     const asterisk = options.asterisk?.running ?? (await sharedAsterisk());
@@ -118,6 +120,7 @@ export class BridgeUnderTest {
       ...(options.recording === undefined ? {} : { recording: options.recording }),
       ...(options.pinGuard === undefined ? {} : { pinGuard: databasePinGuard(db, options.pinGuard.mailer, log, options.metrics?.calls), guessing: options.pinGuard.guessing }),
       ...(options.metrics === undefined ? {} : { metrics: options.metrics }),
+      ...(options.rejoinWindowMs === undefined ? {} : { rejoinWindowMs: options.rejoinWindowMs }),
     });
     return new BridgeUnderTest(app, db, journal, journalDir, queue, { celLog: asterisk.paths.celLog, systemName: config.systemName }, Date.now(), recordingsDir);
   }

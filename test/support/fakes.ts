@@ -10,9 +10,8 @@ import type {
   RoomInfo,
   UsageLedger,
 } from '../../flows/ports.js';
-import type { LegEndReason, LegOpening } from '../../domain/legs.js';
+import type { LegAssignment, LegEndReason, LegOpening } from '../../domain/legs.js';
 import type { NumberRoute } from '../../domain/numbers.js';
-import type { Role } from '../../domain/roles.js';
 
 export const silentLog = pino({ level: 'silent' });
 
@@ -84,12 +83,12 @@ export class FakeDirectory implements Directory {
 
 export class FakeLedger implements UsageLedger {
   readonly opened: LegOpening[] = [];
-  readonly assigned: Array<{ channelId: string; roomId: number; role: Role }> = [];
+  readonly assigned: Array<{ channelId: string } & LegAssignment> = [];
   readonly closed: Array<{ channelId: string; endedAt: number; reason?: LegEndReason }> = [];
   async openLeg(leg: LegOpening): Promise<void> {
     this.opened.push(leg);
   }
-  async assign(channelId: string, a: { roomId: number; role: Role }): Promise<void> {
+  async assign(channelId: string, a: LegAssignment): Promise<void> {
     this.assigned.push({ channelId, ...a });
   }
   async closeLeg(channelId: string, endedAt: number, reason?: LegEndReason): Promise<void> {
