@@ -71,4 +71,54 @@ describe('db: limits shared by processes', function () {
       expect(await db.signinFailures.recordFailure(ada, RULE, T0 + 10)).to.equal(2);
     });
   });
+
+  describe('IVR counts', () => {
+    const sorted = <T extends { scope: string; subject: string }>(rows: T[]) => [...rows].sort((a, b) => `${a.scope}${a.subject}`.localeCompare(`${b.scope}${b.subject}`));
+
+    it('each systemname publishes its changes; the others read everyone else\'s fresh counts summed per subject, callers only as keyed hashes', async () => {
+      await db.ivrCounts.publish('pop-a', [{ scope: 'number', subject: '18005550100', count: 3 }, { scope: 'caller', subject: '+15550001', count: 2 }, { scope: 'caller', subject: '', count: 1 }], T0);
+      await db.ivrCounts.publish('pop-b', [{ scope: 'number', subject: '18005550100', count: 4 }, { scope: 'failing', subject: '18005550100', count: 1 }, { scope: 'caller', subject: '+15550001', count: 1 }], T0);
+      const caller = db.ivrCounts.subjectOf('caller', '+15550001');
+      expect(caller).to.match(/^h1:/);
+      expect(db.ivrCounts.subjectOf('caller', null)).to.equal(db.ivrCounts.subjectOf('caller', ''));
+      expect(sorted(await db.ivrCounts.others('pop-c', T0 - 1))).to.deep.equal(sorted([
+        { scope: 'number', subject: '18005550100', count: 7 },
+        { scope: 'failing', subject: '18005550100', count: 1 },
+        { scope: 'caller', subject: caller, count: 3 },
+        { scope: 'caller', subject: db.ivrCounts.subjectOf('caller', null), count: 1 },
+      ]));
+      // Its own rows are not in what a process reads.
+      expect(sorted(await db.ivrCounts.others('pop-a', T0 - 1))).to.deep.equal(sorted([
+        { scope: 'number', subject: '18005550100', count: 4 },
+        { scope: 'failing', subject: '18005550100', count: 1 },
+        { scope: 'caller', subject: caller, count: 1 },
+      ]));
+      expect(JSON.stringify(await db.knex('ivr_counts').select())).to.not.contain('+15550001');
+    });
+
+    it('a publication changes only what it names (0 deletes) and stamps every row of its systemname; rows not stamped since are not read, then pruned', async () => {
+      await db.ivrCounts.publish('pop-a', [{ scope: 'number', subject: '1800', count: 2 }, { scope: 'number', subject: '1900', count: 1 }], T0);
+      await db.ivrCounts.publish('pop-b', [{ scope: 'number', subject: '1800', count: 5 }], T0);
+      await db.ivrCounts.publish('pop-a', [{ scope: 'number', subject: '1900', count: 0 }, { scope: 'failing', subject: '1800', count: 1 }], T0 + 3000);
+      expect(sorted(await db.ivrCounts.others('pop-c', T0 + 1000))).to.deep.equal(sorted([
+        { scope: 'number', subject: '1800', count: 2 },
+        { scope: 'failing', subject: '1800', count: 1 },
+      ]));
+      // A heartbeat: nothing changed, every row stamped again.
+      await db.ivrCounts.publish('pop-b', [], T0 + 4000);
+      expect(sorted(await db.ivrCounts.others('pop-c', T0 + 2500))).to.deep.equal([{ scope: 'failing', subject: '1800', count: 1 }, { scope: 'number', subject: '1800', count: 7 }]);
+      expect(await db.ivrCounts.others('pop-c', T0 + 3500)).to.deep.equal([{ scope: 'number', subject: '1800', count: 5 }]);
+      expect(await db.ivrCounts.prune(T0 + 3500)).to.equal(2);
+      expect(await rows('ivr_counts')).to.equal(1);
+      await db.ivrCounts.withdraw('pop-b');
+      expect(await rows('ivr_counts')).to.equal(0);
+    });
+
+    it('two handles (two processes) publishing at once under their own systemnames', async () => {
+      other = await openSecondHandle(db);
+      const second = other;
+      await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 === 0 ? db : second).ivrCounts.publish(i % 2 === 0 ? 'pop-a' : 'pop-b', [{ scope: 'number', subject: '1800', count: i + 1 }], T0 + i)));
+      expect(await second.ivrCounts.others('pop-c', T0)).to.deep.equal([{ scope: 'number', subject: '1800', count: 19 + 20 }]);
+    });
+  });
 });
