@@ -57,11 +57,12 @@ export class IvrCountsRepository {
 
   /** The counts of every other systemname published after `since`, summed per subject (callers hashed). */
   async others(systemName: string, since: number): Promise<Array<{ scope: IvrCountScope; subject: string; count: number }>> {
-    const rows = await this.ctx.knex(TABLE)
+    // On the reader: SQLite's one writer connection stays free for the ledger and the PIN guard.
+    const rows = await this.ctx.reader(TABLE)
       .whereNot({ system_name: systemName })
       .andWhere('published_at', '>', since)
       .groupBy('scope', 'subject')
-      .select<Row[]>('scope', 'subject', this.ctx.knex.raw('SUM(calls) AS calls'));
+      .select<Row[]>('scope', 'subject', this.ctx.reader.raw('SUM(calls) AS calls'));
     return rows.map((r) => ({ scope: r.scope, subject: r.subject, count: Number(r.calls) }));
   }
 
