@@ -2,7 +2,12 @@
 // backoff: the `freeFailures`-th failure closes the key for base, the next for 2 x base, then
 // 4 x base ... up to `maxDelayMs`. A key is forgotten `forgetAfterMs` after its
 // last failure, or on success (accounts only: an attacker's own account must not clear the
-// address). Kept in this process's memory, bounded to `maxKeys` (the oldest go first).
+// address). Kept in the database (db/repositories/signin-failures.ts), so every API process on
+// it counts the same failures; bounded to `maxKeys` per kind of key (the oldest go first, at
+// the prune that follows a failure at most every PRUNE_EVERY_MS).
+import type { Logger } from 'pino';
+import type { FailureRule, SigninKey, SigninScope } from '../db/index.js';
+import type { SigninFailuresRepository } from '../db/repositories/signin-failures.js';
 
 export interface BackoffLimits {
   freeFailures: number;
@@ -10,53 +15,6 @@ export interface BackoffLimits {
   maxDelayMs: number;
   forgetAfterMs: number;
   maxKeys: number;
-}
-
-interface Entry {
-  failures: number;
-  lastFailureAt: number;
-  closedUntil: number;
-}
-
-export class Backoff {
-  private readonly entries = new Map<string, Entry>();
-
-  constructor(readonly limits: BackoffLimits, private readonly now: () => number = Date.now) {}
-
-  /** Milliseconds until the key may try again; 0: now. */
-  waitMs(key: string): number {
-    const entry = this.current(key);
-    return entry === undefined ? 0 : Math.max(0, entry.closedUntil - this.now());
-  }
-
-  fail(key: string): void {
-    const now = this.now();
-    const entry = this.current(key) ?? { failures: 0, lastFailureAt: now, closedUntil: 0 };
-    entry.failures++;
-    entry.lastFailureAt = now;
-    const over = entry.failures - this.limits.freeFailures;
-    if (over >= 0) entry.closedUntil = now + Math.min(this.limits.maxDelayMs, this.limits.baseDelayMs * 2 ** Math.min(over, 30));
-    this.entries.delete(key); // re-insert: the map's order is oldest failure first
-    this.entries.set(key, entry);
-    while (this.entries.size > this.limits.maxKeys) {
-      const oldest = this.entries.keys().next().value;
-      if (oldest === undefined) break;
-      this.entries.delete(oldest);
-    }
-  }
-
-  succeed(key: string): void {
-    this.entries.delete(key);
-  }
-
-  private current(key: string): Entry | undefined {
-    const entry = this.entries.get(key);
-    if (entry !== undefined && this.now() - entry.lastFailureAt > this.limits.forgetAfterMs && this.now() >= entry.closedUntil) {
-      this.entries.delete(key);
-      return undefined;
-    }
-    return entry;
-  }
 }
 
 export interface SigninLimits {
@@ -68,3 +26,55 @@ export const DEFAULT_SIGNIN_LIMITS: SigninLimits = {
   perAddress: { freeFailures: 10, baseDelayMs: 1_000, maxDelayMs: 15 * 60_000, forgetAfterMs: 60 * 60_000, maxKeys: 100_000 },
   perAccount: { freeFailures: 5, baseDelayMs: 1_000, maxDelayMs: 15 * 60_000, forgetAfterMs: 60 * 60_000, maxKeys: 100_000 },
 };
+
+/** Least time between two prunes of forgotten keys (by this process). */
+export const PRUNE_EVERY_MS = 60_000;
+
+/** How long the `failures`-th failure in a row closes a key (0: not at all). */
+export function closeForMs(limits: BackoffLimits, failures: number): number {
+  const over = failures - limits.freeFailures;
+  return over < 0 ? 0 : Math.min(limits.maxDelayMs, limits.baseDelayMs * 2 ** Math.min(over, 30));
+}
+
+const ruleOf = (limits: BackoffLimits): FailureRule => ({ forgetAfterMs: limits.forgetAfterMs, closeForMs: (failures) => closeForMs(limits, failures) });
+
+export class SigninBackoff {
+  private lastPrune = Number.NEGATIVE_INFINITY;
+  private readonly rules: Record<SigninScope, FailureRule>;
+
+  constructor(
+    private readonly failures: SigninFailuresRepository,
+    readonly limits: SigninLimits,
+    private readonly log: Logger,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.rules = { address: ruleOf(limits.perAddress), account: ruleOf(limits.perAccount) };
+  }
+
+  /** Milliseconds until none of the keys is closed; 0: now. */
+  async waitMs(address: string, account: string): Promise<number> {
+    const until = await this.failures.closedUntil([{ scope: 'address', key: address }, { scope: 'account', key: account }]);
+    return Math.max(0, until - this.now());
+  }
+
+  /** A wrong password from `address` for `account`. */
+  async fail(address: string, account: string): Promise<void> {
+    const now = this.now();
+    const keys: SigninKey[] = [{ scope: 'address', key: address }, { scope: 'account', key: account }];
+    for (const key of keys) await this.failures.recordFailure(key, this.rules[key.scope], now);
+    if (now - this.lastPrune >= PRUNE_EVERY_MS || now < this.lastPrune) {
+      this.lastPrune = now;
+      void this.prune(now).catch((err: unknown) => this.log.warn({ err }, 'sign-in failures: forgotten keys not pruned; tried again a minute later'));
+    }
+  }
+
+  /** A right password for `account`: its count is cleared (the address's is not). */
+  async succeed(account: string): Promise<void> {
+    await this.failures.forget({ scope: 'account', key: account });
+  }
+
+  async prune(now = this.now()): Promise<void> {
+    await this.failures.prune('address', this.limits.perAddress.forgetAfterMs, this.limits.perAddress.maxKeys, now);
+    await this.failures.prune('account', this.limits.perAccount.forgetAfterMs, this.limits.perAccount.maxKeys, now);
+  }
+}

@@ -14,7 +14,7 @@ import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from '../db/passwords.js';
 import { MAX_LABEL_LENGTH } from '../db/repositories/credentials.js';
 import type { Mailer } from '../app/accounts/mailer.js';
 import { unsubscribe } from '../app/accounts/subscriptions.js';
-import { Backoff, DEFAULT_SIGNIN_LIMITS, type SigninLimits } from './backoff.js';
+import { DEFAULT_SIGNIN_LIMITS, SigninBackoff, type SigninLimits } from './backoff.js';
 import { HttpError, field, ok, text, type Reply, type Request, type Router } from './http.js';
 import { openApiDocument } from './openapi.js';
 import { registerOrganizationRoutes } from './organization-routes.js';
@@ -135,8 +135,8 @@ export function registerRoutes(router: Router, deps: ApiDeps): void {
   const { db, mailer, log } = deps;
   const now = deps.now ?? Date.now;
   const limits = deps.signinLimits ?? DEFAULT_SIGNIN_LIMITS;
-  const byAddress = new Backoff(limits.perAddress, now);
-  const byAccount = new Backoff(limits.perAccount, now);
+  // In the database: every API process on it counts the same failures.
+  const backoff = new SigninBackoff(db.signinFailures, limits, log, now);
 
   /** The live credential of the request, which must be for the account in the path. */
   const ownerCredential = async (req: Request): Promise<Credential> => {
@@ -165,17 +165,16 @@ export function registerRoutes(router: Router, deps: ApiDeps): void {
    */
   const checkedPassword = async (req: Request, email: string, check: () => Promise<boolean>): Promise<boolean> => {
     const accountKey = email.trim().toLowerCase().slice(0, 320);
-    const waitMs = Math.max(byAddress.waitMs(req.address), byAccount.waitMs(accountKey));
+    const waitMs = await backoff.waitMs(req.address, accountKey);
     if (waitMs > 0) {
       log.info({ address: req.address, email: maskEmail(accountKey), route: req.pattern }, 'password check refused: backing off');
       throw new HttpError(429, 'TooManyAttempts', 'too many wrong passwords: wait before trying again', { 'retry-after': String(Math.ceil(waitMs / 1000)) });
     }
     if (await check()) {
-      byAccount.succeed(accountKey);
+      await backoff.succeed(accountKey);
       return true;
     }
-    byAddress.fail(req.address);
-    byAccount.fail(accountKey);
+    await backoff.fail(req.address, accountKey);
     log.warn({ address: req.address, email: maskEmail(accountKey), emailHash: sha256(accountKey).toString('hex').slice(0, 16), route: req.pattern }, 'wrong password');
     return false;
   };

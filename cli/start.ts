@@ -11,6 +11,7 @@ import type { HealthSources } from '../api/health.js';
 import { databasePorts, holdRoomsInMemory, openJournaledLedger } from '../app/calls/database-ports.js';
 import { databasePinGuard, guessingLimits } from '../app/calls/pin-guard.js';
 import { SystemNameLease, SystemNameTaken } from '../app/calls/system-lease.js';
+import { SharedIvrCounts } from '../app/calls/shared-ivr-counts.js';
 import { ensureDemo, type Demo } from '../app/accounts/demo-seed.js';
 import { loadConfig } from '../config/config.js';
 import { pino } from 'pino';
@@ -65,8 +66,11 @@ export const startCommand: Command = {
     const stopRetention = scheduleDailyRetention(db, config.callerRetentionDays, log, { dir: config.recordingsDir, days: config.recordingRetentionDays });
     // Before anything touches Asterisk or the journal: one live process per systemname (exit 75 otherwise).
     let lease: SystemNameLease | null = null;
+    let ivrCounts: SharedIvrCounts | null = null;
     try {
       lease = await SystemNameLease.claim(db.systemLeases, config.asterisk.systemName, log);
+      // The IVR caps count the calls of every bridge process on the database (published under the systemname).
+      ivrCounts = await SharedIvrCounts.start(db.ivrCounts, config.asterisk.systemName, log);
       await reportSecrets(config, db, log);
       const demo = args.values['no-demo'] === true ? null : await ensureDemo(db, config.dataDir);
       // Leg opens and closes go to the local journal first, then to the database (app/calls/database-ports.ts).
@@ -82,7 +86,7 @@ export const startCommand: Command = {
       try {
         app = await BridgeApp.start({
           asterisk: config.asterisk, directory: ports.directory, legRecovery: ledger.recovery(ports.legRecovery), ledger, log, drainMs: config.drainSeconds * 1000, limits: config.limits,
-          pinGuard: databasePinGuard(db, mailer, log, metrics.calls), guessing: guessingLimits(config.pinGuessing),
+          pinGuard: databasePinGuard(db, mailer, log, metrics.calls), guessing: guessingLimits(config.pinGuessing), ivrElsewhere: ivrCounts,
           recordingsDir: config.recordingsDir, recordings: db.recordings, metrics,
         });
       } catch (err) {
@@ -138,6 +142,7 @@ export const startCommand: Command = {
       }
     } finally {
       stopRetention();
+      await ivrCounts?.stop();
       await lease?.release();
       await db.close();
     }

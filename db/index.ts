@@ -13,6 +13,8 @@ import { RatesRepository } from './repositories/rates.js';
 import { RoomsRepository } from './repositories/rooms.js';
 import { RecordingsRepository } from './repositories/recordings.js';
 import { SystemLeasesRepository } from './repositories/system-leases.js';
+import { SigninFailuresRepository } from './repositories/signin-failures.js';
+import { IvrCountsRepository } from './repositories/ivr-counts.js';
 import { PinFailuresRepository } from './repositories/pin-failures.js';
 import type { PinLockPolicy } from '../domain/pin-locks.js';
 import { StatementsRepository } from './repositories/statements.js';
@@ -35,6 +37,8 @@ export type { AuditEntry } from './repositories/audit.js';
 export type { Member, MemberUsage, Organization, OrganizationSummary } from './repositories/organizations.js';
 export type { AccountExport } from './repositories/personal-data.js';
 export type { LeaseClaim, LeaseHolder, SystemLease } from './repositories/system-leases.js';
+export type { FailureRule, SigninKey, SigninScope } from './repositories/signin-failures.js';
+export type { IvrCount, IvrCountScope } from './repositories/ivr-counts.js';
 export { DEFAULT_CALLER_RETENTION_DAYS } from './repositories/personal-data.js';
 export type { PasswordHasher, PasswordHasherOptions } from './passwords.js';
 
@@ -87,6 +91,10 @@ export interface Database {
   recordings: RecordingsRepository;
   /** Which bridge process runs which Asterisk systemname (one live process per systemname). */
   systemLeases: SystemLeasesRepository;
+  /** Wrong passwords per client address and per account, shared by every API process (api/backoff.ts). */
+  signinFailures: SigninFailuresRepository;
+  /** The calls each bridge process has in its IVR, so the IVR caps hold for all of them together. */
+  ivrCounts: IvrCountsRepository;
   /** Personal fields at rest, with the data key: for what is kept outside the database too (the ledger journal). */
   cipher: FieldCipher;
   close(): Promise<void>;
@@ -151,6 +159,8 @@ export async function openDatabase(cfg: DatabaseConfig, options: DatabaseOptions
     pinFailures,
     recordings,
     systemLeases: new SystemLeasesRepository(ctx),
+    signinFailures: new SigninFailuresRepository(ctx),
+    ivrCounts: new IvrCountsRepository(ctx),
     cipher: ctx.cipher,
     close: async () => {
       await rooms.cache.stop();

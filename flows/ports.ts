@@ -201,3 +201,27 @@ export const OPEN_PIN_GUARD: PinGuard = {
   status: async () => ({ locked: { moderator: false, participant: false }, callerLocked: false, failures: 0 }),
   recordFailure: async () => ({ locked: { moderator: false, participant: false }, callerLocked: false, failures: 0 }),
 };
+
+/** This process's calls in the IVR: per dialled number, per calling number ('' for withheld), failed entries per dialled number. */
+export interface IvrCounts {
+  readonly perNumber: ReadonlyMap<string, number>;
+  readonly perCaller: ReadonlyMap<string, number>;
+  readonly failingPerNumber: ReadonlyMap<string, number>;
+}
+
+/**
+ * The calls the other bridge processes on the database have in their IVR, so the IVR caps hold
+ * for all of them together (app/calls/shared-ivr-counts.ts). Neither side waits on the
+ * database: the counts come from a cache read in the background, and this process's changes
+ * are published a moment later.
+ */
+export interface IvrCountsElsewhere {
+  onNumber(dialled: string): number;
+  fromCaller(callerNumber: string | null): number;
+  failingOn(dialled: string): number;
+  /** This process's counts changed; `mine` is read when they are published. */
+  changed(mine: IvrCounts): void;
+}
+
+/** A process alone on its database (unit tests, benchmarks): nobody else counts. */
+export const NOBODY_ELSE: IvrCountsElsewhere = { onNumber: () => 0, fromCaller: () => 0, failingOn: () => 0, changed: () => undefined };

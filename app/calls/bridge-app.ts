@@ -25,7 +25,7 @@ import type { ChannelSubscriptions } from '../../bridge/channel-subscriptions.js
 import type { RecordingControl } from '../../flows/recording-control.js';
 import { LiveRooms } from './live-rooms.js';
 import { CallRouter } from '../../flows/call-router.js';
-import { type CallRecords, type Clock, type ConferenceBridges, type Directory, type LegRecovery, type PinGuard, type UsageLedger } from '../../flows/ports.js';
+import { type CallRecords, type Clock, type ConferenceBridges, type Directory, type IvrCountsElsewhere, type LegRecovery, type PinGuard, type UsageLedger } from '../../flows/ports.js';
 import { DEFAULT_CALL_LIMITS, type CallLimits, type PinGuessingLimits } from '../../domain/limits.js';
 import type { LegEndReason } from '../../domain/legs.js';
 import { RoomRegistry } from '../../flows/room-registry.js';
@@ -67,6 +67,8 @@ export interface BridgeAppOptions {
   pinGuard?: PinGuard;
   /** The pause after a wrong PIN and the caps on calls still in the IVR (config.ts TOLLBRIDGE_PIN_*, TOLLBRIDGE_MAX_IVR_*). */
   guessing?: PinGuessingLimits;
+  /** The other bridge processes' calls in their IVR, counted against the same caps (app/calls/shared-ivr-counts.ts); absent: none. */
+  ivrElsewhere?: IvrCountsElsewhere;
   /** Fault injection for tests: wraps the ARI bridge operations the rooms use. */
   wrapBridges?: (bridges: ConferenceBridges) => ConferenceBridges;
   /** Starts and stops rooms' recordings (a moderator's key 6, the owner's API); default noRecording. */
@@ -253,6 +255,7 @@ export class BridgeApp {
       limits,
       ...(options.pinGuard === undefined ? {} : { pinGuard: options.pinGuard }),
       ...(options.guessing === undefined ? {} : { guessing: options.guessing }),
+      ...(options.ivrElsewhere === undefined ? {} : { ivrElsewhere: options.ivrElsewhere }),
       names,
       recording,
       observer: options.metrics?.calls,

@@ -14,6 +14,7 @@ import * as encryptedNewEmail from './011_encrypted_new_email.js';
 import * as roomAnnouncementsRecordings from './012_room_announcements_recordings.js';
 import * as pinLockLift from './013_pin_lock_lift.js';
 import * as systemLeases from './014_system_leases.js';
+import * as sharedLimits from './015_shared_limits.js';
 import * as legRejoin from './017_leg_rejoin.js';
 
 const migrations: Record<string, Knex.Migration> = {
@@ -31,6 +32,7 @@ const migrations: Record<string, Knex.Migration> = {
   '012_room_announcements_recordings': roomAnnouncementsRecordings,
   '013_pin_lock_lift': pinLockLift,
   '014_system_leases': systemLeases,
+  '015_shared_limits': sharedLimits,
   '017_leg_rejoin': legRejoin,
 };
 

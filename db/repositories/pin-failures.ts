@@ -9,7 +9,7 @@
 // never the number: the same caller finds the same row, and the table holds no number. Rows an
 // earlier version wrote with the plaintext number are hashed when the database is opened.
 import type { Knex } from 'knex';
-import { CALLER_INDEX_PREFIX, isCallerIndex } from '../field-cipher.js';
+import { CALLER_INDEX_PREFIX, isCallerIndex, type FieldCipher } from '../field-cipher.js';
 import { isUniqueViolation, type RepositoryContext } from '../types.js';
 import { countFailure, currentCount, DEFAULT_PIN_LOCK_POLICY, isLifted, PIN_KINDS, type FailureCount, type FailureRecorded, type GuardState, type PinCounter, type PinKind, type PinLockPolicy, type RoomPinLock } from '../../domain/pin-locks.js';
 
@@ -53,6 +53,15 @@ export async function forgetRoomFailures(knex: Knex, roomId: number, kinds: PinK
   return knex('pin_failures').where({ scope: 'room', subject: String(roomId) }).whereIn('kind', kinds).delete();
 }
 
+/**
+ * The stored subject of a caller: one HMAC. Withheld numbers (and "anonymous", which carriers
+ * send for them) are one caller. Clipped to 64 characters first, as numbers were stored before.
+ */
+export function callerSubject(cipher: FieldCipher, callerNumber: string | null): string {
+  if (callerNumber === null || callerNumber === '' || callerNumber === WITHHELD_SUBJECT) return WITHHELD_SUBJECT;
+  return cipher.callerIndex(callerNumber.slice(0, 64));
+}
+
 /** Rows per batch while hashing numbers stored before they were hashed. */
 const BATCH = 500;
 
@@ -67,13 +76,9 @@ export class PinFailuresRepository {
     return this.policy;
   }
 
-  /**
-   * The stored subject of a caller: one HMAC. Withheld numbers (and "anonymous", which carriers
-   * send for them) are one caller. Clipped to 64 characters first, as numbers were stored before.
-   */
+  /** The stored subject of a caller (callerSubject). */
   callerSubject(callerNumber: string | null): string {
-    if (callerNumber === null || callerNumber === '' || callerNumber === WITHHELD_SUBJECT) return WITHHELD_SUBJECT;
-    return this.ctx.cipher.callerIndex(callerNumber.slice(0, 64));
+    return callerSubject(this.ctx.cipher, callerNumber);
   }
 
   /** The caller's path: one indexed read of at most three rows. */

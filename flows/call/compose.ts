@@ -11,7 +11,7 @@ import { createEntrySteps, hasEntrySteps } from '../entry-steps.js';
 import { PinChecks, pauseAfterFailure } from '../pin-check.js';
 import type { RecordingControl } from '../recording-control.js';
 import { UnauthenticatedCalls } from '../unauthenticated-calls.js';
-import { OPEN_PIN_GUARD, type Admission, type CallChannel, type CallMarks, type Clock, type Directory, type NameRecorder, type PinGuard, type RoomInfo, type UsageLedger } from '../ports.js';
+import { OPEN_PIN_GUARD, type Admission, type CallChannel, type CallMarks, type Clock, type Directory, type IvrCountsElsewhere, type NameRecorder, type PinGuard, type RoomInfo, type UsageLedger } from '../ports.js';
 import { DEFAULT_CALL_LIMITS, NO_GUESSING_LIMITS, type CallLimits, type PinGuessingLimits } from '../../domain/limits.js';
 import type { LegEndReason } from '../../domain/legs.js';
 import type { Role } from '../../domain/roles.js';
@@ -41,6 +41,8 @@ export interface CallDeps {
   pinGuard?: PinGuard;
   /** The pause after a wrong PIN and the caps on calls still in the IVR (default NO_GUESSING_LIMITS: none). */
   guessing?: PinGuessingLimits;
+  /** The other bridge processes' calls in their IVR, counted against the same caps; absent: none. */
+  ivrElsewhere?: IvrCountsElsewhere;
   /** Records callers' names at entry in rooms that announce names; absent: no names. */
   names?: NameRecorder;
   /** Whether a room's conference is being recorded (its joiners hear so first); absent: never. */
@@ -64,8 +66,9 @@ export function createCallMachine(deps: CallDeps) {
   const { channel, directory, ledger, rooms, clock, timing, log, marks } = deps;
   const admission = deps.admission ?? { accepting: () => true };
   const guessing = deps.guessing ?? NO_GUESSING_LIMITS;
-  // Per process (this router): calls not yet in a room, and each room's PIN checks in order.
-  const unauthenticated = new UnauthenticatedCalls(guessing);
+  // Calls not yet in a room (this router's, plus the other processes' as last published), and
+  // each room's PIN checks in order.
+  const unauthenticated = new UnauthenticatedCalls(guessing, deps.ivrElsewhere);
   const pinChecks = new PinChecks({ directory, pinGuard: deps.pinGuard ?? OPEN_PIN_GUARD, log });
   const recording = deps.recording ?? { isRecording: () => false };
   const observer = deps.observer ?? NO_CALL_OBSERVER;

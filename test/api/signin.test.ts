@@ -10,8 +10,8 @@ import { createPasswordHasher, RECOMMENDED_SCRYPT } from '../../db/passwords.js'
 import { ScryptPool } from '../../db/scrypt-pool.js';
 import type { ApiServer } from '../../api/server.js';
 import { startSite } from '../../web/site.js';
-import { Backoff } from '../../api/backoff.js';
-import { createTestDatabase } from '../support/db-fixture.js';
+import { SigninBackoff } from '../../api/backoff.js';
+import { createTestDatabase, openSecondHandle } from '../support/db-fixture.js';
 import { apiCall, LogSink } from './api-client.js';
 
 const OPERATOR = 'operator-token-for-tests-0123456789';
@@ -62,23 +62,59 @@ describe('sign-in', function () {
     expect(refused.headers.get('retry-after')).to.match(/^\d+$/);
   });
 
-  it('backoff doubles after the free failures, is capped, and is forgotten after a quiet hour', () => {
-    let t = 0;
-    const b = new Backoff({ freeFailures: 2, baseDelayMs: 1000, maxDelayMs: 4000, forgetAfterMs: 3_600_000, maxKeys: 3 }, () => t);
-    b.fail('k');
-    expect(b.waitMs('k')).to.equal(0);
-    b.fail('k');
-    expect(b.waitMs('k')).to.equal(1000);
-    b.fail('k');
-    expect(b.waitMs('k')).to.equal(2000);
-    b.fail('k');
-    b.fail('k');
-    expect(b.waitMs('k')).to.equal(4000); // capped
+  it('two API processes on one database count the same failures: wrong passwords at one close sign-in at the other, and a right password at the other clears the account at both', async () => {
+    const ada = await account('ada');
+    const otherDb = await openSecondHandle(db);
+    const log = pino({ level: 'silent' });
+    const other = await startSite({ db: otherDb, mailer: createMailer({ smtpUrl: '', from: 'x@tollbridge.test' }, log), log, operatorToken: OPERATOR }, '127.0.0.1', 0);
+    try {
+      const signInAt = (server: ApiServer, email: string, password: string) => apiCall(server.url, 'POST', '/v1/sessions', undefined, { email, password });
+      // The account's 5 free failures split over both processes: the next try at either is refused.
+      for (const server of [api, other, api, other]) expect((await signInAt(server, ada.email, 'wrong password')).status).to.equal(401);
+      expect((await signInAt(other, ada.email, PASSWORD)).status).to.equal(201); // 4 of 5: still open, and cleared
+      for (const server of [api, other, api, other, api]) expect((await signInAt(server, ada.email, 'wrong password')).status).to.equal(401);
+      const refused = await signInAt(other, ada.email, PASSWORD);
+      expect(refused.status).to.equal(429);
+      expect(refused.json.error?.code).to.equal('TooManyAttempts');
+      expect((await signInAt(api, ada.email, PASSWORD)).status).to.equal(429);
+      // The address: 10 wrong passwords so far from 127.0.0.1 over both; the 11th closes it for another account too.
+      expect((await signInAt(api, 'nobody@example.test', 'wrong password')).status).to.equal(401);
+      expect((await signInAt(other, 'someone@example.test', 'wrong password')).status).to.equal(429);
+      // Neither e-mail nor address is stored, only keyed hashes of them.
+      const rows = await db.knex('signin_failures').select<Array<{ scope: string; subject: string }>>('scope', 'subject');
+      expect(rows.map((r) => r.scope).sort()).to.deep.equal(['account', 'account', 'address']);
+      expect(JSON.stringify(rows)).to.not.contain('127.0.0.1').and.not.contain('example.test');
+    } finally {
+      await other.close();
+      await otherDb.close();
+    }
+  });
+
+  it('backoff doubles after the free failures, is capped, and is forgotten after a quiet hour; the oldest keys beyond the bound are pruned', async () => {
+    let t = 1_000_000;
+    const limits = { freeFailures: 2, baseDelayMs: 1000, maxDelayMs: 4000, forgetAfterMs: 3_600_000, maxKeys: 3 };
+    const b = new SigninBackoff(db.signinFailures, { perAddress: limits, perAccount: limits }, pino({ level: 'silent' }), () => t);
+    const wait = (k: string) => b.waitMs(k, 'nobody');
+    await b.fail('k', 'x');
+    expect(await wait('k')).to.equal(0);
+    await b.fail('k', 'x');
+    expect(await wait('k')).to.equal(1000);
+    await b.fail('k', 'x');
+    expect(await wait('k')).to.equal(2000);
+    await b.fail('k', 'x');
+    await b.fail('k', 'x');
+    expect(await wait('k')).to.equal(4000); // capped
     t += 3_600_001;
-    expect(b.waitMs('k')).to.equal(0);
-    for (const k of ['a', 'b', 'c', 'd']) for (let i = 0; i < 2; i++) b.fail(k);
-    expect(b.waitMs('a')).to.equal(0); // bounded memory: the oldest key went
-    expect(b.waitMs('d')).to.be.greaterThan(0);
+    expect(await wait('k')).to.equal(0);
+    await b.fail('k', 'x');
+    expect(await wait('k')).to.equal(0); // forgotten: the first failure again
+    for (const k of ['a', 'b', 'c', 'd']) {
+      t += 1;
+      for (let i = 0; i < 2; i++) await b.fail(k, 'x');
+    }
+    await b.prune();
+    expect(await wait('a')).to.equal(0); // bounded: the oldest keys went
+    expect(await wait('d')).to.be.greaterThan(0);
   });
 
   it('an unknown e-mail costs one scrypt, as a known account with a wrong password does', async () => {

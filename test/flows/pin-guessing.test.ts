@@ -14,8 +14,8 @@ import { DEFAULT_IVR_TIMING } from '../../ivr/timing.js';
 import { databasePorts } from '../../app/calls/database-ports.js';
 import { databasePinGuard } from '../../app/calls/pin-guard.js';
 import type { Mail, Mailer } from '../../app/accounts/mailer.js';
-import { openDatabase, type Database, type DatabaseOptions } from '../../db/index.js';
-import { createTestDatabase, testDatabaseUrl, TEST_PIN_SECRET } from '../support/db-fixture.js';
+import type { Database } from '../../db/index.js';
+import { createTestDatabase, openSecondHandle } from '../support/db-fixture.js';
 import { FakeChannel, FakeLedger } from '../support/fakes.js';
 import { waitFor } from '../support/wait.js';
 
@@ -111,12 +111,6 @@ class Process {
   }
 }
 
-async function secondHandle(db: Database, options: Partial<DatabaseOptions> = {}): Promise<Database> {
-  const url = testDatabaseUrl(db);
-  const cfg = url.startsWith('sqlite:') ? { client: 'sqlite' as const, filename: url.slice('sqlite:'.length) } : { client: 'postgres' as const, url };
-  return openDatabase(cfg, { pinSecret: TEST_PIN_SECRET, ...options });
-}
-
 describe('PIN guessing by redialling (real call machine, real database, fake ARI)', function () {
   this.timeout(60_000);
   let db: Database;
@@ -128,7 +122,7 @@ describe('PIN guessing by redialling (real call machine, real database, fake ARI
 
   beforeEach(async () => {
     db = await createTestDatabase();
-    other = await secondHandle(db);
+    other = await openSecondHandle(db);
     const made = await db.accounts.create({ name: 'Victim', email: `victim-${Date.now()}@example.test` });
     ownerEmail = made.account.email;
     ownerId = made.account.id;
@@ -228,7 +222,7 @@ describe('PIN guessing by redialling (real call machine, real database, fake ARI
 
   it('one calling number is locked across rooms after its own limit; other callers still enter', async () => {
     await other.close();
-    other = await secondHandle(db, { pinLockPolicy: { roomLockAfter: { moderator: 100, participant: 100 }, callerLockAfter: 4, lockMs: 3_600_000, windowMs: 3_600_000 } });
+    other = await openSecondHandle(db, { pinLockPolicy: { roomLockAfter: { moderator: 100, participant: 100 }, callerLockAfter: 4, lockMs: 3_600_000, windowMs: 3_600_000 } });
     const a = new Process(other);
     const caller = '+15550300000';
     const second_ = await db.accounts.create({ name: 'Other', email: `other-${Date.now()}@example.test` });

@@ -1,7 +1,7 @@
 // A fresh, migrated database per call: SQLite by default, PostgreSQL when TOLLBRIDGE_TEST_DB
 // is a postgres:// URL (the same suite runs on both in CI).
 import { createScratchDatabase } from '../../db/scratch.js';
-import { type Database, type DatabaseOptions } from '../../db/index.js';
+import { openDatabase, type Database, type DatabaseOptions } from '../../db/index.js';
 import { PUBLIC_TEST_DATA_KEY } from '../../config/data-key.js';
 
 export const TEST_PIN_SECRET = 'test-pin-secret';
@@ -24,4 +24,11 @@ export function testDatabaseUrl(db: Database): string {
   const url = new URL(process.env.TOLLBRIDGE_TEST_DB ?? '');
   url.pathname = `/${connection.database ?? ''}`;
   return url.toString();
+}
+
+/** Another handle on the same test database, as another process on it opens it (its own connections). */
+export function openSecondHandle(db: Database, options: Partial<DatabaseOptions> = {}): Promise<Database> {
+  const url = testDatabaseUrl(db);
+  const cfg = url.startsWith('sqlite:') ? { client: 'sqlite' as const, filename: url.slice('sqlite:'.length) } : { client: 'postgres' as const, url };
+  return openDatabase(cfg, { pinSecret: TEST_PIN_SECRET, dataKey: PUBLIC_TEST_DATA_KEY, passwordHashing: { cost: TEST_SCRYPT }, ...options });
 }
