@@ -34,6 +34,8 @@ export type Reply =
   | { status: number; json: unknown; headers?: Record<string, string> }
   | { status: number; text: string; contentType: string; headers?: Record<string, string>; stream?: EventStreamOpener }
   | { status: number; text: string; contentType: string; headers?: Record<string, string> }
+  /** A document made in memory (a statement as PDF). */
+  | { status: number; bytes: Buffer; contentType: string; headers?: Record<string, string> }
   /** A file streamed from disk (a recording): never read into memory whole. */
   | { status: number; file: string; contentType: string; headers?: Record<string, string> };
 
@@ -169,6 +171,9 @@ export class Router {
     } else if ('file' in reply) {
       res.writeHead(reply.status, { ...headers, 'content-type': reply.contentType, 'content-length': String(fs.statSync(reply.file).size) });
       await pipeline(fs.createReadStream(reply.file), res);
+    } else if ('bytes' in reply) {
+      res.writeHead(reply.status, { ...headers, 'content-type': reply.contentType, 'content-length': String(reply.bytes.length) });
+      res.end(reply.bytes);
     } else {
       res.writeHead(reply.status, { ...headers, 'content-type': reply.contentType });
       res.end(reply.text);
