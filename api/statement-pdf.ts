@@ -5,7 +5,6 @@
 // written. Amounts are formatted from integer micros, as the CSV's are.
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import PDFDocument from 'pdfkit';
 import type { Account, Statement } from '../db/index.js';
 import { formatMoney } from '../domain/money.js';
 
@@ -81,6 +80,9 @@ function rowsOf(statement: Statement): { table: Row[]; closing: Row[] } {
 
 export async function statementPdf(statement: Statement, account: Account): Promise<Buffer> {
   const { regular, bold } = loadFonts();
+  // Loaded on the first statement, not at start: every CLI command imports the API's routes,
+  // and pdfkit (with its font engine) would add to each one's start.
+  const { default: PDFDocument } = await import('pdfkit');
   const doc = new PDFDocument({ size: 'A4', margin: MARGIN, bufferPages: true, info: { Title: `tollbridge statement ${statement.period}`, Producer: 'tollbridge', Creator: 'tollbridge' } });
   const chunks: Buffer[] = [];
   const done = new Promise<Buffer>((resolve, reject) => {
