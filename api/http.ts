@@ -4,9 +4,8 @@
 // JSON route (415), a malformed URL or body (400, never a 500), an oversized body (413).
 // Every response says Cache-Control: no-store (some carry tokens; none should be cached).
 import { clientAddress, TrustedProxies } from './client-address.js';
-import fs from 'node:fs';
+import { sendFile } from './file-send.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { pipeline } from 'node:stream/promises';
 import { DomainError } from '../domain/errors.js';
 
 export class HttpError extends Error {
@@ -34,6 +33,8 @@ export type Reply =
   | { status: number; json: unknown; headers?: Record<string, string> }
   | { status: number; text: string; contentType: string; headers?: Record<string, string>; stream?: EventStreamOpener }
   | { status: number; text: string; contentType: string; headers?: Record<string, string> }
+  /** A document made in memory (a statement as PDF). */
+  | { status: number; bytes: Buffer; contentType: string; headers?: Record<string, string> }
   /** A file streamed from disk (a recording): never read into memory whole. */
   | { status: number; file: string; contentType: string; headers?: Record<string, string> };
 
@@ -158,7 +159,21 @@ export class Router {
       reply = errorReply(err);
       if (reply.status === 500) this.options.onInternalError(err);
     }
-    const headers = { 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', ...(reply.headers ?? {}) };
+    // HEAD runs the GET route (GETs change nothing) and is answered where it serves a file;
+    // elsewhere it stays refused, as before.
+    if (req.method === 'HEAD' && !('file' in reply) && reply.status < 400) reply = errorReply(new HttpError(405, 'MethodNotAllowed', 'HEAD is allowed on file downloads only'));
+    const headersOf = (r: Reply) => ({ 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', ...(r.headers ?? {}) });
+    if ('file' in reply) {
+      const refused = await sendFile(req, res, reply.file, { ...headersOf(reply), 'content-type': reply.contentType });
+      if (refused === null) return;
+      if (refused.status === 500) this.options.onInternalError(refused.cause);
+      if (refused.started) {
+        res.destroy();
+        return;
+      }
+      reply = errorReply(new HttpError(refused.status, refused.code, refused.message, refused.headers));
+    }
+    const headers = headersOf(reply);
     if ('stream' in reply && reply.stream !== undefined && reply.status === 200) {
       this.serveStream(res, reply.stream, headers);
       return;
@@ -166,12 +181,12 @@ export class Router {
     if ('json' in reply) {
       res.writeHead(reply.status, { ...headers, 'content-type': 'application/json' });
       res.end(reply.status === 204 ? undefined : JSON.stringify(reply.json));
-    } else if ('file' in reply) {
-      res.writeHead(reply.status, { ...headers, 'content-type': reply.contentType, 'content-length': String(fs.statSync(reply.file).size) });
-      await pipeline(fs.createReadStream(reply.file), res);
+    } else if ('bytes' in reply) {
+      res.writeHead(reply.status, { ...headers, 'content-type': reply.contentType, 'content-length': String(reply.bytes.length) });
+      res.end(reply.bytes);
     } else {
       res.writeHead(reply.status, { ...headers, 'content-type': reply.contentType });
-      res.end(reply.text);
+      res.end('text' in reply ? reply.text : undefined);
     }
   }
 
@@ -230,12 +245,12 @@ export class Router {
       const params = match(route.parts, parts);
       if (params === null) continue;
       pathMatched = true;
-      if (route.method !== method) continue;
+      if (route.method !== method && !(method === 'HEAD' && route.method === 'GET')) continue;
       const body = BODY_METHODS.has(method) ? await readBody(route.body) : undefined;
       const request: Request = { method, path: url.pathname, pattern: route.pattern, params, query: url.searchParams, headers, body, address };
       const reply = await route.handler(request);
       // Pages are not audited themselves: the API routes they call are, once each.
-      if (method !== 'GET' && reply.status < 400 && route.audience === 'api' && this.options.onChange !== undefined) await this.options.onChange(request);
+      if (method !== 'GET' && method !== 'HEAD' && reply.status < 400 && route.audience === 'api' && this.options.onChange !== undefined) await this.options.onChange(request);
       return reply;
     }
     if (pathMatched) throw new HttpError(405, 'MethodNotAllowed', `${method.slice(0, 10)} is not allowed on this path`);

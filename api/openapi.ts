@@ -51,7 +51,7 @@ const SUMMARIES: Record<string, string> = {
   'POST /v1/accounts/{accountId}/room/live/recording/start': 'Start recording the conference (202; the view\'s "recording" says when it runs).',
   'POST /v1/accounts/{accountId}/room/live/recording/stop': 'Stop recording the conference (202).',
   'GET /v1/accounts/{accountId}/recordings': 'Your room\'s conference recordings, newest first: start, end, who started and stopped it, size, who was present (caller number, role), download link.',
-  'GET /v1/accounts/{accountId}/recordings/{recordingId}/file': 'A recording\'s file (audio/wav). 409 while it still records; another account\'s: 403.',
+  'GET /v1/accounts/{accountId}/recordings/{recordingId}/file': 'A recording\'s file (audio/wav). 409 while it still records; another account\'s: 403. Range requests (206; 416 past the end), ETag and Last-Modified (304 on If-None-Match), and HEAD are answered.',
   'POST /v1/accounts/{accountId}/room/recording': 'Start or stop recording your room\'s conference now ({"action":"start"|"stop"}); everyone hears that it is recorded. 409 RoomNotLive / AlreadyRecording / NotRecording; 503 from `tollbridge api` (the bridge\'s process records).',
   'GET /openapi.json': 'This document.',
   'GET /health': 'No authentication. 200 when this process can take calls, 503 when it cannot (database unreachable or slow, ARI disconnected, stopping).',

@@ -384,7 +384,7 @@ export function registerRoutes(router: Router, deps: ApiDeps): void {
       return { status: 200, text: db.statements.toCsv(statement), contentType: 'text/csv; charset=utf-8' };
     }
     if (req.query.get('format') === 'pdf' || (req.headers.accept ?? '').includes('application/pdf')) {
-      return { status: 200, text: statementPdf(statement, await db.accounts.get(id)), contentType: 'application/pdf' };
+      return { status: 200, bytes: await statementPdf(statement, await db.accounts.get(id)), contentType: 'application/pdf' };
     }
     return ok(statement);
   });

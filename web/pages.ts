@@ -298,7 +298,7 @@ export function registerPages(router: Router, deps: WebDeps = {}): void {
     const period = (req.params.period ?? '').slice(0, 7);
     const format = req.params.format === 'pdf' ? 'pdf' : 'csv';
     const reply = await router.invoke({ method: 'GET', url: `${base(v)}/statements/${encodeURIComponent(period)}?format=${format}`, headers: { host: req.headers.host ?? 'localhost', authorization: `Bearer ${v.token}` }, address: req.address });
-    if (!('text' in reply)) return reply;
+    if (!('text' in reply) && !('bytes' in reply)) return reply;
     return { ...reply, headers: { ...(reply.headers ?? {}), 'content-disposition': `attachment; filename="tollbridge-statement-${period}.${format}"` } };
   }));
 

@@ -9,6 +9,7 @@ import type { Database } from '../../db/index.js';
 import type { ApiServer } from '../../api/server.js';
 import { startSite } from '../../web/site.js';
 import { createTestDatabase } from '../support/db-fixture.js';
+import { pdfPages } from '../support/pdf-text.js';
 import { SmtpSink } from '../support/smtp-sink.js';
 import { waitFor } from '../support/wait.js';
 import { apiCall, type ApiResponse } from './api-client.js';
@@ -84,9 +85,12 @@ describe('HTTP API: organizations and my data', function () {
     await db.ledger.assign('org-pdf-1', { roomId: graceRoom?.id ?? 0, role: 'moderator' });
     await db.ledger.closeLeg('org-pdf-1', answered + 30_000, 'hangup');
     const period = new Date(answered).toISOString().slice(0, 7);
-    const pdf = await call('GET', `/v1/accounts/${org.id}/statements/${period}?format=pdf`, org.token);
-    expect(pdf.status, pdf.text).to.equal(200);
-    expect(pdf.text).to.match(/^%PDF-1\.4/).and.contain('by member').and.contain(`member ${grace.id} room ${grace.room}`);
+    const pdf = await fetch(`${api.url}/v1/accounts/${org.id}/statements/${period}?format=pdf`, { headers: { authorization: `Bearer ${org.token}` } });
+    expect(pdf.status).to.equal(200);
+    expect(pdf.headers.get('content-type')).to.equal('application/pdf');
+    const lines = (await pdfPages(new Uint8Array(await pdf.arrayBuffer()))).flat();
+    expect(lines).to.include('by member legs seconds amount');
+    expect(lines.filter((l) => l.startsWith('member '))).to.deep.equal([`member ${grace.id} room ${grace.room} 1 60 0.02`]);
   });
 
   it('403 across organizations and for members on administrator routes', async () => {

@@ -4,6 +4,7 @@
 // SIP in test/e2e/announcements.test.ts). Retention deletes file and row together.
 import { expect } from 'chai';
 import fs from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
@@ -37,6 +38,35 @@ class FakeRecorder implements RecordingControl {
   isRecording(room: string): boolean {
     return this.recording.has(room);
   }
+}
+
+interface RawResponse {
+  status: number;
+  headers: { get(name: string): string | null };
+  body: Buffer;
+}
+
+/**
+ * One request over node:http, headers as given: fetch adds Cache-Control: no-cache to a
+ * conditional request (the Fetch standard), which rightly forbids a 304.
+ */
+function rawRequest(method: string, url: string, headers: Record<string, string>): Promise<RawResponse> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, { method, headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => {
+        const value = (name: string) => {
+          const v = res.headers[name.toLowerCase()];
+          return v === undefined ? null : Array.isArray(v) ? v.join(', ') : v;
+        };
+        resolve({ status: res.statusCode ?? 0, headers: { get: value }, body: Buffer.concat(chunks) });
+      });
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end();
+  });
 }
 
 describe('HTTP API: room announcements and recordings', function () {
@@ -124,6 +154,113 @@ describe('HTTP API: room announcements and recordings', function () {
     expect((await apiCall(api.url, 'GET', `/v1/accounts/${d.id}/recordings/${done}/file`, d.token)).status).to.equal(404);
     const openapi = await apiCall(api.url, 'GET', '/openapi.json');
     expect(openapi.json.paths).to.have.property('/v1/accounts/{accountId}/recordings/{recordingId}/file');
+  });
+
+  describe('the recording file, served by send: players seek, downloads resume', () => {
+    let g: { id: number; token: string; room: string; roomId: number };
+    let h: { id: number; token: string };
+    let url = '';
+    let runningUrl = '';
+    let etag = '';
+    const bytes = Buffer.concat([Buffer.from('RIFF'), Buffer.from(Array.from({ length: 2000 }, (_, i) => i % 251))]);
+    const get = (headers: Record<string, string> = {}, method = 'GET', token = g.token, target = url) => rawRequest(method, target, { authorization: `Bearer ${token}`, ...headers });
+
+    before(async () => {
+      g = await owner('greta');
+      h = await owner('hugo');
+      fs.writeFileSync(path.join(dir, 'greta.wav'), bytes);
+      const done = await db.recordings.create({ roomId: g.roomId, accountId: g.id, file: 'greta.wav', startedAt: Date.now() - 60_000, startedBy: 'owner', present: [] });
+      await db.recordings.finish(done, { endedAt: Date.now(), stoppedBy: 'owner', present: [], sizeBytes: bytes.length });
+      const running = await db.recordings.create({ roomId: g.roomId, accountId: g.id, file: 'greta-2.wav', startedAt: Date.now(), startedBy: 'owner', present: [] });
+      url = `${api.url}/v1/accounts/${g.id}/recordings/${done}/file`;
+      runningUrl = `${api.url}/v1/accounts/${g.id}/recordings/${running}/file`;
+    });
+
+    it('a whole GET is audio/wav with a download name, Accept-Ranges, an ETag and Last-Modified, and no-store', async () => {
+      const whole = await get();
+      expect(whole.status).to.equal(200);
+      expect(whole.headers.get('content-type')).to.equal('audio/wav');
+      expect(whole.headers.get('content-disposition')).to.equal('attachment; filename="greta.wav"');
+      expect(whole.headers.get('accept-ranges')).to.equal('bytes');
+      expect(whole.headers.get('content-length')).to.equal(String(bytes.length));
+      expect(whole.headers.get('cache-control')).to.equal('no-store');
+      etag = whole.headers.get('etag') ?? '';
+      expect(etag).to.match(/^(W\/)?"[^"]+"$/);
+      expect(Date.parse(whole.headers.get('last-modified') ?? '')).to.equal(Math.floor(fs.statSync(path.join(dir, 'greta.wav')).mtimeMs / 1000) * 1000);
+      expect(whole.body.equals(bytes)).to.equal(true);
+    });
+
+    it('a Range gets 206 with Content-Range and just those bytes; If-Range naming another version gets the whole file', async () => {
+      const part = await get({ range: 'bytes=4-1003' });
+      expect(part.status).to.equal(206);
+      expect(part.headers.get('content-range')).to.equal(`bytes 4-1003/${bytes.length}`);
+      expect(part.headers.get('content-type')).to.equal('audio/wav');
+      expect(part.body.equals(bytes.subarray(4, 1004))).to.equal(true);
+      const tail = await get({ range: 'bytes=-10' });
+      expect(tail.status).to.equal(206);
+      expect(tail.body.equals(bytes.subarray(-10))).to.equal(true);
+      const resumed = await get({ range: 'bytes=1500-', 'if-range': etag });
+      expect(resumed.status).to.equal(206);
+      expect(resumed.body.equals(bytes.subarray(1500))).to.equal(true);
+      const stale = await get({ range: 'bytes=1500-', 'if-range': '"another-version"' });
+      expect(stale.status).to.equal(200);
+      expect(stale.body.length).to.equal(bytes.length);
+    });
+
+    it('a Range past the end gets 416 with the file\'s size in Content-Range, in the API\'s error shape', async () => {
+      const beyond = await get({ range: `bytes=${bytes.length}-` });
+      expect(beyond.status).to.equal(416);
+      expect(beyond.headers.get('content-range')).to.equal(`bytes */${bytes.length}`);
+      expect(beyond.headers.get('content-type')).to.equal('application/json');
+      expect(beyond.headers.get('content-disposition')).to.equal(null);
+      expect((JSON.parse(beyond.body.toString('utf8')) as { error: { code: string } }).error.code).to.equal('RangeNotSatisfiable');
+    });
+
+    it('If-None-Match with its ETag gets 304 and no body; another ETag the file; a failed If-Match 412', async () => {
+      const unchanged = await get({ 'if-none-match': etag });
+      expect(unchanged.status).to.equal(304);
+      expect(unchanged.headers.get('etag')).to.equal(etag);
+      expect(unchanged.body.length).to.equal(0);
+      expect((await get({ 'if-none-match': '"another-version"' })).status).to.equal(200);
+      expect((await get({ 'if-match': '"another-version"' })).status).to.equal(412);
+    });
+
+    it('HEAD gets the GET\'s headers and no body; HEAD on a route that serves no file is still 405', async () => {
+      const head = await get({}, 'HEAD');
+      expect(head.status).to.equal(200);
+      expect(head.headers.get('content-length')).to.equal(String(bytes.length));
+      expect(head.headers.get('content-type')).to.equal('audio/wav');
+      expect(head.headers.get('content-disposition')).to.equal('attachment; filename="greta.wav"');
+      expect(head.headers.get('etag')).to.equal(etag);
+      expect(head.body.length).to.equal(0);
+      expect((await get({}, 'HEAD', g.token, `${api.url}/v1/accounts/${g.id}/recordings`)).status).to.equal(405);
+    });
+
+    it('the checks before the file hold for ranges and HEAD: another account 403, no credential 401, still recording 409', async () => {
+      expect((await get({ range: 'bytes=0-3' }, 'GET', h.token)).status).to.equal(403);
+      expect((await get({}, 'HEAD', h.token)).status).to.equal(403);
+      expect((await get({}, 'HEAD', 'tb_s_not-a-token')).status).to.equal(401);
+      expect((await get({ range: 'bytes=0-3' }, 'GET', g.token, runningUrl)).status).to.equal(409);
+      const head = await get({}, 'HEAD', g.token, runningUrl);
+      expect(head.status).to.equal(409);
+      expect(head.body.length).to.equal(0);
+    });
+
+    it('My room\'s download link serves the same way (ranges, 304, HEAD)', async () => {
+      // Pages want the PINs set first.
+      await db.rooms.setPins(g.room, { moderator: '4826', participant: '1739' });
+      const page = url.replace(`${api.url}/v1/accounts/${g.id}/`, `${api.url}/app/room/`);
+      const fromPage = (headers: Record<string, string>, method = 'GET') => rawRequest(method, page, { cookie: `tb_session=${g.token}`, ...headers });
+      const part = await fromPage({ range: 'bytes=0-3' });
+      expect(part.status).to.equal(206);
+      expect(part.headers.get('content-disposition')).to.equal('attachment; filename="greta.wav"');
+      expect(part.body.toString('latin1')).to.equal('RIFF');
+      expect((await fromPage({ 'if-none-match': etag })).status).to.equal(304);
+      const head = await fromPage({}, 'HEAD');
+      expect(head.status).to.equal(200);
+      expect(head.headers.get('content-length')).to.equal(String(bytes.length));
+      expect(head.body.length).to.equal(0);
+    });
   });
 
   it('my data: the export lists the recordings; deleting the account for good deletes them, files and rows', async () => {

@@ -29,6 +29,23 @@ describe('Docker files', () => {
     for (const wanted of ['data', 'node_modules', '.git', 'dist', '**/*.sqlite', '**/secrets.json']) expect(patterns, wanted).to.include(wanted);
   });
 
+  it('the app image carries the statement PDF\'s fonts: the build copies the tree, .dockerignore leaves assets/fonts/ in, the final stage takes /app', () => {
+    const patterns = repoFile('.dockerignore').split('\n').map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('#'));
+    // Docker's patterns as regular expressions: ** any folders, * within one name; a folder excludes what is in it.
+    const excludes = (file: string) => patterns.some((p) => {
+      const source = p.replace(/^\//, '').replace(/\/$/, '').split('**/').map((part) => part.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*')).join('(.*/)?');
+      return new RegExp(`^${source}(/.*)?$`).test(file);
+    });
+    for (const file of ['assets/fonts/DejaVuSans.ttf', 'assets/fonts/DejaVuSans-Bold.ttf', 'assets/fonts/DejaVu-LICENSE.txt']) {
+      expect(repoFile(...file.split('/')).length, file).to.be.above(0);
+      expect(excludes(file), file).to.equal(false);
+    }
+    expect(excludes('dist/api/x.js'), 'the check itself').to.equal(true);
+    const dockerfile = repoFile('docker', 'app.Dockerfile');
+    expect(dockerfile).to.match(/^COPY \. \.$/m);
+    expect(finalStage(dockerfile).join('\n')).to.match(/^COPY --from=build \/app \/app$/m);
+  });
+
   it('the Asterisk image starts from Debian sid, as asterisk/build-root.sh does, with the same packages', () => {
     const dockerfile = repoFile('docker', 'asterisk.Dockerfile');
     expect(dockerfile).to.match(/^FROM debian:sid(-slim)?\s*$/m);
