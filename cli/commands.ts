@@ -4,6 +4,7 @@ import { accountCommands } from './accounts.js';
 import { apiCommand } from './api.js';
 import { auditCommand } from './audit.js';
 import { callCommand } from './call.js';
+import { configCommand } from './config.js';
 import { ledgerCommands } from './ledger.js';
 import { numberCommands } from './numbers.js';
 import { organizationCommands } from './organizations.js';
@@ -16,4 +17,4 @@ import { secretCommands } from './secrets.js';
 import { startCommand } from './start.js';
 import { usageCommands } from './usage.js';
 
-export const commands: Command[] = [startCommand, apiCommand, ...accountCommands, ...privacyCommands, ...organizationCommands, ...roomCommands, ...pinCommands, ...pinLockCommands, ...numberCommands, ...rateCommands, ...usageCommands, ...ledgerCommands, auditCommand, ...secretCommands, callCommand];
+export const commands: Command[] = [startCommand, apiCommand, ...accountCommands, ...privacyCommands, ...organizationCommands, ...roomCommands, ...pinCommands, ...pinLockCommands, ...numberCommands, ...rateCommands, ...usageCommands, ...ledgerCommands, auditCommand, ...secretCommands, configCommand, callCommand];

@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import { shown } from './terminal-text.js';
 import { instancePaths } from '../asterisk/local-asterisk.js';
-import { loadConfig } from '../config/config.js';
+import { loadConfig, loadSettings } from '../config/config.js';
 import { type LedgerEntry } from '../db/index.js';
 import { LegClosed, LegNotFound } from '../domain/errors.js';
 import { CelLogFile } from '../reconcile/cel-log.js';
@@ -102,7 +102,7 @@ export const ledgerCommands: Command[] = [
       if (instance !== undefined && !/^[a-z0-9-]+$/.test(instance)) throw new UsageError('--asterisk-instance takes lower-case letters, digits and dashes');
       const celFile = option(args, 'cel-file') ?? instancePaths({ ...config.asterisk, instance: instance ?? config.asterisk.instance }).celLog;
       const systemOption = option(args, 'systemname');
-      const systemName = systemOption === '*' ? undefined : systemOption ?? (instance !== undefined && process.env.TOLLBRIDGE_ASTERISK_SYSTEMNAME === undefined ? instance : config.asterisk.systemName);
+      const systemName = systemOption === '*' ? undefined : systemOption ?? (instance !== undefined && loadSettings().settings.TOLLBRIDGE_ASTERISK_SYSTEMNAME === undefined ? instance : config.asterisk.systemName);
       const toleranceMs = integerOption(args, 'tolerance-ms', 'milliseconds, e.g. 1000') ?? 1000;
       if (!fs.existsSync(celFile)) io.stderr(`note: ${celFile} does not exist (yet): Asterisk has recorded no channel there; check --asterisk-instance / --cel-file`);
       const cel = new CelLogFile(celFile);

@@ -13,6 +13,7 @@ import { DatabaseBusy } from '../domain/errors.js';
 import { safeForTerminal } from './terminal-text.js';
 import { isSqliteBusy } from './sqlite-busy.js';
 import { repoRoot } from '../config/paths.js';
+import { unknownEnvironmentNames, unknownNameWarning } from '../config/settings-source.js';
 
 const GLOBAL_OPTIONS = {
   json: { type: 'boolean' },
@@ -82,6 +83,8 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (typeof parsed.values.db === 'string') process.env.TOLLBRIDGE_DB = parsed.values.db;
+  // A mistyped name would otherwise be ignored without a word (the file's typos stop the start instead).
+  for (const unknown of unknownEnvironmentNames(process.env)) process.stderr.write(`tollbridge: warning: ${unknownNameWarning(unknown)}\n`);
   const json = parsed.values.json === true;
   const io: CommandIO = {
     json,

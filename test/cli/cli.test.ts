@@ -1,26 +1,18 @@
 // The account/operator commands through the real process boundary: `node dist/cli/main.js`
 // spawned with a temporary SQLite file, checked by exit code, stdout (--json) and stderr.
 import { expect } from 'chai';
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { commands } from '../../cli/commands.js';
 import { periodOf } from '../../domain/billing.js';
 import { loadConfig } from '../../config/config.js';
 import { openDatabase, type Account, type LedgerEntry, type PhoneNumber, type Rate, type Room, type Statement, type Subscription } from '../../db/index.js';
+import { runCli, type CliRun } from '../support/run-cli.js';
 
-/** dist/test/cli/ -> the repository root. */
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-const MAIN = path.join(ROOT, 'dist/cli/main.js');
 const PIN_SECRET = 'x';
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+type Run = CliRun;
 
 interface Created {
   id: number;
@@ -36,16 +28,7 @@ describe('tollbridge account/operator commands (spawned CLI)', function () {
   let env: NodeJS.ProcessEnv;
 
   function tb(args: string[], stdin = ''): Promise<Run> {
-    return new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, [MAIN, ...args], { cwd: ROOT, env });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-      child.on('error', reject);
-      child.on('close', (code) => resolve({ code, stdout, stderr }));
-      child.stdin.end(stdin);
-    });
+    return runCli(args, env, stdin);
   }
 
   /** Runs with --json, expects exit 0 and exactly one JSON document on stdout. */

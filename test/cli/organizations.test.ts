@@ -3,20 +3,13 @@
 // and then the e-mail no longer finds the account; retention runs on demand; the SQLite file
 // holds no plaintext e-mail address (the data key comes from TOLLBRIDGE_DATA_KEY).
 import { expect } from 'chai';
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { runCli, type CliRun } from '../support/run-cli.js';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-const MAIN = path.join(ROOT, 'dist/cli/main.js');
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+type Run = CliRun;
 
 describe('tollbridge orgs and my-data commands (spawned CLI)', function () {
   this.timeout(30_000);
@@ -24,17 +17,7 @@ describe('tollbridge orgs and my-data commands (spawned CLI)', function () {
   let dbFile: string;
   let env: NodeJS.ProcessEnv;
 
-  const tb = (args: string[], stdin = ''): Promise<Run> =>
-    new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, [MAIN, ...args], { cwd: ROOT, env });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-      child.on('error', reject);
-      child.on('close', (code) => resolve({ code, stdout, stderr }));
-      child.stdin.end(stdin);
-    });
+  const tb = (args: string[], stdin = ''): Promise<Run> => runCli(args, env, stdin);
   const json = async <T>(args: string[], stdin = ''): Promise<T> => {
     const r = await tb([...args, '--json'], stdin);
     expect(r.code, `tollbridge ${args.join(' ')}: ${r.stderr}`).to.equal(0);

@@ -3,24 +3,17 @@
 // and the audit log keeps the number masked. The failures are recorded in-process on the same
 // SQLite file with the same data key, as the bridge records them.
 import { expect } from 'chai';
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { openDatabase, type AuditEntry } from '../../db/index.js';
 import type { PinCounter, RoomPinLock } from '../../domain/pin-locks.js';
+import { runCli, type CliRun } from '../support/run-cli.js';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-const MAIN = path.join(ROOT, 'dist/cli/main.js');
 const DATA_KEY = 'pins-cli-test-data-key-0123456789abcdef';
 const CALLER = '+15550004321';
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+type Run = CliRun;
 
 describe('tollbridge pins list and clear (spawned CLI)', function () {
   this.timeout(90_000);
@@ -28,17 +21,7 @@ describe('tollbridge pins list and clear (spawned CLI)', function () {
   let dbFile: string;
   let env: NodeJS.ProcessEnv;
 
-  const tb = (args: string[]): Promise<Run> =>
-    new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, [MAIN, ...args], { cwd: ROOT, env });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-      child.on('error', reject);
-      child.on('close', (code) => resolve({ code, stdout, stderr }));
-      child.stdin.end();
-    });
+  const tb = (args: string[]): Promise<Run> => runCli(args, env);
   const json = async <T>(args: string[]): Promise<T> => {
     const r = await tb([...args, '--json']);
     expect(r.code, `tollbridge ${args.join(' ')}: ${r.stderr}`).to.equal(0);
