@@ -14,6 +14,7 @@ import * as encryptedNewEmail from './011_encrypted_new_email.js';
 import * as roomAnnouncementsRecordings from './012_room_announcements_recordings.js';
 import * as pinLockLift from './013_pin_lock_lift.js';
 import * as systemLeases from './014_system_leases.js';
+import * as roomSpendCap from './016_room_spend_cap.js';
 
 const migrations: Record<string, Knex.Migration> = {
   '001_initial': initial,
@@ -30,6 +31,7 @@ const migrations: Record<string, Knex.Migration> = {
   '012_room_announcements_recordings': roomAnnouncementsRecordings,
   '013_pin_lock_lift': pinLockLift,
   '014_system_leases': systemLeases,
+  '016_room_spend_cap': roomSpendCap,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {
