@@ -7,6 +7,8 @@
 //   pin: guarding (the guessing limits, one read: caller or every PIN kind locked -> farewell)
 //      │  entering (code-step.ts again: the PIN, 3 attempts, a pause that grows after each counted failure)
 //      │
+//   spendCheck (the room's monthly spend cap: a participant of a room at its cap -> farewell; a moderator warned at 80 %)
+//      │
 //   entrySteps (entry-steps.ts: recording notice and consent, the caller's name; only where the room asks)
 //      │
 //   inRoom (the room's machine decides: live conference or hold for the moderator; keys go to it;
@@ -167,14 +169,31 @@ export const callMachine = callSetup.createMachine({
               maxDigits: PIN_MAX_DIGITS, timing: context.settings.timing, typed: context.pending, known: context.guard,
             }),
             onDone: [
-              // A room that records now, or announces names, has steps before it (entry-steps.ts); others none.
-              { guard: and([({ event }) => event.output.result === 'accepted', 'entryStepsDue']), target: '#call.entrySteps', actions: assign({ role: ({ event }) => (event.output.result === 'accepted' ? event.output.value : null) }) },
-              { guard: ({ event }) => event.output.result === 'accepted', target: '#call.inRoom', actions: assign({ role: ({ event }) => (event.output.result === 'accepted' ? event.output.value : null) }) },
+              { guard: ({ event }) => event.output.result === 'accepted', target: '#call.spendCheck', actions: assign({ role: ({ event }) => (event.output.result === 'accepted' ? event.output.value : null) }) },
               { guard: ({ event }) => event.output.result === 'locked', target: '#call.farewell', actions: endFor({ cause: 'locked' }) },
               { target: '#call.farewell', actions: assign({ end: ({ event }) => ({ cause: 'failed' as const, code: 'pin' as const, lastFailure: event.output.result === 'failed' ? event.output.lastFailure : null }) }) },
             ],
           },
         },
+      },
+    },
+    // The room's monthly spend cap (one read through the spendCheck port): a participant of a room
+    // at its cap hears so and is hung up, never in the room; a moderator always goes on, warned
+    // first at 80 % or more. The cap unreadable: entry goes on (logged).
+    spendCheck: {
+      invoke: {
+        src: 'spendCheck',
+        input: ({ context }) => ({ channelId: context.channelId, room: roomOf(context), role: roleOf(context) }),
+        onDone: [
+          { guard: ({ event }) => !event.output.admitted, target: 'farewell', actions: [assign({ role: null }), endFor({ cause: 'spend-cap' })] },
+          // A room that records now, or announces names, has steps before it (entry-steps.ts); others none.
+          { guard: 'entryStepsDue', target: 'entrySteps' },
+          { target: 'inRoom' },
+        ],
+        onError: [
+          { guard: 'entryStepsDue', target: 'entrySteps', actions: 'spendCapUnread' },
+          { target: 'inRoom', actions: 'spendCapUnread' },
+        ],
       },
     },
     entrySteps: {
