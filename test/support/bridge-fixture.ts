@@ -15,6 +15,7 @@ import type { ConferenceBridges } from '../../flows/ports.js';
 import type { CallLimits, PinGuessingLimits } from '../../domain/limits.js';
 import type { ModeratorLeavePolicy } from '../../domain/rooms.js';
 import { databasePinGuard } from '../../app/calls/pin-guard.js';
+import { SpendCaps } from '../../app/calls/spend-caps.js';
 import type { Mailer } from '../../app/accounts/mailer.js';
 import type { RecordingControl } from '../../flows/recording-control.js';
 import type { AsteriskConfig } from '../../config/config.js';
@@ -85,6 +86,8 @@ export class BridgeUnderTest {
       metrics?: BridgeMetrics;
       /** While it says true, the caller path's database reads fail as with the database down. */
       databaseDown?: () => boolean;
+      /** Rooms' spend caps on the fixture's database, telling owners through `mailer`; `watchMs`: the watch's round. */
+      spendCaps?: { mailer: Mailer | null; watchMs?: number };
     } = {},
   ): Promise<BridgeUnderTest> {
     const asterisk = options.asterisk?.running ?? (await sharedAsterisk());
@@ -103,6 +106,7 @@ export class BridgeUnderTest {
     const ports = databasePorts(db);
     await holdRoomsInMemory(db, log);
     const down = options.databaseDown;
+    const spendCaps = options.spendCaps === undefined ? undefined : new SpendCaps(db, options.spendCaps.mailer, log, options.spendCaps.watchMs === undefined ? {} : { watchMs: options.spendCaps.watchMs });
     const app = await BridgeApp.start({
       asterisk: config,
       directory: down === undefined ? ports.directory : databaseDownWhile(down, ports.directory),
@@ -118,6 +122,7 @@ export class BridgeUnderTest {
       ...(options.recording === undefined ? {} : { recording: options.recording }),
       ...(options.pinGuard === undefined ? {} : { pinGuard: databasePinGuard(db, options.pinGuard.mailer, log, options.metrics?.calls), guessing: options.pinGuard.guessing }),
       ...(options.metrics === undefined ? {} : { metrics: options.metrics }),
+      ...(spendCaps === undefined ? {} : { spendCaps }),
     });
     return new BridgeUnderTest(app, db, journal, journalDir, queue, { celLog: asterisk.paths.celLog, systemName: config.systemName }, Date.now(), recordingsDir);
   }
