@@ -3,8 +3,8 @@
 const SUMMARIES: Record<string, string> = {
   'POST /v1/sessions': 'Sign in with e-mail and password; returns a session token (12 h).',
   'GET /v1/accounts/{accountId}': 'Your account and room.',
-  'GET /v1/accounts/{accountId}/room': 'Your room: permanent number and settings.',
-  'PATCH /v1/accounts/{accountId}/room': 'Change room settings (onModeratorLeave, language, locked, maxParticipants, announcements: {joinLeaveTones, announceCount, aloneMusic, recordNames, recordingConsent, keepRecordings} as true/false). The number cannot change.',
+  'GET /v1/accounts/{accountId}/room': 'Your room: permanent number and settings, with spend: what its toll-free calls cost this month so far (calls in progress up to now) and its level against the spend cap (under, warning at 80 %, reached).',
+  'PATCH /v1/accounts/{accountId}/room': 'Change room settings (onModeratorLeave, language, locked, maxParticipants, announcements: {joinLeaveTones, announceCount, aloneMusic, recordNames, recordingConsent, keepRecordings} as true/false, spendCap: {monthly: "25.00", graceSeconds: 300 or null} or null). The number cannot change.',
   'PUT /v1/accounts/{accountId}/room/pins': 'Set moderator and participant PINs (4-8 digits, different, the moderator PIN at least TOLLBRIDGE_MODERATOR_PIN_MIN_DIGITS; one digit or a group repeated, and runs up or down such as 1234 or 4321, are refused with 400 InvalidPin). A changed PIN lifts its kind\'s PIN-guessing lock and forgets its wrong PINs.',
   'GET /v1/accounts/{accountId}/room/pin-lock': 'Whether entry with each PIN is locked after repeated wrong PINs: {"room","moderator","participant"}, each {"locked","lockedSince","lockedUntil","liftedAt","relocksUntil","failures","firstFailureAt","lastFailureAt"} (ISO 8601 UTC or null).',
   'DELETE /v1/accounts/{accountId}/room/pin-lock': 'Lift the PIN entry lock (?kind=moderator|participant; both when left out): callers with the right PIN get in again. The wrong PINs stay counted: until the lock would have ended, the next wrong PIN locks again. Changing the PIN instead lifts its lock and forgets them. 409 NotLocked when nothing is locked.',

@@ -4,7 +4,7 @@
 // /v1/operator/... . Every list is paged (?limit=, ?after=; a full page has a Link to the next).
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Logger } from 'pino';
-import { DEFAULT_CALLER_RETENTION_DAYS, type Credential, type Database } from '../db/index.js';
+import { DEFAULT_CALLER_RETENTION_DAYS, type Credential, type Database, type Room } from '../db/index.js';
 import type { ModeratorLeavePolicy } from '../domain/rooms.js';
 import type { NumberKind } from '../domain/numbers.js';
 import { parseDate } from '../domain/dates.js';
@@ -14,6 +14,8 @@ import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from '../db/passwords.js';
 import { MAX_LABEL_LENGTH } from '../db/repositories/credentials.js';
 import type { Mailer } from '../app/accounts/mailer.js';
 import { unsubscribe } from '../app/accounts/subscriptions.js';
+import { roomSpend } from '../app/accounts/room-spend.js';
+import type { SpendCap } from '../domain/spend-cap.js';
 import { DEFAULT_SIGNIN_LIMITS, SigninBackoff, type SigninLimits } from './backoff.js';
 import { HttpError, field, ok, text, type Reply, type Request, type Router } from './http.js';
 import { openApiDocument } from './openapi.js';
@@ -303,7 +305,12 @@ export function registerRoutes(router: Router, deps: ApiDeps): void {
     }, id);
     return ok({ status: 'a confirmation link was sent to the new address', newEmail }, 202);
   });
-  router.add('GET', '/v1/accounts/:accountId/room', async (req) => ok(await roomOf(await owner(req))));
+  /** The room with what its calls cost this month (open legs up to now) against its spend cap. */
+  const withSpend = async (room: Room) => {
+    const spend = await roomSpend(db, room, now());
+    return { ...room, spend: { period: spend.period, spentMicros: spend.spentMicros, spent: formatMoney(spend.spentMicros, 6), level: spend.level } };
+  };
+  router.add('GET', '/v1/accounts/:accountId/room', async (req) => ok(await withSpend(await roomOf(await owner(req)))));
   // Live event streams end with the session or key that opened them.
   const streams = new CredentialStreams(db.credentials, log, { now });
   registerLiveRoutes(router, deps.live, { ownerCredential, roomOf, holdWhileLive: (credential, end) => streams.hold(credential, end) });
@@ -322,8 +329,9 @@ export function registerRoutes(router: Router, deps: ApiDeps): void {
       ...optional('locked', field(req.body, 'locked', 'boolean', false)),
       ...optional('maxParticipants', field(req.body, 'maxParticipants', 'number', false)),
       ...optional('announcements', announcementsField(req.body)),
+      ...optional('spendCap', spendCapField(req.body)),
     };
-    return ok(await db.rooms.updateSettings(room.number, settings));
+    return ok(await withSpend(await db.rooms.updateSettings(room.number, settings)));
   });
   router.add('PUT', '/v1/accounts/:accountId/room/pins', async (req) => {
     const room = await roomOf(await owner(req));
@@ -477,6 +485,17 @@ function announcementsField(body: unknown): Record<string, boolean> | undefined 
     settings[name] = setting;
   }
   return settings;
+}
+
+/** PATCH room's "spendCap": {"monthly": "25.00", "graceSeconds": 300} (grace absent or null: calls in progress finish), or null: no cap. */
+function spendCapField(body: unknown): SpendCap | null | undefined {
+  const value = typeof body === 'object' && body !== null && Object.hasOwn(body, 'spendCap') ? (body as Record<string, unknown>).spendCap : undefined;
+  if (value === undefined || value === null) return value;
+  if (typeof value !== 'object' || Array.isArray(value)) throw new HttpError(400, 'BadField', '"spendCap" must be null or an object such as {"monthly": "25.00", "graceSeconds": 300}');
+  const monthly = text(value, 'monthly', 32);
+  const grace = Object.hasOwn(value, 'graceSeconds') ? (value as Record<string, unknown>).graceSeconds : null;
+  if (grace !== null && typeof grace !== 'number') throw new HttpError(400, 'BadField', '"spendCap.graceSeconds" must be a number of seconds, or null (calls in progress finish)');
+  return { monthlyMicros: parseMoney(monthly ?? ''), graceSeconds: grace };
 }
 
 function optional<K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> {

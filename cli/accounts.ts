@@ -1,5 +1,6 @@
 // tollbridge accounts create | show | deactivate
 import type { Account, Room, Subscription } from '../db/index.js';
+import { formatMoney } from '../domain/money.js';
 import { shown } from './terminal-text.js';
 import { UsageError, type Command } from './command.js';
 import { ACCOUNT_HELP, accountArg, flag, noExtraPositionals, requiredOption, resolveAccountId, when, withDatabase } from './open-db.js';
@@ -28,6 +29,7 @@ export function describeRoom(r: Room): string {
     `  name recording:      ${onOff(r.announcements.recordNames)}`,
     `  recording consent:   ${r.announcements.recordingConsent ? 'required (press 1)' : 'not asked'}`,
     `  keep recordings:     ${r.announcements.keepRecordings ? 'yes' : 'no (name recordings deleted after the call)'}`,
+    `  spend cap:           ${r.spendCap === null ? 'none' : `${formatMoney(r.spendCap.monthlyMicros, 6)} a month, ${r.spendCap.graceSeconds === null ? 'calls in progress finish' : `calls in progress end ${r.spendCap.graceSeconds} s after`}`}`,
   ].join('\n');
 }
 

@@ -2,6 +2,8 @@
 import type { ModeratorLeavePolicy } from '../domain/rooms.js';
 import type { RoomSettings } from '../db/repositories/rooms.js';
 import type { RoomAnnouncements } from '../domain/rooms.js';
+import { parseMoney } from '../domain/money.js';
+import type { SpendCap } from '../domain/spend-cap.js';
 import { describeRoom } from './accounts.js';
 import { UsageError, type Command } from './command.js';
 import { flag, integerOption, noExtraPositionals, option, positional, requiredOption, withDatabase } from './open-db.js';
@@ -31,6 +33,29 @@ export function pinsFromStdin(text: string): [string, string] {
   const words = text.split(/\s+/).filter((w) => w !== '');
   if (words.length !== 2) throw new UsageError(`--pins-stdin expects two PINs (moderator, then participant), one per line; got ${words.length}`);
   return [words[0] as string, words[1] as string];
+}
+
+/** --spend-cap and --spend-cap-grace: undefined where not given, null for none; null when neither is given. */
+function spendCapOptions(args: Parameters<Command['run']>[0]): { monthlyMicros: number | null | undefined; graceSeconds: number | null | undefined } | null {
+  const monthly = option(args, 'spend-cap');
+  const grace = option(args, 'spend-cap-grace');
+  if (monthly === undefined && grace === undefined) return null;
+  if (monthly?.trim() === 'none' && grace !== undefined) throw new UsageError('--spend-cap none removes the cap: give no --spend-cap-grace with it');
+  return {
+    monthlyMicros: monthly === undefined ? undefined : monthly.trim() === 'none' ? null : parseMoney(monthly),
+    graceSeconds: grace === undefined ? undefined : grace.trim() === 'none' ? null : integerOption(args, 'spend-cap-grace', 'seconds, 0 to 86400, or none'),
+  };
+}
+
+/** A grace alone changes the grace of the cap the room has. */
+function withGrace(cap: SpendCap | null, graceSeconds: number | null | undefined): SpendCap {
+  if (cap === null) throw new UsageError('the room has no spend cap: give --spend-cap AMOUNT with --spend-cap-grace');
+  return { monthlyMicros: cap.monthlyMicros, graceSeconds: graceSeconds ?? null };
+}
+
+/** A new cap (no grace given: calls in progress finish), or none. */
+function newCap(monthlyMicros: number | null, graceSeconds: number | null | undefined): SpendCap | null {
+  return monthlyMicros === null ? null : { monthlyMicros, graceSeconds: graceSeconds ?? null };
 }
 
 function roomArg(args: Parameters<Command['run']>[0]): string {
@@ -86,7 +111,7 @@ export const roomCommands: Command[] = [
   {
     path: ['rooms', 'set'],
     summary: "change a room's settings (give at least one)",
-    usage: 'rooms set ROOM [--on-moderator-leave end|continue|wait] [--language en] [--max-participants N] [--locked|--unlocked] [--tones|--announce-count|--alone-music|--record-names|--recording-consent|--keep-recordings on|off]',
+    usage: 'rooms set ROOM [--on-moderator-leave end|continue|wait] [--language en] [--max-participants N] [--locked|--unlocked] [--tones|--announce-count|--alone-music|--record-names|--recording-consent|--keep-recordings on|off] [--spend-cap AMOUNT|none] [--spend-cap-grace SECONDS|none]',
     optionHelp: [
       ROOM_HELP,
       '--on-moderator-leave POLICY  when the last moderator leaves: end (hang everyone up), continue (the call goes on) or wait (back to hold music)',
@@ -100,6 +125,9 @@ export const roomCommands: Command[] = [
       '--record-names on|off        callers record their name at entry; the room hears "<name> has joined / left" (default off)',
       '--recording-consent on|off   while the conference is recorded, joining callers press 1 to accept or are kept out (default off)',
       '--keep-recordings on|off     keep name recordings after the call (default off: deleted when the caller leaves)',
+      '--spend-cap AMOUNT|none      most the room\'s toll-free calls may cost in a month (UTC), e.g. 25.00; none removes the cap.',
+      '                             From 80 %: moderators hear a tone on joining, the owner gets one e-mail; at the cap new participants are refused',
+      '--spend-cap-grace SECONDS|none  at the cap, end calls in progress after this many seconds (0 to 86400); none (the default): they finish',
     ],
     options: {
       'on-moderator-leave': { type: 'string' },
@@ -107,6 +135,8 @@ export const roomCommands: Command[] = [
       'max-participants': { type: 'string' },
       locked: { type: 'boolean' },
       unlocked: { type: 'boolean' },
+      'spend-cap': { type: 'string' },
+      'spend-cap-grace': { type: 'string' },
       ...Object.fromEntries(ANNOUNCEMENT_OPTIONS.map(([option]) => [option, { type: 'string' as const }])),
     },
     async run(args, io) {
@@ -132,10 +162,14 @@ export const roomCommands: Command[] = [
         announcements[setting] = value === 'on';
       }
       if (Object.keys(announcements).length > 0) settings.announcements = announcements;
-      if (Object.keys(settings).length === 0) {
-        throw new UsageError(`nothing to change: give at least one of --on-moderator-leave, --language, --max-participants, --locked, --unlocked, ${ANNOUNCEMENT_OPTIONS.map(([o]) => `--${o}`).join(', ')}`);
+      const cap = spendCapOptions(args);
+      if (Object.keys(settings).length === 0 && cap === null) {
+        throw new UsageError(`nothing to change: give at least one of --on-moderator-leave, --language, --max-participants, --locked, --unlocked, ${ANNOUNCEMENT_OPTIONS.map(([o]) => `--${o}`).join(', ')}, --spend-cap, --spend-cap-grace`);
       }
-      const room = await withDatabase((db) => db.rooms.updateSettings(number, settings));
+      const room = await withDatabase(async (db) => {
+        if (cap !== null) settings.spendCap = cap.monthlyMicros === undefined ? withGrace((await db.rooms.get(number)).spendCap, cap.graceSeconds) : newCap(cap.monthlyMicros, cap.graceSeconds);
+        return db.rooms.updateSettings(number, settings);
+      });
       io.result(room, describeRoom(room));
     },
   },

@@ -10,6 +10,7 @@ import { systemdNotifier, watchdogIntervalMs } from '../app/supervision/systemd-
 import type { HealthSources } from '../api/health.js';
 import { databasePorts, holdRoomsInMemory, openJournaledLedger } from '../app/calls/database-ports.js';
 import { databasePinGuard, guessingLimits } from '../app/calls/pin-guard.js';
+import { SpendCaps } from '../app/calls/spend-caps.js';
 import { SystemNameLease, SystemNameTaken } from '../app/calls/system-lease.js';
 import { SharedIvrCounts } from '../app/calls/shared-ivr-counts.js';
 import { ensureDemo, type Demo } from '../app/accounts/demo-seed.js';
@@ -82,12 +83,13 @@ export const startCommand: Command = {
       const ports = databasePorts(db);
       await holdRoomsInMemory(db, log);
       const mailer = createMailer(config.mail, log);
+      const spendCaps = new SpendCaps(db, mailer, log);
       let app: BridgeApp;
       try {
         app = await BridgeApp.start({
           asterisk: config.asterisk, directory: ports.directory, legRecovery: ledger.recovery(ports.legRecovery), ledger, log, drainMs: config.drainSeconds * 1000, limits: config.limits,
           pinGuard: databasePinGuard(db, mailer, log, metrics.calls), guessing: guessingLimits(config.pinGuessing), ivrElsewhere: ivrCounts,
-          recordingsDir: config.recordingsDir, recordings: db.recordings, metrics,
+          recordingsDir: config.recordingsDir, recordings: db.recordings, metrics, spendCaps,
         });
       } catch (err) {
         await ledger.close();
@@ -137,6 +139,7 @@ export const startCommand: Command = {
         // The API stays up while calls drain, so GET /health answers 503 "draining" meanwhile.
         watchdog?.stop();
         await app.stop(stopOptions);
+        spendCaps.close();
         await api?.close();
         await ledger.close();
       }

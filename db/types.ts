@@ -8,6 +8,7 @@ import type { OwnerLimits } from '../domain/limits.js';
 import type { NumberKind } from '../domain/numbers.js';
 import type { LegRole } from '../domain/roles.js';
 import type { ModeratorLeavePolicy, RoomAnnouncements } from '../domain/rooms.js';
+import type { SpendCap } from '../domain/spend-cap.js';
 
 
 export type AccountKind = 'personal' | 'organization';
@@ -41,6 +42,8 @@ export interface Room {
   organizationId: number | null;
   /** Tones, announcements and recording consent (domain/rooms.ts). */
   announcements: RoomAnnouncements;
+  /** The monthly spend cap (domain/spend-cap.ts); null: none. */
+  spendCap: SpendCap | null;
 }
 
 /** A row of `rooms` as stored (the repository and the room cache read it; toRoom makes a Room of it). */
@@ -63,6 +66,9 @@ export interface RoomRow {
   record_names?: boolean | number;
   recording_consent?: boolean | number;
   keep_recordings?: boolean | number;
+  spend_cap_micros?: number | string | null;
+  spend_cap_grace_seconds?: number | null;
+  spend_warned_period?: string | null;
 }
 
 export interface PhoneNumber {

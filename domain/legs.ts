@@ -29,6 +29,7 @@ export interface LegOpening {
  *   removed              a moderator (key 3) or the room's owner (live API) removed the caller
  *   ended                a moderator (key 8) or the owner ended the conference for everyone
  *   left                 the caller pressed the leave key (9)
+ *   spend-cap            the room's monthly spend cap was reached: a participant refused at entry
  *   error                the app failed on this call
  */
 export type LegEndReason =
@@ -48,6 +49,7 @@ export type LegEndReason =
   | 'removed'
   | 'ended'
   | 'left'
+  | 'spend-cap'
   | 'error';
 
 /**

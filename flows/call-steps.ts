@@ -13,6 +13,8 @@ export const STEP_OF_STATE: Readonly<Record<string, CallStepName>> = {
   answered: 'admission',
   roomNumber: 'room-number',
   pin: 'pin',
+  spendCheck: 'pin',
+  admitted: 'pin',
   entrySteps: 'entry-steps',
   inRoom: 'joining',
   resumedInRoom: 'joining',

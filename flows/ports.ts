@@ -6,9 +6,10 @@ import type { LegAssignment, LegEndReason, LegOpening, OpenLeg } from '../domain
 import type { NumberRoute } from '../domain/numbers.js';
 import type { Role } from '../domain/roles.js';
 import type { ModeratorLeavePolicy, RoomAnnouncements } from '../domain/rooms.js';
+import type { SpendLevel } from '../domain/spend-cap.js';
 
 /** How a call ended, as the call machine reports it (its output; metrics count it). */
-export type CallOutcome = 'rejected' | 'refused' | 'busy' | 'joined' | 'failed-room' | 'failed-pin' | 'locked-out' | 'abandoned' | 'error';
+export type CallOutcome = 'rejected' | 'refused' | 'busy' | 'joined' | 'failed-room' | 'failed-pin' | 'locked-out' | 'spend-cap' | 'abandoned' | 'error';
 export type PinCheck = Role | 'invalid';
 
 export interface RoomInfo {
@@ -118,6 +119,17 @@ export interface NameRecorder {
   /** Deletes a name recording nobody will hear (the caller left before entering). */
   discard(name: string): Promise<void>;
 }
+
+/**
+ * Where a room's spend this month stands against its owner's cap (app/calls/spend-caps.ts, over
+ * the ledger): under, warning (80 % or more) or reached. Money stays out of the machines.
+ */
+export interface SpendCapCheck {
+  levelOf(room: RoomInfo): Promise<SpendLevel>;
+}
+
+/** Without spend caps (unit tests that do not care): every room is under. */
+export const NO_SPEND_CAP: SpendCapCheck = { levelOf: async () => 'under' };
 
 /** Whether the bridge takes new calls: false from the moment a graceful stop begins. */
 export interface Admission {

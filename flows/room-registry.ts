@@ -166,6 +166,11 @@ export class RoomRegistry implements RoomMembership {
     for (const room of rooms) room.actor.stop();
   }
 
+  /** The rooms with a machine in this process. */
+  roomNumbers(): string[] {
+    return [...this.rooms.keys()];
+  }
+
   get activeRooms(): number {
     return this.rooms.size;
   }

@@ -17,6 +17,10 @@ export const Prompt = {
   limitReached: 'im-sorry',
   /** Before hanging up a caller the bridge could not place in the room. */
   bridgeFailed: 'sorry-youre-having-problems',
+  /** A participant refused by a room at its monthly spend cap ("The conference cannot be extended."). */
+  spendCapReached: 'conf-nonextended',
+  /** A moderator entering a room at 80 % of its spend cap or more: a short tone. */
+  spendCapWarning: 'beeperr',
 } as const;
 
 export type PromptName = (typeof Prompt)[keyof typeof Prompt];

@@ -13,7 +13,7 @@ import { Count, Tally } from './tally.js';
 export const JOIN_BUCKETS = [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1];
 
 const ENTRY_FAILURES: readonly EntryFailure[] = ['invalid', 'no-input'];
-const OUTCOMES: readonly CallOutcome[] = ['rejected', 'refused', 'busy', 'joined', 'failed-room', 'failed-pin', 'locked-out', 'abandoned', 'error'];
+const OUTCOMES: readonly CallOutcome[] = ['rejected', 'refused', 'busy', 'joined', 'failed-room', 'failed-pin', 'locked-out', 'spend-cap', 'abandoned', 'error'];
 export type PinLockScope = 'room' | 'caller';
 
 /** What a scrape reads of the calls and rooms. */

@@ -15,7 +15,7 @@ import type { ApiAnswer, PageKit, Session, Visitor } from './page-kit.js';
 import { recentPeriods } from './periods.js';
 import { pinLockSection } from './pin-lock-views.js';
 import type { RoomPinLocks } from '../api/pin-lock-routes.js';
-import { accountView, ANNOUNCEMENT_SETTINGS, confirmEmailView, forgotView, numbersView, pinsForm, resetView, roomView, signinView, unsubscribeView, usageView } from './views.js';
+import { accountView, ANNOUNCEMENT_SETTINGS, confirmEmailView, forgotView, numbersView, pinsForm, resetView, roomView, signinView, unsubscribeView, usageView, type RoomSpendShown } from './views.js';
 import type { NumberUsage, UsageFilter } from './view-parts.js';
 import type { Account, LedgerEntry, PhoneNumber, Room, Subscription } from '../db/index.js';
 import type { Statement } from '../db/repositories/statements.js';
@@ -52,6 +52,13 @@ const SECURITY_HEADERS = {
 
 const isHttps = (req: Request) => req.headers['x-forwarded-proto'] === 'https';
 const htmlReply = (body: Html, status = 200, headers: Record<string, string> = {}): Reply => ({ status, text: body.value, contentType: HTML, headers: { ...SECURITY_HEADERS, ...headers } });
+/** The settings form's spend cap as PATCH room takes it: no amount is no cap; no grace, calls in progress finish. */
+function spendCapOfForm(monthly: string, grace: string): { monthly: string; graceSeconds: number | null } | null {
+  if (monthly.trim() === '') return null;
+  const seconds = Number(grace);
+  return { monthly: monthly.trim(), graceSeconds: grace.trim() === '' ? null : Number.isInteger(seconds) ? seconds : -1 };
+}
+
 const redirect = (location: string, headers: Record<string, string> = {}): Reply => ({ status: 303, text: '', contentType: 'text/plain', headers: { location, ...headers } });
 const formOf = (req: Request): Record<string, string> => (typeof req.body === 'object' && req.body !== null ? (req.body as Record<string, string>) : {});
 
@@ -224,7 +231,8 @@ export function registerPages(router: Router, deps: WebDeps = {}): void {
     const subscriptions = await must(call<Subscription[]>(req, 'GET', `${base(v)}/subscriptions?limit=500`, v.token));
     const recordings = await must(call<RecordingListed[]>(req, 'GET', `${base(v)}/recordings?limit=${RECORDINGS_SHOWN}`, v.token));
     const pinLocks = await must(call<RoomPinLocks>(req, 'GET', `${base(v)}/room/pin-lock`, v.token));
-    const body = html`${pinLockSection(v.csrf, pinLocks)}${roomView(v.csrf, room, [...subscriptions.filter((s) => s.endedAt === null).map((s) => s.e164), ...(v.organization?.numbers ?? [])])}
+    const { spend } = await must(call<{ spend: RoomSpendShown }>(req, 'GET', `${base(v)}/room`, v.token));
+    const body = html`${pinLockSection(v.csrf, pinLocks)}${roomView(v.csrf, room, [...subscriptions.filter((s) => s.endedAt === null).map((s) => s.e164), ...(v.organization?.numbers ?? [])], spend)}
 <h2>Live view</h2><p><a href="/app/room/live" id="live-link">Who is in my room now</a>: mute, remove, lock, record or end the conference.</p>
 <h2>Recordings</h2>${recordingsSection(recordings)}`;
     return htmlReply(page(frame(v, req, 'My room', error === undefined ? {} : { error }), body), error === undefined ? 200 : 400);
@@ -241,6 +249,7 @@ export function registerPages(router: Router, deps: WebDeps = {}): void {
         maxParticipants: Number.isInteger(max) ? max : -1,
         // A checkbox left unticked is absent from the form: every setting is sent, on or off.
         announcements: Object.fromEntries(ANNOUNCEMENT_SETTINGS.map(({ name }) => [name, form[name] === 'on'])),
+        spendCap: spendCapOfForm(form.spendCapMonthly ?? '', form.spendCapGrace ?? ''),
       }));
       return redirect('/app/room?done=settings');
     }, async (message) => roomPage(req, v, room, message));

@@ -4,6 +4,7 @@ import { html, type Html } from './html.js';
 import type { Account, LedgerEntry, PhoneNumber, Room, Subscription } from '../db/index.js';
 import type { Statement } from '../db/repositories/statements.js';
 import type { RoomAnnouncements } from '../domain/rooms.js';
+import { formatMoney, roundToCents } from '../domain/money.js';
 import { csrfField, when, type NumberUsage, type UsageFilter } from './view-parts.js';
 
 /** Languages with Debian prompt packs in the Asterisk root (the room's own is added when it is another, e.g. from TOLLBRIDGE_PROMPT_DIRS). */
@@ -59,8 +60,14 @@ ${csrfField(csrf)}
 </form>`;
 }
 
+/** What the room's calls cost this month so far (GET room's "spend"). */
+export interface RoomSpendShown {
+  spentMicros: number;
+  level: 'under' | 'warning' | 'reached';
+}
+
 /** `dialIn`: the numbers that reach the room (its own subscriptions, and an organization's for a member). */
-export function roomView(csrf: string, room: Room, dialIn: string[]): Html {
+export function roomView(csrf: string, room: Room, dialIn: string[], spend?: RoomSpendShown): Html {
   const numbers = dialIn.length === 0
     ? html`<p>No toll-free number answers for your room yet: <a href="/app/numbers">subscribe to one</a>.</p>`
     : html`<ul>${dialIn.map((e164) => html`<li><a href="tel:${e164}">${e164}</a></li>`)}</ul>
@@ -79,6 +86,7 @@ ${csrfField(csrf)}
 <input id="maxParticipants" name="maxParticipants" type="number" min="2" max="1000" value="${room.maxParticipants}" required>
 <label><input type="checkbox" name="locked"${room.locked ? html` checked` : ''}> Locked (nobody new may enter)</label>
 ${announcementFields(room.announcements)}
+${spendCapFields(room, spend)}
 <button type="submit">Save settings</button>
 </form>`;
 }
@@ -92,6 +100,25 @@ export const ANNOUNCEMENT_SETTINGS: Array<{ name: keyof RoomAnnouncements; label
   { name: 'recordingConsent', label: 'Recording needs consent', help: 'While the conference is recorded, a joining caller must press 1 to accept, or is kept out. (Everyone always hears that the call is recorded.)' },
   { name: 'keepRecordings', label: 'Keep name recordings', help: 'Callers\' recorded names stay after the call; otherwise each is deleted when its caller has left.' },
 ];
+
+/** An amount as the owner typed it: at least two decimals, no trailing zeros past them. */
+const amountText = (micros: number) => formatMoney(micros, 6).replace(/(\.\d\d\d*?)0+$/, '$1');
+
+const SPEND_LEVEL_SHOWN: Record<RoomSpendShown['level'], string> = { under: '', warning: ' (80 % or more: moderators hear a tone on joining)', reached: ' (the cap is reached: new participants are refused)' };
+
+/** The room's monthly spend cap (PATCH room's "spendCap"): the amount (empty: none) and the grace for calls in progress (empty: they finish). */
+function spendCapFields(room: Room, spend: RoomSpendShown | undefined): Html {
+  const cap = room.spendCap;
+  const spent = spend === undefined ? '' : html`<p id="spend-this-month">Spent this month: ${formatMoney(roundToCents(spend.spentMicros), 2)}${cap === null ? '' : html` of ${amountText(cap.monthlyMicros)}`}${SPEND_LEVEL_SHOWN[spend.level]}</p>`;
+  return html`<fieldset><legend>Spend cap</legend>
+${spent}
+<label for="spendCapMonthly">Monthly cap for calls on toll-free numbers (empty: none)</label>
+<input id="spendCapMonthly" name="spendCapMonthly" inputmode="decimal" pattern="[0-9]{1,9}([.][0-9]{1,6})?" value="${cap === null ? '' : amountText(cap.monthlyMicros)}" aria-describedby="spendCap-help">
+<label for="spendCapGrace">At the cap, end calls in progress after this many seconds (empty: they finish)</label>
+<input id="spendCapGrace" name="spendCapGrace" type="number" min="0" max="86400" value="${cap?.graceSeconds ?? ''}">
+<p class="help" id="spendCap-help">From 80 % of the cap in a month (UTC), moderators hear a short tone when they join and you get one e-mail. At the cap, new participants hear "The conference cannot be extended" and are not let in; moderators still are.</p>
+</fieldset>`;
+}
 
 function announcementFields(announcements: RoomAnnouncements): Html {
   return html`<fieldset><legend>What callers hear</legend>

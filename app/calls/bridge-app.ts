@@ -25,7 +25,8 @@ import type { ChannelSubscriptions } from '../../bridge/channel-subscriptions.js
 import type { RecordingControl } from '../../flows/recording-control.js';
 import { LiveRooms } from './live-rooms.js';
 import { CallRouter } from '../../flows/call-router.js';
-import { type CallRecords, type Clock, type ConferenceBridges, type Directory, type IvrCountsElsewhere, type LegRecovery, type PinGuard, type UsageLedger } from '../../flows/ports.js';
+import { type CallRecords, type Clock, type ConferenceBridges, type Directory, type IvrCountsElsewhere, type LegRecovery, type PinGuard, type SpendCapCheck, type UsageLedger } from '../../flows/ports.js';
+import type { CappedRooms } from './spend-caps.js';
 import { DEFAULT_CALL_LIMITS, type CallLimits, type PinGuessingLimits } from '../../domain/limits.js';
 import type { LegEndReason } from '../../domain/legs.js';
 import { RoomRegistry } from '../../flows/room-registry.js';
@@ -81,6 +82,8 @@ export interface BridgeAppOptions {
   metrics?: BridgeMetrics;
   /** How long a dropped caller's stay is kept for a rejoin (default REJOIN_WINDOW_MS, 2 minutes; tests shorten it). */
   rejoinWindowMs?: number;
+  /** Rooms' monthly spend caps (app/calls/spend-caps.ts): asked at each entry, watching this bridge's rooms; absent: none. */
+  spendCaps?: SpendCapCheck & { watch(rooms: CappedRooms): void };
 }
 
 /** Without a database for recordings: files only. */
@@ -240,6 +243,7 @@ export class BridgeApp {
       marks: new AriRoomMarks(ari, log),
     });
     roomView.rooms = rooms;
+    options.spendCaps?.watch(rooms);
     const hangupRequests = new HangupRequests(ami);
     // A call over leaves nothing behind for its channel, whether its StasisEnd came or the resync ended it.
     const channelMemory = new ChannelMemory(channels, ari, hangupRequests);
@@ -260,6 +264,7 @@ export class BridgeApp {
       recording,
       observer: options.metrics?.calls,
       stays,
+      ...(options.spendCaps === undefined ? {} : { spendCap: options.spendCaps }),
     }, { onFinished: (channelId) => channelMemory.forget(channelId) });
     callView.router = router;
     const celFile = celFileOf(cfg, options.runningAsterisk ?? ownAsterisk);

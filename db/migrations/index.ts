@@ -15,6 +15,7 @@ import * as roomAnnouncementsRecordings from './012_room_announcements_recording
 import * as pinLockLift from './013_pin_lock_lift.js';
 import * as systemLeases from './014_system_leases.js';
 import * as sharedLimits from './015_shared_limits.js';
+import * as roomSpendCap from './016_room_spend_cap.js';
 import * as legRejoin from './017_leg_rejoin.js';
 
 const migrations: Record<string, Knex.Migration> = {
@@ -33,6 +34,7 @@ const migrations: Record<string, Knex.Migration> = {
   '013_pin_lock_lift': pinLockLift,
   '014_system_leases': systemLeases,
   '015_shared_limits': sharedLimits,
+  '016_room_spend_cap': roomSpendCap,
   '017_leg_rejoin': legRejoin,
 };
 

@@ -8,6 +8,7 @@ import type { LegAssignment, LegEndReason, LegOpening } from '../../domain/legs.
 import { knexLedgerWriter, type LedgerWriter } from '../ledger-writer.js';
 import type { LedgerEntry, RepositoryContext, UsageSummary } from '../types.js';
 import type { LegRole } from '../../domain/roles.js';
+import type { SpendEntry } from '../../domain/spend-cap.js';
 
 export interface EntryRow {
   id: number;
@@ -171,6 +172,30 @@ export class LedgerRepository {
   async legsInRoomBilledElsewhere(roomId: number, ownerId: number): Promise<LedgerEntry[]> {
     const rows = await this.ctx.knex<EntryRow>('usage_ledger').where({ room_id: roomId }).whereNot({ account_id: ownerId }).orderBy([{ column: 'answered_at' }, { column: 'id' }]);
     return rows.map(this.entry);
+  }
+
+  /**
+   * A room's entries answered in [from, to) on toll-free numbers, closed and open, as its spend
+   * cap reads them (domain/spend-cap.ts). Through the (account_id, answered_at) index: the
+   * room's owner and the organization its numbers may also be billed to.
+   */
+  async roomSpendEntries(room: { id: number; accountIds: number[] }, from: number, to: number): Promise<SpendEntry[]> {
+    const rows = await this.ctx.knex<EntryRow>('usage_ledger as l')
+      .join('phone_numbers as n', 'n.id', 'l.number_id')
+      .whereIn('l.account_id', room.accountIds)
+      .where('l.answered_at', '>=', from)
+      .where('l.answered_at', '<', to)
+      .where('l.room_id', room.id)
+      .where('n.kind', 'toll_free')
+      .select<Pick<EntryRow, 'answered_at' | 'ended_at' | 'amount_micros' | 'rate_per_minute_micros' | 'rate_increment_seconds' | 'rate_minimum_seconds'>[]>(
+        'l.answered_at', 'l.ended_at', 'l.amount_micros', 'l.rate_per_minute_micros', 'l.rate_increment_seconds', 'l.rate_minimum_seconds',
+      );
+    return rows.map((r) => ({
+      answeredAt: Number(r.answered_at),
+      endedAt: r.ended_at === null ? null : Number(r.ended_at),
+      amountMicros: r.amount_micros === null ? null : Number(r.amount_micros),
+      rate: { perMinuteMicros: Number(r.rate_per_minute_micros), incrementSeconds: r.rate_increment_seconds, minimumSeconds: r.rate_minimum_seconds },
+    }));
   }
 
   /** Legs (not adjustments) of every account answered in [from, to), oldest first: for reconciliation. */

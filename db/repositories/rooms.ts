@@ -9,6 +9,7 @@ import type { Role } from '../../domain/roles.js';
 import { newSalt, pinHash, sameHash } from '../secrets.js';
 import type { RepositoryContext, Room, RoomRow } from '../types.js';
 import { DEFAULT_ANNOUNCEMENTS, type ModeratorLeavePolicy, type RoomAnnouncements } from '../../domain/rooms.js';
+import { spendCapProblem, type SpendCap } from '../../domain/spend-cap.js';
 
 /** The room's setting, or its default when the row predates migration 012 (never, once migrated). */
 const setting = (value: boolean | number | undefined, fallback: boolean) => (value === undefined ? fallback : Boolean(value));
@@ -35,6 +36,12 @@ export const ANNOUNCEMENT_COLUMNS: Record<keyof RoomAnnouncements, string> = {
   keepRecordings: 'keep_recordings',
 };
 
+/** The room's cap, or null (none, or a row from before migration 016). */
+function spendCapOf(r: RoomRow): SpendCap | null {
+  if (r.spend_cap_micros === null || r.spend_cap_micros === undefined) return null;
+  return { monthlyMicros: Number(r.spend_cap_micros), graceSeconds: r.spend_cap_grace_seconds ?? null };
+}
+
 export const toRoom = (r: RoomRow): Room => ({
   id: r.id,
   number: r.number,
@@ -46,6 +53,7 @@ export const toRoom = (r: RoomRow): Room => ({
   pinsSet: r.moderator_pin_hash !== null && r.participant_pin_hash !== null,
   organizationId: r.organization_id ?? null,
   announcements: announcementsOf(r),
+  spendCap: spendCapOf(r),
 });
 
 const PIN = /^\d{4,8}$/;
@@ -58,6 +66,15 @@ export interface RoomSettings {
   maxParticipants?: number;
   /** Only the settings given change. */
   announcements?: Partial<RoomAnnouncements>;
+  /** The monthly spend cap; null removes it. */
+  spendCap?: SpendCap | null;
+}
+
+function spendCapColumns(cap: SpendCap | null): Record<string, unknown> {
+  if (cap === null) return { spend_cap_micros: null, spend_cap_grace_seconds: null };
+  const problem = spendCapProblem(cap);
+  if (problem !== null) throw new InvalidRoomSettings(problem);
+  return { spend_cap_micros: cap.monthlyMicros, spend_cap_grace_seconds: cap.graceSeconds };
 }
 
 export interface PinRules {
@@ -172,10 +189,30 @@ export class RoomsRepository {
       if (typeof value !== 'boolean') throw new InvalidRoomSettings(`"${name}" must be true or false`);
       patch[column] = value;
     }
+    if (settings.spendCap !== undefined) Object.assign(patch, spendCapColumns(settings.spendCap));
     const room = await this.get(number);
     if (Object.keys(patch).length > 0) await this.ctx.knex('rooms').where({ id: room.id }).update(patch);
     this.cache.clear();
     return this.get(number);
+  }
+
+  /**
+   * Notes that the owner is told of the room's 80 % for `period` ('YYYY-MM'): true for exactly
+   * one caller per room and month, whichever process asks (one conditional UPDATE).
+   */
+  async claimSpendWarning(roomId: number, period: string): Promise<boolean> {
+    const changed = await this.ctx.knex('rooms')
+      .where({ id: roomId })
+      .where((w) => void w.whereNull('spend_warned_period').orWhereNot('spend_warned_period', period))
+      .update({ spend_warned_period: period });
+    if (changed > 0) this.cache.clear();
+    return changed > 0;
+  }
+
+  /** Rooms with a spend cap, by number (the bridge's watch reads those it has callers in). */
+  async withSpendCap(numbers: string[]): Promise<Room[]> {
+    if (numbers.length === 0) return [];
+    return (await this.ctx.reader<RoomRow>('rooms').whereIn('number', numbers).whereNotNull('spend_cap_micros')).map(toRoom);
   }
 
   /**

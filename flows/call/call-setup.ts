@@ -24,6 +24,13 @@ export interface JoinRequest {
   who: JoinDetails;
 }
 
+/** What the `spendCheck` port is asked: may this caller enter the room, given its spend cap (a moderator is warned on the way). */
+export interface SpendCheckRequest {
+  channelId: string;
+  room: RoomInfo;
+  role: Role;
+}
+
 const notProvided = (port: string) => () => Promise.reject(new Error(`the ${port} port was not provided`));
 
 const withPorts = setup({
@@ -39,6 +46,7 @@ const withPorts = setup({
     pinCode: pinCodeStep,
     guardStatus: fromPromise<KnownGuard, { room: RoomInfo; callerNumber: string | null }>(notProvided('guardStatus')),
     entrySteps: entryStepsMachine,
+    spendCheck: fromPromise<{ admitted: boolean }, SpendCheckRequest>(notProvided('spendCheck')),
     joinRoom: fromPromise<{ admitted: boolean }, JoinRequest>(notProvided('joinRoom')),
     assignLeg: fromPromise<void, { channelId: string } & LegAssignment>(notProvided('assignLeg')),
     placementWatch,
@@ -73,6 +81,9 @@ export const callSetup = withPorts.extend({
   },
   actions: {
     endFor: assign((_, end: CallEnd) => ({ end })),
+    spendCapUnread: withPorts.enqueueActions(({ event, enqueue }) => {
+      if ('error' in event) enqueue({ type: 'log', params: { level: 'error', msg: 'spend cap could not be read: the caller enters', err: event.error } });
+    }),
     bufferDigit: assign({ pending: ({ context, event }) => (event.type === 'DTMF' ? context.pending + event.digit : context.pending) }),
     noteHangup: assign(({ event }) => (event.type === 'HANGUP' ? { endedAt: event.at, hungUp: event.reason ?? null } : {})),
     forwardToPlacementWatch: sendTo('placementWatch', ({ event }) => event),

@@ -3,7 +3,7 @@
 // The router (flows/call-router.ts) runs one actor of it per call; tests provide fakes the same way.
 import { fromPromise } from 'xstate';
 import type { Logger } from 'pino';
-import { soundUri } from '../../ivr/prompts.js';
+import { Prompt, soundUri } from '../../ivr/prompts.js';
 import type { IvrTiming } from '../../ivr/timing.js';
 import { NO_CALL_OBSERVER, type CallObserver } from '../call-observer.js';
 import { createCollectMachine } from '../collect-machine.js';
@@ -11,14 +11,14 @@ import { createEntrySteps, hasEntrySteps } from '../entry-steps.js';
 import { PinChecks, pauseAfterFailure } from '../pin-check.js';
 import type { RecordingControl } from '../recording-control.js';
 import { UnauthenticatedCalls } from '../unauthenticated-calls.js';
-import { OPEN_PIN_GUARD, type Admission, type CallChannel, type CallMarks, type Clock, type Directory, type IvrCountsElsewhere, type NameRecorder, type PinGuard, type RoomInfo, type UsageLedger } from '../ports.js';
+import { NO_SPEND_CAP, OPEN_PIN_GUARD, type Admission, type CallChannel, type CallMarks, type Clock, type Directory, type IvrCountsElsewhere, type NameRecorder, type PinGuard, type RoomInfo, type SpendCapCheck, type UsageLedger } from '../ports.js';
 import { DEFAULT_CALL_LIMITS, NO_GUESSING_LIMITS, type CallLimits, type PinGuessingLimits } from '../../domain/limits.js';
 import type { LegEndReason } from '../../domain/legs.js';
 import type { Role } from '../../domain/roles.js';
 import { admissionMachine } from './admission.js';
 import type { CheckVerdict } from './code-step.js';
 import { farewellMachine, type GoodbyeRequest, type HangUpAnyway } from './farewell.js';
-import { callSetup, pinCodeStep, roomCodeStep, type JoinRequest } from './call-setup.js';
+import { callSetup, pinCodeStep, roomCodeStep, type JoinRequest, type SpendCheckRequest } from './call-setup.js';
 import type { RecentStays } from '../recent-stays.js';
 import { callMachine } from './journey.js';
 import type { CallContext, CallEffect, CallSettings, LogLine, RoomMembership } from './types.js';
@@ -51,6 +51,8 @@ export interface CallDeps {
   observer?: CallObserver;
   /** The stays of dropped callers, for a rejoin (the rooms keep them there); absent: nobody rejoins. */
   stays?: Pick<RecentStays, 'take' | 'discard'>;
+  /** Rooms' monthly spend caps (app/calls/spend-caps.ts); absent: no room has one. */
+  spendCap?: SpendCapCheck;
 }
 
 /** The settings every call of these deps runs under (part of each call's input). */
@@ -72,6 +74,7 @@ export function createCallMachine(deps: CallDeps) {
   const pinChecks = new PinChecks({ directory, pinGuard: deps.pinGuard ?? OPEN_PIN_GUARD, log });
   const recording = deps.recording ?? { isRecording: () => false };
   const observer = deps.observer ?? NO_CALL_OBSERVER;
+  const spendCap = deps.spendCap ?? NO_SPEND_CAP;
   const collect = createCollectMachine(channel);
   const hangUp = (channelId: string, reason: LegEndReason | undefined) =>
     channel.hangup(channelId, reason).catch((err: unknown) => log.debug({ err, channelId }, 'hang-up failed: channel gone'));
@@ -173,6 +176,17 @@ export function createCallMachine(deps: CallDeps) {
       }),
       guardStatus: fromPromise(({ input }) => pinChecks.read(input)),
       entrySteps: createEntrySteps({ channel, names: deps.names, timing, recording: (room) => recording.isRecording(room), log }),
+      // A participant is refused at the cap; a moderator enters, hearing the warning first at 80 % or more.
+      spendCheck: fromPromise(async ({ input, signal }: { input: SpendCheckRequest; signal: AbortSignal }) => {
+        const level = await spendCap.levelOf(input.room);
+        if (input.role === 'participant') return { admitted: level !== 'reached' };
+        if (level !== 'under') {
+          const warning = channel.play(input.channelId, [soundUri(Prompt.spendCapWarning)]);
+          signal.addEventListener('abort', () => warning.stop());
+          await warning.finished;
+        }
+        return { admitted: true };
+      }),
       // The room answers whether it took the caller (false: locked, full or ending).
       joinRoom: fromPromise(async ({ input }: { input: JoinRequest }) => {
         rooms.join(input.room, input.channelId, input.role, input.who);

@@ -78,6 +78,8 @@ export function farewellLine(context: CallContext): LogLine {
       return { level: 'info', msg: 'PIN entry locked: entry unavailable, hanging up', fields: { room, callerNumber: context.callerNumber } };
     case 'kept-out':
       return { level: 'info', msg: 'no consent to the recording: kept out', fields: { room } };
+    case 'spend-cap':
+      return { level: 'info', msg: 'room at its monthly spend cap: participant refused', fields: { room } };
     case 'limit':
       return { level: 'info', msg: 'ending the call', fields: { reason: end.reason } };
     case 'shutdown':

@@ -39,6 +39,9 @@ export function goodbyeFor(end: CallEnd): Goodbye {
       return { reason: 'refused', sounds: [Prompt.locked, Prompt.goodbye], closesAlone: false, marked: true };
     case 'kept-out':
       return { reason: 'refused', sounds: [Prompt.goodbye], closesAlone: false, marked: true };
+    case 'spend-cap':
+      // Hung up right after the prompt: no goodbye after it.
+      return { reason: 'spend-cap', sounds: [Prompt.spendCapReached], closesAlone: false, marked: true };
     case 'limit':
       return { reason: end.reason, sounds: [end.reason === 'bridge-failed' ? Prompt.bridgeFailed : Prompt.limitReached, Prompt.goodbye], closesAlone: false, marked: false };
     case 'shutdown':
@@ -70,6 +73,7 @@ export function outcomeOf(context: Pick<CallContext, 'unanswered' | 'broken' | '
   if (context.broken) return 'error';
   if (context.end?.cause === 'locked') return 'locked-out';
   if (context.end?.cause === 'kept-out') return 'refused';
+  if (context.end?.cause === 'spend-cap') return 'spend-cap';
   if (context.role !== null) return 'joined';
   if (context.failed !== null) return context.failed.code === 'pin' ? 'failed-pin' : 'failed-room';
   return 'abandoned';

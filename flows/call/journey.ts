@@ -6,7 +6,10 @@
 //      │
 //   pin: guarding (the guessing limits, one read: caller or every PIN kind locked -> farewell)
 //      │  entering (code-step.ts again: the PIN, 3 attempts, a pause that grows after each counted failure)
-//      │  accepting (the role; a stay the caller's dropped call left here is taken up: recent-stays.ts)
+//      │
+//   spendCheck (the room's monthly spend cap: a participant of a room at its cap -> farewell; a moderator warned at 80 %)
+//      │
+//   admitted (a stay the caller's dropped call left in this room is taken up: a rejoin, recent-stays.ts)
 //      │
 //   entrySteps (entry-steps.ts: recording notice and consent, the caller's name; only where the room asks)
 //      │
@@ -178,20 +181,33 @@ export const callMachine = callSetup.createMachine({
               maxDigits: PIN_MAX_DIGITS, timing: context.settings.timing, typed: context.pending, known: context.guard,
             }),
             onDone: [
-              // A room that records now, or announces names, has steps before it (entry-steps.ts); others none.
-              // Past the PIN: `accepting` below takes the role and any stay a dropped call left (a rejoin).
-              { guard: ({ event }) => event.output.result === 'accepted', target: '#call.pin.accepting', actions: assign({ role: ({ event }) => (event.output.result === 'accepted' ? event.output.value : null) }) },
+              { guard: ({ event }) => event.output.result === 'accepted', target: '#call.spendCheck', actions: assign({ role: ({ event }) => (event.output.result === 'accepted' ? event.output.value : null) }) },
               { guard: ({ event }) => event.output.result === 'locked', target: '#call.farewell', actions: endFor({ cause: 'locked' }) },
               { target: '#call.farewell', actions: assign({ end: ({ event }) => ({ cause: 'failed' as const, code: 'pin' as const, lastFailure: event.output.result === 'failed' ? event.output.lastFailure : null }) }) },
             ],
           },
         },
-        // A room that records now, or announces names (unless a rejoin brings the name back), has steps before it (entry-steps.ts); others none.
-        accepting: {
-          entry: 'recallStay',
-          always: [{ guard: 'entryStepsDue', target: '#call.entrySteps' }, { target: '#call.inRoom' }],
-        },
       },
+    },
+    // The room's monthly spend cap (one read through the spendCheck port): a participant of a room
+    // at its cap hears so and is hung up, never in the room; a moderator always goes on, warned
+    // first at 80 % or more. The cap unreadable: entry goes on (logged).
+    spendCheck: {
+      invoke: {
+        src: 'spendCheck',
+        input: ({ context }) => ({ channelId: context.channelId, room: roomOf(context), role: roleOf(context) }),
+        onDone: [
+          { guard: ({ event }) => !event.output.admitted, target: 'farewell', actions: [assign({ role: null }), endFor({ cause: 'spend-cap' })] },
+          { target: 'admitted' },
+        ],
+        onError: { target: 'admitted', actions: 'spendCapUnread' },
+      },
+    },
+    // Let in: any stay a dropped call of this caller left here is taken up (a rejoin: recent-stays.ts).
+    // A room that records now, or announces names (unless a rejoin brings the name back), has steps before it (entry-steps.ts); others none.
+    admitted: {
+      entry: 'recallStay',
+      always: [{ guard: 'entryStepsDue', target: 'entrySteps' }, { target: 'inRoom' }],
     },
     entrySteps: {
       on: { DTMF: { actions: sendTo('entrySteps', ({ event }) => event) } },

@@ -81,6 +81,8 @@ export type CallEnd =
   | { cause: 'locked' }
   /** No consent to a recorded conference. */
   | { cause: 'kept-out' }
+  /** A participant of a room at its monthly spend cap: never in the room. */
+  | { cause: 'spend-cap' }
   | { cause: 'limit'; reason: 'bridge-failed' | 'moderator-wait-limit' | 'max-duration' }
   /** A graceful stop's drain limit passed. */
   | { cause: 'shutdown' };

@@ -12,7 +12,7 @@ const account = (name: string): Account => ({ id: 7, name, email: 'owner@example
 /** Line i: a distinct number, legs, minutes and an amount in whole cents. */
 function line(i: number): StatementLine {
   const amountMicros = (i * 137 + 5) * 10_000;
-  return { e164: `+1800555${String(i).padStart(4, '0')}`, kind: 'toll_free', legs: i + 1, adjustments: 0, lateEntries: 0, billableSeconds: (i + 1) * 90, billableMinutes: String((i + 1) * 1.5), unroundedMicros: amountMicros, amountMicros, amount: '' };
+  return { e164: `+1800555${String(i).padStart(4, '0')}`, kind: 'toll_free', legs: i + 1, participants: i + 1, adjustments: 0, lateEntries: 0, billableSeconds: (i + 1) * 90, billableMinutes: String((i + 1) * 1.5), unroundedMicros: amountMicros, amountMicros, amount: '' };
 }
 
 function statement(lines: StatementLine[], extra: Partial<Statement> = {}): Statement {

@@ -172,6 +172,21 @@ describe('tollbridge account/operator commands (spawned CLI)', function () {
       expect(bad.code).to.equal(64);
       expect(bad.stderr).to.contain('--alone-music must be on or off');
     });
+
+    it('set: --spend-cap AMOUNT with --spend-cap-grace SECONDS; a grace alone changes the grace; none removes either', async function () {
+      this.timeout(60_000); // eight spawned commands
+      const made = await createAccount();
+      const graceAlone = await tb(['rooms', 'set', made.roomNumber, '--spend-cap-grace', '60']);
+      expect(graceAlone.code).to.equal(64);
+      expect(graceAlone.stderr).to.contain('the room has no spend cap');
+      const set = await json<Room>(['rooms', 'set', made.roomNumber, '--spend-cap', '25.00', '--spend-cap-grace', '300']);
+      expect(set.spendCap).to.deep.equal({ monthlyMicros: 25_000_000, graceSeconds: 300 });
+      expect((await tb(['rooms', 'show', made.roomNumber])).stdout).to.contain('spend cap:           25.000000 a month, calls in progress end 300 s after');
+      expect((await json<Room>(['rooms', 'set', made.roomNumber, '--spend-cap-grace', 'none'])).spendCap).to.deep.equal({ monthlyMicros: 25_000_000, graceSeconds: null });
+      expect((await json<Room>(['rooms', 'set', made.roomNumber, '--spend-cap', 'none'])).spendCap).to.equal(null);
+      await domainError(['rooms', 'set', made.roomNumber, '--spend-cap', 'lots'], 'InvalidMoney');
+      expect((await tb(['rooms', 'set', made.roomNumber, '--spend-cap', '5', '--spend-cap-grace', 'soon'])).code).to.equal(64);
+    });
   });
 
   describe('numbers and rates', () => {

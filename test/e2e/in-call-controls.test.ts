@@ -5,7 +5,6 @@
 // record of who hung up, the ledger's end reasons, and what each channel was played, through an
 // observer ARI app subscribed to every channel (the app itself hears none of an in-room prompt).
 import { expect } from 'chai';
-import type { Client } from 'ari-client';
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -16,13 +15,13 @@ import type { ApiServer } from '../../api/server.js';
 import { startSite } from '../../web/site.js';
 import { createMailer } from '../../app/accounts/mailer.js';
 import { liveBridgeId } from '../../bridge/room-bridge-ids.js';
-import { connectAri } from '../../bridge/ari-session.js';
 import type { RecordingControl } from '../../flows/recording-control.js';
 import type { LiveRoom } from '../../flows/room-controls.js';
 import { startCall, type CallHandle, type Step } from '../../sipp/caller.js';
 import { enterRoom as enter } from '../support/caller-steps.js';
 import { sharedAsterisk, testAsteriskConfig } from '../support/asterisk-fixture.js';
 import { BridgeUnderTest, type SeededRoom } from '../support/bridge-fixture.js';
+import { playbackObserver, type PlaybackObserver } from '../support/playback-observer.js';
 import { waitFor } from '../support/wait.js';
 import { lastFourDigits } from '../../api/live-shown.js';
 
@@ -30,23 +29,6 @@ const run = promisify(execFile);
 const target = () => ({ host: '127.0.0.1', port: testAsteriskConfig().sipPort });
 /** After the PIN's '#', a person takes a moment before pressing a key in the room. */
 const SETTLE: Step = { pauseMs: 1500 };
-
-/** Records what the observer app saw played to each channel (media URIs, in order). */
-async function observer(): Promise<{ client: Client; played: Map<string, string[]> }> {
-  const cfg = testAsteriskConfig();
-  const client = await connectAri(`http://${cfg.host}:${cfg.ariPort}`, cfg.ariUser, cfg.ariPassword, pino({ level: 'silent' }));
-  const app = `${cfg.ariApp}-incall-observer`;
-  await client.start(app, true);
-  await waitFor('the observer app registered', async () => client.applications.get({ applicationName: app }).then(() => true, () => false));
-  const played = new Map<string, string[]>();
-  client.on('PlaybackStarted', (event) => {
-    const uri = event.playback.target_uri;
-    if (!uri.startsWith('channel:')) return;
-    const channelId = uri.slice('channel:'.length);
-    played.set(channelId, [...(played.get(channelId) ?? []), event.playback.media_uri]);
-  });
-  return { client, played };
-}
 
 /** `sox FILE -n stat`'s RMS amplitude (printed on stderr). */
 async function rmsOf(file: string): Promise<number> {
@@ -104,13 +86,13 @@ function openStream(url: string, token: string): Promise<{ events: StreamEvent[]
 describe('keys in the room and the owner\'s live controls over real SIP @asterisk', function () {
   this.timeout(120_000);
   let bridge: BridgeUnderTest;
-  let watch: { client: Client; played: Map<string, string[]> };
+  let watch: PlaybackObserver;
   let api: ApiServer;
   const recorder = new NotingRecorder();
 
   before(async () => {
     bridge = await BridgeUnderTest.start(undefined, { recording: recorder });
-    watch = await observer();
+    watch = await playbackObserver('incall');
     const log = pino({ level: 'silent' });
     api = await startSite({ db: bridge.db, mailer: createMailer({ smtpUrl: '', from: 'x@tollbridge.test' }, log), log, operatorToken: '', live: bridge.app.live }, '127.0.0.1', 0);
   });

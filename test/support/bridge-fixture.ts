@@ -15,6 +15,7 @@ import type { ConferenceBridges } from '../../flows/ports.js';
 import type { CallLimits, PinGuessingLimits } from '../../domain/limits.js';
 import type { ModeratorLeavePolicy } from '../../domain/rooms.js';
 import { databasePinGuard } from '../../app/calls/pin-guard.js';
+import { SpendCaps } from '../../app/calls/spend-caps.js';
 import type { Mailer } from '../../app/accounts/mailer.js';
 import type { RecordingControl } from '../../flows/recording-control.js';
 import type { AsteriskConfig } from '../../config/config.js';
@@ -87,6 +88,8 @@ export class BridgeUnderTest {
       databaseDown?: () => boolean;
       /** How long a dropped caller's stay waits for a rejoin (default 2 minutes). */
       rejoinWindowMs?: number;
+      /** Rooms' spend caps on the fixture's database, telling owners through `mailer`; `watchMs`: the watch's round. */
+      spendCaps?: { mailer: Mailer | null; watchMs?: number };
     } = {},
   ): Promise<BridgeUnderTest> {
     const asterisk = options.asterisk?.running ?? (await sharedAsterisk());
@@ -105,6 +108,7 @@ export class BridgeUnderTest {
     const ports = databasePorts(db);
     await holdRoomsInMemory(db, log);
     const down = options.databaseDown;
+    const spendCaps = options.spendCaps === undefined ? undefined : new SpendCaps(db, options.spendCaps.mailer, log, options.spendCaps.watchMs === undefined ? {} : { watchMs: options.spendCaps.watchMs });
     const app = await BridgeApp.start({
       asterisk: config,
       directory: down === undefined ? ports.directory : databaseDownWhile(down, ports.directory),
@@ -121,6 +125,7 @@ export class BridgeUnderTest {
       ...(options.pinGuard === undefined ? {} : { pinGuard: databasePinGuard(db, options.pinGuard.mailer, log, options.metrics?.calls), guessing: options.pinGuard.guessing }),
       ...(options.metrics === undefined ? {} : { metrics: options.metrics }),
       ...(options.rejoinWindowMs === undefined ? {} : { rejoinWindowMs: options.rejoinWindowMs }),
+      ...(spendCaps === undefined ? {} : { spendCaps }),
     });
     return new BridgeUnderTest(app, db, journal, journalDir, queue, { celLog: asterisk.paths.celLog, systemName: config.systemName }, Date.now(), recordingsDir);
   }
