@@ -218,7 +218,7 @@ export class Router {
   }
 
   private addEndpoint<A>(spec: RouteSpec<A, z.ZodObject, z.ZodObject, z.ZodObject>): void {
-    const names = [...spec.path.matchAll(/:([A-Za-z0-9]+)/g)].map((m) => m[1] as string);
+    const names = [...spec.path.matchAll(/:([A-Za-z0-9]+)/g)].map((m) => m[1] ?? '');
     const params = spec.params ?? NONE;
     const declared = Object.keys(params.shape);
     if (names.join() !== declared.join()) throw new Error(`${spec.method} ${spec.path}: params must declare ${names.join(', ') || 'nothing'}, in order (declared: ${declared.join(', ') || 'nothing'})`);

@@ -451,7 +451,8 @@ export function registerRoutes(router: Router, deps: ApiDeps): void {
       onModeratorLeave: ModeratorLeaveSchema.meta({ description: 'When the last moderator leaves: end the conference, continue it, or wait (participants back on hold).' }).optional(),
       language: z.string().max(10).meta({ description: 'The prompts\' language: en, es, fr, it, ru and any the operator installed.' }).optional(),
       locked: z.boolean().optional(),
-      maxParticipants: refusedAs(z.int().min(2).max(1000), { code: 'InvalidRoomSettings', message: 'max participants must be a whole number from 2 to 1000' }).optional(),
+      // Out of range: the domain's code and message, as the CLI says it.
+      maxParticipants: refusedAs(z.int().min(2).max(1000), { code: 'InvalidRoomSettings', message: 'max participants must be a whole number from 2 to 1000', issues: ['too_small', 'too_big'] }).optional(),
       announcements: refusedAs(
         z.strictObject({
           joinLeaveTones: z.boolean().optional(),

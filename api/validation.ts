@@ -64,6 +64,9 @@ export function parseInput<S extends z.ZodType>(schema: S, value: unknown, part:
   throw refusalOf(schema, result.error.issues, part);
 }
 
+/** How a message says what a field must be, where zod's name for it would not read well. */
+const EXPECTED: Record<string, string> = { boolean: 'true or false', int: 'a whole number', never: 'left out' };
+
 const quoted = (path: PropertyKey[]) => `"${path.map(String).join('.')}"`;
 const oneOf = (values: readonly unknown[]) => {
   const shown = values.map(String);
@@ -71,32 +74,40 @@ const oneOf = (values: readonly unknown[]) => {
 };
 
 /** Follows a field's path into the schema (through optional, default, pipes), for its refusal. */
-function refusalAt(schema: z.ZodType, path: readonly PropertyKey[], issueCode: string): Refusal | undefined {
+function refusalAt(schema: z.core.$ZodType, path: readonly PropertyKey[], issueCode: string): Refusal | undefined {
   const own = refusalOn(schema, path);
   return own === undefined || own.issues === undefined || own.issues.includes(issueCode) ? own : undefined;
 }
 
-function refusalOn(schema: z.ZodType, path: readonly PropertyKey[]): Refusal | undefined {
-  let at: z.ZodType | undefined = schema;
+function refusalOn(schema: z.core.$ZodType, path: readonly PropertyKey[]): Refusal | undefined {
+  let at: z.core.$ZodType | undefined = schema;
   let rest = [...path];
-  for (let guard = 0; at !== undefined && guard < 50; guard++) {
+  while (at !== undefined) {
     const own = refusals.get(at);
     if (rest.length === 0 && own !== undefined) return own;
-    if (at instanceof z.ZodOptional || at instanceof z.ZodNullable || at instanceof z.ZodDefault) at = at.unwrap() as z.ZodType;
-    else if (at instanceof z.ZodPipe) at = at.in as z.ZodType;
+    const inside = wrappedIn(at);
+    if (inside !== undefined) at = inside;
     else if (rest.length === 0) return undefined;
-    else if (at instanceof z.ZodObject) {
-      const shape: Record<string, z.ZodType> = at.shape;
-      at = shape[String(rest[0])];
+    else {
+      at = fieldOf(at, rest[0]);
       rest = rest.slice(1);
-    } else if (at instanceof z.ZodArray) {
-      at = at.element as z.ZodType;
-      rest = rest.slice(1);
-    } else if (at instanceof z.ZodRecord) {
-      at = at.valueType as z.ZodType;
-      rest = rest.slice(1);
-    } else return undefined;
+    }
   }
+  return undefined;
+}
+
+/** The schema an optional, nullable, default or pipe (its input side) wraps; undefined for others. */
+function wrappedIn(schema: z.core.$ZodType): z.core.$ZodType | undefined {
+  if (schema instanceof z.core.$ZodOptional || schema instanceof z.core.$ZodNullable || schema instanceof z.core.$ZodDefault) return schema._zod.def.innerType;
+  if (schema instanceof z.core.$ZodPipe) return schema._zod.def.in;
+  return undefined;
+}
+
+/** The schema of one field of an object, item of an array or value of a record. */
+function fieldOf(schema: z.core.$ZodType, key: PropertyKey | undefined): z.core.$ZodType | undefined {
+  if (schema instanceof z.core.$ZodObject) return schema._zod.def.shape[String(key)];
+  if (schema instanceof z.core.$ZodArray) return schema._zod.def.element;
+  if (schema instanceof z.core.$ZodRecord) return schema._zod.def.valueType;
   return undefined;
 }
 
@@ -134,7 +145,7 @@ function explain(schema: z.ZodType, issue: z.core.$ZodIssue, part: InputPart): E
     code = part === 'body' ? 'MissingField' : fallback;
     message = `the ${part} needs ${named}${issue.code === 'invalid_type' ? ` (${issue.expected})` : ''}`;
   } else if (issue.code === 'invalid_type') {
-    message = `${named} must be ${issue.expected === 'boolean' ? 'true or false' : `a${/^[aeiou]/.test(issue.expected) ? 'n' : ''} ${issue.expected}`}`;
+    message = `${named} must be ${EXPECTED[issue.expected] ?? `a${/^[aeiou]/.test(issue.expected) ? 'n' : ''} ${issue.expected}`}`;
   } else if (issue.code === 'invalid_value') {
     message = `${named} must be ${oneOf(issue.values)}`;
   } else if (issue.code === 'too_big' && issue.origin === 'string') {
@@ -155,20 +166,20 @@ function explain(schema: z.ZodType, issue: z.core.$ZodIssue, part: InputPart): E
 }
 
 /** The field names an object (at this path) takes, for a message about an unknown one. */
-function takesOf(schema: z.ZodType, path: readonly PropertyKey[]): string[] {
-  let at: z.ZodType | undefined = schema;
-  let rest = [...path];
-  for (let guard = 0; at !== undefined && guard < 50; guard++) {
-    if (at instanceof z.ZodOptional || at instanceof z.ZodNullable || at instanceof z.ZodDefault) at = at.unwrap() as z.ZodType;
-    else if (at instanceof z.ZodPipe) at = at.in as z.ZodType;
-    else if (at instanceof z.ZodObject) {
-      const shape: Record<string, z.ZodType> = at.shape;
-      if (rest.length === 0) return Object.keys(shape);
-      at = shape[String(rest[0])];
-      rest = rest.slice(1);
-    } else return [];
-  }
-  return [];
+function takesOf(schema: z.core.$ZodType, path: readonly PropertyKey[]): string[] {
+  let at: z.core.$ZodType | undefined = schema;
+  for (const key of path) at = at === undefined ? undefined : fieldOf(unwrapped(at), key);
+  const object = at === undefined ? undefined : unwrapped(at);
+  if (!(object instanceof z.core.$ZodObject)) return [];
+  // A refused field (z.never(), e.g. a room's number) is not one the object takes.
+  return Object.entries(object._zod.def.shape).filter(([, field]) => !(unwrapped(field) instanceof z.core.$ZodNever)).map(([name]) => name);
+}
+
+/** The schema inside its optional, nullable, default and pipe wrappers. */
+function unwrapped(schema: z.core.$ZodType): z.core.$ZodType {
+  let at = schema;
+  for (let inside = wrappedIn(at); inside !== undefined; inside = wrappedIn(at)) at = inside;
+  return at;
 }
 
 /** The codes of refusals by schema (their errors list the fields). */
