@@ -1,7 +1,7 @@
 // Request validation with zod: a route's path parameters, query and body each have a schema
 // (api/http.ts runs them after authentication), and a refused input becomes one HttpError that
 // names every field at fault, e.g. {"error":{"code":"UnknownField","message":"unknown field
-// \"lockd\" (this body takes: ...)","fields":["lockd"]}}. Codes by cause: MissingField,
+// \"lockd\" (this body takes ...)","fields":["lockd"]}}. Codes by cause: MissingField,
 // UnknownField, FieldTooLong, BadField (wrong type, value or range), BadBody (not an object);
 // in a query BadQuery, in the path 404 NotFound. A schema may carry its own code and message
 // (`refusedAs`), so the domain's codes (InvalidRoomSettings, InvalidPeriod, ...) stay the same.
@@ -32,7 +32,7 @@ export function refusedAs<T extends z.ZodType>(schema: T, refusal: Refusal): T {
 }
 
 /** A failure inside a transform or refinement, with the API code it answers. */
-export function customIssue(code: string, message: string): { code: 'custom'; message: string; params: { apiCode: string } } {
+function customIssue(code: string, message: string): { code: 'custom'; message: string; params: { apiCode: string } } {
   return { code: 'custom', message, params: { apiCode: code } };
 }
 
