@@ -1,5 +1,7 @@
 // A small router over node:http: method + path pattern (":name" segments), JSON in and out,
-// and one error shape everywhere: { "error": { "code", "message" } } with a stable code.
+// and one error shape everywhere: { "error": { "code", "message" } } with a stable code (and
+// "fields" when a refused input names them). API routes come with zod schemas (`endpoint`):
+// parsed after authentication, handed to the handler typed, described in /openapi.json.
 // Hostile input stops here: a Host outside the allow-list (421), a body that is not JSON on a
 // JSON route (415), a malformed URL or body (400, never a 500), an oversized body (413).
 // Every response says Cache-Control: no-store (some carry tokens; none should be cached).
@@ -7,12 +9,11 @@ import { clientAddress, TrustedProxies } from './client-address.js';
 import { sendFile } from './file-send.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { DomainError } from '../domain/errors.js';
+import { HttpError } from './http-error.js';
+import { z } from 'zod';
+import { parseInput } from './validation.js';
 
-export class HttpError extends Error {
-  constructor(readonly status: number, readonly code: string, message: string, readonly headers: Record<string, string> = {}) {
-    super(message);
-  }
-}
+export { HttpError };
 
 export interface Request {
   method: string;
@@ -62,6 +63,82 @@ interface Route {
   body: BodyKind;
   /** 'page' for the web pages: served by this router, but not part of the API's description. */
   audience: RouteAudience;
+  /** The route's schemas and answers (every API route added with `route`). */
+  doc?: RouteDoc;
+}
+
+/** The OpenAPI security schemes: each a bearer token in the Authorization header. */
+export type SecurityScheme = 'session' | 'apiKey' | 'operator';
+
+/** Who may call a route, checked before its input is read (a stranger learns nothing of the schemas). */
+export interface Auth<A> {
+  /** Any one of these is accepted; none: open to anyone. */
+  schemes: readonly SecurityScheme[];
+  check(req: Request): Promise<A> | A;
+}
+
+/** No authentication. */
+export const OPEN: Auth<undefined> = { schemes: [], check: () => undefined };
+
+/** A success answer as documented: JSON with its schema, or another media type, or none (204). */
+export interface AnswerDoc {
+  description: string;
+  json?: z.ZodType;
+  /** Media types of a non-JSON answer (text/csv, audio/wav, text/event-stream). */
+  media?: readonly string[];
+}
+
+/** What a route is, for the OpenAPI document (api/openapi.ts). */
+export interface RouteDoc {
+  method: string;
+  pattern: string;
+  schemes: readonly SecurityScheme[];
+  params: z.ZodObject;
+  query: z.ZodObject;
+  /** Absent on GET and DELETE (they carry no body). */
+  body?: z.ZodObject;
+  example?: unknown;
+  answers: Readonly<Record<number, AnswerDoc>>;
+  /** False: the route itself refuses nothing (its answers are all it gives). */
+  refuses: boolean;
+}
+
+/** What a handler gets: the request, who it is, and its input parsed and typed. */
+export interface RouteInput<A, P, Q, B> {
+  req: Request;
+  auth: A;
+  params: P;
+  query: Q;
+  body: B;
+}
+
+const NONE = z.strictObject({});
+type None = typeof NONE;
+
+export interface RouteSpec<A, P extends z.ZodObject, Q extends z.ZodObject, B extends z.ZodObject> {
+  method: string;
+  /** With ":name" segments, each in `params`. */
+  path: string;
+  auth: Auth<A>;
+  params?: P;
+  query?: Q;
+  /** POST, PUT and PATCH only; absent there: the body must be empty or {}. */
+  body?: B;
+  /** A request body as a client would send it: shown in the OpenAPI document, checked against `body` by a test. */
+  example?: z.input<B>;
+  /** The success answers by status. */
+  answers: Readonly<Record<number, AnswerDoc>>;
+  /** False: the route itself refuses nothing, its `answers` are all it gives (default true: errors as 4XX/5XX). */
+  refuses?: boolean;
+  // A method, so a spec with narrower schemas is still a RouteSpec<A, ZodObject, ...> (Router.endpoint).
+  handler(input: RouteInput<A, z.output<P>, z.output<Q>, z.output<B>>): Promise<Reply>;
+}
+
+/** The query as name -> value; the first of a repeated name counts (as URLSearchParams.get). */
+function queryObject(query: URLSearchParams): Record<string, string> {
+  const values: Record<string, string> = {};
+  for (const [name, value] of query) if (!Object.hasOwn(values, name)) Object.defineProperty(values, name, { value, enumerable: true, configurable: true, writable: true });
+  return values;
 }
 
 export type RouteAudience = 'api' | 'page';
@@ -132,9 +209,55 @@ export class Router {
     this.routes.push({ method, pattern, parts: pattern.split('/').filter(Boolean), handler, body, audience });
   }
 
+  /**
+   * An API route with its schemas: authentication first (403/401 before any input is judged),
+   * then the path parameters (404), the query (400 BadQuery) and the body (400 naming the
+   * fields), and the handler gets them parsed and typed.
+   */
+  endpoint<A, P extends z.ZodObject = None, Q extends z.ZodObject = None, B extends z.ZodObject = None>(spec: RouteSpec<A, P, Q, B>): void {
+    this.addEndpoint(spec);
+  }
+
+  private addEndpoint<A>(spec: RouteSpec<A, z.ZodObject, z.ZodObject, z.ZodObject>): void {
+    const names = [...spec.path.matchAll(/:([A-Za-z0-9]+)/g)].map((m) => m[1] ?? '');
+    const params = spec.params ?? NONE;
+    const declared = Object.keys(params.shape);
+    if (names.join() !== declared.join()) throw new Error(`${spec.method} ${spec.path}: params must declare ${names.join(', ') || 'nothing'}, in order (declared: ${declared.join(', ') || 'nothing'})`);
+    const hasBody = BODY_METHODS.has(spec.method);
+    if (!hasBody && spec.body !== undefined) throw new Error(`${spec.method} ${spec.path}: a ${spec.method} carries no body`);
+    const query = spec.query ?? NONE;
+    const body = spec.body ?? NONE;
+    const handler: Handler = async (req) => {
+      const auth = await spec.auth.check(req);
+      // Each part in turn, so a 404 for the path comes before a complaint about the body.
+      return spec.handler({
+        req,
+        auth,
+        params: parseInput(params, req.params, 'params'),
+        query: parseInput(query, queryObject(req.query), 'query'),
+        body: parseInput(body, hasBody && req.body !== undefined ? req.body : {}, 'body'),
+      });
+    };
+    this.add(spec.method, spec.path, handler);
+    const route = this.routes[this.routes.length - 1];
+    if (route !== undefined) {
+      route.doc = {
+        method: spec.method,
+        pattern: spec.path,
+        schemes: spec.auth.schemes,
+        params,
+        query,
+        ...(hasBody ? { body } : {}),
+        ...(spec.example === undefined ? {} : { example: spec.example }),
+        answers: spec.answers,
+        refuses: spec.refuses ?? true,
+      };
+    }
+  }
+
   /** The JSON API's routes (the OpenAPI document lists these). */
-  list(): Array<{ method: string; pattern: string }> {
-    return this.routes.filter((r) => r.audience === 'api').map((r) => ({ method: r.method, pattern: '/' + r.parts.join('/') }));
+  list(): Array<{ method: string; pattern: string; doc?: RouteDoc }> {
+    return this.routes.filter((r) => r.audience === 'api').map((r) => ({ method: r.method, pattern: '/' + r.parts.join('/'), ...(r.doc === undefined ? {} : { doc: r.doc }) }));
   }
 
   /**
@@ -323,35 +446,12 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
 }
 
 export function errorReply(err: unknown): Reply {
-  if (err instanceof HttpError) return { status: err.status, json: { error: { code: err.code, message: err.message } }, headers: err.headers };
+  if (err instanceof HttpError) return { status: err.status, json: { error: { code: err.code, message: err.message, ...(err.fields.length === 0 ? {} : { fields: err.fields }) } }, headers: err.headers };
   if (err instanceof DomainError) {
     const retry = RETRY_AFTER[err.code];
     return { status: STATUS[err.code] ?? 400, json: { error: { code: err.code, message: err.message } }, ...(retry === undefined ? {} : { headers: { 'retry-after': retry } }) };
   }
   return { status: 500, json: { error: { code: 'Internal', message: 'internal error; see the server log' } } };
-}
-
-/** Reads a field of a JSON body with its type checked, or fails with a 400 that names it. */
-export function field<T extends 'string' | 'number' | 'boolean'>(
-  body: unknown,
-  name: string,
-  type: T,
-  required = true,
-): (T extends 'string' ? string : T extends 'number' ? number : boolean) | undefined {
-  const value = typeof body === 'object' && body !== null && !Array.isArray(body) && Object.hasOwn(body, name) ? (body as Record<string, unknown>)[name] : undefined;
-  if (value === undefined) {
-    if (required) throw new HttpError(400, 'MissingField', `the body needs "${name}" (${type})`);
-    return undefined;
-  }
-  if (typeof value !== type) throw new HttpError(400, 'BadField', `"${name}" must be a ${type}`);
-  return value as T extends 'string' ? string : T extends 'number' ? number : boolean;
-}
-
-/** A string field no longer than `max` characters. */
-export function text(body: unknown, name: string, max: number, required = true): string | undefined {
-  const value = field(body, name, 'string', required);
-  if (value !== undefined && value.length > max) throw new HttpError(400, 'FieldTooLong', `"${name}" is at most ${max} characters`);
-  return value;
 }
 
 export const ok = (json: unknown, status = 200, headers?: Record<string, string>): Reply => ({ status, json, ...(headers === undefined ? {} : { headers }) });

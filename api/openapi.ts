@@ -1,5 +1,9 @@
-// The OpenAPI description served at /openapi.json, built from the registered routes so it
-// cannot drift from them.
+// The OpenAPI description served at /openapi.json, built from the registered routes and their
+// schemas so it cannot drift from them.
+import { z } from 'zod';
+import type { RouteDoc } from './http.js';
+import { ErrorAnswer } from './schemas.js';
+
 const SUMMARIES: Record<string, string> = {
   'POST /v1/sessions': 'Sign in with e-mail and password; returns a session token (12 h).',
   'GET /v1/accounts/{accountId}': 'Your account and room.',
@@ -57,36 +61,88 @@ const SUMMARIES: Record<string, string> = {
   'GET /health': 'No authentication. 200 when this process can take calls, 503 when it cannot (database unreachable or slow, ARI disconnected, stopping).',
 };
 
-/** Routes whose answers are described in detail; the others share one default. */
-const RESPONSES: Record<string, unknown> = {
-  'GET /health': {
-    '200': { description: 'Can take calls: {"status":"ok","problems":[],"database":{"ok":true},"ari":{"connected":true},"calls":{"live":2,"draining":false}}' },
-    '503': {
-      description:
-        'Cannot take calls: status "unavailable"; problems lists codes (database-unreachable, database-timeout, ari-disconnected, draining; ami-disconnected is reported but tolerated). ari, ami, journal {backlog} and calls appear only where the process has them (`tollbridge api`: database only).',
-    },
-  },
-};
+type JsonSchema = Record<string, unknown>;
 
-export function openApiDocument(routes: Array<{ method: string; pattern: string }>): unknown {
-  const paths: Record<string, Record<string, unknown>> = {};
-  for (const { method, pattern } of routes) {
-    const path = pattern.replace(/:([A-Za-z0-9]+)/g, '{$1}');
-    const params = [...path.matchAll(/\{([A-Za-z0-9]+)\}/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } }));
-    (paths[path] ??= {})[method.toLowerCase()] = {
-      summary: SUMMARIES[`${method} ${path}`] ?? '',
-      parameters: params,
-      security: path.startsWith('/v1/accounts') ? [{ bearer: [] }] : path.startsWith('/v1/operator') ? [{ operator: [] }] : [],
-      responses: RESPONSES[`${method} ${path}`] ?? { default: { description: 'JSON; errors are {"error":{"code","message"}}' } },
+/** A zod schema as JSON Schema (OpenAPI 3.1 takes draft 2020-12 as it is). */
+function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
+  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { target: 'draft-2020-12', io, unrepresentable: 'any' });
+  return rest;
+}
+
+/** The path or query parameters of an object schema, one OpenAPI parameter per field. */
+function parameters(schema: z.ZodObject, where: 'path' | 'query'): JsonSchema[] {
+  const shape: Record<string, z.ZodType> = schema.shape;
+  return Object.entries(shape).map(([name, field]) => {
+    const { description, ...fieldSchema } = jsonSchema(field, 'input');
+    return {
+      name,
+      in: where,
+      required: where === 'path' || !field.safeParse(undefined).success,
+      ...(typeof description === 'string' ? { description } : {}),
+      schema: fieldSchema,
     };
+  });
+}
+
+const ERROR = { $ref: '#/components/responses/Error' };
+
+function operation(doc: RouteDoc, path: string): JsonSchema {
+  const answers: Record<string, JsonSchema> = {};
+  for (const [status, answer] of Object.entries(doc.answers)) {
+    const content: Record<string, JsonSchema> = {};
+    if (answer.json !== undefined) content['application/json'] = { schema: jsonSchema(answer.json, 'output') };
+    for (const media of answer.media ?? []) content[media] = media === 'application/json' ? {} : { schema: { type: 'string' } };
+    answers[status] = { description: answer.description, ...(Object.keys(content).length === 0 ? {} : { content }) };
   }
   return {
-    openapi: '3.0.3',
-    info: { title: 'tollbridge API', version: '1' },
+    summary: SUMMARIES[`${doc.method} ${path}`] ?? '',
+    operationId: `${doc.method.toLowerCase()}${path.replace(/[{}]/g, '').replace(/[^A-Za-z0-9]+(.)?/g, (_m, c: string | undefined) => (c ?? '').toUpperCase())}`,
+    parameters: [...parameters(doc.params, 'path'), ...parameters(doc.query, 'query')],
+    ...(doc.body === undefined
+      ? {}
+      : {
+          requestBody: {
+            required: true,
+            content: { 'application/json': { schema: jsonSchema(doc.body, 'input'), ...(doc.example === undefined ? {} : { example: doc.example }) } },
+          },
+        }),
+    security: doc.schemes.map((scheme) => ({ [scheme]: [] })),
+    responses: doc.refuses ? { ...answers, '4XX': ERROR, '5XX': ERROR } : answers,
+  };
+}
+
+/**
+ * The OpenAPI 3.1 document of the API's routes: each route's parameters, request body (with an
+ * example), success answers and security come from the schemas it was registered with, so the
+ * document cannot drift from what the routes accept.
+ */
+export function openApiDocument(routes: Array<{ method: string; pattern: string; doc?: RouteDoc }>): JsonSchema {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const { method, pattern, doc } of routes) {
+    const path = pattern.replace(/:([A-Za-z0-9]+)/g, '{$1}');
+    (paths[path] ??= {})[method.toLowerCase()] =
+      doc === undefined ? { summary: SUMMARIES[`${method} ${path}`] ?? '', responses: { default: ERROR } } : operation(doc, path);
+  }
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'tollbridge API',
+      version: '1',
+      description:
+        'JSON in and out. Request bodies, queries and paths are checked against the schemas below: an unknown field, a missing one or a wrong type is a 400 whose error names the fields, e.g. {"error":{"code":"UnknownField","message":"...","fields":["lockd"]}}.',
+    },
     components: {
       securitySchemes: {
-        bearer: { type: 'http', scheme: 'bearer', description: 'session token or API key of the account' },
-        operator: { type: 'http', scheme: 'bearer', description: 'TOLLBRIDGE_OPERATOR_TOKEN' },
+        session: { type: 'http', scheme: 'bearer', description: 'A session token of the account (POST /v1/sessions; tb_s_…), 12 hours.' },
+        apiKey: { type: 'http', scheme: 'bearer', description: 'An API key of the account (POST /v1/accounts/{accountId}/api-keys; tb_k_…), until revoked.' },
+        operator: { type: 'http', scheme: 'bearer', description: 'The operator token (TOLLBRIDGE_OPERATOR_TOKEN).' },
+      },
+      schemas: { Error: jsonSchema(ErrorAnswer, 'output') },
+      responses: {
+        Error: {
+          description: 'Refused or failed: {"error":{"code","message"[,"fields"]}} with a stable code.',
+          content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+        },
       },
     },
     paths,

@@ -4,15 +4,18 @@
 // have ended the next wrong PIN locks again (db/repositories/pin-failures.ts): whoever locked
 // the room gains no new tries from it. Only the owner's credential reaches these routes.
 import type { Database } from '../db/index.js';
-import { PIN_KINDS, type PinKind, type RoomPinLock } from '../domain/pin-locks.js';
-import { HttpError, ok, type Request, type Router } from './http.js';
+import { z } from 'zod';
+import { PIN_KINDS, type RoomPinLock } from '../domain/pin-locks.js';
+import { HttpError, ok, type Auth, type Router } from './http.js';
+import { isoTime, json, ownerParams } from './schemas.js';
+import { refusedAs } from './validation.js';
 
 const PATH = '/v1/accounts/:accountId/room/pin-lock';
 
 export interface PinLockRouteDeps {
   db: Database;
   /** The account of the request's credential, which must be the one in the path (else 403). */
-  owner: (req: Request) => Promise<number>;
+  owner: Auth<number>;
   roomOf: (accountId: number) => Promise<{ id: number; number: string }>;
 }
 
@@ -41,12 +44,24 @@ export interface RoomPinLocks {
   participant: PinLockView;
 }
 
-function kindsOf(req: Request): PinKind[] {
-  const kind = req.query.get('kind');
-  if (kind === null || kind === '') return [...PIN_KINDS];
-  if (!(PIN_KINDS as readonly string[]).includes(kind)) throw new HttpError(400, 'BadQuery', '"kind" is moderator or participant (leave it out for both)');
-  return [kind as PinKind];
-}
+const PinLockAnswer = z.strictObject({
+  locked: z.boolean(),
+  lockedSince: isoTime.nullable(),
+  lockedUntil: isoTime.nullable(),
+  liftedAt: isoTime.nullable(),
+  relocksUntil: isoTime.nullable(),
+  failures: z.number().int(),
+  firstFailureAt: isoTime.nullable(),
+  lastFailureAt: isoTime.nullable(),
+});
+const RoomPinLocksAnswer = z.strictObject({ room: z.string(), moderator: PinLockAnswer, participant: PinLockAnswer });
+
+/** ?kind=moderator|participant; left out (or empty): both. */
+const kindQuery = z.strictObject({
+  kind: refusedAs(z.enum(['', ...PIN_KINDS]), { code: 'BadQuery', message: '"kind" is moderator or participant (leave it out for both)' })
+    .transform((kind) => (kind === '' ? [...PIN_KINDS] : [kind]))
+    .optional(),
+});
 
 export function registerPinLockRoutes(router: Router, deps: PinLockRouteDeps): void {
   const { db } = deps;
@@ -55,11 +70,26 @@ export function registerPinLockRoutes(router: Router, deps: PinLockRouteDeps): v
     return { room: room.number, moderator: pinLockView(locks.moderator), participant: pinLockView(locks.participant) };
   };
 
-  router.add('GET', PATH, async (req) => ok(await locksOf(await deps.roomOf(await deps.owner(req)))));
-  router.add('DELETE', PATH, async (req) => {
-    const room = await deps.roomOf(await deps.owner(req));
-    const lifted = await db.pinFailures.liftRoomLock(room.id, kindsOf(req));
-    if (lifted.length === 0) throw new HttpError(409, 'NotLocked', 'no PIN entry lock is in force for this room: nothing to lift');
-    return ok({ lifted, ...(await locksOf(room)) });
+  router.endpoint({
+    method: 'GET',
+    path: PATH,
+    auth: deps.owner,
+    params: ownerParams,
+    answers: { 200: json('Each PIN kind\'s lock (times ISO 8601 UTC or null).', RoomPinLocksAnswer) },
+    handler: async ({ auth: id }) => ok(await locksOf(await deps.roomOf(id))),
+  });
+  router.endpoint({
+    method: 'DELETE',
+    path: PATH,
+    auth: deps.owner,
+    params: ownerParams,
+    query: kindQuery,
+    answers: { 200: json('The kinds lifted, and each kind\'s lock now.', RoomPinLocksAnswer.extend({ lifted: z.array(z.enum(PIN_KINDS)) })) },
+    handler: async ({ auth: id, query }) => {
+      const room = await deps.roomOf(id);
+      const lifted = await db.pinFailures.liftRoomLock(room.id, query.kind ?? [...PIN_KINDS]);
+      if (lifted.length === 0) throw new HttpError(409, 'NotLocked', 'no PIN entry lock is in force for this room: nothing to lift');
+      return ok({ lifted, ...(await locksOf(room)) });
+    },
   });
 }
