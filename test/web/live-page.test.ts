@@ -96,7 +96,7 @@ describe('My room\'s settings, live view and recordings in headless Chromium, wi
     expect(await page.getByLabel('Join and leave tones').isChecked()).to.equal(false);
     expect(await page.getByLabel('Keep name recordings').isChecked()).to.equal(true);
     expect(await page.locator('#no-recordings').count()).to.equal(1);
-    await page.locator('fieldset').screenshot({ path: path.join(SCREENSHOTS, '18-room-settings-announcements.png') });
+    await page.getByRole('group', { name: 'What callers hear' }).screenshot({ path: path.join(SCREENSHOTS, '18-room-settings-announcements.png') });
     await screenshot(page, '18-room-settings');
   });
 
