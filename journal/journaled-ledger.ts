@@ -250,9 +250,11 @@ export class JournaledLedger implements UsageLedger {
           return;
         }
           return;
-        case 'assign':
-          await target.assign(record.channelId, { roomId: record.roomId, role: record.role, ...(record.rejoinOf === undefined ? {} : { rejoinOf: record.rejoinOf }) });
+        case 'assign': {
+          const { op: _op, channelId, ...assignment } = record;
+          await target.assign(channelId, assignment);
           return;
+        }
         case 'close':
           if (record.reason === undefined) await target.closeLeg(record.channelId, record.endedAt);
           else await target.closeLeg(record.channelId, record.endedAt, record.reason);

@@ -18,12 +18,12 @@ import type { ApiServer } from '../../api/server.js';
 import { startSite } from '../../web/site.js';
 import { createMailer } from '../../app/accounts/mailer.js';
 import { liveBridgeId } from '../../bridge/room-bridge-ids.js';
-import { connectAri } from '../../bridge/ari-session.js';
 import type { RoomAnnouncements } from '../../domain/rooms.js';
 import { startCall, type CallHandle, type Step } from '../../sipp/caller.js';
 import { apiCall } from '../api/api-client.js';
 import { sharedAsterisk, testAsteriskConfig } from '../support/asterisk-fixture.js';
 import { BridgeUnderTest, TEST_TIMING, type SeededRoom } from '../support/bridge-fixture.js';
+import { startObserverApp } from '../support/playback-observer.js';
 import { waitFor } from '../support/wait.js';
 
 const run = promisify(execFile);
@@ -68,11 +68,7 @@ class Observer {
   }
 
   static async start(): Promise<Observer> {
-    const cfg = testAsteriskConfig();
-    const client = await connectAri(`http://${cfg.host}:${cfg.ariPort}`, cfg.ariUser, cfg.ariPassword, pino({ level: 'silent' }));
-    const app = `${cfg.ariApp}-announce-observer`;
-    await client.start(app, true);
-    await waitFor('the observer app registered', async () => client.applications.get({ applicationName: app }).then(() => true, () => false));
+    const { client, app } = await startObserverApp('announce');
     return new Observer(client, app);
   }
 

@@ -5,13 +5,11 @@
 // played it in, and the channel's CHANNEL(language) is read back.
 import { expect } from 'chai';
 import type { Client } from 'ari-client';
-import { pino } from 'pino';
-import { connectAri } from '../../bridge/ari-session.js';
 import { startCall } from '../../sipp/caller.js';
 import { enterRoom as enter } from '../support/caller-steps.js';
 import { testAsteriskConfig } from '../support/asterisk-fixture.js';
 import { BridgeUnderTest, type SeededRoom } from '../support/bridge-fixture.js';
-import { waitFor } from '../support/wait.js';
+import { startObserverApp } from '../support/playback-observer.js';
 
 interface Heard {
   media: string;
@@ -19,11 +17,7 @@ interface Heard {
 }
 
 async function observer(): Promise<{ client: Client; heard: Map<string, Heard[]> }> {
-  const cfg = testAsteriskConfig();
-  const client = await connectAri(`http://${cfg.host}:${cfg.ariPort}`, cfg.ariUser, cfg.ariPassword, pino({ level: 'silent' }));
-  const app = `${cfg.ariApp}-language-observer`;
-  await client.start(app, true);
-  await waitFor('the observer app registered', async () => client.applications.get({ applicationName: app }).then(() => true, () => false));
+  const { client } = await startObserverApp('language');
   const heard = new Map<string, Heard[]>();
   client.on('PlaybackStarted', (event) => {
     const target = event.playback.target_uri;

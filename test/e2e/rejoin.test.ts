@@ -6,23 +6,20 @@
 // What Asterisk played to the room is seen through a second ARI app subscribed to everything.
 import { expect } from 'chai';
 import type { Client } from 'ari-client';
-import { pino } from 'pino';
 import { liveBridgeId } from '../../bridge/room-bridge-ids.js';
-import { connectAri } from '../../bridge/ari-session.js';
 import { startCall, type CallHandle, type Step } from '../../sipp/caller.js';
 import { sharedAsterisk, testAsteriskConfig } from '../support/asterisk-fixture.js';
 import { BridgeUnderTest, TEST_TIMING, type SeededRoom } from '../support/bridge-fixture.js';
 import { enterRoom } from '../support/caller-steps.js';
+import { startObserverApp } from '../support/playback-observer.js';
 import { waitFor } from '../support/wait.js';
 
 const WINDOW_MS = 6_000;
 const SETTLE: Step = { pauseMs: 1500 };
 
 /** Each playback Asterisk started on a bridge: its media and the media queued after it. */
-async function bridgePlaybacks(): Promise<{ client: Client; app: string; plays: Array<{ target: string; media: string; next: string }> }> {
-  const cfg = testAsteriskConfig();
-  const client = await connectAri(`http://${cfg.host}:${cfg.ariPort}`, cfg.ariUser, cfg.ariPassword, pino({ level: 'silent' }));
-  const app = `${cfg.ariApp}-rejoin-observer`;
+async function bridgePlaybacks(): Promise<{ client: Client; plays: Array<{ target: string; media: string; next: string }> }> {
+  const { client } = await startObserverApp('rejoin');
   const plays: Array<{ target: string; media: string; next: string }> = [];
   const seen = new Set<string>();
   client.on('PlaybackStarted', (event) => {
@@ -31,9 +28,7 @@ async function bridgePlaybacks(): Promise<{ client: Client; app: string; plays: 
     const next = (event.playback as { next_media_uri?: string }).next_media_uri ?? '';
     plays.push({ target: event.playback.target_uri, media: event.playback.media_uri, next });
   });
-  await client.start(app, true);
-  await waitFor('the observer app registered', async () => client.applications.get({ applicationName: app }).then(() => true, () => false));
-  return { client, app, plays };
+  return { client, plays };
 }
 
 describe('rejoin where you left, over real SIP @asterisk', function () {

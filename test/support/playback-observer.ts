@@ -12,13 +12,22 @@ export interface PlaybackObserver {
   played: Map<string, string[]>;
 }
 
-/** `name`: tells this observer's ARI app apart from other test files'. */
-export async function playbackObserver(name: string): Promise<PlaybackObserver> {
+/**
+ * A second ARI app on the test Asterisk, subscribed to everything, registered before it
+ * resolves. `name` tells this observer's app apart from other test files'.
+ */
+export async function startObserverApp(name: string): Promise<{ client: Client; app: string }> {
   const cfg = testAsteriskConfig();
   const client = await connectAri(`http://${cfg.host}:${cfg.ariPort}`, cfg.ariUser, cfg.ariPassword, pino({ level: 'silent' }));
   const app = `${cfg.ariApp}-${name}-observer`;
   await client.start(app, true);
   await waitFor('the observer app registered', async () => client.applications.get({ applicationName: app }).then(() => true, () => false));
+  return { client, app };
+}
+
+/** What Asterisk played to each channel, seen through an observer app named after `name`. */
+export async function playbackObserver(name: string): Promise<PlaybackObserver> {
+  const { client } = await startObserverApp(name);
   const played = new Map<string, string[]>();
   client.on('PlaybackStarted', (event) => {
     const uri = event.playback.target_uri;
