@@ -15,6 +15,13 @@ import { holdBridgeId, liveBridgeId } from './room-bridge-ids.js';
 
 /** A prompt that never reports its end must not hold up the room for ever. */
 const DISMISS_PROMPT_GUARD_MS = 10_000;
+/**
+ * A bridge destroyed a moment ago keeps its id while Asterisk dissolves it (its channels leave
+ * one by one): creating it again is refused "already exists" though it is no longer found.
+ * Tried again every 100 ms for up to 5 s (a room of hundreds takes about a second).
+ */
+const DISSOLVING_RETRY_MS = 100;
+const DISSOLVING_TRIES = 50;
 
 export class AriConference implements ConferenceBridges {
   /**
@@ -31,6 +38,7 @@ export class AriConference implements ConferenceBridges {
     private readonly channels: AriChannels,
     private readonly subscriptions: ChannelSubscriptions,
     private readonly log: Logger,
+    private readonly pause: (ms: number) => Promise<void> = (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
   ) {}
 
   /**
@@ -188,14 +196,7 @@ export class AriConference implements ConferenceBridges {
 
   private async ensure(bridgeId: string, type: 'mixing' | 'holding', room: string): Promise<string> {
     if (this.existing.has(bridgeId)) return bridgeId;
-    try {
-      // dtmf_events: never a native RTP bridge, which (two callers in the room) would pass their
-      // keys from RTP to RTP without Asterisk reading them, so in-call keys would go unheard.
-      await this.ari.client.bridges.createWithId({ bridgeId, type: type === 'mixing' ? 'mixing,dtmf_events' : type, name: `${type === 'mixing' ? 'live' : 'hold'}-${room}` });
-    } catch (err) {
-      // Asterisk refuses an id it already has ("already exists"): then it is there to use.
-      if (!(await this.bridgeExists(bridgeId))) throw err;
-    }
+    await this.create(bridgeId, type, room);
     if (type === 'holding') {
       try {
         await this.ari.client.bridges.startMoh({ bridgeId, mohClass: 'default' });
@@ -208,4 +209,26 @@ export class AriConference implements ConferenceBridges {
     this.existing.add(bridgeId);
     return bridgeId;
   }
+
+  private async create(bridgeId: string, type: 'mixing' | 'holding', room: string): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        // dtmf_events: never a native RTP bridge, which (two callers in the room) would pass their
+        // keys from RTP to RTP without Asterisk reading them, so in-call keys would go unheard.
+        await this.ari.client.bridges.createWithId({ bridgeId, type: type === 'mixing' ? 'mixing,dtmf_events' : type, name: `${type === 'mixing' ? 'live' : 'hold'}-${room}` });
+        return;
+      } catch (err) {
+        // Asterisk refuses an id it already has ("already exists"): then it is there to use,
+        // unless it is the old bridge still dissolving (not found): then wait for it to go.
+        if (await this.bridgeExists(bridgeId)) return;
+        if (!alreadyExists(err) || attempt >= DISSOLVING_TRIES) throw err;
+        if (attempt === 1) this.log.info({ bridgeId }, 'room bridge still dissolving: creating it again once it is gone');
+        await this.pause(DISSOLVING_RETRY_MS);
+      }
+    }
+  }
+}
+
+function alreadyExists(err: unknown): boolean {
+  return err instanceof Error && err.message.includes('already exists');
 }

@@ -1,5 +1,5 @@
 // Named IVR timeouts. Defaults follow common practice (CyCoreSystems/ari: first digit 4-5 s,
-// inter-digit 3 s); TOLLBRIDGE_FIRST_DIGIT_MS and TOLLBRIDGE_INTER_DIGIT_MS override them.
+// inter-digit 3 s); not settings: tests hand the call machines shorter ones.
 export interface IvrTiming {
   /** After a prompt ends, how long to wait for the first key before re-prompting. */
   firstDigitMs: number;

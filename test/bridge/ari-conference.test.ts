@@ -15,6 +15,8 @@ class FakeAsterisk {
   readonly bridges = new Map<string, Set<string>>();
   readonly requests: string[] = [];
   readonly unsubscribed: string[] = [];
+  /** Destroyed bridges still dissolving: how many more creates of the id are refused "already exists". */
+  readonly dissolving = new Map<string, number>();
   /** When set, addChannel requests wait for answerAll(). */
   holdAnswers = false;
   private readonly held: Array<() => void> = [];
@@ -57,7 +59,9 @@ class FakeAsterisk {
     const bridges = {
       createWithId: async ({ bridgeId }: { bridgeId: string }) => {
         this.requests.push(`create ${bridgeId}`);
-        if (this.bridges.has(bridgeId)) throw new Error(JSON.stringify({ message: `Bridge with id '${bridgeId}' already exists` }));
+        const refusals = this.dissolving.get(bridgeId) ?? 0;
+        if (refusals > 0) this.dissolving.set(bridgeId, refusals - 1);
+        if (this.bridges.has(bridgeId) || refusals > 0) throw new Error(JSON.stringify({ message: `Bridge with id '${bridgeId}' already exists` }));
         this.bridges.set(bridgeId, new Set());
       },
       startMoh: async () => undefined,
@@ -90,8 +94,12 @@ function setup(channels: string[]) {
   for (const c of channels) asterisk.channels.add(c);
   const client = asterisk.client();
   const source = { client, rest: asterisk.rest() };
-  const conference = new AriConference(source, {} as AriChannels, new ChannelSubscriptions(source, 'test', silentLog), silentLog);
-  return { asterisk, conference };
+  const pauses: number[] = [];
+  const pause = async (ms: number) => {
+    pauses.push(ms);
+  };
+  const conference = new AriConference(source, {} as AriChannels, new ChannelSubscriptions(source, 'test', silentLog), silentLog, pause);
+  return { asterisk, conference, pauses };
 }
 
 describe('AriConference: every bridge move checked (fake ARI that refuses like Asterisk)', () => {
@@ -127,6 +135,27 @@ describe('AriConference: every bridge move checked (fake ARI that refuses like A
     t.asterisk.bridges.delete(liveBridgeId('11331134'));
     await t.conference.admitLive('11331134', ['m']);
     expect([...(t.asterisk.bridges.get(liveBridgeId('11331134')) ?? [])]).to.deep.equal(['m']);
+  });
+
+  it('a bridge destroyed a moment ago and still dissolving ("already exists", yet not found) is created again once it is gone', async () => {
+    const t = setup(['m', 'p']);
+    await t.conference.admitLive('11331134', ['m', 'p']);
+    t.asterisk.bridges.delete(liveBridgeId('11331134'));
+    t.asterisk.dissolving.set(liveBridgeId('11331134'), 3);
+    await t.conference.admitLive('11331134', ['p']);
+    expect(t.pauses).to.deep.equal([100, 100, 100]);
+    expect([...(t.asterisk.bridges.get(liveBridgeId('11331134')) ?? [])]).to.deep.equal(['p']);
+  });
+
+  it('a bridge id refused "already exists" for ever (and never found) fails the move after 5 s of tries, for the placement watch to handle', async () => {
+    const t = setup(['m']);
+    t.asterisk.dissolving.set(liveBridgeId('11331134'), 1000);
+    let failure: unknown = null;
+    await t.conference.admitLive('11331134', ['m']).catch((err: unknown) => {
+      failure = err;
+    });
+    expect(String(failure)).to.include('already exists');
+    expect(t.pauses.reduce((a, b) => a + b, 0)).to.equal(4_900);
   });
 
   it('a bridge Asterisk reports destroyed is no longer believed to exist: the next move creates it first, no add is refused', async () => {

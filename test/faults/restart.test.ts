@@ -47,6 +47,16 @@ describe('restarts and crashes with live calls @asterisk', function () {
     await bridge.tearDown(handles);
   });
 
+  // A failed test leaves its callers up: hung up here so the next test starts from empty rooms.
+  afterEach(async function () {
+    if (this.currentTest?.state !== 'failed') return;
+    await Promise.all(handles.map((h) => h.hangUpNow().catch(() => undefined)));
+    await waitFor('rooms A and B empty after a failed test', async () => {
+      const left = (await bridge.members(roomA.roomNumber, 'live')).length + (await bridge.members(roomA.roomNumber, 'hold')).length + (await bridge.members(roomB.roomNumber, 'hold')).length;
+      return left === 0 ? true : null;
+    }, { timeoutMs: 30_000, intervalMs: 250 }).catch(() => undefined);
+  });
+
   it('kill -9 of the app with 30 callers up and one in the IVR: nobody dropped, rooms and roles as before, the IVR step asked again, policy applied afterwards, legs match SIPp', async () => {
     const moderator = call(roomA, roomA.moderatorPin, '+15550100000');
     await bridge.waitForMembers(roomA.roomNumber, 'live', 1);
@@ -62,10 +72,15 @@ describe('restarts and crashes with live calls @asterisk', function () {
     void ivr.result.then(() => ended.add(ivr));
     await waitFor('the IVR caller marked as entering the PIN', async () => (await bridge.markOf(IVR_CALLER))?.startsWith('step=enteringPin') === true, { timeoutMs: 20_000, intervalMs: 100 });
 
+    const ivrChannel = (await bridge.channelOf(IVR_CALLER)) ?? 'unknown';
+    const markedAt = Date.now();
+
     const asteriskPid = bridge.asteriskPid();
+    const logBeforeRestart = bridge.log.length;
     await bridge.kill9();
     expect(asteriskPid !== null && processAlive(asteriskPid), 'Asterisk survived the app').to.equal(true);
     await bridge.start();
+    const restartedMs = Date.now() - markedAt;
     expect(bridge.log).to.include('attached to the running Asterisk');
     expect(bridge.asteriskPid()).to.equal(asteriskPid);
 
@@ -75,7 +90,15 @@ describe('restarts and crashes with live calls @asterisk', function () {
     expect(await bridge.members(roomB.roomNumber, 'hold')).to.deep.equal(holdBefore);
     expect(bridge.log).to.match(/"resumed":31,/);
     // The IVR caller heard the PIN prompt again, typed the PIN, and joined the rebuilt live room.
-    await bridge.waitForMembers(roomA.roomNumber, 'live', 25, 30_000);
+    await bridge.waitForMembers(roomA.roomNumber, 'live', 25, 30_000).catch(async (err: unknown) => {
+      // What the IVR caller went through, so a red run says why it is not in the room.
+      const ivrEnded = ended.has(ivr) ? (await ivr.result).log.slice(-1500) : 'still up';
+      throw new Error(
+        `${err instanceof Error ? err.message : String(err)}; restart took ${restartedMs} ms from the IVR mark; ` +
+          `IVR caller ${ivrChannel} mark: ${(await bridge.markOf(IVR_CALLER)) ?? 'none'}; its SIPp call: ${ivrEnded}\n` +
+          `app log since the kill:\n${bridge.logLinesSince(logBeforeRestart, [ivrChannel])}`,
+      );
+    });
     expect((await bridge.markOf(IVR_CALLER)) ?? '').to.match(/^step=inRoom&.*role=participant/);
 
     // The rebuilt room knows its moderator: when they leave, "end" dismisses the 23 participants.

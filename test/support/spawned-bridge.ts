@@ -163,6 +163,23 @@ export class SpawnedBridge {
     return channels.find((c) => c.caller.number === callerNumber)?.channelvars?.TOLLBRIDGE_CALL ?? null;
   }
 
+  /** The channel id of a caller number's call, as Asterisk holds it (null when it has none). */
+  async channelOf(callerNumber: string): Promise<string | null> {
+    const channels = (await (await this.ari()).channels.list()) as unknown as Array<{ id: string; caller: { number: string } }>;
+    return channels.find((c) => c.caller.number === callerNumber)?.id ?? null;
+  }
+
+  /** The app's log lines from `offset` on that are warnings or worse or name one of `words`, for a failure message. */
+  logLinesSince(offset: number, words: string[]): string {
+    return this.log
+      .slice(offset)
+      .split('\n')
+      .filter((line) => /"level":[4-6]\d/.test(line) || words.some((w) => line.includes(w)))
+      .map((line) => line.slice(0, 400))
+      .slice(-40)
+      .join('\n');
+  }
+
   /** A room's lock and mute-all mark (TOLLBRIDGE_ROOM_<room>), as Asterisk holds it. */
   async roomMarkOf(room: string): Promise<string> {
     return (await (await this.ari()).asterisk.getGlobalVar({ variable: roomMarkVariable(room) })).value;
