@@ -21,7 +21,7 @@ export interface OrganizationRouteDeps {
   /** The account id of the request's token, which must be the one in the path (else 403). */
   owner: Auth<number>;
   /** 403 unless the request carries the operator token. */
-  operator: Auth<undefined>;
+  operator: Auth<unknown>;
   /** Throws 403 (under the sign-in backoff) unless this is the account's password. */
   reauthenticate: (req: Request, accountId: number, password: string) => Promise<void>;
   /** Days caller numbers are kept in the ledger (TOLLBRIDGE_CALLER_RETENTION_DAYS). */

@@ -56,6 +56,9 @@ import { domainValue, refusal, refusedAs } from './validation.js';
 
 export { DEFAULT_PAGE, MAX_PAGE };
 
+/** How long an operator session lasts (the operator's web pages). */
+export const OPERATOR_SESSION_MS = 8 * 3600_000;
+
 export interface ApiDeps {
   db: Database;
   mailer: Mailer;
@@ -159,15 +162,24 @@ export function registerRoutes(router: Router, deps: ApiDeps): void {
   };
   /** The account id of the request's credential (the one in the path). */
   const owner: Auth<number> = { schemes: ownerCredential.schemes, check: async (req) => (await ownerCredential.check(req)).accountId };
-  const operator: Auth<undefined> = {
+  /** The operator token itself, or an operator session opened with it (POST /v1/operator/sessions): which, and until when. */
+  type OperatorCredential = { kind: 'token'; expiresAt: null } | { kind: 'session'; token: string; expiresAt: number };
+  const operatorCredential = (tokenOnly: boolean): Auth<OperatorCredential> => ({
     schemes: ['operator'],
-    check: (req) => {
+    check: async (req) => {
       if (deps.operatorToken === '') throw new HttpError(403, 'Forbidden', 'operator routes are closed: set TOLLBRIDGE_OPERATOR_TOKEN');
-      if (!sameSecret(bearer(req), deps.operatorToken)) throw new HttpError(403, 'Forbidden', 'operator routes need the operator token');
+      const token = bearer(req);
+      if (sameSecret(token, deps.operatorToken)) {
+        req.actor = 'operator';
+        return { kind: 'token', expiresAt: null };
+      }
+      const expiresAt = tokenOnly || token === '' ? null : await db.operatorSessions.expiresAt(token, deps.operatorToken);
+      if (expiresAt === null) throw new HttpError(403, 'Forbidden', tokenOnly ? 'this route needs the operator token itself' : 'operator routes need the operator token or a live operator session');
       req.actor = 'operator';
-      return undefined;
+      return { kind: 'session', token, expiresAt };
     },
-  };
+  });
+  const operator: Auth<OperatorCredential> = operatorCredential(false);
   /** Any live credential (session or API key) of any account: the routes on /v1/sessions/current. */
   const anyCredential = (schemes: Auth<Credential>['schemes']): Auth<Credential> => ({
     schemes,
@@ -630,6 +642,33 @@ export function registerRoutes(router: Router, deps: ApiDeps): void {
   });
 
   // --- operator routes ----------------------------------------------------------------
+  // Sessions for the operator's web pages: kept in the database, so any API process knows them.
+  const OperatorSessionAnswer = z.strictObject({ token: z.string(), expiresAt: z.number().int().meta({ description: 'epoch ms' }) });
+  router.endpoint({
+    method: 'POST',
+    path: '/v1/operator/sessions',
+    auth: operatorCredential(true),
+    answers: { 201: json('A session token for the operator routes, good for 8 hours or until the operator token changes.', OperatorSessionAnswer) },
+    handler: async () => ok(await db.operatorSessions.open(deps.operatorToken, OPERATOR_SESSION_MS), 201),
+  });
+  router.endpoint({
+    method: 'GET',
+    path: '/v1/operator/sessions/current',
+    auth: operator,
+    answers: { 200: json('Whether the request used the operator token or a session, and until when a session lasts.', z.strictObject({ kind: z.enum(['token', 'session']), expiresAt: z.number().int().nullable() })) },
+    handler: async ({ auth: credential }) => ok({ kind: credential.kind, expiresAt: credential.expiresAt }),
+  });
+  router.endpoint({
+    method: 'DELETE',
+    path: '/v1/operator/sessions/current',
+    auth: operator,
+    answers: { 204: noContent },
+    handler: async ({ auth: credential }) => {
+      if (credential.kind !== 'session') throw new HttpError(400, 'NotASession', 'this is the operator token itself: change TOLLBRIDGE_OPERATOR_TOKEN to end every session');
+      await db.operatorSessions.close(credential.token);
+      return ok(null, 204);
+    },
+  });
   router.endpoint({
     method: 'GET',
     path: '/v1/operator/numbers',

@@ -15,6 +15,7 @@ import { RecordingsRepository } from './repositories/recordings.js';
 import { SystemLeasesRepository } from './repositories/system-leases.js';
 import { SigninFailuresRepository } from './repositories/signin-failures.js';
 import { IvrCountsRepository } from './repositories/ivr-counts.js';
+import { OperatorSessionsRepository } from './repositories/operator-sessions.js';
 import { PinFailuresRepository } from './repositories/pin-failures.js';
 import type { PinLockPolicy } from '../domain/pin-locks.js';
 import { StatementsRepository } from './repositories/statements.js';
@@ -95,6 +96,8 @@ export interface Database {
   signinFailures: SigninFailuresRepository;
   /** The calls each bridge process has in its IVR, so the IVR caps hold for all of them together. */
   ivrCounts: IvrCountsRepository;
+  /** The operator's web sessions, shared by every API process (web/operator-pages.ts). */
+  operatorSessions: OperatorSessionsRepository;
   /** Personal fields at rest, with the data key: for what is kept outside the database too (the ledger journal). */
   cipher: FieldCipher;
   close(): Promise<void>;
@@ -161,6 +164,7 @@ export async function openDatabase(cfg: DatabaseConfig, options: DatabaseOptions
     systemLeases: new SystemLeasesRepository(ctx),
     signinFailures: new SigninFailuresRepository(ctx),
     ivrCounts: new IvrCountsRepository(ctx),
+    operatorSessions: new OperatorSessionsRepository(ctx),
     cipher: ctx.cipher,
     close: async () => {
       await rooms.cache.stop();

@@ -1,9 +1,9 @@
 // The operator's pages behind the operator token (TOLLBRIDGE_OPERATOR_TOKEN): the number
 // inventory (add; state: available, subscribed, quarantined until...), rates, accounts (create,
-// deactivate), organizations (web/operator-organization-pages.ts). Signing in checks the token against the API's own operator routes; the browser
-// then holds only a random session id (HttpOnly, SameSite=Strict, Path=/operator), mapped in
-// this process's memory to the token for 8 hours: a restart signs the operator out.
-import { randomBytes } from 'node:crypto';
+// deactivate), organizations (web/operator-organization-pages.ts). Signing in hands the token to
+// the API's POST /v1/operator/sessions; the browser then holds only the operator session token
+// it answers (HttpOnly, SameSite=Strict, Path=/operator), good for 8 hours. Sessions are in the
+// database: another API process, or a restart, keeps the operator signed in.
 import { HttpError, type BodyKind, type Handler, type Reply, type Request, type Router } from '../api/http.js';
 import type { Account, PhoneNumber, Rate } from '../db/index.js';
 import { csrfTokenFor, FORM_COOKIE, newFormNonce, readCookies, sameToken } from './cookies.js';
@@ -13,7 +13,6 @@ import { registerOperatorOrganizationPages, type OperatorVisit } from './operato
 import { when } from './view-parts.js';
 
 export const OPERATOR_COOKIE = 'tb_operator';
-const SESSION_MS = 8 * 3600_000;
 const OPERATOR_NAV: NavItem[] = [
   { href: '/operator/numbers', label: 'Numbers' },
   { href: '/operator/rates', label: 'Rates' },
@@ -30,8 +29,7 @@ const formOf = (req: Request): Record<string, string> => (typeof req.body === 'o
 const reply = (body: Html, status = 200, headers: Record<string, string> = {}): Reply => ({ status, text: body.value, contentType: HTML, headers: { ...HEADERS, ...headers } });
 const redirect = (location: string, headers: Record<string, string> = {}): Reply => ({ status: 303, text: '', contentType: 'text/plain', headers: { location, ...headers } });
 
-export function registerOperatorPages(router: Router, now: () => number = Date.now): void {
-  const sessions = new Map<string, { token: string; expiresAt: number }>();
+export function registerOperatorPages(router: Router): void {
   const add = (method: string, pattern: string, handler: Handler, body: BodyKind = 'json') => router.add(method, pattern, asPage(handler), body, 'page');
   const secure = (req: Request) => req.headers['x-forwarded-proto'] === 'https';
 
@@ -44,16 +42,22 @@ export function registerOperatorPages(router: Router, now: () => number = Date.n
     }
     return json as T;
   };
-  const visitOf = (req: Request): OperatorVisit | null => {
-    const id = readCookies(req.headers).get(OPERATOR_COOKIE);
-    const session = id === undefined ? undefined : sessions.get(id);
-    if (id === undefined || session === undefined || session.expiresAt <= now()) return null;
+  /** The operator's visit when the cookie holds a live operator session (the API says), else null. */
+  const visitOf = async (req: Request): Promise<OperatorVisit | null> => {
+    const token = readCookies(req.headers).get(OPERATOR_COOKIE);
+    if (token === undefined || token === '') return null;
+    try {
+      await call(req, token, 'GET', '/v1/operator/sessions/current');
+    } catch (err) {
+      if (err instanceof HttpError && err.status === 403) return null;
+      throw err;
+    }
     req.actor = 'operator';
-    return { token: session.token, csrf: csrfTokenFor(id) };
+    return { token, csrf: csrfTokenFor(token) };
   };
   /** A page of the operator's; a refused API call re-renders it with the API's message. */
   const operatorPage = (render: (req: Request, v: OperatorVisit, error?: string) => Promise<Reply>, change?: (req: Request, v: OperatorVisit) => Promise<string>) => async (req: Request): Promise<Reply> => {
-    const v = visitOf(req);
+    const v = await visitOf(req);
     if (v === null) return redirect('/operator/signin');
     if (change === undefined) return render(req, v);
     if (!sameToken(formOf(req)._csrf, v.csrf)) throw new HttpError(403, 'BadCsrfToken', 'the form is stale or came from another site: reload the page and try again');
@@ -81,22 +85,19 @@ export function registerOperatorPages(router: Router, now: () => number = Date.n
     const nonce = readCookies(req.headers).get(FORM_COOKIE);
     if (nonce === undefined || !sameToken(form._form, nonce)) return signinPage(req, 'The form expired: please sign in again.', 403);
     const token = (form.token ?? '').slice(0, 200);
+    let session: { token: string; expiresAt: number };
     try {
-      await call<Rate>(req, token, 'GET', '/v1/operator/rates/toll_free');
+      session = await call<{ token: string; expiresAt: number }>(req, token, 'POST', '/v1/operator/sessions');
     } catch (err) {
       if (err instanceof HttpError && err.status === 403) return signinPage(req, err.message, 403);
       throw err;
     }
-    for (const [id, s] of sessions) if (s.expiresAt <= now()) sessions.delete(id);
-    const id = randomBytes(24).toString('base64url');
-    sessions.set(id, { token, expiresAt: now() + SESSION_MS });
     req.actor = 'operator';
-    return redirect('/operator/numbers', { 'set-cookie': operatorCookie(id, secure(req)) });
+    return redirect('/operator/numbers', { 'set-cookie': operatorCookie(session.token, secure(req)) });
   }, 'form');
   add('POST', '/operator/signout', async (req) => {
-    const id = readCookies(req.headers).get(OPERATOR_COOKIE);
-    const v = visitOf(req);
-    if (v !== null && id !== undefined && sameToken(formOf(req)._csrf, v.csrf)) sessions.delete(id);
+    const v = await visitOf(req);
+    if (v !== null && sameToken(formOf(req)._csrf, v.csrf)) await call(req, v.token, 'DELETE', '/v1/operator/sessions/current');
     return redirect('/operator/signin', { 'set-cookie': operatorCookie('', secure(req), 0) });
   }, 'form');
 

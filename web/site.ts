@@ -9,7 +9,7 @@ import { registerPages } from './pages.js';
 /** The owner's and the operator's pages, after the API's routes on `router`. */
 export function registerWebPages(router: Router, now: (() => number) | undefined): void {
   registerPages(router, now === undefined ? {} : { now });
-  registerOperatorPages(router, now);
+  registerOperatorPages(router);
 }
 
 /** The API with the web pages. */

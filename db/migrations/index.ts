@@ -17,6 +17,7 @@ import * as systemLeases from './014_system_leases.js';
 import * as sharedLimits from './015_shared_limits.js';
 import * as roomSpendCap from './016_room_spend_cap.js';
 import * as legRejoin from './017_leg_rejoin.js';
+import * as operatorSessions from './018_operator_sessions.js';
 
 const migrations: Record<string, Knex.Migration> = {
   '001_initial': initial,
@@ -36,6 +37,7 @@ const migrations: Record<string, Knex.Migration> = {
   '015_shared_limits': sharedLimits,
   '016_room_spend_cap': roomSpendCap,
   '017_leg_rejoin': legRejoin,
+  '018_operator_sessions': operatorSessions,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {
