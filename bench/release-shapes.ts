@@ -11,7 +11,7 @@
 //   unmute-ami  the same wait; release: stopMoh over ARI and N AMI MuteAudio actions written in
 //               one go on one AMI connection; done when every answer is in.
 // Each shape runs `--runs` times; the figures are the release times in ms.
-//   node dist/bench/release-shapes.js [--calls 100] [--runs 3] [--shapes move,unmute-ari,unmute-ami]
+//   npm run bench:release -- [--calls 100] [--runs 3] [--shapes move,unmute-ari,unmute-ami]
 // Needs root (chroot). Instance and ports: TOLLBRIDGE_RELEASE_* (INSTANCE, SIP_PORT, ARI_PORT,
 // AMI_PORT, RTP_START, RTP_END).
 import fs from 'node:fs';
