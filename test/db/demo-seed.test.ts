@@ -51,11 +51,14 @@ describe('demo seed', () => {
     expect(await db.rooms.verifyPin(room.id, next.moderatorPin)).to.equal('moderator');
   });
 
-  it('random PINs are never one repeated digit or a run', () => {
-    for (let i = 0; i < 2000; i++) {
-      const pin = randomPin(4);
-      expect(pin).to.not.match(/^(\d)\1+$/);
-      expect(['0123', '1234', '2345', '3456', '4567', '5678', '6789', '7890', '9876', '8765', '4321', '3210', '0987']).to.not.include(pin);
+  it('random PINs are never one repeated digit, a run, or a repeated group (what the rooms refuse)', () => {
+    for (const digits of [4, 6]) {
+      for (let i = 0; i < 20000; i++) {
+        const pin = randomPin(digits);
+        expect(pin).to.not.match(/^(\d)\1+$/);
+        expect(pin).to.not.match(/^(\d+)\1+$/);
+        expect(['0123', '1234', '2345', '3456', '4567', '5678', '6789', '9876', '8765', '4321', '3210', '123456', '234567', '987654']).to.not.include(pin);
+      }
     }
   });
 });
