@@ -71,7 +71,38 @@ export function placeholderValues(cfg: AsteriskConfig): Record<string, string> {
     RTP_HOLD_TIMEOUT: String(cfg.rtpHoldTimeoutS),
     SESSION_TIMERS: cfg.sessionTimers,
     SESSION_EXPIRES: String(cfg.sessionExpiresS),
+    CALLBACK_TRUNK_SECTION: callbackTrunkSection(cfg),
   };
+}
+
+/**
+ * The outbound trunk callbacks are dialled through (`PJSIP/<number>@callback-trunk`): the same
+ * media and dead-leg rules as the carrier's inbound trunk. Not rendered when no trunk is set.
+ */
+function callbackTrunkSection(cfg: AsteriskConfig): string {
+  if (cfg.callbackTrunk === null) return '; no callback trunk (TOLLBRIDGE_CALLBACK_TRUNK is empty): callbacks are off';
+  return [
+    '; tollbridge: the outbound trunk that calls waiting participants back (TOLLBRIDGE_CALLBACK_TRUNK).',
+    '[callback-trunk]',
+    'type = aor',
+    `contact = sip:${cfg.callbackTrunk}`,
+    '',
+    '[callback-trunk]',
+    'type = endpoint',
+    'transport = transport-udp',
+    'context = from-carrier',
+    'aors = callback-trunk',
+    'disallow = all',
+    'allow = ulaw,alaw',
+    'dtmf_mode = rfc4733',
+    'direct_media = no',
+    'rtp_symmetric = yes',
+    'force_rport = yes',
+    'rewrite_contact = yes',
+    `rtp_timeout = ${cfg.rtpTimeoutS}`,
+    `rtp_timeout_hold = ${cfg.rtpHoldTimeoutS}`,
+    'send_pai = no',
+  ].join('\n');
 }
 
 export function renderTemplate(template: string, values: Record<string, string>, source: string): string {

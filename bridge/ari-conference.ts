@@ -67,14 +67,14 @@ export class AriConference implements ConferenceBridges {
     this.subscriptions.quiet(moved);
   }
 
-  async hold(room: string, channelIds: string[], prompt: string | null): Promise<void> {
+  async hold(room: string, channelIds: string[], prompt: string | null, then: string[] = []): Promise<void> {
     const moved = await this.move(holdBridgeId(room), 'holding', room, channelIds);
     if (prompt === null) {
       this.subscriptions.quiet(moved);
       return;
     }
     for (const channelId of moved) {
-      const playback = this.channels.play(channelId, [`sound:${prompt}`]);
+      const playback = this.channels.play(channelId, [prompt, ...then].map((sound) => `sound:${sound}`));
       const stop = () => playback.stop();
       this.holdPrompts.set(channelId, stop);
       void playback.finished.then(() => {

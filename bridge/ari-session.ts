@@ -14,6 +14,9 @@ import { ChannelSubscriptions } from './channel-subscriptions.js';
 import { PlaybackTracker } from './playbacks.js';
 import { RecordingEnds } from './recording-ends.js';
 
+/** The first Stasis argument of a callback the bridge dialled (bridge/callback-dialer.ts). */
+export const CALLBACK_APP_ARG = 'callback';
+
 export interface AriEndpoint {
   url: string;
   user: string;
@@ -138,9 +141,15 @@ export class AriSession implements AriClientSource {
     const onEvent = (event: CallEvent) => this.onEvent(event);
     client.on('StasisStart', (event, channel) => {
       const args = Array.isArray(event.args) ? event.args : [event.args];
+      const at = parseAriTimestamp(event.timestamp, now());
+      // A callback we dialled (originated into the app with `callback,<id>`), now answered.
+      if (args[0] === CALLBACK_APP_ARG && args[1] !== undefined) {
+        onEvent({ type: 'call.start', channelId: channel.id, dialled: '', callerNumber: null, at, callbackId: args[1] });
+        return;
+      }
       const dialled = args[0] ?? channel.dialplan.exten;
       const callerNumber = channel.caller.number === '' ? null : channel.caller.number;
-      onEvent({ type: 'call.start', channelId: channel.id, dialled, callerNumber, at: parseAriTimestamp(event.timestamp, now()) });
+      onEvent({ type: 'call.start', channelId: channel.id, dialled, callerNumber, at });
     });
     client.on('ChannelDtmfReceived', (event, channel) => {
       onEvent({ type: 'call.dtmf', channelId: channel.id, digit: event.digit, at: parseAriTimestamp(event.timestamp, now()) });

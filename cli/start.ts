@@ -89,7 +89,7 @@ export const startCommand: Command = {
         app = await BridgeApp.start({
           asterisk: config.asterisk, directory: ports.directory, legRecovery: ledger.recovery(ports.legRecovery), ledger, log, drainMs: config.drainSeconds * 1000, limits: config.limits,
           pinGuard: databasePinGuard(db, mailer, log, metrics.calls), guessing: guessingLimits(config.pinGuessing), ivrElsewhere: ivrCounts,
-          recordingsDir: config.recordingsDir, recordings: db.recordings, metrics, spendCaps,
+          recordingsDir: config.recordingsDir, recordings: db.recordings, metrics, spendCaps, callbacks: config.callbacks,
         });
       } catch (err) {
         await ledger.close();

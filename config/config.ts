@@ -2,6 +2,7 @@
 // schema for every TOLLBRIDGE_* variable, its default, allowed values and meaning; README
 // "Configuration" is generated from it). Every setting is checked once at start-up, all refused
 // ones named together, before anything is touched, instead of a confusing error mid-call.
+import type { CallbackPolicy } from '../domain/callback.js';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { repoRoot } from './paths.js';
@@ -70,6 +71,8 @@ export interface AsteriskConfig {
    * none for an external one (its file lives on its host: mount it and name it here).
    */
   celFile: string | null;
+  /** The outbound trunk that dials callbacks (host:port, pjsip endpoint `callback-trunk`); null: none rendered. */
+  callbackTrunk: string | null;
 }
 
 export interface ApiConfig {
@@ -120,6 +123,8 @@ export interface Config {
   api: ApiConfig;
   /** Limits on a caller's stay enforced by the app, in ms; 0: off. */
   limits: CallLimits;
+  /** Who may be called back when the moderator arrives (domain/callback.ts). */
+  callbacks: CallbackPolicy;
   pinGuessing: PinGuessingConfig;
   mail: MailConfig;
   asterisk: AsteriskConfig;
@@ -251,6 +256,13 @@ export function loadConfig(env: Env = process.env): Config {
       sessionExpiresS: s.TOLLBRIDGE_SESSION_EXPIRES_S,
       promptDirs: s.TOLLBRIDGE_PROMPT_DIRS,
       celFile: s.TOLLBRIDGE_CEL_FILE === undefined ? null : path.resolve(s.TOLLBRIDGE_CEL_FILE),
+      callbackTrunk: s.TOLLBRIDGE_CALLBACK_TRUNK === '' ? null : s.TOLLBRIDGE_CALLBACK_TRUNK,
+    },
+    callbacks: {
+      trunk: s.TOLLBRIDGE_CALLBACK_TRUNK === '' ? null : s.TOLLBRIDGE_CALLBACK_TRUNK,
+      denyPrefixes: s.TOLLBRIDGE_CALLBACK_DENY_PREFIXES,
+      blocked: s.TOLLBRIDGE_CALLBACK_BLOCKED_NUMBERS,
+      answerTimeoutMs: s.TOLLBRIDGE_CALLBACK_ANSWER_S * 1000,
     },
     limits: {
       moderatorWaitMs: s.TOLLBRIDGE_MAX_MODERATOR_WAIT_S * 1000,

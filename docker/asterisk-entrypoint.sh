@@ -34,6 +34,15 @@ match_lines=""
 IFS=',' read -ra ips <<<"${TOLLBRIDGE_CARRIER_IPS:-127.0.0.1}"
 for ip in "${ips[@]}"; do match_lines+="match = ${ip}"$'\n'; done
 V[CARRIER_MATCH_LINES]=${match_lines%$'\n'}
+# The outbound trunk for callbacks (asterisk/config-render.ts callbackTrunkSection): none when unset.
+if [ -n "${TOLLBRIDGE_CALLBACK_TRUNK:-}" ]; then
+  V[CALLBACK_TRUNK_SECTION]=$(printf '%s\n' '[callback-trunk]' 'type = aor' "contact = sip:${TOLLBRIDGE_CALLBACK_TRUNK}" '' \
+    '[callback-trunk]' 'type = endpoint' 'transport = transport-udp' 'context = from-carrier' 'aors = callback-trunk' 'disallow = all' 'allow = ulaw,alaw' \
+    'dtmf_mode = rfc4733' 'direct_media = no' 'rtp_symmetric = yes' 'force_rport = yes' 'rewrite_contact = yes' \
+    "rtp_timeout = ${V[RTP_TIMEOUT]}" "rtp_timeout_hold = ${V[RTP_HOLD_TIMEOUT]}" 'send_pai = no')
+else
+  V[CALLBACK_TRUNK_SECTION]='; no callback trunk (TOLLBRIDGE_CALLBACK_TRUNK is empty): callbacks are off'
+fi
 
 out=/etc/asterisk-$INSTANCE
 mkdir -p "$out" "/var/lib/asterisk-$INSTANCE" "/var/spool/asterisk-$INSTANCE" "/var/run/asterisk-$INSTANCE" "/var/log/asterisk-$INSTANCE/cel-custom"

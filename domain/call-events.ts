@@ -7,7 +7,8 @@ export type BridgeKind = 'live' | 'hold';
 
 /** One ARI event the app acts on, as the adapter reports it (app/ routes it to the call's machines). */
 export type CallEvent =
-  | { type: 'call.start'; channelId: string; dialled: string; callerNumber: string | null; at: number }
+  /** `callbackId`: a callback the bridge dialled (app/calls/callbacks.ts), answered: it claims that booking. */
+  | { type: 'call.start'; channelId: string; dialled: string; callerNumber: string | null; at: number; callbackId?: string }
   | { type: 'call.dtmf'; channelId: string; digit: string; at: number }
   /** AMI's DTMFEnd of a quiet conference member (in-room-events.ts): the app no longer hears its ARI events. */
   | { type: 'room.key'; channelId: string; digit: string; at: number }

@@ -1,6 +1,12 @@
 // A leg: one answered call on the usage ledger, from answer to hang-up.
 import type { Role } from './roles.js';
 
+/**
+ * inbound: a caller dialled one of the account's numbers; callback: the outbound call the bridge
+ * places to a waiting participant when the moderator arrives, charged at the 'callback' rate.
+ */
+export type LegKind = 'inbound' | 'callback';
+
 export interface LegOpening {
   channelId: string;
   accountId: number;
@@ -9,6 +15,8 @@ export interface LegOpening {
   dialled: string;
   callerNumber: string | null;
   answeredAt: number;
+  /** Absent: 'inbound'. */
+  legKind?: LegKind;
 }
 
 /**
@@ -30,6 +38,7 @@ export interface LegOpening {
  *   ended                a moderator (key 8) or the owner ended the conference for everyone
  *   left                 the caller pressed the leave key (9)
  *   spend-cap            the room's monthly spend cap was reached: a participant refused at entry
+ *   callback             the caller asked to be called back when the moderator arrives (hung up by us; the callback is its own leg)
  *   error                the app failed on this call
  */
 export type LegEndReason =
@@ -50,6 +59,7 @@ export type LegEndReason =
   | 'ended'
   | 'left'
   | 'spend-cap'
+  | 'callback'
   | 'error';
 
 /**

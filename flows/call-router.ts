@@ -18,6 +18,8 @@ export interface CallStart {
   /** The dialled number as the dialplan passed it (digits, without '+'). */
   dialled: string;
   callerNumber: string | null;
+  /** An answered callback: the booking it claims (app/calls/callbacks.ts). */
+  callbackId?: string;
 }
 
 export class CallRouter {
@@ -61,7 +63,10 @@ export class CallRouter {
   private spawn(start: CallStart, resume?: CallResume): void {
     if (this.calls.has(start.channelId)) return;
     const dialled = start.dialled.startsWith('+') ? start.dialled : `+${start.dialled}`;
-    const input: CallMachineInput = { channelId: start.channelId, dialled, callerNumber: start.callerNumber, settings: this.settings, ...(resume === undefined ? {} : { resume }) };
+    const input: CallMachineInput = {
+      channelId: start.channelId, dialled, callerNumber: start.callerNumber, settings: this.settings,
+      ...(resume === undefined ? {} : { resume }), ...(start.callbackId === undefined ? {} : { callbackId: start.callbackId }),
+    };
     const actor = createActor(this.machine, {
       input,
       ...(this.options.timers === undefined ? {} : { clock: this.options.timers }),

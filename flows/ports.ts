@@ -25,6 +25,29 @@ export interface RoomInfo {
   organizationId?: number | null;
   /** Tones, announcements, name recording and recording consent; absent: none of them. */
   announcements?: RoomAnnouncements;
+  /** Waiting participants may ask to be called back when the moderator arrives; absent: no. */
+  callbackEnabled?: boolean;
+}
+
+/** What an answered callback learns when it claims its booking (app/calls/callbacks.ts). */
+export interface ClaimedCallback {
+  room: RoomInfo;
+  /** The number called (E.164 with '+'). */
+  number: string;
+  /** The route of the number the waiting call came in on: the callback leg is billed on it. */
+  route: NumberRoute;
+}
+
+/** The booking desk, as an answered callback call sees it. */
+export interface CallbackClaims {
+  /** The booking of callback `id`, taken once; null: unknown, given up, taken, or its room or number gone. */
+  claim(id: string): Promise<ClaimedCallback | null>;
+}
+
+/** Places a callback (bridge/callback-dialer.ts: ARI originate into the Stasis app with `callback,<id>`). */
+export interface CallbackDialer {
+  /** Rejects if Asterisk refuses the request; an unanswered call is Asterisk's to give up after `timeoutMs`. */
+  dial(request: { id: string; number: string; callerId: string; timeoutMs: number }): Promise<void>;
 }
 
 /** Looks up numbers, rooms and PINs (db/ repositories). */
@@ -87,7 +110,8 @@ export interface ConferenceBridges {
    */
   admitLive(room: string, channelIds: string[]): Promise<void>;
   /** Into the room's holding bridge with music on hold, after the waiting prompt. */
-  hold(room: string, channelIds: string[], prompt: string | null): Promise<void>;
+  /** `then`: sounds after the prompt in the same playback (the callback offer). */
+  hold(room: string, channelIds: string[], prompt: string | null, then?: string[]): Promise<void>;
   /** Each hears the prompt, then is hung up for `reason`. */
   dismiss(channelIds: string[], prompt: string, reason: LegEndReason): Promise<void>;
   /** The room is empty: its bridges go. */

@@ -8,10 +8,12 @@ import type { Role } from '../domain/roles.js';
 import type { KeptStay } from './recent-stays.js';
 import type { ControlSource, KeyPress, RoomControl, TalkingReport } from './room-controls.js';
 import { announcementsOf, type AnnouncementEffect } from './room-announcements.js';
+import { NO_CALLBACKS, type CallbackPolicy } from '../domain/callback.js';
 
 export type RoomEffect =
   | { op: 'admitLive'; channelIds: string[] }
-  | { op: 'hold'; channelIds: string[]; prompt: string | null }
+  /** `then`: sounds played after the prompt (the callback offer), in the same playback. */
+  | { op: 'hold'; channelIds: string[]; prompt: string | null; then?: string[] }
   | { op: 'dismiss'; channelIds: string[]; prompt: string; reason: LegEndReason }
   | { op: 'release' }
   | { op: 'mute'; channelIds: string[]; muted: boolean }
@@ -19,6 +21,10 @@ export type RoomEffect =
   | { op: 'record'; on: boolean | 'toggle'; by: ControlSource }
   /** A caller whose call dropped: kept for a rejoin within the window (recent-stays.ts). */
   | { op: 'keepStay'; stay: KeptStay }
+  /** A waiting participant asked to be called back when the moderator arrives (room-callbacks.ts). */
+  | { op: 'bookCallback'; booking: CallbackBooking }
+  /** The moderator arrived: the room's booked callbacks are dialled. */
+  | { op: 'placeCallbacks' }
   | AnnouncementEffect;
 
 export type RoomEvent =
@@ -27,7 +33,8 @@ export type RoomEvent =
    * recorded name (an Asterisk stored recording), now the room's to announce and delete.
    */
   /** `rejoin`: back after a dropped call within the window, with their own mute as it was. */
-  | { type: 'JOIN'; channelId: string; role: Role; room: RoomInfo; callerNumber: string | null; at: number; name?: string; rejoin?: { muted: boolean } }
+  /** `dialled`: the number the caller came in on (E.164), which a callback of theirs is billed on. */
+  | { type: 'JOIN'; channelId: string; role: Role; room: RoomInfo; callerNumber: string | null; at: number; name?: string; rejoin?: { muted: boolean }; dialled?: string }
   /** `dropped`: the call dropped (not left, removed or ended by the room): its stay is kept for a rejoin. */
   | { type: 'LEAVE'; channelId: string; dropped?: boolean }
   | { type: 'REPLACE'; channelId: string }
@@ -44,6 +51,18 @@ export interface RoomMembers {
   waiting: string[];
 }
 
+/** A callback a waiting participant asked for: their own number, dialled when the moderator arrives. */
+export interface CallbackBooking {
+  /** The waiting call that asked (its leg tells who pays and which number it came in on). */
+  channelId: string;
+  /** E.164 with '+' (domain/callback.ts dialBackNumber of the caller's own number). */
+  number: string;
+  /** The number the waiting call came in on: the callback is billed on its route. */
+  dialled: string;
+  /** When the caller began to wait (epoch ms): the callback is good for the room's maximum wait from then. */
+  waitingSince: number | null;
+}
+
 export interface RoomContext {
   roomNumber: string;
   policy: ModeratorLeavePolicy;
@@ -58,7 +77,7 @@ export interface RoomContext {
   /** Every member, in the order they joined ("remove the last participant" takes from the end). */
   joined: string[];
   /** What the live view shows of each member beyond where they are. */
-  details: Record<string, { callerNumber: string | null; joinedAt: number | null }>;
+  details: Record<string, { callerNumber: string | null; joinedAt: number | null; dialled?: string }>;
   /** Members who muted themselves (or were muted one by one by a moderator or the owner). */
   selfMuted: string[];
   /** Everyone but moderators is muted (key 4 / the API), newcomers too. */
@@ -72,6 +91,12 @@ export interface RoomContext {
   names: Record<string, string>;
   /** Music on hold is playing in the live bridge (a caller alone there). */
   musicOn: boolean;
+  /** The room's owner lets waiting participants be called back (the room setting). */
+  callbackEnabled: boolean;
+  /** This bridge's callback rules (the trunk, the numbers never dialled). */
+  callbacks: CallbackPolicy;
+  /** Waiting participants who asked for a callback (once per waiting call). */
+  callbackAsked: string[];
 }
 
 export interface RoomInput {
@@ -81,6 +106,8 @@ export interface RoomInput {
   controls?: RoomControlsState;
   /** TOLLBRIDGE_MAX_ALONE_S in ms (0 or absent: no limit). */
   aloneMs?: number;
+  /** The bridge's callback rules; absent: no callbacks. */
+  callbacks?: CallbackPolicy;
 }
 
 export const without = (list: string[], id: string) => list.filter((x) => x !== id);
@@ -114,5 +141,8 @@ export function initialRoomContext(input: RoomInput): RoomContext {
     names: {},
     // A room rebuilt after a restart: a lone caller in its conference had music (Asterisk kept it playing).
     musicOn: announcementsOf(input.room.announcements).aloneMusic && (input.restore?.moderators.length ?? 0) + (input.restore?.live.length ?? 0) === 1,
+    callbackEnabled: input.room.callbackEnabled ?? false,
+    callbacks: input.callbacks ?? NO_CALLBACKS,
+    callbackAsked: [],
   };
 }

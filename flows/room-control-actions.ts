@@ -27,6 +27,8 @@ function keyEvent(c: RoomContext, key: KeyPress): RoomControl | null {
       return { type: 'RECORD', on: 'toggle', by };
     case 'end':
       return { type: 'END', by };
+    case 'callback':
+      return { type: 'CALLBACK', by };
     case 'leave':
       return { type: 'DEPART', by };
     case 'help':

@@ -20,7 +20,9 @@ export type RoomControl =
   /** For the member who asked: the headcount, the help, or goodbye. */
   | { type: 'COUNT'; by: ControlSource }
   | { type: 'HELP'; by: ControlSource }
-  | { type: 'DEPART'; by: ControlSource };
+  | { type: 'DEPART'; by: ControlSource }
+  /** A waiting participant asks to be called back when the moderator arrives (key 7). */
+  | { type: 'CALLBACK'; by: string };
 
 /** A key pressed by a member in the room (the room machine maps it to a control by role). */
 export interface KeyPress {

@@ -18,7 +18,8 @@
 //
 // In-call controls (room-controls.ts; keys in ivr/in-call-keys.ts, the owner's API) are events
 // of this machine, handled in every state for the room's members:
-//   KEY ─role's key map─> MUTE / MUTE_ALL / LOCK / REMOVE / RECORD / END / COUNT / HELP / DEPART
+//   KEY ─role's key map─> MUTE / MUTE_ALL / LOCK / REMOVE / RECORD / END / COUNT / HELP / DEPART / CALLBACK
+//   CALLBACK (key 7, a waiting participant): booked and hung up; dialled when a moderator arrives (room-callbacks.ts)
 //   mute: a member is muted when they muted themselves, or everyone was muted and they are no
 //         moderator (a newcomer joins muted then); muted callers hear it
 //   LOCK: refuses participants while it holds (besides the room's own setting); cleared when
@@ -37,6 +38,7 @@
 // one port, `perform` (room-setup.ts); the actions that move callers (room-moves.ts) and those of
 // the in-call controls (room-control-actions.ts). This module is the machine: guards and states.
 import { headcount, initialRoomContext, type RoomEffect } from './room-context.js';
+import { callbackActions } from './room-callbacks.js';
 import { controlActions } from './room-control-actions.js';
 import { moveActions } from './room-moves.js';
 import { roomSetup } from './room-setup.js';
@@ -62,7 +64,7 @@ export const roomMachine = roomSetup
       policyEnd: ({ context }) => context.policy === 'end',
       policyWait: ({ context }) => context.policy === 'wait',
     },
-    actions: { ...moveActions, ...controlActions },
+    actions: { ...moveActions, ...controlActions, ...callbackActions },
   }).createMachine({
     id: 'room',
     context: ({ input }) => initialRoomContext(input),
@@ -82,6 +84,7 @@ export const roomMachine = roomSetup
       COUNT: { actions: 'tellCount' },
       HELP: { actions: 'tellHelp' },
       DEPART: { actions: 'depart' },
+      CALLBACK: { actions: 'askCallback' },
       TALKING: { actions: 'noteTalking' },
     },
     initial: 'starting',

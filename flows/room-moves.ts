@@ -1,5 +1,6 @@
 // The room machine's actions that move callers: who is admitted, held, refused or dismissed,
 // what the room's settings are, and what the room announces on the way (room-announcements.ts).
+import { CALLBACK_OFFER, mayBeCalledBack } from './room-callbacks.js';
 import { forwardTo } from 'xstate';
 import { Prompt } from '../ivr/prompts.js';
 import { announcementsOf, entryEffects, leaveEffects, musicAfter, refusedEffects } from './room-announcements.js';
@@ -19,6 +20,7 @@ export const moveActions = {
           maxParticipants: event.room.maxParticipants,
           language: event.room.language,
           announcements: announcementsOf(event.room.announcements),
+          callbackEnabled: event.room.callbackEnabled ?? false,
           names: event.name === undefined ? context.names : { ...context.names, [event.channelId]: event.name },
         }
       : {},
@@ -62,6 +64,9 @@ export const moveActions = {
     const admitted = [event.channelId, ...context.waiting];
     const next = { ...context, moderators: [...context.moderators, event.channelId], live: [...context.live, ...context.waiting], waiting: [] };
     enqueue({ type: 'perform', params: { op: 'admitLive', channelIds: admitted } });
+    // Those who asked to be called back are dialled now (they join as participants when they answer);
+    // the desk keeps the bookings, so a room that emptied meanwhile still has them.
+    enqueue({ type: 'perform', params: { op: 'placeCallbacks' } });
     // Tones, names, the count and music for whoever just entered (after their move).
     const greeting = entryEffects(next, admitted, event.rejoin === undefined ? [] : [event.channelId]);
     for (const effect of greeting) enqueue({ type: 'perform', params: effect });
@@ -79,7 +84,9 @@ export const moveActions = {
   joinHold: enqueueActions(({ context, event, enqueue }) => {
     if (event.type !== 'JOIN') return;
     const channelId = event.channelId;
-    enqueue({ type: 'perform', params: { op: 'hold', channelIds: [channelId], prompt: Prompt.waitForModerator } });
+    // The callback is offered once, on arrival (settings as this JOIN brings them).
+    const offered = event.role === 'participant' && mayBeCalledBack({ callbackEnabled: event.room.callbackEnabled ?? false, callbacks: context.callbacks }, event.callerNumber);
+    enqueue({ type: 'perform', params: { op: 'hold', channelIds: [channelId], prompt: Prompt.waitForModerator, ...(offered ? { then: CALLBACK_OFFER } : {}) } });
     enqueue.assign({ waiting: [...context.waiting, channelId] });
   }),
   remove: enqueueActions(({ context, event, enqueue }) => {
@@ -93,6 +100,7 @@ export const moveActions = {
       joined: without(context.joined, id),
       selfMuted: without(context.selfMuted, id),
       talking: without(context.talking, id),
+      callbackAsked: without(context.callbackAsked, id),
       details,
     });
     enqueue.emit({ type: 'left', channelId: id });
@@ -101,8 +109,8 @@ export const moveActions = {
   noteMember: enqueueActions(({ context, event, enqueue }) => {
     if (event.type !== 'JOIN') return;
     const id = event.channelId;
-    const { at, callerNumber } = event;
-    enqueue.assign({ joined: [...without(context.joined, id), id], details: { ...context.details, [id]: { callerNumber, joinedAt: at } } });
+    const { at, callerNumber, dialled } = event;
+    enqueue.assign({ joined: [...without(context.joined, id), id], details: { ...context.details, [id]: { callerNumber, joinedAt: at, ...(dialled === undefined ? {} : { dialled }) } } });
     enqueue.emit({ type: 'joined', channelId: id, role: event.role, callerNumber, at });
     // Back after a dropped call: muted again if they had muted themselves.
     const selfMuted = event.rejoin?.muted === true;

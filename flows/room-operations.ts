@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import type { ConferenceBridges, RoomAnnouncer } from './ports.js';
 import { noRecording, type RecordingControl } from './recording-control.js';
 import { NO_MEMBER_CHANNELS, type MemberChannels } from './room-controls.js';
-import type { RoomEffect } from './room-context.js';
+import type { CallbackBooking, RoomEffect } from './room-context.js';
 import type { RecentStays } from './recent-stays.js';
 
 export interface RoomOperationPorts {
@@ -18,6 +18,15 @@ export interface RoomOperationPorts {
   announcer?: RoomAnnouncer;
   /** Where the stays of dropped callers are kept for a rejoin; absent: nobody rejoins. */
   stays?: RecentStays;
+  /** Where callbacks are booked and, when the moderator arrives, dialled; absent: none are. */
+  callbacks?: CallbackDesk;
+}
+
+/** The callbacks of rooms (app/calls/callbacks.ts): booked by waiting callers, dialled per room. */
+export interface CallbackDesk {
+  book(room: string, booking: CallbackBooking): void;
+  /** Dials the room's bookings still good (within the maximum wait); each answered call joins as a participant. */
+  place(room: string): void;
 }
 
 export class RoomOperations {
@@ -32,7 +41,7 @@ export class RoomOperations {
       case 'admitLive':
         return this.bridges.admitLive(room, effect.channelIds);
       case 'hold':
-        return this.bridges.hold(room, effect.channelIds, effect.prompt);
+        return this.bridges.hold(room, effect.channelIds, effect.prompt, effect.then);
       case 'dismiss':
         return this.bridges.dismiss(effect.channelIds, effect.prompt, effect.reason);
       case 'release':
@@ -53,6 +62,12 @@ export class RoomOperations {
         return this.ports.announcer?.forgetName(effect.name) ?? Promise.resolve();
       case 'keepStay':
         this.ports.stays?.keep(room, effect.stay);
+        return Promise.resolve();
+      case 'bookCallback':
+        this.ports.callbacks?.book(room, effect.booking);
+        return Promise.resolve();
+      case 'placeCallbacks':
+        this.ports.callbacks?.place(room);
         return Promise.resolve();
     }
   }

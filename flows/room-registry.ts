@@ -5,6 +5,7 @@
 // its bridges) has run.
 // In-call controls (keys, the owner's API) are sent to the room's machine as its events; what
 // the machine tells (joins, leaves, mutes, talking) reaches whoever watches the room.
+import type { CallbackPolicy } from '../domain/callback.js';
 import { createActor, type Actor } from 'xstate';
 import type { Logger } from 'pino';
 import type { JoinDetails, RoomMembership } from './call-machine.js';
@@ -32,6 +33,8 @@ export interface RoomRegistryOptions extends RoomOperationPorts {
   operationGuardMs?: number;
   /** Where each room's lock and mute-all are kept for a restarted app; absent: nowhere. */
   marks?: RoomMarks;
+  /** Who may be called back (domain/callback.ts); absent: nobody (the desk, `callbacks`, dials them). */
+  callbackPolicy?: CallbackPolicy;
 }
 
 export type RoomWatcher = (news: RoomNews) => void;
@@ -60,8 +63,11 @@ export class RoomRegistry implements RoomMembership {
   }
 
   join(room: RoomInfo, channelId: string, role: Role, who: JoinDetails = {}): void {
-    const { callerNumber = null, name, rejoin } = who;
-    this.roomFor(room).actor.send({ type: 'JOIN', channelId, role, room, callerNumber, at: (this.options.now ?? Date.now)(), ...(name === undefined ? {} : { name }), ...(rejoin === undefined ? {} : { rejoin }) });
+    const { callerNumber = null, name, rejoin, dialled } = who;
+    this.roomFor(room).actor.send({
+      type: 'JOIN', channelId, role, room, callerNumber, at: (this.options.now ?? Date.now)(),
+      ...(name === undefined ? {} : { name }), ...(rejoin === undefined ? {} : { rejoin }), ...(dialled === undefined ? {} : { dialled }),
+    });
   }
 
   key(roomNumber: string, channelId: string, digit: string): void {
@@ -191,8 +197,12 @@ export class RoomRegistry implements RoomMembership {
     const existing = this.rooms.get(room.number);
     if (existing !== undefined) return existing;
     // Effects are looked up by room number: an entry is only replaced after its actor stopped.
-    const input = { room, aloneMs: this.options.aloneMs ?? 0, ...(restore === undefined ? {} : { restore }), ...(controls === undefined ? {} : { controls }) };
-    const machine = createRoomMachine((effect) => this.enqueue(room.number, this.operations.decided(room.number, effect)));
+    const input = { room, aloneMs: this.options.aloneMs ?? 0, ...(this.options.callbackPolicy === undefined ? {} : { callbacks: this.options.callbackPolicy }), ...(restore === undefined ? {} : { restore }), ...(controls === undefined ? {} : { controls }) };
+    const machine = createRoomMachine((effect) => {
+      // Bookings touch no bridge: they go to the desk at once, never waiting behind (or holding up) a move.
+      if (effect.op === 'bookCallback' || effect.op === 'placeCallbacks') void this.operations.apply(room.number, effect);
+      else this.enqueue(room.number, this.operations.decided(room.number, effect));
+    });
     const actor = createActor(machine, { input, ...(this.options.timers === undefined ? {} : { clock: this.options.timers }) });
     const queue: RoomQueue = new RoomQueue(room.number, {
       apply: (roomNumber, effect) => this.operations.apply(roomNumber, effect),

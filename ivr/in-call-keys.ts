@@ -13,23 +13,26 @@
 //   6    moderator    start / stop recording (the recorder's own notice is heard by everyone)
 //   8    moderator    end the conference for everyone   everyone hears vm-goodbye, then is hung up
 //   9    everyone     leave                             hears vm-goodbye, then is hung up
+//   7    participant  waiting for the moderator: hang up and be called back when the moderator
+//                     arrives (offered once while waiting; flows/room-callbacks.ts, domain/callback.ts)
 //   *    everyone     help                              conf-usermenu (participant) / conf-adminmenu
 //                                                      (moderator): Asterisk's stock menu prompts,
 //                                                      which name keys 1 and 2 only
 // A participant's press of a moderator key does nothing (the digit still reaches the room, as in
-// ConfBridge). 0, 7 and # are free.
+// ConfBridge). 0 and # are free.
 import type { Role } from '../domain/roles.js';
 
 /** What a key asks of the room, toggles resolved by the room machine against its state. */
-export type KeyControl = 'muteSelf' | 'lock' | 'removeLast' | 'muteAll' | 'count' | 'record' | 'end' | 'leave' | 'help';
+export type KeyControl = 'muteSelf' | 'lock' | 'removeLast' | 'muteAll' | 'count' | 'record' | 'end' | 'leave' | 'help' | 'callback';
 
-const KEYS: Record<string, { control: KeyControl; moderatorOnly: boolean }> = {
+const KEYS: Record<string, { control: KeyControl; moderatorOnly: boolean; participantOnly?: boolean }> = {
   '1': { control: 'muteSelf', moderatorOnly: false },
   '2': { control: 'lock', moderatorOnly: true },
   '3': { control: 'removeLast', moderatorOnly: true },
   '4': { control: 'muteAll', moderatorOnly: true },
   '5': { control: 'count', moderatorOnly: false },
   '6': { control: 'record', moderatorOnly: true },
+  '7': { control: 'callback', moderatorOnly: false, participantOnly: true },
   '8': { control: 'end', moderatorOnly: true },
   '9': { control: 'leave', moderatorOnly: false },
   '*': { control: 'help', moderatorOnly: false },
@@ -38,7 +41,7 @@ const KEYS: Record<string, { control: KeyControl; moderatorOnly: boolean }> = {
 /** The control a key asks for, or null (no such key, or a moderator's key pressed by a participant). */
 export function controlForKey(digit: string, role: Role): KeyControl | null {
   const key = KEYS[digit];
-  if (key === undefined || (key.moderatorOnly && role !== 'moderator')) return null;
+  if (key === undefined || (key.moderatorOnly && role !== 'moderator') || (key.participantOnly === true && role !== 'participant')) return null;
   return key.control;
 }
 
@@ -57,6 +60,16 @@ export const InCallPrompt = {
   goodbye: 'vm-goodbye',
   participantHelp: 'conf-usermenu',
   moderatorHelp: 'conf-adminmenu',
+  /** "To call back ... press 7": offered once to a waiting participant who may be called back. */
+  callbackOffer: 'vm-tocallback',
+  press: 'vm-press',
+  callbackKey: 'digits/7',
+  /** The callback is booked: "thank you", then we hang up. */
+  callbackBooked: 'auth-thankyou',
+  /** The key does nothing for this caller (not waiting, not allowed, asked already). */
+  notAvailable: 'feature-not-avail-line',
+  /** A callback answered: "you are entering conference number" and the room's digits. */
+  enteringRoom: 'conf-enteringno',
 } as const;
 
 /** ARI media for "there are <n> people in the conference" (or "you are the only person"). */

@@ -43,6 +43,9 @@ import path from 'node:path';
 import { AriAnnouncer } from '../../bridge/ari-announcer.js';
 import { RecentStays } from '../../flows/recent-stays.js';
 import { AriBridgeRecorder } from '../../bridge/ari-bridge-recorder.js';
+import { AriCallbackDialer } from '../../bridge/callback-dialer.js';
+import { NO_CALLBACKS, type CallbackPolicy } from '../../domain/callback.js';
+import { Callbacks } from './callbacks.js';
 import { AriNameRecorder } from '../../bridge/ari-name-recorder.js';
 import { ConferenceRecorder, type RecordingStore } from './conference-recorder.js';
 import type { BridgeMetrics } from '../../metrics/bridge-metrics.js';
@@ -84,6 +87,8 @@ export interface BridgeAppOptions {
   rejoinWindowMs?: number;
   /** Rooms' monthly spend caps (app/calls/spend-caps.ts): asked at each entry, watching this bridge's rooms; absent: none. */
   spendCaps?: SpendCapCheck & { watch(rooms: CappedRooms): void };
+  /** Who may be called back when the moderator arrives (config TOLLBRIDGE_CALLBACK_*); absent or no trunk: nobody. */
+  callbacks?: CallbackPolicy;
 }
 
 /** Without a database for recordings: files only. */
@@ -234,8 +239,12 @@ export class BridgeApp {
       ...(options.rejoinWindowMs === undefined ? {} : { windowMs: options.rejoinWindowMs }),
       forgetName: (name) => void announcer.forgetName(name).catch((err: unknown) => log.warn({ err }, 'an expired stay\'s name recording was not deleted')),
     });
+    // Callbacks of waiting participants, dialled through the outbound trunk when the moderator arrives.
+    const callbackPolicy = options.callbacks ?? NO_CALLBACKS;
+    const callbacks = callbackPolicy.trunk === null ? undefined : new Callbacks({ policy: callbackPolicy, maxWaitMs: limits.moderatorWaitMs, dialer: new AriCallbackDialer(ari, cfg.ariApp), directory: options.directory, log });
     const rooms = new RoomRegistry(recording.wrap(dismissing), log, {
       aloneMs: limits.aloneMs,
+      ...(callbacks === undefined ? {} : { callbacks, callbackPolicy }),
       announcer,
       stays,
       members: new AriMemberChannels(ari, log),
@@ -265,6 +274,7 @@ export class BridgeApp {
       observer: options.metrics?.calls,
       stays,
       ...(options.spendCaps === undefined ? {} : { spendCap: options.spendCaps }),
+      ...(callbacks === undefined ? {} : { callbacks }),
     }, { onFinished: (channelId) => channelMemory.forget(channelId) });
     callView.router = router;
     const celFile = celFileOf(cfg, options.runningAsterisk ?? ownAsterisk);
@@ -414,7 +424,7 @@ export function listenToRooms(
 function tellingDismissals(bridges: ConferenceBridges, tell: (channelId: string, reason: LegEndReason) => void): ConferenceBridges {
   return {
     admitLive: (room, channelIds) => bridges.admitLive(room, channelIds),
-    hold: (room, channelIds, prompt) => bridges.hold(room, channelIds, prompt),
+    hold: (room, channelIds, prompt, then) => bridges.hold(room, channelIds, prompt, then),
     dismiss: (channelIds, prompt, reason) => {
       for (const channelId of channelIds) tell(channelId, reason);
       return bridges.dismiss(channelIds, prompt, reason);

@@ -31,6 +31,15 @@ export interface SpendCheckRequest {
   role: Role;
 }
 
+/** An answered callback with its leg open: the room it joins, billed on `route`, as the number called. */
+export interface CallbackAnswer {
+  room: RoomInfo;
+  accountId: number;
+  dialled: string;
+  callerNumber: string;
+  answeredAt: number;
+}
+
 const notProvided = (port: string) => () => Promise.reject(new Error(`the ${port} port was not provided`));
 
 const withPorts = setup({
@@ -45,6 +54,10 @@ const withPorts = setup({
     roomCode: roomCodeStep,
     pinCode: pinCodeStep,
     guardStatus: fromPromise<KnownGuard, { room: RoomInfo; callerNumber: string | null }>(notProvided('guardStatus')),
+    /** An answered callback claims its booking and opens its leg (null: nothing to claim; Asterisk's answer time otherwise). */
+    callbackAnswer: fromPromise<CallbackAnswer | null, { channelId: string; callbackId: string }>(notProvided('callbackAnswer')),
+    /** Plays `sounds` to the caller and settles when they end (a stop or failure settles too). */
+    announce: fromPromise<void, { channelId: string; sounds: string[] }>(notProvided('announce')),
     entrySteps: entryStepsMachine,
     spendCheck: fromPromise<{ admitted: boolean }, SpendCheckRequest>(notProvided('spendCheck')),
     joinRoom: fromPromise<{ admitted: boolean }, JoinRequest>(notProvided('joinRoom')),

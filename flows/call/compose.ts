@@ -11,14 +11,14 @@ import { createEntrySteps, hasEntrySteps } from '../entry-steps.js';
 import { PinChecks, pauseAfterFailure } from '../pin-check.js';
 import type { RecordingControl } from '../recording-control.js';
 import { UnauthenticatedCalls } from '../unauthenticated-calls.js';
-import { NO_SPEND_CAP, OPEN_PIN_GUARD, type Admission, type CallChannel, type CallMarks, type Clock, type Directory, type IvrCountsElsewhere, type NameRecorder, type PinGuard, type RoomInfo, type SpendCapCheck, type UsageLedger } from '../ports.js';
+import { NO_SPEND_CAP, OPEN_PIN_GUARD, type Admission, type CallChannel, type CallMarks, type Clock, type Directory, type IvrCountsElsewhere, type NameRecorder, type PinGuard, type RoomInfo, type CallbackClaims, type SpendCapCheck, type UsageLedger } from '../ports.js';
 import { DEFAULT_CALL_LIMITS, NO_GUESSING_LIMITS, type CallLimits, type PinGuessingLimits } from '../../domain/limits.js';
 import type { LegEndReason } from '../../domain/legs.js';
 import type { Role } from '../../domain/roles.js';
 import { admissionMachine } from './admission.js';
 import type { CheckVerdict } from './code-step.js';
 import { farewellMachine, type GoodbyeRequest, type HangUpAnyway } from './farewell.js';
-import { callSetup, pinCodeStep, roomCodeStep, type JoinRequest, type SpendCheckRequest } from './call-setup.js';
+import { callSetup, pinCodeStep, roomCodeStep, type CallbackAnswer, type JoinRequest, type SpendCheckRequest } from './call-setup.js';
 import type { RecentStays } from '../recent-stays.js';
 import { callMachine } from './journey.js';
 import type { CallContext, CallEffect, CallSettings, LogLine, RoomMembership } from './types.js';
@@ -53,6 +53,8 @@ export interface CallDeps {
   stays?: Pick<RecentStays, 'take' | 'discard'>;
   /** Rooms' monthly spend caps (app/calls/spend-caps.ts); absent: no room has one. */
   spendCap?: SpendCapCheck;
+  /** The callback desk (app/calls/callbacks.ts) an answered callback claims its booking from; absent: none is ever claimed. */
+  callbacks?: CallbackClaims;
 }
 
 /** The settings every call of these deps runs under (part of each call's input). */
@@ -175,6 +177,26 @@ export function createCallMachine(deps: CallDeps) {
         actions: { checkFailed },
       }),
       guardStatus: fromPromise(({ input }) => pinChecks.read(input)),
+      // The callback leg starts at Asterisk's answer, which is just before its StasisStart.
+      callbackAnswer: fromPromise(async ({ input }: { input: { channelId: string; callbackId: string } }): Promise<CallbackAnswer | null> => {
+        const answeredAt = clock.now();
+        const claimed = (await deps.callbacks?.claim(input.callbackId)) ?? null;
+        if (claimed === null) return null;
+        const { route } = claimed;
+        await ledger.openLeg({
+          channelId: input.channelId, accountId: route.accountId, subscriptionId: route.subscriptionId, numberId: route.numberId,
+          dialled: route.e164, callerNumber: claimed.number, answeredAt, legKind: 'callback',
+        });
+        return { room: claimed.room, accountId: route.accountId, dialled: route.e164, callerNumber: claimed.number, answeredAt };
+      }),
+      announce: fromPromise(async ({ input, signal }: { input: { channelId: string; sounds: string[] }; signal: AbortSignal }) => {
+        const playback = channel.play(input.channelId, input.sounds.map(soundUri));
+        signal.addEventListener('abort', () => playback.stop());
+        // A PlaybackFinished lost in a reconnect must not keep the caller out for ever.
+        let guard: NodeJS.Timeout | undefined;
+        await Promise.race([playback.finished, new Promise<void>((resolve) => (guard = setTimeout(resolve, timing.promptGuardMs)))]);
+        clearTimeout(guard);
+      }),
       entrySteps: createEntrySteps({ channel, names: deps.names, timing, recording: (room) => recording.isRecording(room), log }),
       // A participant is refused at the cap; a moderator enters, hearing the warning first at 80 % or more.
       spendCheck: fromPromise(async ({ input, signal }: { input: SpendCheckRequest; signal: AbortSignal }) => {

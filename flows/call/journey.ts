@@ -18,6 +18,8 @@
 //
 //   farewell (farewell.ts: the one goodbye for each way we end the call: too many attempts,
 //             locked, no consent, a limit, a stop) -> we hang up
+//   callingBack (an answered callback, booked by a waiting participant's key 7: no IVR, no PIN)
+//      │ callbackGreeting ("entering conference number ...") -> spendCheck -> admitted -> ...
 //   HANGUP at any step -> closing (leave the room, close the leg at the real end time, with its reason)
 //
 // After a restart or an ARI reconnect (app/calls/resync.ts) a call already answered re-enters here
@@ -30,6 +32,7 @@
 // leg's end reason (endReasonOf): ours, else the room's (DISMISSED), else the HANGUP's.
 import { and, assign, sendTo } from 'xstate';
 import { PIN_MAX_DIGITS, ROOM_MAX_DIGITS } from '../../ivr/timing.js';
+import { InCallPrompt } from '../../ivr/in-call-keys.js';
 import { entryBlocked } from '../ports.js';
 import { callSetup } from './call-setup.js';
 import { PIN_PROMPTS, ROOM_PROMPTS } from './code-step.js';
@@ -49,10 +52,14 @@ function joinDetails(context: CallContext): JoinDetails {
   const name = context.stay?.name ?? context.nameRecording;
   return {
     callerNumber: context.callerNumber,
+    dialled: context.dialled,
     ...(name === null ? {} : { name }),
     ...(context.stay === null ? {} : { rejoin: { muted: context.stay.muted } }),
   };
 }
+
+/** "You are entering conference number" and the room's digits. */
+const enteringRoom = (roomNumber: string): string[] => [InCallPrompt.enteringRoom, ...[...roomNumber].map((digit) => `digits/${digit}`)];
 
 const resumedAt = (target: ResumeTarget) => ({ context }: { context: CallContext }) => resumeTarget(context) === target;
 const endFor = (end: CallEnd) => ({ type: 'endFor' as const, params: end });
@@ -89,6 +96,7 @@ export const callMachine = callSetup.createMachine({
     // A new call is admitted; a resumed one goes straight back to its step.
     starting: {
       always: [
+        { guard: ({ context }) => context.callbackId !== undefined && context.resume === undefined, target: 'callingBack' },
         { guard: resumedAt(null), target: 'admission' },
         { guard: resumedAt('roomNumber'), target: 'roomNumber' },
         { guard: resumedAt('pin'), target: 'pin.entering' },
@@ -128,6 +136,57 @@ export const callMachine = callSetup.createMachine({
         { guard: ({ context }) => context.end !== null, target: 'farewell' },
         { target: 'roomNumber' },
       ],
+    },
+    // An answered callback (app/calls/callbacks.ts, booked by a waiting participant's key 7): its
+    // booking claimed and its leg opened (kind 'callback', billed on the number the waiting call
+    // came in on), the room's number said, then in as a participant without the PIN, through the
+    // same spend check and entry steps as any participant. Nothing to claim: hung up, no leg.
+    callingBack: {
+      on: { HANGUP: { actions: 'noteHangup' }, SHUTDOWN: { actions: endFor({ cause: 'shutdown' }) } },
+      invoke: {
+        src: 'callbackAnswer',
+        input: ({ context }) => ({ channelId: context.channelId, callbackId: context.callbackId ?? '' }),
+        onDone: [
+          {
+            guard: ({ event }) => event.output === null,
+            target: 'closing',
+            actions: [{ type: 'log', params: { level: 'warn', msg: 'callback answered without a booking: hung up' } }, { type: 'perform', params: { op: 'hangUp', reason: 'error' } }],
+          },
+          {
+            target: 'callbackAnswered',
+            actions: assign(({ event }) => {
+              const out = event.output;
+              return out === null ? {} : { room: out.room, accountId: out.accountId, dialled: out.dialled, callerNumber: out.callerNumber, answeredAt: out.answeredAt, role: 'participant' as const };
+            }),
+          },
+        ],
+        onError: {
+          target: 'closing',
+          actions: [
+            assign({ broken: true }),
+            { type: 'log', params: ({ event }) => ({ level: 'error', msg: 'callback leg could not be opened', err: event.error }) },
+            { type: 'perform', params: { op: 'hangUp', reason: 'error' } },
+          ],
+        },
+      },
+    },
+    // Hung up or stopped while the leg was opening: handled now it exists.
+    callbackAnswered: {
+      always: [
+        { guard: ({ context }) => context.endedAt !== null, target: 'closing' },
+        { guard: ({ context }) => context.end !== null, target: 'farewell' },
+        { target: 'callbackGreeting' },
+      ],
+    },
+    // "You are entering conference number ..." in the room's language.
+    callbackGreeting: {
+      entry: { type: 'perform', params: ({ context }) => ({ op: 'speak', language: roomOf(context).language }) },
+      invoke: {
+        src: 'announce',
+        input: ({ context }) => ({ channelId: context.channelId, sounds: enteringRoom(roomOf(context).number) }),
+        onDone: 'spendCheck',
+        onError: { target: 'spendCheck', actions: { type: 'log', params: ({ event }) => ({ level: 'warn', msg: 'the room\'s number could not be said to the callback', err: event.error }) } },
+      },
     },
     // No mark here: a restarted app resumes an answered channel with an open leg and no mark
     // at the room entry anyway (app/calls/resync-plan.ts), so the mark would cost each caller a

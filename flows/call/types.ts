@@ -19,6 +19,8 @@ export interface JoinDetails {
   name?: string;
   /** Back after a dropped call within the rejoin window (flows/recent-stays.ts), with their own mute as it was. */
   rejoin?: { muted: boolean };
+  /** The number the caller came in on (E.164): a callback they ask for is billed on its route. */
+  dialled?: string;
 }
 
 export interface RoomMembership {
@@ -52,6 +54,8 @@ export interface CallInput {
   dialled: string;
   callerNumber: string | null;
   resume?: CallResume;
+  /** An answered callback (app/calls/callbacks.ts): the booking it claims, instead of the IVR. */
+  callbackId?: string;
 }
 
 /** Which code a caller is typing. */

@@ -28,9 +28,9 @@ describe('keys and talking of callers in a room, over AMI', () => {
     expect(t.heard).to.deep.equal(['key in-room 1', 'talking in-room true', 'talking in-room false']);
   });
 
-  it('the key map: everyone has 1, 5, 9 and *; only moderators 2, 3, 4, 6 and 8; 0, 7 and # do nothing', () => {
+  it('the key map: everyone has 1, 5, 9 and *; only moderators 2, 3, 4, 6 and 8; only participants 7; 0 and # do nothing', () => {
     const map = (role: 'moderator' | 'participant') => [...'0123456789*#'].map((d) => `${d}:${controlForKey(d, role) ?? '-'}`).join(' ');
-    expect(map('participant')).to.equal('0:- 1:muteSelf 2:- 3:- 4:- 5:count 6:- 7:- 8:- 9:leave *:help #:-');
+    expect(map('participant')).to.equal('0:- 1:muteSelf 2:- 3:- 4:- 5:count 6:- 7:callback 8:- 9:leave *:help #:-');
     expect(map('moderator')).to.equal('0:- 1:muteSelf 2:lock 3:removeLast 4:muteAll 5:count 6:record 7:- 8:end 9:leave *:help #:-');
   });
 });

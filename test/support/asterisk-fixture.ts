@@ -7,6 +7,9 @@ import { LocalAsterisk } from '../../asterisk/local-asterisk.js';
 
 let shared: Promise<LocalAsterisk> | undefined;
 
+/** Where the test Asterisk's callback trunk sends calls: the SIPp phone of the callback tests listens here. */
+export const TEST_CALLBACK_PORT = Number(process.env.TOLLBRIDGE_TEST_CALLBACK_PORT ?? '15090');
+
 export function testAsteriskConfig(): AsteriskConfig {
   const base = loadConfig({
     ...process.env,
@@ -17,6 +20,7 @@ export function testAsteriskConfig(): AsteriskConfig {
     TOLLBRIDGE_RTP_START: process.env.TOLLBRIDGE_TEST_RTP_START ?? '30000',
     TOLLBRIDGE_RTP_END: process.env.TOLLBRIDGE_TEST_RTP_END ?? '34999',
     TOLLBRIDGE_ARI_APP: process.env.TOLLBRIDGE_TEST_ARI_APP ?? 'tollbridge-test',
+    TOLLBRIDGE_CALLBACK_TRUNK: `127.0.0.1:${TEST_CALLBACK_PORT}`,
   });
   return base.asterisk;
 }

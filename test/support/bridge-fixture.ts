@@ -13,6 +13,7 @@ import type { Database } from '../../db/index.js';
 import type { PinLockPolicy } from '../../domain/pin-locks.js';
 import type { ConferenceBridges } from '../../flows/ports.js';
 import type { CallLimits, PinGuessingLimits } from '../../domain/limits.js';
+import type { CallbackPolicy } from '../../domain/callback.js';
 import type { ModeratorLeavePolicy } from '../../domain/rooms.js';
 import { databasePinGuard } from '../../app/calls/pin-guard.js';
 import { SpendCaps } from '../../app/calls/spend-caps.js';
@@ -90,6 +91,8 @@ export class BridgeUnderTest {
       rejoinWindowMs?: number;
       /** Rooms' spend caps on the fixture's database, telling owners through `mailer`; `watchMs`: the watch's round. */
       spendCaps?: { mailer: Mailer | null; watchMs?: number };
+      /** Callbacks through the test Asterisk's trunk (asterisk-fixture.ts TEST_CALLBACK_PORT); default none. */
+      callbacks?: CallbackPolicy;
     } = {},
   ): Promise<BridgeUnderTest> {
     const asterisk = options.asterisk?.running ?? (await sharedAsterisk());
@@ -126,6 +129,7 @@ export class BridgeUnderTest {
       ...(options.metrics === undefined ? {} : { metrics: options.metrics }),
       ...(options.rejoinWindowMs === undefined ? {} : { rejoinWindowMs: options.rejoinWindowMs }),
       ...(spendCaps === undefined ? {} : { spendCaps }),
+      ...(options.callbacks === undefined ? {} : { callbacks: options.callbacks }),
     });
     return new BridgeUnderTest(app, db, journal, journalDir, queue, { celLog: asterisk.paths.celLog, systemName: config.systemName }, Date.now(), recordingsDir);
   }
