@@ -1,6 +1,15 @@
 // A leg: one answered call on the usage ledger, from answer to hang-up.
 import type { Role } from './roles.js';
 
+/**
+ * Which way a leg's call went (usage_ledger.leg_kind):
+ *   inbound   a caller dialled one of the account's numbers
+ *   callback  the outbound call the bridge places to a waiting participant who asked to be
+ *             called back when the moderator arrives; charged to the room's owner at the
+ *             'callback' rate (not the dialled number's kind)
+ */
+export type LegKind = 'inbound' | 'callback';
+
 export interface LegOpening {
   channelId: string;
   accountId: number;
@@ -9,6 +18,11 @@ export interface LegOpening {
   dialled: string;
   callerNumber: string | null;
   answeredAt: number;
+  /**
+   * Absent means 'inbound'. A callback leg is the outbound call the bridge places to a waiting
+   * participant; it is charged to the room's owner at the 'callback' rate.
+   */
+  legKind?: LegKind;
 }
 
 /**
@@ -30,6 +44,7 @@ export interface LegOpening {
  *   ended                a moderator (key 8) or the owner ended the conference for everyone
  *   left                 the caller pressed the leave key (9)
  *   spend-cap            the room's monthly spend cap was reached: a participant refused at entry
+ *   callback             the caller asked to be called back when the moderator arrives (hung up by us; the callback is its own leg)
  *   error                the app failed on this call
  */
 export type LegEndReason =
@@ -50,6 +65,7 @@ export type LegEndReason =
   | 'ended'
   | 'left'
   | 'spend-cap'
+  | 'callback'
   | 'error';
 
 /**
@@ -73,4 +89,6 @@ export interface OpenLeg {
   answeredAt: number;
   /** Null until the caller entered a room. */
   role: Role | null;
+  /** Absent means 'inbound' (as on LegOpening): a resumed callback leg must not be taken for a new caller. */
+  legKind?: LegKind;
 }

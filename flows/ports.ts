@@ -25,6 +25,8 @@ export interface RoomInfo {
   organizationId?: number | null;
   /** Tones, announcements, name recording and recording consent; absent: none of them. */
   announcements?: RoomAnnouncements;
+  /** A participant waiting for the moderator may hang up and be called back when one arrives (the owner's setting). */
+  callbackEnabled: boolean;
 }
 
 /** Looks up numbers, rooms and PINs (db/ repositories). */
