@@ -25,7 +25,9 @@ export function entryLine(e: LedgerEntry): string {
   const duration = e.endedAt === null ? 'in progress' : `${e.seconds ?? 0} s`;
   const amount = e.amountMicros === null ? '-' : money(e.amountMicros);
   const ended = e.endReason === null ? '' : `; ended: ${shown(e.endReason)}`;
-  const what = e.entryKind === 'adjustment' ? `adjustment of entry ${e.correctsId ?? '?'}${e.note === null ? '' : `: ${shown(e.note)}`}` : `${e.role} from ${shown(e.callerNumber ?? 'unknown')}${ended}`;
+  // A callback's number is the one the bridge called, not a caller's.
+  const party = e.legKind === 'callback' ? 'called back at' : 'from';
+  const what = e.entryKind === 'adjustment' ? `adjustment of entry ${e.correctsId ?? '?'}${e.note === null ? '' : `: ${shown(e.note)}`}` : `${e.role} ${party} ${shown(e.callerNumber ?? 'unknown')}${ended}`;
   return [when(e.answeredAt).padEnd(21), e.dialled.padEnd(16), duration.padStart(11), String(e.billableSeconds ?? '-').padStart(9), amount.padStart(10), ` ${what}`].join(' ');
 }
 

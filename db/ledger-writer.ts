@@ -8,6 +8,7 @@
 //   billable = 0 if seconds = 0, else max(minimum, ceil(seconds / increment) * increment)
 //   amount   = billable * rate / 60, half-up
 import type { Knex } from 'knex';
+import type { LegKind } from '../domain/legs.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -19,27 +20,35 @@ function batchRows(dialect: Dialect, param: string): string {
     : `SELECT ord, value FROM json_array_elements(CAST(${param} AS json)) WITH ORDINALITY AS j(value, ord)`;
 }
 
-/** One open, as the open statement's batch takes it. */
-export type OpenBatchRow = [channel: string, account: number, subscription: number, dialled: string, caller: string | null, answered: number, now: number, number: number];
+/**
+ * One open, as the open statement's batch takes it. An inbound leg leaves the last element out
+ * (the batch an inbound call writes is the same as before callbacks); a callback leg ends with
+ * 'callback'.
+ */
+export type OpenBatchRow =
+  | [channel: string, account: number, subscription: number, dialled: string, caller: string | null, answered: number, now: number, number: number]
+  | [channel: string, account: number, subscription: number, dialled: string, caller: string | null, answered: number, now: number, number: number, legKind: 'callback'];
 /** One close, as the close statement's batch takes it. */
 export type CloseBatchRow = [channel: string, end: number, reason: string | null];
 
 /**
  * Opens the legs of a batch; returns one row (id, channel_id, copied rate) per leg inserted.
  * A channel that already has a leg, or a number not in the inventory, gives no row. Rows are
- * inserted in batch order, so ids follow the order the writes arrived in.
+ * inserted in batch order, so ids follow the order the writes arrived in. A callback leg is
+ * rated at the rate of kind 'callback' (its leg kind names its rate kind), any other at the
+ * dialled number's kind: one lookup by (kind, effective_from) either way.
  */
 export function openBatchSql(dialect: Dialect, param: string): string {
   return `WITH j AS (${batchRows(dialect, param)}),
   v AS (SELECT ord, CAST(value ->> 0 AS TEXT) AS channel, CAST(value ->> 1 AS INTEGER) AS account, CAST(value ->> 2 AS INTEGER) AS subscription,
     CAST(value ->> 3 AS TEXT) AS dialled, CAST(value ->> 4 AS TEXT) AS caller, CAST(value ->> 5 AS BIGINT) AS answered,
-    CAST(value ->> 6 AS BIGINT) AS created, CAST(value ->> 7 AS INTEGER) AS number_id FROM j)
+    CAST(value ->> 6 AS BIGINT) AS created, CAST(value ->> 7 AS INTEGER) AS number_id, CAST(value ->> 8 AS TEXT) AS leg_kind FROM j)
 INSERT INTO usage_ledger (entry_kind, channel_id, account_id, subscription_id, number_id, dialled, role, caller_number,
-    answered_at, rate_per_minute_micros, rate_increment_seconds, rate_minimum_seconds, created_at)
+    answered_at, rate_per_minute_micros, rate_increment_seconds, rate_minimum_seconds, created_at, leg_kind)
   SELECT 'leg', v.channel, v.account, v.subscription, n.id, v.dialled, 'unauthenticated', v.caller, v.answered,
-    r.per_minute_micros, r.increment_seconds, r.minimum_seconds, v.created
+    r.per_minute_micros, r.increment_seconds, r.minimum_seconds, v.created, COALESCE(v.leg_kind, 'inbound')
   FROM v JOIN phone_numbers n ON n.id = v.number_id
-  JOIN rates r ON r.id = (SELECT q.id FROM rates q WHERE q.kind = n.kind AND q.effective_from <= v.answered
+  JOIN rates r ON r.id = (SELECT q.id FROM rates q WHERE q.kind = COALESCE(v.leg_kind, n.kind) AND q.effective_from <= v.answered
     ORDER BY q.effective_from DESC, q.id DESC LIMIT 1)
   WHERE true
   ORDER BY v.ord
@@ -91,6 +100,8 @@ export interface OpenValues {
   answered: number;
   now: number;
   number: number;
+  /** Absent: an inbound leg. */
+  legKind?: LegKind;
 }
 
 export interface CloseValues {
@@ -100,7 +111,10 @@ export interface CloseValues {
   reason: string | null;
 }
 
-export const openBatchRow = (v: OpenValues): OpenBatchRow => [v.channel, v.account, v.subscription, v.dialled, v.caller, v.answered, v.now, v.number];
+export const openBatchRow = (v: OpenValues): OpenBatchRow =>
+  v.legKind === 'callback'
+    ? [v.channel, v.account, v.subscription, v.dialled, v.caller, v.answered, v.now, v.number, 'callback']
+    : [v.channel, v.account, v.subscription, v.dialled, v.caller, v.answered, v.now, v.number];
 export const closeBatchRow = (v: CloseValues): CloseBatchRow => [v.channel, v.end, v.reason];
 
 export interface OpenedRow {

@@ -6,6 +6,8 @@ import type { PasswordHasher } from './passwords.js';
 import type { PinKeyring } from '../config/pin-keys.js';
 import type { OwnerLimits } from '../domain/limits.js';
 import type { NumberKind } from '../domain/numbers.js';
+import type { RateKind } from '../domain/billing.js';
+import type { LegKind } from '../domain/legs.js';
 import type { LegRole } from '../domain/roles.js';
 import type { ModeratorLeavePolicy, RoomAnnouncements } from '../domain/rooms.js';
 import type { SpendCap } from '../domain/spend-cap.js';
@@ -44,6 +46,8 @@ export interface Room {
   announcements: RoomAnnouncements;
   /** The monthly spend cap (domain/spend-cap.ts); null: none. */
   spendCap: SpendCap | null;
+  /** Waiting participants may ask to be called back when the moderator arrives (domain/rooms.ts). */
+  callbackEnabled: boolean;
 }
 
 /** A row of `rooms` as stored (the repository and the room cache read it; toRoom makes a Room of it). */
@@ -69,6 +73,7 @@ export interface RoomRow {
   spend_cap_micros?: number | string | null;
   spend_cap_grace_seconds?: number | null;
   spend_warned_period?: string | null;
+  callback_enabled?: boolean | number;
 }
 
 export interface PhoneNumber {
@@ -92,7 +97,7 @@ export interface Subscription {
 }
 
 export interface Rate {
-  kind: NumberKind;
+  kind: RateKind;
   perMinuteMicros: number;
   incrementSeconds: number;
   minimumSeconds: number;
@@ -125,6 +130,8 @@ export interface LedgerEntry {
   endReason: string | null;
   /** The leg this one continues: the caller's call dropped and they came back within the rejoin window. */
   rejoinOf: string | null;
+  /** 'callback': the bridge's outbound call to a waiting participant, rated at the 'callback' rate; an adjustment has its corrected entry's kind. */
+  legKind: LegKind;
 }
 
 /** A ledger entry of kind 'leg' as the call flow sees it. */

@@ -5,6 +5,14 @@
 //  - amount: billable seconds x price per minute / 60, in micros, rounded half-up to a micro.
 import { FIRST_YEAR, LAST_YEAR } from './dates.js';
 import { divideHalfUp } from './money.js';
+import type { NumberKind } from './numbers.js';
+
+/**
+ * What a rate is for (rates.kind): a kind of number, for the legs of calls dialled to it, or
+ * 'callback', for the calls the bridge places back to waiting participants (domain/legs.ts LegKind).
+ */
+export type RateKind = NumberKind | 'callback';
+export const RATE_KINDS: readonly RateKind[] = ['toll_free', 'local', 'callback'];
 
 export interface AppliedRate {
   perMinuteMicros: number;

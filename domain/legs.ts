@@ -2,8 +2,11 @@
 import type { Role } from './roles.js';
 
 /**
- * inbound: a caller dialled one of the account's numbers; callback: the outbound call the bridge
- * places to a waiting participant when the moderator arrives, charged at the 'callback' rate.
+ * Which way a leg's call went (usage_ledger.leg_kind):
+ *   inbound   a caller dialled one of the account's numbers
+ *   callback  the outbound call the bridge places to a waiting participant who asked to be
+ *             called back when the moderator arrives; charged to the room's owner at the
+ *             'callback' rate (not the dialled number's kind)
  */
 export type LegKind = 'inbound' | 'callback';
 
@@ -15,7 +18,10 @@ export interface LegOpening {
   dialled: string;
   callerNumber: string | null;
   answeredAt: number;
-  /** Absent: 'inbound'. */
+  /**
+   * Absent means 'inbound'. A callback leg is the outbound call the bridge places to a waiting
+   * participant; it is charged to the room's owner at the 'callback' rate.
+   */
   legKind?: LegKind;
 }
 
@@ -83,4 +89,6 @@ export interface OpenLeg {
   answeredAt: number;
   /** Null until the caller entered a room. */
   role: Role | null;
+  /** Absent means 'inbound' (as on LegOpening): a resumed callback leg must not be taken for a new caller. */
+  legKind?: LegKind;
 }

@@ -27,3 +27,10 @@ export const NO_ANNOUNCEMENTS: RoomAnnouncements = {
 
 /** A new room's settings (the migration's column defaults). */
 export const DEFAULT_ANNOUNCEMENTS: RoomAnnouncements = { ...NO_ANNOUNCEMENTS, joinLeaveTones: true, announceCount: true, aloneMusic: true };
+
+/**
+ * A room's callbackEnabled: whether a participant waiting for the moderator may hang up and be
+ * called back when one arrives (the callback is a leg charged to the room's owner at the
+ * 'callback' rate: domain/legs.ts LegKind). On for a new room (migration 019's default).
+ */
+export const DEFAULT_CALLBACK_ENABLED = true;

@@ -25,8 +25,8 @@ export interface RoomInfo {
   organizationId?: number | null;
   /** Tones, announcements, name recording and recording consent; absent: none of them. */
   announcements?: RoomAnnouncements;
-  /** Waiting participants may ask to be called back when the moderator arrives; absent: no. */
-  callbackEnabled?: boolean;
+  /** A participant waiting for the moderator may hang up and be called back when one arrives (the owner's setting). */
+  callbackEnabled: boolean;
 }
 
 /** What an answered callback learns when it claims its booking (app/calls/callbacks.ts). */

@@ -141,7 +141,7 @@ export function initialRoomContext(input: RoomInput): RoomContext {
     names: {},
     // A room rebuilt after a restart: a lone caller in its conference had music (Asterisk kept it playing).
     musicOn: announcementsOf(input.room.announcements).aloneMusic && (input.restore?.moderators.length ?? 0) + (input.restore?.live.length ?? 0) === 1,
-    callbackEnabled: input.room.callbackEnabled ?? false,
+    callbackEnabled: input.room.callbackEnabled,
     callbacks: input.callbacks ?? NO_CALLBACKS,
     callbackAsked: [],
   };

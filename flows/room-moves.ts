@@ -20,7 +20,7 @@ export const moveActions = {
           maxParticipants: event.room.maxParticipants,
           language: event.room.language,
           announcements: announcementsOf(event.room.announcements),
-          callbackEnabled: event.room.callbackEnabled ?? false,
+          callbackEnabled: event.room.callbackEnabled,
           names: event.name === undefined ? context.names : { ...context.names, [event.channelId]: event.name },
         }
       : {},
@@ -85,7 +85,7 @@ export const moveActions = {
     if (event.type !== 'JOIN') return;
     const channelId = event.channelId;
     // The callback is offered once, on arrival (settings as this JOIN brings them).
-    const offered = event.role === 'participant' && mayBeCalledBack({ callbackEnabled: event.room.callbackEnabled ?? false, callbacks: context.callbacks }, event.callerNumber);
+    const offered = event.role === 'participant' && mayBeCalledBack({ callbackEnabled: event.room.callbackEnabled, callbacks: context.callbacks }, event.callerNumber);
     enqueue({ type: 'perform', params: { op: 'hold', channelIds: [channelId], prompt: Prompt.waitForModerator, ...(offered ? { then: CALLBACK_OFFER } : {}) } });
     enqueue.assign({ waiting: [...context.waiting, channelId] });
   }),

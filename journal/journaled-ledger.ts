@@ -19,6 +19,7 @@ import type { LegAssignment, LegEndReason, LegOpening, OpenLeg } from '../domain
 import { JournalFile, type JournalEntry } from './journal-file.js';
 
 export type LedgerRecord =
+  // The opening whole, legKind included; a record written before callbacks has none: inbound.
   | { op: 'open'; leg: LegOpening }
   | ({ op: 'assign'; channelId: string } & LegAssignment)
   | { op: 'close'; channelId: string; endedAt: number; reason?: LegEndReason };

@@ -30,6 +30,7 @@ export function databasePorts(db: Database): { directory: Directory; ledger: Usa
             ? [{
                 channelId: e.channelId, accountId: e.accountId, subscriptionId: e.subscriptionId, numberId: e.numberId, dialled: e.dialled,
                 callerNumber: e.callerNumber, answeredAt: e.answeredAt, role: e.role === 'unauthenticated' ? null : e.role,
+                ...(e.legKind === 'callback' ? { legKind: e.legKind } : {}),
               }]
             : [],
         ),

@@ -18,14 +18,14 @@ import type { Knex } from 'knex';
 
 const isPostgres = (knex: Knex) => (knex.client as { config: { client: string } }).config.client === 'pg';
 
-/** Every usage_ledger column but caller_number, as of this migration (SQLite's trigger lists them). */
-const LEDGER_COLUMNS = [
+/** Every usage_ledger column but caller_number, as of this migration (SQLite's trigger lists them; 019 adds to it). */
+export const LEDGER_COLUMNS = [
   'id', 'entry_kind', 'channel_id', 'corrects_id', 'account_id', 'subscription_id', 'number_id', 'dialled', 'room_id', 'role',
   'answered_at', 'ended_at', 'seconds', 'billable_seconds', 'rate_per_minute_micros', 'rate_increment_seconds',
   'rate_minimum_seconds', 'amount_micros', 'note', 'created_at', 'end_reason',
 ];
 
-const CALLER_CHANGE_ALLOWED_SQLITE =
+export const CALLER_CHANGE_ALLOWED_SQLITE =
   "(NEW.caller_number IS NULL OR (OLD.caller_number IS NOT NULL AND substr(OLD.caller_number, 1, 3) <> 'v1:' AND substr(NEW.caller_number, 1, 3) = 'v1:'))";
 
 export async function up(knex: Knex): Promise<void> {

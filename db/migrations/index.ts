@@ -18,6 +18,7 @@ import * as sharedLimits from './015_shared_limits.js';
 import * as roomSpendCap from './016_room_spend_cap.js';
 import * as legRejoin from './017_leg_rejoin.js';
 import * as operatorSessions from './018_operator_sessions.js';
+import * as callback from './019_callback.js';
 
 const migrations: Record<string, Knex.Migration> = {
   '001_initial': initial,
@@ -38,6 +39,7 @@ const migrations: Record<string, Knex.Migration> = {
   '016_room_spend_cap': roomSpendCap,
   '017_leg_rejoin': legRejoin,
   '018_operator_sessions': operatorSessions,
+  '019_callback': callback,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -34,6 +34,8 @@ export interface EntryRow {
   created_at: number;
   end_reason: string | null;
   rejoin_of: string | null;
+  /** Absent only on rows read before migration 019. */
+  leg_kind?: string;
 }
 
 export const toEntry = (r: EntryRow): LedgerEntry => ({
@@ -60,6 +62,7 @@ export const toEntry = (r: EntryRow): LedgerEntry => ({
   createdAt: Number(r.created_at),
   endReason: r.end_reason ?? null,
   rejoinOf: r.rejoin_of ?? null,
+  legKind: r.leg_kind === 'callback' ? 'callback' : 'inbound',
 });
 
 const rateOf = (e: LedgerEntry) => ({ perMinuteMicros: e.ratePerMinuteMicros, incrementSeconds: e.rateIncrementSeconds, minimumSeconds: e.rateMinimumSeconds });
@@ -87,6 +90,7 @@ export class LedgerRepository {
     const row = await this.writer.open({
       channel: leg.channelId, account: leg.accountId, subscription: leg.subscriptionId, dialled: leg.dialled,
       caller: this.ctx.cipher.encrypt(leg.callerNumber), answered: answeredAt, now, number: leg.numberId,
+      ...(leg.legKind === 'callback' ? { legKind: 'callback' as const } : {}),
     });
     if (row !== undefined) {
       // Exactly the row just inserted.
@@ -94,7 +98,7 @@ export class LedgerRepository {
         id: row.id, entry_kind: 'leg', channel_id: leg.channelId, corrects_id: null, account_id: leg.accountId, subscription_id: leg.subscriptionId,
         number_id: leg.numberId, dialled: leg.dialled, room_id: null, role: 'unauthenticated', caller_number: leg.callerNumber, answered_at: answeredAt,
         ended_at: null, seconds: null, billable_seconds: null, rejoin_of: null, rate_per_minute_micros: row.rate_per_minute_micros, rate_increment_seconds: row.rate_increment_seconds,
-        rate_minimum_seconds: row.rate_minimum_seconds, amount_micros: null, note: null, created_at: now, end_reason: null,
+        rate_minimum_seconds: row.rate_minimum_seconds, amount_micros: null, note: null, created_at: now, end_reason: null, leg_kind: leg.legKind ?? 'inbound',
       });
     }
     const existing = await this.findByChannel(leg.channelId);
@@ -134,7 +138,8 @@ export class LedgerRepository {
         number_id: row.number_id, dialled: row.dialled, room_id: row.room_id, role: row.role, caller_number: row.caller_number,
         answered_at: now, ended_at: now, seconds: 0, billable_seconds: 0, rate_per_minute_micros: row.rate_per_minute_micros,
         rate_increment_seconds: row.rate_increment_seconds, rate_minimum_seconds: row.rate_minimum_seconds, amount_micros: amountMicros,
-        note, created_at: now,
+        // A correction of a callback is a callback's: it goes on the statement's callbacks.
+        note, created_at: now, leg_kind: row.leg_kind ?? 'inbound',
       })
       .returning<EntryRow[]>('*');
     if (inserted === undefined) throw new Error('adjustment insert returned nothing');

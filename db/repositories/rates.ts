@@ -1,10 +1,11 @@
-// Rates per number kind, as a history: a change applies to legs answered after it.
+// Rates per number kind, and for callbacks (domain/billing.ts RateKind), as a history: a change
+// applies to legs answered after it.
 import { InvalidRate } from '../../domain/errors.js';
+import { RATE_KINDS, type RateKind } from '../../domain/billing.js';
 import type { Rate, RepositoryContext } from '../types.js';
-import type { NumberKind } from '../../domain/numbers.js';
 
 interface RateRow {
-  kind: NumberKind;
+  kind: RateKind;
   per_minute_micros: number;
   increment_seconds: number;
   minimum_seconds: number;
@@ -30,8 +31,8 @@ export const MAX_RATE_PER_MINUTE_MICROS = 100_000_000;
 export class RatesRepository {
   constructor(private readonly ctx: RepositoryContext) {}
 
-  async set(kind: NumberKind, rate: { perMinuteMicros: number; incrementSeconds?: number; minimumSeconds?: number }): Promise<Rate> {
-    if (kind !== 'toll_free' && kind !== 'local') throw new InvalidRate('kind must be toll_free or local');
+  async set(kind: RateKind, rate: { perMinuteMicros: number; incrementSeconds?: number; minimumSeconds?: number }): Promise<Rate> {
+    if (!RATE_KINDS.includes(kind)) throw new InvalidRate(`kind must be ${RATE_KINDS.join(', ')}`);
     const increment = rate.incrementSeconds ?? 60;
     const minimum = rate.minimumSeconds ?? 0;
     if (!Number.isSafeInteger(rate.perMinuteMicros) || rate.perMinuteMicros < 0) throw new InvalidRate('the price per minute must be a non-negative amount');
@@ -45,13 +46,13 @@ export class RatesRepository {
     return toRate(row);
   }
 
-  async current(kind: NumberKind): Promise<Rate> {
+  async current(kind: RateKind): Promise<Rate> {
     const row = await this.ctx.knex<RateRow>('rates').where({ kind }).where('effective_from', '<=', this.ctx.now()).orderBy([{ column: 'effective_from', order: 'desc' }, { column: 'id', order: 'desc' }]).first();
     if (row === undefined) throw new InvalidRate(`no rate for ${kind}`);
     return toRate(row);
   }
 
-  async history(kind: NumberKind): Promise<Rate[]> {
+  async history(kind: RateKind): Promise<Rate[]> {
     return (await this.ctx.knex<RateRow>('rates').where({ kind }).orderBy('id')).map(toRate);
   }
 }

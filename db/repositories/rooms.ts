@@ -8,10 +8,10 @@ import { PIN_KINDS, type PinKind } from '../../domain/pin-locks.js';
 import type { Role } from '../../domain/roles.js';
 import { newSalt, pinHash, sameHash } from '../secrets.js';
 import type { RepositoryContext, Room, RoomRow } from '../types.js';
-import { DEFAULT_ANNOUNCEMENTS, type ModeratorLeavePolicy, type RoomAnnouncements } from '../../domain/rooms.js';
+import { DEFAULT_ANNOUNCEMENTS, DEFAULT_CALLBACK_ENABLED, type ModeratorLeavePolicy, type RoomAnnouncements } from '../../domain/rooms.js';
 import { spendCapProblem, type SpendCap } from '../../domain/spend-cap.js';
 
-/** The room's setting, or its default when the row predates migration 012 (never, once migrated). */
+/** The room's setting, or its default when the row predates its migration (never, once migrated). */
 const setting = (value: boolean | number | undefined, fallback: boolean) => (value === undefined ? fallback : Boolean(value));
 
 function announcementsOf(r: RoomRow): RoomAnnouncements {
@@ -54,6 +54,7 @@ export const toRoom = (r: RoomRow): Room => ({
   organizationId: r.organization_id ?? null,
   announcements: announcementsOf(r),
   spendCap: spendCapOf(r),
+  callbackEnabled: setting(r.callback_enabled, DEFAULT_CALLBACK_ENABLED),
 });
 
 const PIN = /^\d{4,8}$/;
@@ -68,6 +69,8 @@ export interface RoomSettings {
   announcements?: Partial<RoomAnnouncements>;
   /** The monthly spend cap; null removes it. */
   spendCap?: SpendCap | null;
+  /** Whether waiting participants may ask to be called back. */
+  callbackEnabled?: boolean;
 }
 
 function spendCapColumns(cap: SpendCap | null): Record<string, unknown> {
@@ -177,6 +180,10 @@ export class RoomsRepository {
       patch.on_moderator_leave = settings.onModeratorLeave;
     }
     if (settings.locked !== undefined) patch.locked = settings.locked;
+    if (settings.callbackEnabled !== undefined) {
+      if (typeof settings.callbackEnabled !== 'boolean') throw new InvalidRoomSettings('"callbackEnabled" must be true or false');
+      patch.callback_enabled = settings.callbackEnabled;
+    }
     if (settings.maxParticipants !== undefined) {
       if (!Number.isInteger(settings.maxParticipants) || settings.maxParticipants < 2 || settings.maxParticipants > 1000) {
         throw new InvalidRoomSettings('max participants must be a whole number from 2 to 1000');

@@ -17,7 +17,7 @@ describe('db: migrations', function () {
 
   it('openDatabase migrates to the latest migration, with nothing pending', async () => {
     const [done, pending] = (await db.knex.migrate.list({ migrationSource })) as [Array<{ name: string } | string>, unknown[]];
-    expect(done.map((m) => (typeof m === 'string' ? m : m.name))).to.deep.equal(['001_initial', '002_api_credentials', '003_ledger_write_rate', '004_leg_end_reason', '005_pin_guard', '006_audit_log', '007_pin_key_id', '008_rooms_version', '009_organizations_privacy', '010_account_links', '011_encrypted_new_email', '012_room_announcements_recordings', '013_pin_lock_lift', '014_system_leases', '015_shared_limits', '016_room_spend_cap', '017_leg_rejoin', '018_operator_sessions']);
+    expect(done.map((m) => (typeof m === 'string' ? m : m.name))).to.deep.equal(['001_initial', '002_api_credentials', '003_ledger_write_rate', '004_leg_end_reason', '005_pin_guard', '006_audit_log', '007_pin_key_id', '008_rooms_version', '009_organizations_privacy', '010_account_links', '011_encrypted_new_email', '012_room_announcements_recordings', '013_pin_lock_lift', '014_system_leases', '015_shared_limits', '016_room_spend_cap', '017_leg_rejoin', '018_operator_sessions', '019_callback']);
     expect(pending).to.deep.equal([]);
   });
 

@@ -171,6 +171,12 @@ describe('ledger journal', function () {
     afterEach(async () => {
       await db?.close();
     });
+    /** A journal in `d` (sealed, as the bridge's) whose database takes nothing: its records stay for a replay. */
+    const unapplied = (d: string) => {
+      const down = new RecordingLedger();
+      down.down = true;
+      return JournaledLedger.open({ dir: d, target: down, log: silentLog, retryMs: { first: 1000, max: 1000 }, seal: db.cipher });
+    };
 
     it('a crash between the journal write and the database: the next start applies it', async () => {
       const d = dir();
@@ -237,6 +243,40 @@ describe('ledger journal', function () {
       expect((await db.ledger.findByChannel('sealed'))?.callerNumber).to.equal(caller);
       expect((await db.ledger.findByChannel('before-seal'))?.callerNumber).to.equal(caller);
       await replay.close();
+    });
+
+    it('a callback leg\'s open carries its kind through the journal: the replay opens a callback at the callback rate; an open record from before callbacks (no legKind) replays as inbound', async () => {
+      const d = dir();
+      const first = await unapplied(d);
+      await first.openLeg({ ...opening('cb-j', sub, T0), legKind: 'callback' });
+      await first.closeLeg('cb-j', T0 + 61_000, 'hangup');
+      const files = first.segmentFiles();
+      await first.close(0);
+      expect(files.map((f) => fs.readFileSync(f, 'utf8')).join('')).to.include('"legKind":"callback"');
+      // A record as versions before callbacks wrote it: the opening has no legKind.
+      fs.writeFileSync(path.join(d, '0000000050.jsonl'), encodeLine(50, { op: 'open', leg: opening('old-j', sub, T0) }));
+
+      const replay = await openJournaledLedger(db, d, silentLog);
+      expect(await replay.drained(10_000)).to.equal(true);
+      expect(await db.ledger.findByChannel('cb-j')).to.deep.include({ legKind: 'callback', ratePerMinuteMicros: 30_000, seconds: 61, billableSeconds: 120, amountMicros: 60_000, endReason: 'hangup' });
+      expect(await db.ledger.findByChannel('old-j')).to.deep.include({ legKind: 'inbound', ratePerMinuteMicros: 20_000, endedAt: null });
+      await replay.close();
+    });
+
+    it('recovery keeps a callback leg\'s kind: journalled but not yet applied, and read back from the database', async () => {
+      const d = dir();
+      const pending = await unapplied(d);
+      await pending.openLeg({ ...opening('cb-r', sub, T0), legKind: 'callback' });
+      await pending.openLeg(opening('in-r', sub, T0));
+      const laid = await pending.recovery({ openLegs: async () => [] }).openLegs();
+      expect(laid.map((l) => [l.channelId, l.legKind, l.callerNumber])).to.deep.equal([['cb-r', 'callback', '+15550001111'], ['in-r', undefined, '+15550001111']]);
+      await pending.close(0);
+
+      const replay = await openJournaledLedger(db, d, silentLog);
+      expect(await replay.drained(10_000)).to.equal(true);
+      await replay.close();
+      const fromDb = await databasePorts(db).legRecovery.openLegs();
+      expect(fromDb.map((l) => [l.channelId, l.legKind])).to.deep.equal([['cb-r', 'callback'], ['in-r', undefined]]);
     });
 
     it('replaying records already applied changes nothing: no error, no second leg, the close stands', async () => {

@@ -12,6 +12,7 @@ import type {
 } from '../../flows/ports.js';
 import type { LegAssignment, LegEndReason, LegOpening } from '../../domain/legs.js';
 import type { NumberRoute } from '../../domain/numbers.js';
+import { DEFAULT_CALLBACK_ENABLED } from '../../domain/rooms.js';
 
 export const silentLog = pino({ level: 'silent' });
 
@@ -134,6 +135,7 @@ export function roomInfo(over: Partial<RoomInfo> = {}): RoomInfo {
     locked: false,
     maxParticipants: 50,
     pinsSet: true,
+    callbackEnabled: DEFAULT_CALLBACK_ENABLED,
     ...over,
   };
 }
