@@ -59,7 +59,9 @@ Content-Length: 0
 
 ]]></send>
   <nop><action><log message="BYE_RECEIVED"/></action></nop>`;
-  const ringOut = `  <recv request="CANCEL" timeout="${stayMs}"/>
+  const ringOut = `  <recv request="CANCEL" timeout="${stayMs}">
+    <action><log message="CANCELLED"/></action>
+  </recv>
   <send><![CDATA[
 SIP/2.0 200 OK
 ${HEAD}
@@ -76,8 +78,8 @@ CSeq: [last_CSeq_number] INVITE
 Content-Length: 0
 
 ]]></send>
-  <recv request="ACK"/>
-  <nop><action><log message="CANCELLED"/></action></nop>`;
+  <recv request="ACK" timeout="5000" ontimeout="done"/>
+  <label id="done"/>`;
   return `<?xml version="1.0" encoding="ISO-8859-1" ?>
 <scenario name="tollbridge callback phone">
 ${invite}
