@@ -40,6 +40,7 @@ import {
   NumberKindSchema,
   PhoneNumberAnswer,
   RateAnswer,
+  RateKindSchema,
   RoomAnswer,
   StatementAnswer,
   SubscriptionAnswer,
@@ -134,7 +135,7 @@ const password = z.string().max(MAX_PASSWORD_LENGTH);
 const e164 = z.string().max(32).meta({ description: 'E.164, e.g. +18005550142' });
 /** ?limit=&after=<e164 of the last number>. */
 const numberPageQuery = { limit: limitQuery, after: z.string().max(100).meta({ description: 'The e164 of the previous page\'s last number.' }).optional() };
-const kindParam = refusedAs(NumberKindSchema, { code: 'BadField', status: 400, message: '"kind" must be toll_free or local' });
+const rateKindParam = refusedAs(RateKindSchema, { code: 'BadField', status: 400, message: '"kind" must be toll_free, local or callback' });
 /** A subscribed number in the path (%2B for the +). */
 const e164Params = z.strictObject({ accountId: ownerParams.shape.accountId, e164: refusedAs(z.string().max(32), { code: 'NotSubscribed', message: 'no such subscribed number' }) });
 
@@ -689,7 +690,7 @@ export function registerRoutes(router: Router, deps: ApiDeps): void {
     answers: { 201: json('The number, available.', PhoneNumberAnswer) },
     handler: async ({ body }) => ok(await db.numbers.add(body.e164, body.kind), 201),
   });
-  const kindParams = z.strictObject({ kind: kindParam });
+  const kindParams = z.strictObject({ kind: rateKindParam });
   router.endpoint({
     method: 'PUT',
     path: '/v1/operator/rates/:kind',

@@ -66,6 +66,8 @@ export const ErrorAnswer = z.strictObject({
 });
 
 export const NumberKindSchema = z.enum(['toll_free', 'local']);
+/** What a rate is for: a kind of number, or callbacks (domain/billing.ts RATE_KINDS). */
+export const RateKindSchema = z.enum(['toll_free', 'local', 'callback']);
 export const ModeratorLeaveSchema = z.enum(['end', 'continue', 'wait']);
 
 export const AccountAnswer = z.strictObject({
@@ -205,7 +207,7 @@ export const StatementAnswer = z.strictObject({
 export const ApiKeyAnswer = z.strictObject({ id: z.number().int(), label: z.string().nullable(), createdAt: epochMs, revokedAt: epochMs.nullable() });
 
 export const RateAnswer = z.strictObject({
-  kind: NumberKindSchema,
+  kind: RateKindSchema,
   perMinuteMicros: z.number().int(),
   incrementSeconds: z.number().int(),
   minimumSeconds: z.number().int(),
