@@ -154,6 +154,21 @@ describe('HTTP API', function () {
     expect((await db.rates.current('toll_free')).perMinuteMicros).to.equal(20_000);
   });
 
+  it('the room\'s callback switch: GET shows "callback" (on for a new room), PATCH turns it off and on; the bridge\'s room lookup reads it', async () => {
+    const o = await owner('callback');
+    const base = `/v1/accounts/${o.id}`;
+    expect((await call('GET', `${base}/room`, o.token)).json).to.include({ callback: true }).and.not.have.property('callbackEnabled');
+    expect((await call('GET', base, o.token)).json.room).to.include({ callback: true });
+    expect((await call('PATCH', `${base}/room`, o.token, { callback: false })).json).to.include({ callback: false, number: o.room });
+    expect((await call('GET', `${base}/room`, o.token)).json).to.include({ callback: false, locked: false });
+    // What the call side gets when it finds the room (RoomInfo).
+    expect((await db.rooms.findByNumber(o.room))?.callbackEnabled).to.equal(false);
+    const refused = await call('PATCH', `${base}/room`, o.token, { callback: 'no' });
+    expect([refused.status, refused.json.error?.code]).to.deep.equal([400, 'BadField']);
+    expect((await call('PATCH', `${base}/room`, o.token, { callback: true, locked: true })).json).to.include({ callback: true, locked: true });
+    expect((await call('GET', `${base}/export`, o.token)).json.room).to.include({ callback: true });
+  });
+
   it('API keys: created, used, listed, revoked', async () => {
     const o = await owner('erin');
     const key = await call('POST', `/v1/accounts/${o.id}/api-keys`, o.token, { label: 'billing export', password: 'correct horse battery' });

@@ -173,6 +173,18 @@ describe('tollbridge account/operator commands (spawned CLI)', function () {
       expect(bad.stderr).to.contain('--alone-music must be on or off');
     });
 
+    it('set --callback on|off switches the room\'s callbacks; show says which; anything else is a usage error', async function () {
+      this.timeout(60_000); // five spawned commands
+      const made = await createAccount();
+      expect((await tb(['rooms', 'show', made.roomNumber])).stdout).to.contain('callback:            on (a waiting participant may ask to be called back when the moderator arrives)');
+      expect(await json<Room>(['rooms', 'set', made.roomNumber, '--callback', 'off'])).to.include({ callbackEnabled: false, locked: false });
+      expect((await tb(['rooms', 'show', made.roomNumber])).stdout).to.match(/^ {2}callback: +off$/m);
+      expect(await json<Room>(['rooms', 'set', made.roomNumber, '--callback', 'on'])).to.include({ callbackEnabled: true });
+      const bad = await tb(['rooms', 'set', made.roomNumber, '--callback', 'maybe']);
+      expect(bad.code).to.equal(64);
+      expect(bad.stderr).to.contain('--callback must be on or off, not "maybe"');
+    });
+
     it('set: --spend-cap AMOUNT with --spend-cap-grace SECONDS; a grace alone changes the grace; none removes either', async function () {
       this.timeout(60_000); // eight spawned commands
       const made = await createAccount();
