@@ -11,7 +11,7 @@ import { runRetention } from '../app/accounts/retention.js';
 import { eraseRecordingsOf } from '../app/accounts/recording-retention.js';
 import { z } from 'zod';
 import { HttpError, ok, type Auth, type Router } from './http.js';
-import { DEFAULT_PAGE, ExportAnswer, NewAccountBody, MemberAnswer, MemberUsageAnswer, OrganizationAnswer, OrganizationSummaryAnswer, idPageQuery, json, noContent, ownerParams, pathId } from './schemas.js';
+import { DEFAULT_PAGE, ExportAnswer, NewAccountBody, MemberAnswer, MemberUsageAnswer, OrganizationAnswer, OrganizationSummaryAnswer, idPageQuery, json, noContent, ownerParams, pathId, roomShown } from './schemas.js';
 import { refusal } from './validation.js';
 
 export interface OrganizationRouteDeps {
@@ -167,7 +167,10 @@ export function registerOrganizationRoutes(router: Router, deps: OrganizationRou
     auth: owner,
     params: ownerParams,
     answers: { 200: json('Everything about the account.', ExportAnswer) },
-    handler: async ({ auth: id }) => ok(await db.personalData.exportAccount(id)),
+    handler: async ({ auth: id }) => {
+      const doc = await db.personalData.exportAccount(id);
+      return ok({ ...doc, room: doc.room === null ? null : roomShown(doc.room) });
+    },
   });
   // Deletion for good (a body, so POST): {"password", "confirm": true}; the room number is never issued again, billing entries stay without personal fields.
   router.endpoint({

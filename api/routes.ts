@@ -40,7 +40,9 @@ import {
   NumberKindSchema,
   PhoneNumberAnswer,
   RateAnswer,
+  RateKindSchema,
   RoomAnswer,
+  roomShown,
   StatementAnswer,
   SubscriptionAnswer,
   UsageAnswer,
@@ -134,7 +136,7 @@ const password = z.string().max(MAX_PASSWORD_LENGTH);
 const e164 = z.string().max(32).meta({ description: 'E.164, e.g. +18005550142' });
 /** ?limit=&after=<e164 of the last number>. */
 const numberPageQuery = { limit: limitQuery, after: z.string().max(100).meta({ description: 'The e164 of the previous page\'s last number.' }).optional() };
-const kindParam = refusedAs(NumberKindSchema, { code: 'BadField', status: 400, message: '"kind" must be toll_free or local' });
+const rateKindParam = refusedAs(RateKindSchema, { code: 'BadField', status: 400, message: '"kind" must be toll_free, local or callback' });
 /** A subscribed number in the path (%2B for the +). */
 const e164Params = z.strictObject({ accountId: ownerParams.shape.accountId, e164: refusedAs(z.string().max(32), { code: 'NotSubscribed', message: 'no such subscribed number' }) });
 
@@ -387,7 +389,7 @@ export function registerRoutes(router: Router, deps: ApiDeps): void {
     handler: async ({ auth: id }) => {
       const account = await db.accounts.get(id);
       // An organization's account has no room (its administrator joins no calls).
-      return ok({ account, room: account.kind === 'organization' ? null : await roomOf(id) });
+      return ok({ account, room: account.kind === 'organization' ? null : roomShown(await roomOf(id)) });
     },
   });
   // Every session of the account ends (API keys stay).
@@ -441,7 +443,7 @@ export function registerRoutes(router: Router, deps: ApiDeps): void {
   /** The room with what its calls cost this month (open legs up to now) against its spend cap. */
   const withSpend = async (room: Room) => {
     const spend = await roomSpend(db, room, now());
-    return { ...room, spend: { period: spend.period, spentMicros: spend.spentMicros, spent: formatMoney(spend.spentMicros, 6), level: spend.level } };
+    return { ...roomShown(room), spend: { period: spend.period, spentMicros: spend.spentMicros, spent: formatMoney(spend.spentMicros, 6), level: spend.level } };
   };
   router.endpoint({
     method: 'GET',
@@ -468,6 +470,7 @@ export function registerRoutes(router: Router, deps: ApiDeps): void {
       onModeratorLeave: ModeratorLeaveSchema.meta({ description: 'When the last moderator leaves: end the conference, continue it, or wait (participants back on hold).' }).optional(),
       language: z.string().max(10).meta({ description: 'The prompts\' language: en, es, fr, it, ru and any the operator installed.' }).optional(),
       locked: z.boolean().optional(),
+      callback: z.boolean().meta({ description: 'Whether a participant waiting for the moderator may hang up and be called back when one arrives (charged to you at the callback rate).' }).optional(),
       // Out of range: the domain's code and message, as the CLI says it.
       maxParticipants: refusedAs(z.int().min(2).max(1000), { code: 'InvalidRoomSettings', message: 'max participants must be a whole number from 2 to 1000', issues: ['too_small', 'too_big'] }).optional(),
       announcements: refusedAs(
@@ -490,13 +493,13 @@ export function registerRoutes(router: Router, deps: ApiDeps): void {
         .meta({ description: 'The room\'s monthly spend cap (null: none). At 80 % a joining moderator hears a warning and the owner gets one e-mail; at 100 % participants are refused.' })
         .optional(),
     }),
-    example: { onModeratorLeave: 'wait', language: 'en', locked: false, maxParticipants: 50, announcements: { joinLeaveTones: true, recordNames: false }, spendCap: { monthly: '25.00', graceSeconds: 300 } },
+    example: { onModeratorLeave: 'wait', language: 'en', locked: false, callback: true, maxParticipants: 50, announcements: { joinLeaveTones: true, recordNames: false }, spendCap: { monthly: '25.00', graceSeconds: 300 } },
     answers: { 200: json('The room with its new settings.', RoomAnswer) },
     handler: async ({ auth: id, body }) => {
       const room = await roomOf(id);
-      const { spendCap, ...settings } = body;
+      const { spendCap, callback, ...settings } = body;
       const cap = spendCap === undefined ? {} : { spendCap: spendCap === null ? null : { monthlyMicros: spendCap.monthly, graceSeconds: spendCap.graceSeconds ?? null } };
-      return ok(await withSpend(await db.rooms.updateSettings(room.number, { ...settings, ...cap })));
+      return ok(await withSpend(await db.rooms.updateSettings(room.number, { ...settings, ...cap, ...(callback === undefined ? {} : { callbackEnabled: callback }) })));
     },
   });
   router.endpoint({
@@ -512,7 +515,7 @@ export function registerRoutes(router: Router, deps: ApiDeps): void {
     answers: { 200: json('The room (pinsSet: true).', RoomAnswer) },
     handler: async ({ auth: id, body }) => {
       const room = await roomOf(id);
-      return ok(await db.rooms.setPins(room.number, body));
+      return ok(roomShown(await db.rooms.setPins(room.number, body)));
     },
   });
   registerPinLockRoutes(router, { db, owner, roomOf });
@@ -689,7 +692,7 @@ export function registerRoutes(router: Router, deps: ApiDeps): void {
     answers: { 201: json('The number, available.', PhoneNumberAnswer) },
     handler: async ({ body }) => ok(await db.numbers.add(body.e164, body.kind), 201),
   });
-  const kindParams = z.strictObject({ kind: kindParam });
+  const kindParams = z.strictObject({ kind: rateKindParam });
   router.endpoint({
     method: 'PUT',
     path: '/v1/operator/rates/:kind',
@@ -733,7 +736,10 @@ export function registerRoutes(router: Router, deps: ApiDeps): void {
     body: NewAccountBody,
     example: { name: 'Ada Lovelace', email: 'ada@example.com', password: 'correct horse battery' },
     answers: { 201: json('The account and its room.', z.strictObject({ account: AccountAnswer, room: RoomAnswer })) },
-    handler: async ({ body }) => ok(await db.accounts.create(body), 201),
+    handler: async ({ body }) => {
+      const created = await db.accounts.create(body);
+      return ok({ ...created, room: roomShown(created.room) }, 201);
+    },
   });
   router.endpoint({
     method: 'POST',

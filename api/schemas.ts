@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { parseDate } from '../domain/dates.js';
 import { MAX_PASSWORD_LENGTH } from '../db/passwords.js';
+import type { Room } from '../db/types.js';
 import { domainValue, refusedAs } from './validation.js';
 
 /** Longest page a list route returns, and the page when ?limit= is not given. */
@@ -66,6 +67,8 @@ export const ErrorAnswer = z.strictObject({
 });
 
 export const NumberKindSchema = z.enum(['toll_free', 'local']);
+/** What a rate is for: a kind of number, or callbacks (domain/billing.ts RATE_KINDS). */
+export const RateKindSchema = z.enum(['toll_free', 'local', 'callback']);
 export const ModeratorLeaveSchema = z.enum(['end', 'continue', 'wait']);
 
 export const AccountAnswer = z.strictObject({
@@ -104,7 +107,16 @@ export const RoomAnswer = z.strictObject({
   spendCap: z.strictObject({ monthlyMicros: z.number().int(), graceSeconds: z.number().int().nullable() }).nullable(),
   /** What the room's toll-free calls cost this month so far (open legs as if they ended now); on the room's own routes. */
   spend: z.strictObject({ period: z.string(), spentMicros: z.number().int(), spent: z.string(), level: z.enum(['under', 'warning', 'reached']) }).optional(),
+  callback: z.boolean().meta({ description: 'a participant waiting for the moderator may hang up and be called back when one arrives (the callback is charged to the room\'s owner)' }),
 });
+
+/** A room as the API shows it: the repositories' callbackEnabled is "callback". */
+export type RoomShown<R extends Pick<Room, 'callbackEnabled'> = Room> = Omit<R, 'callbackEnabled'> & { callback: boolean };
+
+export function roomShown<R extends Pick<Room, 'callbackEnabled'>>(room: R): RoomShown<R> {
+  const { callbackEnabled, ...rest } = room;
+  return { ...rest, callback: callbackEnabled };
+}
 
 export const PhoneNumberAnswer = z.strictObject({
   id: z.number().int(),
@@ -160,6 +172,7 @@ export const LedgerEntryAnswer = z.strictObject({
   endReason: z.string().nullable(),
   /** The leg this one continues: the same caller back after a dropped call (a rejoin). */
   rejoinOf: z.string().nullable(),
+  legKind: z.enum(['inbound', 'callback']).meta({ description: 'callback: the call the bridge placed back to a waiting participant, at the callback rate' }),
 });
 
 const StatementLineAnswer = z.strictObject({
@@ -205,7 +218,7 @@ export const StatementAnswer = z.strictObject({
 export const ApiKeyAnswer = z.strictObject({ id: z.number().int(), label: z.string().nullable(), createdAt: epochMs, revokedAt: epochMs.nullable() });
 
 export const RateAnswer = z.strictObject({
-  kind: NumberKindSchema,
+  kind: RateKindSchema,
   perMinuteMicros: z.number().int(),
   incrementSeconds: z.number().int(),
   minimumSeconds: z.number().int(),

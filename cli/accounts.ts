@@ -29,6 +29,7 @@ export function describeRoom(r: Room): string {
     `  name recording:      ${onOff(r.announcements.recordNames)}`,
     `  recording consent:   ${r.announcements.recordingConsent ? 'required (press 1)' : 'not asked'}`,
     `  keep recordings:     ${r.announcements.keepRecordings ? 'yes' : 'no (name recordings deleted after the call)'}`,
+    `  callback:            ${r.callbackEnabled ? 'on (a waiting participant may ask to be called back when the moderator arrives)' : 'off'}`,
     `  spend cap:           ${r.spendCap === null ? 'none' : `${formatMoney(r.spendCap.monthlyMicros, 6)} a month, ${r.spendCap.graceSeconds === null ? 'calls in progress finish' : `calls in progress end ${r.spendCap.graceSeconds} s after`}`}`,
   ].join('\n');
 }

@@ -58,6 +58,12 @@ function newCap(monthlyMicros: number | null, graceSeconds: number | null | unde
   return monthlyMicros === null ? null : { monthlyMicros, graceSeconds: graceSeconds ?? null };
 }
 
+/** An on|off option's value as a setting. */
+function onOffOption(name: string, value: string): boolean {
+  if (value !== 'on' && value !== 'off') throw new UsageError(`--${name} must be on or off, not "${value}"`);
+  return value === 'on';
+}
+
 function roomArg(args: Parameters<Command['run']>[0]): string {
   const room = positional(args, 0, ROOM_ARG);
   noExtraPositionals(args, 1);
@@ -111,7 +117,7 @@ export const roomCommands: Command[] = [
   {
     path: ['rooms', 'set'],
     summary: "change a room's settings (give at least one)",
-    usage: 'rooms set ROOM [--on-moderator-leave end|continue|wait] [--language en] [--max-participants N] [--locked|--unlocked] [--tones|--announce-count|--alone-music|--record-names|--recording-consent|--keep-recordings on|off] [--spend-cap AMOUNT|none] [--spend-cap-grace SECONDS|none]',
+    usage: 'rooms set ROOM [--on-moderator-leave end|continue|wait] [--language en] [--max-participants N] [--locked|--unlocked] [--tones|--announce-count|--alone-music|--record-names|--recording-consent|--keep-recordings on|off] [--callback on|off] [--spend-cap AMOUNT|none] [--spend-cap-grace SECONDS|none]',
     optionHelp: [
       ROOM_HELP,
       '--on-moderator-leave POLICY  when the last moderator leaves: end (hang everyone up), continue (the call goes on) or wait (back to hold music)',
@@ -125,6 +131,8 @@ export const roomCommands: Command[] = [
       '--record-names on|off        callers record their name at entry; the room hears "<name> has joined / left" (default off)',
       '--recording-consent on|off   while the conference is recorded, joining callers press 1 to accept or are kept out (default off)',
       '--keep-recordings on|off     keep name recordings after the call (default off: deleted when the caller leaves)',
+      '--callback on|off            a participant waiting for the moderator may hang up and be called back when one arrives;',
+      '                             each callback is charged to the room\'s owner at the callback rate (default on)',
       '--spend-cap AMOUNT|none      most the room\'s toll-free calls may cost in a month (UTC), e.g. 25.00; none removes the cap.',
       '                             From 80 %: moderators hear a tone on joining, the owner gets one e-mail; at the cap new participants are refused',
       '--spend-cap-grace SECONDS|none  at the cap, end calls in progress after this many seconds (0 to 86400); none (the default): they finish',
@@ -137,6 +145,7 @@ export const roomCommands: Command[] = [
       unlocked: { type: 'boolean' },
       'spend-cap': { type: 'string' },
       'spend-cap-grace': { type: 'string' },
+      callback: { type: 'string' },
       ...Object.fromEntries(ANNOUNCEMENT_OPTIONS.map(([option]) => [option, { type: 'string' as const }])),
     },
     async run(args, io) {
@@ -157,14 +166,14 @@ export const roomCommands: Command[] = [
       const announcements: Partial<RoomAnnouncements> = {};
       for (const [name, setting] of ANNOUNCEMENT_OPTIONS) {
         const value = option(args, name);
-        if (value === undefined) continue;
-        if (value !== 'on' && value !== 'off') throw new UsageError(`--${name} must be on or off, not "${value}"`);
-        announcements[setting] = value === 'on';
+        if (value !== undefined) announcements[setting] = onOffOption(name, value);
       }
       if (Object.keys(announcements).length > 0) settings.announcements = announcements;
+      const callback = option(args, 'callback');
+      if (callback !== undefined) settings.callbackEnabled = onOffOption('callback', callback);
       const cap = spendCapOptions(args);
       if (Object.keys(settings).length === 0 && cap === null) {
-        throw new UsageError(`nothing to change: give at least one of --on-moderator-leave, --language, --max-participants, --locked, --unlocked, ${ANNOUNCEMENT_OPTIONS.map(([o]) => `--${o}`).join(', ')}, --spend-cap, --spend-cap-grace`);
+        throw new UsageError(`nothing to change: give at least one of --on-moderator-leave, --language, --max-participants, --locked, --unlocked, ${ANNOUNCEMENT_OPTIONS.map(([o]) => `--${o}`).join(', ')}, --callback, --spend-cap, --spend-cap-grace`);
       }
       const room = await withDatabase(async (db) => {
         if (cap !== null) settings.spendCap = cap.monthlyMicros === undefined ? withGrace((await db.rooms.get(number)).spendCap, cap.graceSeconds) : newCap(cap.monthlyMicros, cap.graceSeconds);

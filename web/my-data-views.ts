@@ -2,9 +2,10 @@
 // does said plainly before the password is asked for.
 import { html, type Html } from './html.js';
 import { csrfField } from './view-parts.js';
-import type { Account, Room } from '../db/index.js';
+import type { RoomShown } from '../api/schemas.js';
+import type { Account } from '../db/index.js';
 
-export function myDataView(csrf: string, account: Account, room: Room | null): Html {
+export function myDataView(csrf: string, account: Account, room: RoomShown | null): Html {
   const roomLine = room === null
     ? html`<li>Your organization's members are let go: their rooms and PINs stay theirs, and their calls until now stay on the statement.</li>`
     : html`<li>Your room <strong>${room.number}</strong> keeps its number, but nobody can enter it any more, and that number is <strong>never issued again</strong> to anyone.</li>`;

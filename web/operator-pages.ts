@@ -6,6 +6,7 @@
 // database: another API process, or a restart, keeps the operator signed in.
 import { HttpError, type BodyKind, type Handler, type Reply, type Request, type Router } from '../api/http.js';
 import type { Account, PhoneNumber, Rate } from '../db/index.js';
+import { RATE_KINDS } from '../domain/billing.js';
 import { csrfTokenFor, FORM_COOKIE, newFormNonce, readCookies, sameToken } from './cookies.js';
 import { html, type Html } from './html.js';
 import { asPage, page, type NavItem } from './layout.js';
@@ -120,11 +121,11 @@ export function registerOperatorPages(router: Router): void {
 
   // --- rates ---------------------------------------------------------------------------
   const ratesPage = async (req: Request, v: OperatorVisit, error?: string) => {
-    const rates = await Promise.all(KINDS.map((k) => call<Rate>(req, v.token, 'GET', `/v1/operator/rates/${k}`)));
+    const rates = await Promise.all(RATE_KINDS.map((k) => call<Rate>(req, v.token, 'GET', `/v1/operator/rates/${k}`)));
     const rows = rates.map((r) => html`<tr><td>${r.kind}</td><td class="num" id="rate-${r.kind}">${(r.perMinuteMicros / 1_000_000).toFixed(6)}</td><td class="num">${r.incrementSeconds}</td><td class="num">${r.minimumSeconds}</td><td>${when(r.effectiveFrom)}</td></tr>`);
     return reply(page(frame(req, v, 'Rates', error), html`<div class="scroll"><table><thead><tr><th scope="col">Kind</th><th scope="col" class="num">Per minute</th><th scope="col" class="num">Increment s</th><th scope="col" class="num">Minimum s</th><th scope="col">Since</th></tr></thead><tbody>${rows}</tbody></table></div>
-<h2>Set a rate</h2><p>A new rate applies to legs answered after it is set.</p><form method="post" action="/operator/rates">${csrfField(v)}
-<label for="kind">Kind</label><select id="kind" name="kind">${KINDS.map((k) => html`<option value="${k}">${k}</option>`)}</select>
+<h2>Set a rate</h2><p>A new rate applies to legs answered after it is set. <em>callback</em> is the rate of the calls the bridge places back to a waiting participant, charged to the room's owner.</p><form method="post" action="/operator/rates">${csrfField(v)}
+<label for="kind">Kind</label><select id="kind" name="kind">${RATE_KINDS.map((k) => html`<option value="${k}">${k}</option>`)}</select>
 <label for="perMinute">Price per minute (e.g. 0.0125)</label><input id="perMinute" name="perMinute" required inputmode="decimal" maxlength="32">
 <label for="incrementSeconds">Billing increment in seconds</label><input id="incrementSeconds" name="incrementSeconds" type="number" min="1" value="60" required>
 <label for="minimumSeconds">Minimum billed seconds</label><input id="minimumSeconds" name="minimumSeconds" type="number" min="0" value="0" required>
@@ -133,8 +134,8 @@ export function registerOperatorPages(router: Router): void {
   add('GET', '/operator/rates', operatorPage(ratesPage));
   add('POST', '/operator/rates', operatorPage(ratesPage, async (req, v) => {
     const form = formOf(req);
-    const kind = KINDS.find((k) => k === form.kind);
-    if (kind === undefined) throw new HttpError(400, 'BadField', 'choose toll_free or local');
+    const kind = RATE_KINDS.find((k) => k === form.kind);
+    if (kind === undefined) throw new HttpError(400, 'BadField', 'choose toll_free, local or callback');
     await call(req, v.token, 'PUT', `/v1/operator/rates/${kind}`, { perMinute: form.perMinute ?? '', incrementSeconds: Number(form.incrementSeconds ?? ''), minimumSeconds: Number(form.minimumSeconds ?? '') });
     return '/operator/rates';
   }), 'form');

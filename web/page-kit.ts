@@ -1,7 +1,8 @@
 // What the owner's pages share: web/pages.ts builds it, the organization and "my data" pages
 // use it. The API is reached only in-process (Router.invoke) with the visitor's session token.
 import type { BodyKind, Handler, Reply, Request } from '../api/http.js';
-import type { Account, Room } from '../db/index.js';
+import type { RoomShown } from '../api/schemas.js';
+import type { Account } from '../db/index.js';
 import type { Html } from './html.js';
 import type { PageFrame } from './layout.js';
 
@@ -23,7 +24,8 @@ export interface Session {
 export interface Visitor extends Session {
   account: Account;
   /** null for an organization's administrator: that account has no room. */
-  room: Room | null;
+  /** The room as GET room answers it. */
+  room: RoomShown | null;
   /** The organization a personal account belongs to, and its numbers (they reach the member's room). */
   organization: { id: number; name: string; numbers: string[] } | null;
 }

@@ -17,7 +17,8 @@ import { pinLockSection } from './pin-lock-views.js';
 import type { RoomPinLocks } from '../api/pin-lock-routes.js';
 import { accountView, ANNOUNCEMENT_SETTINGS, confirmEmailView, forgotView, numbersView, pinsForm, resetView, roomView, signinView, unsubscribeView, usageView, type RoomSpendShown } from './views.js';
 import type { NumberUsage, UsageFilter } from './view-parts.js';
-import type { Account, LedgerEntry, PhoneNumber, Room, Subscription } from '../db/index.js';
+import type { RoomShown } from '../api/schemas.js';
+import type { Account, LedgerEntry, PhoneNumber, Subscription } from '../db/index.js';
 import type { Statement } from '../db/repositories/statements.js';
 
 export interface WebDeps {
@@ -115,7 +116,7 @@ export function registerPages(router: Router, deps: WebDeps = {}): void {
     if (req.method === 'POST' && !sameToken(formOf(req)._csrf, session.csrf)) throw new HttpError(403, 'BadCsrfToken', 'the form is stale or came from another site: reload the page and try again');
     const { account } = await must(call<{ account: Account }>(req, 'GET', base(session), session.token));
     // The room as its own route gives it (settings added there reach the room pages as they are).
-    const room = account.kind === 'organization' ? null : await must(call<Room>(req, 'GET', `${base(session)}/room`, session.token));
+    const room = account.kind === 'organization' ? null : await must(call<RoomShown>(req, 'GET', `${base(session)}/room`, session.token));
     if ((options.pinsFirst ?? true) && room !== null && !room.pinsSet) return redirect('/app/pins');
     let organization: Visitor['organization'] = null;
     if (account.organizationId !== null) {
@@ -125,7 +126,7 @@ export function registerPages(router: Router, deps: WebDeps = {}): void {
     return handler(req, { ...session, account, room, organization });
   };
   /** A page about the visitor's room: an organization's administrator has none and goes to the organization's page. */
-  const ownerPage = (handler: (req: Request, v: Visitor, room: Room) => Promise<Reply>, options: { pinsFirst?: boolean } = {}) => signedInPage(async (req, v) => {
+  const ownerPage = (handler: (req: Request, v: Visitor, room: RoomShown) => Promise<Reply>, options: { pinsFirst?: boolean } = {}) => signedInPage(async (req, v) => {
     if (v.room === null) return redirect('/app/organization');
     return handler(req, v, v.room);
   }, options);
@@ -215,7 +216,7 @@ export function registerPages(router: Router, deps: WebDeps = {}): void {
   }, 'form');
 
   // --- first login: both PINs before anything else ----------------------------------
-  const pinsPage = (req: Request, v: Visitor, room: Room, error?: string) =>
+  const pinsPage = (req: Request, v: Visitor, room: RoomShown, error?: string) =>
     htmlReply(page(frame(v, req, room.pinsSet ? 'Change PINs' : 'Set your room\'s PINs', { ...(error === undefined ? {} : { error }), ...(room.pinsSet ? {} : { nav: [] }) }), pinsForm(v.csrf, '/app/pins', room, !room.pinsSet)), error === undefined ? 200 : 400);
   add('GET', '/app/pins', ownerPage(async (req, v, room) => pinsPage(req, v, room), { pinsFirst: false }));
   add('POST', '/app/pins', ownerPage(async (req, v, room) => {
@@ -227,7 +228,7 @@ export function registerPages(router: Router, deps: WebDeps = {}): void {
   }, { pinsFirst: false }), 'form');
 
   // --- my room -----------------------------------------------------------------------
-  const roomPage = async (req: Request, v: Visitor, room: Room, error?: string) => {
+  const roomPage = async (req: Request, v: Visitor, room: RoomShown, error?: string) => {
     const subscriptions = await must(call<Subscription[]>(req, 'GET', `${base(v)}/subscriptions?limit=500`, v.token));
     const recordings = await must(call<RecordingListed[]>(req, 'GET', `${base(v)}/recordings?limit=${RECORDINGS_SHOWN}`, v.token));
     const pinLocks = await must(call<RoomPinLocks>(req, 'GET', `${base(v)}/room/pin-lock`, v.token));
@@ -246,6 +247,7 @@ export function registerPages(router: Router, deps: WebDeps = {}): void {
         onModeratorLeave: form.onModeratorLeave ?? '',
         language: form.language ?? '',
         locked: form.locked === 'on',
+        callback: form.callback === 'on',
         maxParticipants: Number.isInteger(max) ? max : -1,
         // A checkbox left unticked is absent from the form: every setting is sent, on or off.
         announcements: Object.fromEntries(ANNOUNCEMENT_SETTINGS.map(({ name }) => [name, form[name] === 'on'])),

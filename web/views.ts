@@ -1,7 +1,8 @@
 // The bodies of the owner's pages: pure functions from data to escaped HTML.
 import { minutesChart, type DayMinutes } from './chart.js';
 import { html, type Html } from './html.js';
-import type { Account, LedgerEntry, PhoneNumber, Room, Subscription } from '../db/index.js';
+import type { RoomShown } from '../api/schemas.js';
+import type { Account, LedgerEntry, PhoneNumber, Subscription } from '../db/index.js';
 import type { Statement } from '../db/repositories/statements.js';
 import type { RoomAnnouncements } from '../domain/rooms.js';
 import { formatMoney, roundToCents } from '../domain/money.js';
@@ -48,7 +49,7 @@ export function confirmEmailView(nonce: string, token: string): Html {
 <button type="submit">Confirm the new address</button></form>`;
 }
 
-export function pinsForm(csrf: string, action: string, room: Room, first: boolean): Html {
+export function pinsForm(csrf: string, action: string, room: RoomShown, first: boolean): Html {
   return html`${first ? html`<p>Welcome. Before anything else, choose the two PINs of your room <strong>${room.number}</strong>: until both are set nobody can enter it.</p>` : ''}
 <form method="post" action="${action}">
 ${csrfField(csrf)}
@@ -67,7 +68,7 @@ export interface RoomSpendShown {
 }
 
 /** `dialIn`: the numbers that reach the room (its own subscriptions, and an organization's for a member). */
-export function roomView(csrf: string, room: Room, dialIn: string[], spend?: RoomSpendShown): Html {
+export function roomView(csrf: string, room: RoomShown, dialIn: string[], spend?: RoomSpendShown): Html {
   const numbers = dialIn.length === 0
     ? html`<p>No toll-free number answers for your room yet: <a href="/app/numbers">subscribe to one</a>.</p>`
     : html`<ul>${dialIn.map((e164) => html`<li><a href="tel:${e164}">${e164}</a></li>`)}</ul>
@@ -85,6 +86,8 @@ ${csrfField(csrf)}
 <label for="maxParticipants">Most callers at once (2 to 1000)</label>
 <input id="maxParticipants" name="maxParticipants" type="number" min="2" max="1000" value="${room.maxParticipants}" required>
 <label><input type="checkbox" name="locked"${room.locked ? html` checked` : ''}> Locked (nobody new may enter)</label>
+<div class="check"><label><input type="checkbox" name="callback" aria-describedby="callback-help"${room.callback ? html` checked` : ''}> Call me back when the moderator arrives</label>
+<p class="help" id="callback-help">A participant waiting for the moderator may hang up and be called back when one arrives. Each callback is a call we place, charged to you at the callback rate and shown as "Callbacks" on your statement.</p></div>
 ${announcementFields(room.announcements)}
 ${spendCapFields(room, spend)}
 <button type="submit">Save settings</button>
@@ -107,7 +110,7 @@ const amountText = (micros: number) => formatMoney(micros, 6).replace(/(\.\d\d\d
 const SPEND_LEVEL_SHOWN: Record<RoomSpendShown['level'], string> = { under: '', warning: ' (80 % or more: moderators hear a tone on joining)', reached: ' (the cap is reached: new participants are refused)' };
 
 /** The room's monthly spend cap (PATCH room's "spendCap"): the amount (empty: none) and the grace for calls in progress (empty: they finish). */
-function spendCapFields(room: Room, spend: RoomSpendShown | undefined): Html {
+function spendCapFields(room: RoomShown, spend: RoomSpendShown | undefined): Html {
   const cap = room.spendCap;
   const spent = spend === undefined ? '' : html`<p id="spend-this-month">Spent this month: ${formatMoney(roundToCents(spend.spentMicros), 2)}${cap === null ? '' : html` of ${amountText(cap.monthlyMicros)}`}${SPEND_LEVEL_SHOWN[spend.level]}</p>`;
   return html`<fieldset><legend>Spend cap</legend>

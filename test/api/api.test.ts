@@ -107,6 +107,7 @@ describe('HTTP API', function () {
       ['POST', `/v1/accounts/${o.id}/subscriptions`, o.token, { e164: '+18009990000' }, 409, 'NumberNotAvailable'],
       ['PUT', '/v1/operator/rates/toll_free', OPERATOR, { perMinute: '0.01.5' }, 400, 'InvalidMoney'],
       ['PUT', '/v1/operator/rates/toll_free', OPERATOR, { perMinute: '999999999' }, 400, 'InvalidRate'],
+      ['PUT', '/v1/operator/rates/premium', OPERATOR, { perMinute: '0.01' }, 400, 'BadField'],
     ];
     for (const [method, path, token, body, status, code] of cases) {
       const res = await call(method, path, token, body);
@@ -144,6 +145,28 @@ describe('HTTP API', function () {
     expect(mail?.raw).to.contain('+18005550142').and.to.contain('billable minutes: 2').and.to.contain('charges: 0.040000');
     expect(await db.numbers.routeFor('+18005550142')).to.equal(null);
     expect((await db.numbers.get('+18005550142')).state).to.equal('quarantined');
+  });
+
+  it('the operator reads and sets the callback rate like the others: 0.03 per started minute at first', async () => {
+    expect((await call('GET', '/v1/operator/rates/callback', OPERATOR)).json).to.include({ kind: 'callback', perMinuteMicros: 30_000, incrementSeconds: 60, minimumSeconds: 0 });
+    expect((await call('PUT', '/v1/operator/rates/callback', OPERATOR, { perMinute: '0.045', incrementSeconds: 30 })).json).to.include({ kind: 'callback', perMinuteMicros: 45_000, incrementSeconds: 30 });
+    expect((await db.rates.current('callback')).perMinuteMicros).to.equal(45_000);
+    expect((await db.rates.current('toll_free')).perMinuteMicros).to.equal(20_000);
+  });
+
+  it('the room\'s callback switch: GET shows "callback" (on for a new room), PATCH turns it off and on; the bridge\'s room lookup reads it', async () => {
+    const o = await owner('callback');
+    const base = `/v1/accounts/${o.id}`;
+    expect((await call('GET', `${base}/room`, o.token)).json).to.include({ callback: true }).and.not.have.property('callbackEnabled');
+    expect((await call('GET', base, o.token)).json.room).to.include({ callback: true });
+    expect((await call('PATCH', `${base}/room`, o.token, { callback: false })).json).to.include({ callback: false, number: o.room });
+    expect((await call('GET', `${base}/room`, o.token)).json).to.include({ callback: false, locked: false });
+    // What the call side gets when it finds the room (RoomInfo).
+    expect((await db.rooms.findByNumber(o.room))?.callbackEnabled).to.equal(false);
+    const refused = await call('PATCH', `${base}/room`, o.token, { callback: 'no' });
+    expect([refused.status, refused.json.error?.code]).to.deep.equal([400, 'BadField']);
+    expect((await call('PATCH', `${base}/room`, o.token, { callback: true, locked: true })).json).to.include({ callback: true, locked: true });
+    expect((await call('GET', `${base}/export`, o.token)).json.room).to.include({ callback: true });
   });
 
   it('API keys: created, used, listed, revoked', async () => {

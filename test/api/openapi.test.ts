@@ -131,6 +131,7 @@ describe('OpenAPI document and the routes\' schemas', function () {
     await call('DELETE', `${base}/subscriptions/%2B18005550142`, token);
     await call('PUT', '/v1/operator/rates/local', OPERATOR, { perMinute: '0.015', incrementSeconds: 6 });
     await call('GET', '/v1/operator/rates/local', OPERATOR);
+    await call('GET', '/v1/operator/rates/callback', OPERATOR);
     await call('GET', '/v1/operator/accounts', OPERATOR);
     await call('GET', '/v1/operator/audit', OPERATOR);
     await call('POST', '/v1/operator/retention/run', OPERATOR);

@@ -71,6 +71,8 @@ describe('HTTP API: request schemas', function () {
     const room = `/v1/accounts/${o.id}/room`;
     const cases: Array<[string, string, unknown, string, string[]]> = [
       ['PATCH', room, { locked: 'yes' }, 'BadField', ['locked']],
+      ['PATCH', room, { callback: 'on' }, 'BadField', ['callback']],
+      ['PATCH', room, { callback: null }, 'BadField', ['callback']],
       ['PATCH', room, { maxParticipants: 'ten' }, 'BadField', ['maxParticipants']],
       ['PATCH', room, { maxParticipants: 2.5 }, 'BadField', ['maxParticipants']],
       // Out of range: the domain's code and message, as before and as the CLI.
@@ -93,6 +95,8 @@ describe('HTTP API: request schemas', function () {
     const wrongType = await call('PATCH', room, o.token, { locked: 'yes' });
     expect(refusalOf(wrongType).message).to.equal('"locked" must be true or false');
     expect((await db.rooms.get(o.room)).locked).to.equal(false);
+    expect(refusalOf(await call('PATCH', room, o.token, { callback: 1 })).message).to.equal('"callback" must be true or false');
+    expect((await db.rooms.get(o.room)).callbackEnabled).to.equal(true);
   });
 
   it('queries are strict too: an unknown parameter or a bad value is a 400 BadQuery naming it', async () => {
@@ -123,7 +127,7 @@ describe('HTTP API: request schemas', function () {
     const patch = doc.paths['/v1/accounts/{accountId}/room']?.patch;
     const body = patch?.requestBody?.content['application/json'];
     expect(body?.schema.additionalProperties).to.equal(false);
-    expect(Object.keys(body?.schema.properties ?? {})).to.include.members(['onModeratorLeave', 'language', 'locked', 'maxParticipants', 'announcements']);
+    expect(Object.keys(body?.schema.properties ?? {})).to.include.members(['onModeratorLeave', 'language', 'locked', 'callback', 'maxParticipants', 'announcements']);
     expect(body?.example).to.be.an('object');
     expect(patch?.security).to.deep.equal([{ session: [] }, { apiKey: [] }]);
     expect(patch?.responses['200']?.content?.['application/json']?.schema).to.be.an('object');

@@ -173,6 +173,18 @@ describe('tollbridge account/operator commands (spawned CLI)', function () {
       expect(bad.stderr).to.contain('--alone-music must be on or off');
     });
 
+    it('set --callback on|off switches the room\'s callbacks; show says which; anything else is a usage error', async function () {
+      this.timeout(60_000); // five spawned commands
+      const made = await createAccount();
+      expect((await tb(['rooms', 'show', made.roomNumber])).stdout).to.contain('callback:            on (a waiting participant may ask to be called back when the moderator arrives)');
+      expect(await json<Room>(['rooms', 'set', made.roomNumber, '--callback', 'off'])).to.include({ callbackEnabled: false, locked: false });
+      expect((await tb(['rooms', 'show', made.roomNumber])).stdout).to.match(/^ {2}callback: +off$/m);
+      expect(await json<Room>(['rooms', 'set', made.roomNumber, '--callback', 'on'])).to.include({ callbackEnabled: true });
+      const bad = await tb(['rooms', 'set', made.roomNumber, '--callback', 'maybe']);
+      expect(bad.code).to.equal(64);
+      expect(bad.stderr).to.contain('--callback must be on or off, not "maybe"');
+    });
+
     it('set: --spend-cap AMOUNT with --spend-cap-grace SECONDS; a grace alone changes the grace; none removes either', async function () {
       this.timeout(60_000); // eight spawned commands
       const made = await createAccount();
@@ -255,7 +267,7 @@ describe('tollbridge account/operator commands (spawned CLI)', function () {
       expect(shown).to.have.length(1);
       expect(shown[0]).to.include({ kind: 'toll_free', perMinuteMicros: 15_000 });
       const both = await json<Rate[]>(['rates', 'show']);
-      expect(both.map((r) => r.kind)).to.deep.equal(['toll_free', 'local']);
+      expect(both.map((r) => r.kind)).to.deep.equal(['toll_free', 'local', 'callback']);
       const human = await tb(['rates', 'show']);
       expect(human.stdout).to.contain('0.015 per minute').and.to.contain('15000 micros');
 
@@ -267,6 +279,16 @@ describe('tollbridge account/operator commands (spawned CLI)', function () {
       await domainError(['rates', 'set', '--kind', 'local', '--per-minute', '0.1.2'], 'InvalidMoney');
       await domainError(['rates', 'set', '--kind', 'local', '--per-minute', '1', '--increment', '0'], 'InvalidRate');
       await json(['rates', 'set', '--kind', 'local', '--per-minute', '0']);
+    });
+
+    it('rates show lists the callback rate (0.03 at first); rates set --kind callback changes it alone', async () => {
+      expect((await json<Rate[]>(['rates', 'show', '--kind', 'callback']))[0]).to.include({ kind: 'callback', perMinuteMicros: 30_000, incrementSeconds: 60 });
+      expect((await tb(['rates', 'show'])).stdout).to.match(/^callback +0\.03 per minute \(30000 micros\), billed per 60 s/m);
+      expect(await json<Rate>(['rates', 'set', '--kind', 'callback', '--per-minute', '0.05'])).to.include({ kind: 'callback', perMinuteMicros: 50_000 });
+      expect((await json<Rate[]>(['rates', 'show', '--kind', 'callback']))[0]).to.include({ perMinuteMicros: 50_000 });
+      const bad = await tb(['rates', 'show', '--kind', 'premium']);
+      expect(bad.code).to.equal(64);
+      expect(bad.stderr).to.contain('--kind must be toll_free, local or callback');
     });
   });
 

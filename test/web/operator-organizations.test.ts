@@ -4,6 +4,7 @@
 // and what to do next; a member who joins with that code shows with their room; the list shows
 // the administrator's e-mail, the member count and the state, names escaped; a taken e-mail is
 // refused on the page; a form POST without its CSRF value is refused; the list fits a phone.
+// Also the Rates page with the callback rate (no Asterisk needed either).
 import { expect } from 'chai';
 import type { Browser, Page } from 'playwright-core';
 import { pino } from 'pino';
@@ -131,6 +132,18 @@ describe('the operator\'s Organizations pages in headless Chromium', function ()
     // Without the operator's session at all: back to sign-in, nothing shown.
     const anonymous = await fetch(`${api.url}/operator/organizations/${orgId}`, { redirect: 'manual' });
     expect([anonymous.status, anonymous.headers.get('location')]).to.deep.equal([303, '/operator/signin']);
+  });
+
+  it('the Rates page lists the callback rate (0.03 at first) beside the others and sets it', async () => {
+    await op.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Rates' }).click();
+    await atPath(op, '/operator/rates');
+    expect(await op.locator('#rate-callback').textContent()).to.equal('0.030000');
+    await op.getByLabel('Kind').selectOption('callback');
+    await op.getByLabel(/Price per minute/).fill('0.035');
+    await op.getByRole('button', { name: 'Set rate' }).click();
+    await op.locator('#rate-callback', { hasText: '0.035000' }).waitFor();
+    expect((await db.rates.current('callback')).perMinuteMicros).to.equal(35_000);
+    expect((await db.rates.current('toll_free')).perMinuteMicros).to.equal(20_000);
   });
 
   it('fits a phone: no sideways scrolling, rows stacked with their labels', async () => {
