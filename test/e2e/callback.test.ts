@@ -5,7 +5,8 @@
 // without a PIN, on a leg of its own (kind `callback`, at the callback rate, charged to the
 // account that pays for the number the participant dialled). Abuse: a withheld number and a
 // premium number are refused (they keep waiting, nothing is dialled); a callback nobody answers
-// is given up after the answer time, with no leg.
+// is given up after the answer time, with no leg; digits typed after the key choose no other
+// number, and a second press in the same wait books nothing more.
 import { expect } from 'chai';
 import { startCall, type CallHandle, type Step } from '../../sipp/caller.js';
 import { sharedAsterisk, testAsteriskConfig, TEST_CALLBACK_PORT } from '../support/asterisk-fixture.js';
@@ -57,7 +58,8 @@ describe('call me back when the moderator arrives, over real SIP @asterisk', fun
     const room = await bridge.seedRoom();
     const number = '+15550401001';
     const ringing = await phone(true);
-    const waiting = call(room, number, room.participantPin, [AFTER_OFFER, { digits: '7' }], { by: 'far-end', maxWaitMs: 40_000 });
+    // Abuse on the way: another number typed after the key, and the key again in the same wait.
+    const waiting = call(room, number, room.participantPin, [AFTER_OFFER, { digits: '715559998888#7' }], { by: 'far-end', maxWaitMs: 40_000 });
     await bridge.waitForHold(room.roomNumber, 1);
     const asked = await waiting.result;
     expect(asked.hungUpBy, asked.log).to.equal('far-end');
@@ -74,6 +76,7 @@ describe('call me back when the moderator arrives, over real SIP @asterisk', fun
     const live = await bridge.waitForLive(room.roomNumber, 2, 30_000).catch((err: unknown) => {
       throw new Error(`${String(err)}\nphone: ${ringing.log()}`);
     });
+    // Only the caller's own number, once.
     expect(ringing.numbersCalled()).to.deep.equal([number]);
     expect(ringing.answered()).to.equal(true);
     const callback = await waitFor('the callback leg in the room', async () => {
