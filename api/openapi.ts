@@ -7,7 +7,7 @@ import { ErrorAnswer } from './schemas.js';
 const SUMMARIES: Record<string, string> = {
   'POST /v1/sessions': 'Sign in with e-mail and password; returns a session token (12 h).',
   'GET /v1/accounts/{accountId}': 'Your account and room.',
-  'GET /v1/accounts/{accountId}/room': 'Your room: permanent number and settings, with spend: what its toll-free calls cost this month so far (calls in progress up to now) and its level against the spend cap (under, warning at 80 %, reached).',
+  'GET /v1/accounts/{accountId}/room': 'Your room: permanent number and settings, with spend: what its toll-free calls and callbacks cost this month so far (calls in progress up to now) and its level against the spend cap (under, warning at 80 %, reached).',
   'PATCH /v1/accounts/{accountId}/room': 'Change room settings (onModeratorLeave, language, locked, maxParticipants, announcements: {joinLeaveTones, announceCount, aloneMusic, recordNames, recordingConsent, keepRecordings} as true/false, spendCap: {monthly: "25.00", graceSeconds: 300 or null} or null). The number cannot change.',
   'PUT /v1/accounts/{accountId}/room/pins': 'Set moderator and participant PINs (4-8 digits, different, the moderator PIN at least TOLLBRIDGE_MODERATOR_PIN_MIN_DIGITS; one digit or a group repeated, and runs up or down such as 1234 or 4321, are refused with 400 InvalidPin). A changed PIN lifts its kind\'s PIN-guessing lock and forgets its wrong PINs.',
   'GET /v1/accounts/{accountId}/room/pin-lock': 'Whether entry with each PIN is locked after repeated wrong PINs: {"room","moderator","participant"}, each {"locked","lockedSince","lockedUntil","liftedAt","relocksUntil","failures","firstFailureAt","lastFailureAt"} (ISO 8601 UTC or null).',

@@ -13,7 +13,7 @@ import { formatMoney, parseMoney } from '../domain/money.js';
 import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from '../db/passwords.js';
 import { MAX_LABEL_LENGTH } from '../db/repositories/credentials.js';
 import type { Mailer } from '../app/accounts/mailer.js';
-import { unsubscribe } from '../app/accounts/subscriptions.js';
+import { unsubscribe, usageShown } from '../app/accounts/subscriptions.js';
 import { roomSpend } from '../app/accounts/room-spend.js';
 import { DEFAULT_SIGNIN_LIMITS, SigninBackoff, type SigninLimits } from './backoff.js';
 import { HttpError, OPEN, ok, type Auth, type Reply, type Request, type Router } from './http.js';
@@ -486,7 +486,7 @@ export function registerRoutes(router: Router, deps: ApiDeps): void {
       ).optional(),
       spendCap: z
         .strictObject({
-          monthly: z.string().max(32).transform(domainValue(parseMoney)).meta({ description: 'the most the room\'s toll-free calls may cost in a month, e.g. "25.00"' }),
+          monthly: z.string().max(32).transform(domainValue(parseMoney)).meta({ description: 'the most the room\'s toll-free calls and callbacks may cost in a month, e.g. "25.00"' }),
           graceSeconds: z.int().nullable().optional().meta({ description: 'how long calls in progress go on once the cap is reached; null or left out: they finish' }),
         })
         .nullable()
@@ -560,8 +560,7 @@ export function registerRoutes(router: Router, deps: ApiDeps): void {
     handler: async ({ auth: id, params: { e164 } }) => {
       const live = (await db.numbers.subscriptionsFor(id)).find((s) => s.e164 === e164 && s.endedAt === null);
       if (live === undefined) throw new HttpError(404, 'NotSubscribed', `${e164} is not subscribed by this account`);
-      const usage = await db.ledger.usage(id, { numberId: live.numberId });
-      return ok({ e164, ...usage, amount: formatMoney(usage.amountMicros, 6), billableMinutes: usage.billableSeconds / 60 });
+      return ok({ e164, ...usageShown(await db.ledger.usage(id, { numberId: live.numberId })) });
     },
   });
   router.endpoint({

@@ -105,7 +105,7 @@ export const RoomAnswer = z.strictObject({
   announcements: AnnouncementsAnswer,
   /** The monthly spend cap in micros, and the grace for calls in progress (null: they finish); null: no cap. */
   spendCap: z.strictObject({ monthlyMicros: z.number().int(), graceSeconds: z.number().int().nullable() }).nullable(),
-  /** What the room's toll-free calls cost this month so far (open legs as if they ended now); on the room's own routes. */
+  /** What the room's toll-free calls and callbacks cost this month so far (open legs as if they ended now); on the room's own routes. */
   spend: z.strictObject({ period: z.string(), spentMicros: z.number().int(), spent: z.string(), level: z.enum(['under', 'warning', 'reached']) }).optional(),
   callback: z.boolean().meta({ description: 'a participant waiting for the moderator may hang up and be called back when one arrives (the callback is charged to the room\'s owner)' }),
 });
@@ -136,15 +136,20 @@ export const SubscriptionAnswer = z.strictObject({
   endedAt: epochMs.nullable(),
 });
 
-export const UsageAnswer = z.strictObject({
-  period: z.string(),
+const usageFigures = {
   legs: z.number().int(),
   openLegs: z.number().int(),
   seconds: z.number().int(),
   billableSeconds: z.number().int(),
   amountMicros: z.number().int(),
   amount: z.string(),
+};
+
+export const UsageAnswer = z.strictObject({
+  period: z.string(),
+  ...usageFigures,
   billableMinutes: z.number(),
+  callbacks: z.strictObject(usageFigures).optional().meta({ description: 'the callbacks among these figures (the calls the bridge placed back to waiting participants; the totals include them); absent when none' }),
 });
 
 export const LedgerEntryAnswer = z.strictObject({
@@ -196,6 +201,9 @@ export const StatementAnswer = z.strictObject({
   status: z.enum(['provisional', 'final']),
   generatedAt: epochMs,
   lines: z.array(StatementLineAnswer),
+  callbacks: StatementLineAnswer.omit({ e164: true, kind: true, participants: true })
+    .optional()
+    .meta({ description: 'the calls the bridge placed back to waiting participants, at the callback rate, on a line of their own ("Callbacks"; the total includes it); absent when none' }),
   totalMicros: z.number().int(),
   total: z.string(),
   openLegs: z.number().int(),

@@ -1,4 +1,4 @@
-// A statement as a PDF (pdfkit): the same lines and total as the CSV, in a table that runs over
+// A statement as a PDF (pdfkit): the same lines (callbacks on their own) and total as the CSV, in a table that runs over
 // as many A4 pages as it needs. Each page repeats the header (period, owner, column names) and
 // says "page N of M"; the total comes last, so it is on the last page. The text is set in
 // DejaVu Sans, embedded (pdfkit keeps only the glyphs used), so any owner's name prints as
@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Account, Statement } from '../db/index.js';
+import { CALLBACKS_LINE } from '../domain/billing.js';
 import { formatMoney } from '../domain/money.js';
 
 // The fonts live in assets/fonts/ at the repository's root (with their licence); this module
@@ -61,6 +62,8 @@ type Row = { cells: string[]; columns: Column[]; bold?: boolean };
 function rowsOf(statement: Statement): { table: Row[]; closing: Row[] } {
   const money = (micros: number) => formatMoney(micros, 2);
   const table: Row[] = statement.lines.map((l) => ({ cells: [l.e164, l.kind, String(l.legs), l.billableMinutes, money(l.amountMicros)], columns: NUMBER_COLUMNS }));
+  const cb = statement.callbacks;
+  if (cb !== undefined) table.push({ cells: [CALLBACKS_LINE, 'callback', String(cb.legs), cb.billableMinutes, money(cb.amountMicros)], columns: NUMBER_COLUMNS });
   const members = statement.members ?? [];
   if (members.length > 0) {
     table.push(

@@ -111,6 +111,7 @@ export const numberCommands: Command[] = [
         [
           `${result.subscription.e164} unsubscribed from account ${result.subscription.accountId}; it rests in quarantine before anyone can take it`,
           `usage of ${result.subscription.e164} in ${u.period}: ${u.legs} legs${u.openLegs > 0 ? ` (${u.openLegs} still in progress, counted up to now)` : ''}, ${u.seconds} s, ${u.billableSeconds} billable s, charges ${money(u.amountMicros)}`,
+          ...(u.callbacks === undefined ? [] : [`  of which callbacks: ${u.callbacks.legs} legs, ${u.callbacks.billableSeconds} billable s, charges ${money(u.callbacks.amountMicros)}`]),
           result.mailed
             ? 'confirmation e-mailed'
             : `confirmation NOT e-mailed (${config.mail.smtpUrl === '' ? 'TOLLBRIDGE_SMTP_URL is not set' : 'the mail server failed: see the error above'})`,

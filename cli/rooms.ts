@@ -133,7 +133,7 @@ export const roomCommands: Command[] = [
       '--keep-recordings on|off     keep name recordings after the call (default off: deleted when the caller leaves)',
       '--callback on|off            a participant waiting for the moderator may hang up and be called back when one arrives;',
       '                             each callback is charged to the room\'s owner at the callback rate (default on)',
-      '--spend-cap AMOUNT|none      most the room\'s toll-free calls may cost in a month (UTC), e.g. 25.00; none removes the cap.',
+      '--spend-cap AMOUNT|none      most the room\'s toll-free calls and callbacks may cost in a month (UTC), e.g. 25.00; none removes the cap.',
       '                             From 80 %: moderators hear a tone on joining, the owner gets one e-mail; at the cap new participants are refused',
       '--spend-cap-grace SECONDS|none  at the cap, end calls in progress after this many seconds (0 to 86400); none (the default): they finish',
     ],

@@ -137,13 +137,19 @@ export interface LedgerEntry {
 /** A ledger entry of kind 'leg' as the call flow sees it. */
 export type Leg = LedgerEntry;
 
-export interface UsageSummary {
-  period: string;
+/** Legs and what they cost: a whole summary, or its callbacks. */
+export interface UsageFigures {
   legs: number;
   openLegs: number;
   seconds: number;
   billableSeconds: number;
   amountMicros: number;
+}
+
+export interface UsageSummary extends UsageFigures {
+  period: string;
+  /** The callbacks among these figures (the totals include them); absent when there are none. */
+  callbacks?: UsageFigures;
 }
 
 /** What every repository is built from. */

@@ -13,6 +13,8 @@ import type { NumberKind } from './numbers.js';
  */
 export type RateKind = NumberKind | 'callback';
 export const RATE_KINDS: readonly RateKind[] = ['toll_free', 'local', 'callback'];
+/** What statements call their line of callbacks (CSV, PDF, the pages, the command line). */
+export const CALLBACKS_LINE = 'Callbacks';
 
 export interface AppliedRate {
   perMinuteMicros: number;

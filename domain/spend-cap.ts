@@ -1,5 +1,6 @@
-// A room's monthly spend cap (issue 25), pure. The owner caps what a room's calls may cost in a
-// calendar month (UTC); the spend is the ledger's running total for the room this month: each
+// A room's monthly spend cap (issue 25), pure. The owner caps what a room's calls (on toll-free
+// numbers, and the callbacks placed to its waiting participants) may cost in a calendar month
+// (UTC); the spend is the ledger's running total for the room this month: each
 // closed entry at its amount, each leg still open rated as if it ended now (domain/billing.ts:
 // seconds rounded up, the billable increment, the rate copied onto the leg), all in integer micros.
 //   under    less than 80 % of the cap

@@ -19,6 +19,13 @@ function memberName(accountId: number | null, members: Map<number, Member>): str
 
 const minutes = (seconds: number) => String(Math.round((seconds / 60) * 100) / 100);
 
+/** The statement's callbacks, which the members' lines already hold (a member's room's calls), shown apart. */
+function callbacksRow(statement: Statement): Html | '' {
+  const cb = statement.callbacks;
+  if (cb === undefined) return '';
+  return html`<tr id="member-statement-callbacks"><th scope="row" colspan="2">Of which callbacks (calls we placed back to waiting participants)</th><td class="num">${cb.legs}</td><td class="num">${minutes(cb.billableSeconds)}</td><td class="num">${cb.amount}</td></tr>`;
+}
+
 export function adminView(csrf: string, org: Organization, members: MemberWithUsage[], live: Subscription[], statement: Statement, periods: string[]): Html {
   const memberRows = members.map(({ member: m, usage: u }) => html`<tr><td>${m.name}</td><td>${m.email}</td><td>${when(m.joinedAt)}</td><td class="num">${u.legs}</td><td class="num">${minutes(u.billableSeconds)}</td><td class="num">${u.amount}</td><td><a href="/app/organization/members/${m.accountId}/remove" aria-label="Remove ${m.name}…">Remove…</a></td></tr>`);
   const byId = new Map(members.map(({ member }) => [member.accountId, member]));
@@ -47,7 +54,7 @@ ${numbers}
 <label for="period">Month</label><select id="period" name="period">${periods.map((p) => html`<option value="${p}"${p === statement.period ? html` selected` : ''}>${p}</option>`)}</select>
 <button type="submit">Show statement</button></form>
 <div class="scroll"><table id="member-statement"><caption>${statement.period} (${statement.status}), one line per member</caption><thead><tr><th scope="col">Member</th><th scope="col">Room</th><th scope="col" class="num">Legs</th><th scope="col" class="num">Billable minutes</th><th scope="col" class="num">Amount</th></tr></thead>
-<tbody>${statementRows}<tr><th scope="row" colspan="4">Total</th><td class="num" id="member-statement-total">${statement.total}</td></tr></tbody></table></div>
+<tbody>${statementRows}${callbacksRow(statement)}<tr><th scope="row" colspan="4">Total</th><td class="num" id="member-statement-total">${statement.total}</td></tr></tbody></table></div>
 <p>Download ${statement.period} (lines per number and per member): <a href="/app/statements/${statement.period}/csv" download>as CSV</a> · <a href="/app/statements/${statement.period}/pdf" download>as PDF</a></p>`;
 }
 

@@ -4,6 +4,7 @@ import { html, type Html } from './html.js';
 import type { RoomShown } from '../api/schemas.js';
 import type { Account, LedgerEntry, PhoneNumber, Subscription } from '../db/index.js';
 import type { Statement } from '../db/repositories/statements.js';
+import { CALLBACKS_LINE } from '../domain/billing.js';
 import type { RoomAnnouncements } from '../domain/rooms.js';
 import { formatMoney, roundToCents } from '../domain/money.js';
 import { csrfField, when, type NumberUsage, type UsageFilter } from './view-parts.js';
@@ -115,7 +116,7 @@ function spendCapFields(room: RoomShown, spend: RoomSpendShown | undefined): Htm
   const spent = spend === undefined ? '' : html`<p id="spend-this-month">Spent this month: ${formatMoney(roundToCents(spend.spentMicros), 2)}${cap === null ? '' : html` of ${amountText(cap.monthlyMicros)}`}${SPEND_LEVEL_SHOWN[spend.level]}</p>`;
   return html`<fieldset><legend>Spend cap</legend>
 ${spent}
-<label for="spendCapMonthly">Monthly cap for calls on toll-free numbers (empty: none)</label>
+<label for="spendCapMonthly">Monthly cap for calls on toll-free numbers and callbacks (empty: none)</label>
 <input id="spendCapMonthly" name="spendCapMonthly" inputmode="decimal" pattern="[0-9]{1,9}([.][0-9]{1,6})?" value="${cap === null ? '' : amountText(cap.monthlyMicros)}" aria-describedby="spendCap-help">
 <label for="spendCapGrace">At the cap, end calls in progress after this many seconds (empty: they finish)</label>
 <input id="spendCapGrace" name="spendCapGrace" type="number" min="0" max="86400" value="${cap?.graceSeconds ?? ''}">
@@ -151,6 +152,7 @@ export function unsubscribeView(csrf: string, usage: NumberUsage, done: { endedA
 <tr><th scope="row">Legs</th><td class="num">${usage.legs}${usage.openLegs > 0 ? ` (${usage.openLegs} in progress)` : ''}</td></tr>
 <tr><th scope="row">Billable minutes</th><td class="num">${usage.billableMinutes}</td></tr>
 <tr><th scope="row">Charges</th><td class="num" id="charges">${usage.amount}</td></tr>
+${usage.callbacks === undefined ? '' : html`<tr><th scope="row">Of which callbacks (calls we placed back to waiting participants)</th><td class="num" id="callback-charges">${usage.callbacks.legs} ${usage.callbacks.legs === 1 ? 'leg' : 'legs'}, ${usage.callbacks.amount}</td></tr>`}
 </tbody></table>`;
   if (done !== null) {
     return html`<p role="status">The subscription ended at ${when(done.endedAt)}. Calls in progress go on and are billed to their end; new calls are refused.</p>${figures}
@@ -184,8 +186,13 @@ export function minutesPerDay(legs: LedgerEntry[]): DayMinutes[] {
 }
 
 export function usageView(filter: UsageFilter, legs: LedgerEntry[], numbers: string[], statement: Statement, periods: string[]): Html {
-  const rows = legs.map((l) => html`<tr><td>${when(l.answeredAt)}</td><td>${l.dialled}</td><td>${l.role}</td><td>${l.callerNumber ?? ''}</td><td class="num">${l.endedAt === null ? 'in progress' : l.seconds}</td><td class="num">${l.billableSeconds ?? ''}</td><td class="num">${money(l.amountMicros)}</td></tr>`);
-  const statementRows = statement.lines.map((line) => html`<tr><td>${line.e164}</td><td>${line.kind}</td><td class="num">${line.legs}</td><td class="num">${line.billableMinutes}</td><td class="num">${line.amount}</td></tr>`);
+  // A callback's number is the one we called back, not a caller's.
+  const rows = legs.map((l) => html`<tr${l.legKind === 'callback' ? html` class="callback"` : ''}><td>${when(l.answeredAt)}</td><td>${l.dialled}</td><td>${l.role}${l.legKind === 'callback' ? ' (callback)' : ''}</td><td>${l.callerNumber ?? ''}</td><td class="num">${l.endedAt === null ? 'in progress' : l.seconds}</td><td class="num">${l.billableSeconds ?? ''}</td><td class="num">${money(l.amountMicros)}</td></tr>`);
+  const cb = statement.callbacks;
+  const statementRows = [
+    ...statement.lines.map((line) => html`<tr><td>${line.e164}</td><td>${line.kind}</td><td class="num">${line.legs}</td><td class="num">${line.billableMinutes}</td><td class="num">${line.amount}</td></tr>`),
+    ...(cb === undefined ? [] : [html`<tr id="statement-callbacks"><td>${CALLBACKS_LINE}</td><td>callback</td><td class="num">${cb.legs}</td><td class="num">${cb.billableMinutes}</td><td class="num">${cb.amount}</td></tr>`]),
+  ];
   return html`<form method="get" action="/app/usage" aria-label="Filter the legs">
 <label for="from">From (UTC day)</label><input id="from" name="from" type="date" value="${filter.from}">
 <label for="to">To (UTC day, included)</label><input id="to" name="to" type="date" value="${filter.to}">

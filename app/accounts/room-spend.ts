@@ -13,7 +13,7 @@ export interface RoomSpend {
   level: SpendLevel;
 }
 
-/** The room's toll-free spend this month by `now`, open legs rated up to now. */
+/** The room's spend this month by `now` (toll-free calls and callbacks), open legs rated up to now. */
 export async function roomSpend(db: Database, room: Pick<Room, 'id' | 'accountId' | 'organizationId' | 'spendCap'>, now: number): Promise<RoomSpend> {
   const period = periodOf(now);
   const bounds = periodBounds(period);

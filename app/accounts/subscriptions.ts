@@ -3,21 +3,37 @@
 // that number so far this period. The mail is sent after the change is committed; a mail
 // failure is reported but does not undo the unsubscription.
 import type { Logger } from 'pino';
-import type { Database, Subscription, UsageSummary } from '../../db/index.js';
+import type { Database, Subscription, UsageFigures, UsageSummary } from '../../db/index.js';
 import { formatMoney } from '../../domain/money.js';
 import type { Mailer } from './mailer.js';
 
+/** Usage as the API and the e-mail show it: the exact amounts also as text, callbacks apart (absent when none). */
+export interface UsageShown extends Omit<UsageSummary, 'callbacks'> {
+  amount: string;
+  billableMinutes: number;
+  callbacks?: UsageFigures & { amount: string };
+}
+
+export function usageShown({ callbacks, ...usage }: UsageSummary): UsageShown {
+  return {
+    ...usage,
+    amount: formatMoney(usage.amountMicros, 6),
+    billableMinutes: usage.billableSeconds / 60,
+    ...(callbacks === undefined ? {} : { callbacks: { ...callbacks, amount: formatMoney(callbacks.amountMicros, 6) } }),
+  };
+}
+
 export interface Unsubscribed {
   subscription: Subscription;
-  usage: UsageSummary & { amount: string; billableMinutes: number };
+  usage: UsageShown;
   mailed: boolean;
 }
 
 export async function unsubscribe(db: Database, mailer: Mailer, log: Logger, e164: string, accountId: number): Promise<Unsubscribed> {
-  const { subscription, usage } = await db.numbers.unsubscribe(e164, accountId);
+  const { subscription, usage: summary } = await db.numbers.unsubscribe(e164, accountId);
   const account = await db.accounts.get(accountId);
-  const amount = formatMoney(usage.amountMicros, 6);
-  const billableMinutes = usage.billableSeconds / 60;
+  const usage = usageShown(summary);
+  const callbacks = usage.callbacks;
   let mailed = false;
   try {
     mailed = await mailer.send({
@@ -31,8 +47,9 @@ export async function unsubscribe(db: Database, mailer: Mailer, log: Logger, e16
         '',
         `Usage of ${subscription.e164} in ${usage.period} so far:`,
         `  legs: ${usage.legs}${usage.openLegs > 0 ? ` (${usage.openLegs} still in progress, counted up to now)` : ''}`,
-        `  billable minutes: ${billableMinutes}`,
-        `  charges: ${amount}`,
+        `  billable minutes: ${usage.billableMinutes}`,
+        `  charges: ${usage.amount}`,
+        ...(callbacks === undefined ? [] : [`  of which callbacks (calls we placed back to waiting participants): legs ${callbacks.legs}, charges ${callbacks.amount}`]),
         '',
         'The number now rests in quarantine before anyone else can take it.',
       ].join('\n'),
@@ -40,5 +57,5 @@ export async function unsubscribe(db: Database, mailer: Mailer, log: Logger, e16
   } catch (err) {
     log.error({ err, accountId }, 'unsubscribe confirmation mail failed');
   }
-  return { subscription, usage: { ...usage, amount, billableMinutes }, mailed };
+  return { subscription, usage, mailed };
 }

@@ -6,7 +6,7 @@ import { periodBounds, periodOf, rateLeg } from '../../domain/billing.js';
 import { InvalidMoney, LegNotFound, NumberNotFound } from '../../domain/errors.js';
 import type { LegAssignment, LegEndReason, LegOpening } from '../../domain/legs.js';
 import { knexLedgerWriter, type LedgerWriter } from '../ledger-writer.js';
-import type { LedgerEntry, RepositoryContext, UsageSummary } from '../types.js';
+import type { LedgerEntry, RepositoryContext, UsageFigures, UsageSummary } from '../types.js';
 import type { LegRole } from '../../domain/roles.js';
 import type { SpendEntry } from '../../domain/spend-cap.js';
 
@@ -66,6 +66,22 @@ export const toEntry = (r: EntryRow): LedgerEntry => ({
 });
 
 const rateOf = (e: LedgerEntry) => ({ perMinuteMicros: e.ratePerMinuteMicros, incrementSeconds: e.rateIncrementSeconds, minimumSeconds: e.rateMinimumSeconds });
+
+/** One entry added to usage figures: closed at its amount, open rated up to now. */
+function addTo(figures: UsageFigures, e: LedgerEntry, now: number): void {
+  if (e.entryKind === 'leg') figures.legs++;
+  if (e.endedAt === null) {
+    figures.openLegs++;
+    const rated = rateLeg(e.answeredAt, Math.max(now, e.answeredAt), rateOf(e));
+    figures.seconds += rated.seconds;
+    figures.billableSeconds += rated.billableSeconds;
+    figures.amountMicros += rated.amountMicros;
+  } else {
+    figures.seconds += e.seconds ?? 0;
+    figures.billableSeconds += e.billableSeconds ?? 0;
+    figures.amountMicros += e.amountMicros ?? 0;
+  }
+}
 
 export class LedgerRepository {
   constructor(
@@ -180,9 +196,10 @@ export class LedgerRepository {
   }
 
   /**
-   * A room's entries answered in [from, to) on toll-free numbers, closed and open, as its spend
-   * cap reads them (domain/spend-cap.ts). Through the (account_id, answered_at) index: the
-   * room's owner and the organization its numbers may also be billed to.
+   * A room's entries answered in [from, to) on toll-free numbers, and its callbacks (the room's
+   * calls too, whatever number they carry), closed and open, as its spend cap reads them
+   * (domain/spend-cap.ts). Through the (account_id, answered_at) index: the room's owner and
+   * the organization its numbers may also be billed to.
    */
   async roomSpendEntries(room: { id: number; accountIds: number[] }, from: number, to: number): Promise<SpendEntry[]> {
     const rows = await this.ctx.knex<EntryRow>('usage_ledger as l')
@@ -191,7 +208,7 @@ export class LedgerRepository {
       .where('l.answered_at', '>=', from)
       .where('l.answered_at', '<', to)
       .where('l.room_id', room.id)
-      .where('n.kind', 'toll_free')
+      .where((w) => void w.where('n.kind', 'toll_free').orWhere('l.leg_kind', 'callback'))
       .select<Pick<EntryRow, 'answered_at' | 'ended_at' | 'amount_micros' | 'rate_per_minute_micros' | 'rate_increment_seconds' | 'rate_minimum_seconds'>[]>(
         'l.answered_at', 'l.ended_at', 'l.amount_micros', 'l.rate_per_minute_micros', 'l.rate_increment_seconds', 'l.rate_minimum_seconds',
       );
@@ -219,20 +236,15 @@ export class LedgerRepository {
     const entries = (await q).map(this.entry);
     const now = this.ctx.now();
     const summary: UsageSummary = { period, legs: 0, openLegs: 0, seconds: 0, billableSeconds: 0, amountMicros: 0 };
+    let callbacks: UsageFigures | undefined;
     for (const e of entries) {
-      if (e.entryKind === 'leg') summary.legs++;
-      if (e.endedAt === null) {
-        summary.openLegs++;
-        const rated = rateLeg(e.answeredAt, Math.max(now, e.answeredAt), rateOf(e));
-        summary.seconds += rated.seconds;
-        summary.billableSeconds += rated.billableSeconds;
-        summary.amountMicros += rated.amountMicros;
-      } else {
-        summary.seconds += e.seconds ?? 0;
-        summary.billableSeconds += e.billableSeconds ?? 0;
-        summary.amountMicros += e.amountMicros ?? 0;
+      if (e.legKind === 'callback') {
+        callbacks ??= { legs: 0, openLegs: 0, seconds: 0, billableSeconds: 0, amountMicros: 0 };
+        addTo(callbacks, e, now);
       }
+      addTo(summary, e, now);
     }
+    if (callbacks !== undefined) summary.callbacks = callbacks;
     return summary;
   }
 }

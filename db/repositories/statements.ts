@@ -1,22 +1,23 @@
 // Statements per account per calendar month (UTC, by the entry's answer time). One line per
-// number: legs, billable minutes, amount rounded to cents once (half-up); the total is the sum
-// of the rounded lines. A period's statement is frozen the first time it is built after the
+// number: legs, billable minutes, amount rounded to cents once (half-up); callbacks (the calls
+// the bridge placed back to waiting participants, at the callback rate) on a line of their own,
+// absent when there are none; the total is the sum of the rounded lines. A period's statement is frozen the first time it is built after the
 // period ended, and never changes afterwards. Entries that close after that (a leg a crash
 // left open, a late correction) are carried to the next statement built, marked late.
 import { divideHalfUp, formatMoney, roundToCents } from '../../domain/money.js';
-import { periodBounds, periodOf } from '../../domain/billing.js';
+import { CALLBACKS_LINE, periodBounds, periodOf } from '../../domain/billing.js';
 import { InvalidPeriod } from '../../domain/errors.js';
 import { FIRST_YEAR, LAST_YEAR } from '../../domain/dates.js';
 import { isUniqueViolation, type LedgerEntry, type RepositoryContext } from '../types.js';
 import type { NumberKind } from '../../domain/numbers.js';
 import { toEntry } from './ledger.js';
 
-export interface StatementLine {
-  e164: string;
-  kind: NumberKind;
+/**
+ * A line's figures: a number's line, or the callbacks' line (every callback leg, and correction
+ * of one, on the statement, whatever number it carries).
+ */
+export interface CallbacksLine {
   legs: number;
-  /** People rather than legs: a leg that continues a dropped one (a rejoin, usage_ledger.rejoin_of) is the same participant. */
-  participants: number;
   adjustments: number;
   lateEntries: number;
   billableSeconds: number;
@@ -24,9 +25,16 @@ export interface StatementLine {
   billableMinutes: string;
   /** Sum of the entries' exact amounts. */
   unroundedMicros: number;
-  /** The line's amount, rounded half-up to cents once. */
+  /** The line's amount, rounded half-up to cents once; the total is the sum of the lines'. */
   amountMicros: number;
   amount: string;
+}
+
+export interface StatementLine extends CallbacksLine {
+  e164: string;
+  kind: NumberKind;
+  /** People rather than legs: a leg that continues a dropped one (a rejoin, usage_ledger.rejoin_of) is the same participant. */
+  participants: number;
 }
 
 /** An organization's statement: one line per member room its numbers were used into. */
@@ -47,7 +55,10 @@ export interface Statement {
   period: string;
   status: 'provisional' | 'final';
   generatedAt: number;
+  /** The calls dialled to the account's numbers, one line per number. */
   lines: StatementLine[];
+  /** Callbacks (CSV and PDF: "Callbacks"); absent when the statement has none. */
+  callbacks?: CallbacksLine;
   totalMicros: number;
   total: string;
   /** Legs of this period still open (not yet on any statement). */
@@ -130,6 +141,8 @@ export class StatementsRepository {
     for (const l of statement.lines) {
       lines.push([statement.period, l.e164, l.kind, l.legs, l.adjustments, l.lateEntries, l.billableSeconds, l.billableMinutes, l.amount].join(','));
     }
+    const cb = statement.callbacks;
+    if (cb !== undefined) lines.push([statement.period, CALLBACKS_LINE, 'callback', cb.legs, cb.adjustments, cb.lateEntries, cb.billableSeconds, cb.billableMinutes, cb.amount].join(','));
     lines.push([statement.period, 'TOTAL', '', '', '', '', '', '', statement.total].join(','));
     for (const m of statement.members ?? []) {
       lines.push([statement.period, `member ${m.accountId ?? 'none'} room ${m.roomNumber ?? 'none'}`, '', m.legs, '', '', m.billableSeconds, minutes(m.billableSeconds), m.amount].join(','));
@@ -147,26 +160,36 @@ export function summarise(
   openLegs: number,
 ): Statement {
   const byNumber = new Map<string, StatementLine>();
+  let callbacks: CallbacksLine | undefined;
   for (const { entry, e164, kind, late } of entries) {
+    if (entry.legKind === 'callback') {
+      callbacks ??= { legs: 0, adjustments: 0, lateEntries: 0, billableSeconds: 0, billableMinutes: '0', unroundedMicros: 0, amountMicros: 0, amount: '0.00' };
+      count(callbacks, entry, late);
+      continue;
+    }
     const line = byNumber.get(e164) ?? { e164, kind, legs: 0, participants: 0, adjustments: 0, lateEntries: 0, billableSeconds: 0, billableMinutes: '0', unroundedMicros: 0, amountMicros: 0, amount: '0.00' };
-    if (entry.entryKind === 'leg') {
-      line.legs++;
-      if (entry.rejoinOf === null) line.participants++;
-    } else line.adjustments++;
-    if (late) line.lateEntries++;
-    line.billableSeconds += entry.billableSeconds ?? 0;
-    line.unroundedMicros += entry.amountMicros ?? 0;
+    count(line, entry, late);
+    if (entry.entryKind === 'leg' && entry.rejoinOf === null) line.participants++;
     byNumber.set(e164, line);
   }
   const lines = [...byNumber.values()].sort((a, b) => a.e164.localeCompare(b.e164));
   let totalMicros = 0;
-  for (const line of lines) {
+  for (const line of [...lines, ...(callbacks === undefined ? [] : [callbacks])]) {
     line.amountMicros = roundToCents(line.unroundedMicros);
     line.amount = formatMoney(line.amountMicros, 2);
     line.billableMinutes = minutes(line.billableSeconds);
     totalMicros += line.amountMicros;
   }
-  return { accountId, period, status, generatedAt, lines, totalMicros, total: formatMoney(totalMicros, 2), openLegs };
+  return { accountId, period, status, generatedAt, lines, ...(callbacks === undefined ? {} : { callbacks }), totalMicros, total: formatMoney(totalMicros, 2), openLegs };
+}
+
+/** One entry added to a line's figures (a number's or the callbacks'). */
+function count(line: CallbacksLine, entry: LedgerEntry, late: boolean): void {
+  if (entry.entryKind === 'leg') line.legs++;
+  else line.adjustments++;
+  if (late) line.lateEntries++;
+  line.billableSeconds += entry.billableSeconds ?? 0;
+  line.unroundedMicros += entry.amountMicros ?? 0;
 }
 
 function memberLines(entries: Array<{ entry: LedgerEntry; roomAccountId: number | null; roomNumber: string | null }>): MemberLine[] {

@@ -7,6 +7,9 @@ import type { ApiServer } from '../../api/server.js';
 import { startSite } from '../../web/site.js';
 import { createTestDatabase } from '../support/db-fixture.js';
 import { SmtpSink } from '../support/smtp-sink.js';
+import { mailText } from '../support/browser.js';
+import { pdfPages } from '../support/pdf-text.js';
+import { waitFor } from '../support/wait.js';
 
 const OPERATOR = 'operator-token-for-tests-0123456789';
 
@@ -147,11 +150,35 @@ describe('HTTP API', function () {
     expect((await db.numbers.get('+18005550142')).state).to.equal('quarantined');
   });
 
-  it('the operator reads and sets the callback rate like the others: 0.03 per started minute at first', async () => {
-    expect((await call('GET', '/v1/operator/rates/callback', OPERATOR)).json).to.include({ kind: 'callback', perMinuteMicros: 30_000, incrementSeconds: 60, minimumSeconds: 0 });
-    expect((await call('PUT', '/v1/operator/rates/callback', OPERATOR, { perMinute: '0.045', incrementSeconds: 30 })).json).to.include({ kind: 'callback', perMinuteMicros: 45_000, incrementSeconds: 30 });
-    expect((await db.rates.current('callback')).perMinuteMicros).to.equal(45_000);
-    expect((await db.rates.current('toll_free')).perMinuteMicros).to.equal(20_000);
+  it('callbacks through the API: the statement shows them apart (JSON "callbacks", a "Callbacks" line in the CSV and the PDF) and in its total; the unsubscribe preview and e-mail too; usage marks the leg', async () => {
+    const o = await owner('frank');
+    expect((await call('POST', '/v1/operator/numbers', OPERATOR, { e164: '+18005550143', kind: 'toll_free' })).status).to.equal(201);
+    expect((await call('POST', `/v1/accounts/${o.id}/subscriptions`, o.token, { e164: '+18005550143' })).status).to.equal(201);
+    const route = (await db.numbers.routeFor('+18005550143'))!;
+    const t = Date.now() - 180_000;
+    const opening = { accountId: o.id, subscriptionId: route.subscriptionId, numberId: route.numberId, dialled: route.e164, callerNumber: '+15550003333' };
+    await db.ledger.openLeg({ ...opening, channelId: 'api-in-1', answeredAt: t });
+    await db.ledger.openLeg({ ...opening, channelId: 'api-cb-1', answeredAt: t + 1_000, legKind: 'callback' });
+    await db.ledger.closeLeg('api-in-1', t + 61_000, 'callback'); // 120 s at 0.02: 0.04
+    await db.ledger.closeLeg('api-cb-1', t + 151_000, 'hangup'); // 180 s at 0.03: 0.09
+    const period = new Date(t).toISOString().slice(0, 7);
+    const statement = (await call('GET', `/v1/accounts/${o.id}/statements/${period}`, o.token)).json;
+    expect(statement).to.deep.include({ totalMicros: 130_000, total: '0.13' });
+    expect(statement.callbacks).to.deep.equal({ legs: 1, adjustments: 0, lateEntries: 0, billableSeconds: 180, billableMinutes: '3', unroundedMicros: 90_000, amountMicros: 90_000, amount: '0.09' });
+    const csv = (await call('GET', `/v1/accounts/${o.id}/statements/${period}?format=csv`, o.token)).text;
+    expect(csv).to.contain(`${period},+18005550143,toll_free,1,0,0,120,2,0.04\n${period},Callbacks,callback,1,0,0,180,3,0.09\n${period},TOTAL,,,,,,,0.13\n`);
+    const pdf = await fetch(`${api.url}/v1/accounts/${o.id}/statements/${period}?format=pdf`, { headers: { authorization: `Bearer ${o.token}` } });
+    const printed = (await pdfPages(new Uint8Array(await pdf.arrayBuffer()))).flat();
+    expect(printed).to.include.members(['+18005550143 toll_free 1 2 0.04', 'Callbacks callback 1 3 0.09', 'TOTAL 0.13']);
+    const legs = (await call('GET', `/v1/accounts/${o.id}/usage?from=${period}-01`, o.token)).json as unknown as Array<{ channelId: string; legKind: string }>;
+    expect(legs.map((l) => [l.channelId, l.legKind])).to.deep.equal([['api-in-1', 'inbound'], ['api-cb-1', 'callback']]);
+    const preview = (await call('GET', `/v1/accounts/${o.id}/subscriptions/%2B18005550143/usage`, o.token)).json;
+    expect(preview).to.deep.include({ legs: 2, amountMicros: 130_000, amount: '0.130000' });
+    expect(preview.callbacks).to.deep.equal({ legs: 1, openLegs: 0, seconds: 150, billableSeconds: 180, amountMicros: 90_000, amount: '0.090000' });
+    const gone = await call('DELETE', `/v1/accounts/${o.id}/subscriptions/%2B18005550143`, o.token);
+    expect(gone.json.usage).to.deep.include({ callbacks: preview.callbacks });
+    const mail = await waitFor('the unsubscribe e-mail', () => smtp.received.find((m) => m.to.includes('frank@example.test')));
+    expect(mailText(mail.raw)).to.contain('charges: 0.130000').and.to.contain('of which callbacks (calls we placed back to waiting participants): legs 1, charges 0.090000');
   });
 
   it('the room\'s callback switch: GET shows "callback" (on for a new room), PATCH turns it off and on; the bridge\'s room lookup reads it', async () => {
@@ -179,5 +206,13 @@ describe('HTTP API', function () {
     expect((keys.json as unknown as Array<{ label: string }>)[0]?.label).to.equal('billing export');
     expect((await call('DELETE', `/v1/accounts/${o.id}/api-keys/${String(key.json.id)}`, o.token)).status).to.equal(204);
     expect((await call('GET', `/v1/accounts/${o.id}/room`, token)).status).to.equal(401);
+  });
+
+  // Last: it changes the callback rate the legs of the tests above are rated at.
+  it('the operator reads and sets the callback rate like the others: 0.03 per started minute at first', async () => {
+    expect((await call('GET', '/v1/operator/rates/callback', OPERATOR)).json).to.include({ kind: 'callback', perMinuteMicros: 30_000, incrementSeconds: 60, minimumSeconds: 0 });
+    expect((await call('PUT', '/v1/operator/rates/callback', OPERATOR, { perMinute: '0.045', incrementSeconds: 30 })).json).to.include({ kind: 'callback', perMinuteMicros: 45_000, incrementSeconds: 30 });
+    expect((await db.rates.current('callback')).perMinuteMicros).to.equal(45_000);
+    expect((await db.rates.current('toll_free')).perMinuteMicros).to.equal(20_000);
   });
 });

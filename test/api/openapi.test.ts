@@ -122,6 +122,9 @@ describe('OpenAPI document and the routes\' schemas', function () {
     const t = Date.now() - 120_000;
     await db.ledger.openLeg({ channelId: 'openapi-1', accountId: id, subscriptionId: route?.subscriptionId ?? 0, numberId: route?.numberId ?? 0, dialled: '+18005550142', callerNumber: '+15550100', answeredAt: t });
     await db.ledger.closeLeg('openapi-1', t + 61_000);
+    // A callback too: the statement's and the usage's callbacks parts are checked against their schemas.
+    await db.ledger.openLeg({ channelId: 'openapi-cb', accountId: id, subscriptionId: route?.subscriptionId ?? 0, numberId: route?.numberId ?? 0, dialled: '+18005550142', callerNumber: '+15550100', answeredAt: t + 1_000, legKind: 'callback' });
+    await db.ledger.closeLeg('openapi-cb', t + 31_000, 'hangup');
     await call('GET', `${base}/usage`, token);
     await call('GET', `${base}/statements/${new Date(t).toISOString().slice(0, 7)}`, token);
     await call('POST', `${base}/api-keys`, token, { label: 'script', password: PASSWORD });

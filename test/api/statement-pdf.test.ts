@@ -1,6 +1,6 @@
 // The statement as PDF, read back with pdfjs-dist as a reader would see it: owners' names in any
 // script print as written, a long statement runs over pages with its header and "page N of M" on
-// each, every line is there once, and the total is on the last page.
+// each, every line is there once, callbacks on a line of their own, and the total is on the last page.
 import { expect } from 'chai';
 import { statementPdf } from '../../api/statement-pdf.js';
 import type { Account, Statement } from '../../db/index.js';
@@ -64,6 +64,17 @@ describe('statement PDF', function () {
     expect(all.filter((l) => l.startsWith('member '))).to.deep.equal(members.map((m) => `member ${m.accountId} room ${m.roomNumber} 1 60 0.01`));
     expect(pages[pages.length - 1]).to.include('TOTAL 1.47');
     expect(all.indexOf('TOTAL 1.47')).to.be.greaterThan(all.indexOf(`member 219 room 10000119 1 60 0.01`));
+  });
+
+  it('callbacks print as their own "Callbacks" line after the numbers\' lines, and the total includes them; without callbacks there is no such line', async () => {
+    const callbacks = { legs: 2, adjustments: 0, lateEntries: 0, billableSeconds: 240, billableMinutes: '4', unroundedMicros: 120_000, amountMicros: 120_000, amount: '0.12' };
+    const inbound = line(0); // 0.05
+    const pages = await pdfPages(await statementPdf(statement([inbound], { callbacks, totalMicros: inbound.amountMicros + 120_000 }), account('Ada')));
+    const all = pages.flat();
+    expect(all).to.include('Callbacks callback 2 4 0.12');
+    expect(all.indexOf('Callbacks callback 2 4 0.12')).to.equal(all.indexOf(shown(inbound)) + 1);
+    expect(all).to.include('TOTAL 0.17');
+    expect((await pdfPages(await statementPdf(statement([inbound]), account('Ada')))).flat().join('\n')).to.not.contain('Callbacks');
   });
 
   it('a name too long for the page is cut with an ellipsis on one line, not spilled over the table', async () => {

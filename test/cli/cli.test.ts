@@ -342,6 +342,36 @@ describe('tollbridge account/operator commands (spawned CLI)', function () {
       expect(gone.usage).to.include({ legs: 1, amountMicros: 30_000 });
     });
 
+    it('a callback leg shows in usage as called back, on the statement\'s own Callbacks line (table, CSV, JSON) and in its total; unsubscribe prints the callbacks', async function () {
+      this.timeout(60_000); // nine spawned commands
+      const owner = await createAccount('Called back');
+      await json(['numbers', 'add', '+18005550131', '--kind', 'toll_free']);
+      await json(['numbers', 'subscribe', '+18005550131', '--account', String(owner.id)]);
+      await json(['rates', 'set', '--kind', 'callback', '--per-minute', '0.04']);
+      const t = Date.now() + 1_000; // answered after the rate change
+      const db = await openDatabase({ client: 'sqlite', filename: dbFile }, { pinSecret: PIN_SECRET, dataKey: loadConfig(env).dataKey });
+      try {
+        const route = await db.numbers.routeFor('+18005550131');
+        if (route === null) throw new Error('no route for +18005550131');
+        await db.ledger.openLeg({ channelId: 'cli-cb-1', accountId: owner.id, subscriptionId: route.subscriptionId, numberId: route.numberId, dialled: route.e164, callerNumber: '+15550002', answeredAt: t, legKind: 'callback' });
+        await db.ledger.assign('cli-cb-1', { roomId: owner.room.id, role: 'participant' });
+        await db.ledger.closeLeg('cli-cb-1', t + 90_000, 'hangup'); // 2 started minutes at 0.04 = 0.08
+      } finally {
+        await db.close();
+      }
+      expect((await tb(['usage', String(owner.id)])).stdout).to.match(/0\.08 +participant called back at \+15550002; ended: hangup/);
+      const period = periodOf(t);
+      const statement = await json<Statement>(['statement', String(owner.id), '--period', period]);
+      expect(statement).to.deep.include({ lines: [], totalMicros: 80_000, total: '0.08' });
+      expect(statement.callbacks).to.include({ legs: 1, billableSeconds: 120, amountMicros: 80_000, amount: '0.08' });
+      const csv = await tb(['statement', owner.account.email, '--period', period, '--format', 'csv']);
+      expect(csv.stdout.trim().split('\n').slice(1)).to.deep.equal([`${period},Callbacks,callback,1,0,0,120,2,0.08`, `${period},TOTAL,,,,,,,0.08`]);
+      const table = await tb(['statement', owner.account.email, '--period', period]);
+      expect(table.stdout).to.match(/Callbacks\s+callback\s+1\s+0\s+2\s+0\.08/).and.to.match(/TOTAL\s+0\.08/).and.not.to.contain('(no calls)');
+      const gone = await tb(['numbers', 'unsubscribe', '+18005550131', '--account', String(owner.id)]);
+      expect(gone.stdout).to.contain('of which callbacks: 1 legs, 120 billable s, charges 0.08');
+    });
+
     it('statement --format csv of a quiet month has the header and a TOTAL line', async () => {
       const owner = await createAccount();
       const csv = await tb(['statement', String(owner.id), '--period', '2025-01', '--format', 'csv']);

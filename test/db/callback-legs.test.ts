@@ -7,7 +7,7 @@ import { expect } from 'chai';
 import type { Database } from '../../db/index.js';
 import type { Subscription } from '../../db/types.js';
 import { migrationSource } from '../../db/migrations/index.js';
-import { accountWithNumber, Clock, openLeg, openTestDb, rejects } from './helpers.js';
+import { accountWithNumber, Clock, openCallback, openLeg, openTestDb, rejects } from './helpers.js';
 
 const T0 = Date.UTC(2026, 2, 10, 12);
 const TF = '+18005550100';
@@ -18,8 +18,7 @@ describe('db: callback legs (migration 019)', function () {
   let clock: Clock;
   let sub: Subscription;
 
-  const openCallback = (channelId: string, answeredAt: number, on: Subscription = sub) =>
-    db.ledger.openLeg({ channelId, accountId: on.accountId, subscriptionId: on.id, numberId: on.numberId, dialled: on.e164, callerNumber: '+15550002222', answeredAt, legKind: 'callback' });
+  const callback = (channelId: string, answeredAt: number, on: Subscription = sub) => openCallback(db, on, channelId, answeredAt);
 
   beforeEach(async () => {
     clock = new Clock(T0);
@@ -37,8 +36,8 @@ describe('db: callback legs (migration 019)', function () {
 
   it('a callback leg copies the callback rate and closes at it: 150 s bill 180 s, 90000 micros; an inbound leg answered with it keeps the toll-free rate', async () => {
     // Opened together: the group commit makes them one batch statement.
-    const [callback] = await Promise.all([openCallback('cb-1', T0), openLeg(db, sub, 'in-1', T0)]);
-    expect(callback).to.deep.include({ legKind: 'callback', ratePerMinuteMicros: 30_000, rateIncrementSeconds: 60, rateMinimumSeconds: 0, role: 'unauthenticated', endedAt: null });
+    const [opened] = await Promise.all([callback('cb-1', T0), openLeg(db, sub, 'in-1', T0)]);
+    expect(opened).to.deep.include({ legKind: 'callback', ratePerMinuteMicros: 30_000, rateIncrementSeconds: 60, rateMinimumSeconds: 0, role: 'unauthenticated', endedAt: null });
     expect(await db.ledger.findByChannel('in-1')).to.deep.include({ legKind: 'inbound', ratePerMinuteMicros: 20_000 });
 
     const closed = await db.ledger.closeLeg('cb-1', T0 + 150_000, 'hangup');
@@ -49,15 +48,15 @@ describe('db: callback legs (migration 019)', function () {
 
   it('a callback on a local number is rated at the callback rate, not the number\'s (free) one', async () => {
     const { sub: local } = await accountWithNumber(db, '+14155550100', 'local');
-    await openCallback('cb-local', T0, local);
+    await callback('cb-local', T0, local);
     expect(await db.ledger.closeLeg('cb-local', T0 + 60_000)).to.deep.include({ legKind: 'callback', amountMicros: 30_000 });
   });
 
   it('the callback rate the operator sets applies to callbacks answered after it, not to earlier ones nor to inbound legs', async () => {
-    await openCallback('cb-before', T0);
+    await callback('cb-before', T0);
     clock.advance(1000);
     expect(await db.rates.set('callback', { perMinuteMicros: 45_000, incrementSeconds: 30 })).to.include({ kind: 'callback', perMinuteMicros: 45_000 });
-    await openCallback('cb-after', clock.t);
+    await callback('cb-after', clock.t);
     await openLeg(db, sub, 'in-after', clock.t);
     expect(await db.ledger.closeLeg('cb-before', T0 + 61_000)).to.deep.include({ billableSeconds: 120, amountMicros: 60_000 });
     expect(await db.ledger.closeLeg('cb-after', clock.t + 61_000)).to.deep.include({ billableSeconds: 90, amountMicros: 67_500 });
@@ -65,29 +64,29 @@ describe('db: callback legs (migration 019)', function () {
   });
 
   it('opening a callback again returns the leg as it is (idempotent by channel)', async () => {
-    await openCallback('cb-twice', T0);
-    expect(await openCallback('cb-twice', T0 + 5000)).to.deep.include({ legKind: 'callback', answeredAt: T0 });
+    await callback('cb-twice', T0);
+    expect(await callback('cb-twice', T0 + 5000)).to.deep.include({ legKind: 'callback', answeredAt: T0 });
     expect(await db.knex('usage_ledger').where({ channel_id: 'cb-twice' })).to.have.length(1);
   });
 
   it('an adjustment of a callback is a callback entry too', async () => {
-    await openCallback('cb-adj', T0);
+    await callback('cb-adj', T0);
     const closed = (await db.ledger.closeLeg('cb-adj', T0 + 60_000))!;
     expect(await db.ledger.adjust(closed.id, -30_000, 'refund')).to.deep.include({ entryKind: 'adjustment', legKind: 'callback', amountMicros: -30_000 });
   });
 
   it('the database refuses changing the kind of a closed leg, either way (trigger); an open one keeps its kind through the room assignment', async () => {
-    await openCallback('cb-guard', T0);
+    await callback('cb-guard', T0);
     await openLeg(db, sub, 'in-guard', T0);
     const room = (await db.rooms.forAccount(sub.accountId))[0]!;
     await db.ledger.assign('cb-guard', { roomId: room.id, role: 'participant' });
     expect(await db.ledger.findByChannel('cb-guard')).to.deep.include({ legKind: 'callback', roomId: room.id, role: 'participant' });
-    const callback = (await db.ledger.closeLeg('cb-guard', T0 + 1000))!;
+    const closedCallback = (await db.ledger.closeLeg('cb-guard', T0 + 1000))!;
     const inbound = (await db.ledger.closeLeg('in-guard', T0 + 1000))!;
-    expect((await rejects(db.knex('usage_ledger').where({ id: callback.id }).update({ leg_kind: 'inbound' }))).message).to.match(/closed ledger entries never change/);
+    expect((await rejects(db.knex('usage_ledger').where({ id: closedCallback.id }).update({ leg_kind: 'inbound' }))).message).to.match(/closed ledger entries never change/);
     expect((await rejects(db.knex('usage_ledger').where({ id: inbound.id }).update({ leg_kind: 'callback' }))).message).to.match(/closed ledger entries never change/);
     // The one change 009 allows a closed entry still passes.
-    expect(await db.knex('usage_ledger').where({ id: callback.id }).update({ caller_number: null })).to.equal(1);
+    expect(await db.knex('usage_ledger').where({ id: closedCallback.id }).update({ caller_number: null })).to.equal(1);
   });
 
   it('rooms take callbacks by default', async () => {

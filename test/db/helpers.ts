@@ -1,7 +1,8 @@
 // Shared by the data-layer tests: a settable clock, an error matcher, and small builders.
 import { expect } from 'chai';
 import type { Database, DatabaseOptions } from '../../db/index.js';
-import type { Subscription } from '../../db/types.js';
+import type { LedgerEntry, Subscription } from '../../db/types.js';
+import type { LegKind } from '../../domain/legs.js';
 import { createTestDatabase } from '../support/db-fixture.js';
 
 export const DAY_MS = 86_400_000;
@@ -57,7 +58,12 @@ export async function accountWithNumber(db: Database, e164: string, kind: 'toll_
   return { accountId: account.id, sub };
 }
 
-/** Opens a leg on a subscription, answered at `answeredAt`. */
-export async function openLeg(db: Database, sub: Subscription, channelId: string, answeredAt: number, callerNumber: string | null = '+15551230000'): Promise<void> {
-  await db.ledger.openLeg({ channelId, accountId: sub.accountId, subscriptionId: sub.id, numberId: sub.numberId, dialled: sub.e164, callerNumber, answeredAt });
+/** Opens a leg on a subscription, answered at `answeredAt` (an inbound one unless `legKind` says otherwise). */
+export async function openLeg(db: Database, sub: Subscription, channelId: string, answeredAt: number, callerNumber: string | null = '+15551230000', legKind?: LegKind): Promise<LedgerEntry> {
+  return db.ledger.openLeg({ channelId, accountId: sub.accountId, subscriptionId: sub.id, numberId: sub.numberId, dialled: sub.e164, callerNumber, answeredAt, ...(legKind === undefined ? {} : { legKind }) });
+}
+
+/** A callback leg (the bridge's call back to a waiting participant) on a subscription, answered at `answeredAt`. */
+export function openCallback(db: Database, sub: Subscription, channelId: string, answeredAt: number): Promise<LedgerEntry> {
+  return openLeg(db, sub, channelId, answeredAt, '+15550002222', 'callback');
 }

@@ -7,6 +7,7 @@ import { readFileSync, existsSync } from 'node:fs';
 import type { Database } from '../../db/index.js';
 import { randomRoomNumber } from '../../domain/room-number.js';
 import type { Subscription } from '../../db/types.js';
+import type { LegKind } from '../../domain/legs.js';
 import { testDatabaseKind, testDatabaseUrl } from '../support/db-fixture.js';
 import { Clock, DAY_MS, openTestDb, rejects, rejectsWith } from './helpers.js';
 
@@ -39,9 +40,9 @@ describe('db: organizations and personal data', function () {
   };
   const member = async (name = 'Grace') => db.accounts.create({ name, email: `${name.toLowerCase()}-${++seq}@example.com`, password: 'member password 1' });
   /** A closed leg on the subscription into a room, `seconds` long, answered at `at`. */
-  const legInto = async (sub: Subscription, roomId: number | null, at: number, seconds: number, caller: string | null = CALLER) => {
+  const legInto = async (sub: Subscription, roomId: number | null, at: number, seconds: number, caller: string | null = CALLER, legKind: LegKind = 'inbound') => {
     const channelId = `org-${++seq}`;
-    await db.ledger.openLeg({ channelId, accountId: sub.accountId, subscriptionId: sub.id, numberId: sub.numberId, dialled: sub.e164, callerNumber: caller, answeredAt: at });
+    await db.ledger.openLeg({ channelId, accountId: sub.accountId, subscriptionId: sub.id, numberId: sub.numberId, dialled: sub.e164, callerNumber: caller, answeredAt: at, legKind });
     if (roomId !== null) await db.ledger.assign(channelId, { roomId, role: 'moderator' });
     return (await db.ledger.closeLeg(channelId, at + seconds * 1000, 'hangup'))!;
   };
@@ -114,6 +115,25 @@ describe('db: organizations and personal data', function () {
       expect(await db.organizations.memberUsage(org.account.id, grace.account.id, '2026-03')).to.deep.include({ legs: 1, billableSeconds: 120, amountMicros: 40_000 });
       // Her own statement has none of it: she did not pay.
       expect((await db.statements.build(grace.account.id, '2026-03')).totalMicros).to.equal(0);
+    });
+
+    it('a callback into a member\'s room billed to the organization: its own Callbacks line on the statement (CSV too), in the member\'s line, in the total; the export lists it as a callback', async () => {
+      const { org, sub } = await orgWithNumber();
+      const grace = await member('Grace');
+      await db.organizations.joinByCode(grace.account.id, org.joinCode);
+      await legInto(sub, grace.room.id, MARCH + 1_000, 61); // 120 s at 0.02 -> 40000
+      const callback = await legInto(sub, grace.room.id, MARCH + 2_000, 61, CALLER, 'callback'); // 120 s at 0.03 -> 60000
+      const st = await db.statements.build(org.account.id, '2026-03');
+      expect(st.lines.map((l) => [l.e164, l.legs, l.amountMicros])).to.deep.equal([[sub.e164, 1, 40_000]]);
+      expect(st.callbacks).to.deep.include({ legs: 1, billableSeconds: 120, amountMicros: 60_000, amount: '0.06' });
+      expect(st.totalMicros).to.equal(100_000);
+      expect(st.members?.map((m) => [m.accountId, m.legs, m.amountMicros])).to.deep.equal([[grace.account.id, 2, 100_000]]);
+      const csv = db.statements.toCsv(st);
+      expect(csv).to.include('2026-03,Callbacks,callback,1,0,0,120,2,0.06\n2026-03,TOTAL,,,,,,,0.10\n');
+      expect(csv).to.include(`member ${grace.account.id} room ${grace.room.number},,2,,,240,4,0.10`);
+      const doc = await db.personalData.exportAccount(grace.account.id);
+      expect(doc.legs.map((l) => [l.id, l.legKind])).to.deep.include([callback.id, 'callback']);
+      expect(doc.room?.callbackEnabled).to.equal(true);
     });
 
     it('an administrator reaches only their own members', async () => {

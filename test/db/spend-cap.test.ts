@@ -1,6 +1,6 @@
 // A room's monthly spend cap over the database (SQLite, or PostgreSQL with TOLLBRIDGE_TEST_DB):
 // the owner's setting (migration 016), the room's entries this month from the ledger (toll-free
-// only, open legs rated up to now), the boundary to the cent, the once-a-month warning claim,
+// and callbacks only, open legs rated up to now), the boundary to the cent, the once-a-month warning claim,
 // and the bridge's side (app/calls/spend-caps.ts): one e-mail, the grace that ends a conference.
 import { expect } from 'chai';
 import { pino } from 'pino';
@@ -10,6 +10,7 @@ import { SpendCaps, type CappedRooms } from '../../app/calls/spend-caps.js';
 import type { Database, Room, Subscription } from '../../db/index.js';
 import { MICROS_PER_CENT, parseMoney } from '../../domain/money.js';
 import type { RoomControl } from '../../flows/room-controls.js';
+import type { LegKind } from '../../domain/legs.js';
 import { accountWithNumber, Clock, DAY_MS, openLeg, openTestDb, rejectsWith } from './helpers.js';
 
 const T0 = Date.UTC(2026, 11, 10, 12);
@@ -54,9 +55,9 @@ describe('db: room spend cap', function () {
   });
 
   /** A leg in the room answered at `at`, closed after `ms` (open when null). */
-  const leg = async (at: number, ms: number | null, on: Subscription = sub, roomId: number | null = room.id): Promise<string> => {
+  const leg = async (at: number, ms: number | null, on: Subscription = sub, roomId: number | null = room.id, legKind?: LegKind): Promise<string> => {
     const channel = `ch-${++seq}`;
-    await openLeg(db, on, channel, at);
+    await openLeg(db, on, channel, at, '+15551230000', legKind);
     if (roomId !== null) await db.ledger.assign(channel, { roomId, role: 'participant' });
     if (ms !== null) await db.ledger.closeLeg(channel, at + ms, 'hangup');
     return channel;
@@ -92,6 +93,21 @@ describe('db: room spend cap', function () {
       expect((await roomSpend(db, room, clock.now())).spentMicros).to.equal(180_000);
       clock.advance(MINUTE); // the open leg now 90 s: 2 minutes
       expect((await roomSpend(db, room, clock.now())).spentMicros).to.equal(240_000);
+    });
+
+    it('counts the room\'s callbacks at the callback rate, closed and in progress, whatever number they carry; a callback in no room does not count', async () => {
+      await leg(T0 - 5 * MINUTE, 90_000); // toll-free, 2 minutes at 0.06: 0.12
+      await leg(T0 - 5 * MINUTE, 90_000, sub, room.id, 'callback'); // 2 minutes at 0.03: 0.06
+      await db.numbers.add(LOCAL, 'local');
+      const local = await db.numbers.subscribe(LOCAL, room.accountId, { asOperator: true });
+      await leg(T0 - MINUTE, 10_000, local, room.id, 'callback'); // on a local number, still the room's callback: 0.03
+      await leg(T0 - MINUTE, 10_000, sub, null, 'callback'); // not (yet) in the room
+      await leg(T0 - 30_000, null, sub, room.id, 'callback'); // in progress: 30 s so far -> 1 minute: 0.03
+      expect((await roomSpend(db, room, clock.now())).spentMicros).to.equal(240_000);
+      clock.advance(MINUTE); // the open callback now 90 s: 2 minutes
+      expect((await roomSpend(db, room, clock.now())).spentMicros).to.equal(270_000);
+      await capAt('0.27');
+      expect((await roomSpend(db, room, clock.now())).level).to.equal('reached');
     });
 
     it('to the cent: one cent under the cap is still under it (admitted), at the cap it is reached (refused)', async () => {

@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import type { Database, Statement } from '../../db/index.js';
 import { roundToCents } from '../../domain/money.js';
 import type { Subscription } from '../../db/types.js';
-import { accountWithNumber, Clock, openLeg, openTestDb, rejectsWith } from './helpers.js';
+import { accountWithNumber, Clock, openCallback, openLeg, openTestDb, rejectsWith } from './helpers.js';
 
 const MARCH = Date.UTC(2026, 2, 10, 12);
 const MARCH_LAST_MS = Date.UTC(2026, 2, 31, 23, 59, 59, 999);
@@ -214,6 +214,85 @@ describe('db: statements', function () {
           '',
         ].join('\n'),
       );
+    });
+  });
+
+  describe('callbacks', () => {
+    /** A closed callback leg (the bridge's call back to a waiting participant) of `seconds` answered at `at`. */
+    const callback = async (sub: Subscription, at: number, seconds: number): Promise<number> => {
+      const channel = `cb-${++seq}`;
+      await openCallback(db, sub, channel, at);
+      return (await db.ledger.closeLeg(channel, at + seconds * 1000))!.id;
+    };
+
+    it('callbacks are on a line of their own with their subtotal, the number\'s line keeps its inbound legs, the total is both; without callbacks there is no such line', async () => {
+      const { accountId, sub } = await accountWithNumber(db, TF1);
+      await leg(sub, MARCH + 1_000, 61); // 120 s at 0.02 -> 40000
+      await callback(sub, MARCH + 2_000, 150); // 180 s at 0.03 -> 90000
+      await callback(sub, MARCH + 3_000, 20); // 60 s at 0.03 -> 30000
+      const { sub: other } = await accountWithNumber(db, TF2);
+      await leg(other, MARCH + 4_000, 30);
+      clock.t = MARCH + 3_600_000;
+      const st = await db.statements.build(accountId, '2026-03');
+      expect(st.lines).to.deep.equal([
+        { e164: TF1, kind: 'toll_free', legs: 1, participants: 1, adjustments: 0, lateEntries: 0, billableSeconds: 120, billableMinutes: '2', unroundedMicros: 40_000, amountMicros: 40_000, amount: '0.04' },
+      ]);
+      expect(st.callbacks).to.deep.equal({ legs: 2, adjustments: 0, lateEntries: 0, billableSeconds: 240, billableMinutes: '4', unroundedMicros: 120_000, amountMicros: 120_000, amount: '0.12' });
+      expect(st).to.deep.include({ totalMicros: 160_000, total: '0.16', openLegs: 0 });
+      expect(db.statements.toCsv(st)).to.equal(
+        [
+          'period,number,kind,legs,adjustments,late_entries,billable_seconds,billable_minutes,amount',
+          `2026-03,${TF1},toll_free,1,0,0,120,2,0.04`,
+          '2026-03,Callbacks,callback,2,0,0,240,4,0.12',
+          '2026-03,TOTAL,,,,,,,0.16',
+          '',
+        ].join('\n'),
+      );
+      const withoutCallbacks = await db.statements.build(other.accountId, '2026-03');
+      expect(withoutCallbacks).to.not.have.property('callbacks');
+      expect(db.statements.toCsv(withoutCallbacks)).to.not.contain('Callbacks');
+    });
+
+    it('the callbacks\' line is rounded once, like a number\'s: three callbacks of 10 s at 0.005 (2500 micros each) make 0.01', async () => {
+      const { accountId, sub } = await accountWithNumber(db, TF1);
+      clock.t = MARCH;
+      await db.rates.set('callback', { perMinuteMicros: 5_000, incrementSeconds: 30 });
+      for (let i = 1; i <= 3; i++) await callback(sub, MARCH + i * 1_000, 10);
+      const st = await db.statements.build(accountId, '2026-03');
+      expect(st.callbacks).to.deep.include({ legs: 3, billableSeconds: 90, billableMinutes: '1.5', unroundedMicros: 7_500, amountMicros: 10_000, amount: '0.01' });
+      expect(st.totalMicros).to.equal(10_000);
+    });
+
+    it('a frozen statement keeps its callbacks; a late callback and a correction of one go on the next month\'s callbacks, marked late', async () => {
+      const { accountId, sub } = await accountWithNumber(db, TF1);
+      const onTime = await callback(sub, MARCH + 1_000, 60); // 30000
+      await openCallback(db, sub, 'late-cb', MARCH_LAST_MS - 10_000);
+      clock.t = APRIL_2;
+      const frozen = await db.statements.build(accountId, '2026-03');
+      expect(frozen).to.deep.include({ status: 'final', lines: [], totalMicros: 30_000, openLegs: 1 });
+      expect(frozen.callbacks).to.deep.include({ legs: 1, lateEntries: 0, amountMicros: 30_000 });
+      clock.t = APRIL_2 + 60_000;
+      await db.ledger.adjust(onTime, -30_000, 'refund');
+      await db.ledger.closeLeg('late-cb', APRIL_2 + 50_000);
+      expect(await db.statements.build(accountId, '2026-03')).to.deep.equal(frozen);
+      const april = await db.statements.build(accountId, '2026-04');
+      expect(april.lines).to.deep.equal([]);
+      const late = (await db.ledger.findByChannel('late-cb'))!;
+      expect(april.callbacks).to.deep.include({ legs: 1, adjustments: 1, lateEntries: 1, unroundedMicros: late.amountMicros! - 30_000 });
+    });
+
+    it('usage so far counts callbacks apart as well as in the totals, a callback in progress rated up to now', async () => {
+      const { accountId, sub } = await accountWithNumber(db, TF1);
+      await leg(sub, MARCH + 1_000, 61); // 40000
+      await callback(sub, MARCH + 2_000, 150); // 90000
+      await openCallback(db, sub, 'cb-open', MARCH + 10_000);
+      clock.t = MARCH + 10_000 + 61_000; // the open one: 61 s -> 120 s at 0.03 = 60000
+      const usage = await db.ledger.usage(accountId, { numberId: sub.numberId });
+      expect(usage).to.deep.include({ legs: 3, openLegs: 1, billableSeconds: 420, amountMicros: 190_000 });
+      expect(usage.callbacks).to.deep.equal({ legs: 2, openLegs: 1, seconds: 211, billableSeconds: 300, amountMicros: 150_000 });
+      const { accountId: plain, sub: plainSub } = await accountWithNumber(db, TF2);
+      await leg(plainSub, MARCH + 1_000, 30);
+      expect(await db.ledger.usage(plain)).to.not.have.property('callbacks');
     });
   });
 
