@@ -1,5 +1,5 @@
 // tollbridge usage | statement
-import type { CallbacksLine, LedgerEntry, Statement } from '../db/index.js';
+import type { LineFigures, LedgerEntry, Statement } from '../db/index.js';
 import { CALLBACKS_LINE } from '../domain/billing.js';
 import { DATE_RULE, parseDate as parseSharedDate } from '../domain/dates.js';
 import { shown } from './terminal-text.js';
@@ -35,7 +35,7 @@ export function entryLine(e: LedgerEntry): string {
 function statementText(s: Statement): string {
   const cb = s.callbacks;
   const late = s.lines.reduce((n, l) => n + l.lateEntries, cb?.lateEntries ?? 0);
-  const row = (first: string, kind: string, l: CallbacksLine) => [first.padEnd(16), kind.padEnd(9), String(l.legs).padStart(5), String(l.adjustments).padStart(5), l.billableMinutes.padStart(10), l.amount.padStart(12)].join(' ');
+  const row = (first: string, kind: string, l: LineFigures) => [first.padEnd(16), kind.padEnd(9), String(l.legs).padStart(5), String(l.adjustments).padStart(5), l.billableMinutes.padStart(10), l.amount.padStart(12)].join(' ');
   const rows = [...s.lines.map((l) => row(l.e164, l.kind, l)), ...(cb === undefined ? [] : [row(CALLBACKS_LINE, 'callback', cb)])];
   return [
     `statement ${s.period} for account ${s.accountId} (${s.status}, generated ${when(s.generatedAt)})`,

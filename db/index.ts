@@ -32,7 +32,7 @@ import { pgLedgerWriter } from './pg-ledger-writer.js';
 import { sqliteLedgerWriter } from './sqlite-ledger-writer.js';
 
 export type * from './types.js';
-export type { CallbacksLine, Statement, StatementLine } from './repositories/statements.js';
+export type { LineFigures, Statement, StatementLine } from './repositories/statements.js';
 export type { ApiKey, Credential } from './repositories/credentials.js';
 export type { AuditEntry } from './repositories/audit.js';
 export type { Member, MemberUsage, Organization, OrganizationSummary } from './repositories/organizations.js';

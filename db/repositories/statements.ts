@@ -1,9 +1,10 @@
 // Statements per account per calendar month (UTC, by the entry's answer time). One line per
 // number: legs, billable minutes, amount rounded to cents once (half-up); callbacks (the calls
 // the bridge placed back to waiting participants, at the callback rate) on a line of their own,
-// absent when there are none; the total is the sum of the rounded lines. A period's statement is frozen the first time it is built after the
-// period ended, and never changes afterwards. Entries that close after that (a leg a crash
-// left open, a late correction) are carried to the next statement built, marked late.
+// absent when there are none; the total is the sum of the rounded lines. A period's statement
+// is frozen the first time it is built after the period ended, and never changes afterwards.
+// Entries that close after that (a leg a crash left open, a late correction) are carried to the
+// next statement built, marked late.
 import { divideHalfUp, formatMoney, roundToCents } from '../../domain/money.js';
 import { CALLBACKS_LINE, periodBounds, periodOf } from '../../domain/billing.js';
 import { InvalidPeriod } from '../../domain/errors.js';
@@ -16,7 +17,7 @@ import { toEntry } from './ledger.js';
  * A line's figures: a number's line, or the callbacks' line (every callback leg, and correction
  * of one, on the statement, whatever number it carries).
  */
-export interface CallbacksLine {
+export interface LineFigures {
   legs: number;
   adjustments: number;
   lateEntries: number;
@@ -30,7 +31,7 @@ export interface CallbacksLine {
   amount: string;
 }
 
-export interface StatementLine extends CallbacksLine {
+export interface StatementLine extends LineFigures {
   e164: string;
   kind: NumberKind;
   /** People rather than legs: a leg that continues a dropped one (a rejoin, usage_ledger.rejoin_of) is the same participant. */
@@ -58,7 +59,7 @@ export interface Statement {
   /** The calls dialled to the account's numbers, one line per number. */
   lines: StatementLine[];
   /** Callbacks (CSV and PDF: "Callbacks"); absent when the statement has none. */
-  callbacks?: CallbacksLine;
+  callbacks?: LineFigures;
   totalMicros: number;
   total: string;
   /** Legs of this period still open (not yet on any statement). */
@@ -160,7 +161,7 @@ export function summarise(
   openLegs: number,
 ): Statement {
   const byNumber = new Map<string, StatementLine>();
-  let callbacks: CallbacksLine | undefined;
+  let callbacks: LineFigures | undefined;
   for (const { entry, e164, kind, late } of entries) {
     if (entry.legKind === 'callback') {
       callbacks ??= { legs: 0, adjustments: 0, lateEntries: 0, billableSeconds: 0, billableMinutes: '0', unroundedMicros: 0, amountMicros: 0, amount: '0.00' };
@@ -184,7 +185,7 @@ export function summarise(
 }
 
 /** One entry added to a line's figures (a number's or the callbacks'). */
-function count(line: CallbacksLine, entry: LedgerEntry, late: boolean): void {
+function count(line: LineFigures, entry: LedgerEntry, late: boolean): void {
   if (entry.entryKind === 'leg') line.legs++;
   else line.adjustments++;
   if (late) line.lateEntries++;
