@@ -1,7 +1,7 @@
 // The call machine's starting context and the small readings of it its states share.
 import type { RoomInfo } from '../ports.js';
 import type { Role } from '../../domain/roles.js';
-import type { CallContext, CallEnd, CallMachineInput, LogLine } from './types.js';
+import type { AdmissionResult, CallContext, CallEnd, CallMachineInput, JoinDetails, LogLine } from './types.js';
 
 export function initialContext(input: CallMachineInput): CallContext {
   const resume = input.resume;
@@ -85,4 +85,22 @@ export function farewellLine(context: CallContext): LogLine {
     case 'shutdown':
       return { level: 'info', msg: 'bridge stopping: goodbye and hang-up', fields: { room } };
   }
+}
+
+/** What the call keeps of its answer; a hang-up meanwhile ends it, else a stop's drain limit passed meanwhile. */
+export function answeredFacts(out: AdmissionResult & { kind: 'answered' }): Partial<CallContext> {
+  const ended = out.hangup === null ? {} : { endedAt: out.hangup.at, hungUp: out.hangup.reason ?? null };
+  const stopped: Partial<CallContext> = out.hangup === null && out.shutdown ? { end: { cause: 'shutdown' } } : {};
+  return { accountId: out.route.accountId, answeredAt: out.answeredAt, holdsIvrPlace: true, ...ended, ...stopped };
+}
+
+/** What the room learns of the caller: number, name (recorded now, or the stay's), and a rejoin's mute. */
+export function joinDetails(context: CallContext): JoinDetails {
+  const name = context.stay?.name ?? context.nameRecording;
+  return {
+    callerNumber: context.callerNumber,
+    dialled: context.dialled,
+    ...(name === null ? {} : { name }),
+    ...(context.stay === null ? {} : { rejoin: { muted: context.stay.muted } }),
+  };
 }

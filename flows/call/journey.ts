@@ -32,34 +32,13 @@
 // leg's end reason (endReasonOf): ours, else the room's (DISMISSED), else the HANGUP's.
 import { and, assign, sendTo } from 'xstate';
 import { PIN_MAX_DIGITS, ROOM_MAX_DIGITS } from '../../ivr/timing.js';
-import { InCallPrompt } from '../../ivr/in-call-keys.js';
 import { entryBlocked } from '../ports.js';
 import { callSetup } from './call-setup.js';
+import { callbackStates } from './callback-states.js';
 import { PIN_PROMPTS, ROOM_PROMPTS } from './code-step.js';
-import { endOf, initialContext, resumeTarget, roleOf, roomOf, type ResumeTarget } from './context.js';
+import { answeredFacts, endOf, initialContext, joinDetails, resumeTarget, roleOf, roomOf, type ResumeTarget } from './context.js';
 import { endReasonOf, goodbyeFor, outcomeOf } from './farewell.js';
-import type { AdmissionResult, CallContext, CallEnd, JoinDetails } from './types.js';
-
-/** What the call keeps of its answer; a hang-up meanwhile ends it, else a stop's drain limit passed meanwhile. */
-function answeredFacts(out: AdmissionResult & { kind: 'answered' }): Partial<CallContext> {
-  const ended = out.hangup === null ? {} : { endedAt: out.hangup.at, hungUp: out.hangup.reason ?? null };
-  const stopped: Partial<CallContext> = out.hangup === null && out.shutdown ? { end: { cause: 'shutdown' } } : {};
-  return { accountId: out.route.accountId, answeredAt: out.answeredAt, holdsIvrPlace: true, ...ended, ...stopped };
-}
-
-/** What the room learns of the caller: number, name (recorded now, or the stay's), and a rejoin's mute. */
-function joinDetails(context: CallContext): JoinDetails {
-  const name = context.stay?.name ?? context.nameRecording;
-  return {
-    callerNumber: context.callerNumber,
-    dialled: context.dialled,
-    ...(name === null ? {} : { name }),
-    ...(context.stay === null ? {} : { rejoin: { muted: context.stay.muted } }),
-  };
-}
-
-/** "You are entering conference number" and the room's digits. */
-const enteringRoom = (roomNumber: string): string[] => [InCallPrompt.enteringRoom, ...[...roomNumber].map((digit) => `digits/${digit}`)];
+import type { CallContext, CallEnd } from './types.js';
 
 const resumedAt = (target: ResumeTarget) => ({ context }: { context: CallContext }) => resumeTarget(context) === target;
 const endFor = (end: CallEnd) => ({ type: 'endFor' as const, params: end });
@@ -137,57 +116,7 @@ export const callMachine = callSetup.createMachine({
         { target: 'roomNumber' },
       ],
     },
-    // An answered callback (app/calls/callbacks.ts, booked by a waiting participant's key 7): its
-    // booking claimed and its leg opened (kind 'callback', billed on the number the waiting call
-    // came in on), the room's number said, then in as a participant without the PIN, through the
-    // same spend check and entry steps as any participant. Nothing to claim: hung up, no leg.
-    callingBack: {
-      on: { HANGUP: { actions: 'noteHangup' }, SHUTDOWN: { actions: endFor({ cause: 'shutdown' }) } },
-      invoke: {
-        src: 'callbackAnswer',
-        input: ({ context }) => ({ channelId: context.channelId, callbackId: context.callbackId ?? '' }),
-        onDone: [
-          {
-            guard: ({ event }) => event.output === null,
-            target: 'closing',
-            actions: [{ type: 'log', params: { level: 'warn', msg: 'callback answered without a booking: hung up' } }, { type: 'perform', params: { op: 'hangUp', reason: 'error' } }],
-          },
-          {
-            target: 'callbackAnswered',
-            actions: assign(({ event }) => {
-              const out = event.output;
-              return out === null ? {} : { room: out.room, accountId: out.accountId, dialled: out.dialled, callerNumber: out.callerNumber, answeredAt: out.answeredAt, role: 'participant' as const };
-            }),
-          },
-        ],
-        onError: {
-          target: 'closing',
-          actions: [
-            assign({ broken: true }),
-            { type: 'log', params: ({ event }) => ({ level: 'error', msg: 'callback leg could not be opened', err: event.error }) },
-            { type: 'perform', params: { op: 'hangUp', reason: 'error' } },
-          ],
-        },
-      },
-    },
-    // Hung up or stopped while the leg was opening: handled now it exists.
-    callbackAnswered: {
-      always: [
-        { guard: ({ context }) => context.endedAt !== null, target: 'closing' },
-        { guard: ({ context }) => context.end !== null, target: 'farewell' },
-        { target: 'callbackGreeting' },
-      ],
-    },
-    // "You are entering conference number ..." in the room's language.
-    callbackGreeting: {
-      entry: { type: 'perform', params: ({ context }) => ({ op: 'speak', language: roomOf(context).language }) },
-      invoke: {
-        src: 'announce',
-        input: ({ context }) => ({ channelId: context.channelId, sounds: enteringRoom(roomOf(context).number) }),
-        onDone: 'spendCheck',
-        onError: { target: 'spendCheck', actions: { type: 'log', params: ({ event }) => ({ level: 'warn', msg: 'the room\'s number could not be said to the callback', err: event.error }) } },
-      },
-    },
+    ...callbackStates,
     // No mark here: a restarted app resumes an answered channel with an open leg and no mark
     // at the room entry anyway (app/calls/resync-plan.ts), so the mark would cost each caller a
     // request for nothing.
