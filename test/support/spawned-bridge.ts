@@ -40,6 +40,8 @@ export function instanceEnv(prefix: string, d: { instance: string; sip: string; 
   };
 }
 
+const PARTICIPANT_PIN = '2480';
+
 export function faultEnv(dir: string): NodeJS.ProcessEnv {
   const { TOLLBRIDGE_SMTP_URL: _smtp, TOLLBRIDGE_DB: _db, ...rest } = process.env;
   const e = process.env;
@@ -77,12 +79,14 @@ export class SpawnedBridge {
     return this.withDb(async (db) => {
       this.seq++;
       const { account, room } = await db.accounts.create({ name: `Fault ${this.seq}`, email: `fault${this.seq}@example.test` });
-      await db.rooms.setPins(room.number, { moderator: '4826', participant: '1739' });
+      // The participant PIN's digits are no participant's in-call keys (2, 4, 6, 8 and 0 do nothing
+      // for them): a caller who sends the PIN again once in the room changes nothing.
+      await db.rooms.setPins(room.number, { moderator: '4826', participant: PARTICIPANT_PIN });
       await db.rooms.updateSettings(room.number, { onModeratorLeave: policy });
       const tollFree = `+1800777${String(this.seq).padStart(4, '0')}`;
       await db.numbers.add(tollFree, 'toll_free');
       await db.numbers.subscribe(tollFree, account.id);
-      return { accountId: account.id, roomNumber: room.number, tollFree, moderatorPin: '4826', participantPin: '1739' };
+      return { accountId: account.id, roomNumber: room.number, tollFree, moderatorPin: '4826', participantPin: PARTICIPANT_PIN };
     });
   }
 
