@@ -25,10 +25,10 @@ export const callbackActions = {
     if (event.type !== 'CALLBACK') return;
     const by = event.by;
     const details = context.details[by];
-    const number = dialBackNumber(details?.callerNumber ?? null);
+    // mayBeCalledBack implies a dialable number; the null check is for the type.
+    const number = mayBeCalledBack(context, details?.callerNumber ?? null) ? dialBackNumber(details?.callerNumber ?? null) : null;
     const dialled = details?.dialled;
-    const allowed = context.waiting.includes(by) && !context.callbackAsked.includes(by) && number !== null && dialled !== undefined && mayBeCalledBack(context, details?.callerNumber ?? null);
-    if (!allowed) {
+    if (!context.waiting.includes(by) || context.callbackAsked.includes(by) || number === null || dialled === undefined) {
       enqueue({ type: 'perform', params: { op: 'tell', channelIds: [by], media: [`sound:${InCallPrompt.notAvailable}`] } });
       return;
     }

@@ -34,11 +34,8 @@ export const FAILURE_CODES: readonly number[] = [
 
 const xmlEscape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
-export function buildScenario(o: ScenarioOptions): string {
-  const user = (s: string) => xmlEscape(s.replace(/[^0-9A-Za-z+*#._-]/g, ''));
-  const dialled = user(o.dialled);
-  const caller = user(o.callerNumber);
-  const sdp = `v=0
+/** The SDP a SIPp side offers or answers with: PCMU and RFC 4733 keys, SIPp's own media port. */
+export const PCMU_SDP = `v=0
 o=tollbridge 53655765 2353687637 IN IP[local_ip_type] [local_ip]
 s=-
 c=IN IP[media_ip_type] [media_ip]
@@ -49,6 +46,12 @@ a=rtpmap:101 telephone-event/8000
 a=fmtp:101 0-16
 a=ptime:20
 a=sendrecv`;
+
+export function buildScenario(o: ScenarioOptions): string {
+  const user = (s: string) => xmlEscape(s.replace(/[^0-9A-Za-z+*#._-]/g, ''));
+  const dialled = user(o.dialled);
+  const caller = user(o.callerNumber);
+  const sdp = PCMU_SDP;
   const from = `From: <sip:${caller}@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]`;
   const contact = `Contact: <sip:${caller}@[local_ip]:[local_port]>`;
   // 200 OK to the request just received (re-INVITE: with our SDP; BYE: empty), then go to `next`.

@@ -78,6 +78,12 @@ export function createCallMachine(deps: CallDeps) {
   const observer = deps.observer ?? NO_CALL_OBSERVER;
   const spendCap = deps.spendCap ?? NO_SPEND_CAP;
   const collect = createCollectMachine(channel);
+  /** Plays to its end; the step that asked for it being left stops it. */
+  const playToEnd = async (channelId: string, media: string[], signal: AbortSignal): Promise<void> => {
+    const playback = channel.play(channelId, media);
+    signal.addEventListener('abort', () => playback.stop());
+    await playback.finished;
+  };
   const hangUp = (channelId: string, reason: LegEndReason | undefined) =>
     channel.hangup(channelId, reason).catch((err: unknown) => log.debug({ err, channelId }, 'hang-up failed: channel gone'));
 
@@ -190,12 +196,8 @@ export function createCallMachine(deps: CallDeps) {
         return { room: claimed.room, accountId: route.accountId, dialled: route.e164, callerNumber: claimed.number, answeredAt };
       }),
       announce: fromPromise(async ({ input, signal }: { input: { channelId: string; sounds: string[] }; signal: AbortSignal }) => {
-        const playback = channel.play(input.channelId, input.sounds.map(soundUri));
-        signal.addEventListener('abort', () => playback.stop());
-        // A PlaybackFinished lost in a reconnect must not keep the caller out for ever.
-        let guard: NodeJS.Timeout | undefined;
-        await Promise.race([playback.finished, new Promise<void>((resolve) => (guard = setTimeout(resolve, timing.promptGuardMs)))]);
-        clearTimeout(guard);
+        // The channel port bounds `finished` itself: a PlaybackFinished lost in a reconnect keeps nobody out.
+        await playToEnd(input.channelId, input.sounds.map(soundUri), signal);
       }),
       entrySteps: createEntrySteps({ channel, names: deps.names, timing, recording: (room) => recording.isRecording(room), log }),
       // A participant is refused at the cap; a moderator enters, hearing the warning first at 80 % or more.
@@ -203,9 +205,7 @@ export function createCallMachine(deps: CallDeps) {
         const level = await spendCap.levelOf(input.room);
         if (input.role === 'participant') return { admitted: level !== 'reached' };
         if (level !== 'under') {
-          const warning = channel.play(input.channelId, [soundUri(Prompt.spendCapWarning)]);
-          signal.addEventListener('abort', () => warning.stop());
-          await warning.finished;
+          await playToEnd(input.channelId, [soundUri(Prompt.spendCapWarning)], signal);
         }
         return { admitted: true };
       }),

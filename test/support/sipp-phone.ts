@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { buildRtpStream, toPcap } from '../../sipp/rtp-pcap.js';
+import { PCMU_SDP } from '../../sipp/scenario.js';
 import { freePort } from './free-port.js';
 
 const HEAD = `[last_Via:]
@@ -37,15 +38,7 @@ ${HEAD}
 Content-Type: application/sdp
 Content-Length: [len]
 
-v=0
-o=phone 53655765 2353687637 IN IP[local_ip_type] [local_ip]
-s=-
-c=IN IP[media_ip_type] [media_ip]
-t=0 0
-m=audio [media_port] RTP/AVP 0 101
-a=rtpmap:0 PCMU/8000
-a=rtpmap:101 telephone-event/8000
-a=fmtp:101 0-15
+${PCMU_SDP}
 
 ]]></send>
   <recv request="ACK" crlf="true">
