@@ -8,12 +8,14 @@ import { repoRoot } from '../config/paths.js';
 
 /**
  * AMI rights of the app's user (sip-config/manager.conf): it reads CEL, hang-up requests and
- * talk detection (class "call") and the keys callers press (class "dtmf"), and writes nothing
- * (Ping needs no right; AMI's Filter action would need "system", which also allows dialplan and
- * module changes, so the events are filtered in manager.conf instead).
+ * talk detection (class "call") and the keys callers press (class "dtmf"), and writes "system"
+ * for one action, MuteAudio: the moderator's arrival unmutes every waiting caller in one burst
+ * (bridge/waiting-mutes.ts). "system" also allows dialplan and module changes; it gives nothing
+ * the app's ARI user (which originates the callbacks) does not already have. No "call" or
+ * "originate" rights. The events are filtered in manager.conf as well.
  */
 export function amiRights(): { read: string; write: string; eventFilters: string } {
-  return { read: 'call,dtmf', write: '', eventFilters: AMI_APP_EVENTS.map((name) => `eventfilter = Event: ${name}`).join('\n') };
+  return { read: 'call,dtmf', write: 'system', eventFilters: AMI_APP_EVENTS.map((name) => `eventfilter = Event: ${name}`).join('\n') };
 }
 
 /** The user the load bench logs in as (TOLLBRIDGE_AMI_DIAGNOSTICS): `<app's AMI user>-diagnostics`. */

@@ -7,7 +7,8 @@
 //              the app hears that channel again for the prompt's end, then quiets it again.
 //              Tracked apart from the callers' IVR prompts (AriSession.announcements), with a
 //              guard: a caller who hangs up during it must not leave a prompt pending
-//   music      music on hold in the live bridge (POST/DELETE /bridges/{id}/moh), the same hidden way
+//   music      music on hold in the live bridge (POST/DELETE /bridges/{id}/moh), the same hidden way;
+//              while callers wait in that bridge the music is theirs (live-music.ts)
 //   forgetName deletes a caller's name recording (an Asterisk stored recording) once every
 //              announcement that plays it has finished (PlaybackFinished, or a guard time)
 import type { Logger } from 'pino';
@@ -17,6 +18,7 @@ import type { AriChannels } from './ari-channels.js';
 import type { AriClientSource } from './ari-client-source.js';
 import type { ChannelSubscriptions } from './channel-subscriptions.js';
 import { finishedOrAfter, type PlaybackTracker } from './playbacks.js';
+import type { LiveMusic } from './live-music.js';
 
 /** An announcement that never reports its end must not keep a name recording for ever. */
 const ANNOUNCEMENT_GUARD_MS = 30_000;
@@ -32,6 +34,8 @@ export class AriAnnouncer implements RoomAnnouncer {
     private readonly playbacks: PlaybackTracker,
     private readonly subscriptions: ChannelSubscriptions,
     private readonly log: Logger,
+    /** The live bridge's music, shared with the waiting callers (live-music.ts); absent: asked for directly. */
+    private readonly liveMusic?: LiveMusic,
   ) {}
 
   async announce(room: string, sounds: string[], language: string): Promise<void> {
@@ -69,6 +73,7 @@ export class AriAnnouncer implements RoomAnnouncer {
   }
 
   async music(room: string, on: boolean): Promise<void> {
+    if (this.liveMusic !== undefined) return this.liveMusic.forAlone(room, on);
     const bridgeId = liveBridgeId(room);
     try {
       if (on) await this.ari.client.bridges.startMoh({ bridgeId, mohClass: 'default' });

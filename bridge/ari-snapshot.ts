@@ -1,12 +1,14 @@
 // Asterisk's truth, read in two requests when the app starts or its websocket comes back:
 // the channels in our Stasis app (with the call mark each carries, see call-marks.ts) and the
 // room bridges (tollbridge-live-<room>, tollbridge-hold-<room>) with who is in them, and each
-// such room's lock and mute-all (room-marks.ts).
+// such room's lock and mute-all (room-marks.ts), and whether its callers wait for the
+// moderator inside the live bridge (hold-marks.ts).
 import type { Logger } from 'pino';
 import type { CallMark, RoomControlsState } from '../flows/ports.js';
 import type { AriClientSource } from './ari-client-source.js';
 import { CALL_MARK_VARIABLE, decodeCallMark } from './call-marks.js';
 import { readRoomMarks } from './room-marks.js';
+import { readHoldMarks } from './hold-marks.js';
 
 export interface ChannelView {
   id: string;
@@ -23,6 +25,8 @@ export interface RoomBridgeView {
   room: string;
   kind: 'live' | 'hold';
   channels: string[];
+  /** A live bridge whose callers wait for the moderator (hold-marks.ts). */
+  waiting?: boolean;
 }
 
 export interface AsteriskSnapshot {
@@ -65,7 +69,11 @@ export async function readAsterisk(ari: AriClientSource, app: string, log: Logge
     const members = typeof b.channels === 'string' ? [b.channels] : (b.channels ?? []);
     roomBridges.push({ id: b.id, kind: m[1] as 'live' | 'hold', room: m[2] as string, channels: members });
   }
-  const roomControls = await readRoomMarks(ari, roomBridges.map((b) => b.room), log);
+  const [roomControls, waitingRooms] = await Promise.all([
+    readRoomMarks(ari, roomBridges.map((b) => b.room), log),
+    readHoldMarks(ari, roomBridges.filter((b) => b.kind === 'live').map((b) => b.room), log),
+  ]);
+  for (const b of roomBridges) if (b.kind === 'live' && waitingRooms.has(b.room)) b.waiting = true;
   return { channels: views, bridges: roomBridges, roomControls };
 }
 

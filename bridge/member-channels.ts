@@ -12,11 +12,13 @@ export class AriMemberChannels implements MemberChannels {
   constructor(
     private readonly ari: AriClientSource,
     private readonly log: Logger,
+    /** A caller waiting for the moderator stands muted among the others waiting: not unmuted here (ari-conference.ts unmutes at the release). */
+    private readonly isWaiting: (channelId: string) => boolean = () => false,
   ) {}
 
   async mute(channelIds: string[], muted: boolean): Promise<void> {
     await Promise.all(
-      channelIds.map((channelId) =>
+      channelIds.filter((channelId) => muted || !this.isWaiting(channelId)).map((channelId) =>
         // "in": what the caller says no longer reaches the room; they still hear it.
         (muted ? this.ari.client.channels.mute({ channelId, direction: 'in' }) : this.ari.client.channels.unmute({ channelId, direction: 'in' })).catch((err: unknown) =>
           this.log.debug({ err, channelId, muted }, 'mute change failed (gone?)'),

@@ -6,6 +6,7 @@
 import type { Logger } from 'pino';
 import type { RoomControlsState, RoomMarks } from '../flows/ports.js';
 import type { AriClientSource } from './ari-client-source.js';
+import { PerRoomOrder } from './per-room-order.js';
 
 export const roomMarkVariable = (room: string): string => `TOLLBRIDGE_ROOM_${room}`;
 
@@ -26,8 +27,7 @@ export function decodeRoomMark(value: string | undefined): RoomControlsState | n
 }
 
 export class AriRoomMarks implements RoomMarks {
-  /** Each room's writes, in order. */
-  private readonly writes = new Map<string, Promise<void>>();
+  private readonly writes = new PerRoomOrder();
 
   constructor(
     private readonly ari: AriClientSource,
@@ -35,14 +35,11 @@ export class AriRoomMarks implements RoomMarks {
   ) {}
 
   mark(room: string, controls: RoomControlsState): void {
-    const before = this.writes.get(room) ?? Promise.resolve();
-    const write = before
-      .then(() => this.ari.client.asterisk.setGlobalVar({ variable: roomMarkVariable(room), value: encodeRoomMark(controls) }))
-      .catch((err: unknown) => this.log.warn({ err, room, ...controls }, 'room mark not written: a restart would lose this room\'s lock or mute-all'));
-    this.writes.set(room, write);
-    void write.then(() => {
-      if (this.writes.get(room) === write) this.writes.delete(room);
-    });
+    void this.writes.run(
+      room,
+      () => this.ari.client.asterisk.setGlobalVar({ variable: roomMarkVariable(room), value: encodeRoomMark(controls) }),
+      (err) => this.log.warn({ err, room, ...controls }, 'room mark not written: a restart would lose this room\'s lock or mute-all'),
+    );
   }
 }
 

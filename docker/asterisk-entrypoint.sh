@@ -15,10 +15,11 @@ declare -A V=(
   [ARI_PASSWORD]=${TOLLBRIDGE_ARI_PASSWORD:?set TOLLBRIDGE_ARI_PASSWORD: a long random value, the same as the app's}
   [AMI_USER]=${TOLLBRIDGE_AMI_USER:-tollbridge}
   [AMI_PASSWORD]=${TOLLBRIDGE_AMI_PASSWORD:?set TOLLBRIDGE_AMI_PASSWORD: a long random value, the same as the app's}
-  # The app's AMI user only reads CEL, hang-up requests, keys pressed in a room and talk
-  # detection (asterisk/config-render.ts amiRights, AMI_APP_EVENTS); no diagnostics user in service.
+  # The app's AMI user reads CEL, hang-up requests, keys pressed in a room and talk detection,
+  # and writes "system" for MuteAudio (asterisk/config-render.ts amiRights, AMI_APP_EVENTS); no
+  # diagnostics user in service.
   [AMI_READ]=call,dtmf
-  [AMI_WRITE]=
+  [AMI_WRITE]=system
   [AMI_EVENT_FILTERS]=$'eventfilter = Event: CEL\neventfilter = Event: SoftHangupRequest\neventfilter = Event: HangupRequest\neventfilter = Event: DTMFEnd\neventfilter = Event: ChannelTalkingStart\neventfilter = Event: ChannelTalkingStop'
   [AMI_DIAGNOSTICS_USER]=
   [ARI_APP]=${TOLLBRIDGE_ARI_APP:-tollbridge}

@@ -17,9 +17,13 @@ export type CallEvent =
    * had stopped hearing the channel's own events (a conference member), so none could come.
    */
   | { type: 'call.end'; channelId: string; at: number; hangupRequest: HangupRequest | null; quiet: boolean }
-  /** ChannelEnteredBridge / ChannelLeftBridge, only for a room's bridges (tollbridge-live-*, tollbridge-hold-*). */
-  | { type: 'bridge.entered'; channelId: string; room: string; bridge: BridgeKind }
-  | { type: 'bridge.left'; channelId: string; room: string; bridge: BridgeKind }
+  /**
+   * ChannelEnteredBridge / ChannelLeftBridge, only for a room's bridges (tollbridge-live-*,
+   * tollbridge-hold-*); `told`: told by the app, not Asterisk, when a waiting caller is held or
+   * released inside the live bridge (bridge/waiting-places.ts).
+   */
+  | { type: 'bridge.entered'; channelId: string; room: string; bridge: BridgeKind; told?: true }
+  | { type: 'bridge.left'; channelId: string; room: string; bridge: BridgeKind; told?: true }
   /** BridgeCreated / BridgeDestroyed of a room's bridge: which bridges exist is Asterisk's to say. */
   | { type: 'bridge.created'; bridgeId: string }
   | { type: 'bridge.destroyed'; bridgeId: string };

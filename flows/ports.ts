@@ -106,11 +106,14 @@ export interface ConferenceBridges {
    * Into the room's mixing bridge (created if needed), moved out of holding if there. A bulk
    * move that Asterisk refuses whole (one of the channels hung up a moment before) is retried
    * for the channels still there. Resolving does not mean every channel is in: Asterisk's
-   * ChannelEnteredBridge says that (the call machine waits for it).
+   * ChannelEnteredBridge says that (the call machine waits for it). `stayMuted`: of those, the
+   * ones the room keeps muted (a caller who waited muted is unmuted as they enter, unless named).
    */
-  admitLive(room: string, channelIds: string[]): Promise<void>;
-  /** Into the room's holding bridge with music on hold, after the waiting prompt. */
-  /** `then`: sounds after the prompt in the same playback (the callback offer). */
+  admitLive(room: string, channelIds: string[], stayMuted?: readonly string[]): Promise<void>;
+  /**
+   * On hold for the moderator with music, after the waiting prompt, hearing nobody and heard by
+   * nobody. `then`: sounds after the prompt in the same playback (the callback offer).
+   */
   hold(room: string, channelIds: string[], prompt: string | null, then?: string[]): Promise<void>;
   /** Each hears the prompt, then is hung up for `reason`. */
   dismiss(channelIds: string[], prompt: string, reason: LegEndReason): Promise<void>;

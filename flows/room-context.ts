@@ -11,7 +11,8 @@ import { announcementsOf, type AnnouncementEffect } from './room-announcements.j
 import { NO_CALLBACKS, type CallbackPolicy } from '../domain/callback.js';
 
 export type RoomEffect =
-  | { op: 'admitLive'; channelIds: string[] }
+  /** `stayMuted`: of those, the ones the room keeps muted (waiting callers are unmuted as they enter, the others not). */
+  | { op: 'admitLive'; channelIds: string[]; stayMuted?: string[] }
   /** `then`: sounds played after the prompt (the callback offer), in the same playback. */
   | { op: 'hold'; channelIds: string[]; prompt: string | null; then?: string[] }
   | { op: 'dismiss'; channelIds: string[]; prompt: string; reason: LegEndReason }

@@ -4,7 +4,7 @@ import { CALLBACK_OFFER, mayBeCalledBack } from './room-callbacks.js';
 import { forwardTo } from 'xstate';
 import { Prompt } from '../ivr/prompts.js';
 import { announcementsOf, entryEffects, leaveEffects, musicAfter, refusedEffects } from './room-announcements.js';
-import { isMember, without, type RoomContext, type RoomEvent } from './room-context.js';
+import { isMember, mutedIn, without, type RoomContext, type RoomEvent } from './room-context.js';
 import { roomSetup } from './room-setup.js';
 import type { KeptStay } from './recent-stays.js';
 
@@ -63,7 +63,9 @@ export const moveActions = {
     if (event.type !== 'JOIN') return;
     const admitted = [event.channelId, ...context.waiting];
     const next = { ...context, moderators: [...context.moderators, event.channelId], live: [...context.live, ...context.waiting], waiting: [] };
-    enqueue({ type: 'perform', params: { op: 'admitLive', channelIds: admitted } });
+    // The waiting stood muted: those the room keeps muted stay so (their own mute, or everyone's).
+    const stayMuted = context.waiting.filter((id) => mutedIn(context, id));
+    enqueue({ type: 'perform', params: { op: 'admitLive', channelIds: admitted, ...(stayMuted.length > 0 ? { stayMuted } : {}) } });
     // Those who asked to be called back are dialled now (they join as participants when they answer);
     // the desk keeps the bookings, so a room that emptied meanwhile still has them.
     enqueue({ type: 'perform', params: { op: 'placeCallbacks' } });

@@ -39,7 +39,7 @@ export class RoomOperations {
   apply(room: string, effect: RoomEffect): Promise<void> {
     switch (effect.op) {
       case 'admitLive':
-        return this.bridges.admitLive(room, effect.channelIds);
+        return this.bridges.admitLive(room, effect.channelIds, effect.stayMuted);
       case 'hold':
         return this.bridges.hold(room, effect.channelIds, effect.prompt, effect.then);
       case 'dismiss':

@@ -12,6 +12,10 @@ import { instancePaths, LocalAsterisk } from '../../asterisk/local-asterisk.js';
 import { AriChannels } from '../../bridge/ari-channels.js';
 import { ChannelMemory } from '../../bridge/channel-memory.js';
 import { AriConference } from '../../bridge/ari-conference.js';
+import { HoldMarks } from '../../bridge/hold-marks.js';
+import { LiveMusic } from '../../bridge/live-music.js';
+import { WaitingMutes } from '../../bridge/waiting-mutes.js';
+import { WaitingPlaces } from '../../bridge/waiting-places.js';
 import { AmiSession } from '../../bridge/ami-session.js';
 import { AriSession, type AriConnectionState } from '../../bridge/ari-session.js';
 import type { CallEvent } from '../../domain/call-events.js';
@@ -215,11 +219,19 @@ export class BridgeApp {
     const ami = new AmiSession({ host: cfg.host, port: cfg.amiPort, user: cfg.amiUser, password: cfg.amiPassword }, log);
     ami.start().catch((err: unknown) => log.warn({ err }, 'AMI not connected yet: still trying'));
     const channels = new AriChannels(ari, ari.playbacks, log, ari.answers, ari.subscriptions);
-    const conference = new AriConference(ari, channels, ari.subscriptions, log);
+    // Callers waiting for the moderator stand muted in the live bridge with its music
+    // (bridge/waiting-places.ts); what changes inside it reaches the machines through the gate.
+    const places = new WaitingPlaces();
+    const liveMusic = new LiveMusic(ari, log);
+    const told: { gate: EventGate | null } = { gate: null };
+    const conference = new AriConference(ari, channels, ari.subscriptions, log, undefined, {
+      places, music: liveMusic, mutes: new WaitingMutes(ami, ari, log), marks: new HoldMarks(ari, log),
+      tell: (event) => told.gate?.push(event),
+    });
     const limits = options.limits ?? DEFAULT_CALL_LIMITS;
     // Tones, counts, names and music (flows/room-announcements.ts); conference recordings, which
     // stop before a room's bridges are released.
-    const announcer = new AriAnnouncer(ari, channels, ari.announcements, ari.subscriptions, log);
+    const announcer = new AriAnnouncer(ari, channels, ari.announcements, ari.subscriptions, log, liveMusic);
     const names = new AriNameRecorder(ari, channels, ari.recordingEnds, log);
     const roomView: { rooms: RoomRegistry | null } = { rooms: null };
     const recording = new ConferenceRecorder({
@@ -247,7 +259,7 @@ export class BridgeApp {
       ...(callbacks === undefined ? {} : { callbacks, callbackPolicy }),
       announcer,
       stays,
-      members: new AriMemberChannels(ari, log),
+      members: new AriMemberChannels(ari, log, (channelId) => places.isHeld(channelId)),
       recording: options.recording ?? recording,
       marks: new AriRoomMarks(ari, log),
     });
@@ -285,7 +297,8 @@ export class BridgeApp {
       readAsterisk: () => readAsterisk(ari, cfg.ariApp, log), systemName: cfg.systemName, router, rooms, conference, subscriptions: ari.subscriptions, directory: options.directory, ledger: options.ledger,
       legRecovery: options.legRecovery, callRecords, recordings: recording, log,
     };
-    const gate = new EventGate((event) => deliver({ router, rooms, channels, conference, hangupRequests, subscriptions: ari.subscriptions, log, recording }, event), { log });
+    const gate = new EventGate((event) => deliver({ router, rooms, channels, conference, places, hangupRequests, subscriptions: ari.subscriptions, log, recording }, event), { log });
+    told.gate = gate;
     listenToRooms(ami, ari.subscriptions, gate, rooms, log);
     const app = new BridgeApp(router, rooms, ari, gate, resyncDeps, ownAsterisk, ami, callRecords, log, options.drainMs ?? DEFAULT_DRAIN_MS, recording, channelMemory);
     options.metrics?.watch({
@@ -423,7 +436,7 @@ export function listenToRooms(
 /** The room's bridge operations, each dismissal told first to the dismissed callers' calls. */
 function tellingDismissals(bridges: ConferenceBridges, tell: (channelId: string, reason: LegEndReason) => void): ConferenceBridges {
   return {
-    admitLive: (room, channelIds) => bridges.admitLive(room, channelIds),
+    admitLive: (room, channelIds, stayMuted) => bridges.admitLive(room, channelIds, stayMuted),
     hold: (room, channelIds, prompt, then) => bridges.hold(room, channelIds, prompt, then),
     dismiss: (channelIds, prompt, reason) => {
       for (const channelId of channelIds) tell(channelId, reason);
@@ -436,12 +449,12 @@ function tellingDismissals(bridges: ConferenceBridges, tell: (channelId: string,
 /** One event (ARI's, or a room member's key over AMI), as the machines take it. */
 function deliver(
   to: {
-    router: CallRouter; rooms: RoomRegistry; channels: AriChannels; conference: AriConference; hangupRequests: HangupRequests;
+    router: CallRouter; rooms: RoomRegistry; channels: AriChannels; conference: AriConference; places: WaitingPlaces; hangupRequests: HangupRequests;
     subscriptions: ChannelSubscriptions; log: Logger; recording: ConferenceRecorder;
   },
   event: CallEvent,
 ): void {
-  const { router, rooms, channels, conference, hangupRequests, subscriptions, log, recording } = to;
+  const { router, rooms, channels, conference, places, hangupRequests, subscriptions, log, recording } = to;
   switch (event.type) {
     case 'call.start':
       log.debug({ channelId: event.channelId, dialled: event.dialled }, 'call arrived');
@@ -455,6 +468,7 @@ function deliver(
       router.digit(event.channelId, event.digit);
       return;
     case 'call.end': {
+      places.forgetChannel(event.channelId);
       // Our own hang-up's reason if we hung up, else what Asterisk's hang-up request says (RTP
       // timeout, ...): over ARI, or for a quiet conference member over AMI, waited for briefly.
       const ours = channels.takeHangupReason(event.channelId);
@@ -468,10 +482,12 @@ function deliver(
     }
     case 'bridge.entered':
     case 'bridge.left': {
+      // A waiting caller's moves on the live bridge are "hold" to the machines.
+      const { bridge } = places.classify(event);
       const entered = event.type === 'bridge.entered';
-      router.bridgeEvent(event.channelId, event.bridge, entered);
-      rooms.bridgeEvent(event.room, event.channelId, event.bridge, entered);
-      recording.bridgeEvent(event.room, event.channelId, event.bridge, entered);
+      router.bridgeEvent(event.channelId, bridge, entered);
+      rooms.bridgeEvent(event.room, event.channelId, bridge, entered);
+      recording.bridgeEvent(event.room, event.channelId, bridge, entered);
       return;
     }
     // Through the gate too: one held during a resync comes after the resync's knowOnly, in order.

@@ -254,8 +254,8 @@ export class ConferenceRecorder implements RecordingControl {
   /** The room's bridges, with any recording stopped before the room is released. */
   wrap(bridges: ConferenceBridges): ConferenceBridges {
     return {
-      admitLive: (room, ids) => bridges.admitLive(room, ids),
-      hold: (room, ids, prompt) => bridges.hold(room, ids, prompt),
+      admitLive: (room, ids, stayMuted) => bridges.admitLive(room, ids, stayMuted),
+      hold: (room, ids, prompt, then) => bridges.hold(room, ids, prompt, then),
       dismiss: (ids, prompt, reason: LegEndReason) => bridges.dismiss(ids, prompt, reason),
       // The recording ends before its bridge; the file is taken out while the room goes on.
       release: async (room) => {

@@ -15,6 +15,7 @@
 //   unknown channel with neither                     -> a new call (never answered, or answered
 //                                                      an instant before the leg was written)
 import type { AsteriskSnapshot, ChannelView } from '../../bridge/ari-snapshot.js';
+import type { LivePlaces } from '../../bridge/waiting-places.js';
 import type { CallStart } from '../../flows/call-router.js';
 import type { BridgeKind } from '../../domain/call-events.js';
 import type { OpenLeg } from '../../domain/legs.js';
@@ -40,7 +41,10 @@ export interface ResyncPlan {
   fresh: CallStart[];
   /** Every room bridge Asterisk has now. */
   bridgeIds: string[];
+  /** Who stands in which room's live bridge, and who of them waits there for the moderator (bridge/waiting-places.ts). */
+  places: LivePlaces;
 }
+
 
 /** `ours`: whether a channel id is this Asterisk's (bridge/channel-ids.ts channelsOfSystem). */
 export function planResync(snapshot: AsteriskSnapshot, openLegs: OpenLeg[], known: ReadonlySet<string>, ours: (channelId: string) => boolean): ResyncPlan {
@@ -48,6 +52,8 @@ export function planResync(snapshot: AsteriskSnapshot, openLegs: OpenLeg[], know
   const legs = new Map(openLegs.map((l) => [l.channelId, l]));
   const bridgeOf = new Map<string, { room: string; kind: BridgeKind }>();
   for (const b of snapshot.bridges) for (const id of b.channels) bridgeOf.set(id, { room: b.room, kind: b.kind });
+  const places = waitingPlaces(snapshot, legs);
+  for (const [id, room] of places.held) bridgeOf.set(id, { room, kind: 'hold' });
 
   const resumes: ResyncPlan['resumes'] = [];
   const fresh: CallStart[] = [];
@@ -80,7 +86,31 @@ export function planResync(snapshot: AsteriskSnapshot, openLegs: OpenLeg[], know
     resumes,
     fresh,
     bridgeIds: snapshot.bridges.map((b) => b.id),
+    places,
   };
+}
+
+/**
+ * A live bridge marked waiting holds callers waiting for the moderator, unless a moderator
+ * stands in it (the mark outlived the release: the app stopped before clearing it).
+ */
+function waitingPlaces(snapshot: AsteriskSnapshot, legs: ReadonlyMap<string, OpenLeg>): LivePlaces {
+  const marks = new Map(snapshot.channels.map((c) => [c.id, c.mark]));
+  const roleOf = (id: string): Role | null => {
+    const mark = marks.get(id);
+    return mark?.step === 'inRoom' ? mark.role : (legs.get(id)?.role ?? null);
+  };
+  const inLive = new Map<string, string>();
+  const held = new Map<string, string>();
+  const waitingRooms: string[] = [];
+  for (const b of snapshot.bridges) {
+    if (b.kind !== 'live') continue;
+    for (const id of b.channels) inLive.set(id, b.room);
+    if (b.waiting !== true || b.channels.some((id) => roleOf(id) === 'moderator')) continue;
+    waitingRooms.push(b.room);
+    for (const id of b.channels) held.set(id, b.room);
+  }
+  return { inLive, held, waitingRooms };
 }
 
 function resumeOf(channel: ChannelView, leg: OpenLeg | undefined, bridge: { room: string; kind: BridgeKind } | undefined): PlannedResume | null {

@@ -48,7 +48,7 @@ export async function resync(deps: ResyncDeps, endsSeen: ReadonlyMap<string, num
   const { log } = deps;
   const [snapshot, openLegs] = await Promise.all([deps.readAsterisk(), deps.legRecovery?.openLegs() ?? Promise.resolve([])]);
   const plan = planResync(snapshot, openLegs, new Set(deps.router.channelIds()), channelsOfSystem(deps.systemName));
-  deps.conference.knowOnly(plan.bridgeIds);
+  deps.conference.knowOnly(plan.bridgeIds, plan.places);
   const members = plan.rooms.flatMap(({ members: m }) => [...m.moderators, ...m.live, ...m.waiting]);
   await deps.subscriptions.adopt(members).catch((err: unknown) => log.warn({ err }, 'could not read which channels the app hears'));
 

@@ -97,7 +97,7 @@ describe('load bench parts', () => {
 
   describe('join timeline', () => {
     const conference = (bridge: BridgeFields) => bridge.creator === 'ConfBridge' || bridge.uniqueid.startsWith('tollbridge-live-');
-    const timeline = () => new JoinTimeline(new Set(['15550000001', '15550000002']), conference);
+    const timeline = () => new JoinTimeline(new Set(['15550000001', '15550000002', '15550000003']), conference);
 
     it("times the PIN's '#' (the second one) to entering the conference", () => {
       const t = timeline();
@@ -129,6 +129,28 @@ describe('load bench parts', () => {
       t.onEvent(ev('BridgeLeave', 'p', '+15550000002', 6999, tollHold));
       t.onEvent(enter('p', '+15550000002', 7000, tollLive));
       expect(t.byCaller().get('15550000002')?.inConferenceAt).to.equal(7000);
+    });
+
+    it('a tollbridge caller waiting muted in the conference bridge of a room marked waiting is in when the mark is cleared (the moderator too)', () => {
+      const t = timeline();
+      // As asterisk-manager hands it over: the "Variable:" line parsed into an object.
+      const mark = (value: string, ms: number) => ({ event: 'VarSet', channel: 'none', uniqueid: 'none', variable: { TOLLBRIDGE_HOLD_12345678: '' }, value, ...at(ms) });
+      t.onEvent(hash('p', '+15550000002', 1000));
+      t.onEvent(hash('p', '+15550000002', 2000));
+      t.onEvent(mark('1', 2001));
+      t.onEvent(enter('p', '+15550000002', 2005, tollLive));
+      expect(t.byCaller().get('15550000002')).to.include({ parkedAt: 2005, inConferenceAt: null });
+      t.onEvent(hash('m', '+15550000001', 6000));
+      t.onEvent(hash('m', '+15550000001', 6990));
+      t.onEvent(enter('m', '+15550000001', 7000, tollLive));
+      t.onEvent(mark('', 7010));
+      expect(t.byCaller().get('15550000002')?.inConferenceAt).to.equal(7010);
+      expect(t.byCaller().get('15550000001')?.inConferenceAt).to.equal(7010);
+      // A caller entering after the release is in at once.
+      t.onEvent(hash('q', '+15550000003', 8000));
+      t.onEvent(hash('q', '+15550000003', 9000));
+      t.onEvent(enter('q', '+15550000003', 9004, tollLive));
+      expect(t.byCaller().get('15550000003')?.inConferenceAt).to.equal(9004);
     });
 
     it('music stopping because the waiting caller hung up is not a release', () => {

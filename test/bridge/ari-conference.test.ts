@@ -5,7 +5,11 @@ import { expect } from 'chai';
 import type { Client } from 'ari-client';
 import { ChannelSubscriptions } from '../../bridge/channel-subscriptions.js';
 import { AriConference } from '../../bridge/ari-conference.js';
-import { liveBridgeId, parseRoomBridgeId } from '../../bridge/room-bridge-ids.js';
+import { holdBridgeId, liveBridgeId, parseRoomBridgeId } from '../../bridge/room-bridge-ids.js';
+import { HoldMarks } from '../../bridge/hold-marks.js';
+import { LiveMusic } from '../../bridge/live-music.js';
+import { WaitingMutes } from '../../bridge/waiting-mutes.js';
+import { WaitingPlaces, type PlaceEvent } from '../../bridge/waiting-places.js';
 import type { AriChannels } from '../../bridge/ari-channels.js';
 import type { AriCallRequests } from '../../bridge/ari-rest.js';
 import { silentLog } from '../support/fakes.js';
@@ -64,7 +68,12 @@ class FakeAsterisk {
         if (this.bridges.has(bridgeId) || refusals > 0) throw new Error(JSON.stringify({ message: `Bridge with id '${bridgeId}' already exists` }));
         this.bridges.set(bridgeId, new Set());
       },
-      startMoh: async () => undefined,
+      startMoh: async ({ bridgeId }: { bridgeId: string }) => {
+        this.requests.push(`moh on ${bridgeId}`);
+      },
+      stopMoh: async ({ bridgeId }: { bridgeId: string }) => {
+        this.requests.push(`moh off ${bridgeId}`);
+      },
       get: async ({ bridgeId }: { bridgeId: string }) => {
         if (!this.bridges.has(bridgeId)) throw this.notFound('Bridge');
         return { id: bridgeId };
@@ -81,7 +90,12 @@ class FakeAsterisk {
         return { id: channelId };
       },
     };
-    return { bridges, channels } as unknown as Client;
+    const asterisk = {
+      setGlobalVar: async ({ variable, value }: { variable: string; value: string }) => {
+        this.requests.push(`mark ${variable}=${value}`);
+      },
+    };
+    return { bridges, channels, asterisk } as unknown as Client;
   }
 }
 
@@ -101,6 +115,71 @@ function setup(channels: string[]) {
   const conference = new AriConference(source, {} as AriChannels, new ChannelSubscriptions(source, 'test', silentLog), silentLog, pause);
   return { asterisk, conference, pauses };
 }
+
+/** The service's shape: waiting callers stand muted in the live bridge (AMI's MuteAudio recorded as requests). */
+function setupWaiting(channels: string[]) {
+  const asterisk = new FakeAsterisk();
+  for (const c of channels) asterisk.channels.add(c);
+  const client = asterisk.client();
+  const source = { client, rest: asterisk.rest() };
+  const ami = {
+    connected: true,
+    action: async (fields: Record<string, string>) => {
+      asterisk.requests.push(`ami ${fields.action} ${fields.channel} ${fields.state}`);
+      return {};
+    },
+  };
+  const places = new WaitingPlaces();
+  const told: PlaceEvent[] = [];
+  const conference = new AriConference(source, {} as AriChannels, new ChannelSubscriptions(source, 'test', silentLog), silentLog, async () => undefined, {
+    places, music: new LiveMusic(source, silentLog), mutes: new WaitingMutes(ami, source, silentLog), marks: new HoldMarks(source, silentLog), tell: (e) => told.push(e),
+  });
+  return { asterisk, conference, places, told };
+}
+
+describe('AriConference: callers waiting for the moderator stand muted in the live bridge', () => {
+  const LIVE = liveBridgeId('11331134');
+  const HOLD_MARK = 'TOLLBRIDGE_HOLD_11331134';
+
+  it('held: muted and the room marked before they are added, the music on; nobody is moved at the release: the music stops, the moderator goes in, then the unmutes (the room\'s muted excepted) and the mark', async () => {
+    const t = setupWaiting(['m', 'a', 'b']);
+    await t.conference.hold('11331134', ['a', 'b'], null);
+    expect(t.asterisk.requests).to.deep.equal([
+      `create ${LIVE}`, 'ami MuteAudio a on', 'ami MuteAudio b on', `mark ${HOLD_MARK}=1`, `moh on ${LIVE}`, `add ${LIVE} a,b`,
+    ]);
+    expect(t.asterisk.bridges.has(holdBridgeId('11331134'))).to.equal(false);
+    for (const id of ['a', 'b']) expect(t.places.classify({ type: 'bridge.entered', channelId: id, room: '11331134', bridge: 'live' }).bridge).to.equal('hold');
+    t.asterisk.requests.length = 0;
+    await t.conference.admitLive('11331134', ['m', 'a', 'b'], ['b']);
+    await waitUntil(() => t.asterisk.requests.length >= 4);
+    // The moderator goes in while the waiting are still muted (a join into a bridge of talking callers is slow).
+    expect(t.asterisk.requests).to.deep.equal([`moh off ${LIVE}`, `add ${LIVE} m`, 'ami MuteAudio a off', `mark ${HOLD_MARK}=`]);
+    expect(t.told.map((e) => `${e.type} ${e.bridge} ${e.channelId}`)).to.deep.equal(['bridge.left hold a', 'bridge.entered live a', 'bridge.left hold b', 'bridge.entered live b']);
+  });
+
+  it('an open room\'s callers whose moderator left are held where they stand (no move), told held; a room never held costs no mark when it ends', async () => {
+    const t = setupWaiting(['p', 'q']);
+    await t.conference.admitLive('11331134', ['p', 'q']);
+    for (const id of ['p', 'q']) t.places.classify({ type: 'bridge.entered', channelId: id, room: '11331134', bridge: 'live' });
+    t.asterisk.requests.length = 0;
+    await t.conference.release('22332233');
+    expect(t.asterisk.requests, 'no mark for a room never held').to.deep.equal([]);
+    await t.conference.hold('11331134', ['p', 'q'], null);
+    expect(t.asterisk.requests).to.deep.equal(['ami MuteAudio p on', 'ami MuteAudio q on', `mark ${HOLD_MARK}=1`, `moh on ${LIVE}`]);
+    expect(t.told.map((e) => `${e.type} ${e.bridge} ${e.channelId}`)).to.deep.equal(['bridge.left live p', 'bridge.entered hold p', 'bridge.left live q', 'bridge.entered hold q']);
+  });
+
+  it('without AMI the mutes go over ARI', async () => {
+    const asterisk = new FakeAsterisk();
+    asterisk.channels.add('a');
+    const client = asterisk.client();
+    const calls: string[] = [];
+    (client as unknown as { channels: Record<string, unknown> }).channels.mute = async ({ channelId }: { channelId: string }) => calls.push(`ari mute ${channelId}`);
+    const mutes = new WaitingMutes({ connected: false, action: async () => ({}) }, { client, rest: asterisk.rest() }, silentLog);
+    await mutes.set(['a'], true);
+    expect(calls).to.deep.equal(['ari mute a']);
+  });
+});
 
 describe('AriConference: every bridge move checked (fake ARI that refuses like Asterisk)', () => {
   it('the callers a moderator releases go in one request (Asterisk moves them one after the other on the bridge anyway)', async () => {

@@ -19,9 +19,9 @@ interface AudioStats {
   frequency: number;
 }
 
-async function soxStats(file: string): Promise<AudioStats> {
+async function soxStats(file: string, effects: string[] = []): Promise<AudioStats> {
   // `sox FILE -n stat` prints its figures on stderr.
-  const { stderr } = await run('sox', [file, '-n', 'stat']);
+  const { stderr } = await run('sox', [file, '-n', ...effects, 'stat']);
   const figure = (label: string) => Number(new RegExp(`${label}:\\s+(-?[0-9.]+)`).exec(stderr)?.[1] ?? NaN);
   return { rms: figure('RMS\\s+amplitude'), frequency: figure('Rough\\s+frequency') };
 }
@@ -87,6 +87,38 @@ describe('audio in the conference @asterisk', function () {
     expect(tone.frequency).to.be.within(400, 480);
     await Promise.all([moderator.hangUpNow(), speaker.hangUpNow()]);
     await Promise.all([moderator.result, speaker.result]);
+    await bridge.waitForNothingLeft();
+  });
+
+  // Waiting callers stand muted in the live bridge with its music (bridge/waiting-places.ts): a
+  // recording of that bridge hears what any of them would hear from the others. The 440 Hz band
+  // (sinc 420-460) tells the caller's tone from the music.
+  it('callers waiting for the moderator do not hear each other; released, the tone is heard and the music is gone', async () => {
+    const room = await bridge.seedRoom();
+    await bridge.db.rooms.updateSettings(room.roomNumber, { announcements: { joinLeaveTones: false } });
+    const target = { host: '127.0.0.1', port: testAsteriskConfig().sipPort };
+    const entry = (pin: string): Step[] => [{ pauseMs: 300 }, { digits: `${room.roomNumber}#` }, { pauseMs: 300 }, { digits: `${pin}#` }];
+    const speaker = startCall({ target, dialled: room.tollFree, steps: [...entry(room.participantPin), { toneHz: 440, ms: 40_000 }], hangup: { by: 'far-end', maxWaitMs: 90_000 } });
+    const listener = startCall({ target, dialled: room.tollFree, steps: entry(room.participantPin), hangup: { by: 'far-end', maxWaitMs: 90_000 } });
+    await bridge.waitForHold(room.roomNumber, 2);
+    // Past the waiting prompt: the tone plays into the bridge (muted) and the music plays.
+    await new Promise((r) => setTimeout(r, 5_000));
+    const waiting = await soxStats(await recordLive(room.roomNumber, `waiting-${room.roomNumber}`, 3), ['sinc', '420-460']);
+    const music = await soxStats(await recordLive(room.roomNumber, `music-${room.roomNumber}`, 3));
+    const moderator = startCall({ target, dialled: room.tollFree, steps: entry(room.moderatorPin), hangup: { by: 'far-end', maxWaitMs: 90_000 } });
+    await bridge.waitForLive(room.roomNumber, 3);
+    // Each caller let in first hears how many are there (a prompt to the channel takes it out of the mix meanwhile).
+    const released = await waitFor('the released speaker\'s tone in the conference', async () => {
+      const file = await recordLive(room.roomNumber, `released-${room.roomNumber}`, 2);
+      // The band around the tone, and all but that band (sinc 500-380 rejects 380-500 Hz): the music's place.
+      return (await soxStats(file, ['sinc', '420-460'])).rms > 0.05 ? soxStats(file, ['sinc', '500-380']) : null;
+    }, { timeoutMs: 20_000, intervalMs: 200 });
+    expect(music.rms, 'the waiting hear music').to.be.above(0.01);
+    // The music alone has about 0.01 in that band; the tone, heard, 0.07-0.09.
+    expect(waiting.rms, 'the waiting speaker\'s tone is not in the bridge').to.be.below(0.03);
+    expect(released.rms, 'released, only the speaker is heard: no music').to.be.below(0.02);
+    await Promise.all([moderator.hangUpNow(), speaker.hangUpNow(), listener.hangUpNow()]);
+    await Promise.all([moderator.result, speaker.result, listener.result]);
     await bridge.waitForNothingLeft();
   });
 });

@@ -83,6 +83,9 @@ describe('platform smoke: SIPp -> Asterisk 22 -> Stasis app @asterisk', function
     await c.start(cfg.ariApp);
     // Stasis() fails unless the app is registered: wait for Asterisk to list it.
     await waitFor('the Stasis app to register', async () => (await ariGet(`/applications/${cfg.ariApp}`)).ok);
+    // The bridge of the test before may have left Asterisk's application of the same name alive a
+    // moment, with its event filter (no PlaybackStarted): this app hears every event.
+    await c.applications.filter({ applicationName: cfg.ariApp, filter: {} });
   });
 
   after(async () => {

@@ -382,6 +382,36 @@ describe('the resync plan (pure)', () => {
     expect(plan.orphanLegs).to.deep.equal([]);
   });
 
+  it('a live bridge marked waiting holds callers waiting for the moderator; one with a moderator in it is a conference whatever its mark says', () => {
+    const snapshot: AsteriskSnapshot = {
+      channels: [
+        channel('w1', mark({ step: 'inRoom', room: ROOM, role: 'participant' })),
+        channel('w2', null),
+        channel('m', mark({ step: 'inRoom', room: '22332233', role: 'moderator' })),
+        channel('p', mark({ step: 'inRoom', room: '22332233', role: 'participant' })),
+        channel('o', mark({ step: 'inRoom', room: '55555555', role: 'participant' })),
+      ],
+      bridges: [
+        { id: `tollbridge-live-${ROOM}`, room: ROOM, kind: 'live', channels: ['w1', 'w2'], waiting: true },
+        { id: 'tollbridge-live-22332233', room: '22332233', kind: 'live', channels: ['m', 'p'], waiting: true },
+        { id: 'tollbridge-live-55555555', room: '55555555', kind: 'live', channels: ['o'] },
+      ],
+    };
+    const plan = planResync(snapshot, [leg('w2', 'participant')], new Set(), () => true);
+    const byId = new Map(plan.resumes.map((r) => [r.start.channelId, r.resume]));
+    expect(byId.get('w1')).to.deep.include({ placed: true, bridge: 'hold' });
+    expect(byId.get('w2')).to.deep.include({ placed: true, bridge: 'hold', role: 'participant' });
+    expect(byId.get('p')).to.deep.include({ placed: true, bridge: 'live' });
+    expect(plan.rooms).to.deep.equal([
+      { room: ROOM, members: { moderators: [], live: [], waiting: ['w1', 'w2'] } },
+      { room: '22332233', members: { moderators: ['m'], live: ['p'], waiting: [] } },
+      { room: '55555555', members: { moderators: [], live: ['o'], waiting: [] } },
+    ]);
+    expect(plan.places.waitingRooms).to.deep.equal([ROOM]);
+    expect([...plan.places.held]).to.deep.equal([['w1', ROOM], ['w2', ROOM]]);
+    expect(plan.places.inLive.size).to.equal(5);
+  });
+
   it("closes only its own Asterisk's orphan legs: another bridge process's open legs on the same database are left alone", () => {
     const snapshot: AsteriskSnapshot = { channels: [channel('pop-a-1764622345.2', mark({ step: 'inRoom', room: ROOM, role: 'participant' }))], bridges: [] };
     const open = ['pop-a-1764622345.1', 'pop-a-1764622345.2', 'pop-b-1764622345.1', 'pop-a-2-1764622345.1', 'legacy-id'].map((id) => leg(id));

@@ -46,6 +46,24 @@ describe('room machine and registry (fake bridges)', () => {
     ]);
   });
 
+  it('a moderator back in a "wait" room lets everyone in; those the room keeps muted (their own mute, everyone\'s) are named to stay muted', async () => {
+    const t = registry('wait');
+    t.mod('m');
+    ['p1', 'p2', 'p3'].forEach(t.part);
+    await t.settle();
+    t.rooms.control(R, { type: 'MUTE', channelId: 'p2', muted: true, by: 'p2' });
+    t.leave('m');
+    await t.settle();
+    t.mod('m2');
+    await t.settle();
+    expect(t.bridges.ops.at(-1)).to.equal(`live ${R} m2,p1,p2,p3 muted p2`);
+    t.rooms.control(R, { type: 'MUTE_ALL', muted: true, by: 'm2' });
+    t.leave('m2');
+    t.mod('m3');
+    await t.settle();
+    expect(t.bridges.ops.at(-1)).to.equal(`live ${R} m3,p1,p2,p3 muted p1,p2,p3`);
+  });
+
   it('moves into the same bridge run side by side; any other operation waits for them, and they for it', async () => {
     const t = registry();
     t.bridges.delayMs = 30; // each bridge operation takes a while, as addChannel does under load

@@ -23,6 +23,7 @@ import type { AsteriskConfig } from '../../config/config.js';
 import type { LocalAsterisk } from '../../asterisk/local-asterisk.js';
 import type { IvrTiming } from '../../ivr/timing.js';
 import { holdBridgeId, liveBridgeId } from '../../bridge/room-bridge-ids.js';
+import { holdMarkVariable } from '../../bridge/hold-marks.js';
 import { sharedAsterisk, testAsteriskConfig } from './asterisk-fixture.js';
 import { createTestDatabase } from './db-fixture.js';
 import { waitFor } from './wait.js';
@@ -193,13 +194,26 @@ export class BridgeUnderTest {
     }
   }
 
-  /** Channel ids in the room's live (mixing) bridge, as Asterisk reports them. */
+  /**
+   * Channel ids in the room's conference, as Asterisk reports them: its live (mixing) bridge,
+   * unless the room is marked waiting (TOLLBRIDGE_HOLD_<room>): then its callers stand there on
+   * hold for the moderator.
+   */
   async liveMembers(room: string): Promise<string[]> {
+    if (await this.waitingInLive(room)) return [];
     return channelsOf(await this.bridge(liveBridgeId(room)));
   }
 
+  /** Channel ids waiting for the moderator: in the live bridge of a room marked waiting, or in a holding bridge. */
   async holdMembers(room: string): Promise<string[]> {
-    return channelsOf(await this.bridge(holdBridgeId(room)));
+    const held = channelsOf(await this.bridge(holdBridgeId(room)));
+    if (await this.waitingInLive(room)) held.push(...channelsOf(await this.bridge(liveBridgeId(room))));
+    return held;
+  }
+
+  private async waitingInLive(room: string): Promise<boolean> {
+    const { value } = await this.app.ari.client.asterisk.getGlobalVar({ variable: holdMarkVariable(room) }).catch(() => ({ value: '' }));
+    return value === '1';
   }
 
   async waitForLive(room: string, count: number, timeoutMs = 15_000): Promise<string[]> {

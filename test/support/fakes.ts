@@ -111,8 +111,8 @@ export class FakeBridges implements ConferenceBridges {
     if (this.delayMs > 0) await new Promise((r) => setTimeout(r, this.delayMs));
     this.inFlight--;
   }
-  admitLive(room: string, ids: string[]): Promise<void> {
-    return this.record(`live ${room} ${ids.join(',')}`);
+  admitLive(room: string, ids: string[], stayMuted: readonly string[] = []): Promise<void> {
+    return this.record(`live ${room} ${ids.join(',')}${stayMuted.length > 0 ? ` muted ${stayMuted.join(',')}` : ''}`);
   }
   hold(room: string, ids: string[], prompt: string | null): Promise<void> {
     return this.record(`hold ${room} ${ids.join(',')} ${prompt ?? '-'}`);

@@ -10,6 +10,7 @@ import { pino } from 'pino';
 import { instancePaths } from '../../asterisk/local-asterisk.js';
 import { connectAri } from '../../bridge/ari-session.js';
 import { holdBridgeId, liveBridgeId } from '../../bridge/room-bridge-ids.js';
+import { holdMarkVariable } from '../../bridge/hold-marks.js';
 import { roomMarkVariable } from '../../bridge/room-marks.js';
 import { databaseOptions } from '../../cli/open-db.js';
 import { loadConfig, type Config } from '../../config/config.js';
@@ -189,17 +190,28 @@ export class SpawnedBridge {
     return (await (await this.ari()).asterisk.getGlobalVar({ variable: roomMarkVariable(room) })).value;
   }
 
-  /** Channel ids in a room's bridge, read through a connection of the test's own. */
+  /**
+   * Channel ids in a room's conference or on hold, read through a connection of the test's own:
+   * callers waiting for the moderator stand in the live bridge of a room marked waiting
+   * (TOLLBRIDGE_HOLD_<room>), or in a holding bridge.
+   */
   async members(room: string, kind: 'live' | 'hold'): Promise<string[]> {
     const client = await this.ari();
-    let bridge: Bridge;
-    try {
-      bridge = await client.bridges.get({ bridgeId: kind === 'live' ? liveBridgeId(room) : holdBridgeId(room) });
-    } catch {
-      return [];
-    }
-    const channels = bridge.channels ?? [];
-    return (typeof channels === 'string' ? [channels] : channels).slice().sort();
+    const { value } = await client.asterisk.getGlobalVar({ variable: holdMarkVariable(room) }).catch(() => ({ value: '' }));
+    const waiting = value === '1';
+    const read = async (bridgeId: string): Promise<string[]> => {
+      let bridge: Bridge;
+      try {
+        bridge = await client.bridges.get({ bridgeId });
+      } catch {
+        return [];
+      }
+      const channels = bridge.channels ?? [];
+      return typeof channels === 'string' ? [channels] : channels;
+    };
+    const live = await read(liveBridgeId(room));
+    const members = kind === 'live' ? (waiting ? [] : live) : [...(await read(holdBridgeId(room))), ...(waiting ? live : [])];
+    return members.slice().sort();
   }
 
   async waitForMembers(room: string, kind: 'live' | 'hold', count: number, timeoutMs = 60_000): Promise<string[]> {
