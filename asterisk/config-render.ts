@@ -8,14 +8,16 @@ import { repoRoot } from '../config/paths.js';
 
 /**
  * AMI rights of the app's user (sip-config/manager.conf): it reads CEL, hang-up requests and
- * talk detection (class "call") and the keys callers press (class "dtmf"), and writes "system"
- * for one action, MuteAudio: the moderator's arrival unmutes every waiting caller in one burst
- * (bridge/waiting-mutes.ts). "system" also allows dialplan and module changes; it gives nothing
- * the app's ARI user (which originates the callbacks) does not already have. No "call" or
- * "originate" rights. The events are filtered in manager.conf as well.
+ * talk detection (class "call") and the keys callers press (class "dtmf"), and writes "call" for
+ * one action, Setvar of MUTEAUDIO(in): the moderator's arrival unmutes every waiting caller in
+ * one burst (bridge/waiting-mutes.ts). "call" also hangs up, redirects and bridges channels,
+ * which the app's ARI user can do already; it cannot originate, run commands, load modules or
+ * change the dialplan ("originate", "command", "system"), and Asterisk refuses dangerous
+ * functions (SHELL, FILE) from AMI. AMI's Filter action would need "system": the events are
+ * filtered in manager.conf instead.
  */
 export function amiRights(): { read: string; write: string; eventFilters: string } {
-  return { read: 'call,dtmf', write: 'system', eventFilters: AMI_APP_EVENTS.map((name) => `eventfilter = Event: ${name}`).join('\n') };
+  return { read: 'call,dtmf', write: 'call', eventFilters: AMI_APP_EVENTS.map((name) => `eventfilter = Event: ${name}`).join('\n') };
 }
 
 /** The user the load bench logs in as (TOLLBRIDGE_AMI_DIAGNOSTICS): `<app's AMI user>-diagnostics`. */

@@ -89,8 +89,8 @@ export class AmiSession {
 
   /** Adds a whitelist filter for one event name (best effort: without it, all events come). */
   private allow(name: string): void {
-    // An AMI user without "system" write rights (an external Asterisk's older manager.conf,
-    // which filters its events itself) refuses it: noted at debug level only.
+    // The app's own AMI user has no "system" write rights (sip-config/manager.conf filters its
+    // events itself): the refusal is expected there, so it is noted at debug level only.
     this.action({ action: 'Filter', operation: 'Add', filter: `Event: ${name}` }).catch((err: unknown) =>
       this.log.debug({ err, event: name }, 'AMI Filter action refused: relying on manager.conf eventfilter'),
     );

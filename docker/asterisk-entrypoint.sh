@@ -16,10 +16,10 @@ declare -A V=(
   [AMI_USER]=${TOLLBRIDGE_AMI_USER:-tollbridge}
   [AMI_PASSWORD]=${TOLLBRIDGE_AMI_PASSWORD:?set TOLLBRIDGE_AMI_PASSWORD: a long random value, the same as the app's}
   # The app's AMI user reads CEL, hang-up requests, keys pressed in a room and talk detection,
-  # and writes "system" for MuteAudio (asterisk/config-render.ts amiRights, AMI_APP_EVENTS); no
-  # diagnostics user in service.
+  # and writes "call" for Setvar MUTEAUDIO(in) (asterisk/config-render.ts amiRights,
+  # AMI_APP_EVENTS); no diagnostics user in service.
   [AMI_READ]=call,dtmf
-  [AMI_WRITE]=system
+  [AMI_WRITE]=call
   [AMI_EVENT_FILTERS]=$'eventfilter = Event: CEL\neventfilter = Event: SoftHangupRequest\neventfilter = Event: HangupRequest\neventfilter = Event: DTMFEnd\neventfilter = Event: ChannelTalkingStart\neventfilter = Event: ChannelTalkingStop'
   [AMI_DIAGNOSTICS_USER]=
   [ARI_APP]=${TOLLBRIDGE_ARI_APP:-tollbridge}

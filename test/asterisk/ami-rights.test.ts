@@ -1,6 +1,7 @@
 // Asterisk's own rights, and the app's AMI user, against the real test Asterisk: it may listen to what the app uses (CEL,
-// hang-up requests) and nothing more: originating a call over the carrier trunk, running a CLI
-// command or changing the dialplan is refused. Its password is the installation's generated
+// hang-up requests) and mute a waiting caller (Setvar, class "call"), and nothing more:
+// originating a call over the carrier trunk, running a CLI command, loading a module or changing
+// the dialplan is refused. Its password is the installation's generated
 // one, not a public default.
 import { expect } from 'chai';
 import fs from 'node:fs';
@@ -43,6 +44,12 @@ describe('the app\'s AMI user on a real Asterisk @asterisk', function () {
       expect(String(error)).to.match(/Permission denied/i);
     });
   }
+
+  it('may mute a channel (Setvar of MUTEAUDIO, class "call"): refused for a channel that does not exist, not for want of rights', async () => {
+    const error = await ami.action({ action: 'Setvar', channel: 'tollbridge-no-such-channel', variable: 'MUTEAUDIO(in)', value: 'off' }).then(() => null, (err: unknown) => err);
+    expect(String(error)).to.not.match(/Permission denied/i);
+    expect(String(error)).to.match(/channel/i);
+  });
 
   it('Asterisk does not run as root: it dropped to its own user (TOLLBRIDGE_ASTERISK_USER, default asterisk)', () => {
     const pid = asterisk.pid;

@@ -116,7 +116,7 @@ function setup(channels: string[]) {
   return { asterisk, conference, pauses };
 }
 
-/** The service's shape: waiting callers stand muted in the live bridge (AMI's MuteAudio recorded as requests). */
+/** The service's shape: waiting callers stand muted in the live bridge (AMI's Setvar MUTEAUDIO recorded as requests). */
 function setupWaiting(channels: string[]) {
   const asterisk = new FakeAsterisk();
   for (const c of channels) asterisk.channels.add(c);
@@ -125,7 +125,7 @@ function setupWaiting(channels: string[]) {
   const ami = {
     connected: true,
     action: async (fields: Record<string, string>) => {
-      asterisk.requests.push(`ami ${fields.action} ${fields.channel} ${fields.state}`);
+      asterisk.requests.push(`ami ${fields.action} ${fields.variable} ${fields.channel} ${fields.value}`);
       return {};
     },
   };
@@ -145,7 +145,7 @@ describe('AriConference: callers waiting for the moderator stand muted in the li
     const t = setupWaiting(['m', 'a', 'b']);
     await t.conference.hold('11331134', ['a', 'b'], null);
     expect(t.asterisk.requests).to.deep.equal([
-      `create ${LIVE}`, 'ami MuteAudio a on', 'ami MuteAudio b on', `mark ${HOLD_MARK}=1`, `moh on ${LIVE}`, `add ${LIVE} a,b`,
+      `create ${LIVE}`, 'ami Setvar MUTEAUDIO(in) a on', 'ami Setvar MUTEAUDIO(in) b on', `mark ${HOLD_MARK}=1`, `moh on ${LIVE}`, `add ${LIVE} a,b`,
     ]);
     expect(t.asterisk.bridges.has(holdBridgeId('11331134'))).to.equal(false);
     for (const id of ['a', 'b']) expect(t.places.classify({ type: 'bridge.entered', channelId: id, room: '11331134', bridge: 'live' }).bridge).to.equal('hold');
@@ -153,7 +153,7 @@ describe('AriConference: callers waiting for the moderator stand muted in the li
     await t.conference.admitLive('11331134', ['m', 'a', 'b'], ['b']);
     await waitUntil(() => t.asterisk.requests.length >= 4);
     // The moderator goes in while the waiting are still muted (a join into a bridge of talking callers is slow).
-    expect(t.asterisk.requests).to.deep.equal([`moh off ${LIVE}`, `add ${LIVE} m`, 'ami MuteAudio a off', `mark ${HOLD_MARK}=`]);
+    expect(t.asterisk.requests).to.deep.equal([`moh off ${LIVE}`, `add ${LIVE} m`, 'ami Setvar MUTEAUDIO(in) a off', `mark ${HOLD_MARK}=`]);
     expect(t.told.map((e) => `${e.type} ${e.bridge} ${e.channelId}`)).to.deep.equal(['bridge.left hold a', 'bridge.entered live a', 'bridge.left hold b', 'bridge.entered live b']);
   });
 
@@ -165,7 +165,7 @@ describe('AriConference: callers waiting for the moderator stand muted in the li
     await t.conference.release('22332233');
     expect(t.asterisk.requests, 'no mark for a room never held').to.deep.equal([]);
     await t.conference.hold('11331134', ['p', 'q'], null);
-    expect(t.asterisk.requests).to.deep.equal(['ami MuteAudio p on', 'ami MuteAudio q on', `mark ${HOLD_MARK}=1`, `moh on ${LIVE}`]);
+    expect(t.asterisk.requests).to.deep.equal(['ami Setvar MUTEAUDIO(in) p on', 'ami Setvar MUTEAUDIO(in) q on', `mark ${HOLD_MARK}=1`, `moh on ${LIVE}`]);
     expect(t.told.map((e) => `${e.type} ${e.bridge} ${e.channelId}`)).to.deep.equal(['bridge.left live p', 'bridge.entered hold p', 'bridge.left live q', 'bridge.entered hold q']);
   });
 

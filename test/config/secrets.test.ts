@@ -51,7 +51,7 @@ describe('generated secrets', () => {
     expect(other.pinKeys.current().key).to.not.equal(first.pinKeys.current().key);
   });
 
-  it('the rendered Asterisk configuration uses the generated ARI/AMI passwords, and the AMI user may not originate (write: system only, for MuteAudio)', () => {
+  it('the rendered Asterisk configuration uses the generated ARI/AMI passwords, and the AMI user may not originate (write: call only, for Setvar MUTEAUDIO)', () => {
     const cfg = loadConfig({ TOLLBRIDGE_DATA_DIR: dir });
     const files = new Map(renderAsteriskConfig(cfg.asterisk));
     const all = [...files.values()].join('\n');
@@ -60,7 +60,7 @@ describe('generated secrets', () => {
     const manager = files.get('manager.conf') ?? '';
     expect(manager).to.contain(`secret = ${cfg.asterisk.amiPassword}`);
     const rights = manager.split('\n').filter((l) => /^(read|write) =/.test(l)).join('\n');
-    expect(rights).to.equal('read = call,dtmf\nwrite = system');
+    expect(rights).to.equal('read = call,dtmf\nwrite = call');
   });
 
   it('environment values win over the file (several machines sharing one Asterisk or database)', () => {
