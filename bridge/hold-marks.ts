@@ -6,6 +6,7 @@
 import type { Logger } from 'pino';
 import type { AriClientSource } from './ari-client-source.js';
 import { PerRoomOrder } from './per-room-order.js';
+import { readRoomGlobals } from './room-globals.js';
 
 export const holdMarkVariable = (room: string): string => `TOLLBRIDGE_HOLD_${room}`;
 
@@ -39,16 +40,6 @@ export class HoldMarks {
 
 /** Of these rooms, the ones marked waiting. */
 export async function readHoldMarks(ari: AriClientSource, rooms: Iterable<string>, log: Logger): Promise<Set<string>> {
-  const read = await Promise.all(
-    [...new Set(rooms)].map(async (room) => {
-      try {
-        const { value } = await ari.client.asterisk.getGlobalVar({ variable: holdMarkVariable(room) });
-        return value === '1' ? room : null;
-      } catch (err) {
-        log.warn({ err, room }, 'hold mark unreadable: the room\'s callers are taken as in the conference');
-        return null;
-      }
-    }),
-  );
-  return new Set(read.filter((room): room is string => room !== null));
+  const values = await readRoomGlobals(ari, rooms, holdMarkVariable, (err, room) => log.warn({ err, room }, 'hold mark unreadable: the room\'s callers are taken as in the conference'));
+  return new Set([...values].filter(([, value]) => value === '1').map(([room]) => room));
 }

@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import type { RoomControlsState, RoomMarks } from '../flows/ports.js';
 import type { AriClientSource } from './ari-client-source.js';
 import { PerRoomOrder } from './per-room-order.js';
+import { readRoomGlobals } from './room-globals.js';
 
 export const roomMarkVariable = (room: string): string => `TOLLBRIDGE_ROOM_${room}`;
 
@@ -45,16 +46,11 @@ export class AriRoomMarks implements RoomMarks {
 
 /** The marks of these rooms, as Asterisk holds them (a room with none is left out). */
 export async function readRoomMarks(ari: AriClientSource, rooms: Iterable<string>, log: Logger): Promise<Map<string, RoomControlsState>> {
-  const read = await Promise.all(
-    [...new Set(rooms)].map(async (room) => {
-      try {
-        const { value } = await ari.client.asterisk.getGlobalVar({ variable: roomMarkVariable(room) });
-        return [room, decodeRoomMark(value)] as const;
-      } catch (err) {
-        log.warn({ err, room }, 'room mark unreadable: the room comes back unlocked and unmuted');
-        return [room, null] as const;
-      }
-    }),
-  );
-  return new Map(read.filter((e): e is readonly [string, RoomControlsState] => e[1] !== null));
+  const values = await readRoomGlobals(ari, rooms, roomMarkVariable, (err, room) => log.warn({ err, room }, 'room mark unreadable: the room comes back unlocked and unmuted'));
+  const marks = new Map<string, RoomControlsState>();
+  for (const [room, value] of values) {
+    const mark = decodeRoomMark(value);
+    if (mark !== null) marks.set(room, mark);
+  }
+  return marks;
 }

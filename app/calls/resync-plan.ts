@@ -45,7 +45,6 @@ export interface ResyncPlan {
   places: LivePlaces;
 }
 
-
 /** `ours`: whether a channel id is this Asterisk's (bridge/channel-ids.ts channelsOfSystem). */
 export function planResync(snapshot: AsteriskSnapshot, openLegs: OpenLeg[], known: ReadonlySet<string>, ours: (channelId: string) => boolean): ResyncPlan {
   const present = new Set(snapshot.channels.map((c) => c.id));
